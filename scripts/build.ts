@@ -1,0 +1,55 @@
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from './project';
+
+/**
+ * Stages the extension in build/extension: one self-contained bundle per task next to its
+ * task.json (versions taken from package.json), the hub, images and the manifest. The .vsix
+ * is made from this folder only, so no sources or node_modules can leak into it.
+ */
+async function main(): Promise<void> {
+  const version = packageVersion();
+  const [major, minor, patch] = version.split('.').map(Number);
+  fs.rmSync(STAGE_DIR, { recursive: true, force: true });
+  fs.mkdirSync(STAGE_DIR, { recursive: true });
+
+  const sizes: string[] = [];
+  await Promise.all(
+    TASK_NAMES.map(async (name) => {
+      const outDir = path.join(STAGE_DIR, 'tasks', name);
+      const result = await esbuild.build({
+        entryPoints: [path.join(ROOT, 'tasks', name, 'index.ts')],
+        outfile: path.join(outDir, 'index.js'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        minify: true,
+        legalComments: 'none',
+        sourcemap: false,
+        metafile: true,
+        logLevel: 'warning',
+      });
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', name, 'task.json'), 'utf8'));
+      manifest.version = { Major: major, Minor: minor, Patch: patch };
+      fs.writeFileSync(path.join(outDir, 'task.json'), JSON.stringify(manifest, null, 2));
+      fs.copyFileSync(path.join(ROOT, 'images', 'icon.png'), path.join(outDir, 'icon.png'));
+      const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+      sizes.push(`${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+    }),
+  );
+
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'vss-extension.json'), 'utf8'));
+  manifest.version = version;
+  fs.writeFileSync(path.join(STAGE_DIR, 'vss-extension.json'), JSON.stringify(manifest, null, 2));
+  fs.cpSync(path.join(ROOT, 'images'), path.join(STAGE_DIR, 'images'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'hub'), path.join(STAGE_DIR, 'hub'), { recursive: true, filter: (src) => !/\.(ts|tsx)$/.test(src) });
+  fs.copyFileSync(path.join(ROOT, 'overview.md'), path.join(STAGE_DIR, 'overview.md'));
+  console.log(`bundled ${TASK_NAMES.length} tasks (${sizes.sort().join(', ')})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { createAgentHost } from '../common/agent-host';
+import { runTask } from '../common/runner';
+import { definition } from './definition';
+
+void runTask(definition, createAgentHost());

@@ -1,0 +1,93 @@
+import { isIP } from 'node:net';
+import { KubernetesConnection, readKubernetesConnection } from '../common/connections/kubernetes';
+import { OCID, OciConnection, readOciConnection } from '../common/connections/oci';
+import { TaskHost } from '../common/host';
+import { InputReader } from '../common/inputs';
+import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
+
+export type DbAction = 'ensure' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
+
+export interface OracleDbProvisionOptions {
+  target: 'ociApi' | 'operator';
+  action: DbAction;
+  oci?: OciConnection;
+  kubernetes?: KubernetesConnection;
+  namespace: string;
+  compartmentId: string;
+  displayName: string;
+  dbName?: string;
+  dbWorkload: DbWorkload;
+  computeModel: 'ECPU' | 'OCPU';
+  computeCount: number;
+  dataStorageSizeInTBs: number;
+  isFreeTier: boolean;
+  whitelistedIps: string[];
+  isMtlsConnectionRequired: boolean;
+  adminPassword?: string;
+  adminPasswordSecretId?: string;
+  walletPassword?: string;
+  confirmDelete: boolean;
+  waitTimeoutMinutes: number;
+}
+
+export const DB_NAME = /^[A-Za-z][A-Za-z0-9]{0,29}$/;
+
+/** An ACL entry: an IP, a CIDR block, or a VCN OCID optionally followed by ;IPs. */
+export function isAclEntry(entry: string): boolean {
+  const [head] = entry.split(';');
+  if (OCID('vcn').test(head)) return true;
+  const [ip, bits, extra] = entry.split('/');
+  if (extra !== undefined || !isIP(ip)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(ip) === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
+}
+
+export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost): OracleDbProvisionOptions {
+  const target = inputs.pick<'ociApi' | 'operator'>('target');
+  const action = inputs.pick<DbAction>('action');
+  const adminPassword = inputs.secret('adminPassword');
+  const walletPassword = inputs.secret('walletPassword');
+  const adminPasswordSecretId = inputs.optionalString('adminPasswordSecretId', { pattern: OCID('vaultsecret'), expected: 'a secret OCID such as ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaa…' });
+  if (adminPassword) {
+    const problems = adminPasswordProblems(adminPassword);
+    if (problems.length) inputs.problem('adminPassword', `does not meet OCI's rules: it ${problems.join(', ')}.`, 'Choose a password that does.');
+    if (adminPasswordSecretId) inputs.problem('adminPasswordSecretId', 'is set together with adminPassword.', 'Set only one of them.');
+  }
+  if (walletPassword) {
+    const problems = walletPasswordProblems(walletPassword);
+    if (problems.length) inputs.problem('walletPassword', `does not meet OCI's rules: it ${problems.join(', ')}.`, 'Choose a password that does.');
+  } else if (action === 'wallet') {
+    inputs.problem('walletPassword', 'is required for the wallet action.', 'Set it from a secret variable.');
+  }
+  const confirmDelete = inputs.boolean('confirmDelete');
+  if (action === 'delete' && !confirmDelete) inputs.problem('confirmDelete', 'must be true to delete a database.', 'Set confirmDelete: true in this step to confirm.');
+  const whitelistedIps = inputs.list('whitelistedIps');
+  for (const entry of whitelistedIps) {
+    if (!isAclEntry(entry)) inputs.problem('whitelistedIps', `'${entry}' is not an IP address, CIDR block or VCN OCID.`, 'Write e.g. 203.0.113.7, 198.51.100.0/24 or ocid1.vcn.oc1…');
+  }
+  const isFreeTier = inputs.boolean('isFreeTier');
+  return {
+    target,
+    action,
+    oci: target === 'ociApi' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined,
+    kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
+    namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),
+    compartmentId: inputs.string('compartmentId', { pattern: OCID('(compartment|tenancy)'), expected: 'a compartment OCID such as ocid1.compartment.oc1..aaaa…' }),
+    displayName: inputs.string('displayName', { pattern: /^[\w .-]+$/, expected: 'letters, digits, spaces, _ . -', maxLength: 255 }),
+    dbName: inputs.optionalString('dbName', { pattern: DB_NAME, expected: 'a letter followed by at most 29 letters or digits' }),
+    dbWorkload: inputs.pick<DbWorkload>('dbWorkload'),
+    computeModel: inputs.pick<'ECPU' | 'OCPU'>('computeModel'),
+    computeCount: inputs.number('computeCount', { min: isFreeTier ? 0 : 1, max: 512 }),
+    dataStorageSizeInTBs: inputs.number('dataStorageSizeInTBs', { min: 1, max: 384, integer: true }),
+    isFreeTier,
+    whitelistedIps,
+    isMtlsConnectionRequired: inputs.boolean('isMtlsConnectionRequired'),
+    adminPassword,
+    adminPasswordSecretId,
+    walletPassword,
+    confirmDelete,
+    waitTimeoutMinutes: inputs.number('waitTimeoutMinutes', { min: 1, max: 1440, integer: true }),
+  };
+}

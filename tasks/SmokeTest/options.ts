@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TaskHost } from '../common/host';
+import { InputReader } from '../common/inputs';
+
+export interface SmokeTestOptions {
+  baseUrl: URL;
+  /** The checks document (YAML or JSON) and where it came from, for error messages. */
+  checksText: string;
+  checksSource: 'checks' | 'checksFile';
+  waitForReadySeconds: number;
+  retries: number;
+  retryIntervalSeconds: number;
+  concurrency: number;
+  timeoutSeconds: number;
+  p95ThresholdMs?: number;
+  maxFailureRate?: number;
+  publishJUnit: boolean;
+  taskTimeoutMinutes: number;
+}
+
+export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): SmokeTestOptions {
+  const baseUrl = inputs.url('baseUrl', { schemes: ['https', 'http'] });
+  const inline = inputs.raw('checks');
+  const file = inputs.optionalString('checksFile');
+  let checksText = inline ?? '';
+  const checksSource = file ? 'checksFile' : 'checks';
+  if (inline && file) {
+    inputs.problem('checksFile', 'is set together with checks.', 'Set either checks (inline YAML) or checksFile, not both.');
+  } else if (file) {
+    const root = host.variable('System.DefaultWorkingDirectory') || process.cwd();
+    const full = path.resolve(root, file);
+    try {
+      checksText = fs.readFileSync(full, 'utf8');
+    } catch {
+      inputs.problem('checksFile', `'${file}' cannot be read (resolved to ${full}).`, 'Check the path; it is relative to the working directory.');
+    }
+  } else if (!inline) {
+    inputs.problem('checks', 'is required when checksFile is empty.', 'Write the checks inline as YAML, or point checksFile at a YAML/JSON file.');
+  }
+  return {
+    baseUrl: baseUrl ?? new URL('http://invalid.invalid'),
+    checksText,
+    checksSource,
+    waitForReadySeconds: inputs.number('waitForReadySeconds', { min: 0, max: 3600, integer: true }),
+    retries: inputs.number('retries', { min: 0, max: 100, integer: true }),
+    retryIntervalSeconds: inputs.number('retryIntervalSeconds', { min: 0, max: 600 }),
+    concurrency: inputs.number('concurrency', { min: 1, max: 64, integer: true }),
+    timeoutSeconds: inputs.number('timeoutSeconds', { min: 1, max: 600 }),
+    p95ThresholdMs: inputs.optionalNumber('p95ThresholdMs', { min: 1, max: 600_000 }),
+    maxFailureRate: inputs.optionalNumber('maxFailureRate', { min: 0, max: 1 }),
+    publishJUnit: inputs.boolean('publishJUnit'),
+    taskTimeoutMinutes: inputs.number('taskTimeoutMinutes', { min: 1, max: 1440, integer: true }),
+  };
+}

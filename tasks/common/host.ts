@@ -1,0 +1,70 @@
+/**
+ * Everything the runtime needs from the agent, behind one interface: the real one wraps
+ * task-lib (agent-host.ts); tests pass a recording host and read what the task did.
+ */
+export type TaskResultKind = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled';
+
+export interface EndpointAccessor {
+  url(id: string): string | undefined;
+  scheme(id: string): string | undefined;
+  /** Auth parameters are read without logging: task-lib's own getter echoes them in debug. */
+  authParam(id: string, key: string): string | undefined;
+  data(id: string, key: string): string | undefined;
+}
+
+export interface TaskHost {
+  input(name: string): string | undefined;
+  variable(name: string): string | undefined;
+  readonly endpoints: EndpointAccessor;
+  setSecret(value: string): void;
+  setOutput(name: string, value: string, isSecret?: boolean): void;
+  addAttachment(type: string, name: string, path: string): void;
+  uploadSummary(path: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  setResult(result: TaskResultKind, message: string): void;
+  exit(code: number): void;
+}
+
+/** The run a record belongs to, from the agent's predefined variables. */
+export interface RunInfo {
+  collectionUri?: string;
+  project?: string;
+  pipeline?: string;
+  definitionId?: string;
+  buildId?: string;
+  buildNumber?: string;
+  stage?: string;
+  stageAttempt?: string;
+  job?: string;
+  environment?: string;
+  requestedFor?: string;
+  sourceBranch?: string;
+  sourceVersion?: string;
+}
+
+const RUN_VARIABLES: Record<keyof RunInfo, string> = {
+  collectionUri: 'System.CollectionUri',
+  project: 'System.TeamProject',
+  pipeline: 'Build.DefinitionName',
+  definitionId: 'System.DefinitionId',
+  buildId: 'Build.BuildId',
+  buildNumber: 'Build.BuildNumber',
+  stage: 'System.StageName',
+  stageAttempt: 'System.StageAttempt',
+  job: 'System.JobDisplayName',
+  environment: 'Environment.Name',
+  requestedFor: 'Build.RequestedFor',
+  sourceBranch: 'Build.SourceBranch',
+  sourceVersion: 'Build.SourceVersion',
+};
+
+export function readRunInfo(variable: (name: string) => string | undefined): RunInfo {
+  const info: RunInfo = {};
+  for (const [key, name] of Object.entries(RUN_VARIABLES) as [keyof RunInfo, string][]) {
+    const value = variable(name);
+    if (value) info[key] = value;
+  }
+  return info;
+}

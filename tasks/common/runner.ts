@@ -1,0 +1,141 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InputError, TaskError, TimeoutError, errorMessage } from './errors';
+import { TaskHost, RunInfo, readRunInfo } from './host';
+import { HttpClient } from './http';
+import { InputReader } from './inputs';
+import { LEDGER_ATTACHMENT_TYPE, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
+import { TaskManifest } from './manifest';
+import { SecretRegistry } from './secrets';
+
+export interface TaskContext {
+  host: TaskHost;
+  secrets: SecretRegistry;
+  /** Aborted when the task's timeout input runs out or the agent cancels the job. */
+  signal: AbortSignal;
+  deadline: number;
+  http: HttpClient;
+  record: RecordDraft;
+  run: RunInfo;
+  tempDir: string;
+  debug: boolean;
+}
+
+export interface TaskOutcome {
+  status?: 'succeeded' | 'succeededWithIssues';
+  message: string;
+  outputs?: Record<string, string>;
+}
+
+export interface TaskDefinition<O> {
+  manifest: TaskManifest;
+  /** Reads and validates every input; problems go to the reader, which the runner checks. */
+  readOptions(inputs: InputReader, host: TaskHost): O;
+  /** The input that bounds the whole run, and its value. */
+  timeout(options: O): { ms: number; input: string };
+  execute(ctx: TaskContext, options: O): Promise<TaskOutcome>;
+}
+
+/** How long a task may take to wind down after its deadline before the runner stops waiting. */
+const GRACE_MS = 3000;
+
+/** The one place that turns an outcome or an error into a result, a record and an exit code. */
+export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: () => number = Date.now): Promise<number> {
+  const startedAt = now();
+  const debug = (host.variable('System.Debug') ?? '').toLowerCase() === 'true';
+  const secrets = new SecretRegistry((v) => host.setSecret(v));
+  const task = def.manifest.name as TaskName;
+  const v = def.manifest.version;
+
+  let options: O;
+  try {
+    const reader = new InputReader({ get: (n) => host.input(n) }, def.manifest, secrets);
+    options = def.readOptions(reader, host);
+    reader.check();
+  } catch (err) {
+    // Invalid input: nothing happened, so there is nothing to record.
+    return finish(host, 'Failed', secrets.redact(describe(err, debug)), 1);
+  }
+
+  const { ms, input } = def.timeout(options);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutError(task, ms, input)), ms);
+  const onSignal = (): void => controller.abort(new TaskError(`${task} was cancelled.`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const run = readRunInfo((n) => host.variable(n));
+  const tempDir = host.variable('Agent.TempDirectory') || os.tmpdir();
+  const ctx: TaskContext = {
+    host,
+    secrets,
+    signal: controller.signal,
+    deadline: startedAt + ms,
+    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m) }),
+    record: { details: {} },
+    run,
+    tempDir,
+    debug,
+  };
+
+  let status: RecordStatus;
+  let message: string;
+  let error: string | undefined;
+  try {
+    const outcome = await withDeadline(def.execute(ctx, options), controller.signal);
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) host.setOutput(name, value);
+    status = outcome.status ?? 'succeeded';
+    message = outcome.message;
+  } catch (err) {
+    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    status = reason instanceof TaskError && /was cancelled/.test(reason.message) ? 'cancelled' : 'failed';
+    message = secrets.redact(describe(reason, debug));
+    error = secrets.redact(errorMessage(reason));
+  } finally {
+    clearTimeout(timer);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+
+  try {
+    const record = finishRecord(ctx.record, { id: newRecordId(), task, taskVersion: `${v.Major}.${v.Minor}.${v.Patch}`, run, startedAt, finishedAt: now(), status, error });
+    const files = writeRecordFiles(path.join(tempDir, 'multicloud-devsecops'), record, (t) => secrets.redact(t));
+    host.addAttachment(LEDGER_ATTACHMENT_TYPE, `${task}-${record.id}`, files.recordPath);
+    host.uploadSummary(files.summaryPath);
+  } catch (err) {
+    host.warn(`Could not write the promotion ledger record: ${secrets.redact(errorMessage(err))}`);
+  }
+
+  const result = status === 'succeeded' ? 'Succeeded' : status === 'succeededWithIssues' ? 'SucceededWithIssues' : status === 'cancelled' ? 'Cancelled' : 'Failed';
+  return finish(host, result, secrets.redact(message), result === 'Failed' || result === 'Cancelled' ? 1 : 0);
+}
+
+function finish(host: TaskHost, result: 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled', message: string, code: number): number {
+  host.setResult(result, message);
+  host.exit(code);
+  return code;
+}
+
+/** Users see the message; a stack trace only helps us, so it appears only with System.Debug. */
+function describe(err: unknown, debug: boolean): string {
+  const message = errorMessage(err);
+  if (err instanceof InputError || err instanceof TaskError) return message;
+  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  return `${message}${stack}`;
+}
+
+/** Resolves with the task, or rejects soon after the deadline even if the task ignores its signal. */
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      grace = setTimeout(() => reject(signal.reason), GRACE_MS);
+      grace.unref();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (grace) clearTimeout(grace);
+    });
+  });
+}

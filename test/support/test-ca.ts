@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TEST_CA_DIR } from '../../scripts/project';
+
+/**
+ * A throw-away certificate authority for the HTTPS emulators. `npm test` creates it before mocha
+ * starts and points NODE_EXTRA_CA_CERTS at ca.pem, so the real SDKs trust the emulators the way
+ * they trust a real service, with no TLS check switched off.
+ */
+export interface IssuedCert {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+export function caPaths(): { cert: string; key: string } {
+  return { cert: path.join(TEST_CA_DIR, 'ca.pem'), key: path.join(TEST_CA_DIR, 'ca.key') };
+}
+
+export function ensureTestCa(): void {
+  const { cert, key } = caPaths();
+  if (fs.existsSync(cert) && fs.existsSync(key)) return;
+  fs.mkdirSync(TEST_CA_DIR, { recursive: true });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=Multicloud DevSecOps test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+}
+
+const issued = new Map<string, IssuedCert>();
+
+/** A server certificate signed by the test CA; `days` may be small to test expiry warnings. */
+export function issueCert(opts: { names?: string[]; days?: number } = {}): IssuedCert {
+  const names = opts.names ?? ['localhost', '127.0.0.1', '::1'];
+  const days = opts.days ?? 7;
+  const id = `${names.join(',')}|${days}`;
+  const cached = issued.get(id);
+  if (cached) return cached;
+  ensureTestCa();
+  const ca = caPaths();
+  const dir = fs.mkdtempSync(path.join(TEST_CA_DIR, 'leaf-'));
+  const keyPath = path.join(dir, 'key.pem');
+  const csrPath = path.join(dir, 'req.csr');
+  const certPath = path.join(dir, 'cert.pem');
+  const extPath = path.join(dir, 'ext.cnf');
+  const san = names.map((n) => (/^[\d.]+$/.test(n) || n.includes(':') ? `IP:${n}` : `DNS:${n}`)).join(',');
+  fs.writeFileSync(extPath, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${names[0]}`]);
+  openssl(['x509', '-req', '-in', csrPath, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', certPath, '-days', String(days), '-extfile', extPath]);
+  const result = { cert: fs.readFileSync(certPath, 'utf8'), key: fs.readFileSync(keyPath, 'utf8'), ca: fs.readFileSync(ca.cert, 'utf8') };
+  issued.set(id, result);
+  return result;
+}
+
+if (require.main === module) {
+  ensureTestCa();
+  console.log(`test CA ready: ${caPaths().cert}`);
+}
