@@ -1,6 +1,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildHub } from './build-hub';
 import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from './project';
 
 /**
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   manifest.version = version;
   fs.writeFileSync(path.join(STAGE_DIR, 'vss-extension.json'), JSON.stringify(manifest, null, 2));
   fs.cpSync(path.join(ROOT, 'images'), path.join(STAGE_DIR, 'images'), { recursive: true });
-  fs.cpSync(path.join(ROOT, 'hub'), path.join(STAGE_DIR, 'hub'), { recursive: true, filter: (src) => !/\.(ts|tsx)$/.test(src) });
+  await buildHub(STAGE_DIR);
   fs.copyFileSync(path.join(ROOT, 'overview.md'), path.join(STAGE_DIR, 'overview.md'));
   console.log(`bundled ${TASK_NAMES.length} tasks (${sizes.sort().join(', ')})`);
 }
