@@ -9,7 +9,10 @@ import { caPaths } from '../test/support/test-ca';
  * arguments are passed to mocha, e.g. `npm test -- out/test/unit/**.test.js`.
  */
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const result = spawnSync(process.execPath, [mocha, ...process.argv.slice(2)], {
+const files = process.argv.slice(2);
+// Named files replace .mocharc.json's spec instead of adding to it.
+const args = files.length ? ['--no-config', '--timeout', '30000', ...files] : [];
+const result = spawnSync(process.execPath, [mocha, ...args], {
   cwd: ROOT,
   stdio: 'inherit',
   env: { ...process.env, NODE_EXTRA_CA_CERTS: caPaths().cert },

@@ -78,7 +78,12 @@ export function finishRecord(
 
 /** Markdown is rendered by Azure DevOps: pipeline-supplied text must not inject markup or HTML. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+!|]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
 }
 
 function cell(value: unknown): string {

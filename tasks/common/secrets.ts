@@ -5,13 +5,17 @@
  */
 export type SecretSink = (value: string) => void;
 
-/** Shorter forms would mask ordinary words in the log and protect nothing. */
+/**
+ * Shorter values would mask every matching letter pair in the log (and our own records) while
+ * protecting nothing: a 2-character secret is guessable anyway.
+ */
 const MIN_FORM_LENGTH = 3;
 
 export function derivedForms(value: string): string[] {
   const forms = new Set<string>();
+  if (value.trim().length < MIN_FORM_LENGTH) return [];
   const add = (form: string): void => {
-    if (form.length >= MIN_FORM_LENGTH || (form.length > 0 && form === value)) forms.add(form);
+    if (form.length >= MIN_FORM_LENGTH) forms.add(form);
   };
   add(value);
   const trimmed = value.replace(/\r?\n$/, '');
