@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import { TaskError } from '../errors';
 import { EndpointAccessor, TaskHost } from '../host';
 import { InputReader } from '../inputs';
 
@@ -97,7 +98,11 @@ export async function createAzureCredential(conn: AzureRmConnection, host: TaskH
     case 'workloadIdentity': {
       const token = host.variable('System.AccessToken');
       if (!token) {
-        throw new Error('Workload identity federation needs the job access token: map it with env SYSTEM_ACCESSTOKEN: $(System.AccessToken).');
+        throw new TaskError('Workload identity federation needs the job access token.', 'Map it into the step with env SYSTEM_ACCESSTOKEN: $(System.AccessToken).');
+      }
+      // The agent sets this for every job; AzurePipelinesCredential reads it from the environment.
+      if (!process.env.SYSTEM_OIDCREQUESTURI) {
+        throw new TaskError('Workload identity federation needs System.OidcRequestUri, which this agent did not provide.', 'Use agent 3.227 or later, or a service principal secret connection.');
       }
       host.setSecret(token);
       return new identity.AzurePipelinesCredential(conn.tenantId, conn.clientId, conn.connectionId, token, options);
