@@ -19,25 +19,12 @@ async function main(): Promise<void> {
   await Promise.all(
     TASK_NAMES.map(async (name) => {
       const outDir = path.join(STAGE_DIR, 'tasks', name);
-      const result = await esbuild.build({
-        entryPoints: [path.join(ROOT, 'tasks', name, 'index.ts')],
-        outfile: path.join(outDir, 'index.js'),
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        minify: true,
-        legalComments: 'none',
-        sourcemap: false,
-        metafile: true,
-        logLevel: 'warning',
-      });
+      const bytes = await bundleTask(name, outDir);
       const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', name, 'task.json'), 'utf8'));
       manifest.version = { Major: major, Minor: minor, Patch: patch };
       fs.writeFileSync(path.join(outDir, 'task.json'), JSON.stringify(manifest, null, 2));
       fs.copyFileSync(path.join(ROOT, 'images', 'icon.png'), path.join(outDir, 'icon.png'));
-      const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-      sizes.push(`${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+      sizes.push(`${name}: ${bytes.map((b) => `${(b / 1024).toFixed(0)}`).join('+')} KiB`);
     }),
   );
 
@@ -48,6 +35,43 @@ async function main(): Promise<void> {
   await buildHub(STAGE_DIR);
   fs.copyFileSync(path.join(ROOT, 'overview.md'), path.join(STAGE_DIR, 'overview.md'));
   console.log(`bundled ${TASK_NAMES.length} tasks (${sizes.sort().join(', ')})`);
+}
+
+const COMMON: esbuild.BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/**
+ * A task's executor (tasks/<Name>/execute.ts, with the SDKs it needs) is a second bundle that
+ * index.js requires only once the inputs are valid: parsing megabytes of SDK code on every start
+ * would more than double the task's cold start, and a task failing on bad input needs none of it.
+ */
+const lazyExecutor: esbuild.Plugin = {
+  name: 'lazy-executor',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/execute$/ }, (args) =>
+      path.basename(args.importer) === 'definition.ts' ? { path: './execute.js', external: true } : undefined,
+    );
+  },
+};
+
+async function bundleTask(name: string, outDir: string): Promise<number[]> {
+  const entry = path.join(ROOT, 'tasks', name);
+  const outputs: esbuild.BuildResult[] = [
+    await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'index.ts')], outfile: path.join(outDir, 'index.js'), plugins: [lazyExecutor] }),
+  ];
+  if (fs.existsSync(path.join(entry, 'execute.ts'))) {
+    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'execute.ts')], outfile: path.join(outDir, 'execute.js') }));
+  }
+  return outputs.map((r) => Object.values(r.metafile!.outputs).reduce((n, o) => n + o.bytes, 0));
 }
 
 main().catch((err) => {

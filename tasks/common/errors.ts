@@ -2,11 +2,23 @@
  * Errors a user can act on. The runner prints their message as-is (no stack trace), so every
  * message must say what went wrong and how to fix it.
  */
+/**
+ * Task bundles load their heavy executor as a second bundle with its own copy of this module,
+ * so `instanceof` cannot recognise its errors: a brand in the global symbol registry can.
+ */
+const BRAND = Symbol.for('multicloud-devsecops.TaskError');
+
 export class TaskError extends Error {
+  readonly [BRAND] = true;
   constructor(message: string, readonly fix?: string) {
     super(fix ? `${message} ${fix}` : message);
     this.name = 'TaskError';
   }
+}
+
+/** True for TaskError and its subclasses from any bundle: errors the user can act on, shown without a stack. */
+export function isTaskError(err: unknown): err is TaskError {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
 
 export interface InputProblem {

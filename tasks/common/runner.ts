@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError, TaskError, TimeoutError, errorMessage } from './errors';
+import { TaskError, TimeoutError, errorMessage, isTaskError } from './errors';
 import { TaskHost, RunInfo, readRunInfo } from './host';
 import { HttpClient } from './http';
 import { InputReader } from './inputs';
@@ -36,6 +36,8 @@ export interface TaskDefinition<O> {
   execute(ctx: TaskContext, options: O): Promise<TaskOutcome>;
 }
 
+class CancelledError extends TaskError {}
+
 /** How long a task may take to wind down after its deadline before the runner stops waiting. */
 const GRACE_MS = 3000;
 
@@ -60,7 +62,7 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
   const { ms, input } = def.timeout(options);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(task, ms, input)), ms);
-  const onSignal = (): void => controller.abort(new TaskError(`${task} was cancelled.`));
+  const onSignal = (): void => controller.abort(new CancelledError(`${task} was cancelled.`));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -88,7 +90,7 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     message = outcome.message;
   } catch (err) {
     const reason = controller.signal.aborted ? controller.signal.reason : err;
-    status = reason instanceof TaskError && /was cancelled/.test(reason.message) ? 'cancelled' : 'failed';
+    status = reason instanceof CancelledError ? 'cancelled' : 'failed';
     message = secrets.redact(describe(reason, debug));
     error = secrets.redact(errorMessage(reason));
   } finally {
@@ -119,7 +121,7 @@ function finish(host: TaskHost, result: 'Succeeded' | 'SucceededWithIssues' | 'F
 /** Users see the message; a stack trace only helps us, so it appears only with System.Debug. */
 function describe(err: unknown, debug: boolean): string {
   const message = errorMessage(err);
-  if (err instanceof InputError || err instanceof TaskError) return message;
+  if (isTaskError(err)) return message;
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
   return `${message}${stack}`;
 }
