@@ -1,4 +1,3 @@
-import { NotImplementedError } from '../common/errors';
 import { TaskManifest } from '../common/manifest';
 import { TaskDefinition } from '../common/runner';
 import manifest from './task.json';
@@ -8,7 +7,6 @@ export const definition: TaskDefinition<KeyVaultToOciOptions> = {
   manifest: manifest as TaskManifest,
   readOptions: readKeyVaultToOciOptions,
   timeout: (o) => ({ ms: o.timeoutMinutes * 60_000, input: 'timeoutMinutes' }),
-  execute: async () => {
-    throw new NotImplementedError('KeyVaultToOci', 'secret synchronisation');
-  },
+  // Loaded only once the inputs are valid: the executor bundle carries the Azure and OCI SDKs.
+  execute: async (ctx, o) => (await import('./execute')).executeKeyVaultToOci(ctx, o),
 };

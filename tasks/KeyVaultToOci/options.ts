@@ -7,6 +7,8 @@ import { SelectionRule, parseSelection } from './selection';
 export interface KeyVaultToOciOptions {
   azure?: AzureRmConnection;
   keyVaultName: string;
+  /** https://{name}.{dns suffix of the connection's cloud}, e.g. https://kv-shop.vault.azure.net */
+  keyVaultUrl: string;
   selection: SelectionRule[];
   oci?: OciConnection;
   compartmentId: string;
@@ -20,15 +22,28 @@ export interface KeyVaultToOciOptions {
 
 /** Key Vault names: 3-24 letters, digits and single hyphens, starting with a letter. */
 const KEY_VAULT_NAME = /^(?=.{3,24}$)[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
+const DNS_SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+
+/** The vault's URL in the connection's cloud (sovereign clouds and Azure Stack have their own suffix). */
+function keyVaultUrl(inputs: InputReader, host: TaskHost, name: string): string {
+  const id = inputs.raw('azureSubscription')?.trim();
+  const suffix = ((id && host.endpoints.data(id, 'AzureKeyVaultDnsSuffix')) || 'vault.azure.net').trim().replace(/^\.+/, '');
+  if (!DNS_SUFFIX.test(suffix)) {
+    inputs.problem('azureSubscription', `service connection '${id}' has the Key Vault DNS suffix '${suffix}', which is not a DNS name.`, 'Fix the connection\'s environment (e.g. vault.azure.net).');
+  }
+  return `https://${name}.${suffix.toLowerCase()}`;
+}
 
 export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): KeyVaultToOciOptions {
   const selection = parseSelection(inputs.raw('secrets') ?? '');
   if (!selection.ok) inputs.problem('secrets', `${selection.error}.`, "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.");
   const ocid = (name: string, kind: string, example: string): string =>
     inputs.string(name, { pattern: OCID(kind), expected: `an OCID such as ${example}` });
+  const keyVaultName = inputs.string('keyVaultName', { pattern: KEY_VAULT_NAME, expected: 'a Key Vault name: 3-24 letters, digits and single hyphens, starting with a letter' });
   return {
     azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscription'),
-    keyVaultName: inputs.string('keyVaultName', { pattern: KEY_VAULT_NAME, expected: 'a Key Vault name: 3-24 letters, digits and single hyphens, starting with a letter' }),
+    keyVaultName,
+    keyVaultUrl: keyVaultUrl(inputs, host, keyVaultName),
     selection: selection.ok ? selection.value : [],
     oci: readOciConnection(inputs, host.endpoints, 'ociConnection'),
     compartmentId: ocid('compartmentId', '(compartment|tenancy)', 'ocid1.compartment.oc1..aaaa…'),

@@ -45,6 +45,7 @@ export function createAgentHost(): TaskHost {
     endpoints,
     setSecret: (value) => tl.command('task.setsecret', {}, value),
     setOutput: (name, value, isSecret = false) => tl.setVariable(name, value, isSecret, true),
+    setVariable: (name, value, isSecret) => tl.setVariable(name, value, isSecret, false),
     addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
     uploadSummary: (path) => tl.command('task.uploadsummary', null, path),
     info: (message) => console.log(message),

@@ -17,7 +17,10 @@ export interface TaskHost {
   variable(name: string): string | undefined;
   readonly endpoints: EndpointAccessor;
   setSecret(value: string): void;
+  /** A step output variable ($(step.name)); the runner sets the task's declared outputs. */
   setOutput(name: string, value: string, isSecret?: boolean): void;
+  /** A job variable for later steps ($(name)), as AzureKeyVault@2 sets them. */
+  setVariable(name: string, value: string, isSecret: boolean): void;
   addAttachment(type: string, name: string, path: string): void;
   uploadSummary(path: string): void;
   info(message: string): void;

@@ -71,6 +71,8 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
     SYSTEM_JOBDISPLAYNAME: 'deploy',
     TASK_DISPLAYNAME: manifest.friendlyName,
   };
+  // The test CA, so tasks trust the HTTPS emulators exactly as mocha's process does.
+  if (process.env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
   for (const [name, value] of Object.entries(opts.variables ?? {})) env[variableKey(name)] = value;
   for (const [name, value] of Object.entries(opts.secretVariables ?? {})) env[`SECRET_${variableKey(name)}`] = value;
   for (const [name, value] of Object.entries(opts.inputs ?? {})) env[`INPUT_${variableKey(name)}`] = value;

@@ -5,6 +5,9 @@ import { Endpoint } from './agent-run';
 export class RecordingHost implements TaskHost {
   readonly secrets: string[] = [];
   readonly outputs: Record<string, string> = {};
+  /** Names of outputs and variables set as secrets. */
+  readonly secretNames: string[] = [];
+  readonly jobVariables: Record<string, string> = {};
   readonly attachments: { type: string; name: string; path: string }[] = [];
   readonly summaries: string[] = [];
   readonly lines: string[] = [];
@@ -39,8 +42,13 @@ export class RecordingHost implements TaskHost {
   setSecret(value: string): void {
     this.secrets.push(value);
   }
-  setOutput(name: string, value: string): void {
+  setOutput(name: string, value: string, isSecret = false): void {
     this.outputs[name] = value;
+    if (isSecret) this.secretNames.push(name);
+  }
+  setVariable(name: string, value: string, isSecret: boolean): void {
+    this.jobVariables[name] = value;
+    if (isSecret) this.secretNames.push(name);
   }
   addAttachment(type: string, name: string, path: string): void {
     this.attachments.push({ type, name, path });

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { OciConnection, createOciAuthProvider } from '../common/connections/oci';
+import { TaskError, errorMessage } from '../common/errors';
+import { sleep } from '../common/sleep';
+import { OciRetryTuning, ociRetryConfiguration } from './oci-retry';
+import { SecretSink, SinkState } from './sync-model';
+
+export interface OciVaultSinkOptions {
+  connection: OciConnection;
+  compartmentId: string;
+  vaultId: string;
+  keyId: string;
+  deadline: number;
+  signal: AbortSignal;
+  retry: OciRetryTuning;
+  /** Polling interval while a cancelled deletion settles. */
+  pollMs?: number;
+}
+
+interface Summary { id: string; secretName: string; lifecycleState: string; timeOfDeletion?: Date | string }
+
+const USABLE = ['ACTIVE', 'UPDATING', 'CREATING'];
+
+/** OCI Vault through oci-vault (management) and oci-secrets (bundles), with explicit retries and no circuit breaker. */
+export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<SecretSink> {
+  const [common, vault, secretsSdk] = await Promise.all([import('oci-common'), import('oci-vault'), import('oci-secrets')]);
+  const authenticationDetailsProvider = await createOciAuthProvider(opts.connection);
+  const clientConfiguration = {
+    retryConfiguration: await ociRetryConfiguration(opts.retry, opts.deadline, opts.signal),
+    // The SDK's default breaker opens under a 429 storm and then fails every call for 30 s: our retries
+    // already back off, so a breaker would only turn throttling into failures.
+    circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
+  };
+  const vaults = new vault.VaultsClient({ authenticationDetailsProvider }, clientConfiguration);
+  const bundles = new secretsSdk.SecretsClient({ authenticationDetailsProvider }, clientConfiguration);
+  if (opts.connection.endpoint) {
+    vaults.endpoint = opts.connection.endpoint;
+    bundles.endpoint = opts.connection.endpoint;
+  }
+  // CancelSecretDeletion answers 409 when the secret is no longer pending deletion: that is an answer, not a glitch.
+  const cancelRetry = await ociRetryConfiguration(opts.retry, opts.deadline, opts.signal, (e) =>
+    e.statusCode === 429 || (e.statusCode ?? 0) >= 500 || e.statusCode === undefined || Number.isNaN(e.statusCode));
+
+  let listing: Promise<Map<string, Summary[]>> | undefined;
+  const listAll = async (): Promise<Map<string, Summary[]>> => {
+    const byName = new Map<string, Summary[]>();
+    let page: string | undefined;
+    do {
+      const res = await vaults.listSecrets({ compartmentId: opts.compartmentId, vaultId: opts.vaultId, page, limit: 100 });
+      for (const s of res.items) {
+        if (s.lifecycleState === 'DELETED') continue;
+        const list = byName.get(s.secretName) ?? [];
+        list.push({ id: s.id, secretName: s.secretName, lifecycleState: String(s.lifecycleState), timeOfDeletion: s.timeOfDeletion });
+        byName.set(s.secretName, list);
+      }
+      page = res.opcNextPage;
+    } while (page);
+    return byName;
+  };
+
+  const currentContent = async (id: string): Promise<{ content: string; version?: number }> => {
+    const res = await bundles.getSecretBundle({ secretId: id, stage: secretsSdk.requests.GetSecretBundleRequest.Stage.Current });
+    const content = res.secretBundle.secretBundleContent as { contentType?: string; content?: string } | undefined;
+    return { content: content?.content ?? '', version: res.secretBundle.versionNumber };
+  };
+
+  const stateOf = async (s: Summary): Promise<SinkState> => {
+    if (USABLE.includes(s.lifecycleState)) return { kind: 'present', id: s.id, ...(await currentContent(s.id)) };
+    if (s.lifecycleState === 'PENDING_DELETION') {
+      const when = s.timeOfDeletion ? new Date(s.timeOfDeletion).toISOString() : undefined;
+      return { kind: 'pendingDeletion', id: s.id, timeOfDeletion: when };
+    }
+    return { kind: 'unavailable', id: s.id, state: s.lifecycleState };
+  };
+
+  return {
+    description: `OCI vault ${opts.vaultId}`,
+    async inspect(name) {
+      try {
+        listing ??= listAll();
+        const found = (await listing).get(name) ?? [];
+        const pick = found.find((s) => USABLE.includes(s.lifecycleState)) ?? found[0];
+        return pick ? await stateOf(pick) : { kind: 'missing' };
+      } catch (err) {
+        listing = undefined;
+        throw ociError(err, `Reading the OCI secret '${name}' failed`);
+      }
+    },
+    async create(name, content, origin) {
+      try {
+        const res = await vaults.createSecret({
+          createSecretDetails: {
+            compartmentId: opts.compartmentId,
+            vaultId: opts.vaultId,
+            keyId: opts.keyId,
+            secretName: name,
+            description: `Synced from ${origin} by the KeyVaultToOci pipeline task`,
+            secretContent: { contentType: 'BASE64', content } as never,
+            freeformTags: { 'synced-by': 'multicloud-devsecops', 'synced-from': origin.slice(0, 256) },
+          },
+          // One token per secret and run: SDK retries of a create that did land return the same secret.
+          opcRetryToken: randomUUID().replace(/-/g, ''),
+        });
+        return { id: res.secret.id, version: res.secret.currentVersionNumber ?? 1 };
+      } catch (err) {
+        throw ociError(err, `Creating the OCI secret '${name}' failed`);
+      }
+    },
+    async update(id, content) {
+      try {
+        const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never } });
+        return { version: res.secret.currentVersionNumber };
+      } catch (err) {
+        throw ociError(err, `Writing a new version of the OCI secret ${id} failed`);
+      }
+    },
+    async restore(id) {
+      try {
+        try {
+          await vaults.cancelSecretDeletion({ secretId: id, retryConfiguration: cancelRetry });
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+        }
+        for (;;) {
+          const { secret } = await vaults.getSecret({ secretId: id });
+          const summary: Summary = { id, secretName: secret.secretName, lifecycleState: String(secret.lifecycleState), timeOfDeletion: secret.timeOfDeletion };
+          if (summary.lifecycleState !== 'CANCELLING_DELETION') return await stateOf(summary);
+          await sleep(opts.pollMs ?? 2000, opts.signal);
+        }
+      } catch (err) {
+        throw ociError(err, `Cancelling the deletion of the OCI secret ${id} failed`);
+      }
+    },
+  };
+}
+
+/** OCI errors with the fix a user needs; the service's message and request id, never a request body. */
+export function ociError(err: unknown, what: string): Error {
+  if (err instanceof TaskError) return err;
+  const e = err as { statusCode?: number; serviceCode?: string; opcRequestId?: string };
+  const detail = `${e.statusCode ?? ''} ${e.serviceCode ?? ''}: ${errorMessage(err).split(/\r?\n/)[0]}${e.opcRequestId ? ` (opc-request-id ${e.opcRequestId})` : ''}`.trim();
+  const fixes: Record<number, string> = {
+    401: "Check the OCI connection's tenancy, user, fingerprint and private key (the API key must be uploaded for that user).",
+    404: "Check vaultId, keyId and compartmentId, and that the user's group has 'manage secret-family' in the compartment.",
+    409: 'A secret with this name may exist in another compartment of the vault, or be in a state that blocks the change.',
+    429: 'OCI kept throttling until the timeout: raise timeoutMinutes or sync fewer secrets per run.',
+  };
+  return new TaskError(`${what}: ${detail}.`, fixes[e.statusCode ?? 0]);
+}
