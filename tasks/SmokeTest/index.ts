@@ -1,5 +1,6 @@
 import { createAgentHost } from '../common/agent-host';
 import { runTask } from '../common/runner';
-import { definition } from './definition';
+import { createDefinition } from './definition';
+import { agentSecretVariables } from './secret-variables';
 
-void runTask(definition, createAgentHost());
+void runTask(createDefinition(agentSecretVariables), createAgentHost());

@@ -2,12 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
+import { readAgentProxy } from './agent-proxy';
+import { CheckSpec, ProxySettings, planProblems } from './engine';
+import { parseTaskChecks, protectChecks } from './check-secrets';
 
 export interface SmokeTestOptions {
   baseUrl: URL;
   /** The checks document (YAML or JSON) and where it came from, for error messages. */
   checksText: string;
   checksSource: 'checks' | 'checksFile';
+  /** Parsed and validated, $(variables) expanded; empty when the inputs have problems. */
+  checks: CheckSpec[];
+  /** The agent's web proxy (Agent.ProxyUrl…), when it has one. */
+  proxy?: ProxySettings;
   waitForReadySeconds: number;
   retries: number;
   retryIntervalSeconds: number;
@@ -19,7 +26,10 @@ export interface SmokeTestOptions {
   taskTimeoutMinutes: number;
 }
 
-export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): SmokeTestOptions {
+/** Secret pipeline variables by agent key (FOO_BAR for foo.bar); only the agent host can list them. */
+export type SecretVariables = () => Map<string, string>;
+
+export function readSmokeTestOptions(inputs: InputReader, host: TaskHost, secretVariables: SecretVariables = () => new Map()): SmokeTestOptions {
   const baseUrl = inputs.url('baseUrl', { schemes: ['https', 'http'] });
   const inline = inputs.raw('checks');
   const file = inputs.optionalString('checksFile');
@@ -38,10 +48,27 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): Smoke
   } else if (!inline) {
     inputs.problem('checks', 'is required when checksFile is empty.', 'Write the checks inline as YAML, or point checksFile at a YAML/JSON file.');
   }
+  // A key in the base URL's query (?code=…) goes into every request: mask it first.
+  if (baseUrl) protectChecks([], inputs.secrets, baseUrl);
+  const secrets = secretVariables();
+  const proxy = readAgentProxy(host, secrets, inputs.secrets);
+  let checks: CheckSpec[] = [];
+  if (checksText) {
+    // The agent expands $(secret) in inline inputs: such values arrive as plain text.
+    const parsed = parseTaskChecks(checksText, host, inputs.secrets, secrets);
+    if (parsed.ok) {
+      checks = parsed.value;
+      if (baseUrl) for (const problem of planProblems(checks, baseUrl)) inputs.problem(checksSource, `${problem}.`, 'Call the service over HTTPS, or remove certificateValidDays from that check.');
+    } else {
+      inputs.problem(checksSource, /[.!?]$/.test(parsed.error) ? parsed.error : `${parsed.error}.`, 'Fix the checks; see the task help for the format (name, path, expect: status/headers/body/json…).');
+    }
+  }
   return {
     baseUrl: baseUrl ?? new URL('http://invalid.invalid'),
     checksText,
     checksSource,
+    checks,
+    proxy,
     waitForReadySeconds: inputs.number('waitForReadySeconds', { min: 0, max: 3600, integer: true }),
     retries: inputs.number('retries', { min: 0, max: 100, integer: true }),
     retryIntervalSeconds: inputs.number('retryIntervalSeconds', { min: 0, max: 600 }),

@@ -41,7 +41,15 @@ const RESULT: Record<TaskResultKind, tl.TaskResult> = {
 export function createAgentHost(): TaskHost {
   return {
     input: (name) => vault(`INPUT_${im._getVariableKey(name)}`),
-    variable: (name) => tl.getVariable(name),
+    variable: (name) => im._getVariable(name),
+    secretVariables: () => {
+      const out = new Map<string, string>();
+      for (const [key, info] of Object.entries(im._knownVariableMap)) {
+        const value = info.secret ? vault(`SECRET_${key}`) : undefined;
+        if (value) out.set(key, value);
+      }
+      return out;
+    },
     endpoints,
     setSecret: (value) => tl.command('task.setsecret', {}, value),
     setOutput: (name, value, isSecret = false) => tl.setVariable(name, value, isSecret, true),

@@ -14,7 +14,10 @@ export interface EndpointAccessor {
 
 export interface TaskHost {
   input(name: string): string | undefined;
+  /** A pipeline variable, read without echoing it (task-lib's getVariable prints values in debug lines). */
   variable(name: string): string | undefined;
+  /** Secret pipeline variables by agent key (upper case, '.' and ' ' as '_'), for tasks that expand $(refs) themselves. */
+  secretVariables(): Map<string, string>;
   readonly endpoints: EndpointAccessor;
   setSecret(value: string): void;
   /** A step output variable ($(step.name)); the runner sets the task's declared outputs. */

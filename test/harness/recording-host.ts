@@ -19,6 +19,7 @@ export class RecordingHost implements TaskHost {
     private readonly inputs: Record<string, string> = {},
     private readonly variables: Record<string, string> = {},
     endpoints: Record<string, Endpoint> = {},
+    private readonly secretVariableValues: Record<string, string> = {},
   ) {
     const find = (rec: Record<string, string> | undefined, key: string): string | undefined => {
       const k = Object.keys(rec ?? {}).find((n) => n.toLowerCase() === key.toLowerCase());
@@ -38,6 +39,9 @@ export class RecordingHost implements TaskHost {
   variable(name: string): string | undefined {
     const key = Object.keys(this.variables).find((k) => k.toLowerCase() === name.toLowerCase());
     return key ? this.variables[key] : undefined;
+  }
+  secretVariables(): Map<string, string> {
+    return new Map(Object.entries(this.secretVariableValues).map(([k, v]) => [k.replace(/[. ]/g, '_').toUpperCase(), v]));
   }
   setSecret(value: string): void {
     this.secrets.push(value);

@@ -1,0 +1,58 @@
+import { TaskHost } from '../common/host';
+import { SecretRegistry } from '../common/secrets';
+import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from './engine';
+
+/**
+ * Parses a checks document for a task (SmokeTest, CanaryShift): secret variables the agent
+ * already expanded into the text, and those a $(reference) expands to, are registered before
+ * anything can print them; then credential headers and query keys are registered too.
+ * `secretVariables` comes from the agent host (see secret-variables.ts), keyed by variableKey().
+ */
+export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretRegistry, secretVariables: Map<string, string>): ParsedChecks {
+  for (const value of secretVariables.values()) if (text.includes(value)) secrets.register(value);
+  const parsed = parseChecks(text, { variables: variableLookup(host, secretVariables), onSecret: (v) => secrets.register(v) });
+  if (parsed.ok) protectChecks(parsed.value, secrets);
+  return parsed;
+}
+
+/** The agent's variable key: FOO_BAR for foo.bar or "foo bar". */
+export function variableKey(name: string): string {
+  return name.replace(/[. ]/g, '_').toUpperCase();
+}
+
+/** $(name) → secret variables first (never through task-lib's getVariable, which logs values), then public ones. */
+export function variableLookup(host: TaskHost, secrets: Map<string, string>): VariableLookup {
+  return (name) => {
+    const secret = secrets.get(variableKey(name));
+    if (secret !== undefined) return { value: secret, secret: true };
+    const value = host.variable(name);
+    return value === undefined ? undefined : { value, secret: false };
+  };
+}
+
+/** Headers that carry credentials by convention, whether or not a secret variable supplied them. */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|ocp-apim-subscription-key|x-functions-key)$|token|secret|password|passwd|credential|-key$/i;
+const CREDENTIAL_PARAM = /^(code|sig|signature|key|apikey|api_key|api-key|token|access_token|secret|password|client_secret|subscription-key)$/i;
+
+/**
+ * Defence in depth: values in credential headers and credential query parameters are masked
+ * even when they were typed inline, so a service that echoes them cannot leak them to the log.
+ */
+export function protectChecks(checks: CheckSpec[], secrets: SecretRegistry, baseUrl?: URL): void {
+  const protectUrl = (url: URL): void => {
+    for (const [k, v] of url.searchParams) if (CREDENTIAL_PARAM.test(k)) secrets.register(v);
+  };
+  if (baseUrl) protectUrl(baseUrl);
+  for (const check of checks) {
+    for (const [name, value] of Object.entries(check.headers)) {
+      if (!CREDENTIAL_HEADER.test(name)) continue;
+      secrets.register(value);
+      // "Bearer <token>", "Basic <b64>": the credential alone may be echoed without its scheme.
+      const credential = /^\s*[A-Za-z][\w-]*\s+(\S{3,})\s*$/.exec(value)?.[1];
+      if (credential) secrets.register(credential);
+    }
+    const target = check.target.value;
+    const query = target.includes('?') ? target.slice(target.indexOf('?')) : '';
+    if (query) protectUrl(new URL(`http://x/${query}`));
+  }
+}
