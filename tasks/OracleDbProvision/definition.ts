@@ -1,14 +1,19 @@
-import { NotImplementedError } from '../common/errors';
 import { TaskManifest } from '../common/manifest';
-import { TaskDefinition } from '../common/runner';
+import { TaskContext, TaskDefinition } from '../common/runner';
 import manifest from './task.json';
+import type { BackendDeps } from './backend';
 import { OracleDbProvisionOptions, readOracleDbProvisionOptions } from './options';
+import { DEFAULT_POLL } from './wait';
 
-export const definition: TaskDefinition<OracleDbProvisionOptions> = {
-  manifest: manifest as TaskManifest,
-  readOptions: readOracleDbProvisionOptions,
-  timeout: (o) => ({ ms: o.waitTimeoutMinutes * 60_000, input: 'waitTimeoutMinutes' }),
-  execute: async (_ctx, o) => {
-    throw new NotImplementedError('OracleDbProvision', `the ${o.action} action through ${o.target === 'ociApi' ? 'the OCI API' : 'the Oracle Database Operator'}`);
-  },
-};
+/** Tests shorten the polling and retries; the pipeline always uses the defaults. */
+export function createDefinition(deps: BackendDeps = { poll: DEFAULT_POLL }): TaskDefinition<OracleDbProvisionOptions> {
+  return {
+    manifest: manifest as TaskManifest,
+    readOptions: readOracleDbProvisionOptions,
+    timeout: (o) => ({ ms: o.waitTimeoutMinutes * 60_000, input: 'waitTimeoutMinutes' }),
+    // The executor and its SDKs are a separate bundle, loaded only after the inputs are valid.
+    execute: async (ctx: TaskContext, o) => (await import('./execute')).executeOracleDbProvision(ctx, o, deps),
+  };
+}
+
+export const definition = createDefinition();

@@ -29,7 +29,11 @@ export interface OracleDbProvisionOptions {
   walletPassword?: string;
   confirmDelete: boolean;
   waitTimeoutMinutes: number;
+  /** Consumer group of the connectionString output; auto picks by workload. */
+  connectionProfile: ConnectionProfileChoice;
 }
+
+export type ConnectionProfileChoice = 'auto' | 'high' | 'medium' | 'low' | 'tp' | 'tpurgent';
 
 export const DB_NAME = /^[A-Za-z][A-Za-z0-9]{0,29}$/;
 
@@ -68,6 +72,13 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     if (!isAclEntry(entry)) inputs.problem('whitelistedIps', `'${entry}' is not an IP address, CIDR block or VCN OCID.`, 'Write e.g. 203.0.113.7, 198.51.100.0/24 or ocid1.vcn.oc1…');
   }
   const isFreeTier = inputs.boolean('isFreeTier');
+  const isMtlsConnectionRequired = inputs.boolean('isMtlsConnectionRequired');
+  // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL.
+  if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0) {
+    inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
+  }
+  const computeModel = inputs.pick<'ECPU' | 'OCPU'>('computeModel');
+  const computeCount = inputs.number('computeCount', { min: computeModel === 'ECPU' ? 2 : 1, max: computeModel === 'ECPU' ? 512 : 128, integer: true });
   return {
     target,
     action,
@@ -78,16 +89,17 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     displayName: inputs.string('displayName', { pattern: /^[\w .-]+$/, expected: 'letters, digits, spaces, _ . -', maxLength: 255 }),
     dbName: inputs.optionalString('dbName', { pattern: DB_NAME, expected: 'a letter followed by at most 29 letters or digits' }),
     dbWorkload: inputs.pick<DbWorkload>('dbWorkload'),
-    computeModel: inputs.pick<'ECPU' | 'OCPU'>('computeModel'),
-    computeCount: inputs.number('computeCount', { min: isFreeTier ? 0 : 1, max: 512 }),
+    computeModel,
+    computeCount,
     dataStorageSizeInTBs: inputs.number('dataStorageSizeInTBs', { min: 1, max: 384, integer: true }),
     isFreeTier,
     whitelistedIps,
-    isMtlsConnectionRequired: inputs.boolean('isMtlsConnectionRequired'),
+    isMtlsConnectionRequired,
     adminPassword,
     adminPasswordSecretId,
     walletPassword,
     confirmDelete,
     waitTimeoutMinutes: inputs.number('waitTimeoutMinutes', { min: 1, max: 1440, integer: true }),
+    connectionProfile: inputs.pick<ConnectionProfileChoice>('connectionProfile'),
   };
 }

@@ -1,0 +1,81 @@
+import { DbState, DesiredDb } from './model';
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** One UpdateAutonomousDatabase call: OCI rejects most fields "updated in parallel" with others. */
+export interface UpdateGroup {
+  changes: FieldChange[];
+  details: Record<string, unknown>;
+}
+
+export function sameIps(a: string[], b: string[]): boolean {
+  const norm = (l: string[]): string => [...new Set(l.map((s) => s.trim()).filter(Boolean))].sort().join(',');
+  return norm(a) === norm(b);
+}
+
+/** Why an ensure cannot converge; the planner turns these into a clear error before any change. */
+export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
+  const blockers: string[] = [];
+  if (desired.isFreeTier && !current.isFreeTier) {
+    blockers.push('the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name');
+  }
+  return blockers;
+}
+
+/**
+ * The settings that differ between inputs and database, grouped and ordered so that every
+ * request is one OCI accepts: isFreeTier, dbName, dbWorkload, whitelistedIps and
+ * isMtlsConnectionRequired each go alone; compute and storage may go together. Order matters:
+ * leaving Always Free comes first (a free database cannot scale), and the ACL is set before mTLS
+ * is switched off (OCI refuses TLS-only access to a public database without an ACL), but cleared
+ * only after mTLS is switched back on.
+ */
+export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[] {
+  const groups: UpdateGroup[] = [];
+  const single = (field: string, from: unknown, to: unknown, value: unknown = to): UpdateGroup => ({ changes: [{ field, from, to }], details: { [field]: value } });
+
+  if (current.isFreeTier && !desired.isFreeTier) groups.push(single('isFreeTier', true, false));
+  if (desired.dbName && current.dbName && desired.dbName.toUpperCase() !== current.dbName.toUpperCase()) {
+    groups.push(single('dbName', current.dbName, desired.dbName));
+  }
+  if (current.dbWorkload && desired.dbWorkload !== current.dbWorkload) groups.push(single('dbWorkload', current.dbWorkload, desired.dbWorkload));
+
+  // Always Free databases have fixed compute and storage: there is nothing to compare.
+  if (!desired.isFreeTier) {
+    const compute = computeDrift(desired, current);
+    if (compute) groups.push(compute);
+  }
+
+  const acl = sameIps(desired.whitelistedIps, current.whitelistedIps)
+    ? undefined
+    : single('whitelistedIps', current.whitelistedIps, desired.whitelistedIps, desired.whitelistedIps.length ? desired.whitelistedIps : ['']);
+  const mtls = current.isMtlsConnectionRequired === undefined || current.isMtlsConnectionRequired === desired.isMtlsConnectionRequired
+    ? undefined
+    : single('isMtlsConnectionRequired', current.isMtlsConnectionRequired, desired.isMtlsConnectionRequired);
+  const ordered = desired.isMtlsConnectionRequired ? [mtls, acl] : [acl, mtls];
+  for (const g of ordered) if (g) groups.push(g);
+  return groups;
+}
+
+/** Compute model, count and storage: the `scale` action's fields, accepted in one request. */
+export function computeDrift(desired: Pick<DesiredDb, 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs'>, current: DbState): UpdateGroup | undefined {
+  const changes: FieldChange[] = [];
+  const details: Record<string, unknown> = {};
+  const modelChanged = current.computeModel !== undefined && current.computeModel !== desired.computeModel;
+  if (modelChanged || current.computeCount !== desired.computeCount) {
+    if (modelChanged) changes.push({ field: 'computeModel', from: current.computeModel, to: desired.computeModel });
+    if (current.computeCount !== desired.computeCount) changes.push({ field: 'computeCount', from: current.computeCount, to: desired.computeCount });
+    // OCI requires computeModel whenever computeCount is sent.
+    details.computeModel = desired.computeModel;
+    details.computeCount = desired.computeCount;
+  }
+  if (current.dataStorageSizeInTBs !== desired.dataStorageSizeInTBs) {
+    changes.push({ field: 'dataStorageSizeInTBs', from: current.dataStorageSizeInTBs, to: desired.dataStorageSizeInTBs });
+    details.dataStorageSizeInTBs = desired.dataStorageSizeInTBs;
+  }
+  return changes.length ? { changes, details } : undefined;
+}

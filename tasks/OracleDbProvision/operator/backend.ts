@@ -1,0 +1,184 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createKubeConfig } from '../../common/connections/kubernetes';
+import { TaskError } from '../../common/errors';
+import { TaskContext } from '../../common/runner';
+import { BackendDeps, BackendFactory, DbBackend, StepResult } from '../backend';
+import { desiredFrom, note } from '../run-plan';
+import { DbState, FAILED_STATES, TRANSITIONAL_STATES } from '../model';
+import { OracleDbProvisionOptions } from '../options';
+import { Step } from '../plan';
+import { pollUntil } from '../wait';
+import { ADB_API_VERSION, AdbCrInput, OperatorAction, adbBackupCr, adbCr, passwordSecret, resourceName, stateFromCr } from './cr';
+import { Kube } from './kube';
+import { zipFiles } from './zip';
+
+type Obj = KubernetesObject & { spec?: { details?: Record<string, unknown> }; status?: Record<string, unknown> };
+const ADB = 'AutonomousDatabase';
+
+/**
+ * Operator mode: the task writes desired state (a Secret and an AutonomousDatabase custom
+ * resource, by server-side apply) and the Oracle Database Operator in the cluster talks to OCI.
+ * The task then waits for the operator to report the outcome in status.lifecycleState.
+ */
+class OperatorBackend implements DbBackend {
+  readonly target: string;
+  readonly hasAdminPassword: boolean;
+  private readonly name: string;
+
+  constructor(private readonly ctx: TaskContext, private readonly o: OracleDbProvisionOptions, private readonly kube: Kube, private readonly deps: BackendDeps) {
+    this.name = resourceName(o.displayName);
+    this.target = `Kubernetes ${o.namespace}/autonomousdatabase/${this.name}`;
+    this.hasAdminPassword = Boolean(o.adminPassword || o.adminPasswordSecretId);
+  }
+
+  private async readCr(): Promise<Obj | undefined> {
+    return this.kube.read<Obj>(ADB_API_VERSION, ADB, this.o.namespace, this.name);
+  }
+
+  private toState(obj: Obj): DbState {
+    const state = stateFromCr(obj);
+    // A resource the operator has not reported on yet is still being worked on.
+    return { ...state, displayName: state.displayName || this.o.displayName, lifecycleState: state.lifecycleState || 'PROVISIONING' };
+  }
+
+  async find(): Promise<DbState | undefined> {
+    const obj = await this.readCr();
+    const other = obj?.spec?.details?.displayName;
+    // Resource names are derived from display names: never take over another database's resource.
+    if (typeof other === 'string' && other !== this.o.displayName) {
+      throw new TaskError(`AutonomousDatabase ${this.o.namespace}/${this.name} belongs to the database '${other}', not '${this.o.displayName}'.`, 'Use a display name that differs in more than case and punctuation, or another namespace.');
+    }
+    return obj ? this.toState(obj) : undefined;
+  }
+
+  async waitSettled(_current: DbState): Promise<StepResult> {
+    return this.waitFor(undefined, (s) => !TRANSITIONAL_STATES.has(s));
+  }
+
+  async run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult> {
+    const cr = (action: OperatorAction, fields: AdbCrInput['fields'], extra: Partial<AdbCrInput> = {}): Record<string, unknown> =>
+      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ...extra });
+    switch (step.kind) {
+      case 'create': {
+        const adminPassword = await this.adminPasswordRef();
+        return this.writeAndWait(cr('Create', 'all', { adminPassword }), (s) => s === 'AVAILABLE');
+      }
+      case 'update':
+        // The operator sequences OCI's updates itself: one write carries every drifted field.
+        return this.writeAndWait(cr('Update', this.o.action === 'scale' ? 'compute' : 'all'), (s) => s === 'AVAILABLE');
+      case 'start':
+        return this.writeAndWait(cr('Start', 'none'), (s) => s === 'AVAILABLE');
+      case 'stop':
+        return this.writeAndWait(cr('Stop', 'none'), (s) => s === 'STOPPED');
+      case 'delete': {
+        const result = await this.writeAndWait(cr('Terminate', 'none'), (s) => s === 'TERMINATED');
+        await this.kube.remove(ADB_API_VERSION, ADB, this.o.namespace, this.name);
+        await this.kube.remove('v1', 'Secret', this.o.namespace, `${this.name}-admin-password`);
+        await this.kube.remove('v1', 'Secret', this.o.namespace, `${this.name}-wallet-password`);
+        return { ...result, state: undefined };
+      }
+      case 'backup':
+        return this.backup(current!);
+      case 'wallet':
+        return this.wallet(current!, cr);
+    }
+  }
+
+  /** An OCI Vault secret is passed through by OCID (the operator reads it); a password goes into a Secret. */
+  private async adminPasswordRef(): Promise<AdbCrInput['adminPassword']> {
+    if (this.o.adminPasswordSecretId) return { ociSecretId: this.o.adminPasswordSecretId };
+    const secretName = `${this.name}-admin-password`;
+    await this.kube.apply(passwordSecret(secretName, this.o.namespace, this.o.adminPassword!) as KubernetesObject);
+    return { k8sSecret: secretName };
+  }
+
+  /**
+   * ensure owns the whole desired spec and writes it by server-side apply; the other actions
+   * change only their fields by merge patch, so a stop never re-applies (or, by dropping them from
+   * the applied set, deletes) settings that ensure owns. When the write changed the spec (new
+   * generation), the status that counts is one written after it: a status from before would say
+   * AVAILABLE while the operator has not even started.
+   */
+  private async writeAndWait(obj: Record<string, unknown>, done: (state: string) => boolean): Promise<StepResult> {
+    const before = await this.readCr();
+    const spec = obj.spec as { action: string; details: Record<string, unknown> };
+    const full = 'dbWorkload' in spec.details;
+    const written = full ? await this.kube.apply(obj as KubernetesObject) : await this.kube.mergePatch(obj as KubernetesObject);
+    const changed = before?.metadata?.generation !== written.metadata?.generation;
+    this.ctx.host.info(`${full ? 'Applied' : 'Patched'} AutonomousDatabase ${this.o.namespace}/${this.name} (spec.action ${spec.action}${changed ? '' : ', unchanged'}).`);
+    return this.waitFor(changed ? written.metadata?.resourceVersion : undefined, done);
+  }
+
+  /**
+   * The operator downloads the wallet into a Secret named by spec.wallet.name (one key per file)
+   * when that Secret is missing: remove it, point spec.wallet at the password, wait for the new
+   * Secret and zip its files like OCI's own wallet download.
+   */
+  private async wallet(current: DbState, cr: (action: OperatorAction, fields: AdbCrInput['fields'], extra?: Partial<AdbCrInput>) => Record<string, unknown>): Promise<StepResult> {
+    const secretName = `${this.name}-wallet`;
+    const passwordSecretName = `${this.name}-wallet-password`;
+    await this.kube.apply(passwordSecret(passwordSecretName, this.o.namespace, this.o.walletPassword!) as KubernetesObject);
+    await this.kube.remove('v1', 'Secret', this.o.namespace, secretName);
+    await this.kube.mergePatch(cr('Update', 'none', { wallet: { secretName, passwordSecret: passwordSecretName } }) as KubernetesObject);
+    this.ctx.host.info(`Asked the operator for the wallet of ${this.o.namespace}/${this.name} in Secret ${secretName}.`);
+    type SecretObj = KubernetesObject & { data?: Record<string, string> };
+    const { value, transitions } = await pollUntil(`Secret ${this.o.namespace}/${secretName}`, () => this.kube.read<SecretObj>('v1', 'Secret', this.o.namespace, secretName), (s) => ({
+      state: s?.data && Object.keys(s.data).length ? 'written' : 'waiting for the operator',
+      done: Boolean(s?.data && Object.keys(s.data).length),
+    }), this.waitContext());
+    const files = Object.entries(value!.data!).sort(([a], [b]) => a.localeCompare(b)).map(([name, b64]) => [name, Buffer.from(b64, 'base64')] as [string, Buffer]);
+    const dir = path.join(this.ctx.tempDir, 'oracle-wallets');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const walletPath = path.join(dir, `Wallet_${current.dbName ?? this.name}.zip`);
+    fs.writeFileSync(walletPath, zipFiles(files), { mode: 0o600 });
+    this.ctx.host.info(`Wallet (${files.map(([n]) => n).join(', ')}) written to ${walletPath}.`);
+    return { state: current, transitions, walletPath };
+  }
+
+  private waitContext(): Parameters<typeof pollUntil>[3] {
+    const hint = `Check that the Oracle Database Operator runs in the cluster and what it reports: kubectl describe adb ${this.name} -n ${this.o.namespace}. Raise 'waitTimeoutMinutes' for long operations; a re-run continues from the current state.`;
+    return { signal: this.ctx.signal, deadline: this.ctx.deadline, schedule: this.deps.poll, log: (m) => this.ctx.host.info(m), timeoutHint: hint };
+  }
+
+  private async waitFor(staleVersion: string | undefined, done: (state: string) => boolean): Promise<StepResult> {
+    const { value, transitions } = await pollUntil(`AutonomousDatabase ${this.o.namespace}/${this.name}`, () => this.readCr(), (obj) => {
+      const fresh = obj !== undefined && obj.metadata?.resourceVersion !== staleVersion;
+      const state = !obj ? 'DELETED' : fresh ? this.toState(obj).lifecycleState : 'waiting for the operator';
+      if (obj && fresh) note(this.ctx.record.details, this.toState(obj));
+      return {
+        state,
+        done: fresh && done(state),
+        failure: !obj
+          ? new TaskError(`AutonomousDatabase ${this.o.namespace}/${this.name} was deleted while the task waited for it.`, 'Check who deleted it.')
+          : fresh && FAILED_STATES.has(state) && !done(state)
+            ? new TaskError(`The operator reports AutonomousDatabase ${this.o.namespace}/${this.name} as ${state}.`, `Check 'kubectl describe adb ${this.name} -n ${this.o.namespace}' and the operator's logs.`)
+            : undefined,
+      };
+    }, this.waitContext());
+    return { state: value ? this.toState(value) : undefined, transitions };
+  }
+
+  private async backup(current: DbState): Promise<StepResult> {
+    const suffix = (this.ctx.run.buildId ?? `${Date.now()}`).toLowerCase().replace(/[^a-z0-9-]/g, '');
+    const name = `${this.name}-backup-${suffix}`.slice(0, 63).replace(/-+$/, '');
+    const displayName = `${this.o.displayName}-${this.ctx.run.buildNumber ?? suffix}`;
+    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName) as KubernetesObject);
+    this.ctx.host.info(`Applied AutonomousDatabaseBackup ${this.o.namespace}/${name}.`);
+    const { value, transitions } = await pollUntil(`AutonomousDatabaseBackup ${this.o.namespace}/${name}`, () => this.kube.read<Obj>(ADB_API_VERSION, 'AutonomousDatabaseBackup', this.o.namespace, name), (b) => {
+      const state = String(b?.status?.lifecycleState ?? '') || 'waiting for the operator';
+      return {
+        state,
+        done: state === 'ACTIVE',
+        failure: state === 'FAILED' ? new TaskError(`The operator reports backup ${this.o.namespace}/${name} as FAILED.`, `Check 'kubectl describe adbbu ${name} -n ${this.o.namespace}'.`) : undefined,
+      };
+    }, this.waitContext());
+    return { state: current, transitions, backupId: String((value?.spec as Record<string, unknown> | undefined)?.autonomousDatabaseBackupOCID ?? name) };
+  }
+}
+
+export const createOperatorBackend: BackendFactory = async (ctx: TaskContext, o, deps) => {
+  const kc = await createKubeConfig(o.kubernetes!, ctx.secrets);
+  return new OperatorBackend(ctx, o, await Kube.connect(kc, ctx.signal, ctx.deadline, deps.retry), deps);
+};

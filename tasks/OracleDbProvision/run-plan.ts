@@ -1,0 +1,111 @@
+import { TaskError } from '../common/errors';
+import { TaskContext, TaskOutcome } from '../common/runner';
+import { DbBackend, StepResult } from './backend';
+import { DbState, DesiredDb } from './model';
+import { OracleDbProvisionOptions } from './options';
+import { describeStep, isMissing, planAction } from './plan';
+import { chooseConnectionString, consumerGroupOf } from './tns';
+
+export function desiredFrom(o: OracleDbProvisionOptions): DesiredDb {
+  return {
+    compartmentId: o.compartmentId,
+    displayName: o.displayName,
+    dbName: o.dbName,
+    dbWorkload: o.dbWorkload,
+    computeModel: o.computeModel,
+    computeCount: o.computeCount,
+    dataStorageSizeInTBs: o.dataStorageSizeInTBs,
+    isFreeTier: o.isFreeTier,
+    whitelistedIps: o.whitelistedIps,
+    isMtlsConnectionRequired: o.isMtlsConnectionRequired,
+  };
+}
+
+/** Settling can take several rounds (a stop waits for a backup that waits for an update). */
+const MAX_ROUNDS = 8;
+
+/**
+ * Looks, plans, carries out, and looks again until the plan is empty: the same loop converges
+ * after a crash or a concurrent change, which makes every action idempotent.
+ */
+export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions, backend: DbBackend): Promise<TaskOutcome> {
+  const desired = desiredFrom(o);
+  const started = Date.now();
+  const steps: Record<string, unknown>[] = [];
+  const details = ctx.record.details;
+  ctx.record.target = backend.target;
+  details.action = o.action;
+  details.target = o.target;
+  details.displayName = o.displayName;
+  details.steps = steps;
+
+  let current = await backend.find();
+  if (o.action === 'ensure' && current && !isMissing(current) && o.adminPassword) {
+    ctx.host.info('The database exists: adminPassword is used only to create it, so the ADMIN password was left unchanged.');
+  }
+  let walletPath: string | undefined;
+  let changed = false;
+  note(details, current);
+  for (let round = 0; ; round++) {
+    if (round >= MAX_ROUNDS) throw new TaskError(`'${o.displayName}' kept changing state while the task worked on it.`, 'Check for other pipelines or people operating on the same database.');
+    const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword });
+    if (!plan.length) break;
+    if (round === 0 && plan[0].kind !== 'waitSettled') ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
+    for (const step of plan) {
+      const t0 = Date.now();
+      ctx.host.info(`${describeStep(step)}…`);
+      // Recorded before it runs: a cancelled or failed run still says which step it was in.
+      const entry: Record<string, unknown> = { step: step.kind, description: describeStep(step), startedAt: new Date(t0).toISOString() };
+      steps.push(entry);
+      const result: StepResult = step.kind === 'waitSettled' ? await backend.waitSettled(current as DbState) : await backend.run(step, current);
+      Object.assign(entry, { durationMs: Date.now() - t0, states: result.transitions, workRequestId: result.workRequestId, backupId: result.backupId });
+      if (step.kind !== 'waitSettled') changed = true;
+      if (result.walletPath) walletPath = result.walletPath;
+      current = result.state ?? (step.kind === 'delete' ? undefined : await backend.find());
+      note(details, current);
+      if (step.kind === 'waitSettled') break;
+    }
+    // One-shot steps are done once carried out: the planner would ask for another backup or wallet.
+    if (plan.some((s) => s.kind === 'backup' || s.kind === 'wallet')) break;
+  }
+
+  const gone = isMissing(current);
+  const outputs: Record<string, string> = {};
+  const id = current?.id || (details.autonomousDatabaseId as string | undefined);
+  if (id) outputs.autonomousDatabaseId = id;
+  outputs.lifecycleState = gone ? 'TERMINATED' : current!.lifecycleState;
+  if (!gone) {
+    const group = o.connectionProfile === 'auto' ? undefined : o.connectionProfile;
+    const profile = chooseConnectionString(current!.connectionProfiles, o.dbWorkload, current!.isMtlsConnectionRequired ?? o.isMtlsConnectionRequired, group);
+    if (profile && group && consumerGroupOf(profile) !== group.toUpperCase()) {
+      ctx.host.warn(`The database offers no ${group.toUpperCase()} connection profile (a ${o.dbWorkload} database); connectionString uses ${profile.displayName} instead.`);
+    }
+    if (profile) {
+      outputs.connectionString = profile.value;
+      details.connectionProfile = profile.displayName;
+    }
+  }
+  if (walletPath) outputs.walletPath = walletPath;
+  details.durationMs = Date.now() - started;
+  details.changed = changed;
+  const verb = changed ? DONE[o.action] : 'already as requested, nothing changed';
+  const summary = `${o.action} '${o.displayName}': ${verb} (${outputs.lifecycleState})`;
+  ctx.record.summary = summary;
+  return { message: `Autonomous Database ${summary}.`, outputs };
+}
+
+const DONE: Record<OracleDbProvisionOptions['action'], string> = {
+  ensure: 'converged',
+  scale: 'scaled',
+  start: 'started',
+  stop: 'stopped',
+  backup: 'backed up',
+  wallet: 'wallet downloaded',
+  delete: 'deleted',
+};
+
+/** Keeps the record current while the task runs, so a cancelled run tells where it stopped. */
+export function note(details: Record<string, unknown>, current: DbState | undefined): void {
+  if (current?.id) details.autonomousDatabaseId = current.id;
+  details.lifecycleState = current?.lifecycleState ?? 'NOT_FOUND';
+}
