@@ -1,4 +1,3 @@
-import { NotImplementedError } from '../common/errors';
 import { TaskManifest } from '../common/manifest';
 import { TaskDefinition } from '../common/runner';
 import manifest from './task.json';
@@ -8,7 +7,6 @@ export const definition: TaskDefinition<CanaryShiftOptions> = {
   manifest: manifest as TaskManifest,
   readOptions: readCanaryShiftOptions,
   timeout: (o) => ({ ms: o.rolloutTimeoutSeconds * 1000, input: 'rolloutTimeoutSeconds' }),
-  execute: async (_ctx, o) => {
-    throw new NotImplementedError('CanaryShift', `the ${o.action} action`);
-  },
+  // Loaded only once the inputs are valid: the executor bundle carries @kubernetes/client-node.
+  execute: async (ctx, o) => (await import('./execute')).executeCanaryShift(ctx, o),
 };

@@ -6,7 +6,7 @@ import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from './engine';
  * Parses a checks document for a task (SmokeTest, CanaryShift): secret variables the agent
  * already expanded into the text, and those a $(reference) expands to, are registered before
  * anything can print them; then credential headers and query keys are registered too.
- * `secretVariables` comes from the agent host (see secret-variables.ts), keyed by variableKey().
+ * `secretVariables` comes from TaskHost.secretVariables(), keyed by variableKey().
  */
 export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretRegistry, secretVariables: Map<string, string>): ParsedChecks {
   for (const value of secretVariables.values()) if (text.includes(value)) secrets.register(value);

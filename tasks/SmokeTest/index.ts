@@ -1,6 +1,5 @@
 import { createAgentHost } from '../common/agent-host';
 import { runTask } from '../common/runner';
-import { createDefinition } from './definition';
-import { agentSecretVariables } from './secret-variables';
+import { definition } from './definition';
 
-void runTask(createDefinition(agentSecretVariables), createAgentHost());
+void runTask(definition, createAgentHost());

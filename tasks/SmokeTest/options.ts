@@ -27,9 +27,8 @@ export interface SmokeTestOptions {
 }
 
 /** Secret pipeline variables by agent key (FOO_BAR for foo.bar); only the agent host can list them. */
-export type SecretVariables = () => Map<string, string>;
 
-export function readSmokeTestOptions(inputs: InputReader, host: TaskHost, secretVariables: SecretVariables = () => new Map()): SmokeTestOptions {
+export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): SmokeTestOptions {
   const baseUrl = inputs.url('baseUrl', { schemes: ['https', 'http'] });
   const inline = inputs.raw('checks');
   const file = inputs.optionalString('checksFile');
@@ -50,7 +49,7 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost, secret
   }
   // A key in the base URL's query (?code=…) goes into every request: mask it first.
   if (baseUrl) protectChecks([], inputs.secrets, baseUrl);
-  const secrets = secretVariables();
+  const secrets = host.secretVariables();
   const proxy = readAgentProxy(host, secrets, inputs.secrets);
   let checks: CheckSpec[] = [];
   if (checksText) {

@@ -10,9 +10,9 @@ import { RecordingHost } from '../harness/recording-host';
 import { TestService, closedPort, startService } from './support/service';
 
 /** In-process runs of the task definition through the shared runner, with a recording host. */
-function host(inputs: Record<string, string>, variables: Record<string, string> = {}): RecordingHost {
+function host(inputs: Record<string, string>, variables: Record<string, string> = {}, secretVariables: Record<string, string> = {}): RecordingHost {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-task-'));
-  return new RecordingHost(inputs, { 'Agent.TempDirectory': tempDir, 'System.DefaultWorkingDirectory': tempDir, 'Build.BuildId': '77', ...variables });
+  return new RecordingHost(inputs, { 'Agent.TempDirectory': tempDir, 'System.DefaultWorkingDirectory': tempDir, 'Build.BuildId': '77', ...variables }, {}, secretVariables);
 }
 
 function ledger(h: RecordingHost): LedgerRecord {
@@ -103,7 +103,7 @@ describe('SmokeTest task (in-process)', function () {
 
   it('expands $(variables) in a checks file and masks secret ones everywhere', async () => {
     const secret = 'tok-in-process-1';
-    const h = host({ baseUrl: svc.url, checksFile: 'smoke.yml' }, { 'Build.BuildId': '77' });
+    const h = host({ baseUrl: svc.url, checksFile: 'smoke.yml' }, { 'Build.BuildId': '77' }, { 'api.token': secret });
     fs.writeFileSync(path.join(h.variable('System.DefaultWorkingDirectory')!, 'smoke.yml'), [
       '- name: auth',
       '  path: /auth',
@@ -113,7 +113,7 @@ describe('SmokeTest task (in-process)', function () {
       '  headers: { X-Token: $(api.token) }',
       '  expect: { body: { notContains: "$(api.token)" } }',
     ].join('\n'));
-    const code = await runTask(createDefinition(() => new Map([['API_TOKEN', secret]])), h);
+    const code = await runTask(createDefinition(), h);
     assert.equal(code, 1, 'the echo check fails: the service echoed the token');
     assert.equal(svc.lastHeaders.get('/auth')?.authorization, `Bearer ${secret}`, 'the secret was sent');
     assert.ok(h.secrets.includes(secret), 'registered with the agent');

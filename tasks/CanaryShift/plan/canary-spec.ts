@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { RunInfo } from '../../common/host';
+import { ImageRef } from '../../common/image-ref';
+import { KubeObject } from '../kube/kube-api';
+
+/** Our label and annotation keys; the label marks every object this task creates. */
+export const PREFIX = 'multicloud-devsecops.io';
+export const ROLE_LABEL = `${PREFIX}/role`;
+export const SPEC_HASH = `${PREFIX}/spec-hash`;
+export const CANARY_IMAGE = `${PREFIX}/canary-image`;
+export const STABLE_OF = `${PREFIX}/stable`;
+export const WEIGHT_ANNOTATION = `${PREFIX}/canary-weight`;
+/** `<steps hash>:<n>` on the canary: steps 1..n are done, so a re-run of the same steps resumes after n. */
+export const COMPLETED_STEP = `${PREFIX}/completed-step`;
+
+export const canaryNameOf = (name: string): string => `${name}-canary`;
+
+/** Which pipeline run last changed an object: predefined variables only, never people's names. */
+export function runAnnotations(run: RunInfo): Record<string, string> {
+  const pairs: [string, string | undefined][] = [
+    ['build-id', run.buildId], ['build-number', run.buildNumber], ['pipeline', run.pipeline], ['definition-id', run.definitionId],
+    ['project', run.project], ['collection', run.collectionUri], ['stage', run.stage], ['source-version', run.sourceVersion],
+  ];
+  return Object.fromEntries(pairs.filter(([, v]) => v).map(([k, v]) => [`${PREFIX}/${k}`, v as string]));
+}
+
+/** A label value with a suffix, still a valid label value (≤ 63 characters, alphanumeric at both ends). */
+export function suffixed(value: string, suffix = 'canary'): string {
+  const head = value.slice(0, 62 - suffix.length).replace(/[-_.]+$/, '');
+  return head ? `${head}-${suffix}` : suffix;
+}
+
+/**
+ * Canary pod labels. `isolate` lists the label keys the stable Service and Deployment select on: their
+ * values get a -canary suffix so the stable Service never sends traffic to canary pods (routers that
+ * split traffic between two Services). Without isolation (the pod router) the canary pods keep them and
+ * receive traffic through the stable Service in proportion to their number.
+ */
+export function canaryLabels(labels: Record<string, string> | undefined, isolate: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) out[k] = isolate.includes(k) ? suffixed(v) : v;
+  out[ROLE_LABEL] = 'canary';
+  return out;
+}
+
+export function imageText(image: ImageRef): string {
+  return `${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+function repositoryOf(image: string): string {
+  const noDigest = image.split('@')[0];
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** The container whose image the canary replaces: the only one, or the one running the same repository. */
+export function chooseContainer(containers: { name: string; image?: string }[], image: ImageRef): { ok: true; index: number } | { ok: false; error: string } {
+  if (containers.length === 1) return { ok: true, index: 0 };
+  const repo = `${image.registry}/${image.repository}`;
+  const matches = containers.map((c, i) => ({ c, i })).filter(({ c }) => c.image && (repositoryOf(c.image) === repo || repositoryOf(c.image).endsWith(`/${image.repository}`)));
+  if (matches.length === 1) return { ok: true, index: matches[0].i };
+  const names = containers.map((c) => `${c.name} (${c.image})`).join(', ');
+  return { ok: false, error: matches.length ? `${matches.length} containers run ${repo}: ${names}` : `no container runs ${repo}; the containers are ${names}` };
+}
+
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export interface CanaryPlanInput {
+  stable: KubeObject;
+  image: ImageRef;
+  replicas: number;
+  isolate: string[];
+  annotations: Record<string, string>;
+}
+
+/**
+ * The canary Deployment, derived from the stable one: same pod spec with the new image, selector and
+ * labels made canary-only, the stable's rollout settings. The spec hash lets a re-run see it has
+ * nothing to do, since a real API server adds defaults that make a field-by-field comparison useless.
+ */
+export function canaryDeployment(input: CanaryPlanInput): KubeObject {
+  const { stable, image } = input;
+  const spec = stable.spec;
+  const template = JSON.parse(JSON.stringify(spec.template));
+  const containers = template.spec.containers as { name: string; image?: string }[];
+  const chosen = chooseContainer(containers, image);
+  if (!chosen.ok) throw new Error(chosen.error);
+  containers[chosen.index].image = imageText(image);
+  template.metadata = { ...(template.metadata ?? {}), labels: canaryLabels(template.metadata?.labels, input.isolate) };
+  const canarySpec = {
+    replicas: input.replicas,
+    selector: { ...spec.selector, matchLabels: canaryLabels(spec.selector?.matchLabels, input.isolate) },
+    template,
+    ...(spec.minReadySeconds !== undefined ? { minReadySeconds: spec.minReadySeconds } : {}),
+    ...(spec.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
+    ...(spec.strategy !== undefined ? { strategy: spec.strategy } : {}),
+    revisionHistoryLimit: 2,
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: canaryNameOf(stable.metadata.name),
+      namespace: stable.metadata.namespace,
+      labels: canaryLabels(stable.metadata.labels, input.isolate),
+      annotations: { ...input.annotations, [STABLE_OF]: stable.metadata.name, [CANARY_IMAGE]: imageText(image), [SPEC_HASH]: hashOf(canarySpec) },
+    },
+    spec: canarySpec,
+  };
+}
+
+/** The JSON patch that turns an existing canary into the desired one (spec and our annotations), or undefined if it already is. */
+export function canaryUpdate(current: KubeObject, desired: KubeObject): unknown[] | undefined {
+  if (current.metadata.annotations?.[SPEC_HASH] === desired.metadata.annotations?.[SPEC_HASH]) return undefined;
+  const ops: unknown[] = [{ op: 'replace', path: '/spec', value: desired.spec }];
+  if (!current.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
+  for (const [k, v] of Object.entries(desired.metadata.annotations ?? {})) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
+  return ops;
+}
+
+/**
+ * Promotion: the stable Deployment gets the canary's pod spec (what was analysed) and keeps its own
+ * labels and selector, so its Service and ReplicaSet history stay intact. Undefined when already done.
+ */
+export function promotePatch(stable: KubeObject, canary: KubeObject, annotations: Record<string, string>): unknown[] | undefined {
+  const canaryPod = canary.spec.template.spec;
+  if (JSON.stringify(stable.spec.template.spec) === JSON.stringify(canaryPod)) return undefined;
+  const ops: unknown[] = [{ op: 'replace', path: '/spec/template/spec', value: canaryPod }];
+  if (!stable.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
+  const promoted = { ...annotations, [`${PREFIX}/promoted-image`]: canary.metadata.annotations?.[CANARY_IMAGE] ?? '' };
+  for (const [k, v] of Object.entries(promoted)) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
+  return ops;
+}
+
+/** The Service in front of the canary pods only: the stable Service's ports, its selector made canary-only. */
+export function canaryService(stable: KubeObject, isolate: string[], annotations: Record<string, string>): KubeObject {
+  const ports = ((stable.spec?.ports ?? []) as Record<string, unknown>[]).map(({ nodePort: _n, ...p }) => p);
+  const spec = { type: 'ClusterIP', selector: canaryLabels(stable.spec?.selector, isolate), ports };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: canaryNameOf(stable.metadata.name), namespace: stable.metadata.namespace, labels: { [ROLE_LABEL]: 'canary' }, annotations: { ...annotations, [STABLE_OF]: stable.metadata.name, [SPEC_HASH]: hashOf(spec) } },
+    spec,
+  };
+}
