@@ -1,8 +1,86 @@
+import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './project';
 
-/** Stages the hub's pages into the extension (placeholder pages until the hub issue lands). */
+/**
+ * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
+ * stageDir/hub with esbuild and writes their HTML with a strict Content-Security-Policy:
+ * scripts and styles only from the extension's own files (no inline script, no eval, no
+ * inline style), images/fonts local, REST only to Azure DevOps. Pipeline data is rendered as
+ * text by React; the policy is the second line of defence.
+ */
+export const HUB_PAGES = [
+  { entry: 'hub-page.tsx', name: 'hub', title: 'Promotions' },
+  { entry: 'run-tab-page.tsx', name: 'run-tab', title: 'Promotions for this run' },
+];
+
+/** Azure DevOps Services hosts; Azure DevOps Server adds its own origin via MCDSO_HUB_CONNECT_SRC. */
+const ADO_ORIGINS = ['https://dev.azure.com', 'https://*.dev.azure.com', 'https://*.visualstudio.com', 'https://*.vsassets.io'];
+
+export function contentSecurityPolicy(extraConnect: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${["'self'", ...ADO_ORIGINS, ...extraConnect].join(' ')}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function page(name: string, title: string, csp: string): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '  <meta charset="utf-8">',
+    `  <meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '  <meta name="referrer" content="no-referrer">',
+    `  <title>${title}</title>`,
+    `  <link rel="stylesheet" href="${name}.css">`,
+    '</head>',
+    '<body>',
+    '  <div id="root"></div>',
+    `  <script src="${name}.js"></script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 export async function buildHub(stageDir: string): Promise<void> {
-  fs.cpSync(path.join(ROOT, 'hub'), path.join(stageDir, 'hub'), { recursive: true, filter: (src) => !/\.(ts|tsx)$/.test(src) });
+  const outDir = path.join(stageDir, 'hub');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const extra = (process.env.MCDSO_HUB_CONNECT_SRC ?? '').split(/\s+/).filter((o) => /^https:\/\/[A-Za-z0-9.*:-]+$/.test(o));
+  const csp = contentSecurityPolicy(extra);
+  await esbuild.build({
+    entryPoints: Object.fromEntries(HUB_PAGES.map((p) => [p.name, path.join(ROOT, 'hub', 'src', p.entry)])),
+    outdir: outDir,
+    bundle: true,
+    platform: 'browser',
+    target: ['chrome100', 'edge100', 'firefox100', 'safari15'],
+    format: 'iife',
+    minify: true,
+    legalComments: 'none',
+    sourcemap: false,
+    tsconfig: path.join(ROOT, 'hub', 'tsconfig.json'),
+    loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
+    assetNames: 'assets/[name]-[hash]',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+  });
+  for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
+}
+
+if (require.main === module) {
+  // `node out/scripts/build-hub.js <dir>`: build only the hub (preview, quick iterations).
+  buildHub(path.resolve(process.argv[2] ?? path.join(ROOT, 'build', 'hub-only'))).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

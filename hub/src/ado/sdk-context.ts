@@ -1,0 +1,88 @@
+/**
+ * Inside Azure DevOps: the SDK gives the project, the collection URL (location service, so
+ * Azure DevOps Server works too), an access token for REST, and extension data storage.
+ */
+import * as SDK from 'azure-devops-extension-sdk';
+import type { IExtensionDataManager, IExtensionDataService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
+import type { IBuildPageDataService } from 'azure-devops-extension-api/Build';
+import { RestClient } from '../data/rest-client';
+import { CacheDoc, DocumentStore } from '../data/run-cache';
+import { DATA_COLLECTION_PREFIX, HubContext } from './hub-context';
+
+const BUILD_AREA_ID = '5d6898bb-45ec-463f-95f9-54d49c71752e';
+/** Service ids are ambient const enums in the API package: spelled out so bundling needs no type info. */
+const SERVICES = {
+  project: 'ms.vss-tfs-web.tfs-page-data-service',
+  location: 'ms.vss-features.location-service',
+  extensionData: 'ms.vss-features.extension-data-service',
+  buildPage: 'ms.vss-build-web.build-page-data-service',
+};
+
+/** User-scoped documents: the cache never shows one user runs another user could read. */
+class ExtensionDataStore implements DocumentStore {
+  constructor(private readonly collection: string, private readonly manager: Promise<IExtensionDataManager>) {}
+  async getAll(): Promise<CacheDoc[]> {
+    const m = await this.manager;
+    // A missing collection is an error in the service, and simply "nothing cached" here.
+    return ((await m.getDocuments(this.collection, { scopeType: 'User' }).catch(() => [])) as CacheDoc[]) ?? [];
+  }
+  async put(docs: CacheDoc[]): Promise<void> {
+    const m = await this.manager;
+    await Promise.all(docs.map((d) => m.setDocument(this.collection, { ...d, __etag: -1 }, { scopeType: 'User' })));
+  }
+  async delete(ids: string[]): Promise<void> {
+    const m = await this.manager;
+    await Promise.all(ids.map((id) => m.deleteDocument(this.collection, id, { scopeType: 'User' })));
+  }
+}
+
+/**
+ * The SDK applies the host's theme by injecting a <style> element, which our CSP (no
+ * 'unsafe-inline' styles) blocks; it then announces the theme, and we set the same variables
+ * through the CSSOM, which the CSP allows.
+ */
+function followTheme(): void {
+  window.addEventListener('themeApplied', (ev) => {
+    const data = (ev as CustomEvent<Record<string, unknown>>).detail ?? {};
+    for (const [name, value] of Object.entries(data)) {
+      if (/^[A-Za-z0-9-]+$/.test(name) && typeof value === 'string') document.documentElement.style.setProperty(`--${name}`, value);
+    }
+  });
+}
+
+export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubContext> {
+  followTheme();
+  await SDK.init({ loaded: false, applyTheme: true });
+  const [projectService, location, dataService] = await Promise.all([
+    SDK.getService<IProjectPageService>(SERVICES.project),
+    SDK.getService<ILocationService>(SERVICES.location),
+    SDK.getService<IExtensionDataService>(SERVICES.extensionData),
+  ]);
+  const project = await projectService.getProject();
+  if (!project) throw new Error('Open the Promotions hub from inside a project.');
+  let collectionUrl = await location.getResourceAreaLocation(BUILD_AREA_ID);
+  if (!collectionUrl.endsWith('/')) collectionUrl += '/';
+  // Suppress the sign-in redirect an expired token would otherwise get: we want a 401 to report.
+  const rest = new RestClient({
+    fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, 'X-TFS-FedAuthRedirect': 'Suppress', 'X-VSS-ReauthenticationAction': 'Suppress' } }),
+    authorization: async () => `Bearer ${await SDK.getAccessToken()}`,
+  });
+  const manager = SDK.getAccessToken().then((token) => dataService.getExtensionDataManager(SDK.getExtensionContext().id, token));
+  const ctx: HubContext = { mode: 'ado', api: { rest, collectionUrl, project: project.id }, store: new ExtensionDataStore(`${DATA_COLLECTION_PREFIX}${project.id}`, manager) };
+  if (kind === 'run-tab') {
+    // The build results view hands the run over through the contribution's configuration
+    // (onBuildChanged); the build page data service answers on some hosts only, so it is a
+    // bounded best effort for the first render.
+    const config = SDK.getConfiguration() as { onBuildChanged?: (cb: (build: { id: number }) => void) => void };
+    ctx.onBuildChanged = (listener) => config.onBuildChanged?.((build) => listener(build.id));
+    const pageData = SDK.getService<IBuildPageDataService>(SERVICES.buildPage).then((service) => service.getBuildPageData()?.build?.id);
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000));
+    ctx.buildId = await Promise.race([pageData.catch(() => undefined), timeout]);
+  }
+  SDK.notifyLoadSucceeded();
+  return ctx;
+}
+
+export function reportLoadFailure(err: unknown): void {
+  SDK.notifyLoadFailed(err instanceof Error ? err : String(err));
+}

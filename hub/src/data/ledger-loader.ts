@@ -1,0 +1,196 @@
+/**
+ * Loads everything the matrix and history need, spending as few requests as possible:
+ * cached completed runs come from one document read; only runs completed since the cache's
+ * watermark, and runs still in progress (e.g. waiting for a production approval), are read
+ * from Build REST. The cache is written after the data is handed back, off the render path.
+ */
+import { ProjectApi, getApprovals, getBuildTimeline, getBuilds, getDeploymentRecords, getEnvironments, getLedgerAttachment, getLedgerAttachments } from './ado-api';
+import { EnvironmentRef, HubData, LedgerRecord, PendingGate, RunEntry, RunRef } from './model';
+import { isRecord, parseLedgerRecord } from './parse-record';
+import { CacheDoc, DocumentStore, planPrune, planWrites, readSnapshot } from './run-cache';
+import { buildMatrix } from './matrix';
+import { stageOrderFromTimeline, timelineToStages } from './timeline-gates';
+
+export interface LoaderDeps {
+  api: ProjectApi;
+  store: DocumentStore;
+}
+
+export interface LoadOptions {
+  /** Newest runs to read on a cold load (older ones are not shown). */
+  maxRuns?: number;
+  /** Overlap when asking for runs completed since the watermark (clock skew, late finishes). */
+  overlapMs?: number;
+  /** Runs in the first batch (rendered as soon as it is read) and in each later one. */
+  firstBatch?: number;
+  batch?: number;
+  /** Runs read at the same time (their requests still go through the REST client's limit). */
+  readers?: number;
+  /** Cache bound (runs); default MAX_CACHED_RUNS. */
+  maxCachedRuns?: number;
+  /** Called after each batch but the last, with everything read so far. */
+  onPartial?: (data: HubData, done: number, total: number) => void;
+}
+
+export interface LoadResult {
+  data: HubData;
+  /** Resolves when the cache has been written (the UI does not wait for it). */
+  persisted: Promise<void>;
+}
+
+/** Reads one run's ledger attachments; failures are per record, never the whole run. */
+export async function readRunRecords(api: ProjectApi, run: RunRef): Promise<{ records: LedgerRecord[]; problems: string[] }> {
+  const refs = await getLedgerAttachments(api, run.id);
+  const problems: string[] = [];
+  const records: LedgerRecord[] = [];
+  await Promise.all(
+    refs.map(async (ref) => {
+      const parsed = parseLedgerRecord(await getLedgerAttachment(api, run.id, ref));
+      if (isRecord(parsed)) records.push(parsed);
+      else problems.push(`${ref.name}: ${(parsed as { error: string }).error}`);
+    }),
+  );
+  records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  return { records, problems };
+}
+
+/**
+ * Best effort, for runs in progress: the stage order and the checks and approvals the run is
+ * waiting on ("awaiting approval" in the matrix), from one timeline read.
+ */
+async function readRunning(api: ProjectApi, runId: number): Promise<{ pending: PendingGate[]; stageOrder?: string[] }> {
+  try {
+    const timeline = await getBuildTimeline(api, runId);
+    const stageOrder = stageOrderFromTimeline(timeline);
+    const open = timeline.filter((r) => r.type.startsWith('Checkpoint.') && r.state !== 'completed');
+    if (open.length === 0) return { pending: [], stageOrder };
+    const ids = open.filter((r) => r.type === 'Checkpoint.Approval').map((r) => r.id);
+    const approvals = ids.length ? await getApprovals(api, ids).catch(() => []) : [];
+    const pending = timelineToStages(timeline, approvals).flatMap((s) =>
+      s.gates
+        .filter((g) => g.state !== 'completed')
+        .map((g) => ({ stage: s.identifier ?? s.name, stageName: s.name, gate: g.name, kind: g.kind, since: g.startTime, waitingOn: g.approvers.filter((a) => a.status === 'pending').map((a) => a.name) })),
+    );
+    return { pending, stageOrder };
+  } catch {
+    return { pending: [] };
+  }
+}
+
+async function loadEnvironments(api: ProjectApi): Promise<EnvironmentRef[]> {
+  const envs = await getEnvironments(api);
+  return Promise.all(
+    envs.map(async (e): Promise<EnvironmentRef> => {
+      const [last] = await getDeploymentRecords(api, e.id, 1);
+      return {
+        id: e.id,
+        name: e.name,
+        lastDeployment: last?.owner ? { runId: last.owner.id, stageName: last.stageName, result: last.result, finishTime: last.finishTime, definitionName: last.definition?.name } : undefined,
+      };
+    }),
+  );
+}
+
+export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): Promise<LoadResult> {
+  const { api, store } = deps;
+  const maxRuns = options.maxRuns ?? 500;
+  // Environments are decoration (header, empty columns): read them alongside, not before.
+  const environmentsRead = loadEnvironments(api).catch(() => [] as EnvironmentRef[]);
+  const docs = await store.getAll().catch(() => [] as CacheDoc[]);
+  const snapshot = readSnapshot(docs);
+
+  let listed: RunRef[];
+  if (snapshot.watermark) {
+    const since = new Date(Date.parse(snapshot.watermark) - (options.overlapMs ?? 5 * 60_000)).toISOString();
+    const [completed, running] = await Promise.all([
+      getBuilds(api, { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since }, maxRuns),
+      getBuilds(api, { statusFilter: 'inProgress' }, maxRuns),
+    ]);
+    listed = [...running, ...completed];
+  } else {
+    listed = await getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending' }, maxRuns);
+  }
+
+  const environments = await environmentsRead;
+  // Newest first, in batches: the first batch renders quickly, every batch is cached as it
+  // lands, so an interrupted cold load resumes where it stopped.
+  const toRead = listed.filter((r) => r.status !== 'completed' || !snapshot.runs.has(r.id)).sort((a, b) => b.id - a.id);
+  const partial: HubData['partial'] = [];
+  /** Runs that could not be read (network, permissions): not cached, and they hold the watermark. */
+  const failed = new Set<number>();
+  const byId = new Map(snapshot.runs);
+  const docsById = new Map(docs.map((d) => [d.id, d]));
+  let snap = snapshot;
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = (writes: CacheDoc[]): void => {
+    if (writes.length === 0) return;
+    for (const w of writes) docsById.set(w.id, w);
+    snap = readSnapshot([...docsById.values()]);
+    persisting = persisting.then(() => store.put(writes)).catch(() => undefined);
+  };
+  const compose = (): HubData => {
+    const runs = [...byId.values()].sort((a, b) => b.run.id - a.run.id);
+    return { runs, records: runs.flatMap((e) => e.records), environments, stageOrder: runs.find((e) => e.records.length > 0)?.stageOrder ?? [], partial: [...partial] };
+  };
+
+  // A pool of run readers pulls newest-first (no batch barriers: the request limiter stays
+  // busy); at each checkpoint the runs read so far are cached and handed to the view.
+  const checkpoints = new Set<number>();
+  for (let n = options.firstBatch ?? 12; n < toRead.length; n += options.batch ?? 60) checkpoints.add(n);
+  let next = 0;
+  let done = 0;
+  let unsaved: RunEntry[] = [];
+  let stageOrderRead = false;
+  const checkpoint = async (): Promise<void> => {
+    // Column order: the newest run with records knows its pipeline's stages.
+    const newest = [...byId.values()].sort((a, b) => b.run.id - a.run.id).find((e) => e.records.length > 0);
+    if (newest && !newest.stageOrder && !stageOrderRead) {
+      stageOrderRead = true;
+      newest.stageOrder = stageOrderFromTimeline(await getBuildTimeline(api, newest.run.id).catch(() => []));
+      const cachedIn = snap.runs.has(newest.run.id) ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id)) : undefined;
+      if (cachedIn) persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? newest : e)) }]);
+    }
+    const batch = unsaved.sort((a, b) => b.run.id - a.run.id);
+    unsaved = [];
+    persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed'), undefined));
+  };
+  const worker = async (): Promise<void> => {
+    while (next < toRead.length) {
+      const run = toRead[next++];
+      try {
+        const { records, problems } = await readRunRecords(api, run);
+        for (const p of problems) partial.push({ runId: run.id, reason: p });
+        const entry: RunEntry = { run, records, ...(run.status === 'completed' || records.length === 0 ? {} : await readRunning(api, run.id)) };
+        byId.set(run.id, entry);
+        unsaved.push(entry);
+      } catch (err) {
+        failed.add(run.id);
+        partial.push({ runId: run.id, reason: err instanceof Error ? err.message : String(err) });
+      }
+      if (checkpoints.has(++done)) {
+        await checkpoint();
+        options.onPartial?.(compose(), done, toRead.length);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.readers ?? 6, Math.max(toRead.length, 1)) }, worker));
+  await checkpoint();
+
+  // Advance the watermark only when every listed run was read (unparseable records are
+  // immutable too, so they are cached with their problem rather than retried forever).
+  const finishTimes = listed.filter((r) => r.status === 'completed' && r.finishTime).map((r) => r.finishTime!);
+  const watermark = failed.size === 0 && finishTimes.length ? finishTimes.reduce((a, b) => (a > b ? a : b)) : snapshot.watermark;
+  persist(planWrites(snap, [], watermark));
+
+  const data = compose();
+  const matrix = buildMatrix(data.records);
+  const keep = new Set(matrix.rows.flatMap((row) => Object.values(row.cells).flatMap((c) => [c.current?.id, c.latest?.id]).filter((id): id is string => !!id)));
+  const prune = planPrune(snap, keep, options.maxCachedRuns);
+  if (prune.deletes.length) {
+    persist([prune.pinned!]);
+    for (const id of prune.deletes) docsById.delete(id);
+    snap = readSnapshot([...docsById.values()]);
+    persisting = persisting.then(() => store.delete(prune.deletes)).catch(() => undefined);
+  }
+  return { data, persisted: persisting };
+}

@@ -1,0 +1,107 @@
+/**
+ * The hub's view of the ledger and of Azure DevOps. Type-only imports from the task runtime keep
+ * the record schema single-sourced without bundling any Node code into the browser.
+ */
+import type { LedgerRecord, RecordStatus, TaskName } from '../../../tasks/common/ledger';
+
+export type { LedgerRecord, RecordStatus, TaskName };
+
+export const LEDGER_TYPE = 'multicloud-devsecops.ledger';
+export const TASK_NAMES: TaskName[] = ['AcrPromote', 'CanaryShift', 'SmokeTest', 'KeyVaultToOci', 'OracleDbProvision'];
+
+/** The part of an ADO Build the hub keeps (REST: build/builds). */
+export interface RunRef {
+  id: number;
+  buildNumber: string;
+  definitionId?: number;
+  definitionName?: string;
+  status: string;
+  result?: string;
+  queueTime?: string;
+  finishTime?: string;
+  requestedFor?: string;
+  sourceBranch?: string;
+}
+
+/** A check or approval a running run is waiting on (read from its timeline, never cached). */
+export interface PendingGate {
+  /** Stage identifier (System.StageName), else its display name. */
+  stage: string;
+  stageName: string;
+  gate: string;
+  kind: GateKind;
+  since?: string;
+  /** Approvers still to decide. */
+  waitingOn: string[];
+}
+
+/** A run's parsed ledger records; immutable once the run completed, hence cacheable. */
+export interface RunEntry {
+  run: RunRef;
+  records: LedgerRecord[];
+  /** Stage order of this run's pipeline, when its timeline was read (name → order). */
+  stageOrder?: string[];
+  /** Only for runs in progress: what they are waiting on. */
+  pending?: PendingGate[];
+}
+
+export type GateKind = 'approval' | 'check' | 'checkpoint';
+
+export interface GateView {
+  id: string;
+  kind: GateKind;
+  name: string;
+  state: string;
+  result?: string;
+  startTime?: string;
+  finishTime?: string;
+  durationMs?: number;
+  /** Approvals: who decided, when, with which comment. */
+  approvers: { name: string; status: string; when?: string; comment?: string }[];
+  instructions?: string;
+}
+
+export interface StageView {
+  id: string;
+  name: string;
+  identifier?: string;
+  order: number;
+  attempt: number;
+  state: string;
+  result?: string;
+  startTime?: string;
+  finishTime?: string;
+  durationMs?: number;
+  /** Time spent waiting on checks and approvals before the stage's jobs could start. */
+  waitMs?: number;
+  gates: GateView[];
+  jobs: { name: string; result?: string; durationMs?: number }[];
+}
+
+export interface MatrixCell {
+  repository: string;
+  environment: string;
+  record: LedgerRecord;
+  /** Older records for the same cell, newest first (the cell's history). */
+  previous: number;
+}
+
+export interface Matrix {
+  environments: string[];
+  rows: { repository: string; cells: Record<string, MatrixCell | undefined> }[];
+}
+
+export interface EnvironmentRef {
+  id: number;
+  name: string;
+  lastDeployment?: { runId: number; stageName?: string; result?: string; finishTime?: string; definitionName?: string };
+}
+
+export interface HubData {
+  runs: RunEntry[];
+  records: LedgerRecord[];
+  environments: EnvironmentRef[];
+  stageOrder: string[];
+  /** Runs still in progress or skipped because their data could not be read. */
+  partial: { runId: number; reason: string }[];
+}

@@ -1,0 +1,133 @@
+/** The Promotions hub: Matrix, History and Run views over one load of the ledger. */
+import * as React from 'react';
+import { Header, TitleSize } from 'azure-devops-ui/Header';
+import { Page } from 'azure-devops-ui/Page';
+import { Spinner, SpinnerSize } from 'azure-devops-ui/Spinner';
+import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
+import { HubContext } from '../ado/hub-context';
+import { HistoryFilter } from '../data/history';
+import { loadHubData } from '../data/ledger-loader';
+import { buildMatrix } from '../data/matrix';
+import { HubData } from '../data/model';
+import { pendingByEnvironment } from '../data/pending';
+import { HistoryView } from './history-view';
+import { MatrixView } from './matrix-view';
+import { RunDetails } from './run-view';
+
+type TabId = 'matrix' | 'history' | 'run';
+
+interface LoadState {
+  data?: HubData;
+  error?: string;
+  /** Set while older runs are still being read: [done, total]. */
+  loading?: [number, number];
+}
+
+function useHubData(ctx: HubContext): LoadState {
+  const [state, setState] = React.useState<LoadState>({});
+  React.useEffect(() => {
+    let live = true;
+    const onPartial = (data: HubData, done: number, total: number): void => {
+      if (live) setState({ data, loading: [done, total] });
+    };
+    loadHubData({ api: ctx.api, store: ctx.store }, { onPartial }).then(
+      (result) => live && setState({ data: result.data }),
+      (err: unknown) => live && setState((s) => ({ data: s.data, error: err instanceof Error ? err.message : String(err) })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [ctx]);
+  return state;
+}
+
+export function HubApp(props: { ctx: HubContext }): JSX.Element {
+  const { data, error, loading } = useHubData(props.ctx);
+  const [tab, setTab] = React.useState<TabId>('matrix');
+  const [filter, setFilter] = React.useState<HistoryFilter>({});
+  const [runId, setRunId] = React.useState<number>();
+  const [pipeline, setPipeline] = React.useState<string>();
+  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
+  const matrix = React.useMemo(() => {
+    if (!data) return undefined;
+    const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
+    return buildMatrix(records, data.stageOrder, pipeline ? [] : data.environments.map((e) => e.name));
+  }, [data, pipeline]);
+  const now = React.useMemo(() => Date.now(), [data]);
+  const pending = React.useMemo(() => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()), [data, matrix]);
+  const runs = React.useMemo(() => (data ? data.runs.filter((e) => e.records.length > 0) : []), [data]);
+  const selectedRun = runId ?? runs[0]?.run.id;
+  const known = React.useMemo(() => {
+    const entry = data?.runs.find((e) => e.run.id === selectedRun);
+    return entry && entry.run.status === 'completed' ? { run: entry.run, records: entry.records } : undefined;
+  }, [data, selectedRun]);
+
+  // The benchmark reads this mark: time from navigation to the first committed matrix.
+  React.useEffect(() => {
+    if (!data || tab !== 'matrix') return;
+    if (performance.getEntriesByName('mcd-matrix-rendered').length === 0) performance.mark('mcd-matrix-rendered');
+    if (!loading && performance.getEntriesByName('mcd-matrix-complete').length === 0) performance.mark('mcd-matrix-complete');
+  }, [data, tab, loading]);
+
+  const openRun = (id: number): void => {
+    setRunId(id);
+    setTab('run');
+  };
+
+  return (
+    <Page className="mcd-page flex-grow">
+      <Header title="Promotions" titleSize={TitleSize.Large} description="Which version is where, who approved it, and what each promotion did." />
+      <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as TabId)} tabSize={TabSize.Tall}>
+        <Tab id="matrix" name="Matrix" />
+        <Tab id="history" name="History" />
+        <Tab id="run" name="Run" />
+      </TabBar>
+      <div className="page-content page-content-top mcd-content">
+        {error ? <div className="mcd-error" role="alert">Could not load promotion records: {error}</div> : null}
+        {!data || !matrix ? (
+          error ? null : <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
+        ) : (
+          <>
+            {loading ? (
+              <div className="mcd-loading" data-testid="loading-more" role="status">
+                <Spinner size={SpinnerSize.small} /> Reading older runs: {loading[0]} of {loading[1]}. Cells may still change.
+              </div>
+            ) : null}
+            {data.partial.length ? <div className="mcd-warning" data-testid="partial">{data.partial.length} runs or records could not be read; they are left out. First: run {data.partial[0].runId}: {data.partial[0].reason}</div> : null}
+            {tab === 'matrix' && pipelines.length > 1 ? (
+              <label className="mcd-filter">
+                <span className="mcd-filter-label">Pipeline</span>
+                <select className="mcd-select" data-testid="pipeline-picker" value={pipeline ?? ''} onChange={(e) => setPipeline(e.target.value || undefined)}>
+                  <option value="">All pipelines</option>
+                  {pipelines.map((p) => (
+                    <option key={p} value={p}>{p}</option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+            {tab === 'matrix' ? (
+              <MatrixView matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
+                setFilter({ artifact, environment });
+                setTab('history');
+              }} />
+            ) : null}
+            {tab === 'history' ? <HistoryView records={data.records} filter={filter} onFilter={setFilter} onOpenRun={openRun} /> : null}
+            {tab === 'run' ? (
+              <>
+                <label className="mcd-filter">
+                  <span className="mcd-filter-label">Run</span>
+                  <select className="mcd-select" data-testid="run-picker" value={selectedRun ?? ''} onChange={(e) => setRunId(Number(e.target.value))}>
+                    {runs.map((e) => (
+                      <option key={e.run.id} value={e.run.id}>{`${e.run.definitionName ?? ''} ${e.run.buildNumber} (${e.records.length} records)`}</option>
+                    ))}
+                  </select>
+                </label>
+                {selectedRun !== undefined ? <RunDetails api={props.ctx.api} runId={selectedRun} known={known} /> : <p className="mcd-empty">No runs with promotion records yet.</p>}
+              </>
+            ) : null}
+          </>
+        )}
+      </div>
+    </Page>
+  );
+}

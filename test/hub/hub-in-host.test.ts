@@ -1,0 +1,122 @@
+import * as assert from 'node:assert/strict';
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { buildHub } from '../../scripts/build-hub';
+import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
+import { ROOT } from '../../scripts/project';
+import { launchChromium } from './browser';
+import { NEWEST_RUN, sampleData } from './fixtures/sample-data';
+
+const TOKEN = 'fake-ado-token-7';
+/** The SDK's theme <style> (empty, then filled): refused by the hub's CSP, expected. */
+const THEME_STYLE_REFUSED = /(Applying|Refused to apply) inline style .*style-src 'self'/;
+const SHOTS = path.join(ROOT, 'test-results', 'hub');
+
+interface HostState {
+  handshake?: { loaded: boolean; applyTheme: boolean };
+  loadSucceeded: boolean;
+  loadFailed: string[];
+  tokens: number;
+  services: string[];
+  managerFor?: { extensionId: string; tokenMatches: boolean };
+  writes: { key: string; id: string; etag: number }[];
+}
+
+/**
+ * The hub's Azure DevOps mode, end to end: the real SDK inside a cross-origin iframe, talking
+ * XDM to a fake host page (test/hub/fake-host/host.js), REST with the host's token.
+ */
+describe('Promotions hub inside a (fake) Azure DevOps host', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let preview: HubPreview;
+  let host: http.Server;
+  let hostOrigin: string;
+  let browser: Browser;
+  const data = sampleData({ runs: 8 });
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-host-'));
+    await buildHub(dir);
+    await esbuild.build({ entryPoints: [path.join(ROOT, 'test', 'hub', 'fake-host', 'host.js')], outfile: path.join(dir, 'host', 'host.js'), bundle: true, alias: { 'sdk-xdm': path.join(ROOT, 'node_modules', 'azure-devops-extension-sdk', 'esm', 'XDM.js') }, format: 'iife', platform: 'browser', logLevel: 'warning' });
+    fs.writeFileSync(path.join(dir, 'host', 'host.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake Azure DevOps</title></head><body><script src="host.js"></script></body></html>');
+    host = http.createServer((req, res) => {
+      const file = path.join(dir, 'host', new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, ''));
+      if (!fs.existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(fs.readFileSync(file));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    // "localhost" vs "127.0.0.1": a different origin from the hub, as in Azure DevOps.
+    hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
+    preview = await startHubPreview({ records: data.records, timelines: data.timelines, hubDir: path.join(dir, 'hub'), requireToken: TOKEN });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await preview?.stop();
+    if (host) {
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openInHost(kind: 'hub' | 'run-tab'): Promise<{ page: Page; frame: () => Frame; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1250 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !/favicon\.ico$/.test(m.location().url) && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
+    const q = new URLSearchParams({ frame: `${preview.origin}/${kind}.html`, kind, token: TOKEN, collection: `${preview.origin}/contoso/`, buildId: String(NEWEST_RUN) });
+    await page.goto(`${hostOrigin}/host.html?${q}`);
+    const frame = (): Frame => page.frames().find((f) => f.url().startsWith(preview.origin))!;
+    return { page, frame, errors };
+  }
+
+  const hostState = async (page: Page): Promise<HostState> => JSON.parse(await page.evaluate<string>('JSON.stringify(window.__host)')) as HostState;
+
+  it('initialises through the SDK, reads with the host\'s token, caches user-scoped, and loads warm from that cache', async () => {
+    preview.resetCount();
+    const { page, frame, errors } = await openInHost('hub');
+    await page.frameLocator('iframe').locator('[data-testid=matrix]').waitFor();
+    const state = await hostState(page);
+    assert.deepEqual(state.handshake, { loaded: false, applyTheme: true, sdkVersion: state.handshake && (state.handshake as { sdkVersion?: unknown }).sdkVersion });
+    assert.equal(state.loadSucceeded, true);
+    assert.deepEqual(state.loadFailed, []);
+    assert.ok(state.tokens > 0);
+    assert.deepEqual(state.managerFor, { extensionId: 'multicloud-devsecops.multicloud-devsecops', tokenMatches: true });
+    assert.ok(preview.requestCount() > 8, 'Build REST was read with the bearer token (the server answers 401 without it)');
+    // The SDK's injected theme <style> is refused by the CSP; the hub sets the variables itself.
+    assert.equal(await frame().evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--test-theme-var').trim()"), 'rgb(1, 2, 3)');
+    assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
+    await page.waitForTimeout(300);
+    const writes = (await hostState(page)).writes;
+    assert.ok(writes.length > 0);
+    assert.ok(writes.every((w) => w.key === 'User/ledger-runs-v1-shop' && w.etag === -1), JSON.stringify(writes));
+    await page.screenshot({ path: path.join(SHOTS, 'in-host-hub.png') });
+
+    preview.resetCount();
+    await frame().goto(`${preview.origin}/hub.html`);
+    await page.frameLocator('iframe').locator('[data-testid=matrix]').waitFor();
+    assert.ok(!preview.requestLog().some((l) => /attachments/.test(l)), preview.requestLog().join('\n'));
+    assert.ok(preview.requestCount() <= 7, preview.requestLog().join('\n'));
+    await page.close();
+  });
+
+  it('shows the run the build results view hands over', async () => {
+    const { page, errors } = await openInHost('run-tab');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('[data-testid=stage-strip]').waitFor();
+    assert.equal(await frame.locator('[data-testid=record]').count(), data.records.filter((r) => r.run.buildId === String(NEWEST_RUN)).length);
+    assert.match((await frame.locator('[data-testid=approver]').textContent()) ?? '', /approved by Dana Okafor/);
+    assert.equal((await hostState(page)).loadSucceeded, true);
+    assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
+    await page.screenshot({ path: path.join(SHOTS, 'in-host-run-tab.png') });
+    await page.close();
+  });
+});

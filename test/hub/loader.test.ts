@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import { loadHubData } from '../../hub/src/data/ledger-loader';
+import { buildMatrix } from '../../hub/src/data/matrix';
+import { LedgerRecord, RunEntry } from '../../hub/src/data/model';
+import { CacheDoc, MemoryDocumentStore, planWrites, readSnapshot } from '../../hub/src/data/run-cache';
+import { FakeAdo } from '../../scripts/hub-preview-ado';
+import { fakeAdoApi } from './fake-fetch';
+import { WAITING_RUN, hostileRecord, sampleData } from './fixtures/sample-data';
+import { pendingByEnvironment } from '../../hub/src/data/pending';
+
+const HOUR = 3_600_000;
+
+/** A copy of one run's records as a later run (new build id, times shifted). */
+function laterRun(records: LedgerRecord[], from: string, to: number, shiftMs: number): LedgerRecord[] {
+  const shift = (iso: string): string => new Date(Date.parse(iso) + shiftMs).toISOString();
+  return records.filter((r) => r.run.buildId === from).map((r) => ({ ...r, id: `${r.id}-x`, startedAt: shift(r.startedAt), finishedAt: shift(r.finishedAt), run: { ...r.run, buildId: String(to), buildNumber: `20261121.${to % 10}` } }));
+}
+
+describe('hub data: loading with the run cache', () => {
+  it('reads every run cold, then serves a warm load from the cache with a handful of requests', async () => {
+    const { records, timelines } = sampleData({ runs: 40 });
+    const ado = new FakeAdo({ records, timelines });
+    const store = new MemoryDocumentStore();
+
+    const cold = fakeAdoApi(ado);
+    const first = await loadHubData({ api: cold.api, store });
+    await first.persisted;
+    assert.equal(first.data.records.length, records.length);
+    assert.equal(first.data.runs.length, 40);
+    assert.deepEqual(first.data.stageOrder, ['build', 'dev', 'staging', 'prod']);
+    assert.deepEqual(first.data.partial, []);
+    assert.equal(cold.rec.count(/\/attachments\/multicloud-devsecops\.ledger\?/), 40);
+    assert.equal(cold.rec.count(/\/attachments\/multicloud-devsecops\.ledger\/[^?]+\?/), records.length);
+    assert.deepEqual([...store.docs.keys()].sort(), ['chunk-000000', 'chunk-000001', 'index']);
+
+    const warm = fakeAdoApi(ado);
+    const second = await loadHubData({ api: warm.api, store });
+    await second.persisted;
+    assert.deepEqual(second.data.records.map((r) => r.id).sort(), records.map((r) => r.id).sort());
+    assert.deepEqual(second.data.stageOrder, first.data.stageOrder);
+    assert.equal(warm.rec.count(/attachments/), 0, warm.rec.log.join('\n'));
+    assert.equal(warm.rec.count(/timeline/), 0, 'stage order comes from the cache');
+    // completed-since + in-progress + environments + one deployment record per environment
+    assert.equal(warm.api.rest.requests, 2 + 1 + 3, warm.rec.log.join('\n'));
+    assert.match(warm.rec.log.find((l) => /statusFilter=completed/.test(l))!, /queryOrder=finishTimeDescending&minTime=/);
+  });
+
+  it('after a warm start reads only runs that completed since, and re-reads runs in progress', async () => {
+    const { records, timelines } = sampleData({ runs: 10 });
+    const store = new MemoryDocumentStore();
+    const ado1 = new FakeAdo({ records, timelines, inProgress: [1042] });
+    await (await loadHubData({ api: fakeAdoApi(ado1).api, store })).persisted;
+    assert.ok(!readSnapshot(await store.getAll()).runs.has(1042), 'a running run is never cached');
+
+    const later = laterRun(records, '1041', 1043, 30 * HOUR);
+    const ado2 = new FakeAdo({ records: [...records, ...later], timelines, inProgress: [1042] });
+    const { api, rec } = fakeAdoApi(ado2);
+    const result = await loadHubData({ api, store });
+    await result.persisted;
+    const lists = rec.log.filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]).sort();
+    assert.deepEqual(lists, ['1042', '1043']);
+    assert.equal(result.data.records.length, records.length + later.length);
+    assert.ok(readSnapshot(await store.getAll()).runs.has(1043));
+  });
+
+  it('leaves a run it could not read out of the cache and the watermark, and reports it', async () => {
+    const { records, timelines } = sampleData({ runs: 8 });
+    const ado = new FakeAdo({ records, timelines });
+    const store = new MemoryDocumentStore();
+    const broken = fakeAdoApi(ado, { fail: (url) => (/builds\/1037\/attachments/.test(url) ? { status: 500, body: { message: 'boom' } } : undefined) });
+    const first = await loadHubData({ api: broken.api, store });
+    await first.persisted;
+    assert.deepEqual(first.data.partial.map((p) => p.runId), [1037]);
+    assert.match(first.data.partial[0].reason, /HTTP 500.*boom/);
+    assert.equal(readSnapshot(await store.getAll()).watermark, undefined);
+
+    const healed = fakeAdoApi(ado);
+    const second = await loadHubData({ api: healed.api, store });
+    assert.deepEqual(second.data.partial, []);
+    assert.deepEqual(healed.rec.log.filter((l) => /\/attachments\/[^/]+\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]), ['1037']);
+    assert.equal(second.data.records.length, records.length);
+  });
+
+  it('caches an unparseable record as a problem instead of re-reading it forever', async () => {
+    const { records, timelines } = sampleData({ runs: 3 });
+    const bad = { ...hostileRecord(1041), schema: 'other/v2' } as unknown as LedgerRecord;
+    const ado = new FakeAdo({ records: [...records, bad], timelines });
+    const store = new MemoryDocumentStore();
+    const first = await loadHubData({ api: fakeAdoApi(ado).api, store });
+    await first.persisted;
+    assert.equal(first.data.partial.length, 1);
+    assert.match(first.data.partial[0].reason, /unknown schema/);
+    assert.ok(readSnapshot(await store.getAll()).watermark);
+  });
+
+  it('hands back the newest runs first, batch by batch, caching each batch as it lands', async () => {
+    const { records, timelines } = sampleData({ runs: 50 });
+    const store = new MemoryDocumentStore();
+    const partials: { runs: number[]; done: number; total: number; stageOrder: string[] }[] = [];
+    const { api } = fakeAdoApi(new FakeAdo({ records, timelines }));
+    const result = await loadHubData({ api, store }, { firstBatch: 10, batch: 20, onPartial: (d, done, total) => partials.push({ runs: d.runs.map((e) => e.run.id), done, total, stageOrder: d.stageOrder }) });
+    await result.persisted;
+    assert.equal(partials.length, 2);
+    for (const p of partials) assert.deepEqual([p.runs.length, p.total], [p.done, 50]);
+    assert.ok(partials[0].done >= 10 && partials[0].done < 30 && partials[1].done >= 30 && partials[1].done < 50, JSON.stringify(partials.map((p) => p.done)));
+    assert.deepEqual(partials[0].runs.slice(0, 10), Array.from({ length: 10 }, (_, i) => 1042 - i), 'newest first');
+    assert.deepEqual(partials[0].stageOrder, ['build', 'dev', 'staging', 'prod']);
+    assert.equal(result.data.runs.length, 50);
+    const snap = readSnapshot(await store.getAll());
+    assert.equal(snap.runs.size, 50);
+    assert.ok(snap.watermark);
+    assert.deepEqual(snap.runs.get(1042)!.stageOrder, ['build', 'dev', 'staging', 'prod']);
+  });
+
+  it('reads what a running run waits on and places it before the environment it waits to enter', async () => {
+    const { records, timelines, inProgress } = sampleData({ runs: 10, waiting: true });
+    const { api, rec } = fakeAdoApi(new FakeAdo({ records, timelines, inProgress }));
+    const { data } = await loadHubData({ api, store: new MemoryDocumentStore() });
+    const running = data.runs.find((e) => e.run.id === WAITING_RUN)!;
+    assert.equal(running.run.status, 'inProgress');
+    assert.deepEqual(running.pending!.map((p) => [p.stage, p.kind, p.gate, p.waitingOn]), [['prod', 'approval', 'Approval', ['[shop]\\Release Managers']]]);
+    assert.equal(rec.count(/pipelines\/approvals\?approvalIds=e0000000-0000-4000-8000-000000000141&/), 1);
+    assert.equal(rec.count(/builds\/1043\/timeline/), 1, 'one timeline read gives the pending gates and the stage order');
+    assert.equal(rec.count(/builds\/(?!1043)\d+\/timeline/), 0, 'completed runs are not asked for their timelines');
+    assert.deepEqual(data.stageOrder, ['build', 'dev', 'staging', 'prod']);
+    const pending = pendingByEnvironment(data.runs, data.records, ['shop-dev', 'shop-staging', 'shop-prod']);
+    assert.deepEqual([...pending.keys()], ['shop-prod']);
+    assert.deepEqual(pending.get('shop-prod')![0].artifacts, { 'a:shop/worker': '1.104.3' });
+  });
+
+  it('keeps the cache bounded, pinning what each matrix cell shows so old deployments stay visible', async () => {
+    const sample = sampleData({ runs: 90 });
+    const oldest = sample.records.find((r) => r.task === 'AcrPromote')!;
+    // shop/legacy was promoted once, in the oldest run, and never again: still what runs there.
+    const records = [...sample.records, { ...oldest, id: 'legacy-1', artifact: { repository: 'shop/legacy', digest: 'sha256:1e9ac7', tags: ['0.9.0'] } }];
+    const ado = new FakeAdo({ records, timelines: sample.timelines });
+    const store = new MemoryDocumentStore();
+    const first = await loadHubData({ api: fakeAdoApi(ado).api, store }, { maxCachedRuns: 30 });
+    await first.persisted;
+    const docs = await store.getAll();
+    const inChunks = docs.filter((d) => d.id.startsWith('chunk-')).reduce((n, d) => n + (d.runs?.length ?? 0), 0);
+    assert.ok(inChunks > 0 && inChunks <= 30, `${inChunks} runs left in chunks`);
+    const pinned = docs.find((d) => d.id === 'pinned')!;
+    assert.ok(pinned.runs!.some((e) => e.records.some((r) => r.id === 'legacy-1')), 'the old but current record is pinned');
+
+    const cells = (rs: LedgerRecord[]): Record<string, string | undefined> =>
+      Object.fromEntries(buildMatrix(rs).rows.flatMap((row) => Object.entries(row.cells).map(([env, c]) => [`${row.key}|${env}`, c.current?.id])));
+    const warm = fakeAdoApi(ado);
+    const second = await loadHubData({ api: warm.api, store }, { maxCachedRuns: 30 });
+    assert.equal(warm.rec.count(/attachments/), 0, 'a pruned run is not read again: the watermark covers it');
+    assert.deepEqual(cells(second.data.records), cells(records), 'the matrix is unchanged by pruning');
+    assert.ok(second.data.records.length < records.length, 'history is bounded');
+  });
+
+  it('finishes a load through 429s, honouring Retry-After', async () => {
+    const { records, timelines } = sampleData({ runs: 6 });
+    const ado = new FakeAdo({ records, timelines, throttle: { everyNth: 5, retryAfterSeconds: 0 } });
+    const { api } = fakeAdoApi(ado);
+    const result = await loadHubData({ api, store: new MemoryDocumentStore() });
+    assert.equal(result.data.records.length, records.length);
+    assert.ok(api.rest.throttled >= 5, `throttled ${api.rest.throttled} times`);
+  });
+});
+
+describe('hub data: cache documents', () => {
+  const entry = (id: number): RunEntry => ({ run: { id, buildNumber: String(id), status: 'completed' }, records: [] });
+  const runs = (from: number, n: number): RunEntry[] => Array.from({ length: n }, (_, i) => entry(from + i));
+  const ids = (docs: CacheDoc[]): [string, number | string][] => docs.map((d) => [d.id, d.runs?.length ?? d.watermark ?? '']);
+  const cases: [string, CacheDoc[], RunEntry[], string | undefined, [string, number | string][]][] = [
+    ['packs a cold load into chunks plus the index', [], runs(1, 60), 'w1', [['chunk-000000', 25], ['chunk-000001', 25], ['chunk-000002', 10], ['index', 'w1']]],
+    ['fills the last chunk before starting a new one', [{ id: 'chunk-000000', version: 1, runs: runs(1, 25) }, { id: 'chunk-000001', version: 1, runs: runs(26, 10) }, { id: 'index', version: 1, watermark: 'w1' }], runs(100, 20), 'w2', [['chunk-000001', 25], ['chunk-000002', 5], ['index', 'w2']]],
+    ['writes nothing when nothing changed', [{ id: 'chunk-000000', version: 1, runs: runs(1, 3) }, { id: 'index', version: 1, watermark: 'w1' }], runs(1, 3), 'w1', []],
+    ['ignores documents of another cache version', [{ id: 'chunk-000000', version: 0, runs: runs(1, 3) }], runs(1, 1), 'w1', [['chunk-000000', 1], ['index', 'w1']]],
+  ];
+  for (const [name, docs, added, watermark, expected] of cases) {
+    it(name, () => assert.deepEqual(ids(planWrites(readSnapshot(docs), added, watermark)), expected));
+  }
+});
