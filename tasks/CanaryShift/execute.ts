@@ -1,4 +1,4 @@
-import { createKubeConfig } from '../common/connections/kubernetes';
+import { createKubeConfig } from '../common/connections/kube-config';
 import { TaskError, TimeoutError } from '../common/errors';
 import { parseImageRef } from '../common/image-ref';
 import { TaskContext, TaskOutcome } from '../common/runner';

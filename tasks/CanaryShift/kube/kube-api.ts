@@ -1,4 +1,4 @@
-import type * as K8s from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, V1Service, setHeaderOptions } from '@kubernetes/client-node';
 import { errorMessage } from '../../common/errors';
 import { networkErrorCode } from '../../common/http';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, decideRetry } from '../../common/retry-policy';
@@ -87,14 +87,13 @@ export interface KubeApiOptions {
 }
 
 /** client-node does not retry: throttling, 5xx and resets are retried here with the shared policy, bounded by the deadline. */
-export async function createKubeApi(kc: K8s.KubeConfig, opts: KubeApiOptions): Promise<KubeApi> {
-  const k8s = await import('@kubernetes/client-node');
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+export async function createKubeApi(kc: KubeConfig, opts: KubeApiOptions): Promise<KubeApi> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   const namespace = opts.namespace;
   const policy = opts.policy ?? { ...DEFAULT_RETRY_POLICY, baseDelayMs: 250 };
   const served = new Map<Kind, string>();
-  const header = (type: PatchType): ReturnType<typeof k8s.setHeaderOptions> => k8s.setHeaderOptions('Content-Type', CONTENT_TYPES[type]);
+  const header = (type: PatchType): ReturnType<typeof setHeaderOptions> => setHeaderOptions('Content-Type', CONTENT_TYPES[type]);
 
   async function call<T>(what: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -144,7 +143,7 @@ export async function createKubeApi(kc: K8s.KubeConfig, opts: KubeApiOptions): P
       return onRaw(kind, (c) => custom.getNamespacedCustomObject({ ...c, namespace, name }));
     },
     create: async (kind: Kind, body: KubeObject): Promise<unknown> => {
-      if (kind === 'Service') return core.createNamespacedService({ namespace, body: body as K8s.V1Service });
+      if (kind === 'Service') return core.createNamespacedService({ namespace, body: body as V1Service });
       return onRaw(kind, (c) => custom.createNamespacedCustomObject({ ...c, namespace, body: { ...body, apiVersion: c.group ? `${c.group}/${c.version}` : c.version } }));
     },
     patch: async (kind: Kind, name: string, body: unknown, type: PatchType): Promise<unknown> => {

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createKubeConfig } from '../../common/connections/kubernetes';
+import { createKubeConfig } from '../../common/connections/kube-config';
 import { TaskError } from '../../common/errors';
 import { TaskContext } from '../../common/runner';
 import { BackendDeps, BackendFactory, DbBackend, StepResult } from '../backend';

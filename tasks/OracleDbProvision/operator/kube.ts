@@ -1,4 +1,4 @@
-import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { TaskError } from '../../common/errors';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, decideRetry } from '../../common/retry-policy';
 import { sleep } from '../../common/sleep';
@@ -11,9 +11,8 @@ import { FIELD_MANAGER } from './cr';
 export class Kube {
   constructor(private readonly api: KubernetesObjectApi, private readonly signal: AbortSignal, private readonly deadline: number, private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
 
-  static async connect(kc: import('@kubernetes/client-node').KubeConfig, signal: AbortSignal, deadline: number, policy?: RetryPolicy): Promise<Kube> {
-    const k8s = await import('@kubernetes/client-node');
-    return new Kube(k8s.KubernetesObjectApi.makeApiClient(kc), signal, deadline, policy);
+  static async connect(kc: KubeConfig, signal: AbortSignal, deadline: number, policy?: RetryPolicy): Promise<Kube> {
+    return new Kube(KubernetesObjectApi.makeApiClient(kc), signal, deadline, policy);
   }
 
   async read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string, name: string): Promise<T | undefined> {
@@ -27,16 +26,14 @@ export class Kube {
 
   /** Server-side apply (application/apply-patch+yaml) as our field manager; force takes over fields kubectl set. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
-    const k8s = await import('@kubernetes/client-node');
     const what = `apply ${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`;
-    return this.retrying(what, () => this.api.patch<T>(obj, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply));
+    return this.retrying(what, () => this.api.patch<T>(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
   }
 
   /** JSON merge patch (the content type custom resources accept): changes only the fields sent. */
   async mergePatch<T extends KubernetesObject>(obj: T): Promise<T> {
-    const k8s = await import('@kubernetes/client-node');
     const what = `patch ${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`;
-    return this.retrying(what, () => this.api.patch<T>(obj, undefined, undefined, FIELD_MANAGER, undefined, k8s.PatchStrategy.MergePatch));
+    return this.retrying(what, () => this.api.patch<T>(obj, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
   }
 
   async remove(apiVersion: string, kind: string, namespace: string, name: string): Promise<void> {

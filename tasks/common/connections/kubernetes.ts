@@ -1,8 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { TaskError } from '../errors';
 import { EndpointAccessor } from '../host';
 import { InputReader } from '../inputs';
-import { SecretRegistry } from '../secrets';
 
 export type KubernetesConnection =
   | { kind: 'kubeconfig'; kubeconfig: string; context?: string }
@@ -37,35 +34,4 @@ export function readKubernetesConnection(inputs: InputReader, endpoints: Endpoin
   }
   inputs.problem(inputName, `authorization type '${type}' of service connection '${id}' is not supported.`, 'Use a Kubeconfig or Service Account Kubernetes connection (for AKS, a kubeconfig from az aks get-credentials).');
   return undefined;
-}
-
-/** Builds a client-node KubeConfig; the library is loaded only by tasks that talk to a cluster. */
-export async function createKubeConfig(conn: KubernetesConnection, secrets: SecretRegistry): Promise<KubeConfig> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  if (conn.kind === 'kubeconfig') {
-    try {
-      kc.loadFromString(conn.kubeconfig);
-    } catch {
-      throw new TaskError('The kubeconfig of the Kubernetes connection is not valid YAML or JSON.', 'Paste a kubeconfig as produced by kubectl config view --raw.');
-    }
-    if (conn.context) kc.setCurrentContext(conn.context);
-  } else {
-    kc.loadFromOptions({
-      clusters: [{ name: 'cluster', server: conn.server, caData: conn.caData, skipTLSVerify: conn.skipTlsVerify }],
-      users: [{ name: 'task', token: conn.token }],
-      contexts: [{ name: 'task', cluster: 'cluster', user: 'task' }],
-      currentContext: 'task',
-    });
-  }
-  for (const user of kc.getUsers()) {
-    secrets.register(user.token);
-    secrets.register(user.password);
-    if (user.keyData) {
-      secrets.register(user.keyData);
-      secrets.register(Buffer.from(user.keyData, 'base64').toString('utf8'));
-    }
-  }
-  if (!kc.getCurrentCluster()) throw new TaskError('The Kubernetes connection selects no cluster.', 'Set current-context in the kubeconfig or the connection\'s cluster context.');
-  return kc;
 }
