@@ -60,6 +60,9 @@ const lazyExecutor: esbuild.Plugin = {
     build.onResolve({ filter: /^\.\/execute$/ }, (args) =>
       path.basename(args.importer) === 'definition.ts' ? { path: './execute.js', external: true } : undefined,
     );
+    // tasks/<Name>/lazy-*.ts: SDK-heavy code only some runs need (AcrPromote: the Azure SDKs, for
+    // import mode and ACR tokens only), bundled apart and loaded with `await import('./lazy-…')`.
+    build.onResolve({ filter: /^\.\/lazy-[\w-]+$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
   },
 };
 
@@ -69,7 +72,10 @@ async function bundleTask(name: string, outDir: string): Promise<number[]> {
     await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'index.ts')], outfile: path.join(outDir, 'index.js'), plugins: [lazyExecutor] }),
   ];
   if (fs.existsSync(path.join(entry, 'execute.ts'))) {
-    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'execute.ts')], outfile: path.join(outDir, 'execute.js') }));
+    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'execute.ts')], outfile: path.join(outDir, 'execute.js'), plugins: [lazyExecutor] }));
+  }
+  for (const lazy of fs.readdirSync(entry).filter((f) => /^lazy-[\w-]+\.ts$/.test(f))) {
+    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, lazy)], outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')) }));
   }
   return outputs.map((r) => Object.values(r.metafile!.outputs).reduce((n, o) => n + o.bytes, 0));
 }

@@ -1,4 +1,3 @@
-import { NotImplementedError } from '../common/errors';
 import { TaskManifest } from '../common/manifest';
 import { TaskDefinition } from '../common/runner';
 import manifest from './task.json';
@@ -8,7 +7,6 @@ export const definition: TaskDefinition<AcrPromoteOptions> = {
   manifest: manifest as TaskManifest,
   readOptions: readAcrPromoteOptions,
   timeout: (o) => ({ ms: o.timeoutMinutes * 60_000, input: 'timeoutMinutes' }),
-  execute: async () => {
-    throw new NotImplementedError('AcrPromote', 'image promotion');
-  },
+  // A dynamic import keeps execute.js (a separate bundle, see scripts/build.ts) unloaded until the inputs are valid.
+  execute: async (ctx, o) => (await import('./execute')).executeAcrPromote(ctx, o),
 };

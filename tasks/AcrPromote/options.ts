@@ -1,7 +1,7 @@
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
 import { RegistryCredentials, readDockerRegistryConnection } from '../common/connections/docker-registry';
 import { TaskHost } from '../common/host';
-import { ImageRef, isRegistryHost, isRepository, isTag, parseImageRef } from '../common/image-ref';
+import { ImageRef, isLoopbackRegistry, isRegistryHost, isRepository, isTag, parseImageRef } from '../common/image-ref';
 import { InputReader } from '../common/inputs';
 
 export interface AcrPromoteOptions {
@@ -12,6 +12,9 @@ export interface AcrPromoteOptions {
   targetTags: string[];
   sourceCredentials?: RegistryCredentials;
   targetCredentials?: RegistryCredentials;
+  /** Endpoint ids, to name the connection in errors (the agent gives tasks no connection names). */
+  sourceConnectionId?: string;
+  targetConnectionId?: string;
   azure?: AzureRmConnection;
   includeReferrers: boolean;
   allowTagOverwrite: boolean;
@@ -37,8 +40,19 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
   if (mode === 'import' && !inputs.raw('azureSubscription')) {
     inputs.problem('azureSubscription', 'is required in import mode.', 'Set an AzureRM service connection with rights on the target registry, or use mode: copy.');
   }
-  if (mode === 'import' && targetRegistry && !/\.azurecr\.(io|us|cn)$/.test(targetRegistry.replace(/:\d+$/, ''))) {
+  // An obvious non-ACR fails here; whether it really is an ACR of the subscription is asked of ARM
+  // at run time (loginServer). Loopback names are let through: a tunnel to a connected registry.
+  if (mode === 'import' && targetRegistry && !/\.azurecr\.(io|us|cn)$/.test(targetRegistry.replace(/:\d+$/, '')) && !isLoopbackRegistry(targetRegistry)) {
     inputs.problem('targetRegistry', `'${targetRegistry}' is not an Azure Container Registry; import mode needs one.`, 'Use mode: copy for other registries.');
+  }
+  const sourceCredentials = readDockerRegistryConnection(inputs, host.endpoints, 'sourceRegistryConnection');
+  const targetCredentials = readDockerRegistryConnection(inputs, host.endpoints, 'targetRegistryConnection');
+  // Credentials go only to the registry they were made for, never to the other side's host.
+  if (sourceCredentials && source.registry && !sameRegistry(sourceCredentials.registry, source.registry)) {
+    inputs.problem('sourceRegistryConnection', `is for registry '${sourceCredentials.registry}', but 'sourceImage' is on '${source.registry}'.`, 'Pick the connection of the source registry.');
+  }
+  if (targetCredentials && targetRegistry && !sameRegistry(targetCredentials.registry, targetRegistry)) {
+    inputs.problem('targetRegistryConnection', `is for registry '${targetCredentials.registry}', but 'targetRegistry' is '${targetRegistry}'.`, 'Pick the connection of the target registry.');
   }
   return {
     mode,
@@ -46,12 +60,20 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     targetRegistry,
     targetRepository,
     targetTags,
-    sourceCredentials: readDockerRegistryConnection(inputs, host.endpoints, 'sourceRegistryConnection'),
-    targetCredentials: readDockerRegistryConnection(inputs, host.endpoints, 'targetRegistryConnection'),
+    sourceCredentials,
+    targetCredentials,
+    sourceConnectionId: inputs.connection('sourceRegistryConnection'),
+    targetConnectionId: inputs.connection('targetRegistryConnection'),
     azure,
     includeReferrers: inputs.boolean('includeReferrers'),
     allowTagOverwrite: inputs.boolean('allowTagOverwrite'),
     lockTarget: inputs.boolean('lockTarget'),
     timeoutMinutes: inputs.number('timeoutMinutes', { min: 1, max: 1440, integer: true }),
   };
+}
+
+/** Docker Hub has several names for one registry; elsewhere the host[:port] must match. */
+function sameRegistry(a: string, b: string): boolean {
+  const hub = (h: string): string => (['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(h) ? 'docker.io' : h);
+  return hub(a.toLowerCase()) === hub(b.toLowerCase());
 }

@@ -1,0 +1,42 @@
+import { RegistryCredentials } from '../common/connections/docker-registry';
+import { RegistryClient, DistributionClient } from '../common/registry/client';
+import { RegistryCredentialSource } from '../common/registry/credentials';
+import { TaskContext } from '../common/runner';
+import { AcrPromoteOptions } from './options';
+
+/**
+ * Credentials for one side: its Docker Registry connection if set; else, with an Azure
+ * subscription, an ACR token obtained from an Entra token; else anonymous.
+ */
+export function credentialSource(
+  ctx: TaskContext,
+  options: AcrPromoteOptions,
+  side: 'source' | 'target',
+): RegistryCredentialSource {
+  const creds: RegistryCredentials | undefined = side === 'source' ? options.sourceCredentials : options.targetCredentials;
+  const input = side === 'source' ? 'sourceRegistryConnection' : 'targetRegistryConnection';
+  const connectionId = side === 'source' ? options.sourceConnectionId : options.targetConnectionId;
+  if (creds) {
+    const label = `service connection '${connectionId}' (input '${input}')`;
+    if (creds.username && creds.password) return { kind: 'basic', label, username: creds.username, password: creds.password };
+    return { kind: 'anonymous', label };
+  }
+  const azure = options.azure;
+  if (azure) {
+    return {
+      kind: 'acr',
+      label: `Azure service connection '${azure.connectionId}' (input 'azureSubscription')`,
+      tenantId: azure.tenantId,
+      entraToken: async () => (await import('./lazy-azure')).entraAccessToken(azure, ctx.host, ctx.signal),
+    };
+  }
+  return { kind: 'anonymous', label: `anonymous access (no '${input}' set)` };
+}
+
+export function createClients(ctx: TaskContext, options: AcrPromoteOptions): { source: RegistryClient; target: RegistryClient } {
+  const deps = { http: ctx.http, secrets: ctx.secrets, signal: ctx.signal, log: (m: string) => ctx.host.debug(m) };
+  return {
+    source: new DistributionClient(options.source.registry, credentialSource(ctx, options, 'source'), deps),
+    target: new DistributionClient(options.targetRegistry, credentialSource(ctx, options, 'target'), deps, 'push'),
+  };
+}

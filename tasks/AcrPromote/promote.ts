@@ -1,0 +1,136 @@
+import { TaskError } from '../common/errors';
+import { RegistryClient } from '../common/registry/client';
+import { CopyStats, Endpoint, copyGraph, emptyStats } from '../common/registry/copy-graph';
+import { Descriptor } from '../common/registry/media-types';
+import { ReferrerCopied, copyReferrers } from '../common/registry/referrers';
+import { TagPlan, describeConflicts, planTags } from './tag-plan';
+
+export interface PromoteRequest {
+  source: { client: RegistryClient; repository: string; tag?: string; digest?: string };
+  target: { client: RegistryClient; repository: string };
+  tags: string[];
+  includeReferrers: boolean;
+  allowTagOverwrite: boolean;
+  lockTarget: boolean;
+  /** Blobs in flight at once. */
+  concurrency?: number;
+}
+
+export interface PromoteDeps {
+  signal: AbortSignal;
+  deadline: number;
+  info(message: string): void;
+  warn(message: string): void;
+  debug?(message: string): void;
+  now?: () => number;
+}
+
+export interface PromoteResult {
+  root: Descriptor;
+  stats: CopyStats;
+  tags: TagPlan;
+  referrers: ReferrerCopied[];
+  skippedCosignTags: { tag: string; target: string; source: string }[];
+  lock: 'locked' | 'unsupported' | 'not requested';
+}
+
+const DEFAULT_CONCURRENCY = 4;
+
+/** The tag is resolved once; everything after uses the digest, so a tag moved meanwhile changes nothing. */
+export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
+  const { client, repository, tag, digest } = req.source;
+  const reference = digest ?? tag;
+  if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
+  const found = await client.resolve(repository, reference);
+  if (!found) {
+    throw new TaskError(`Source image ${client.host}/${repository}${digest ? `@${digest}` : `:${tag}`} does not exist.`, `Check 'sourceImage' and that ${client.label} may read it.`);
+  }
+  return found;
+}
+
+/** What every target tag points at now (undefined: absent). */
+export async function readTargetTags(req: PromoteRequest): Promise<Record<string, string | undefined>> {
+  const { client, repository } = req.target;
+  const current: Record<string, string | undefined> = {};
+  await Promise.all(req.tags.map(async (t) => (current[t] = (await client.resolve(repository, t))?.digest)));
+  return current;
+}
+
+/** Decides the tags before anything is copied; refuses to move one that points elsewhere. */
+export function checkTargetTags(req: PromoteRequest, current: Record<string, string | undefined>, digest: string): TagPlan {
+  const { client, repository } = req.target;
+  const plan = planTags(req.tags, current, digest, req.allowTagOverwrite);
+  if (plan.conflicts.length) {
+    throw new TaskError(describeConflicts(`${client.host}/${repository}`, digest, plan.conflicts), "Promote a new tag, or set 'allowTagOverwrite: true' to move it.");
+  }
+  return plan;
+}
+
+/**
+ * Copy mode: blobs → manifests by digest → referrers → tags, last. A failure anywhere before
+ * the last step leaves every target tag where it was; a re-run skips whatever is present.
+ */
+export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
+  // Source and target are read at once: both connections are checked before anything moves.
+  const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
+  deps.info(`Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`);
+  const tags = checkTargetTags(req, current, root.digest);
+  const stats = emptyStats();
+  const src: Endpoint = { client: req.source.client, repository: req.source.repository };
+  const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
+  const graphOpts = {
+    signal: deps.signal,
+    deadline: deps.deadline,
+    now: deps.now,
+    concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
+    stats,
+    log: (m: string) => deps.info(m),
+  };
+  const pushed = await copyGraph(src, dst, root, graphOpts);
+  if (!pushed.length) deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
+  return finishPromotion(req, deps, root, tags, stats, graphOpts);
+}
+
+/** Shared by both modes once the image itself is in the target: referrers, tags, lock. */
+export async function finishPromotion(
+  req: PromoteRequest,
+  deps: PromoteDeps,
+  root: Descriptor,
+  tags: TagPlan,
+  stats: CopyStats,
+  graphOpts: Parameters<typeof copyGraph>[3],
+): Promise<PromoteResult> {
+  const src: Endpoint = { client: req.source.client, repository: req.source.repository };
+  const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
+  let referrers: ReferrerCopied[] = [];
+  let skippedCosignTags: PromoteResult['skippedCosignTags'] = [];
+  const cosignTags: { tag: string; manifest: { mediaType: string; bytes: Buffer } }[] = [];
+  if (req.includeReferrers) {
+    const r = await copyReferrers(src, dst, root, graphOpts);
+    referrers = r.copied;
+    skippedCosignTags = r.skippedCosignTags;
+    cosignTags.push(...r.cosignTags);
+    for (const s of r.skippedCosignTags) deps.warn(`Left target tag '${s.tag}' at ${s.target}: it differs from the source's ${s.source} (cosign signatures made in the target are kept).`);
+  }
+
+  // Tags last: until here the target shows nothing new under any tag.
+  for (const c of cosignTags) await dst.client.putManifest(dst.repository, c.tag, c.manifest.bytes, c.manifest.mediaType);
+  if (tags.move.length) {
+    const manifest = await src.client.getManifest(src.repository, root.digest);
+    for (const tag of tags.move) {
+      await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
+      const from = tags.overwrite.find((o) => o.tag === tag);
+      deps.info(`Tagged ${dst.client.host}/${dst.repository}:${tag} → ${root.digest}${from ? ` (was ${from.from})` : ''}`);
+    }
+  }
+
+  for (const tag of tags.unchanged) deps.info(`Tag ${dst.client.host}/${dst.repository}:${tag} already points to ${root.digest}.`);
+
+  let lock: PromoteResult['lock'] = 'not requested';
+  if (req.lockTarget) {
+    lock = await dst.client.lockManifest(dst.repository, root.digest);
+    if (lock === 'unsupported') deps.warn(`${dst.client.host} has no ACR lock API (/acr/v1/…/_manifests): ${root.digest} was promoted but not locked.`);
+    else deps.info(`Locked ${dst.client.host}/${dst.repository}@${root.digest} (writeEnabled=false).`);
+  }
+  return { root, stats, tags, referrers, skippedCosignTags, lock };
+}

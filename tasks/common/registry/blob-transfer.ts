@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { TaskError } from '../errors';
+import { networkErrorCode } from '../http';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, decideRetry } from '../retry-policy';
+import { sleep } from '../sleep';
+import { RegistryClient } from './client';
+import { Descriptor } from './media-types';
+
+export type BlobOutcome = 'present' | 'mounted' | 'copied';
+
+export interface BlobTransferDeps {
+  signal: AbortSignal;
+  deadline: number;
+  policy?: RetryPolicy;
+  now?: () => number;
+  random?: () => number;
+  /** Called with every chunk's size as it passes: bytes moved, for progress and the record. */
+  onBytes?: (n: number) => void;
+  log?: (message: string) => void;
+}
+
+export class DigestMismatchError extends TaskError {}
+
+/**
+ * Hashes a blob while it streams from source to target and fails the stream, before its end
+ * reaches the target, when the content is not what the digest promises: the upload is then
+ * aborted and never committed. Nothing is buffered beyond the chunk in flight.
+ */
+export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) => void): Transform {
+  const [algorithm, expectedHex] = descriptor.digest.split(':');
+  const hash = createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > descriptor.size) {
+        callback(new DigestMismatchError(`Blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor declares.`));
+        return;
+      }
+      hash.update(chunk);
+      onBytes?.(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const actual = hash.digest('hex');
+      if (size !== descriptor.size || actual !== expectedHex) {
+        callback(new DigestMismatchError(`Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`, 'Nothing was tagged; check the source registry.'));
+        return;
+      }
+      callback();
+    },
+  });
+}
+
+/** HTTP statuses that only say "not now" or "try again", for which a whole blob transfer is restarted. */
+function transientStatus(err: unknown): number | undefined {
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && (status === 429 || status >= 500) ? status : undefined;
+}
+
+/**
+ * Puts one blob into the target: HEAD first (present → nothing moves), cross-repository mount
+ * inside one registry, else a streamed monolithic upload. A streamed body cannot be replayed, so
+ * a failed transfer is restarted whole (new upload session) under the shared retry policy.
+ */
+export async function transferBlob(
+  src: RegistryClient,
+  srcRepo: string,
+  dst: RegistryClient,
+  dstRepo: string,
+  descriptor: Descriptor,
+  deps: BlobTransferDeps,
+): Promise<BlobOutcome> {
+  if (await dst.hasBlob(dstRepo, descriptor.digest)) return 'present';
+  const sameRegistry = src.host === dst.host;
+  const policy = deps.policy ?? DEFAULT_RETRY_POLICY;
+  const now = deps.now ?? Date.now;
+  for (let attempt = 1; ; attempt++) {
+    const start = await dst.startUpload(dstRepo, sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined);
+    if (start.mounted) return 'mounted';
+    let moved = 0;
+    try {
+      const body = await src.openBlob(srcRepo, descriptor);
+      const verifier = verifyingStream(descriptor, (n) => {
+        moved += n;
+        deps.onBytes?.(n);
+      });
+      // A source that fails mid-stream fails the verifier, which aborts the upload.
+      body.once('error', (e) => verifier.destroy(e));
+      await dst.completeUpload(start.location, descriptor, body.pipe(verifier));
+      return 'copied';
+    } catch (err) {
+      deps.onBytes?.(-moved);
+      await dst.cancelUpload(start.location);
+      if (deps.signal.aborted) throw deps.signal.reason ?? err;
+      const cause = (err as { cause?: unknown }).cause;
+      if (err instanceof DigestMismatchError || cause instanceof DigestMismatchError) throw cause instanceof DigestMismatchError ? cause : err;
+      const status = transientStatus(err);
+      const code = networkErrorCode(err);
+      if (status === undefined && code === undefined) throw err;
+      const decision = decideRetry(status !== undefined ? { status } : { errorCode: code! }, attempt, {
+        // Restarting a blob upload from scratch is safe: the target commits nothing without the digest.
+        idempotent: true,
+        remainingMs: deps.deadline - now(),
+        nowMs: now(),
+        policy,
+        random: deps.random ?? Math.random,
+      });
+      if (!decision.retry) throw err;
+      deps.log?.(`blob ${descriptor.digest}: ${decision.reason}; restarting the transfer in ${decision.delayMs} ms (attempt ${attempt + 1})`);
+      await sleep(decision.delayMs, deps.signal);
+    }
+  }
+}
+
+/** Runs `fn` over items with at most `limit` in flight; the first failure stops new work and is thrown. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed: { err: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], i);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failed.err;
+  return results;
+}

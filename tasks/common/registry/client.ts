@@ -1,0 +1,246 @@
+import { Readable } from 'node:stream';
+import { TaskError } from '../errors';
+import { HttpClient } from '../http';
+import { isLoopbackRegistry } from '../image-ref';
+import { AuthDeps, RegistryAuth } from './auth';
+import { repositoryScope } from './challenge';
+import { RegistryCredentialSource } from './credentials';
+import { rawRequest, toResponse } from './raw-http';
+import { readLimited, registryError } from './responses';
+import { Descriptor, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MediaType, digestOf, stripParams } from './media-types';
+
+export interface FetchedManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+}
+
+export type UploadStart = { mounted: true } | { mounted: false; location: string };
+
+/** The OCI distribution API of one registry, as the promotion needs it. */
+export interface RegistryClient {
+  readonly host: string;
+  readonly label: string;
+  /** HEAD a manifest by tag or digest; undefined when absent. */
+  resolve(repository: string, reference: string): Promise<Descriptor | undefined>;
+  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+  /** Returns the OCI-Subject header: set when the registry indexed the manifest's subject itself. */
+  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<{ subjectIndexed: boolean }>;
+  hasBlob(repository: string, digest: string): Promise<boolean>;
+  openBlob(repository: string, descriptor: Descriptor): Promise<Readable>;
+  startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart>;
+  completeUpload(location: string, descriptor: Descriptor, body: Readable): Promise<void>;
+  cancelUpload(location: string): Promise<void>;
+  /** Referrers API; undefined when the registry does not implement it. */
+  referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
+  /** ACR's data-plane lock (writeEnabled=false); 'unsupported' on registries without that API. */
+  lockManifest(repository: string, digest: string): Promise<'locked' | 'unsupported'>;
+}
+
+interface SendInit {
+  method: string;
+  scopes: string[];
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** Any registry speaking the OCI distribution spec (ACR, OCIR, ECR, GAR, Harbor, Docker Hub, distribution). */
+export class DistributionClient implements RegistryClient {
+  private readonly auth: RegistryAuth;
+  private baseUrl?: Promise<string>;
+
+  /**
+   * access 'push' asks for pull+push on every request to a repository, so one token serves a
+   * whole promotion (HEADs included); 'pull' never asks for more than reading.
+   */
+  constructor(
+    readonly host: string,
+    source: RegistryCredentialSource,
+    private readonly deps: AuthDeps & { http: HttpClient; signal?: AbortSignal },
+    private readonly access: 'pull' | 'push' = 'pull',
+  ) {
+    this.auth = new RegistryAuth(host, source, deps);
+  }
+
+  get label(): string {
+    return this.auth.label;
+  }
+
+  /**
+   * HTTPS, except for loopback registries, which Docker treats as insecure: there we try HTTPS
+   * first and fall back to plain HTTP when the server does not speak TLS.
+   */
+  private base(): Promise<string> {
+    this.baseUrl ??= (async () => {
+      if (!isLoopbackRegistry(this.host)) return `https://${this.host}`;
+      try {
+        const res = await fetch(`https://${this.host}/v2/`, { method: 'GET', signal: AbortSignal.timeout(5000) });
+        await res.body?.cancel();
+        return `https://${this.host}`;
+      } catch {
+        return `http://${this.host}`;
+      }
+    })();
+    return this.baseUrl;
+  }
+
+  private async send(path: string, init: SendInit): Promise<Response> {
+    const url = /^https?:/.test(path) ? path : `${await this.base()}${path}`;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(init.scopes);
+      const headers = { ...init.headers, ...(authorization ? { authorization } : {}) };
+      const res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body });
+      if (res.status !== 401 || attempt > 0) return res;
+      if (!this.auth.onUnauthorized(res.headers.get('www-authenticate'), init.scopes, authorization)) return res;
+      await res.body?.cancel();
+    }
+  }
+
+  private pull(repository: string): string[] {
+    return this.access === 'push' ? this.push(repository) : [repositoryScope(repository, ['pull'])];
+  }
+
+  private push(repository: string): string[] {
+    return [repositoryScope(repository, ['pull', 'push'])];
+  }
+
+  async resolve(repository: string, reference: string): Promise<Descriptor | undefined> {
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'HEAD', scopes: this.pull(repository), headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw await registryError(res, `Reading ${this.host}/${repository}:${reference}`, this.auth, repository, 'pull');
+    const digest = res.headers.get('docker-content-digest');
+    const mediaType = stripParams(res.headers.get('content-type'));
+    const size = Number(res.headers.get('content-length'));
+    if (digest && mediaType && Number.isSafeInteger(size)) return { mediaType, digest, size };
+    // Some registries omit the digest on HEAD: read the manifest once instead.
+    return (await this.getManifest(repository, reference)).descriptor;
+  }
+
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const where = `${this.host}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'GET', scopes: this.pull(repository), headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status === 404) throw new TaskError(`${where} does not exist.`, 'Check the image reference and that the connection may read that repository.');
+    if (!res.ok) throw await registryError(res, `Reading ${where}`, this.auth, repository, 'pull');
+    const bytes = await readLimited(res, MAX_MANIFEST_BYTES, where);
+    const expected = reference.includes(':') ? reference : res.headers.get('docker-content-digest');
+    const algorithm = expected?.split(':')[0] ?? 'sha256';
+    const digest = digestOf(bytes, algorithm);
+    if (expected && expected !== digest) {
+      throw new TaskError(`The manifest served for ${where} has digest ${digest}, not ${expected}: the registry or a proxy altered it.`, 'Nothing was copied; check the source registry.');
+    }
+    let mediaType = stripParams(res.headers.get('content-type')) ?? '';
+    if (!mediaType || mediaType === 'application/json') {
+      const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType;
+      mediaType = declared ?? MediaType.ociManifest;
+    }
+    return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<{ subjectIndexed: boolean }> {
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', scopes: this.push(repository), headers: { 'content-type': mediaType }, body: bytes });
+    if (res.status !== 201 && res.status !== 200) throw await registryError(res, `Pushing manifest ${this.host}/${repository}:${reference}`, this.auth, repository, 'push');
+    await res.body?.cancel();
+    return { subjectIndexed: !!res.headers.get('oci-subject') };
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.send(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD', scopes: this.push(repository) });
+    if (res.status === 404) return false;
+    if (res.ok) return true;
+    throw await registryError(res, `Checking blob ${digest} in ${this.host}/${repository}`, this.auth, repository, 'push');
+  }
+
+  async openBlob(repository: string, descriptor: Descriptor): Promise<Readable> {
+    const scopes = this.pull(repository);
+    let url = `${await this.base()}/v2/${repository}/blobs/${descriptor.digest}`;
+    let authorization = await this.auth.header(scopes);
+    let retried = false;
+    for (let hops = 0; hops < 6; hops++) {
+      // identity: a storage back end that sets Content-Encoding must not get the layer inflated.
+      const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(authorization ? { authorization } : {}) };
+      const res = await rawRequest(url, { method: 'GET', headers, signal: this.deps.signal });
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location) {
+        res.resume();
+        const next = new URL(res.headers.location, url);
+        // Registries redirect blobs to storage (S3, Azure Blob): our token must not follow it there.
+        if (next.origin !== new URL(url).origin) authorization = undefined;
+        url = next.toString();
+        continue;
+      }
+      if (status === 401 && !retried && this.auth.onUnauthorized(String(res.headers['www-authenticate'] ?? ''), scopes, authorization)) {
+        res.resume();
+        retried = true;
+        authorization = await this.auth.header(scopes);
+        continue;
+      }
+      if (status !== 200) throw await registryError(await toResponse(res), `Reading blob ${descriptor.digest} from ${this.host}/${repository}`, this.auth, repository, 'pull');
+      return res;
+    }
+    throw new TaskError(`Reading blob ${descriptor.digest} from ${this.host}/${repository} was redirected more than 5 times.`);
+  }
+
+  async startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart> {
+    const query = mountFrom ? `?mount=${encodeURIComponent(mountFrom.digest)}&from=${encodeURIComponent(mountFrom.repository)}` : '';
+    const scopes = mountFrom ? [...this.push(repository), ...this.pull(mountFrom.repository)] : this.push(repository);
+    const res = await this.send(`/v2/${repository}/blobs/uploads/${query}`, { method: 'POST', scopes, headers: { 'content-length': '0' } });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status === 201 && mountFrom) return { mounted: true };
+    const location = res.headers.get('location');
+    if (res.status !== 202 || !location) throw await registryError(res, `Starting an upload to ${this.host}/${repository}`, this.auth, repository, 'push');
+    return { mounted: false, location: new URL(location, await this.base()).toString() };
+  }
+
+  async completeUpload(location: string, descriptor: Descriptor, body: Readable): Promise<void> {
+    const url = new URL(location);
+    url.searchParams.set('digest', descriptor.digest);
+    const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1] ?? '';
+    const authorization = await this.auth.header(this.push(repository));
+    // Monolithic PUT with a streamed body of known length: one request, nothing held in memory.
+    const res = await rawRequest(url.toString(), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(descriptor.size), ...(authorization ? { authorization } : {}) },
+      body,
+      signal: this.deps.signal,
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 204) throw await registryError(await toResponse(res), `Uploading blob ${descriptor.digest} to ${this.host}`, this.auth, repository, 'push');
+    res.resume();
+  }
+
+  async cancelUpload(location: string): Promise<void> {
+    const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(new URL(location).pathname)?.[1] ?? '';
+    const res = await this.send(location, { method: 'DELETE', scopes: this.push(repository) }).catch(() => undefined);
+    await res?.body?.cancel().catch(() => undefined);
+  }
+
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const res = await this.send(`/v2/${repository}/referrers/${digest}`, { method: 'GET', scopes: this.pull(repository), headers: { accept: MediaType.ociIndex } });
+    // The spec forbids 404 for a valid digest on a registry with the API: 404 (and 400/405) mean "no API".
+    if (res.status === 404 || res.status === 400 || res.status === 405) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) throw await registryError(res, `Listing referrers of ${this.host}/${repository}@${digest}`, this.auth, repository, 'pull');
+    if (stripParams(res.headers.get('content-type')) !== MediaType.ociIndex) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    const index = JSON.parse((await readLimited(res, MAX_MANIFEST_BYTES, 'referrers')).toString('utf8')) as { manifests?: Descriptor[] };
+    return index.manifests ?? [];
+  }
+
+  async lockManifest(repository: string, digest: string): Promise<'locked' | 'unsupported'> {
+    const res = await this.send(`/acr/v1/${repository}/_manifests/${digest}`, {
+      method: 'PATCH',
+      scopes: [repositoryScope(repository, ['metadata_write'])],
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ writeEnabled: false }),
+    });
+    if (res.status === 404 || res.status === 405 || res.status === 501) {
+      await res.body?.cancel();
+      return 'unsupported';
+    }
+    if (!res.ok) throw await registryError(res, `Locking ${this.host}/${repository}@${digest}`, this.auth, repository, 'metadata_write');
+    await res.body?.cancel();
+    return 'locked';
+  }
+}

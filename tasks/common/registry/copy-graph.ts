@@ -1,0 +1,119 @@
+import { TaskError } from '../errors';
+import { BlobTransferDeps, mapLimit, transferBlob } from './blob-transfer';
+import { RegistryClient } from './client';
+import { Descriptor, ParsedManifest, parseManifest } from './media-types';
+
+export interface Endpoint {
+  client: RegistryClient;
+  repository: string;
+}
+
+export interface CopyStats {
+  manifestsPushed: number;
+  manifestsPresent: number;
+  blobsCopied: number;
+  blobsMounted: number;
+  blobsPresent: number;
+  bytesMoved: number;
+  platforms: string[];
+}
+
+export function emptyStats(): CopyStats {
+  return { manifestsPushed: 0, manifestsPresent: 0, blobsCopied: 0, blobsMounted: 0, blobsPresent: 0, bytesMoved: 0, platforms: [] };
+}
+
+export interface PendingManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
+export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes'> {
+  concurrency: number;
+  stats: CopyStats;
+  progressIntervalMs?: number;
+}
+
+/**
+ * Walks the manifest graph under `root` in the source, skipping every sub-tree whose manifest
+ * the target already has by digest (a registry accepts a manifest only once everything it
+ * references is present, so a present manifest means a complete sub-tree). Returns the
+ * missing manifests children-first, and the blobs they need.
+ */
+export async function planGraph(src: Endpoint, dst: Endpoint, root: Descriptor, stats: CopyStats): Promise<{ manifests: PendingManifest[]; blobs: Descriptor[] }> {
+  const manifests: PendingManifest[] = [];
+  const blobs = new Map<string, Descriptor>();
+  const seen = new Set<string>();
+  const visit = async (descriptor: Descriptor, depth: number): Promise<void> => {
+    if (seen.has(descriptor.digest)) return;
+    seen.add(descriptor.digest);
+    if (depth > 4) throw new TaskError(`${src.client.host}/${src.repository}@${root.digest} nests indexes more than 4 deep; refusing to follow it.`);
+    if (await dst.client.resolve(dst.repository, descriptor.digest)) {
+      stats.manifestsPresent++;
+      return;
+    }
+    const fetched = await src.client.getManifest(src.repository, descriptor.digest);
+    const parsed = parseManifest(fetched.bytes, fetched.descriptor.mediaType, `${src.client.host}/${src.repository}@${descriptor.digest}`);
+    // Children first, in parallel: an index of ten platforms is ten independent sub-trees.
+    await Promise.all(parsed.manifests.map((child) => visit(child, depth + 1)));
+    for (const child of parsed.manifests) {
+      const p = child.platform;
+      if (p?.os && p.architecture && p.os !== 'unknown') stats.platforms.push(`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
+    }
+    for (const blob of parsed.blobs) blobs.set(blob.digest, blob);
+    manifests.push({ descriptor: fetched.descriptor, bytes: fetched.bytes, parsed });
+  };
+  await visit(root, 0);
+  return { manifests, blobs: [...blobs.values()] };
+}
+
+/** Blobs first (in parallel, bounded), then manifests children-first, all by digest: no tag is touched here. */
+export async function copyGraph(src: Endpoint, dst: Endpoint, root: Descriptor, opts: GraphCopyOptions): Promise<PendingManifest[]> {
+  const { stats } = opts;
+  const plan = await planGraph(src, dst, root, stats);
+  // Largest first: the long transfers start early and small ones fill the gaps.
+  const ordered = [...plan.blobs].sort((a, b) => b.size - a.size);
+  const total = ordered.reduce((n, b) => n + b.size, 0);
+  const startBytes = stats.bytesMoved;
+  const started = Date.now();
+  // Long copies say how far they are, so a slow link does not look like a hang.
+  const progress = setInterval(() => {
+    const moved = stats.bytesMoved - startBytes;
+    const rate = moved / Math.max(1, (Date.now() - started) / 1000);
+    opts.log?.(`progress: ${formatBytes(moved)} of at most ${formatBytes(total)} (${formatBytes(rate)}/s)`);
+  }, opts.progressIntervalMs ?? 15_000);
+  progress.unref();
+  try {
+    await copyBlobs(src, dst, ordered, opts);
+  } finally {
+    clearInterval(progress);
+  }
+  for (const m of plan.manifests) {
+    await dst.client.putManifest(dst.repository, m.descriptor.digest, m.bytes, m.descriptor.mediaType);
+    stats.manifestsPushed++;
+  }
+  return plan.manifests;
+}
+
+async function copyBlobs(src: Endpoint, dst: Endpoint, ordered: Descriptor[], opts: GraphCopyOptions): Promise<void> {
+  const { stats } = opts;
+  await mapLimit(ordered, opts.concurrency, async (blob) => {
+    const outcome = await transferBlob(src.client, src.repository, dst.client, dst.repository, blob, {
+      ...opts,
+      onBytes: (n) => (stats.bytesMoved += n),
+    });
+    if (outcome === 'present') stats.blobsPresent++;
+    else if (outcome === 'mounted') stats.blobsMounted++;
+    else {
+      stats.blobsCopied++;
+      opts.log?.(`copied blob ${blob.digest} (${formatBytes(blob.size)})`);
+    }
+  });
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestMismatchError, mapLimit, verifyingStream } from '../../tasks/common/registry/blob-transfer';
+import { parseChallenge } from '../../tasks/common/registry/challenge';
+import { MediaType, parseManifest, referrersTag } from '../../tasks/common/registry/media-types';
+import { planTags } from '../../tasks/AcrPromote/tag-plan';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+
+describe('registry: WWW-Authenticate parsing', () => {
+  const rows: [string, string | undefined, Record<string, string>][] = [
+    ['Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"', 'bearer', { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' }],
+    ['Basic realm="Registry Realm"', 'basic', { realm: 'Registry Realm' }],
+    ['Bearer realm="https://x.azurecr.io/oauth2/token",service="x.azurecr.io",scope="repository:a:pull,push"', 'bearer', { realm: 'https://x.azurecr.io/oauth2/token', service: 'x.azurecr.io', scope: 'repository:a:pull,push' }],
+    ['bearer realm=https://r/t, service=r', 'bearer', { realm: 'https://r/t', service: 'r' }],
+    ['Bearer realm="a\\"b",error="insufficient_scope"', 'bearer', { realm: 'a"b', error: 'insufficient_scope' }],
+  ];
+  for (const [header, scheme, params] of rows) {
+    it(header, () => {
+      const c = parseChallenge(header);
+      assert.equal(c?.scheme, scheme);
+      assert.deepEqual(c?.params, params);
+    });
+  }
+  it('absent header', () => assert.equal(parseChallenge(null), undefined));
+});
+
+describe('AcrPromote: tag plan', () => {
+  const rows: { why: string; tags: string[]; current: Record<string, string | undefined>; allow: boolean; move: string[]; unchanged: string[]; conflicts: string[] }[] = [
+    { why: 'new tags move', tags: ['a', 'b'], current: {}, allow: false, move: ['a', 'b'], unchanged: [], conflicts: [] },
+    { why: 'same digest is unchanged', tags: ['a'], current: { a: D1 }, allow: false, move: [], unchanged: ['a'], conflicts: [] },
+    { why: 'other digest conflicts', tags: ['a', 'b'], current: { a: D2 }, allow: false, move: ['b'], unchanged: [], conflicts: ['a'] },
+    { why: 'other digest moves when allowed', tags: ['a'], current: { a: D2 }, allow: true, move: ['a'], unchanged: [], conflicts: [] },
+    { why: 'duplicates collapse', tags: ['a', 'a'], current: {}, allow: false, move: ['a'], unchanged: [], conflicts: [] },
+  ];
+  for (const r of rows) {
+    it(r.why, () => {
+      const plan = planTags(r.tags, r.current, D1, r.allow);
+      assert.deepEqual(plan.move, r.move);
+      assert.deepEqual(plan.unchanged, r.unchanged);
+      assert.deepEqual(plan.conflicts.map((c) => c.tag), r.conflicts);
+    });
+  }
+});
+
+describe('registry: manifest parsing', () => {
+  const cfg = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D1, size: 10 };
+  const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D2, size: 20 };
+  const foreign = { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: `sha256:${'3'.repeat(64)}`, size: 5, urls: ['https://mcr.microsoft.com/x'] };
+  const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+  it('image: config and layers are blobs, foreign layers are skipped', () => {
+    const p = parseManifest(json({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: cfg, layers: [layer, foreign] }), MediaType.dockerManifest, 'x');
+    assert.deepEqual(p.blobs.map((b) => b.digest), [D1, D2]);
+    assert.equal(p.isIndex, false);
+  });
+  it('index: manifests are children', () => {
+    const p = parseManifest(json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...layer, mediaType: MediaType.ociManifest }] }), undefined, 'x');
+    assert.equal(p.isIndex, true);
+    assert.equal(p.manifests.length, 1);
+  });
+  it('artifact: artifactType from the config media type (Helm chart)', () => {
+    const p = parseManifest(json({ schemaVersion: 2, config: { ...cfg, mediaType: 'application/vnd.cncf.helm.config.v1+json' }, layers: [layer] }), MediaType.ociManifest, 'x');
+    assert.equal(p.artifactType, 'application/vnd.cncf.helm.config.v1+json');
+  });
+  it('schema 1 is refused with a fix', () => {
+    assert.throws(() => parseManifest(json({ schemaVersion: 1, fsLayers: [] }), MediaType.dockerSchema1Signed, 'r/x:1'), /schema 1.*Rebuild/);
+  });
+  it('invalid descriptors are refused', () => {
+    assert.throws(() => parseManifest(json({ schemaVersion: 2, config: cfg, layers: [{ digest: 'nope' }] }), MediaType.ociManifest, 'x'), /invalid 'layers'/);
+  });
+  it('fallback tag', () => assert.equal(referrersTag(D1), `sha256-${'1'.repeat(64)}`));
+});
+
+describe('registry: digest verification on the fly', () => {
+  const data = Buffer.from('hello blob');
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const drain = async (d: { digest: string; size: number }, chunks: Buffer[]): Promise<number> => {
+    let n = 0;
+    await pipeline(Readable.from(chunks), verifyingStream({ mediaType: 'x', ...d }, (k) => (n += k)), async function* (src) {
+      for await (const _ of src) void _;
+    });
+    return n;
+  };
+  it('passes matching content through, counting bytes', async () => assert.equal(await drain({ digest, size: data.length }, [data.subarray(0, 4), data.subarray(4)]), data.length));
+  it('fails on a different digest', async () => assert.rejects(drain({ digest: D1, size: data.length }, [data]), DigestMismatchError));
+  it('fails on extra bytes before hashing them', async () => assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
+  it('fails on a short body', async () => assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
+});
+
+describe('registry: bounded parallelism', () => {
+  it('never runs more than the limit at once and keeps order', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapLimit([5, 1, 3, 2, 4], 2, async (x) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, x));
+      running--;
+      return x * 2;
+    });
+    assert.deepEqual(out, [10, 2, 6, 4, 8]);
+    assert.equal(peak, 2);
+  });
+  it('stops on the first failure', async () => {
+    const started: number[] = [];
+    await assert.rejects(mapLimit([1, 2, 3, 4], 1, async (x) => {
+      started.push(x);
+      if (x === 2) throw new Error('boom');
+    }), /boom/);
+    assert.deepEqual(started, [1, 2]);
+  });
+});
