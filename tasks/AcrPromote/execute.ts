@@ -35,7 +35,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const target = `${o.targetRegistry}/${o.targetRepository}`;
   // Filled before any work, so a failed run's record still says what was attempted.
   ctx.record.target = target;
-  ctx.record.artifact = { repository: o.targetRepository, digest: o.source.digest, tags: o.targetTags };
+  ctx.record.artifact = { registry: o.targetRegistry, repository: o.targetRepository, digest: o.source.digest, tags: o.targetTags };
   ctx.record.details = { mode: o.mode, source: sourceText, target, tags: o.targetTags };
 
   const result = await PROMOTERS[o.mode](ctx, o, req, deps);
@@ -44,7 +44,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const targetImage = `${target}@${digest}`;
   const copiedReferrers = result.referrers.filter((r) => !r.existed);
   const s = result.stats;
-  ctx.record.artifact = { repository: o.targetRepository, digest, tags: [...result.tags.move, ...result.tags.unchanged] };
+  ctx.record.artifact = { registry: o.targetRegistry, repository: o.targetRepository, digest, tags: [...result.tags.move, ...result.tags.unchanged] };
   ctx.record.summary = `${o.source.repository}@${digest.slice(0, 19)}… → ${target}${o.targetTags.length ? `:${o.targetTags.join(',')}` : ''}`;
   ctx.record.details = {
     mode: o.mode,

@@ -92,7 +92,7 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
     const deployed = parseImageRef((o.image ? '' : (await api.get('Deployment', rollout.canary))?.metadata.annotations?.[CANARY_IMAGE]) ?? '');
     const ref = o.image ?? (deployed.ok ? deployed.value : undefined);
     if (ref) {
-      ctx.record.artifact = { repository: `${ref.registry}/${ref.repository}`, digest: ref.digest, tags: ref.tag ? [ref.tag] : undefined };
+      ctx.record.artifact = { registry: ref.registry, repository: ref.repository, digest: ref.digest, tags: ref.tag ? [ref.tag] : undefined };
       details.image = imageText(ref);
     }
     // Outputs report the weight in effect even when the action fails before changing it.

@@ -12,7 +12,13 @@ export type RecordStatus = 'succeeded' | 'succeededWithIssues' | 'failed' | 'can
 
 /** What was promoted (or tested, or synced) and where: the hub's matrix keys on these. */
 export interface ArtifactRef {
+  /**
+   * The path without the registry (shop/web): the hub's matrix row key, so an app promoted from a
+   * non-prod to a prod registry, then canaried, stays one row.
+   */
   repository: string;
+  /** host[:port] where this record found or put it. */
+  registry?: string;
   digest?: string;
   tags?: string[];
 }

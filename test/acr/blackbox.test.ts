@@ -47,7 +47,7 @@ describe('AcrPromote packaged task, run like the agent', function () {
     assert.equal(record.task, 'AcrPromote');
     assert.equal(record.status, 'succeeded');
     assert.equal(record.environment, 'production');
-    assert.deepEqual(record.artifact, { repository: 'shop/web', digest: image.digest, tags: ['1.4.2', 'prod'] });
+    assert.deepEqual(record.artifact, { registry: dst.host, repository: 'shop/web', digest: image.digest, tags: ['1.4.2', 'prod'] });
     assert.ok(record.details.bytesMoved > 300_000);
     for (const secret of [READER.password, ADMIN.password]) {
       assert.ok(run.secrets.includes(secret), 'password announced with setsecret');

@@ -58,7 +58,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
     assert.deepEqual(details.steps.filter((s) => s.analysis).map((s) => s.analysis!.measurements[0].value), [0.999, 0.995]);
     assert.ok(details.steps.every((s) => !Number.isNaN(Date.parse(s.at))));
     assert.equal(details.outcome, 'promoted');
-    assert.deepEqual(run.record?.artifact, { repository: 'shop.azurecr.io/web', digest: `sha256:${'b'.repeat(64)}` });
+    assert.deepEqual(run.record?.artifact, { registry: 'shop.azurecr.io', repository: 'web', digest: `sha256:${'b'.repeat(64)}` });
     assert.equal(run.record?.status, 'succeeded');
   });
 
