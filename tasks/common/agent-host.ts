@@ -1,65 +1,68 @@
-import * as tl from 'azure-pipelines-task-lib/task';
-import * as im from 'azure-pipelines-task-lib/internal';
+import { AgentEnvironment } from './agent-environment';
 import { EndpointAccessor, TaskHost, TaskResultKind } from './host';
+import { writeCommand } from './vso-command';
 
 /**
- * task-lib moves INPUT_* and ENDPOINT_AUTH_* into its vault at load time. We read them from the
- * vault directly because tl.getInput/getEndpointAuthorizationParameter print every value in a
- * debug line, before the task could register it as a secret.
+ * The TaskHost the agent runs: the same wire contract as task-lib (environment in, ##vso
+ * commands out) in a few dozen lines. task-lib's own import costs about 0.8× a bare Node start,
+ * which alone would leave every task at twice Node's cold start; its getters also print input,
+ * variable and endpoint values in debug lines before a task could mask them.
  */
-function vault(key: string): string | undefined {
-  return im._vault.retrieveSecret(key) ?? undefined;
+export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()): TaskHost {
+  const debugMode = (env.variable('System.Debug') ?? '').toLowerCase() === 'true';
+  const skipDebug = !debugMode && (env.variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff') ?? '').toLowerCase() === 'true';
+  const issue = (type: 'error' | 'warning', message: string): void =>
+    writeCommand('task.issue', { type, source: 'TaskInternal', correlationId: env.correlationId }, message);
+
+  const endpoints: EndpointAccessor = {
+    url: (id) => env.public(`ENDPOINT_URL_${id}`),
+    scheme: (id) => env.private(`ENDPOINT_AUTH_SCHEME_${id}`) ?? authBlob(env, id)?.scheme,
+    authParam: (id, key) => env.private(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ?? blobParam(authBlob(env, id)?.parameters, key),
+    data: (id, key) => env.public(`ENDPOINT_DATA_${id}_${key.toUpperCase()}`),
+  };
+
+  return {
+    input: (name) => env.input(name),
+    variable: (name) => env.variable(name),
+    secretVariables: () => env.secretVariables(),
+    endpoints,
+    setSecret: (value) => writeCommand('task.setsecret', {}, value),
+    setOutput: (name, value, isSecret = false) => {
+      env.setVariable(name, value, isSecret);
+      writeCommand('task.setvariable', { variable: name, isOutput: 'true', issecret: String(isSecret) }, value);
+    },
+    setVariable: (name, value, isSecret) => {
+      env.setVariable(name, value, isSecret);
+      writeCommand('task.setvariable', { variable: name, isOutput: 'false', issecret: String(isSecret) }, value);
+    },
+    addAttachment: (type, name, path) => writeCommand('task.addattachment', { type, name }, path),
+    uploadSummary: (path) => writeCommand('task.uploadsummary', {}, path),
+    info: (message) => process.stdout.write(`${message}\n`),
+    warn: (message) => issue('warning', message),
+    debug: (message) => {
+      if (!skipDebug) writeCommand('task.debug', {}, message);
+    },
+    setResult: (result: TaskResultKind, message) => {
+      if (result === 'Failed' && message) issue('error', message);
+      else if (result === 'SucceededWithIssues' && message) issue('warning', message);
+      writeCommand('task.complete', { result, done: 'true' }, message);
+    },
+    exit: (code) => process.exit(code),
+  };
 }
 
-const endpoints: EndpointAccessor = {
-  url: (id) => tl.getEndpointUrl(id, true),
-  scheme: (id) => tl.getEndpointAuthorizationScheme(id, true),
-  authParam: (id, key) => vault(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ?? authBlobParam(id, key),
-  data: (id, key) => tl.getEndpointDataParameter(id, key, true),
-};
-
 /** Some connection types (Docker Registry) carry parameters only in the ENDPOINT_AUTH_<id> JSON blob. */
-function authBlobParam(id: string, key: string): string | undefined {
-  const blob = vault(`ENDPOINT_AUTH_${id}`);
+function authBlob(env: AgentEnvironment, id: string): { scheme?: string; parameters?: Record<string, string> } | undefined {
+  const blob = env.private(`ENDPOINT_AUTH_${id}`);
   if (!blob) return undefined;
   try {
-    const params = (JSON.parse(blob) as { parameters?: Record<string, string> }).parameters ?? {};
-    const match = Object.keys(params).find((k) => k.toLowerCase() === key.toLowerCase());
-    return match ? params[match] : undefined;
+    return JSON.parse(blob) as { scheme?: string; parameters?: Record<string, string> };
   } catch {
     return undefined;
   }
 }
 
-const RESULT: Record<TaskResultKind, tl.TaskResult> = {
-  Succeeded: tl.TaskResult.Succeeded,
-  SucceededWithIssues: tl.TaskResult.SucceededWithIssues,
-  Failed: tl.TaskResult.Failed,
-  Cancelled: tl.TaskResult.Cancelled,
-};
-
-export function createAgentHost(): TaskHost {
-  return {
-    input: (name) => vault(`INPUT_${im._getVariableKey(name)}`),
-    variable: (name) => im._getVariable(name),
-    secretVariables: () => {
-      const out = new Map<string, string>();
-      for (const [key, info] of Object.entries(im._knownVariableMap)) {
-        const value = info.secret ? vault(`SECRET_${key}`) : undefined;
-        if (value) out.set(key, value);
-      }
-      return out;
-    },
-    endpoints,
-    setSecret: (value) => tl.command('task.setsecret', {}, value),
-    setOutput: (name, value, isSecret = false) => tl.setVariable(name, value, isSecret, true),
-    setVariable: (name, value, isSecret) => tl.setVariable(name, value, isSecret, false),
-    addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
-    uploadSummary: (path) => tl.command('task.uploadsummary', null, path),
-    info: (message) => console.log(message),
-    warn: (message) => tl.warning(message),
-    debug: (message) => tl.debug(message),
-    setResult: (result, message) => tl.setResult(RESULT[result], message, true),
-    exit: (code) => process.exit(code),
-  };
+function blobParam(params: Record<string, string> | undefined, key: string): string | undefined {
+  const match = Object.keys(params ?? {}).find((k) => k.toLowerCase() === key.toLowerCase());
+  return match ? params![match] : undefined;
 }

@@ -38,6 +38,15 @@ export interface TaskDefinition<O> {
 
 class CancelledError extends TaskError {}
 
+/** With System.Debug, the inputs as read (secrets, already registered, shown as ***). */
+function logInputs(manifest: TaskManifest, host: TaskHost, secrets: SecretRegistry): void {
+  host.debug(`${manifest.name} ${manifest.version.Major}.${manifest.version.Minor}.${manifest.version.Patch}`);
+  for (const input of manifest.inputs) {
+    const value = host.input(input.name);
+    if (value !== undefined) host.debug(`input ${input.name}=${secrets.redact(value)}`);
+  }
+}
+
 /** How long a task may take to wind down after its deadline before the runner stops waiting. */
 const GRACE_MS = 3000;
 
@@ -49,11 +58,16 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
   const task = def.manifest.name as TaskName;
   const v = def.manifest.version;
 
+  // The agent expands secret variables into inputs as plain text: whatever input they reach, the
+  // task's own outputs (records, summaries, messages) must never carry them.
+  for (const value of host.secretVariables().values()) secrets.register(value);
+
   let options: O;
   try {
     const reader = new InputReader({ get: (n) => host.input(n) }, def.manifest, secrets);
     options = def.readOptions(reader, host);
     reader.check();
+    if (debug) logInputs(def.manifest, host, secrets);
   } catch (err) {
     // Invalid input: nothing happened, so there is nothing to record.
     return finish(host, 'Failed', secrets.redact(describe(err, debug)), 1);
