@@ -1,4 +1,4 @@
-import { DbWorkload } from './options';
+import type { DbWorkload } from './options';
 
 /**
  * The target-neutral view of an Autonomous Database: what the planner compares and what the

@@ -3,27 +3,19 @@ import { KubernetesConnection, readKubernetesConnection } from '../common/connec
 import { OCID, OciConnection, readOciConnection } from '../common/connections/oci';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
+import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
 
 export type DbAction = 'ensure' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
 export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
 
-export interface OracleDbProvisionOptions {
+/** The inputs: the database settings `ensure` converges to, plus how and what to do. */
+export interface OracleDbProvisionOptions extends DesiredDb {
   target: 'ociApi' | 'operator';
   action: DbAction;
   oci?: OciConnection;
   kubernetes?: KubernetesConnection;
   namespace: string;
-  compartmentId: string;
-  displayName: string;
-  dbName?: string;
-  dbWorkload: DbWorkload;
-  computeModel: 'ECPU' | 'OCPU';
-  computeCount: number;
-  dataStorageSizeInTBs: number;
-  isFreeTier: boolean;
-  whitelistedIps: string[];
-  isMtlsConnectionRequired: boolean;
   adminPassword?: string;
   adminPasswordSecretId?: string;
   walletPassword?: string;
