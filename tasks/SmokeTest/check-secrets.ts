@@ -3,14 +3,27 @@ import { SecretRegistry } from '../common/secrets';
 import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from './engine';
 
 /**
- * Parses a checks document for a task (SmokeTest, CanaryShift): secret variables the agent
- * already expanded into the text, and those a $(reference) expands to, are registered before
- * anything can print them; then credential headers and query keys are registered too.
+ * Parses a checks document for a task (SmokeTest, CanaryShift): secret variables in the text are
+ * registered before anything can print them; then credential headers and query keys are too.
  * `secretVariables` comes from TaskHost.secretVariables(), keyed by variableKey().
+ *
+ * An inline input was already macro-expanded by the agent, so $(…) is not expanded again: a secret
+ * whose value contains "$(x)" must reach the service as it is. A reference left in inline text
+ * (secret values aside) names a variable that does not exist. A checks file is expanded here.
  */
-export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretRegistry, secretVariables: Map<string, string>): ParsedChecks {
+export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretRegistry, secretVariables: Map<string, string>, source: 'inline' | 'file' = 'inline'): ParsedChecks {
   for (const value of secretVariables.values()) if (text.includes(value)) secrets.register(value);
-  const parsed = parseChecks(text, { variables: variableLookup(host, secretVariables), onSecret: (v) => secrets.register(v) });
+  if (source === 'inline') {
+    let rest = text;
+    for (const value of secretVariables.values()) if (value) rest = rest.split(value).join('');
+    const unexpanded = /\$\(([A-Za-z_][\w.\- ]*)\)/.exec(rest);
+    if (unexpanded) {
+      const error = `refers to $(${unexpanded[1]}), which the agent left unexpanded: no pipeline variable of that name exists`;
+      return { ok: false, error, errors: [error] };
+    }
+  }
+  const variables = source === 'file' ? variableLookup(host, secretVariables) : undefined;
+  const parsed = parseChecks(text, { variables, onSecret: (v) => secrets.register(v) });
   if (parsed.ok) protectChecks(parsed.value, secrets);
   return parsed;
 }

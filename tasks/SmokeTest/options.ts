@@ -54,7 +54,7 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): Smoke
   let checks: CheckSpec[] = [];
   if (checksText) {
     // The agent expands $(secret) in inline inputs: such values arrive as plain text.
-    const parsed = parseTaskChecks(checksText, host, inputs.secrets, secrets);
+    const parsed = parseTaskChecks(checksText, host, inputs.secrets, secrets, checksSource === 'checksFile' ? 'file' : 'inline');
     if (parsed.ok) {
       checks = parsed.value;
       if (baseUrl) for (const problem of planProblems(checks, baseUrl)) inputs.problem(checksSource, `${problem}.`, 'Call the service over HTTPS, or remove certificateValidDays from that check.');

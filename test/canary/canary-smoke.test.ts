@@ -47,12 +47,13 @@ describe('CanaryShift analysis with smoke checks', () => {
     assert.deepEqual(steps.find((s) => s.kind === 'analysis')!.analysis!.measurements[0].smoke, { passed: 1, failed: 0, failures: [] });
   });
 
-  it('sends a secret variable referenced by a check and registers it before use', async () => {
+  it('sends a secret variable the agent expanded into the checks, registering it before use', async () => {
     const token = 'canary-smoke-token-7';
+    // The agent expands $(probe.token) in the input before the task starts: the text holds the value.
     const authed = `
 - name: authed
   path: /healthz
-  headers: { X-Probe-Token: $(probe.token) }
+  headers: { X-Probe-Token: ${token} }
 `;
     const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: authed, smokeBaseUrl: base }, { secretVariables: { 'probe.token': token } });
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
