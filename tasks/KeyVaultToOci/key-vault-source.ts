@@ -14,9 +14,18 @@ export const KEY_VAULT_RETRY = { maxRetries: 8, retryDelayInMs: 1000, maxRetryDe
 
 /** Azure Key Vault through @azure/keyvault-secrets (challenge-based auth, paging, retries by the SDK). */
 export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise<SecretSource> {
-  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const [{ SecretClient }, { retryPolicy }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/core-rest-pipeline')]);
+  const retry = opts.retry ?? KEY_VAULT_RETRY;
+  // The SDK retries a 429 only when it carries Retry-After; gateways and throttling tiers send bare ones.
+  const bare429 = retryPolicy([{
+    name: 'bare429',
+    retry: ({ response, retryCount }) => (response?.status === 429 && !response.headers.get('retry-after')
+      ? { retryAfterInMs: Math.min(retry.maxRetryDelayInMs, retry.retryDelayInMs * 2 ** retryCount) }
+      : { skipStrategy: true }),
+  }], { maxRetries: retry.maxRetries });
   const client = new SecretClient(opts.vaultUrl, opts.credential, {
-    retryOptions: opts.retry ?? KEY_VAULT_RETRY,
+    retryOptions: retry,
+    additionalPolicies: [{ position: 'perRetry', policy: bare429 }],
     userAgentOptions: { userAgentPrefix: 'multicloud-devsecops-KeyVaultToOci' },
   });
   const vault = new URL(opts.vaultUrl).hostname;

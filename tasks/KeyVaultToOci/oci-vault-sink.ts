@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OciConnection, createOciAuthProvider } from '../common/connections/oci';
 import { TaskError, errorMessage } from '../common/errors';
+import { backoffDelay } from '../common/retry-policy';
 import { sleep } from '../common/sleep';
 import { OciRetryTuning, ociRetryConfiguration } from './oci-retry';
 import { SecretSink, SinkState } from './sync-model';
@@ -41,6 +42,11 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
   const cancelRetry = await ociRetryConfiguration(opts.retry, opts.deadline, opts.signal, (e) =>
     e.statusCode === 429 || (e.statusCode ?? 0) >= 500 || e.statusCode === undefined || Number.isNaN(e.statusCode));
 
+  // UpdateSecret takes no retry token, and the SDK repeats any call after a connection error: this call
+  // gets no SDK retries, update() retries it itself and looks at the vault after a lost answer.
+  const noRetry = await ociRetryConfiguration({ ...opts.retry, maxAttempts: 1 }, opts.deadline, opts.signal);
+  const updateBackoff = { maxAttempts: opts.retry.maxAttempts, baseDelayMs: opts.retry.baseSeconds * 1000, maxDelayMs: opts.retry.maxDelaySeconds * 1000 };
+
   let listing: Promise<Map<string, Summary[]>> | undefined;
   const listAll = async (): Promise<Map<string, Summary[]>> => {
     const byName = new Map<string, Summary[]>();
@@ -62,6 +68,15 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
     const res = await bundles.getSecretBundle({ secretId: id, stage: secretsSdk.requests.GetSecretBundleRequest.Stage.Current });
     const content = res.secretBundle.secretBundleContent as { contentType?: string; content?: string } | undefined;
     return { content: content?.content ?? '', version: res.secretBundle.versionNumber };
+  };
+
+  /** The current content once a pending update has settled (a secret stays UPDATING for a moment). */
+  const settledContent = async (id: string): Promise<{ content: string; version?: number }> => {
+    for (;;) {
+      const { secret } = await vaults.getSecret({ secretId: id });
+      if (String(secret.lifecycleState) !== 'UPDATING') return currentContent(id);
+      await sleep(opts.pollMs ?? 2000, opts.signal);
+    }
   };
 
   const stateOf = async (s: Summary): Promise<SinkState> => {
@@ -107,11 +122,24 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
       }
     },
     async update(id, content) {
-      try {
-        const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never } });
-        return { version: res.secret.currentVersionNumber };
-      } catch (err) {
-        throw ociError(err, `Writing a new version of the OCI secret ${id} failed`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never }, retryConfiguration: noRetry });
+          return { version: res.secret.currentVersionNumber };
+        } catch (err) {
+          const status = (err as { statusCode?: number }).statusCode;
+          const lost = status === undefined || status === -1 || Number.isNaN(status);
+          const transient = lost || status === 429 || status === 409 || status >= 500;
+          if (!transient || attempt >= opts.retry.maxAttempts || opts.signal.aborted || Date.now() >= opts.deadline) {
+            throw ociError(err, `Writing a new version of the OCI secret ${id} failed`);
+          }
+          if (lost) {
+            // The vault may have applied it: look before sending the new version again.
+            const applied = await settledContent(id).catch(() => undefined);
+            if (applied?.content === content) return { version: applied.version };
+          }
+          await sleep(Math.min(backoffDelay(attempt, updateBackoff, Math.random), Math.max(0, opts.deadline - Date.now())), opts.signal);
+        }
       }
     },
     async restore(id) {

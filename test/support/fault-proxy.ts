@@ -45,7 +45,18 @@ function rng(seed: number): () => number {
   };
 }
 
-export async function startFaultProxy(opts: { target: string; tls?: boolean; rates?: FaultRates; seed?: number }): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  target: string;
+  tls?: boolean;
+  /** Certificate to serve with tls (default: the test CA's localhost/127.0.0.1 leaf), e.g. one for *.vault.azure.net. */
+  cert?: { cert: string; key: string };
+  /** Forward the client's Host header unchanged (signed by OCI clients, checked by Key Vault) instead of the target's. */
+  preserveHost?: boolean;
+  rates?: FaultRates;
+  seed?: number;
+}
+
+export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(opts.target);
   const random = rng(opts.seed ?? 42);
   let rates: FaultRates = opts.rates ?? {};
@@ -78,7 +89,7 @@ export async function startFaultProxy(opts: { target: string; tls?: boolean; rat
     const forward = (): void => {
       const client = target.protocol === 'https:' ? https : http;
       const upstream = client.request(
-        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: opts.preserveHost ? req.headers : { ...req.headers, host: target.host } },
         (up) => {
           state.forwarded++;
           if (fault === 'resetAfter') {
@@ -97,7 +108,7 @@ export async function startFaultProxy(opts: { target: string; tls?: boolean; rat
     else forward();
   };
 
-  const server = opts.tls ? https.createServer({ ...issueCert() }, handler) : http.createServer(handler);
+  const server = opts.tls ? https.createServer({ ...(opts.cert ?? issueCert()) }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -41,6 +41,8 @@ interface SendInit {
   scopes: string[];
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Safe to repeat after a reset even though the method is not (see startUpload). */
+  idempotent?: boolean;
 }
 
 /** Any registry speaking the OCI distribution spec (ACR, OCIR, ECR, GAR, Harbor, Docker Hub, distribution). */
@@ -88,7 +90,7 @@ export class DistributionClient implements RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(init.scopes);
       const headers = { ...init.headers, ...(authorization ? { authorization } : {}) };
-      const res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body });
+      const res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
       if (res.status !== 401 || attempt > 0) return res;
       if (!this.auth.onUnauthorized(res.headers.get('www-authenticate'), init.scopes, authorization)) return res;
       await res.body?.cancel();
@@ -182,7 +184,9 @@ export class DistributionClient implements RegistryClient {
   async startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart> {
     const query = mountFrom ? `?mount=${encodeURIComponent(mountFrom.digest)}&from=${encodeURIComponent(mountFrom.repository)}` : '';
     const scopes = mountFrom ? [...this.push(repository), ...this.pull(mountFrom.repository)] : this.push(repository);
-    const res = await this.send(`/v2/${repository}/blobs/uploads/${query}`, { method: 'POST', scopes, headers: { 'content-length': '0' } });
+    // Repeating the POST after a lost answer only opens a second upload session (the registry purges the
+    // orphan) or repeats a mount: safe to retry, unlike most POSTs.
+    const res = await this.send(`/v2/${repository}/blobs/uploads/${query}`, { method: 'POST', scopes, headers: { 'content-length': '0' }, idempotent: true });
     await res.body?.cancel().catch(() => undefined);
     if (res.status === 201 && mountFrom) return { mounted: true };
     const location = res.headers.get('location');

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
+import { packagedTaskDir } from '../harness/vsix';
+import { TestService, startService } from '../smoke/support/service';
+import { FaultRates } from '../support/fault-proxy';
+import { issueCert } from '../support/test-ca';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordKnownBug, recordRun } from './support/fault-net';
+
+/**
+ * SmokeTest over HTTPS with a fault proxy in front of the target. Smoke checks report what they see, so
+ * the pipeline opts into retries (as users do for a flaky edge): with them every healthy check must pass.
+ */
+interface Scenario {
+  service: TestService;
+  net: FaultNet;
+  run: AgentRunResult;
+}
+
+const TOKEN = 'smoke-Bearer-Token-31';
+const CHECKS = [
+  ...Array.from({ length: 8 }, (_, i) => `- { name: health-${i}, path: /healthz, expect: { status: 200, json: { $.status: UP } } }`),
+  '- { name: api-health, path: /api/healthz, expect: { status: 2xx } }',
+  `- { name: auth, path: /auth, headers: { Authorization: "Bearer ${TOKEN}" }, expect: { status: 200, json: { $.user: pipeline } } }`,
+  '- { name: redirect, path: /redirect, followRedirects: true, expect: { status: 200 } }',
+  ...Array.from({ length: 4 }, (_, i) => `- { name: order-${i}, method: POST, path: /echo, json: { order: ${i} }, expect: { status: 200, json: { $.method: POST } } }`),
+].join('\n');
+
+async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
+  const service = await startService({ tls: issueCert({ days: 30 }), token: TOKEN });
+  const net = new FaultNet(rates, seed);
+  const proxy = await net.proxy('smoke-target', service.url, { tls: true });
+  const run = await runTaskLikeAgent({
+    taskDir: packagedTaskDir('SmokeTest'),
+    inputs: { baseUrl: proxy.url, checks: CHECKS, retries: '6', retryIntervalSeconds: '0.1', concurrency: '4', timeoutSeconds: '10' },
+    secretVariables: { smokeToken: TOKEN },
+    env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' },
+    timeoutMs: 60_000,
+  });
+  return { service, net, run };
+}
+
+/** The verdict users act on: outputs, result, and each JUnit test case's name and outcome. */
+function state(s: Scenario): unknown {
+  const pub = s.run.commands.find((c) => c.command === 'results.publish');
+  const xml = pub ? fs.readFileSync(pub.properties.resultFiles, 'utf8') : '';
+  const cases = [...xml.matchAll(/<testcase name="([^"]+)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => `${m[1]}:${/<failure/.test(m[3] ?? '') ? 'failed' : 'passed'}`);
+  return { result: s.run.result, passed: s.run.outputs.passed, failed: s.run.outputs.failed, cases };
+}
+
+describe('fault proxy: SmokeTest packaged task', function () {
+  this.timeout(90_000);
+  const all: Scenario[] = [];
+  let clean: Scenario;
+  const faulty = new Map<string, Scenario>();
+  // Smoke runs are quick: one more case with resets only, where most lost answers hit the POSTs.
+  const cases = [...SEEDS.map((seed) => ({ name: `seed ${seed}`, seed, rates: FAULT_RATES })), { name: 'reset storm (30% resets, seed 405)', seed: 405, rates: { resetBefore: 0.1, resetAfter: 0.2 } }];
+  before(async () => {
+    clean = await scenario({});
+    all.push(clean);
+    recordBaseline();
+    await Promise.all(cases.map(async ({ name, seed, rates }) => {
+      const s = await scenario(rates, seed);
+      all.push(s);
+      faulty.set(name, s);
+    }));
+  });
+  after(async () => {
+    for (const s of all) {
+      await s.net.close();
+      await s.service.close();
+    }
+  });
+
+  it('fault-free baseline: every check passes through the proxy', () => {
+    assert.equal(clean.run.code, 0, `${clean.run.resultMessage}\n${clean.run.stdout}`);
+    assert.deepEqual(state(clean), { result: 'Succeeded', passed: '15', failed: '0', cases: (state(clean) as { cases: string[] }).cases });
+    assert.ok((state(clean) as { cases: string[] }).cases.length >= 15);
+    assert.equal(clean.service.hits.get('/echo'), 4);
+  });
+
+  for (const { name } of cases) it(`${name}: same verdict as without faults, bounded attempts, no POST sent twice`, function () {
+    const run = faulty.get(name)!;
+    // A POST whose answer was lost and that a retrying check sends again reaches the service twice.
+    const duplicates = Math.max(0, (run.service.hits.get('/echo') ?? 0) - (clean.service.hits.get('/echo') ?? 0));
+    const ratio = recordRun('SmokeTest', clean.net, run.net, duplicates);
+    const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-3000)}`;
+    assert.ok(run.net.totalInjected() > 0, 'faults were injected');
+    assert.equal(run.run.code, 0, detail);
+    assert.deepEqual(state(run), state(clean), detail);
+    // Reported finding: a check's retries re-send a POST whose answer was lost after the service processed it.
+    if (duplicates > 0 && run.net.proxies.get('smoke-target')!.log.some((r) => r.method === 'POST' && r.fault === 'resetAfter')) {
+      recordKnownBug('SmokeTest: check retries re-send a non-idempotent POST after a reset that followed processing (tasks/SmokeTest/engine/run-checks.ts retry loop)', duplicates);
+      this.skip();
+    }
+    assert.equal(duplicates, 0, 'a POST the service already answered is not sent again');
+    assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
+  });
+});
