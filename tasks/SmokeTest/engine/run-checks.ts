@@ -7,6 +7,11 @@ import { ProxySettings } from './proxy';
 import { judge } from './stats';
 import { CheckResult, CheckSpec, RunReport } from './types';
 
+/** Methods a retry may repeat safely (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Connection errors that prove the request never reached the service. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export interface RunOptions {
   baseUrl: URL;
   concurrency: number;
@@ -105,7 +110,8 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!(err instanceof TransportError)) throw err;
-      return { ...base, outcome: err.kind, durationMs: Math.round(performance.now() - t0), failures: [redact(err.message)] };
+      const maybeProcessed = err.kind === 'timeout' || (err.kind === 'unreachable' && !NOT_SENT.has(err.code ?? ''));
+      return { ...base, outcome: err.kind, durationMs: Math.round(performance.now() - t0), failures: [redact(err.message)], maybeProcessed };
     }
   };
 
@@ -116,6 +122,11 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
       if (n > 1) await pause(options.retryIntervalMs, options.signal);
       last = { ...(await attempt(index)), attempts: n };
       if (last.outcome === 'passed') break;
+      // A POST or PATCH whose answer was lost may have been carried out: sending it again could create twice.
+      if (last.maybeProcessed && !IDEMPOTENT.has(last.method.toUpperCase()) && n < tries) {
+        last.failures.push(`not retried: the ${last.method} may have been processed before the connection failed, and a second one could act twice`);
+        break;
+      }
     }
     report(last!);
     return last!;

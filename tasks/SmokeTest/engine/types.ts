@@ -85,6 +85,8 @@ export interface CheckResult {
   failures: string[];
   /** A short, redacted excerpt of the response body, for failures only. */
   bodyExcerpt?: string;
+  /** True when a transport failure leaves it unknown whether the service processed the request. */
+  maybeProcessed?: boolean;
 }
 
 export interface ThresholdResult {
