@@ -3,6 +3,7 @@ import { JsonObject } from '../emulators/kube/patch';
 import { OciDatabaseEmulator } from '../emulators/oci-database';
 import { OciVaultEmulator } from '../emulators/oci-vault';
 import { RegistryProbe } from '../acr/support/world';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Snapshots of what each task changes, read from the emulators/registries (never from the task's own
@@ -74,17 +75,8 @@ export function stateDiffs(a: unknown, b: unknown): string[] {
   return [...new Set([...Object.keys(ia), ...Object.keys(ib)])].filter((k) => ia[k] !== ib[k]).map((k) => `${k}: ${ia[k] ?? '(absent)'} ≠ ${ib[k] ?? '(absent)'}`);
 }
 
-/** mulberry32: a seeded generator, so a failing kill point can be replayed with MCDSO_SEED. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing kill point can be replayed with MCDSO_SEED. */
+export const seeded = seededRandom;
 
 export const SEED = Number(process.env.MCDSO_SEED ?? 0x5eed);
 

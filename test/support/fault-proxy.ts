@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { issueCert } from './test-ca';
+import { seededRandom } from './seeded-random';
 
 /**
  * A reverse proxy that sits in front of an emulator or registry and injects faults the way real
@@ -33,17 +34,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** mulberry32: tiny, seedable, good enough to spread faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface FaultProxyOptions {
   target: string;
@@ -58,7 +48,7 @@ export interface FaultProxyOptions {
 
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(opts.target);
-  const random = rng(opts.seed ?? 42);
+  const random = seededRandom(opts.seed ?? 42);
   let rates: FaultRates = opts.rates ?? {};
   const injected: Record<FaultKind, number> = { throttle: 0, throttleWithRetryAfter: 0, unavailable: 0, resetBefore: 0, resetAfter: 0, slow: 0 };
   const state = { forwarded: 0 };
