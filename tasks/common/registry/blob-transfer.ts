@@ -80,17 +80,24 @@ export async function transferBlob(
     const start = await dst.startUpload(dstRepo, sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined);
     if (start.mounted) return 'mounted';
     let moved = 0;
+    let streams: NodeJS.ReadableStream[] = [];
     try {
       const body = await src.openBlob(srcRepo, descriptor);
       const verifier = verifyingStream(descriptor, (n) => {
         moved += n;
         deps.onBytes?.(n);
       });
+      streams = [body, verifier];
+      // The upload's rejection reports a verifier error; one that comes after the upload already failed
+      // (another blob's failure, a closed target) must not surface as an uncaught exception.
+      verifier.on('error', () => undefined);
       // A source that fails mid-stream fails the verifier, which aborts the upload.
       body.once('error', (e) => verifier.destroy(e));
       await dst.completeUpload(start.location, descriptor, body.pipe(verifier));
       return 'copied';
     } catch (err) {
+      // Stop downloading what will not be uploaded.
+      for (const stream of streams) (stream as unknown as { destroy(): void }).destroy();
       deps.onBytes?.(-moved);
       await dst.cancelUpload(start.location);
       if (deps.signal.aborted) throw deps.signal.reason ?? err;
