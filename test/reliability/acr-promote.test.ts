@@ -6,7 +6,7 @@ import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../acr/support
 import { Descriptor, OciLayout } from '../acr/support/oci-layout';
 import { RegistryProbe, skopeoSeed, tempDir } from '../acr/support/world';
 import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordRun } from './support/fault-net';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
 
 /**
  * AcrPromote between two real docker-registry processes, with a fault proxy in front of each registry and
@@ -59,21 +59,14 @@ const manifestPuts = (s: Scenario): number => s.net.proxies.get('dst-registry')!
 
 describe('fault proxy: AcrPromote packaged task', function () {
   this.timeout(90_000);
-  const all: Scenario[] = [];
+  const runs = new FaultRuns<number, Scenario>();
+  const { all, faulty } = runs;
   let clean: Scenario;
-  const faulty = new Map<number, Scenario>();
   before(async () => {
     layout = new OciLayout(tempDir('fault-layout'));
     image = layout.image({ layerSizes: [60_000, 30_000, 10_000] });
     layout.tag('2.0.1', image);
-    clean = await scenario({});
-    all.push(clean);
-    recordBaseline();
-    await Promise.all(SEEDS.map(async (seed) => {
-      const s = await scenario(FAULT_RATES, seed);
-      all.push(s);
-      faulty.set(seed, s);
-    }));
+    clean = await runs.run(() => scenario({}), SEEDS, (seed) => scenario(FAULT_RATES, seed));
   });
   after(async () => {
     for (const s of all) {

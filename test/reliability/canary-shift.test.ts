@@ -5,7 +5,7 @@ import { CANARY_IMAGE, NS, shape, startKube } from '../canary/fixture';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { PrometheusEmulator } from '../emulators/prometheus';
 import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordRun } from './support/fault-net';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
 
 /** CanaryShift (Gateway API router, one analysis) with fault proxies in front of kube-apiserver and Prometheus. */
 interface Scenario {
@@ -52,20 +52,13 @@ const creates = (s: Scenario): number => s.kube.requests.filter((r) => r.method 
 
 describe('fault proxy: CanaryShift packaged task', function () {
   this.timeout(300_000);
-  const all: Scenario[] = [];
+  const runs = new FaultRuns<number, Scenario>();
+  const { all, faulty } = runs;
   let clean: Scenario;
-  const faulty = new Map<number, Scenario>();
   before(async () => {
-    clean = await scenario({});
-    all.push(clean);
-    recordBaseline();
     // One seed after the other: three canaries, six proxies and three API servers at once starved the
     // rollout simulation on a loaded 2-core CI machine (a rollout left at 0 updated replicas for 60 s).
-    for (const seed of SEEDS) {
-      const s = await scenario(FAULT_RATES, seed);
-      all.push(s);
-      faulty.set(seed, s);
-    }
+    clean = await runs.run(() => scenario({}), SEEDS, (seed) => scenario(FAULT_RATES, seed), { oneAtATime: true });
   });
   after(async () => {
     for (const s of all) {

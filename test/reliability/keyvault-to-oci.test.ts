@@ -6,7 +6,7 @@ import { ConnectProxy, startConnectProxy } from '../kv/support/connect-proxy';
 import { ociEndpoint } from '../support/oci-test-key';
 import { FaultRates } from '../support/fault-proxy';
 import { issueCert } from '../support/test-ca';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordKnownBug, recordRun } from './support/fault-net';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from './support/fault-net';
 
 /**
  * KeyVaultToOci with a fault proxy in front of Entra, Key Vault (reached under its real host name
@@ -69,22 +69,17 @@ const WITHOUT_BUG_TRIGGERS = { entra: NO_BARE_429, keyvault: NO_BARE_429, 'oci-v
 
 describe('fault proxy: KeyVaultToOci packaged task', function () {
   this.timeout(90_000);
-  const all: Scenario[] = [];
+  const runs = new FaultRuns<string, Scenario>();
+  const { all, faulty } = runs;
   let clean: Scenario;
-  const faulty = new Map<string, Scenario>();
   const cases = [...SEEDS.map((seed) => ({ name: `seed ${seed}, without the known bugs' triggers`, seed, overrides: WITHOUT_BUG_TRIGGERS })), ...SEEDS.map((seed) => ({ name: `seed ${seed}, all faults`, seed, overrides: {} }))];
 
   before(async () => {
-    clean = await scenario({});
-    all.push(clean);
-    recordBaseline();
-    assert.equal(clean.run.code, 0, `${clean.run.resultMessage}\n${clean.run.stderr}`);
     // Faulty runs side by side: most of their time is backoff, so this keeps the suite fast.
-    await Promise.all(cases.map(async (c) => {
-      const s = await scenario(FAULT_RATES, c.seed, c.overrides);
-      all.push(s);
-      faulty.set(c.name, s);
-    }));
+    clean = await runs.run(() => scenario({}), cases.map((c) => c.name), (name) => {
+      const c = cases.find((x) => x.name === name)!;
+      return scenario(FAULT_RATES, c.seed, c.overrides);
+    }, { check: (baseline) => assert.equal(baseline.run.code, 0, `${baseline.run.resultMessage}\n${baseline.run.stderr}`) });
   });
   after(async () => {
     for (const s of all) {

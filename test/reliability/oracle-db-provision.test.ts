@@ -5,7 +5,7 @@ import { dbInputs } from '../db/support';
 import { OciDatabaseEmulator } from '../emulators/oci-database';
 import { ociEndpoint } from '../support/oci-test-key';
 import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordRun } from './support/fault-net';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
 
 /** OracleDbProvision (OCI API target): create, scale, back up — with a fault proxy in front of OCI Database. */
 interface Scenario {
@@ -40,18 +40,11 @@ const created = (s: Scenario): number => s.oci.store.databases.size + s.oci.stor
 
 describe('fault proxy: OracleDbProvision packaged task', function () {
   this.timeout(90_000);
-  const all: Scenario[] = [];
+  const runs = new FaultRuns<number, Scenario>();
+  const { all, faulty } = runs;
   let clean: Scenario;
-  const faulty = new Map<number, Scenario>();
   before(async () => {
-    clean = await scenario({});
-    all.push(clean);
-    recordBaseline();
-    await Promise.all(SEEDS.map(async (seed) => {
-      const s = await scenario(FAULT_RATES, seed);
-      all.push(s);
-      faulty.set(seed, s);
-    }));
+    clean = await runs.run(() => scenario({}), SEEDS, (seed) => scenario(FAULT_RATES, seed));
   });
   after(async () => {
     for (const s of all) {

@@ -5,7 +5,7 @@ import { packagedTaskDir } from '../harness/vsix';
 import { TestService, startService } from '../smoke/support/service';
 import { FaultRates } from '../support/fault-proxy';
 import { issueCert } from '../support/test-ca';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, SEEDS, recordBaseline, recordKnownBug, recordRun } from './support/fault-net';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from './support/fault-net';
 
 /**
  * SmokeTest over HTTPS with a fault proxy in front of the target. Smoke checks report what they see, so
@@ -50,20 +50,16 @@ function state(s: Scenario): unknown {
 
 describe('fault proxy: SmokeTest packaged task', function () {
   this.timeout(90_000);
-  const all: Scenario[] = [];
+  const runs = new FaultRuns<string, Scenario>();
+  const { all, faulty } = runs;
   let clean: Scenario;
-  const faulty = new Map<string, Scenario>();
   // Smoke runs are quick: one more case with resets only, where most lost answers hit the POSTs.
   const cases = [...SEEDS.map((seed) => ({ name: `seed ${seed}`, seed, rates: FAULT_RATES })), { name: 'reset storm (30% resets, seed 405)', seed: 405, rates: { resetBefore: 0.1, resetAfter: 0.2 } }];
   before(async () => {
-    clean = await scenario({});
-    all.push(clean);
-    recordBaseline();
-    await Promise.all(cases.map(async ({ name, seed, rates }) => {
-      const s = await scenario(rates, seed);
-      all.push(s);
-      faulty.set(name, s);
-    }));
+    clean = await runs.run(() => scenario({}), cases.map((c) => c.name), (name) => {
+      const c = cases.find((x) => x.name === name)!;
+      return scenario(c.rates, c.seed);
+    });
   });
   after(async () => {
     for (const s of all) {

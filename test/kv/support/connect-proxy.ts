@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
+import { spliceTunnel } from '../../support/connect-tunnel';
 
 /**
  * An HTTP CONNECT proxy, like the corporate proxies agents sit behind: HTTPS_PROXY points the Azure SDK
@@ -32,16 +33,7 @@ export async function startConnectProxy(routes: Record<string, number>): Promise
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const upstream = net.connect(target.port, target.host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    spliceTunnel(client, head, target.host, target.port, sockets);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -104,3 +104,28 @@ if (typeof after === 'function') {
     for (const bug of tally.bugs) console.log(`  fault-proxy known bug hit (test skipped): ${bug}`);
   });
 }
+
+/**
+ * The fault-free baseline, then every fault case (side by side unless oneAtATime): what each task's
+ * fault suite runs in its before(). `all` collects runs as they finish, so after() closes even those of
+ * a suite whose setup failed half-way.
+ */
+export class FaultRuns<K, S> {
+  readonly all: S[] = [];
+  readonly faulty = new Map<K, S>();
+
+  async run(baseline: () => Promise<S>, cases: K[], make: (key: K) => Promise<S>, opts: { oneAtATime?: boolean; check?: (clean: S) => void } = {}): Promise<S> {
+    const clean = await baseline();
+    this.all.push(clean);
+    recordBaseline();
+    opts.check?.(clean);
+    const one = async (key: K): Promise<void> => {
+      const s = await make(key);
+      this.all.push(s);
+      this.faulty.set(key, s);
+    };
+    if (opts.oneAtATime) for (const key of cases) await one(key);
+    else await Promise.all(cases.map(one));
+    return clean;
+  }
+}

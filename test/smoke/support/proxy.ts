@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
+import { spliceTunnel } from '../../support/connect-tunnel';
 
 /**
  * A forward proxy like Squid on an agent's network: CONNECT tunnels for HTTPS, absolute-form
@@ -45,16 +46,7 @@ export async function startProxy(credentials?: { username: string; password: str
       return;
     }
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    spliceTunnel(client, head, host, Number(port), sockets);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
