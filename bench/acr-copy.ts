@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { STAGE_DIR } from '../scripts/project';
-import { runTaskLikeAgent } from '../test/harness/agent-run';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../test/acr/support/local-registry';
-import { OciLayout } from '../test/acr/support/oci-layout';
-import { registryEndpoint, skopeoSeed, tempDir } from '../test/acr/support/world';
+import { STAGE_DIR } from '../devkit/project';
+import { runTaskLikeAgent } from '../devkit/agent/agent-run';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../devkit/registry/local-registry';
+import { OciLayout } from '../devkit/registry/oci-layout';
+import { registryEndpoint, skopeoSeed, tempDir } from '../devkit/registry/world';
 import { writeResult } from './results';
 
 /**

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TASK_NAMES, vsixPath } from '../scripts/project';
-import { packagedTaskDir } from '../test/harness/vsix';
+import { TASK_NAMES, vsixPath } from '../devkit/project';
+import { packagedTaskDir } from '../devkit/agent/vsix';
 import { writeResult } from './results';
 
 /**

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildHub } from '../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../scripts/hub-preview';
-import { launchChromium } from '../test/hub/browser';
-import { sampleData } from '../test/hub/fixtures/sample-data';
+import { launchChromium } from '../devkit/browser';
+import { sampleData } from '../devkit/ado-host/sample-data';
 import { writeResult } from './results';
 
 const RUNS = Number(process.env.HUB_BENCH_RUNS ?? 500);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../scripts/project';
+import { ROOT } from '../devkit/project';
 
 /** Benchmarks write their figures to bench/results/<name>.json (git-ignored) for the closing notes. */
 export function writeResult(name: string, data: unknown): void {

@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CheckSpec, parseChecks, runChecks } from '../tasks/SmokeTest/engine';
-import { runTaskLikeAgent } from '../test/harness/agent-run';
-import { packagedTaskDir } from '../test/harness/vsix';
-import { startService } from '../test/smoke/support/service';
+import { runTaskLikeAgent } from '../devkit/agent/agent-run';
+import { packagedTaskDir } from '../devkit/agent/vsix';
+import { startService } from '../devkit/stand-ins/smoke-service';
 import { writeResult } from './results';
 
 /**

@@ -2,7 +2,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHub } from './build-hub';
-import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from './project';
+import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from '../devkit/project';
 
 /**
  * Stages the extension in build/extension: one self-contained bundle per task next to its

@@ -1,11 +1,11 @@
 import { TaskName } from '../tasks/common/ledger';
-import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../test/harness/agent-run';
-import { packagedTaskDir } from '../test/harness/vsix';
-import { caPaths, ensureTestCa } from '../test/support/test-ca';
-import { COMPARTMENT, KEY, VAULT } from '../test/kv/support/kv-world';
-import { SUCCESS_QUERY, StandIns, startStandIns } from './demo/stand-ins';
+import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../devkit/agent/agent-run';
+import { packagedTaskDir } from '../devkit/agent/vsix';
+import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
+import { COMPARTMENT, KEY, VAULT } from '../devkit/stand-ins/kv-world';
+import { SUCCESS_QUERY, StandIns, startStandIns } from '../devkit/stand-ins/demo-stand-ins';
 import { readLedgerFiles, startHubPreview } from './hub-preview';
-import { vsixPath } from './project';
+import { vsixPath } from '../devkit/project';
 
 /**
  * `npm run demo`: the seed pipeline — KeyVaultToOci → OracleDbProvision → AcrPromote →

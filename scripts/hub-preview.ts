@@ -8,8 +8,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { LedgerRecord } from '../tasks/common/ledger';
-import { FakeAdo, RecordedTimeline } from './hub-preview-ado';
-import { STAGE_DIR } from './project';
+import { FakeAdo, RecordedTimeline } from '../devkit/ado-host/fake-ado';
+import { STAGE_DIR } from '../devkit/project';
 
 export interface HubPreviewOptions {
   records: LedgerRecord[];

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIST_DIR, ROOT, STAGE_DIR, vsixPath } from './project';
+import { DIST_DIR, ROOT, STAGE_DIR, vsixPath } from '../devkit/project';
 
 /** Packs build/extension into dist/multicloud-devsecops-<version>.vsix with tfx-cli, offline. */
 function main(): void {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ROOT } from './project';
-import { caPaths } from '../test/support/test-ca';
+import { ROOT } from '../devkit/project';
+import { caPaths } from '../devkit/support/test-ca';
 
 /**
  * Runs mocha with NODE_EXTRA_CA_CERTS set to the test CA: Node reads it only at start-up, so it

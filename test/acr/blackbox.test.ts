@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { runTaskLikeAgent, visibleOutput } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from './support/local-registry';
-import { Descriptor, OciLayout } from './support/oci-layout';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from './support/world';
+import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 
 describe('AcrPromote packaged task, run like the agent', function () {
   this.timeout(60_000);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
-import { Endpoint } from '../harness/agent-run';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from './support/local-registry';
-import { Descriptor, OciLayout } from './support/oci-layout';
+import { Endpoint } from '../../devkit/agent/agent-run';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { runAcrPromote } from './support/run-in-process';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from './support/world';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 
 describe('AcrPromote copy mode between two real registries (docker-registry 2.8 + token auth)', function () {
   this.timeout(60_000);

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
-import { Endpoint, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from './support/local-registry';
-import { Descriptor, OciLayout } from './support/oci-layout';
-import { RegistryFront, startRegistryFront } from './support/registry-front';
+import { Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryFront, startRegistryFront } from '../../devkit/registry/registry-front';
 import { runAcrPromote } from './support/run-in-process';
-import { RegistryProbe, skopeoSeed, tempDir } from './support/world';
+import { RegistryProbe, skopeoSeed, tempDir } from '../../devkit/registry/world';
 
 /** Connections point at the fronts, so the task sees ACR's lock API and the injected faults. */
 function frontEndpoint(front: RegistryFront, creds: { username: string; password: string }): Endpoint {

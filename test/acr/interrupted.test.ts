@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import { HttpClient } from '../../tasks/common/http';
 import { DistributionClient } from '../../tasks/common/registry/client';
 import { promoteByCopy } from '../../tasks/AcrPromote/promote';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from './support/local-registry';
-import { Descriptor, OciLayout } from './support/oci-layout';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { runAcrPromote } from './support/run-in-process';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from './support/world';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 
 describe('AcrPromote interrupted copy', function () {
   this.timeout(60_000);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { TaskName } from '../../tasks/common/ledger';
-import { Endpoint, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
+import { Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { COMPARTMENT, D, KEY, VAULT, azureRm, dockerRegistry, kubeconfig, oci } from './fixtures';
 
 /**

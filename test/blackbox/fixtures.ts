@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Endpoint } from '../harness/agent-run';
+import { Endpoint } from '../../devkit/agent/agent-run';
 
 /** Service connections shaped as the agent passes them, with fake but well-formed values. */
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

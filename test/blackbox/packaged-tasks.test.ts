@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TASK_NAMES } from '../../scripts/project';
-import { runTaskLikeAgent, visibleOutput } from '../harness/agent-run';
-import { extractedVsix, packagedTaskDir } from '../harness/vsix';
+import { TASK_NAMES } from '../../devkit/project';
+import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
+import { extractedVsix, packagedTaskDir } from '../../devkit/agent/vsix';
 
 /** Runs every task from the extracted .vsix, as the agent would after installing the extension. */
 describe('packaged extension', () => {

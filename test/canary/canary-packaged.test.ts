@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { runTaskLikeAgent, visibleOutput } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { PrometheusEmulator } from '../emulators/prometheus';
-import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from './fixture';
+import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
+import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
 
 /** The task as users install it: the bundle from the .vsix, spawned like the agent does, against the emulators. */
 describe('CanaryShift packaged task (black box)', function () {

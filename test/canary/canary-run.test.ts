@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { JsonObject } from '../emulators/kube/patch';
-import { PrometheusEmulator } from '../emulators/prometheus';
-import { CANARY_IMAGE, NS, STABLE_IMAGE, runCanary, shape, startKube } from './fixture';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { JsonObject } from '../../devkit/emulators/kube/patch';
+import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
+import { CANARY_IMAGE, NS, STABLE_IMAGE, runCanary, shape, startKube } from '../../devkit/stand-ins/kube-fixture';
 
 const QUERY = 'sum(rate(http_requests_total{app="web-canary",code!~"5.."}[1m])) / sum(rate(http_requests_total{app="web-canary"}[1m]))';
 

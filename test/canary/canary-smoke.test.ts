@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { CANARY_IMAGE, NS, runCanary, startKube } from './fixture';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { CANARY_IMAGE, NS, runCanary, startKube } from '../../devkit/stand-ins/kube-fixture';
 
 /** Analysis by HTTP smoke checks against the canary, through SmokeTest's check engine. */
 describe('CanaryShift analysis with smoke checks', () => {

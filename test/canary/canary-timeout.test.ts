@@ -7,9 +7,9 @@ import { SecretRegistry } from '../../tasks/common/secrets';
 import { executeCanaryShift } from '../../tasks/CanaryShift/execute';
 import manifest from '../../tasks/CanaryShift/task.json';
 import { readCanaryShiftOptions } from '../../tasks/CanaryShift/options';
-import { RecordingHost } from '../harness/recording-host';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { CANARY_IMAGE, NS, VARIABLES, startKube } from './fixture';
+import { RecordingHost } from '../../devkit/agent/recording-host';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { CANARY_IMAGE, NS, VARIABLES, startKube } from '../../devkit/stand-ins/kube-fixture';
 
 /**
  * The rollout timeout, with a deadline short enough for a test: the task's execute is called with a

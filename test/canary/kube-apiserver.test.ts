@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type * as K8s from '@kubernetes/client-node';
-import { KubeApiServer } from '../emulators/kube-apiserver';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 
 /** The emulator driven through the real client, so its wire behaviour is what the tasks will meet. */
 describe('kube-apiserver emulator (through @kubernetes/client-node)', () => {

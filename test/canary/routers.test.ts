@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { JsonObject } from '../emulators/kube/patch';
-import { CANARY_IMAGE, NS, runCanary, startKube } from './fixture';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { JsonObject } from '../../devkit/emulators/kube/patch';
+import { CANARY_IMAGE, NS, runCanary, startKube } from '../../devkit/stand-ins/kube-fixture';
 
 const RUN = {
   'multicloud-devsecops.io/build-id': '4711',

@@ -68,7 +68,7 @@ describe('OracleDbProvision wallet zip (operator mode)', () => {
     const path = await import('node:path');
     const zlib = await import('node:zlib');
     const { zipFiles, crc32 } = await import('../../tasks/OracleDbProvision/operator/zip');
-    const { extractZip } = await import('../harness/unzip');
+    const { extractZip } = await import('../../devkit/agent/unzip');
     const files: [string, Buffer][] = [['tnsnames.ora', Buffer.from('db_high = (description=)\n')], ['cwallet.sso', Buffer.from([0, 1, 2, 255, 254])]];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zip-'));
     fs.writeFileSync(path.join(dir, 'w.zip'), zipFiles(files));

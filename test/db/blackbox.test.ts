@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { runTaskLikeAgent, visibleOutput } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { ociEndpoint } from '../support/oci-test-key';
+import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
 import { ADMIN_PASSWORD, WALLET_PASSWORD, dbInputs } from './support';
 
 describe('OracleDbProvision packaged task (black box)', function () {

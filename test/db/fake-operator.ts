@@ -4,7 +4,7 @@
  * spec.details.id and status.lifecycleState through transitional states, connection strings in
  * status.allConnectionStrings), after short delays.
  */
-import { KubeApiServer } from '../emulators/kube-apiserver';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 
 const V4 = 'database.oracle.com/v4';
 type Obj = Record<string, any>;

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { extractZip } from '../harness/unzip';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { Endpoint } from '../harness/agent-run';
-import { ociEndpoint } from '../support/oci-test-key';
+import { extractZip } from '../../devkit/agent/unzip';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { Endpoint } from '../../devkit/agent/agent-run';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
 import { ADMIN_PASSWORD, COMPARTMENT, WALLET_PASSWORD, dbInputs, runDbTask } from './support';
 
 const ociEndpoints = (url: string): Record<string, Endpoint> => ({ oci: ociEndpoint(url) });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KubeApiServer } from '../emulators/kube-apiserver';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { ADMIN_PASSWORD, dbInputs, runDbTask } from './support';
 import { startFakeOperator } from './fake-operator';
 
@@ -94,7 +94,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { extractZip } = await import('../harness/unzip');
+    const { extractZip } = await import('../../devkit/agent/unzip');
     assert.equal((await run()).code, 0);
     const r = await run({ action: 'wallet', walletPassword: 'Wallet-pass-77' });
     assert.equal(r.code, 0, r.host.result?.message);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordingHost } from '../harness/recording-host';
+import { RecordingHost } from '../../devkit/agent/recording-host';
 import { createDefinition } from '../../tasks/OracleDbProvision/definition';
 import { runTask } from '../../tasks/common/runner';
-import { Endpoint } from '../harness/agent-run';
+import { Endpoint } from '../../devkit/agent/agent-run';
 
 export const ADMIN_PASSWORD = 'Wh1teRabbit-42x';
 export const WALLET_PASSWORD = 'Wallet-pass-77';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { ROOT } from '../../scripts/project';
+import { ROOT } from '../../devkit/project';
 
 /** The README's first command: the whole seed pipeline from the .vsix, then the hub, then Ctrl-C. */
 describe('npm run demo', function () {

@@ -6,9 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { filterHistory } from '../../hub/src/data/history';
 import { buildHub } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
-import { ROOT } from '../../scripts/project';
-import { launchChromium } from './browser';
-import { NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from './fixtures/sample-data';
+import { ROOT } from '../../devkit/project';
+import { launchChromium } from '../../devkit/browser';
+import { NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
 
 const SHOTS = path.join(ROOT, 'test-results', 'hub');
 

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { buildHub } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
-import { ROOT } from '../../scripts/project';
-import { launchChromium } from './browser';
-import { NEWEST_RUN, sampleData } from './fixtures/sample-data';
+import { ROOT } from '../../devkit/project';
+import { launchChromium } from '../../devkit/browser';
+import { NEWEST_RUN, sampleData } from '../../devkit/ado-host/sample-data';
 
 const TOKEN = 'fake-ado-token-7';
 /** The SDK's theme <style> (empty, then filled): refused by the hub's CSP, expected. */
@@ -29,7 +29,7 @@ interface HostState {
 
 /**
  * The hub's Azure DevOps mode, end to end: the real SDK inside a cross-origin iframe, talking
- * XDM to a fake host page (test/hub/fake-host/host.js), REST with the host's token.
+ * XDM to a fake host page (devkit/ado-host/host.js), REST with the host's token.
  */
 describe('Promotions hub inside a (fake) Azure DevOps host', function () {
   this.timeout(60_000);
@@ -43,7 +43,7 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-host-'));
     await buildHub(dir);
-    await esbuild.build({ entryPoints: [path.join(ROOT, 'test', 'hub', 'fake-host', 'host.js')], outfile: path.join(dir, 'host', 'host.js'), bundle: true, alias: { 'sdk-xdm': path.join(ROOT, 'node_modules', 'azure-devops-extension-sdk', 'esm', 'XDM.js') }, format: 'iife', platform: 'browser', logLevel: 'warning' });
+    await esbuild.build({ entryPoints: [path.join(ROOT, 'devkit', 'ado-host', 'host.js')], outfile: path.join(dir, 'host', 'host.js'), bundle: true, alias: { 'sdk-xdm': path.join(ROOT, 'node_modules', 'azure-devops-extension-sdk', 'esm', 'XDM.js') }, format: 'iife', platform: 'browser', logLevel: 'warning' });
     fs.writeFileSync(path.join(dir, 'host', 'host.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake Azure DevOps</title></head><body><script src="host.js"></script></body></html>');
     host = http.createServer((req, res) => {
       const file = path.join(dir, 'host', new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, ''));

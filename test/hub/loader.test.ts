@@ -3,9 +3,9 @@ import { loadHubData } from '../../hub/src/data/ledger-loader';
 import { buildMatrix } from '../../hub/src/data/matrix';
 import { LedgerRecord, RunEntry } from '../../hub/src/data/model';
 import { CacheDoc, MemoryDocumentStore, planWrites, readSnapshot } from '../../hub/src/data/run-cache';
-import { FakeAdo } from '../../scripts/hub-preview-ado';
-import { fakeAdoApi } from './fake-fetch';
-import { WAITING_RUN, hostileRecord, sampleData } from './fixtures/sample-data';
+import { FakeAdo } from '../../devkit/ado-host/fake-ado';
+import { fakeAdoApi } from '../../devkit/ado-host/fake-fetch';
+import { WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
 import { pendingByEnvironment } from '../../hub/src/data/pending';
 
 const HOUR = 3_600_000;

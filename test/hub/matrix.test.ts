@@ -7,8 +7,8 @@ import { LedgerRecord } from '../../hub/src/data/model';
 import { isRecord, parseLedgerRecord } from '../../hub/src/data/parse-record';
 import { canarySteps, dbEvents, secretSyncs, smokeResults } from '../../hub/src/data/run-details';
 import { previewConfigPath } from '../../hub/src/ado/hub-context';
-import { ROOT } from '../../scripts/project';
-import { hostileRecord, sampleData } from './fixtures/sample-data';
+import { ROOT } from '../../devkit/project';
+import { hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
 
 let seq = 0;
 function rec(over: Partial<LedgerRecord> & { at: string }): LedgerRecord {

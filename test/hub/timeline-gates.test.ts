@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { getApprovals, getBuildTimeline, getBuilds, getDeploymentRecords, getEnvironments, getLedgerAttachments } from '../../hub/src/data/ado-api';
 import { approvalIds, stageOrderFromTimeline, timelineToStages } from '../../hub/src/data/timeline-gates';
 import type { AdoApproval, AdoTimelineRecord } from '../../hub/src/data/ado-api';
-import { recordedApi } from './fake-fetch';
+import { recordedApi } from '../../devkit/ado-host/fake-fetch';
 
 describe('hub data: timeline → stage gates (recorded REST responses)', () => {
   const recorded = (): ReturnType<typeof recordedApi> =>

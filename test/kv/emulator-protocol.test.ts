@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
 import { ClientSecretCredential } from '@azure/identity';
-import { OCI_TEST_KEY, OciTestKey, otherOciKey } from '../support/oci-test-key';
-import { issueCert } from '../support/test-ca';
-import { CLIENT_ID, CLIENT_SECRET, COMPARTMENT, KvWorld, startWorld } from './support/kv-world';
+import { OCI_TEST_KEY, OciTestKey, otherOciKey } from '../../devkit/support/oci-test-key';
+import { issueCert } from '../../devkit/support/test-ca';
+import { CLIENT_ID, CLIENT_SECRET, COMPARTMENT, KvWorld, startWorld } from '../../devkit/stand-ins/kv-world';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ClientCertificateCredential, ClientSecretCredential, AzurePipelinesCredential } from '@azure/identity';
-import { EntraEmulator, startEntra, validateBearer } from '../emulators/entra';
-import { issueCert } from '../support/test-ca';
+import { EntraEmulator, startEntra, validateBearer } from '../../devkit/emulators/entra';
+import { issueCert } from '../../devkit/support/test-ca';
 
 /** The real @azure/identity credentials against the Entra emulator: the emulator must be what MSAL expects. */
 describe('Entra emulator (real @azure/identity)', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { otherOciKey, ociEndpoint } from '../support/oci-test-key';
-import { COMPARTMENT, FAST, KEY, KvWorld, VAULT, runInProcess, startWorld } from './support/kv-world';
+import { otherOciKey, ociEndpoint } from '../../devkit/support/oci-test-key';
+import { COMPARTMENT, FAST, KEY, KvWorld, VAULT, runInProcess, startWorld } from '../../devkit/stand-ins/kv-world';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { AgentRunResult, visibleOutput } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { KvWorld, VAULT, runLikeAgent, startWorld } from './support/kv-world';
+import { AgentRunResult, visibleOutput } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KvWorld, VAULT, runLikeAgent, startWorld } from '../../devkit/stand-ins/kv-world';
 
 /**
  * The packaged task, run like the agent runs it, with secrets of every awkward shape: no value may appear in

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { LedgerRecord } from '../../tasks/common/ledger';
-import { packagedTaskDir } from '../harness/vsix';
-import { KvWorld, VAULT, runLikeAgent, startWorld } from './support/kv-world';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KvWorld, VAULT, runLikeAgent, startWorld } from '../../devkit/stand-ins/kv-world';
 
 /** The task as installed from the .vsix, started like the agent starts it, against the emulators. */
 describe('KeyVaultToOci packaged task', function () {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KEY, KvWorld, VAULT, runInProcess, startWorld } from './support/kv-world';
+import { KEY, KvWorld, VAULT, runInProcess, startWorld } from '../../devkit/stand-ins/kv-world';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 

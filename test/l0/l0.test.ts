@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
-import { ROOT, TASK_NAMES } from '../../scripts/project';
+import { ROOT, TASK_NAMES } from '../../devkit/project';
 
 /** L0: the unbundled tasks under task-lib's MockTestRunner, as Microsoft's own tasks are tested. */
 async function runL0(task: string, inputs: Record<string, string>): Promise<MockTestRunner> {

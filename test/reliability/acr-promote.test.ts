@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../acr/support/local-registry';
-import { Descriptor, OciLayout } from '../acr/support/oci-layout';
-import { RegistryProbe, skopeoSeed, tempDir } from '../acr/support/world';
-import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
+import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryProbe, skopeoSeed, tempDir } from '../../devkit/registry/world';
+import { FaultRates } from '../../devkit/net/fault-proxy';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from '../../devkit/net/fault-net';
 
 /**
  * AcrPromote between two real docker-registry processes, with a fault proxy in front of each registry and

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { CANARY_IMAGE, NS, shape, startKube } from '../canary/fixture';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { PrometheusEmulator } from '../emulators/prometheus';
-import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { CANARY_IMAGE, NS, shape, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
+import { FaultRates } from '../../devkit/net/fault-proxy';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from '../../devkit/net/fault-net';
 
 /** CanaryShift (Gateway API router, one analysis) with fault proxies in front of kube-apiserver and Prometheus. */
 interface Scenario {

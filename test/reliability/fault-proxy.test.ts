@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import { FAULT_RATES, KINDS } from './support/fault-net';
-import { startRewriteFront } from './support/rewrite-front';
+import { FaultProxy, startFaultProxy } from '../../devkit/net/fault-proxy';
+import { FAULT_RATES, KINDS } from '../../devkit/net/fault-net';
+import { startRewriteFront } from '../../devkit/net/rewrite-front';
 
 /** The instruments themselves: a fault proxy that injected nothing, or not what it says, would make the suite meaningless. */
 describe('fault proxy and rewrite front', function () {

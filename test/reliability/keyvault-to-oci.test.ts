@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { CLIENT_ID, CLIENT_SECRET, COMPARTMENT, KEY, KvWorld, VAULT, startWorld } from '../kv/support/kv-world';
-import { ConnectProxy, startConnectProxy } from '../kv/support/connect-proxy';
-import { ociEndpoint } from '../support/oci-test-key';
-import { FaultRates } from '../support/fault-proxy';
-import { issueCert } from '../support/test-ca';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from './support/fault-net';
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { CLIENT_ID, CLIENT_SECRET, COMPARTMENT, KEY, KvWorld, VAULT, startWorld } from '../../devkit/stand-ins/kv-world';
+import { ConnectProxy, startConnectProxy } from '../../devkit/net/connect-proxy';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
+import { FaultRates } from '../../devkit/net/fault-proxy';
+import { issueCert } from '../../devkit/support/test-ca';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from '../../devkit/net/fault-net';
 
 /**
  * KeyVaultToOci with a fault proxy in front of Entra, Key Vault (reached under its real host name

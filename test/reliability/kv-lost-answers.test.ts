@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { COMPARTMENT, KEY, KvWorld, VAULT, startWorld } from '../kv/support/kv-world';
-import { ConnectProxy, startConnectProxy } from '../kv/support/connect-proxy';
-import { ociEndpoint } from '../support/oci-test-key';
-import { issueCert } from '../support/test-ca';
-import { Scripted, ScriptedFront, firstOnly, startScriptedFront } from './support/scripted-front';
+import { runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { COMPARTMENT, KEY, KvWorld, VAULT, startWorld } from '../../devkit/stand-ins/kv-world';
+import { ConnectProxy, startConnectProxy } from '../../devkit/net/connect-proxy';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
+import { issueCert } from '../../devkit/support/test-ca';
+import { Scripted, ScriptedFront, firstOnly, startScriptedFront } from '../../devkit/net/scripted-front';
 
 /**
  * KeyVaultToOci with one scripted fault each, reproducing the two bugs the seeded fault-proxy runs found.

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../acr/support/local-registry';
-import { OciLayout } from '../acr/support/oci-layout';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../acr/support/world';
-import { startService } from '../smoke/support/service';
-import { RewriteFront, startRewriteFront } from './support/rewrite-front';
-import { firstOnly, startScriptedFront } from './support/scripted-front';
+import { runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
+import { startService } from '../../devkit/stand-ins/smoke-service';
+import { RewriteFront, startRewriteFront } from '../../devkit/net/rewrite-front';
+import { firstOnly, startScriptedFront } from '../../devkit/net/scripted-front';
 
 /**
  * Deterministic companions of the seeded runs: the one request whose lost answer (or bare 429) broke a

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { dbInputs } from '../db/support';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { ociEndpoint } from '../support/oci-test-key';
-import { FaultRates } from '../support/fault-proxy';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from './support/fault-net';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
+import { FaultRates } from '../../devkit/net/fault-proxy';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordRun } from '../../devkit/net/fault-net';
 
 /** OracleDbProvision (OCI API target): create, scale, back up — with a fault proxy in front of OCI Database. */
 interface Scenario {

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { TestService, startService } from '../smoke/support/service';
-import { FaultRates } from '../support/fault-proxy';
-import { issueCert } from '../support/test-ca';
-import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from './support/fault-net';
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
+import { FaultRates } from '../../devkit/net/fault-proxy';
+import { issueCert } from '../../devkit/support/test-ca';
+import { ATTEMPTS_BOUND, FAULT_RATES, FaultNet, FaultRuns, SEEDS, recordKnownBug, recordRun } from '../../devkit/net/fault-net';
 
 /**
  * SmokeTest over HTTPS with a fault proxy in front of the target. Smoke checks report what they see, so

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { LocalRegistry, startLocalRegistry } from '../acr/support/local-registry';
-import { Descriptor, OciLayout } from '../acr/support/oci-layout';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../acr/support/world';
+import { runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { LocalRegistry, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { SHAPES, SHAPE_NAMES, ShapeName, describeLeaks, scanRun, unregistered } from './shapes';
 
 /**

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AgentRunResult } from '../harness/agent-run';
+import { AgentRunResult } from '../../devkit/agent/agent-run';
 import { SHAPES, SHAPE_NAMES, figures, findLeaks, leakForms, shownText } from './shapes';
 
 /** A run as runTaskLikeAgent returns it, with the given stdout and files, to prove the scanner finds what it must. */

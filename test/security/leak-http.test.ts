@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { PrometheusEmulator } from '../emulators/prometheus';
-import { CANARY_IMAGE, NS, seedApp } from '../canary/fixture';
+import { runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
+import { CANARY_IMAGE, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
 import { EchoService, startEcho } from './echo';
 import { SHAPES, SHAPE_NAMES, ShapeName, describeLeaks, findLeaks, headerSafe, scanRun, shownText, unregistered } from './shapes';
 

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
-import { Endpoint, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { OCI_TEST_KEY, ociEndpoint } from '../support/oci-test-key';
-import { CLIENT_ID, KvWorld, VAULT, runLikeAgent, startWorld } from '../kv/support/kv-world';
+import { Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { OCI_TEST_KEY, ociEndpoint } from '../../devkit/support/oci-test-key';
+import { CLIENT_ID, KvWorld, VAULT, runLikeAgent, startWorld } from '../../devkit/stand-ins/kv-world';
 import { dbInputs } from '../db/support';
 import { SHAPES, SHAPE_NAMES, describeLeaks, scanRun, unregistered } from './shapes';
 

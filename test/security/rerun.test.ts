@@ -1,16 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AgentRunResult, runTaskLikeAgent } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { ociEndpoint } from '../support/oci-test-key';
-import { startWorld } from '../kv/support/kv-world';
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
+import { startWorld } from '../../devkit/stand-ins/kv-world';
 import { dbInputs } from '../db/support';
-import { CANARY_IMAGE, NS, seedApp } from '../canary/fixture';
-import { LocalRegistry, READER, ADMIN, startLocalRegistry } from '../acr/support/local-registry';
-import { OciLayout } from '../acr/support/oci-layout';
-import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../acr/support/world';
+import { CANARY_IMAGE, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
+import { LocalRegistry, READER, ADMIN, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { OciLayout } from '../../devkit/registry/oci-layout';
+import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { startEcho } from './echo';
 import { SEED, adbState, adbWrites, kubeState, kubeWrites, repositoryState, rerunFigures, seeded, stable, stateDiffs, vaultState, vaultWrites } from './state';
 

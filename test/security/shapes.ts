@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { AgentRunResult, visibleOutput } from '../harness/agent-run';
+import { AgentRunResult, visibleOutput } from '../../devkit/agent/agent-run';
 
 /**
  * The secret shapes every task is run with, and the scanner that looks for them in everything a

@@ -1,9 +1,9 @@
-import { KubeApiServer } from '../emulators/kube-apiserver';
-import { JsonObject } from '../emulators/kube/patch';
-import { OciDatabaseEmulator } from '../emulators/oci-database';
-import { OciVaultEmulator } from '../emulators/oci-vault';
-import { RegistryProbe } from '../acr/support/world';
-import { seededRandom } from '../support/seeded-random';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { JsonObject } from '../../devkit/emulators/kube/patch';
+import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
+import { OciVaultEmulator } from '../../devkit/emulators/oci-vault';
+import { RegistryProbe } from '../../devkit/registry/world';
+import { seededRandom } from '../../devkit/support/seeded-random';
 
 /**
  * Snapshots of what each task changes, read from the emulators/registries (never from the task's own

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { RunReport } from '../../tasks/SmokeTest/engine';
 import { renderJUnit } from '../../tasks/SmokeTest/junit';
 import { resultsPublishCommand } from '../../tasks/SmokeTest/report';
-import { parseVsoCommands } from '../harness/vso';
+import { parseVsoCommands } from '../../devkit/agent/vso';
 
 const report: RunReport = {
   results: [

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentRunOptions, runTaskLikeAgent, visibleOutput } from '../harness/agent-run';
-import { packagedTaskDir } from '../harness/vsix';
-import { issueCert } from '../support/test-ca';
-import { startProxy } from './support/proxy';
-import { TestService, startService } from './support/service';
+import { AgentRunOptions, runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { issueCert } from '../../devkit/support/test-ca';
+import { startProxy } from '../../devkit/net/smoke-proxy';
+import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
 
 /** The packaged task, spawned the way the agent spawns it, against real local HTTP(S) services. */
 function run(opts: Omit<AgentRunOptions, 'taskDir'>): ReturnType<typeof runTaskLikeAgent> {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../../scripts/project';
+import { ROOT } from '../../devkit/project';
 import { parseChecks } from '../../tasks/SmokeTest/engine';
 
 const ok = (text: string, opts = {}) => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { CheckSpec, ProxySettings, parseChecks, runChecks } from '../../tasks/SmokeTest/engine';
-import { issueCert } from '../support/test-ca';
-import { TestProxy, startProxy } from './support/proxy';
-import { TestService, startService } from './support/service';
+import { issueCert } from '../../devkit/support/test-ca';
+import { TestProxy, startProxy } from '../../devkit/net/smoke-proxy';
+import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
 
 function checks(yaml: string): CheckSpec[] {
   const parsed = parseChecks(yaml);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CheckSpec, RunOptions, parseChecks, runChecks } from '../../tasks/SmokeTest/engine';
-import { issueCert } from '../support/test-ca';
-import { TestService, closedPort, startService } from './support/service';
+import { issueCert } from '../../devkit/support/test-ca';
+import { TestService, closedPort, startService } from '../../devkit/stand-ins/smoke-service';
 
 function checks(yaml: string): CheckSpec[] {
   const parsed = parseChecks(yaml);

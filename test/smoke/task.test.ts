@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { LedgerRecord } from '../../tasks/common/ledger';
 import { runTask } from '../../tasks/common/runner';
 import { createDefinition } from '../../tasks/SmokeTest/definition';
-import { parseVsoCommands } from '../harness/vso';
-import { RecordingHost } from '../harness/recording-host';
-import { TestService, closedPort, startService } from './support/service';
+import { parseVsoCommands } from '../../devkit/agent/vso';
+import { RecordingHost } from '../../devkit/agent/recording-host';
+import { TestService, closedPort, startService } from '../../devkit/stand-ins/smoke-service';
 
 /** In-process runs of the task definition through the shared runner, with a recording host. */
 function host(inputs: Record<string, string>, variables: Record<string, string> = {}, secretVariables: Record<string, string> = {}): RecordingHost {

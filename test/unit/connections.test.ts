@@ -9,8 +9,8 @@ import { InputError } from '../../tasks/common/errors';
 import { InputReader } from '../../tasks/common/inputs';
 import { TaskManifest } from '../../tasks/common/manifest';
 import { SecretRegistry } from '../../tasks/common/secrets';
-import { Endpoint } from '../harness/agent-run';
-import { RecordingHost } from '../harness/recording-host';
+import { Endpoint } from '../../devkit/agent/agent-run';
+import { RecordingHost } from '../../devkit/agent/recording-host';
 import { azureRm, oci } from '../blackbox/fixtures';
 
 const manifest: TaskManifest = {

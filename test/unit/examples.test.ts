@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { TaskManifest, isVisible } from '../../tasks/common/manifest';
-import { ROOT, TASK_NAMES } from '../../scripts/project';
+import { ROOT, TASK_NAMES } from '../../devkit/project';
 
 /** Every step of ours in examples/*.yml, checked against task.json as Azure DevOps would at queue time. */
 interface Step {

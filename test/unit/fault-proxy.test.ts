@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { HttpClient } from '../../tasks/common/http';
-import { startFaultProxy } from '../support/fault-proxy';
+import { startFaultProxy } from '../../devkit/net/fault-proxy';
 
 describe('fault proxy', () => {
   let upstream: http.Server;

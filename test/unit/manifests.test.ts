@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OCI_ENDPOINT_TYPE } from '../../tasks/common/connections/oci';
 import { TaskManifest, isVisible } from '../../tasks/common/manifest';
-import { ROOT, TASK_NAMES } from '../../scripts/project';
+import { ROOT, TASK_NAMES } from '../../devkit/project';
 
 interface FullManifest extends TaskManifest {
   category: string;

@@ -7,7 +7,7 @@ import { LEDGER_ATTACHMENT_TYPE, LedgerRecord } from '../../tasks/common/ledger'
 import { TaskManifest } from '../../tasks/common/manifest';
 import { TaskContext, TaskDefinition, TaskOutcome, runTask } from '../../tasks/common/runner';
 import { sleep } from '../../tasks/common/sleep';
-import { RecordingHost } from '../harness/recording-host';
+import { RecordingHost } from '../../devkit/agent/recording-host';
 
 const manifest: TaskManifest = {
   id: '00000000-0000-0000-0000-000000000001',

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import { LedgerRecord } from '../../../tasks/common/ledger';
 import { runTask } from '../../../tasks/common/runner';
 import { definition } from '../../../tasks/AcrPromote/definition';
-import { Endpoint } from '../../harness/agent-run';
-import { RecordingHost } from '../../harness/recording-host';
-import { tempDir } from './world';
+import { Endpoint } from '../../../devkit/agent/agent-run';
+import { RecordingHost } from '../../../devkit/agent/recording-host';
+import { tempDir } from '../../../devkit/registry/world';
 
 export interface InProcessRun {
   host: RecordingHost;

@@ -1,4 +1,4 @@
-import { FaultKind, FaultProxy, FaultRates, startFaultProxy } from '../../support/fault-proxy';
+import { FaultKind, FaultProxy, FaultRates, startFaultProxy } from './fault-proxy';
 import { RewriteFront, startRewriteFront } from './rewrite-front';
 
 /**

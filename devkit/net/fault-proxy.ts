@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
-import { issueCert } from './test-ca';
-import { seededRandom } from './seeded-random';
+import { issueCert } from '../support/test-ca';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * A reverse proxy that sits in front of an emulator or registry and injects faults the way real

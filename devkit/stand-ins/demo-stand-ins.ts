@@ -1,16 +1,16 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Endpoint } from '../../test/harness/agent-run';
-import { KubeApiServer } from '../../test/emulators/kube-apiserver';
-import { JsonObject } from '../../test/emulators/kube/patch';
-import { OciDatabaseEmulator } from '../../test/emulators/oci-database';
-import { PrometheusEmulator } from '../../test/emulators/prometheus';
-import { startKube } from '../../test/canary/fixture';
-import { KvWorld, startWorld } from '../../test/kv/support/kv-world';
-import { ADMIN, LocalRegistry, startLocalRegistry } from '../../test/acr/support/local-registry';
-import { OciLayout } from '../../test/acr/support/oci-layout';
-import { registryEndpoint, skopeoSeed, tempDir } from '../../test/acr/support/world';
-import { ociEndpoint } from '../../test/support/oci-test-key';
+import { Endpoint } from '../agent/agent-run';
+import { KubeApiServer } from '../emulators/kube-apiserver';
+import { JsonObject } from '../emulators/kube/patch';
+import { OciDatabaseEmulator } from '../emulators/oci-database';
+import { PrometheusEmulator } from '../emulators/prometheus';
+import { startKube } from './kube-fixture';
+import { KvWorld, startWorld } from './kv-world';
+import { ADMIN, LocalRegistry, startLocalRegistry } from '../registry/local-registry';
+import { OciLayout } from '../registry/oci-layout';
+import { registryEndpoint, skopeoSeed, tempDir } from '../registry/world';
+import { ociEndpoint } from '../support/oci-test-key';
 
 /**
  * Everything the demo pipeline talks to, on 127.0.0.1: Entra + Key Vault + OCI Vault, the OCI

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
-import { issueCert } from '../../support/test-ca';
+import { issueCert } from '../support/test-ca';
 
 /**
  * A reverse proxy that faults exactly the requests a script picks: 'lose' forwards the request and

@@ -3,7 +3,7 @@
  * API (/20190301, oci-secrets SecretsClient) on one HTTPS server, so one `apiEndpoint` override serves both.
  *
  *   const oci = await startOciVault({ vaults: [{ id, compartmentId, keyIds: [keyId] }] });
- *   ociEndpoint(oci.url)                      // the OCI connection for the task (test/support/oci-test-key.ts)
+ *   ociEndpoint(oci.url)                      // the OCI connection for the task (devkit/support/oci-test-key.ts)
  *   oci.secretByName(vaultId, name)           // state, versions (content as base64), stages
  *   oci.scheduleDeletion(id) / oci.seed(...)  // arrange PENDING_DELETION, existing secrets
  *   oci.storm(n, op?)                         // next n (matching) requests get 429 TooManyRequests

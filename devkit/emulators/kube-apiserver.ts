@@ -40,7 +40,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import YAML from 'yaml';
-import type { Endpoint } from '../harness/agent-run';
+import type { Endpoint } from '../agent/agent-run';
 import { issueCert } from '../support/test-ca';
 import { DeploymentController, RolloutBehavior } from './kube/deployment-controller';
 import { ApiError, handleResource, statusBody } from './kube/handlers';

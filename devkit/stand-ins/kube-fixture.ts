@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { runTask } from '../../tasks/common/runner';
 import { definition } from '../../tasks/CanaryShift/definition';
-import { RecordingHost } from '../harness/recording-host';
+import { RecordingHost } from '../agent/recording-host';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { JsonObject } from '../emulators/kube/patch';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { vsixPath } from '../../scripts/project';
+import { vsixPath } from '../project';
 import { extractZip } from './unzip';
 
 let extracted: string | undefined;

@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LedgerRecord } from '../../../tasks/common/ledger';
-import { runTask } from '../../../tasks/common/runner';
-import { definition } from '../../../tasks/KeyVaultToOci/definition';
-import { DEFAULT_TUNING, SyncTuning, syncSecrets } from '../../../tasks/KeyVaultToOci/sync';
-import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../../harness/agent-run';
-import { RecordingHost } from '../../harness/recording-host';
-import { EntraEmulator, startEntra } from '../../emulators/entra';
-import { KeyVaultEmulator, startKeyVault } from '../../emulators/keyvault';
-import { OciVaultEmulator, startOciVault } from '../../emulators/oci-vault';
-import { ociEndpoint } from '../../support/oci-test-key';
-import { issueCert } from '../../support/test-ca';
-import { ConnectProxy, startConnectProxy } from './connect-proxy';
+import { LedgerRecord } from '../../tasks/common/ledger';
+import { runTask } from '../../tasks/common/runner';
+import { definition } from '../../tasks/KeyVaultToOci/definition';
+import { DEFAULT_TUNING, SyncTuning, syncSecrets } from '../../tasks/KeyVaultToOci/sync';
+import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../agent/agent-run';
+import { RecordingHost } from '../agent/recording-host';
+import { EntraEmulator, startEntra } from '../emulators/entra';
+import { KeyVaultEmulator, startKeyVault } from '../emulators/keyvault';
+import { OciVaultEmulator, startOciVault } from '../emulators/oci-vault';
+import { ociEndpoint } from '../support/oci-test-key';
+import { issueCert } from '../support/test-ca';
+import { ConnectProxy, startConnectProxy } from '../net/connect-proxy';
 
 /**
  * Everything one KeyVaultToOci run talks to: Entra, a Key Vault (reached through a CONNECT proxy under its

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Endpoint } from '../../harness/agent-run';
+import { Endpoint } from '../agent/agent-run';
 import { ADMIN, LocalRegistry } from './local-registry';
 
 const run = promisify(execFile);

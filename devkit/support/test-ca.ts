@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TEST_CA_DIR } from '../../scripts/project';
+import { TEST_CA_DIR } from '../project';
 
 /**
  * A throw-away certificate authority for the HTTPS emulators. `npm test` creates it before mocha

@@ -9,7 +9,7 @@ export const TASK_NAMES: TaskName[] = ['AcrPromote', 'CanaryShift', 'SmokeTest',
 export const BUILD_ROOT = process.env.MCDSO_BUILD_ROOT ? path.resolve(process.env.MCDSO_BUILD_ROOT) : ROOT;
 export const STAGE_DIR = path.join(BUILD_ROOT, 'build', 'extension');
 export const DIST_DIR = path.join(BUILD_ROOT, 'dist');
-/** The test CA (see test/support/test-ca.ts); NODE_EXTRA_CA_CERTS points here during npm test. */
+/** The test CA (see devkit/support/test-ca.ts); NODE_EXTRA_CA_CERTS points here during npm test. */
 export const TEST_CA_DIR = path.join(BUILD_ROOT, 'build', 'test-ca');
 
 export function packageVersion(): string {

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
-import { spliceTunnel } from '../../support/connect-tunnel';
+import { spliceTunnel } from './connect-tunnel';
 
 /**
  * A forward proxy like Squid on an agent's network: CONNECT tunnels for HTTPS, absolute-form

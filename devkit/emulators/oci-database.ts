@@ -4,7 +4,7 @@
  * apiEndpoint.
  *
  * Wire behaviour, as the API reference states it:
- * - every request must carry a valid OCI signature (test/emulators/oci-signature.ts) → else 401
+ * - every request must carry a valid OCI signature (devkit/emulators/oci-signature.ts) → else 401
  *   NotAuthenticated;
  * - /20160918/autonomousDatabases: POST create (opc-retry-token replays the first answer for 24 h),
  *   GET list (compartmentId required, displayName / lifecycleState filters, limit + page →

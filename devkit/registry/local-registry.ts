@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { caPaths, issueCert } from '../../support/test-ca';
-import { TokenServer, TokenUser, startRegistryTokenServer } from '../../emulators/registry-token-server';
+import { caPaths, issueCert } from '../support/test-ca';
+import { TokenServer, TokenUser, startRegistryTokenServer } from '../emulators/registry-token-server';
 
 /**
  * A real CNCF distribution registry (Debian docker-registry 2.8) on 127.0.0.1 with Bearer token

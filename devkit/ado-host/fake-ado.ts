@@ -5,7 +5,7 @@
  * and fed with ledger records. Runs without a recorded timeline get one derived from their
  * records (stages in record order, a production approval) so every run can be opened.
  */
-import type { LedgerRecord } from '../tasks/common/ledger';
+import type { LedgerRecord } from '../../tasks/common/ledger';
 
 export interface RecordedTimeline {
   timeline: { records: unknown[] };

@@ -8,7 +8,7 @@
  *   otherOciKey()              → a second, unregistered key pair (for "wrong key" tests)
  */
 import * as crypto from 'node:crypto';
-import { Endpoint } from '../harness/agent-run';
+import { Endpoint } from '../agent/agent-run';
 
 export interface OciTestKey {
   privateKeyPem: string;

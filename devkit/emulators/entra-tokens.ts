@@ -1,5 +1,5 @@
 /**
- * Tokens of the Entra emulator (test/emulators/entra.ts): signing, decoding and the shared verifier other
+ * Tokens of the Entra emulator (devkit/emulators/entra.ts): signing, decoding and the shared verifier other
  * emulators use, `validateBearer(authorizationHeader, audience?)`. One signing key per test process.
  */
 import * as crypto from 'node:crypto';

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FetchLike, RestClient } from '../../hub/src/data/rest-client';
 import { ProjectApi } from '../../hub/src/data/ado-api';
-import { FakeAdo } from '../../scripts/hub-preview-ado';
-import { FIXTURES } from './fixtures/sample-data';
+import { FakeAdo } from './fake-ado';
+import { FIXTURES } from './sample-data';
 
 export const COLLECTION = 'https://dev.azure.com/contoso/';
 
@@ -12,7 +12,7 @@ export interface Answer {
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** A recorded response body in test/hub/fixtures/rest. */
+  /** A recorded response body in devkit/ado-host/fixtures/rest. */
   file?: string;
 }
 
@@ -52,7 +52,7 @@ export function fakeAdoApi(ado: FakeAdo, options: { concurrency?: number; fail?:
   return { api: { rest, collectionUrl: COLLECTION, project: 'shop' }, rec };
 }
 
-/** Answers from recorded REST responses (test/hub/fixtures/rest), by path pattern. */
+/** Answers from recorded REST responses (devkit/ado-host/fixtures/rest), by path pattern. */
 export function recordedApi(routes: [RegExp, Answer | string][]): { api: ProjectApi; rec: Recorder } {
   const rec = recorder();
   const fetch: FetchLike = async (url, init) => {

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
-import { spliceTunnel } from '../../support/connect-tunnel';
+import { spliceTunnel } from './connect-tunnel';
 
 /**
  * An HTTP CONNECT proxy, like the corporate proxies agents sit behind: HTTPS_PROXY points the Azure SDK
