@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CheckSpec, parseChecks, runChecks } from '../tasks/SmokeTest/engine';
+import { CheckSpec, parseChecks, runChecks } from '../tasks/common/checks';
 import { runTaskLikeAgent } from '../devkit/agent/agent-run';
 import { packagedTaskDir } from '../devkit/agent/vsix';
 import { startService } from '../devkit/stand-ins/smoke-service';

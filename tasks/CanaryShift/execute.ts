@@ -3,7 +3,7 @@ import { TaskError, TimeoutError } from '../common/errors';
 import { parseImageRef } from '../common/image-ref';
 import { TaskContext, TaskOutcome } from '../common/runner';
 import { sleep } from '../common/sleep';
-import { outcomeLabel, runChecks } from '../SmokeTest/engine';
+import { outcomeLabel, runChecks } from '../common/checks';
 import { AnalysisProbes, AnalysisResult, analyse } from './analysis/analysis';
 import { PrometheusClient } from './analysis/prometheus';
 import { KubeApi, KubeError, createKubeApi, describeKubeError } from './kube/kube-api';

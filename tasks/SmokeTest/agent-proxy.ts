@@ -1,6 +1,6 @@
 import { TaskHost } from '../common/host';
 import { SecretRegistry } from '../common/secrets';
-import { ProxySettings, proxyAuthorization } from './engine';
+import { ProxySettings, proxyAuthorization } from '../common/checks';
 
 /**
  * The agent's proxy configuration (what task-lib's getHttpProxyConfiguration reads), with the

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TaskError } from '../common/errors';
 import { TaskContext, TaskOutcome } from '../common/runner';
-import { RunReport, runChecks } from './engine';
+import { RunReport, runChecks } from '../common/checks';
 import { renderJUnit } from './junit';
 import { SmokeTestOptions } from './options';
 import { failureLines, renderChecksMarkdown, resultsPublishCommand } from './report';

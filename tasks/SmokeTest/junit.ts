@@ -1,4 +1,4 @@
-import { CheckResult, RunReport, outcomeLabel } from './engine';
+import { CheckResult, RunReport, outcomeLabel } from '../common/checks';
 
 /** XML 1.0 forbids most control characters even when escaped: drop them. */
 function escapeXml(text: string): string {

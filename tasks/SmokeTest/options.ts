@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import { readAgentProxy } from './agent-proxy';
-import { CheckSpec, ProxySettings, planProblems } from './engine';
-import { parseTaskChecks, protectChecks } from './check-secrets';
+import { CheckSpec, ProxySettings, planProblems } from '../common/checks';
+import { parseTaskChecks, protectChecks } from '../common/checks/check-secrets';
 
 export interface SmokeTestOptions {
   baseUrl: URL;

@@ -1,5 +1,5 @@
 import { escapeMarkdown } from '../common/ledger';
-import { CheckResult, RunReport, outcomeLabel } from './engine';
+import { CheckResult, RunReport, outcomeLabel } from '../common/checks';
 import { describeResponse } from './junit';
 
 /** Task-lib's escaping for ##vso property values and data, so paths and titles cannot end a command. */

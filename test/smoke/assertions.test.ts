@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { evaluateExpectations } from '../../tasks/SmokeTest/engine/assertions';
-import { parseChecks } from '../../tasks/SmokeTest/engine';
-import { HttpExchange } from '../../tasks/SmokeTest/engine/types';
+import { evaluateExpectations } from '../../tasks/common/checks/assertions';
+import { parseChecks } from '../../tasks/common/checks';
+import { HttpExchange } from '../../tasks/common/checks/types';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const DAY = 86_400_000;

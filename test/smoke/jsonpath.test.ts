@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { compileJsonPath, evaluateJsonPath } from '../../tasks/SmokeTest/engine/jsonpath';
+import { compileJsonPath, evaluateJsonPath } from '../../tasks/common/checks/jsonpath';
 
 const doc = {
   status: 'UP',

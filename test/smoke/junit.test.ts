@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RunReport } from '../../tasks/SmokeTest/engine';
+import { RunReport } from '../../tasks/common/checks';
 import { renderJUnit } from '../../tasks/SmokeTest/junit';
 import { resultsPublishCommand } from '../../tasks/SmokeTest/report';
 import { parseVsoCommands } from '../../devkit/agent/vso';

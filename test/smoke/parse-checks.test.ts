@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../devkit/project';
-import { parseChecks } from '../../tasks/SmokeTest/engine';
+import { parseChecks } from '../../tasks/common/checks';
 
 const ok = (text: string, opts = {}) => {
   const parsed = parseChecks(text, opts);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CheckSpec, ProxySettings, parseChecks, runChecks } from '../../tasks/SmokeTest/engine';
+import { CheckSpec, ProxySettings, parseChecks, runChecks } from '../../tasks/common/checks';
 import { issueCert } from '../../devkit/support/test-ca';
 import { TestProxy, startProxy } from '../../devkit/net/smoke-proxy';
 import { TestService, startService } from '../../devkit/stand-ins/smoke-service';

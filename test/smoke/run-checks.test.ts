@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CheckSpec, RunOptions, parseChecks, runChecks } from '../../tasks/SmokeTest/engine';
+import { CheckSpec, RunOptions, parseChecks, runChecks } from '../../tasks/common/checks';
 import { issueCert } from '../../devkit/support/test-ca';
 import { TestService, closedPort, startService } from '../../devkit/stand-ins/smoke-service';
 

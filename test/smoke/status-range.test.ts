@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseStatus, statusMatches } from '../../tasks/SmokeTest/engine/status-range';
+import { parseStatus, statusMatches } from '../../tasks/common/checks/status-range';
 
 describe('SmokeTest status expectations', () => {
   const good: { given: unknown; text: string; yes: number[]; no: number[] }[] = [

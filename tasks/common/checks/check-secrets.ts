@@ -1,6 +1,6 @@
-import { TaskHost } from '../common/host';
-import { SecretRegistry } from '../common/secrets';
-import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from './engine';
+import { TaskHost } from '../host';
+import { SecretRegistry } from '../secrets';
+import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from '.';
 
 /**
  * Parses a checks document for a task (SmokeTest, CanaryShift): secret variables in the text are

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { TaskError } from '../../common/errors';
-import { sleep as abortableSleep } from '../../common/sleep';
+import { TaskError } from '../errors';
+import { sleep as abortableSleep } from '../sleep';
 import { evaluateExpectations } from './assertions';
 import { Requester, TransportError, createNodeRequester } from './http-exchange';
 import { ProxySettings } from './proxy';
