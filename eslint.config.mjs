@@ -1,6 +1,8 @@
 // ESLint flat config: typescript-eslint, type-aware (tsconfig.json for tasks/devkit/test/scripts/bench,
 // hub/tsconfig.json for the hub), plus the import arrows of ARCHITECTURE.md as no-restricted-imports.
 import js from '@eslint/js';
+import fs from 'node:fs';
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
 
 /** `no-restricted-imports` patterns (gitignore syntax, matched against the import specifier). */
@@ -20,10 +22,21 @@ const dynamicImports = (parts) => {
   ];
 };
 
+/** The task folders: each may import tasks/common, never another task; tasks/common imports no task. */
+const TASKS = fs
+  .readdirSync(path.join(import.meta.dirname, 'tasks'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'common')
+  .map((d) => d.name);
+const PRODUCT_FORBIDS = ['devkit', 'test', 'scripts', 'bench'];
+
 /** One block per source part: which other parts it may never import. */
 const BOUNDARIES = [
-  { files: ['tasks/**/*.ts'], forbidden: ['devkit', 'test', 'scripts', 'bench', 'hub'] },
-  { files: ['hub/**/*.ts', 'hub/**/*.tsx'], forbidden: ['devkit', 'test', 'scripts', 'bench'] },
+  { files: ['tasks/common/**/*.ts'], forbidden: [...PRODUCT_FORBIDS, 'hub', ...TASKS] },
+  ...TASKS.map((name) => ({
+    files: [`tasks/${name}/**/*.ts`],
+    forbidden: [...PRODUCT_FORBIDS, 'hub', ...TASKS.filter((t) => t !== name)],
+  })),
+  { files: ['hub/**/*.ts', 'hub/**/*.tsx'], forbidden: PRODUCT_FORBIDS },
   { files: ['scripts/**/*.ts', 'bench/**/*.ts'], forbidden: ['test'] },
   { files: ['devkit/**/*.ts', 'devkit/**/*.js'], forbidden: ['test'] },
 ];

@@ -38,6 +38,8 @@ describe('lint: import boundaries', function () {
     ['tasks/CanaryShift/plan/probe.ts', "import { x } from '../../../test/unit/fixtures';", 'test'],
     ['tasks/AcrPromote/probe.ts', "import { main } from '../../scripts/build';", 'scripts'],
     ['tasks/KeyVaultToOci/probe.ts', "const r = require('../../bench/results');", 'bench'],
+    ['tasks/CanaryShift/analysis/probe.ts', "import { parseChecks } from '../../SmokeTest/options';", 'SmokeTest'],
+    ['tasks/common/probe.ts', "import { definition } from '../AcrPromote/definition';", 'AcrPromote'],
     ['hub/src/ui/probe.tsx', "import { sampleData } from '../../../devkit/ado-host/sample-data';", 'devkit'],
     ['hub/src/probe.ts', "export { something } from '../../test/hub/support';", 'test'],
     ['scripts/probe.ts', "import { fixtures } from '../test/blackbox/fixtures';", 'test'],
