@@ -109,6 +109,8 @@ export default tseslint.config(
         module: 'writable',
       },
     },
+    // A CommonJS script run by plain `node` before anything is compiled: require() is its import.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['devkit/ado-host/host.js'],
