@@ -69,7 +69,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
         hits.set(key, n);
         return n <= Number(url.searchParams.get('n') ?? 1) ? send(502, 'bad gateway') : send(200, 'ok now');
       }
-      if (p === '/echo') return send(200, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (p === '/echo') {
+        // Counted per ?key= too, so a test can tell which request reached the service twice.
+        const key = url.searchParams.get('key');
+        if (key !== null) hits.set(`echo:${key}`, (hits.get(`echo:${key}`) ?? 0) + 1);
+        return send(200, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      }
       if (p === '/auth') return req.headers.authorization === `Bearer ${opts.token}` ? send(200, { user: 'pipeline' }) : send(401, 'unauthorized');
       if (p === '/redirect') return send(302, '', { Location: '/healthz' });
       if (p === '/redirect-away') return send(302, '', { Location: String(url.searchParams.get('to')) });
