@@ -20,7 +20,10 @@ export interface TestService {
 
 export interface ServiceOptions {
   tls?: { cert: string; key: string };
-  /** /flaky answers 503 until this long after start. */
+  /**
+   * /flaky answers 503 until this long after its first request: counted from the first poll, not from start, so
+   * "starts late" holds however long the caller (a task process on a loaded agent) takes to get going.
+   */
   readyAfterMs?: number;
   /** Added to every answer: a fixed latency for the benchmark. */
   latencyMs?: number;
@@ -31,7 +34,7 @@ export interface ServiceOptions {
 export const HEALTH = { status: 'UP', version: '1.2.3', uptime: 42, checks: [{ name: 'db', ok: true }, { name: 'cache', ok: true }], 'build.id': 'b-7' };
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const started = Date.now();
+  let firstPoll: number | undefined;
   const hits = new Map<string, number>();
   const lastHeaders = new Map<string, http.IncomingHttpHeaders>();
   let inFlight = 0;
@@ -61,7 +64,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       if (p === '/healthz' || p === '/api/healthz') return send(200, HEALTH);
       if (p === '/slow') return void setTimeout(() => send(200, 'slow but fine'), Number(url.searchParams.get('ms') ?? 500));
       if (p === '/error') return send(500, 'internal error: database connection refused');
-      if (p === '/flaky') return Date.now() - started >= (opts.readyAfterMs ?? 0) ? send(200, { ready: true }) : send(503, 'starting up');
+      if (p === '/flaky') {
+        firstPoll ??= Date.now();
+        return Date.now() - firstPoll >= (opts.readyAfterMs ?? 0) ? send(200, { ready: true }) : send(503, 'starting up');
+      }
       // Fails the first n requests (per ?key=), then answers 200: for retries.
       if (p === '/fail-first') {
         const key = `fail-first:${url.searchParams.get('key') ?? ''}`;
