@@ -7,11 +7,17 @@ import { TagPlan, describeConflicts, planTags } from './tag-plan';
 
 export interface PromoteRequest {
   source: { client: RegistryClient; repository: string; tag?: string; digest?: string };
+  /** Both a tag and a digest were given and disagree: fail, or promote the digest without the source tag. */
+  tagDigestMismatch?: 'fail' | 'useDigest';
+  /** The target tags default to the source tag (no targetTags input): dropped with it under useDigest. */
+  tagsFromSource?: boolean;
   target: { client: RegistryClient; repository: string };
   tags: string[];
   includeReferrers: boolean;
   allowTagOverwrite: boolean;
   lockTarget: boolean;
+  /** Set by resolveSource when useDigest dropped the disagreeing source tag: why. */
+  sourceTagDropped?: string;
   /** Blobs in flight at once. */
   concurrency?: number;
 }
@@ -23,6 +29,8 @@ export interface PromoteDeps {
   warn(message: string): void;
   debug?(message: string): void;
   now?: () => number;
+  /** The supply-chain gate: runs on the resolved digest before the first byte is copied; throws to refuse. */
+  gate?: (root: Descriptor) => Promise<void>;
 }
 
 export interface PromoteResult {
@@ -41,9 +49,21 @@ export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
   const { client, repository, tag, digest } = req.source;
   const reference = digest ?? tag;
   if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
-  const found = await client.resolve(repository, reference);
+  // With both, the tag is read too (in parallel): `repo:1.4.2@sha256:…` must not tag 1.4.2 onto another image.
+  const [found, tagged] = await Promise.all([client.resolve(repository, reference), digest && tag ? client.resolve(repository, tag) : undefined]);
   if (!found) {
     throw new TaskError(`Source image ${client.host}/${repository}${digest ? `@${digest}` : `:${tag}`} does not exist.`, `Check 'sourceImage' and that ${client.label} may read it.`);
+  }
+  if (digest && tag && tagged?.digest !== digest) {
+    const what = tagged ? `points to ${tagged.digest}` : 'does not exist';
+    if (req.tagDigestMismatch !== 'useDigest') {
+      throw new TaskError(
+        `Input 'sourceImage': the source tag '${tag}' ${what} in ${client.host}/${repository}, not the given ${digest}. Nothing was copied.`,
+        `Fix the tag or the digest in 'sourceImage', or set 'tagDigestMismatch: useDigest' to promote the digest without applying '${tag}'.`,
+      );
+    }
+    if (req.tagsFromSource) req.tags = req.tags.filter((t) => t !== tag);
+    req.sourceTagDropped = `the source tag '${tag}' ${what}; the digest wins and '${tag}' is not applied`;
   }
   return found;
 }
@@ -74,7 +94,10 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
   // Source and target are read at once: both connections are checked before anything moves.
   const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
   deps.info(`Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`);
+  if (req.sourceTagDropped) deps.warn(`Input 'sourceImage': ${req.sourceTagDropped}.`);
   const tags = checkTargetTags(req, current, root.digest);
+  // Fail closed: nothing is copied unless the gate passes.
+  await deps.gate?.(root);
   const stats = emptyStats();
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
   const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
