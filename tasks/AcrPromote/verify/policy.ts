@@ -69,7 +69,8 @@ export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
     }
   } else if (kind === 'notation') {
     const store = textOrFile(inputs, 'notationTrustStore', (v) => v.startsWith('-----BEGIN'));
-    const identities = inputs.list('notationTrustedIdentities').filter((l) => l.length > 0);
+    // One per line: a distinguished name itself holds commas.
+    const identities = (inputs.raw('notationTrustedIdentities') ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
     const certs = store?.match(PEM_CERT) ?? [];
     if (store !== undefined && !certs.length) inputs.problem('notationTrustStore', 'holds no PEM certificate.', 'Give the root certificate(s) in PEM.');
     for (const c of certs) {
