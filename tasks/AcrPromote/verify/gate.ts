@@ -1,24 +1,16 @@
 import { TaskError } from '../../common/errors';
 import { Endpoint } from '../../common/registry/copy-graph';
 import { Descriptor } from '../../common/registry/media-types';
-import { DsseEnvelope, cosignKeyCheck } from './cosign-key';
+import { DsseEnvelope } from './cosign-key';
 import { Attached, attachedTo } from './fetch-artifacts';
-import { notationCheck, NOTATION_SIGNATURE } from './notation';
+import { NOTATION_SIGNATURE } from './notation';
 import { Severity, SignaturePolicy, VerifyPolicy } from './policy';
 import { Document, SeverityCounts, classify, evaluate } from './reports';
-import { SignatureCheck, SignerFact, untrusted } from './signature';
-import { sigstoreBundleCheck, SIGSTORE_BUNDLE } from './sigstore-bundle';
+import { SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
+import { signatureCheckFor } from '../signature-checks';
 
 const DSSE = 'application/vnd.dsse.envelope.v1+json';
 const SIGNATURE_TYPES = new Set([NOTATION_SIGNATURE, 'application/vnd.dev.cosign.artifact.sig.v1+json']);
-
-/** One factory per signature policy (the gate itself knows none of their formats). */
-const CHECKS: { [K in SignaturePolicy['kind']]: (p: Extract<SignaturePolicy, { kind: K }>) => SignatureCheck | undefined } = {
-  none: () => undefined,
-  cosignKey: (p) => cosignKeyCheck(p.publicKeyPem),
-  cosignKeyless: (p) => sigstoreBundleCheck(p.trustedRootJson, p.identity, p.issuer),
-  notation: (p) => notationCheck(p.trustStorePem, p.identities),
-};
 
 export interface AttestationFact {
   format: string;
@@ -76,7 +68,7 @@ export async function verifySource(src: Endpoint, root: Descriptor, policy: Veri
     facts.reason = reason;
     throw new GateRefusal(facts, FIXES[failed]);
   };
-  const check = (CHECKS[policy.signature.kind] as (p: SignaturePolicy) => SignatureCheck | undefined)(policy.signature);
+  const check: SignatureCheck | undefined = await signatureCheckFor(policy.signature);
   const attached = await attachedTo(src, root.digest);
   if (check) {
     const r = await check.check(root.digest, attached);

@@ -1,6 +1,9 @@
 import { DsseEnvelope } from './cosign-key';
 import { Attached } from './fetch-artifacts';
 
+/** Sigstore's bundle media type (protobuf-specs), as cosign --new-bundle-format attaches it. */
+export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
 /** Who signed what, as the record shows it. */
 export interface SignerFact {
   kind: 'cosignKey' | 'cosignKeyless' | 'notation';

@@ -2,7 +2,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { Attached } from './fetch-artifacts';
-import { SignatureCheck, SignerFact, untrusted } from './signature';
+import { SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
 
 /**
  * Keyless cosign signatures in Sigstore's bundle format (sigstore/protobuf-specs, bundle.proto;
@@ -13,7 +13,6 @@ import { SignatureCheck, SignerFact, untrusted } from './signature';
  * transparency log entry, signature; then the certificate's SAN and OIDC issuer are held to the
  * policy. No Sigstore cryptography is written here.
  */
-export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 interface StatementLike {
   subject?: { digest?: { sha256?: string } }[];

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { TaskError } from '../errors';
+import { TaskError, isTaskError } from '../errors';
 import { HttpClient } from '../http';
 import { isLoopbackRegistry } from '../image-ref';
 import { AuthDeps, RegistryAuth } from './auth';
@@ -90,7 +90,12 @@ export class DistributionClient implements RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(init.scopes);
       const headers = { ...init.headers, ...(authorization ? { authorization } : {}) };
-      const res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
+      let res: Response;
+      try {
+        res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
+      } catch (err) {
+        throw unreachable(err, init.method, url, this.deps.signal);
+      }
       if (res.status !== 401 || attempt > 0) return res;
       if (!this.auth.onUnauthorized(res.headers.get('www-authenticate'), init.scopes, authorization)) return res;
       await res.body?.cancel();
@@ -247,4 +252,14 @@ export class DistributionClient implements RegistryClient {
     await res.body?.cancel();
     return 'locked';
   }
+}
+
+/** "fetch failed" names nothing: say which request to which host failed, and the network cause. */
+function unreachable(err: unknown, method: string, url: string, signal?: AbortSignal): unknown {
+  if (isTaskError(err) || signal?.aborted) return err;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const host = new URL(url).host;
+  const what = why.includes(url.split('?')[0]) ? why.replace(/\.$/, '') : `${method} ${url.split('?')[0]} failed: ${why}`;
+  return new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`);
 }
