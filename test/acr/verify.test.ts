@@ -7,8 +7,13 @@ import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { runAcrPromote } from './support/run-in-process';
 import {
-  CYCLONEDX, CosignKey, SPDX, attach, cosignAttest, cosignKeyPair, cosignSign, notationPki, notationSign, statement, trivyReport, vulnPredicate,
+  CYCLONEDX, CosignKey, SPDX, SigstorePki, attach, attachBundle, cosignAttest, cosignKeyPair, cosignSign, notationPki, notationSign, sigstoreBundle, sigstorePki, statement,
+  trivyReport, vulnPredicate,
 } from './support/supply-chain';
+
+const IDENTITY = 'https://github.com/contoso/shop/.github/workflows/build.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 
 const VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';
 const SPDX_TYPE = 'https://spdx.dev/Document';
@@ -24,6 +29,7 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
   let otherKey: CosignKey;
   let pkiDir: string;
   let rootPem: string;
+  let sigstore: SigstorePki;
   const images: Record<string, Descriptor> = {};
 
   /** One image per scenario, in its own repository, with what the scenario attaches. */
@@ -79,6 +85,11 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     await seed('notation', (i) => ({ referrers: [notationSign(layout, i, release)] }));
     await seed('notationold', (i) => ({ referrers: [notationSign(layout, i, expired)] }));
     await seed('notationtampered', (i) => ({ referrers: [notationSign(layout, i, release, { tamper: true })] }));
+    sigstore = sigstorePki(path.join(pkiDir, 'sigstore'));
+    const bundle = (i: Descriptor, opts: { integratedAt?: Date; tamper?: boolean } = {}) => attachBundle(layout, i, sigstoreBundle(sigstore, statement(i, COSIGN_SIGN, {}), IDENTITY, ISSUER, opts));
+    await seed('keyless', (i) => ({ referrers: [bundle(i), attachBundle(layout, i, sigstoreBundle(sigstore, spdx(i), IDENTITY, ISSUER))] }));
+    await seed('keylessold', (i) => ({ referrers: [bundle(i, { integratedAt: new Date(Date.now() - 400 * 86_400_000) })] }));
+    await seed('keylesstampered', (i) => ({ referrers: [bundle(i, { tamper: true })] }));
     endpoints = { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN) };
   });
 
@@ -193,4 +204,32 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     const stranger = notationPki(path.join(pkiDir, 'stranger'), '/C=US/O=Contoso/CN=release');
     await refused({ ...notation('notation', 'notation-stranger', '*'), notationTrustStore: stranger.rootPem }, 'signature', /does not lead to a certificate of the trust store/);
   });
+
+  const keyless = (name: string, target: string, identity = IDENTITY): Record<string, string> => ({
+    ...cosign(name, target),
+    verifySignature: 'cosignKeyless',
+    cosignPublicKey: '',
+    sigstoreTrustedRoot: sigstore.trustedRoot,
+    certificateIdentity: identity,
+    certificateOidcIssuer: ISSUER,
+  });
+
+  it('promotes an image with a keyless Sigstore bundle and a keyless SBOM attestation, verified offline', async () => {
+    const run = await runAcrPromote({ ...keyless('keyless', 'keyless'), requireSbom: 'true' }, endpoints);
+    assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
+    const v = run.record!.details.verification as Record<string, any>;
+    assert.equal(v.signature.kind, 'cosignKeyless');
+    assert.equal(v.signature.signer, IDENTITY);
+    assert.equal(v.signature.issuer, ISSUER);
+    assert.deepEqual(v.sboms.map((s: any) => [s.format, s.signer]), [['SPDX', IDENTITY]]);
+  });
+
+  it('refuses a keyless signature from another identity', () =>
+    refused(keyless('keyless', 'keyless-who', 'https://github.com/contoso/shop/.github/workflows/other.yml@refs/heads/main'), 'signature', /does not verify: UNTRUSTED_SIGNER_ERROR/));
+
+  it('refuses a keyless signature whose certificate was not valid when it was logged', () =>
+    refused(keyless('keylessold', 'keyless-old'), 'signature', /does not verify: CERTIFICATE_ERROR/));
+
+  it('refuses a keyless bundle whose payload was altered', () =>
+    refused(keyless('keylesstampered', 'keyless-tampered'), 'signature', /does not verify: (TLOG_BODY_ERROR|SIGNATURE_ERROR)/));
 });

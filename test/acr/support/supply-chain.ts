@@ -151,3 +151,100 @@ function attachWith(layout: OciLayout, subject: Descriptor, artifactType: string
   const layer = { mediaType: layerType, ...layout.blob(content) };
   return manifest(layout, { artifactType, config: EMPTY_CONFIG, layers: [layer], subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } });
 }
+
+// ---- Sigstore keyless: a test "Fulcio" CA and "Rekor" log key in a trusted root of our own; bundles signed
+// with a short-lived leaf whose SAN and OIDC-issuer extension say who signed, logged with a signed entry
+// timestamp (bundle v0.1 form: inclusion promise). @sigstore/verify checks them as it checks the real ones.
+
+export interface SigstorePki {
+  trustedRoot: string;
+  root: { key: string; cert: string };
+  rootDer: Buffer;
+  logKey: KeyObject;
+  logId: Buffer;
+  dir: string;
+}
+
+const FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+
+export function sigstorePki(dir: string): SigstorePki {
+  fs.mkdirSync(dir, { recursive: true });
+  const root = { key: path.join(dir, 'fulcio.key'), cert: path.join(dir, 'fulcio.pem') };
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', root.key, '-out', root.cert, '-days', '3650', '-subj', '/O=sigstore.test/CN=test-fulcio',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  const rootDer = new X509Certificate(fs.readFileSync(root.cert)).raw;
+  const { privateKey: logKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const logId = createHash('sha256').update(spki).digest();
+  const trustedRoot = JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [{ baseUrl: 'https://rekor.sigstore.test', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: spki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } }, logId: { keyId: logId.toString('base64') } }],
+    certificateAuthorities: [{ subject: { organization: 'sigstore.test', commonName: 'test-fulcio' }, uri: 'https://fulcio.sigstore.test', certChain: { certificates: [{ rawBytes: rootDer.toString('base64') }] }, validFor: { start: '2020-01-01T00:00:00Z' } }],
+    ctlogs: [],
+    timestampAuthorities: [],
+  });
+  return { trustedRoot, root, rootDer, logKey, logId, dir };
+}
+
+/** A Fulcio-style leaf: ECDSA P-256, SAN = the identity (URI or email), the OIDC issuer in Fulcio's extension. */
+function fulcioLeaf(pki: SigstorePki, identity: string, issuer: string): { key: KeyObject; der: Buffer } {
+  const ca = path.join(pki.dir, `leaf-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  fs.mkdirSync(ca);
+  const san = identity.includes('@') && !identity.includes('://') ? `email:${identity}` : `URI:${identity}`;
+  fs.writeFileSync(path.join(ca, 'ext.cnf'), `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\nsubjectAltName=critical,${san}\n${FULCIO_ISSUER_V2}=ASN1:UTF8String:${issuer}\n`);
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/O=sigstore.test'], ca);
+  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', pki.root.cert, '-CAkey', pki.root.key, '-CAcreateserial', '-out', 'leaf.pem', '-days', '1', '-extfile', 'ext.cnf'], ca);
+  return { key: createPrivateKey(fs.readFileSync(path.join(ca, 'leaf.key'))), der: new X509Certificate(fs.readFileSync(path.join(ca, 'leaf.pem'))).raw };
+}
+
+/**
+ * A keyless signature bundle over an in-toto statement about `subject`. `integratedAt` moves the log time
+ * (outside the leaf's validity: an expired certificate); `tamper` alters the payload after signing.
+ */
+export function sigstoreBundle(pki: SigstorePki, stmt: Record<string, unknown>, identity: string, issuer: string, opts: { integratedAt?: Date; tamper?: boolean } = {}): Buffer {
+  const leaf = fulcioLeaf(pki, identity, issuer);
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(JSON.stringify(stmt));
+  const sig = sign('sha256', pae(payloadType, payload), leaf.key);
+  const leafPem = `-----BEGIN CERTIFICATE-----\n${leaf.der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+  const envelope = Buffer.from(JSON.stringify({ payloadType, payload: payload.toString('base64'), signatures: [{ sig: sig.toString('base64'), keyid: '' }] }));
+  // Rekor's dsse 0.0.1 entry (rekor pkg/types/dsse/v0.0.1): hashes of the envelope and payload, the signature and its verifier.
+  const body = Buffer.from(JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: createHash('sha256').update(envelope).digest('hex') },
+      payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') },
+      signatures: [{ signature: sig.toString('base64'), verifier: Buffer.from(leafPem).toString('base64') }],
+    },
+  }));
+  const integratedTime = Math.floor((opts.integratedAt ?? new Date()).getTime() / 1000);
+  const logIndex = 7;
+  // The signed entry timestamp: the log's signature over the canonical JSON of body, time, log id, index (keys sorted).
+  const setPayload = `{"body":"${body.toString('base64')}","integratedTime":${integratedTime},"logID":"${pki.logId.toString('hex')}","logIndex":${logIndex}}`;
+  const set = sign('sha256', Buffer.from(setPayload), pki.logKey);
+  const served = opts.tamper ? Buffer.from(JSON.stringify({ ...stmt, predicate: { tampered: true } })) : payload;
+  return Buffer.from(JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      x509CertificateChain: { certificates: [{ rawBytes: leaf.der.toString('base64') }] },
+      tlogEntries: [{
+        logIndex: String(logIndex),
+        logId: { keyId: pki.logId.toString('base64') },
+        kindVersion: { kind: 'dsse', version: '0.0.1' },
+        integratedTime: String(integratedTime),
+        inclusionPromise: { signedEntryTimestamp: set.toString('base64') },
+        canonicalizedBody: body.toString('base64'),
+      }],
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    dsseEnvelope: { payload: served.toString('base64'), payloadType, signatures: [{ sig: sig.toString('base64'), keyid: '' }] },
+  }));
+}
+
+export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+/** As cosign --new-bundle-format attaches it: a referrer whose artifact type and layer are the bundle. */
+export function attachBundle(layout: OciLayout, subject: Descriptor, bundle: Buffer): Descriptor {
+  return attachWith(layout, subject, SIGSTORE_BUNDLE_TYPE, SIGSTORE_BUNDLE_TYPE, bundle);
+}
