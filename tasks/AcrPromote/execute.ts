@@ -25,6 +25,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     tags: [...o.targetTags],
     tagDigestMismatch: o.tagDigestMismatch,
     tagsFromSource: o.tagsFromSource,
+    platforms: o.platforms,
     includeReferrers: o.includeReferrers,
     allowTagOverwrite: o.allowTagOverwrite,
     lockTarget: o.lockTarget,
@@ -65,7 +66,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   ctx.record.summary = `${o.source.repository}@${digest.slice(0, 19)}… → ${target}${tagsApplied.length ? `:${tagsApplied.join(',')}` : ''}`;
   ctx.record.details = {
     mode: o.mode,
-    source: `${o.source.registry}/${o.source.repository}@${digest}`,
+    source: `${o.source.registry}/${o.source.repository}@${result.digestChanged?.from ?? digest}`,
     sourceTag: o.source.tag,
     target: targetImage,
     digest,
@@ -84,6 +85,8 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     manifestsPushed: s.manifestsPushed,
     locked: result.lock,
     sourceTagNotApplied: req.sourceTagDropped,
+    sourceDigest: result.digestChanged?.from,
+    digestChanged: result.digestChanged?.why,
     // Read by the hub for its "verified" mark: see verify/gate.ts VerificationFacts.
     verified: verification ? describeFacts(verification) : undefined,
     verification,
@@ -93,7 +96,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const warned = result.lock === 'unsupported' || result.skippedCosignTags.length > 0;
   return {
     status: warned ? 'succeededWithIssues' : 'succeeded',
-    message: `Promoted ${sourceText} (${digest}) to ${target}${tagsApplied.length ? ` as ${tagsApplied.join(', ')}` : ''}: ${moved}, ${copiedReferrers.length} referrer(s) copied, in ${(durationMs / 1000).toFixed(1)} s.`,
-    outputs: { imageDigest: digest, targetImage },
+    message: `Promoted ${sourceText} (${digest}) to ${target}${tagsApplied.length ? ` as ${tagsApplied.join(', ')}` : ''}: ${moved}, ${copiedReferrers.length} referrer(s) copied${result.digestChanged ? ` (digest changed: ${result.digestChanged.why})` : ''}, in ${(durationMs / 1000).toFixed(1)} s.`,
+    outputs: { imageDigest: digest, targetImage, sourceDigest: result.digestChanged?.from ?? digest, digestChangeReason: result.digestChanged?.why ?? '' },
   };
 }

@@ -25,6 +25,8 @@ export interface AcrPromoteOptions {
   timeoutMinutes: number;
   /** `repo:tag@digest` whose tag points elsewhere: fail (default) or promote the digest without that tag. */
   tagDigestMismatch: 'fail' | 'useDigest';
+  /** os/arch[/variant] of a multi-arch index to promote; empty: all. */
+  platforms: string[];
   /** Supply-chain policy checked on the source digest before anything is copied. */
   verify: VerifyPolicy;
 }
@@ -84,6 +86,17 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     lockTarget: inputs.boolean('lockTarget'),
     timeoutMinutes: inputs.number('timeoutMinutes', { min: 1, max: 1440, integer: true }),
     tagDigestMismatch: inputs.pick<'fail' | 'useDigest'>('tagDigestMismatch'),
+    platforms: readPlatforms(inputs, mode),
     verify: readVerifyPolicy(inputs),
   };
+}
+
+/** os/arch[/variant] as Docker writes --platform; import mode copies whole indexes only. */
+function readPlatforms(inputs: InputReader, mode: AcrPromoteOptions['mode']): string[] {
+  const list = inputs.list('platforms');
+  for (const p of list) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/i.test(p)) inputs.problem('platforms', `'${p.slice(0, 200)}' is not a platform.`, 'Write os/arch[/variant], e.g. linux/amd64, linux/arm64/v8.');
+  }
+  if (list.length && mode === 'import') inputs.problem('platforms', 'cannot be used in import mode (ACR import copies whole indexes).', 'Use mode: copy to promote a platform subset.');
+  return list.map((p) => p.toLowerCase());
 }
