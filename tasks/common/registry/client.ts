@@ -261,5 +261,6 @@ function unreachable(err: unknown, method: string, url: string, signal?: AbortSi
   const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
   const host = new URL(url).host;
   const what = why.includes(url.split('?')[0]) ? why.replace(/\.$/, '') : `${method} ${url.split('?')[0]} failed: ${why}`;
-  return new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`);
+  // The cause stays attached: callers that restart a whole transfer on a network error still see its code.
+  return Object.assign(new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`), { cause: err });
 }
