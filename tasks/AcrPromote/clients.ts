@@ -2,6 +2,7 @@ import { RegistryCredentials } from '../common/connections/docker-registry';
 import { RegistryClient, DistributionClient } from '../common/registry/client';
 import { RegistryCredentialSource } from '../common/registry/credentials';
 import { TaskContext } from '../common/runner';
+import { registryApiHost } from '../common/image-ref';
 import { AcrPromoteOptions } from './options';
 
 /**
@@ -36,7 +37,7 @@ export function credentialSource(
 export function createClients(ctx: TaskContext, options: AcrPromoteOptions): { source: RegistryClient; target: RegistryClient } {
   const deps = { http: ctx.http, secrets: ctx.secrets, signal: ctx.signal, log: (m: string) => ctx.host.debug(m) };
   return {
-    source: new DistributionClient(options.source.registry, credentialSource(ctx, options, 'source'), deps),
-    target: new DistributionClient(options.targetRegistry, credentialSource(ctx, options, 'target'), deps, 'push'),
+    source: new DistributionClient(registryApiHost(options.source.registry), credentialSource(ctx, options, 'source'), deps),
+    target: new DistributionClient(registryApiHost(options.targetRegistry), credentialSource(ctx, options, 'target'), deps, 'push'),
   };
 }

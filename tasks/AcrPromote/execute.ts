@@ -2,6 +2,8 @@ import { formatBytes } from '../common/registry/copy-graph';
 import { TaskContext, TaskOutcome } from '../common/runner';
 import { createClients } from './clients';
 import { AcrPromoteOptions } from './options';
+import { isGateOn } from './verify/policy';
+import { GateRefusal, VerificationFacts, describeFacts, verifySource } from './verify/gate';
 import { PromoteDeps, PromoteRequest, PromoteResult, promoteByCopy } from './promote';
 
 type Promoter = (ctx: TaskContext, o: AcrPromoteOptions, req: PromoteRequest, deps: PromoteDeps) => Promise<PromoteResult>;
@@ -15,11 +17,15 @@ const PROMOTERS: Record<AcrPromoteOptions['mode'], Promoter> = {
 /** Bundled apart from index.js (scripts/build.ts): loaded only once the inputs are valid. */
 export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions): Promise<TaskOutcome> {
   const started = Date.now();
+  let verification: VerificationFacts | undefined;
   const clients = createClients(ctx, o);
   const req: PromoteRequest = {
     source: { client: clients.source, repository: o.source.repository, tag: o.source.tag, digest: o.source.digest },
     target: { client: clients.target, repository: o.targetRepository },
-    tags: o.targetTags,
+    tags: [...o.targetTags],
+    tagDigestMismatch: o.tagDigestMismatch,
+    tagsFromSource: o.tagsFromSource,
+    platforms: o.platforms,
     includeReferrers: o.includeReferrers,
     allowTagOverwrite: o.allowTagOverwrite,
     lockTarget: o.lockTarget,
@@ -30,6 +36,17 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     info: (m) => ctx.host.info(m),
     warn: (m) => ctx.host.warn(m),
     debug: (m) => ctx.host.debug(m),
+    gate: isGateOn(o.verify)
+      ? async (root) => {
+          try {
+            verification = await verifySource({ client: clients.source, repository: o.source.repository }, root, o.verify, (m) => ctx.host.info(m));
+          } catch (err) {
+            // A refused run's record says which policy failed and what was verified before it.
+            if (err instanceof GateRefusal) ctx.record.details = { ...ctx.record.details, verified: describeFacts(err.facts), verification: err.facts };
+            throw err;
+          }
+        }
+      : undefined,
   };
   const sourceText = `${o.source.registry}/${o.source.repository}${o.source.digest ? `@${o.source.digest}` : `:${o.source.tag}`}`;
   const target = `${o.targetRegistry}/${o.targetRepository}`;
@@ -45,10 +62,11 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const copiedReferrers = result.referrers.filter((r) => !r.existed);
   const s = result.stats;
   ctx.record.artifact = { registry: o.targetRegistry, repository: o.targetRepository, digest, tags: [...result.tags.move, ...result.tags.unchanged] };
-  ctx.record.summary = `${o.source.repository}@${digest.slice(0, 19)}… → ${target}${o.targetTags.length ? `:${o.targetTags.join(',')}` : ''}`;
+  const tagsApplied = req.tags;
+  ctx.record.summary = `${o.source.repository}@${digest.slice(0, 19)}… → ${target}${tagsApplied.length ? `:${tagsApplied.join(',')}` : ''}`;
   ctx.record.details = {
     mode: o.mode,
-    source: `${o.source.registry}/${o.source.repository}@${digest}`,
+    source: `${o.source.registry}/${o.source.repository}@${result.digestChanged?.from ?? digest}`,
     sourceTag: o.source.tag,
     target: targetImage,
     digest,
@@ -66,13 +84,19 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     blobsPresent: s.blobsPresent,
     manifestsPushed: s.manifestsPushed,
     locked: result.lock,
+    sourceTagNotApplied: req.sourceTagDropped,
+    sourceDigest: result.digestChanged?.from,
+    digestChanged: result.digestChanged?.why,
+    // Read by the hub for its "verified" mark: see verify/gate.ts VerificationFacts.
+    verified: verification ? describeFacts(verification) : undefined,
+    verification,
     durationMs,
   };
   const moved = s.blobsCopied || s.blobsMounted ? `${s.blobsCopied} blob(s) copied (${formatBytes(s.bytesMoved)}), ${s.blobsMounted} mounted` : 'no blob transferred (already present)';
   const warned = result.lock === 'unsupported' || result.skippedCosignTags.length > 0;
   return {
     status: warned ? 'succeededWithIssues' : 'succeeded',
-    message: `Promoted ${sourceText} (${digest}) to ${target}${o.targetTags.length ? ` as ${o.targetTags.join(', ')}` : ''}: ${moved}, ${copiedReferrers.length} referrer(s) copied, in ${(durationMs / 1000).toFixed(1)} s.`,
-    outputs: { imageDigest: digest, targetImage },
+    message: `Promoted ${sourceText} (${digest}) to ${target}${tagsApplied.length ? ` as ${tagsApplied.join(', ')}` : ''}: ${moved}, ${copiedReferrers.length} referrer(s) copied${result.digestChanged ? ` (digest changed: ${result.digestChanged.why})` : ''}, in ${(durationMs / 1000).toFixed(1)} s.`,
+    outputs: { imageDigest: digest, targetImage, sourceDigest: result.digestChanged?.from ?? digest, digestChangeReason: result.digestChanged?.why ?? '' },
   };
 }

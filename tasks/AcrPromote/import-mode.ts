@@ -26,7 +26,9 @@ export async function promoteByImport(ctx: TaskContext, o: AcrPromoteOptions, re
   if (!azure.subscriptionId) throw new TaskError(`Azure service connection '${azure.connectionId}' has no subscription id.`, 'Use a subscription-scoped AzureRM connection.');
   const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
   deps.info(`Source ${o.source.registry}/${o.source.repository}${o.source.digest ? '' : `:${o.source.tag}`} is ${root.digest} (${root.mediaType}).`);
+  if (req.sourceTagDropped) deps.warn(`Input 'sourceImage': ${req.sourceTagDropped}.`);
   const tags = checkTargetTags(req, current, root.digest);
+  await deps.gate?.(root);
 
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
   const credential = await createAzureCredential(azure, ctx.host);

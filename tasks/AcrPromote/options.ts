@@ -1,8 +1,9 @@
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
 import { RegistryCredentials, readDockerRegistryConnection } from '../common/connections/docker-registry';
 import { TaskHost } from '../common/host';
-import { ImageRef, isLoopbackRegistry, isRegistryHost, isRepository, isTag, parseImageRef } from '../common/image-ref';
+import { ImageRef, checkRegistryHost, isLoopbackRegistry, isRepository, isTag, parseImageRef, sameRegistry } from '../common/image-ref';
 import { InputReader } from '../common/inputs';
+import { VerifyPolicy, readVerifyPolicy } from './verify/policy';
 
 export interface AcrPromoteOptions {
   mode: 'copy' | 'import';
@@ -10,6 +11,8 @@ export interface AcrPromoteOptions {
   targetRegistry: string;
   targetRepository: string;
   targetTags: string[];
+  /** No targetTags input: the target tags are the source tag. */
+  tagsFromSource: boolean;
   sourceCredentials?: RegistryCredentials;
   targetCredentials?: RegistryCredentials;
   /** Endpoint ids, to name the connection in errors (the agent gives tasks no connection names). */
@@ -20,6 +23,12 @@ export interface AcrPromoteOptions {
   allowTagOverwrite: boolean;
   lockTarget: boolean;
   timeoutMinutes: number;
+  /** `repo:tag@digest` whose tag points elsewhere: fail (default) or promote the digest without that tag. */
+  tagDigestMismatch: 'fail' | 'useDigest';
+  /** os/arch[/variant] of a multi-arch index to promote; empty: all. */
+  platforms: string[];
+  /** Supply-chain policy checked on the source digest before anything is copied. */
+  verify: VerifyPolicy;
 }
 
 export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrPromoteOptions {
@@ -31,7 +40,13 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     if (parsed.ok) source = parsed.value;
     else inputs.problem('sourceImage', `'${sourceText}' is not an image reference: ${parsed.error}.`, 'Use registry/repository:tag or registry/repository@sha256:<digest>.');
   }
-  const targetRegistry = inputs.string('targetRegistry', { pattern: isRegistryHost, expected: 'host[:port] without scheme or path, e.g. contosoprod.azurecr.io' }).toLowerCase();
+  const targetText = inputs.string('targetRegistry');
+  let targetRegistry = '';
+  if (targetText) {
+    const checked = checkRegistryHost(targetText);
+    if (checked.ok) targetRegistry = checked.value;
+    else inputs.problem('targetRegistry', `'${targetText}' is not a registry host: ${checked.error}.`, 'Write host[:port] only, e.g. contosoprod.azurecr.io or fra.ocir.io.');
+  }
   const targetRepository = inputs.optionalString('targetRepository', { pattern: isRepository, expected: 'a repository path such as team/app' }) ?? source.repository;
   const tags = inputs.list('targetTags');
   for (const tag of tags) if (!isTag(tag)) inputs.problem('targetTags', `'${tag}' is not a valid tag.`, 'Tags use letters, digits, _ . - (at most 128, not starting with . or -).');
@@ -60,6 +75,7 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     targetRegistry,
     targetRepository,
     targetTags,
+    tagsFromSource: !tags.length,
     sourceCredentials,
     targetCredentials,
     sourceConnectionId: inputs.connection('sourceRegistryConnection'),
@@ -69,11 +85,18 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     allowTagOverwrite: inputs.boolean('allowTagOverwrite'),
     lockTarget: inputs.boolean('lockTarget'),
     timeoutMinutes: inputs.number('timeoutMinutes', { min: 1, max: 1440, integer: true }),
+    tagDigestMismatch: inputs.pick<'fail' | 'useDigest'>('tagDigestMismatch'),
+    platforms: readPlatforms(inputs, mode),
+    verify: readVerifyPolicy(inputs),
   };
 }
 
-/** Docker Hub has several names for one registry; elsewhere the host[:port] must match. */
-function sameRegistry(a: string, b: string): boolean {
-  const hub = (h: string): string => (['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(h) ? 'docker.io' : h);
-  return hub(a.toLowerCase()) === hub(b.toLowerCase());
+/** os/arch[/variant] as Docker writes --platform; import mode copies whole indexes only. */
+function readPlatforms(inputs: InputReader, mode: AcrPromoteOptions['mode']): string[] {
+  const list = inputs.list('platforms');
+  for (const p of list) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/i.test(p)) inputs.problem('platforms', `'${p.slice(0, 200)}' is not a platform.`, 'Write os/arch[/variant], e.g. linux/amd64, linux/arm64/v8.');
+  }
+  if (list.length && mode === 'import') inputs.problem('platforms', 'cannot be used in import mode (ACR import copies whole indexes).', 'Use mode: copy to promote a platform subset.');
+  return list.map((p) => p.toLowerCase());
 }

@@ -4,14 +4,23 @@ import { CopyStats, Endpoint, copyGraph, emptyStats } from '../common/registry/c
 import { Descriptor } from '../common/registry/media-types';
 import { ReferrerCopied, copyReferrers } from '../common/registry/referrers';
 import { TagPlan, describeConflicts, planTags } from './tag-plan';
+import { selectPlatforms } from './platforms';
 
 export interface PromoteRequest {
   source: { client: RegistryClient; repository: string; tag?: string; digest?: string };
+  /** Both a tag and a digest were given and disagree: fail, or promote the digest without the source tag. */
+  tagDigestMismatch?: 'fail' | 'useDigest';
+  /** The target tags default to the source tag (no targetTags input): dropped with it under useDigest. */
+  tagsFromSource?: boolean;
   target: { client: RegistryClient; repository: string };
   tags: string[];
   includeReferrers: boolean;
   allowTagOverwrite: boolean;
   lockTarget: boolean;
+  /** Set by resolveSource when useDigest dropped the disagreeing source tag: why. */
+  sourceTagDropped?: string;
+  /** Only these platforms of a multi-arch index (os/arch[/variant]); empty: all. */
+  platforms?: string[];
   /** Blobs in flight at once. */
   concurrency?: number;
 }
@@ -23,6 +32,8 @@ export interface PromoteDeps {
   warn(message: string): void;
   debug?(message: string): void;
   now?: () => number;
+  /** The supply-chain gate: runs on the resolved digest before the first byte is copied; throws to refuse. */
+  gate?: (root: Descriptor) => Promise<void>;
 }
 
 export interface PromoteResult {
@@ -32,6 +43,8 @@ export interface PromoteResult {
   referrers: ReferrerCopied[];
   skippedCosignTags: { tag: string; target: string; source: string }[];
   lock: 'locked' | 'unsupported' | 'not requested';
+  /** Set when `platforms` made a new index: the source digest, and why the promoted one differs. */
+  digestChanged?: { from: string; to: string; why: string };
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -41,9 +54,21 @@ export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
   const { client, repository, tag, digest } = req.source;
   const reference = digest ?? tag;
   if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
-  const found = await client.resolve(repository, reference);
+  // With both, the tag is read too (in parallel): `repo:1.4.2@sha256:…` must not tag 1.4.2 onto another image.
+  const [found, tagged] = await Promise.all([client.resolve(repository, reference), digest && tag ? client.resolve(repository, tag) : undefined]);
   if (!found) {
     throw new TaskError(`Source image ${client.host}/${repository}${digest ? `@${digest}` : `:${tag}`} does not exist.`, `Check 'sourceImage' and that ${client.label} may read it.`);
+  }
+  if (digest && tag && tagged?.digest !== digest) {
+    const what = tagged ? `points to ${tagged.digest}` : 'does not exist';
+    if (req.tagDigestMismatch !== 'useDigest') {
+      throw new TaskError(
+        `Input 'sourceImage': the source tag '${tag}' ${what} in ${client.host}/${repository}, not the given ${digest}. Nothing was copied.`,
+        `Fix the tag or the digest in 'sourceImage', or set 'tagDigestMismatch: useDigest' to promote the digest without applying '${tag}'.`,
+      );
+    }
+    if (req.tagsFromSource) req.tags = req.tags.filter((t) => t !== tag);
+    req.sourceTagDropped = `the source tag '${tag}' ${what}; the digest wins and '${tag}' is not applied`;
   }
   return found;
 }
@@ -74,7 +99,11 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
   // Source and target are read at once: both connections are checked before anything moves.
   const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
   deps.info(`Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`);
-  const tags = checkTargetTags(req, current, root.digest);
+  if (req.sourceTagDropped) deps.warn(`Input 'sourceImage': ${req.sourceTagDropped}.`);
+  // Fail closed: nothing is copied unless the gate passes (on the source digest, as signed).
+  await deps.gate?.(root);
+  const subset = req.platforms?.length ? await selectPlatforms({ client: req.source.client, repository: req.source.repository }, root, req.platforms) : undefined;
+  const tags = checkTargetTags(req, current, subset?.descriptor.digest ?? root.digest);
   const stats = emptyStats();
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
   const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
@@ -86,6 +115,20 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     stats,
     log: (m: string) => deps.info(m),
   };
+  if (subset) {
+    // The new index's children first, then the index itself, by digest; tags are planned against it.
+    for (const child of subset.kept) await copyGraph(src, dst, child, graphOpts);
+    const present = await dst.client.resolve(dst.repository, subset.descriptor.digest);
+    if (!present) {
+      await dst.client.putManifest(dst.repository, subset.descriptor.digest, subset.bytes, subset.descriptor.mediaType);
+      stats.manifestsPushed++;
+    }
+    stats.platforms.push(...subset.keptNames);
+    const why = `platforms ${subset.keptNames.join(', ')} of ${root.digest} (without ${subset.droppedNames.join(', ')}) make a new index`;
+    deps.info(`Promoting ${subset.descriptor.digest}: ${why}.`);
+    const result = await finishPromotion(req, deps, subset.descriptor, tags, stats, graphOpts, { bytes: subset.bytes, referrersOf: subset.kept });
+    return { ...result, digestChanged: { from: root.digest, to: subset.descriptor.digest, why } };
+  }
   const pushed = await copyGraph(src, dst, root, graphOpts);
   if (!pushed.length) deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
   return finishPromotion(req, deps, root, tags, stats, graphOpts);
@@ -99,6 +142,8 @@ export async function finishPromotion(
   tags: TagPlan,
   stats: CopyStats,
   graphOpts: Parameters<typeof copyGraph>[3],
+  /** A root made here (platforms): its bytes, and the subjects whose referrers apply to it. */
+  made?: { bytes: Buffer; referrersOf: Descriptor[] },
 ): Promise<PromoteResult> {
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
   const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
@@ -106,7 +151,9 @@ export async function finishPromotion(
   let skippedCosignTags: PromoteResult['skippedCosignTags'] = [];
   const cosignTags: { tag: string; manifest: { mediaType: string; bytes: Buffer } }[] = [];
   if (req.includeReferrers) {
-    const r = await copyReferrers(src, dst, root, graphOpts);
+    // A made index has no referrers of its own: those of the platforms it keeps come along.
+    const results = made ? await Promise.all(made.referrersOf.map((d) => copyReferrers(src, dst, d, graphOpts))) : [await copyReferrers(src, dst, root, graphOpts)];
+    const r = { copied: results.flatMap((x) => x.copied), skippedCosignTags: results.flatMap((x) => x.skippedCosignTags), cosignTags: results.flatMap((x) => x.cosignTags) };
     referrers = r.copied;
     skippedCosignTags = r.skippedCosignTags;
     cosignTags.push(...r.cosignTags);
@@ -116,7 +163,7 @@ export async function finishPromotion(
   // Tags last: until here the target shows nothing new under any tag.
   for (const c of cosignTags) await dst.client.putManifest(dst.repository, c.tag, c.manifest.bytes, c.manifest.mediaType);
   if (tags.move.length) {
-    const manifest = await src.client.getManifest(src.repository, root.digest);
+    const manifest = made ? { bytes: made.bytes, descriptor: root } : await src.client.getManifest(src.repository, root.digest);
     for (const tag of tags.move) {
       await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
       const from = tags.overwrite.find((o) => o.tag === tag);

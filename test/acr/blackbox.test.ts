@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
+import { cosignKeyPair, cosignSign } from './support/supply-chain';
 
 describe('AcrPromote packaged task, run like the agent', function () {
   this.timeout(60_000);
@@ -12,6 +14,9 @@ describe('AcrPromote packaged task, run like the agent', function () {
   let src: LocalRegistry;
   let dst: LocalRegistry;
   let image: Descriptor;
+  let other: Descriptor;
+  let chart: Descriptor;
+  const key = cosignKeyPair();
 
   before(async () => {
     [src, dst] = await Promise.all([startLocalRegistry({ name: 'bsrc' }), startLocalRegistry({ name: 'bdst' })]);
@@ -19,6 +24,14 @@ describe('AcrPromote packaged task, run like the agent', function () {
     image = layout.image({ layerSizes: [200_000, 100_000] });
     layout.tag('1.4.2', image);
     await skopeoSeed(layout.dir, '1.4.2', src, 'shop/web:1.4.2');
+    other = layout.image({ layerSizes: [50_000] });
+    layout.tag('1.5.0', other);
+    await skopeoSeed(layout.dir, '1.5.0', src, 'shop/web:1.5.0');
+    layout.tag('sig', cosignSign(layout, image, key));
+    await skopeoSeed(layout.dir, 'sig', src, `shop/web:${image.digest.replace(':', '-')}.sig`);
+    chart = layout.artifact('application/vnd.cncf.helm.config.v1+json', '{"name":"web","version":"1.4.2","apiVersion":"v2"}', 'application/vnd.cncf.helm.chart.content.v1.tar.gz', Buffer.from('chart-bytes'));
+    layout.tag('chart', chart);
+    await skopeoSeed(layout.dir, 'chart', src, 'helm/web:1.4.2');
   });
 
   after(async () => {
@@ -85,5 +98,58 @@ describe('AcrPromote packaged task, run like the agent', function () {
     assert.match(run.resultMessage ?? '', /targetRegistry/);
     assert.match(run.resultMessage ?? '', /targetTags/);
     assert.equal(src.tokens.requests.length + dst.tokens.requests.length, before);
+  });
+
+  const run = (inputs: Record<string, string>) => runTaskLikeAgent({ taskDir: packagedTaskDir('AcrPromote'), inputs: { sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn', ...inputs }, endpoints: endpoints() });
+
+  it("requests a Docker Hub name (nginx:1.27) at Docker Hub's API host, under library/", async () => {
+    // A target that accepts and never answers: the source request is the one that fails (no internet in tests).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const r = await runTaskLikeAgent({ taskDir: packagedTaskDir('AcrPromote'), inputs: { sourceImage: 'nginx:1.27', targetRegistry: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`, timeoutMinutes: '1' } });
+      assert.equal(r.result, 'Failed');
+      assert.match(r.resultMessage ?? '', /https:\/\/registry-1\.docker\.io\/v2\/library\/nginx\/manifests\/1\.27/);
+      assert.doesNotMatch(`${r.stdout}${r.stderr}`, /https:\/\/docker\.io\/v2/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses repo:tag@digest when the source tag points at another digest, naming the input; nothing moves', async () => {
+    const r = await run({ sourceImage: `${src.host}/shop/web:1.4.2@${other.digest}`, targetRegistry: dst.host, targetRepository: 'shop/mismatch' });
+    assert.equal(r.result, 'Failed');
+    assert.match(r.resultMessage ?? '', new RegExp(`Input 'sourceImage': the source tag '1.4.2' points to ${image.digest}.*not the given ${other.digest}.*tagDigestMismatch: useDigest`));
+    assert.deepEqual(new RegistryProbe(dst).tags('shop/mismatch'), []);
+    assert.equal(await new RegistryProbe(dst).manifestDigest('shop/mismatch', other.digest), undefined);
+  });
+
+  it('with tagDigestMismatch: useDigest, promotes the digest and does not apply the source tag', async () => {
+    const r = await run({ sourceImage: `${src.host}/shop/web:9.9.9@${other.digest}`, targetRegistry: dst.host, targetRepository: 'shop/digestwins', tagDigestMismatch: 'useDigest' });
+    assert.equal(r.result, 'Succeeded', r.resultMessage);
+    assert.equal(r.outputs.imageDigest, other.digest);
+    assert.equal(await new RegistryProbe(dst).manifestDigest('shop/digestwins', other.digest), other.digest);
+    assert.deepEqual(new RegistryProbe(dst).tags('shop/digestwins'), [], "no tag '9.9.9' in the target");
+    assert.match(r.stdout, /source tag '9\.9\.9' does not exist; the digest wins and '9\.9\.9' is not applied/);
+  });
+
+  it("promotes a Helm chart written as Helm's oci:// URL", async () => {
+    const r = await run({ sourceImage: `oci://${src.host}/helm/web:1.4.2`, targetRegistry: `oci://${dst.host}` });
+    assert.equal(r.result, 'Succeeded', r.resultMessage);
+    assert.equal(await new RegistryProbe(dst).manifestDigest('helm/web', '1.4.2'), chart.digest);
+  });
+
+  it('verifies the cosign signature before copying, and records the verification', async () => {
+    const ok = await run({ sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/signed', verifySignature: 'cosignKey', cosignPublicKey: key.publicPem });
+    assert.equal(ok.result, 'Succeeded', ok.resultMessage);
+    const ledger = ok.attachments.find((a) => a.type === 'multicloud-devsecops.ledger')!;
+    const record = JSON.parse(fs.readFileSync(ledger.path, 'utf8'));
+    assert.equal(record.details.verification.passed, true);
+    assert.equal(record.details.verification.signature.kind, 'cosignKey');
+    assert.match(record.details.verified, /signed \(cosignKey\) by key sha256:/);
+    const refused = await run({ sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/refused', verifySignature: 'cosignKey', cosignPublicKey: cosignKeyPair().publicPem });
+    assert.equal(refused.result, 'Failed');
+    assert.match(refused.resultMessage ?? '', /policy 'signature' failed: the signature in sha256:[a-f0-9]{64} does not verify with key/);
+    assert.deepEqual(new RegistryProbe(dst).tags('shop/refused'), []);
   });
 });

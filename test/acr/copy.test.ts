@@ -124,6 +124,35 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
     assert.deepEqual((index.manifests as Descriptor[]).map((m) => m.digest), [platformSig.digest]);
   });
 
+  it('promotes a platform subset of a multi-arch index as a new index, and says why the digest changed', async () => {
+    const amd = multi.platforms.find((p) => p.platform?.architecture === 'amd64')!;
+    const arm = multi.platforms.find((p) => p.platform?.architecture === 'arm64')!;
+    const run = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset', targetTags: '1.0-amd64', platforms: 'linux/amd64' }), endpoints);
+    assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
+    const digest = run.host.outputs.imageDigest;
+    assert.notEqual(digest, multi.index);
+    assert.equal(run.host.outputs.sourceDigest, multi.index);
+    assert.match(run.host.outputs.digestChangeReason, new RegExp(`platforms linux/amd64 of ${multi.index} \\(without linux/arm64\\) make a new index`));
+    assert.match(run.host.result!.message, /digest changed: platforms linux\/amd64/);
+    assert.equal(await dstProbe.manifestDigest('prod/subset', '1.0-amd64'), digest);
+    const index = await dstProbe.manifest('prod/subset', digest);
+    assert.deepEqual((index.manifests as Descriptor[]).map((m) => m.digest), [amd.digest]);
+    assert.equal(await dstProbe.manifestDigest('prod/subset', arm.digest), undefined, 'the dropped platform was not copied');
+    assert.equal(run.record!.details.digestChanged, run.host.outputs.digestChangeReason);
+    // The kept platform's own signature came along.
+    assert.equal(run.record!.details.referrersCopied, 1);
+    // Idempotent: the same subset is the same digest, and nothing moves again.
+    const again = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset', targetTags: '1.0-amd64', platforms: 'linux/amd64' }), endpoints);
+    assert.equal(again.host.result?.result, 'Succeeded', again.host.result?.message);
+    assert.equal(again.host.outputs.imageDigest, digest);
+    assert.equal((again.record!.details as Record<string, number>).bytesMoved, 0);
+    assert.equal(again.record!.details.tagsMoved, 'none');
+    const none = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset2', platforms: 'windows/amd64' }), endpoints);
+    assert.equal(none.host.result?.result, 'Failed');
+    assert.match(none.host.result!.message, /Input 'platforms': none of windows\/amd64 is in .* \(it has linux\/amd64, linux\/arm64\)/);
+    assert.deepEqual(dstProbe.tags('prod/subset2'), []);
+  });
+
   it('refuses to move a tag that points to another digest, before copying anything', async () => {
     const seeded = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:v2`, targetRepository: 'prod/conflict', targetTags: 'release', includeReferrers: 'false' }), endpoints);
     assert.equal(seeded.host.result?.result, 'Succeeded', seeded.host.result?.message);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { generateKeyPairSync } from 'node:crypto';
 import { TaskName } from '../../tasks/common/ledger';
 import { Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
@@ -39,9 +40,20 @@ const base: Record<TaskName, { inputs: Record<string, string>; endpoints: Record
   },
 };
 
+const RSA_PUBLIC = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
 const rows: Row[] = [
   // AcrPromote
-  { task: 'AcrPromote', why: 'image without registry', inputs: { sourceImage: 'web:1.0' }, error: /input 'sourceImage'.*no registry/ },
+  { task: 'AcrPromote', why: 'upper-case Docker Hub name', inputs: { sourceImage: 'Nginx:1.27' }, error: /input 'sourceImage'.*'library\/Nginx' must be lower case/ },
+  { task: 'AcrPromote', why: 'OCIR namespace in the registry', inputs: { targetRegistry: 'fra.ocir.io/axaxnpcrorw5' }, error: /input 'targetRegistry'.*OCIR tenancy namespace.*targetRepository to 'axaxnpcrorw5\/<repository>'/ },
+  { task: 'AcrPromote', why: 'http:// image', inputs: { sourceImage: 'http://r.azurecr.io/web:1' }, error: /input 'sourceImage'.*'http:\/\/' is not part of an image reference/ },
+  { task: 'AcrPromote', why: 'port out of range', inputs: { targetRegistry: '127.0.0.1:99999' }, error: /input 'targetRegistry'/ },
+  { task: 'AcrPromote', why: 'cosign key that is RSA', inputs: { verifySignature: 'cosignKey', cosignPublicKey: RSA_PUBLIC }, error: /input 'cosignPublicKey'.*ECDSA P-256/ },
+  { task: 'AcrPromote', why: 'cosign key missing', inputs: { verifySignature: 'cosignKey' }, error: /input 'cosignPublicKey'/ },
+  { task: 'AcrPromote', why: 'notation identity malformed', inputs: { verifySignature: 'notation', notationTrustStore: '/nonexistent/ca.pem', notationTrustedIdentities: 'CN=me' }, error: /input 'notationTrustStore'[\s\S]*input 'notationTrustedIdentities'/ },
+  { task: 'AcrPromote', why: 'allowed CVE malformed', inputs: { requireVulnerabilityReport: 'true', allowedCves: 'CVE 2024 1' }, error: /input 'allowedCves'/ },
+  { task: 'AcrPromote', why: 'unknown severity', inputs: { requireVulnerabilityReport: 'true', maxSeverity: 'severe' }, error: /input 'maxSeverity'/ },
+  { task: 'AcrPromote', why: 'unknown tag/digest option', inputs: { tagDigestMismatch: 'guess' }, error: /input 'tagDigestMismatch'/ },
   { task: 'AcrPromote', why: 'upper-case repository', inputs: { sourceImage: 'r.azurecr.io/Web:1' }, error: /input 'sourceImage'.*repository 'Web'/ },
   { task: 'AcrPromote', why: 'truncated digest', inputs: { sourceImage: 'r.azurecr.io/web@sha256:abc' }, error: /input 'sourceImage'.*digest/ },
   { task: 'AcrPromote', why: 'no tag nor digest', inputs: { sourceImage: 'r.azurecr.io/web' }, error: /input 'sourceImage'.*neither a tag nor a digest/ },

@@ -73,6 +73,14 @@ describe('CanaryShift pure plan', () => {
       [[{ name: 'a', image: 'r.io/shop/web:1' }, { name: 'b', image: 'r.io/shop/web:1' }], /2 containers run r.io\/shop\/web/],
       [[{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }], /no container runs r.io\/shop\/web/],
     ];
+    // As Kubernetes users write them: Docker Hub names without registry, library/ implied.
+    const nginx = { registry: 'docker.io', repository: 'library/nginx', tag: '1.27' };
+    const hub: [{ name: string; image: string }[], number][] = [
+      [[{ name: 'sidecar', image: 'busybox:1.36' }, { name: 'web', image: 'nginx:1.26' }], 1],
+      [[{ name: 'web', image: 'docker.io/library/nginx@sha256:' + 'c'.repeat(64) }, { name: 'b', image: 'bitnami/nginx:1.26' }], 0],
+      [[{ name: 'a', image: 'redis' }, { name: 'web', image: 'index.docker.io/library/nginx' }], 1],
+    ];
+    for (const [containers, want] of hub) assert.deepEqual(chooseContainer(containers, nginx), { ok: true, index: want });
     for (const [containers, want] of table) {
       const got = chooseContainer(containers, image);
       if (typeof want === 'number') assert.deepEqual(got, { ok: true, index: want });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RunInfo } from '../../common/host';
-import { ImageRef } from '../../common/image-ref';
+import { ImageRef, imageName, parseImageRef } from '../../common/image-ref';
 import { KubeObject } from '../../common/kube/types';
 
 /** Our label and annotation keys; the label marks every object this task creates. */
@@ -47,17 +47,16 @@ export function imageText(image: ImageRef): string {
   return `${image.registry}/${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
 }
 
+/** registry/repository of a pod spec image, normalised as Docker does (`nginx:1.26` is docker.io/library/nginx). */
 function repositoryOf(image: string): string {
-  const noDigest = image.split('@')[0];
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+  const parsed = parseImageRef(image, { requireReference: false });
+  return parsed.ok ? imageName(parsed.value) : image.split('@')[0];
 }
 
 /** The container whose image the canary replaces: the only one, or the one running the same repository. */
 export function chooseContainer(containers: { name: string; image?: string }[], image: ImageRef): { ok: true; index: number } | { ok: false; error: string } {
   if (containers.length === 1) return { ok: true, index: 0 };
-  const repo = `${image.registry}/${image.repository}`;
+  const repo = imageName(image);
   const matches = containers.map((c, i) => ({ c, i })).filter(({ c }) => c.image && (repositoryOf(c.image) === repo || repositoryOf(c.image).endsWith(`/${image.repository}`)));
   if (matches.length === 1) return { ok: true, index: matches[0].i };
   const names = containers.map((c) => `${c.name} (${c.image})`).join(', ');

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { TaskError } from '../errors';
+import { TaskError, isTaskError } from '../errors';
 import { HttpClient } from '../http';
 import { isLoopbackRegistry } from '../image-ref';
 import { AuthDeps, RegistryAuth } from './auth';
@@ -68,19 +68,16 @@ export class DistributionClient implements RegistryClient {
   }
 
   /**
-   * HTTPS, except for loopback registries, which Docker treats as insecure: there we try HTTPS
-   * first and fall back to plain HTTP when the server does not speak TLS.
+   * HTTPS, except for loopback registries, which Docker treats as insecure (HTTPS if the server
+   * speaks it, else plain HTTP). The probe asks in plain HTTP first: a plain server answers it
+   * without the agent loading its TLS stack and CA store (≈0.3 s in a fresh process), and a TLS
+   * server either drops it or, as Go's does, answers 400 "Client sent an HTTP request to an HTTPS
+   * server": both mean HTTPS.
    */
   private base(): Promise<string> {
     this.baseUrl ??= (async () => {
       if (!isLoopbackRegistry(this.host)) return `https://${this.host}`;
-      try {
-        const res = await fetch(`https://${this.host}/v2/`, { method: 'GET', signal: AbortSignal.timeout(5000) });
-        await res.body?.cancel();
-        return `https://${this.host}`;
-      } catch {
-        return `http://${this.host}`;
-      }
+      return (await speaksPlainHttp(this.host)) ? `http://${this.host}` : `https://${this.host}`;
     })();
     return this.baseUrl;
   }
@@ -90,7 +87,12 @@ export class DistributionClient implements RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(init.scopes);
       const headers = { ...init.headers, ...(authorization ? { authorization } : {}) };
-      const res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
+      let res: Response;
+      try {
+        res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
+      } catch (err) {
+        throw unreachable(err, init.method, url, this.deps.signal);
+      }
       if (res.status !== 401 || attempt > 0) return res;
       if (!this.auth.onUnauthorized(res.headers.get('www-authenticate'), init.scopes, authorization)) return res;
       await res.body?.cancel();
@@ -246,5 +248,33 @@ export class DistributionClient implements RegistryClient {
     if (!res.ok) throw await registryError(res, `Locking ${this.host}/${repository}@${digest}`, this.auth, repository, 'metadata_write');
     await res.body?.cancel();
     return 'locked';
+  }
+}
+
+/** "fetch failed" names nothing: say which request to which host failed, and the network cause. */
+function unreachable(err: unknown, method: string, url: string, signal?: AbortSignal): unknown {
+  if (isTaskError(err) || signal?.aborted) return err;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const host = new URL(url).host;
+  const what = why.includes(url.split('?')[0]) ? why.replace(/\.$/, '') : `${method} ${url.split('?')[0]} failed: ${why}`;
+  // The cause stays attached: callers that restart a whole transfer on a network error still see its code.
+  return Object.assign(new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`), { cause: err });
+}
+
+/** True when a loopback registry answers a plain-HTTP GET /v2/ as a plain-HTTP server (see base()). */
+async function speaksPlainHttp(host: string): Promise<boolean> {
+  try {
+    const res = await rawRequest(`http://${host}/v2/`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(5000) });
+    const body = await new Promise<string>((resolve) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c.length < 4096 ? c : ''));
+      res.on('end', () => resolve(text));
+      res.on('error', () => resolve(text));
+    });
+    return !(res.statusCode === 400 && /HTTPS server/i.test(body));
+  } catch {
+    return false;
   }
 }
