@@ -5,7 +5,8 @@
  * from Build REST. The cache is written after the data is handed back, off the render path.
  */
 import { ProjectApi, getApprovals, getBuildTimeline, getBuilds, getDeploymentRecords, getEnvironments, getLedgerAttachment, getLedgerAttachments } from './ado-api';
-import { EnvironmentRef, HubData, LedgerRecord, PendingGate, RunEntry, RunRef } from './model';
+import { flagUndeployed, withBuildIdentity } from './identity';
+import { EnvironmentRef, HubData, LEDGER_BUILD_TAG, LedgerRecord, PendingGate, RunEntry, RunRef } from './model';
 import { isRecord, parseLedgerRecord } from './parse-record';
 import { CacheDoc, DocumentStore, planPrune, planWrites, readSnapshot } from './run-cache';
 import { buildMatrix } from './matrix';
@@ -46,7 +47,7 @@ export async function readRunRecords(api: ProjectApi, run: RunRef): Promise<{ re
   await Promise.all(
     refs.map(async (ref) => {
       const parsed = parseLedgerRecord(await getLedgerAttachment(api, run.id, ref));
-      if (isRecord(parsed)) records.push(parsed);
+      if (isRecord(parsed)) records.push(withBuildIdentity(parsed, run));
       else problems.push(`${ref.name}: ${(parsed as { error: string }).error}`);
     }),
   );
@@ -77,23 +78,35 @@ async function readRunning(api: ProjectApi, runId: number): Promise<{ pending: P
   }
 }
 
+/** Deployment records per environment: the last one for the header, all of them as proof of deployment. */
+const DEPLOYMENTS_READ = 5000;
+
 async function loadEnvironments(api: ProjectApi): Promise<EnvironmentRef[]> {
   const envs = await getEnvironments(api);
   return Promise.all(
     envs.map(async (e): Promise<EnvironmentRef> => {
-      const [last] = await getDeploymentRecords(api, e.id, 1);
+      const rows = await getDeploymentRecords(api, e.id, DEPLOYMENTS_READ).catch(() => undefined);
+      const last = rows?.[0];
       return {
         id: e.id,
         name: e.name,
         lastDeployment: last?.owner ? { runId: last.owner.id, stageName: last.stageName, result: last.result, finishTime: last.finishTime, definitionName: last.definition?.name } : undefined,
+        deployedRuns: rows ? [...new Set(rows.map((r) => r.owner?.id).filter((id): id is number => id !== undefined))] : undefined,
       };
     }),
   );
 }
 
+/** The newest runs that deployed to each environment: read first, so the first matrix shows what is there now. */
+function firstRuns(environments: EnvironmentRef[], perEnvironment: number): Set<number> {
+  return new Set(environments.flatMap((e) => (e.deployedRuns ?? []).slice(0, perEnvironment)));
+}
+
 export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): Promise<LoadResult> {
   const { api, store } = deps;
-  const maxRuns = options.maxRuns ?? 500;
+  // Only runs the tasks tagged are listed, so no number of unrelated runs can push promotions out.
+  const maxRuns = options.maxRuns ?? 5000;
+  const tagFilters = [LEDGER_BUILD_TAG];
   // Environments are decoration (header, empty columns): read them alongside, not before.
   const environmentsRead = loadEnvironments(api).catch(() => [] as EnvironmentRef[]);
   const docs = await store.getAll().catch(() => [] as CacheDoc[]);
@@ -103,18 +116,26 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   if (snapshot.watermark) {
     const since = new Date(Date.parse(snapshot.watermark) - (options.overlapMs ?? 5 * 60_000)).toISOString();
     const [completed, running] = await Promise.all([
-      getBuilds(api, { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since }, maxRuns),
-      getBuilds(api, { statusFilter: 'inProgress' }, maxRuns),
+      getBuilds(api, { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since, tagFilters }, maxRuns),
+      getBuilds(api, { statusFilter: 'inProgress', tagFilters }, maxRuns),
     ]);
     listed = [...running, ...completed];
   } else {
-    listed = await getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending' }, maxRuns);
+    listed = await getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 }, maxRuns);
   }
 
   const environments = await environmentsRead;
   // Newest first, in batches: the first batch renders quickly, every batch is cached as it
   // lands, so an interrupted cold load resumes where it stopped.
-  const toRead = listed.filter((r) => r.status !== 'completed' || !snapshot.runs.has(r.id)).sort((a, b) => b.id - a.id);
+  const first = firstRuns(environments, 1);
+  const toRead = listed
+    .filter((r) => r.status !== 'completed' || !snapshot.runs.has(r.id))
+    .sort((a, b) => rank(b) - rank(a) || b.id - a.id);
+  // Runs in progress first too: they know the stage order and what is waiting for approval.
+  function rank(r: RunRef): number {
+    return r.status !== 'completed' ? 2 : first.has(r.id) ? 1 : 0;
+  }
+  const firstBatch = options.firstBatch ?? Math.max(1, toRead.filter((r) => rank(r) > 0).length);
   const partial: HubData['partial'] = [];
   /** Runs that could not be read (network, permissions): not cached, and they hold the watermark. */
   const failed = new Set<number>();
@@ -130,13 +151,13 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   };
   const compose = (): HubData => {
     const runs = [...byId.values()].sort((a, b) => b.run.id - a.run.id);
-    return { runs, records: runs.flatMap((e) => e.records), environments, stageOrder: runs.find((e) => e.records.length > 0)?.stageOrder ?? [], partial: [...partial] };
+    return { runs, records: flagUndeployed(runs.flatMap((e) => e.records), environments), environments, stageOrder: runs.find((e) => e.records.length > 0)?.stageOrder ?? [], partial: [...partial] };
   };
 
   // A pool of run readers pulls newest-first (no batch barriers: the request limiter stays
   // busy); at each checkpoint the runs read so far are cached and handed to the view.
   const checkpoints = new Set<number>();
-  for (let n = options.firstBatch ?? 12; n < toRead.length; n += options.batch ?? 60) checkpoints.add(n);
+  for (let n = firstBatch; n < toRead.length; n += options.batch ?? 60) checkpoints.add(n);
   let next = 0;
   let done = 0;
   let unsaved: RunEntry[] = [];
@@ -144,7 +165,9 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const checkpoint = async (): Promise<void> => {
     // Column order: the newest run with records knows its pipeline's stages.
     const newest = [...byId.values()].sort((a, b) => b.run.id - a.run.id).find((e) => e.records.length > 0);
-    if (newest && !newest.stageOrder && !stageOrderRead) {
+    // A run in progress still being read brings its own stage order (its timeline is read anyway).
+    const runningUnread = toRead.some((r) => r.status !== 'completed' && !byId.has(r.id));
+    if (newest && !newest.stageOrder && !stageOrderRead && !runningUnread) {
       stageOrderRead = true;
       newest.stageOrder = stageOrderFromTimeline(await getBuildTimeline(api, newest.run.id).catch(() => []));
       const cachedIn = snap.runs.has(newest.run.id) ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id)) : undefined;

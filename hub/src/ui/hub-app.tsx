@@ -5,6 +5,7 @@ import { Page } from 'azure-devops-ui/Page';
 import { Spinner, SpinnerSize } from 'azure-devops-ui/Spinner';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
 import { HubContext } from '../ado/hub-context';
+import { hubLinks } from '../ado/links';
 import { HistoryFilter } from '../data/history';
 import { loadHubData } from '../data/ledger-loader';
 import { buildMatrix } from '../data/matrix';
@@ -43,6 +44,7 @@ function useHubData(ctx: HubContext): LoadState {
 
 export function HubApp(props: { ctx: HubContext }): JSX.Element {
   const { data, error, loading } = useHubData(props.ctx);
+  const links = React.useMemo(() => hubLinks(props.ctx.api.collectionUrl, props.ctx.api.project), [props.ctx]);
   const [tab, setTab] = React.useState<TabId>('matrix');
   const [filter, setFilter] = React.useState<HistoryFilter>({});
   const [runId, setRunId] = React.useState<number>();
@@ -51,7 +53,8 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
   const matrix = React.useMemo(() => {
     if (!data) return undefined;
     const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
-    return buildMatrix(records, data.stageOrder, pipeline ? [] : data.environments.map((e) => e.name));
+    // Columns are the environments promotions went to (not every environment of the project).
+    return buildMatrix(records, data.stageOrder);
   }, [data, pipeline]);
   const now = React.useMemo(() => Date.now(), [data]);
   const pending = React.useMemo(() => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()), [data, matrix]);
@@ -106,7 +109,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
               </label>
             ) : null}
             {tab === 'matrix' ? (
-              <MatrixView matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
+              <MatrixView links={links} matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
                 setFilter({ artifact, environment });
                 setTab('history');
               }} />

@@ -18,7 +18,8 @@ export interface AcrPromoteDetails {
   tagsOverwritten?: string[];
   referrersCopied?: number;
   referrersPresent?: number;
-  referrers?: { digest: string; artifactType?: string; mediaType?: string; existed?: boolean }[];
+  /** Signatures, SBOMs…: `via` says how they were found (referrers API or the fallback tag). */
+  referrers?: { digest: string; artifactType?: string; mediaType?: string; subject?: string; via?: string; existed?: boolean }[];
   bytesMoved?: number;
   blobsCopied?: number;
   blobsMounted?: number;

@@ -17,7 +17,7 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
   AcrPromote: {
     mode: 'string', source: 'string', sourceTag: 'string', target: 'string', digest: 'string', mediaType: 'string', platforms: 'string',
     tags: 'string[]', tagsMoved: 'string', tagsUnchanged: 'string', tagsOverwritten: 'string[]', referrersCopied: 'number', referrersPresent: 'number',
-    referrers: { list: { digest: 'string', artifactType: 'string', mediaType: 'string', existed: 'boolean' } },
+    referrers: { list: { digest: 'string', artifactType: 'string', mediaType: 'string', subject: 'string', via: 'string', existed: 'boolean' } },
     bytesMoved: 'number', blobsCopied: 'number', blobsMounted: 'number', blobsPresent: 'number', manifestsPushed: 'number',
     locked: 'string|boolean', durationMs: 'number',
   },
