@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { LedgerRecord } from '../tasks/common/ledger';
 import { ExtraBuild, FakeAdo, RecordedTimeline } from '../devkit/ado-host/fake-ado';
 import { STAGE_DIR } from '../devkit/project';
+import { THEMES } from '../devkit/ado-host/themes';
 
 export interface HubPreviewOptions {
   records: LedgerRecord[];
@@ -69,6 +70,12 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
       const origin = `http://${req.headers.host}`;
       if (url.pathname === '/_preview/config.json') {
         send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ collectionUrl: `${origin}/${COLLECTION}/`, project: PROJECT, publisher: 'multicloud-devsecops', extension: 'multicloud-devsecops' }));
+        return;
+      }
+      const theme = /^\/_preview\/theme\/([a-z-]+)\.json$/.exec(url.pathname);
+      if (theme) {
+        const data = THEMES[theme[1]];
+        send(res, data ? 200 : 404, { 'content-type': 'application/json' }, JSON.stringify(data ?? { message: 'no such theme' }));
         return;
       }
       if (url.pathname.startsWith(`/${COLLECTION}/`) && url.pathname.includes('/_apis/')) {

@@ -8,6 +8,7 @@ import type { IBuildPageDataService } from 'azure-devops-extension-api/Build';
 import { RestClient } from '../data/rest-client';
 import { CacheDoc, DocumentStore } from '../data/run-cache';
 import { DATA_COLLECTION_PREFIX, HubContext } from './hub-context';
+import { followTheme } from './theme';
 
 const BUILD_AREA_ID = '5d6898bb-45ec-463f-95f9-54d49c71752e';
 /** Service ids are ambient const enums in the API package: spelled out so bundling needs no type info. */
@@ -34,20 +35,6 @@ class ExtensionDataStore implements DocumentStore {
     const m = await this.manager;
     await Promise.all(ids.map((id) => m.deleteDocument(this.collection, id, { scopeType: 'User' })));
   }
-}
-
-/**
- * The SDK applies the host's theme by injecting a <style> element, which our CSP (no
- * 'unsafe-inline' styles) blocks; it then announces the theme, and we set the same variables
- * through the CSSOM, which the CSP allows.
- */
-function followTheme(): void {
-  window.addEventListener('themeApplied', (ev) => {
-    const data = (ev as CustomEvent<Record<string, unknown>>).detail ?? {};
-    for (const [name, value] of Object.entries(data)) {
-      if (/^[A-Za-z0-9-]+$/.test(name) && typeof value === 'string') document.documentElement.style.setProperty(`--${name}`, value);
-    }
-  });
 }
 
 export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubContext> {

@@ -102,6 +102,11 @@ function firstRuns(environments: EnvironmentRef[], perEnvironment: number): Set<
   return new Set(environments.flatMap((e) => (e.deployedRuns ?? []).slice(0, perEnvironment)));
 }
 
+/** A run whose records are not all flagged: its pipeline's stages may order the columns. */
+function trusted(e: RunEntry): boolean {
+  return e.records.some((r) => !r.flag);
+}
+
 export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): Promise<LoadResult> {
   const { api, store } = deps;
   // Only runs the tasks tagged are listed, so no number of unrelated runs can push promotions out.
@@ -151,7 +156,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   };
   const compose = (): HubData => {
     const runs = [...byId.values()].sort((a, b) => b.run.id - a.run.id);
-    return { runs, records: flagUndeployed(runs.flatMap((e) => e.records), environments), environments, stageOrder: runs.find((e) => e.records.length > 0)?.stageOrder ?? [], partial: [...partial] };
+    return { runs, records: flagUndeployed(runs.flatMap((e) => e.records), environments), environments, stageOrder: runs.find(trusted)?.stageOrder ?? [], partial: [...partial] };
   };
 
   // A pool of run readers pulls newest-first (no batch barriers: the request limiter stays
@@ -164,7 +169,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   let stageOrderRead = false;
   const checkpoint = async (): Promise<void> => {
     // Column order: the newest run with records knows its pipeline's stages.
-    const newest = [...byId.values()].sort((a, b) => b.run.id - a.run.id).find((e) => e.records.length > 0);
+    const newest = [...byId.values()].sort((a, b) => b.run.id - a.run.id).find(trusted);
     // A run in progress still being read brings its own stage order (its timeline is read anyway).
     const runningUnread = toRead.some((r) => r.status !== 'completed' && !byId.has(r.id));
     if (newest && !newest.stageOrder && !stageOrderRead && !runningUnread) {

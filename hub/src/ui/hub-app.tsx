@@ -24,7 +24,10 @@ interface LoadState {
   loading?: [number, number];
 }
 
-function useHubData(ctx: HubContext): LoadState {
+/** While a run is in progress (waiting for an approval, canarying), reload this often. */
+const AUTO_REFRESH_MS = 30_000;
+
+function useHubData(ctx: HubContext, generation: number): LoadState {
   const [state, setState] = React.useState<LoadState>({});
   React.useEffect(() => {
     let live = true;
@@ -38,12 +41,25 @@ function useHubData(ctx: HubContext): LoadState {
     return () => {
       live = false;
     };
-  }, [ctx]);
+  }, [ctx, generation]);
   return state;
 }
 
 export function HubApp(props: { ctx: HubContext }): JSX.Element {
-  const { data, error, loading } = useHubData(props.ctx);
+  const [generation, setGeneration] = React.useState(0);
+  const { data, error, loading } = useHubData(props.ctx, generation);
+  const refresh = React.useCallback(() => setGeneration((g) => g + 1), []);
+  const running = !!data?.runs.some((e) => e.run.status !== 'completed');
+  const [clock, setClock] = React.useState(() => Date.now());
+  // Approvals land and canaries move: reload while something is in progress; relative times move anyway.
+  React.useEffect(() => {
+    const tick = setInterval(() => setClock(Date.now()), 60_000);
+    const reload = running ? setInterval(refresh, AUTO_REFRESH_MS) : undefined;
+    return () => {
+      clearInterval(tick);
+      if (reload) clearInterval(reload);
+    };
+  }, [running, refresh]);
   const links = React.useMemo(() => hubLinks(props.ctx.api.collectionUrl, props.ctx.api.project), [props.ctx]);
   const [tab, setTab] = React.useState<TabId>('matrix');
   const [filter, setFilter] = React.useState<HistoryFilter>({});
@@ -56,10 +72,11 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
     // Columns are the environments promotions went to (not every environment of the project).
     return buildMatrix(records, data.stageOrder);
   }, [data, pipeline]);
-  const now = React.useMemo(() => Date.now(), [data]);
+  const now = React.useMemo(() => Math.max(clock, Date.now()), [data, clock]);
   const pending = React.useMemo(() => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()), [data, matrix]);
   const runs = React.useMemo(() => (data ? data.runs.filter((e) => e.records.length > 0) : []), [data]);
-  const selectedRun = runId ?? runs[0]?.run.id;
+  // By default the newest run whose records are trusted (a PR build's forged record is not news).
+  const selectedRun = runId ?? (runs.find((e) => e.records.some((r) => !r.flag)) ?? runs[0])?.run.id;
   const known = React.useMemo(() => {
     const entry = data?.runs.find((e) => e.run.id === selectedRun);
     return entry && entry.run.status === 'completed' ? { run: entry.run, records: entry.records } : undefined;
@@ -79,7 +96,12 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
 
   return (
     <Page className="mcd-page flex-grow">
-      <Header title="Promotions" titleSize={TitleSize.Large} description="Which version is where, who approved it, and what each promotion did." />
+      <Header
+        title="Promotions"
+        titleSize={TitleSize.Large}
+        description="Which version is where, who approved it, and what each promotion did."
+        commandBarItems={[{ id: 'refresh', text: 'Refresh', important: true, iconProps: { iconName: 'Refresh' }, onActivate: refresh, ariaLabel: 'Refresh promotion records' }]}
+      />
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as TabId)} tabSize={TabSize.Tall}>
         <Tab id="matrix" name="Matrix" />
         <Tab id="history" name="History" />

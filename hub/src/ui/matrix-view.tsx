@@ -1,5 +1,6 @@
 /** Artifact rows × environment columns: what runs where now, and whether a newer attempt failed. */
 import * as React from 'react';
+import { ZeroData } from 'azure-devops-ui/ZeroData';
 import { MatrixCellView, MatrixView as Matrix } from '../data/matrix';
 import { EnvironmentRef, LedgerRecord } from '../data/model';
 import { PendingView } from '../data/pending';
@@ -21,7 +22,15 @@ export interface MatrixProps {
 export function MatrixView(props: MatrixProps): JSX.Element {
   const { matrix } = props;
   if (matrix.rows.length === 0) {
-    return <p className="mcd-empty">No promotion records yet. Add an AcrPromote, CanaryShift, SmokeTest, KeyVaultToOci or OracleDbProvision step to a pipeline and run it.</p>;
+    return (
+      <ZeroData
+        className="mcd-empty"
+        imageAltText=""
+        iconProps={{ iconName: 'Deploy' }}
+        primaryText="No promotion records yet"
+        secondaryText="Add an AcrPromote, CanaryShift, SmokeTest, KeyVaultToOci or OracleDbProvision step to a pipeline and run it."
+      />
+    );
   }
   const envInfo = new Map(props.environments.map((e) => [e.name, e]));
   return (
