@@ -65,7 +65,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
   const [filter, setFilter] = React.useState<HistoryFilter>({});
   const [runId, setRunId] = React.useState<number>();
   const [pipeline, setPipeline] = React.useState<string>();
-  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
+  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).filter((r) => !r.flag).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
   const matrix = React.useMemo(() => {
     if (!data) return undefined;
     const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
@@ -107,7 +107,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
         <Tab id="history" name="History" />
         <Tab id="run" name="Run" />
       </TabBar>
-      <div className="page-content page-content-top mcd-content">
+      <main className="page-content page-content-top mcd-content">
         {error ? <div className="mcd-error" role="alert">Could not load promotion records: {error}</div> : null}
         {!data || !matrix ? (
           error ? null : <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
@@ -152,7 +152,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
             ) : null}
           </>
         )}
-      </div>
+      </main>
     </Page>
   );
 }

@@ -44,7 +44,7 @@ export function MatrixView(props: MatrixProps): JSX.Element {
               return (
                 <th scope="col" key={env} className="mcd-env-head">
                   <div className="mcd-env-name">
-                    {envInfo.get(env) ? <a className="mcd-env-link mcd-trunc-text" href={props.links.environment(envInfo.get(env)!.id)} target="_top" rel="noopener noreferrer" title={`${env} in Azure Pipelines Environments`}>{env}</a> : <span className="mcd-trunc-text" title={env}>{env}</span>}
+                    {envInfo.get(env) ? <a className="mcd-env-link mcd-trunc-text" href={props.links.environment(envInfo.get(env)!.id)} target="_top" rel="noopener noreferrer" title={env} aria-label={`${env} in Azure Pipelines Environments`}>{env}</a> : <span className="mcd-trunc-text" title={env}>{env}</span>}
                   </div>
                   {info ? <div className="mcd-secondary">last deployment {ago(info.finishTime, props.now)}</div> : null}
                   {(props.pending.get(env) ?? []).map((p, i) => (
