@@ -139,6 +139,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.equal(await page.locator('[data-testid=canary-step][data-kind=analysis] .mcd-step-fill').count(), 0, 'analysis steps repeat no weight');
     assert.equal(await page.locator('[data-testid=canary-step][data-kind=pause] .mcd-step-fill').count(), 0, 'pause steps repeat no weight');
     await page.screenshot({ path: path.join(SHOTS, 'run-aborted.png'), fullPage: true });
+    await page.locator('[data-testid=record]', { has: failed }).screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('success')));
     await page.locator('[data-testid=canary-step][data-kind=promote]', { hasText: '100%' }).waitFor();
@@ -147,12 +148,15 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.ok(secrets.length >= 2 && secrets.every((t) => /orders-admin|payments/.test(t) && /created|updated|unchanged/.test(t)), secrets.join('\n'));
     assert.doesNotMatch((await page.textContent('[data-testid=secret-sync]')) ?? '', /\?/);
     await page.screenshot({ path: path.join(SHOTS, 'run.png'), fullPage: true });
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=secret-sync]') }).screenshot({ path: path.join(SHOTS, 'record-secrets.png') });
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') }).screenshot({ path: path.join(SHOTS, 'record-db.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('failure')));
     await page.locator('[data-testid=smoke-check][data-passed=false]').first().waitFor();
     const reasons = await page.$$eval('[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]', (els) => els.map((e) => e.textContent ?? ''));
     assert.ok(reasons.length >= 1 && reasons.every((t) => t.trim().length > 0), reasons.join('\n'));
     assert.match((await page.textContent('[data-testid=record-error]')) ?? '', /\S/);
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') }).screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('partial')));
     await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).waitFor();
