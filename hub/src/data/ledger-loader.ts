@@ -102,6 +102,16 @@ function firstRuns(environments: EnvironmentRef[], perEnvironment: number): Set<
   return new Set(environments.flatMap((e) => (e.deployedRuns ?? []).slice(0, perEnvironment)));
 }
 
+/**
+ * What the cache keeps of a completed run: everything the matrix and history read, without the
+ * bulky task details (the Run view reads a cached run's attachments again). Keeps the warm load's
+ * one document read small.
+ */
+function slim(e: RunEntry): RunEntry {
+  const keep = (d: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(d).filter(([k]) => k === 'outcome' || k === 'canaryWeight'));
+  return { ...e, slim: true, records: e.records.map((r) => ({ ...r, details: keep(r.details) })) };
+}
+
 /** A run whose records are not all flagged: its pipeline's stages may order the columns. */
 function trusted(e: RunEntry): boolean {
   return e.records.some((r) => !r.flag);
@@ -174,16 +184,23 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     const runningUnread = toRead.some((r) => r.status !== 'completed' && !byId.has(r.id));
     if (newest && !newest.stageOrder && !stageOrderRead && !runningUnread) {
       stageOrderRead = true;
-      newest.stageOrder = stageOrderFromTimeline(await getBuildTimeline(api, newest.run.id).catch(() => []));
+      newest.stageOrder = await (early.get(newest.run.id) ?? getBuildTimeline(api, newest.run.id).then(stageOrderFromTimeline).catch(() => []));
       const cachedIn = snap.runs.has(newest.run.id) ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id)) : undefined;
-      if (cachedIn) persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? newest : e)) }]);
+      if (cachedIn) persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) }]);
     }
     const batch = unsaved.sort((a, b) => b.run.id - a.run.id);
     unsaved = [];
-    persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed'), undefined));
+    persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim), undefined));
   };
-  const worker = async (): Promise<void> => {
-    while (next < toRead.length) {
+  // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
+  const early = new Map<number, Promise<string[]>>();
+  const candidate = toRead.find((r) => r.status === 'completed' && rank(r) > 0);
+  // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
+  if (candidate && !toRead.some((r) => r.status !== 'completed') && ![...byId.values()].some((e) => e.stageOrder?.length)) {
+    early.set(candidate.id, getBuildTimeline(api, candidate.id).then(stageOrderFromTimeline).catch(() => []));
+  }
+  const worker = async (until: number): Promise<void> => {
+    while (next < until) {
       const run = toRead[next++];
       try {
         const { records, problems } = await readRunRecords(api, run);
@@ -201,7 +218,11 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.readers ?? 6, Math.max(toRead.length, 1)) }, worker));
+  // First the runs that show what is deployed now, alone (their reads queue behind nothing); then the rest.
+  const readers = options.readers ?? 6;
+  const head = Math.min(firstBatch, toRead.length);
+  await Promise.all(Array.from({ length: Math.min(readers, Math.max(head, 1)) }, () => worker(head)));
+  await Promise.all(Array.from({ length: Math.min(readers, Math.max(toRead.length - head, 1)) }, () => worker(toRead.length)));
   await checkpoint();
 
   // Advance the watermark only when every listed run was read (unparseable records are

@@ -53,6 +53,8 @@ export interface RunEntry {
   records: LedgerRecord[];
   /** Stage order of this run's pipeline, when its timeline was read (name → order). */
   stageOrder?: string[];
+  /** Read from the cache, which keeps no task details: the Run view reads the attachments again. */
+  slim?: boolean;
   /** Only for runs in progress: what they are waiting on. */
   pending?: PendingGate[];
 }

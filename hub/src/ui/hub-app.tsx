@@ -79,7 +79,8 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
   const selectedRun = runId ?? (runs.find((e) => e.records.some((r) => !r.flag)) ?? runs[0])?.run.id;
   const known = React.useMemo(() => {
     const entry = data?.runs.find((e) => e.run.id === selectedRun);
-    return entry && entry.run.status === 'completed' ? { run: entry.run, records: entry.records } : undefined;
+    if (!entry || entry.run.status !== 'completed') return undefined;
+    return entry.slim ? { run: entry.run } : { run: entry.run, records: entry.records };
   }, [data, selectedRun]);
 
   // The benchmark reads this mark: time from navigation to the first committed matrix.
