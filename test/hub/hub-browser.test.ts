@@ -164,6 +164,12 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
 
     await page.selectOption('[data-testid=run-picker]', String(FORGED_RUN));
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
+    // The tab and the run are in the URL: a reload (or a shared link) opens the same view.
+    assert.match(page.url(), new RegExp(`[?&]tab=run(&|$)`));
+    assert.match(page.url(), new RegExp(`[?&]runId=${FORGED_RUN}(&|$)`));
+    await page.reload();
+    await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
+    assert.equal(await page.inputValue('[data-testid=run-picker]'), String(FORGED_RUN));
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });

@@ -2,6 +2,7 @@
 import { RestClient } from '../data/rest-client';
 import { RestDocumentStore } from '../data/run-cache';
 import { DATA_COLLECTION_PREFIX, HubContext } from './hub-context';
+import { previewUrlState } from './url-state';
 import { applyThemeVariables } from './theme';
 
 interface PreviewConfig {
@@ -26,5 +27,5 @@ export async function createPreviewContext(configPath: string, search: string): 
     const t = await fetch(`/_preview/theme/${theme}.json`, { credentials: 'same-origin' });
     if (t.ok) applyThemeVariables((await t.json()) as Record<string, unknown>);
   }
-  return { mode: 'preview', api: { rest, collectionUrl: config.collectionUrl, project: config.project }, store: new RestDocumentStore(rest, dataUrl), buildId };
+  return { mode: 'preview', api: { rest, collectionUrl: config.collectionUrl, project: config.project }, store: new RestDocumentStore(rest, dataUrl), buildId, state: previewUrlState() };
 }

@@ -3,7 +3,7 @@
  * Azure DevOps Server works too), an access token for REST, and extension data storage.
  */
 import * as SDK from 'azure-devops-extension-sdk';
-import type { IExtensionDataManager, IExtensionDataService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
+import type { IExtensionDataManager, IExtensionDataService, IHostNavigationService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
 import type { IBuildPageDataService } from 'azure-devops-extension-api/Build';
 import { RestClient } from '../data/rest-client';
 import { CacheDoc, DocumentStore } from '../data/run-cache';
@@ -17,6 +17,7 @@ const SERVICES = {
   location: 'ms.vss-features.location-service',
   extensionData: 'ms.vss-features.extension-data-service',
   buildPage: 'ms.vss-build-web.build-page-data-service',
+  navigation: 'ms.vss-features.host-navigation-service',
 };
 
 /** User-scoped documents: the cache never shows one user runs another user could read. */
@@ -56,6 +57,14 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
   });
   const manager = SDK.getAccessToken().then((token) => dataService.getExtensionDataManager(SDK.getExtensionContext().id, token));
   const ctx: HubContext = { mode: 'ado', api: { rest, collectionUrl, project: project.id }, store: new ExtensionDataStore(`${DATA_COLLECTION_PREFIX}${project.id}`, manager) };
+  // The hub's tab and run live in the host page's URL (shareable, survives reload).
+  if (kind === 'hub') {
+    const navigation = SDK.getService<IHostNavigationService>(SERVICES.navigation);
+    ctx.state = {
+      get: async () => (await navigation).getQueryParams().then((p) => Object.fromEntries(Object.entries(p).filter((e): e is [string, string] => typeof e[1] === 'string'))),
+      set: (params) => void navigation.then((n) => n.setQueryParams(params)).catch(() => undefined),
+    };
+  }
   if (kind === 'run-tab') {
     // The build results view hands the run over through the contribution's configuration
     // (onBuildChanged); the build page data service answers on some hosts only, so it is a

@@ -61,9 +61,24 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
     };
   }, [running, refresh]);
   const links = React.useMemo(() => hubLinks(props.ctx.api.collectionUrl, props.ctx.api.project), [props.ctx]);
-  const [tab, setTab] = React.useState<TabId>('matrix');
+  const [tab, setTabState] = React.useState<TabId>('matrix');
   const [filter, setFilter] = React.useState<HistoryFilter>({});
-  const [runId, setRunId] = React.useState<number>();
+  const [runId, setRunIdState] = React.useState<number>();
+  // Hub state in the URL: read once, written on every change (deep links to a tab and a run).
+  React.useEffect(() => {
+    void props.ctx.state?.get().then((q) => {
+      if (q.tab === 'matrix' || q.tab === 'history' || q.tab === 'run') setTabState(q.tab);
+      if (Number(q.runId) > 0) setRunIdState(Number(q.runId));
+    }).catch(() => undefined);
+  }, [props.ctx]);
+  const setTab = (t: TabId): void => {
+    setTabState(t);
+    props.ctx.state?.set({ tab: t });
+  };
+  const setRunId = (id: number): void => {
+    setRunIdState(id);
+    props.ctx.state?.set({ runId: String(id) });
+  };
   const [pipeline, setPipeline] = React.useState<string>();
   const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).filter((r) => !r.flag).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
   const matrix = React.useMemo(() => {
