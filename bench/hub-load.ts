@@ -1,8 +1,9 @@
 /**
- * Promotions hub load time: the preview with 500 runs and 50 ms simulated latency per API
- * request, in headless Chromium. Measures time from navigation to the first committed matrix
- * (performance mark set by the hub) and API requests made, cold (empty cache) and warm
- * (cache written by the cold load). Goal: warm ≤ 1.5 s and ≤ 10 requests.
+ * Promotions hub load time: the preview with 500 release runs (replayed from the records the
+ * packaged tasks wrote) and 600 newer unrelated CI runs, 50 ms simulated latency per API request,
+ * in headless Chromium. Measures time from navigation to the first committed matrix (performance
+ * mark set by the hub) and API requests made, cold (empty cache) and warm (cache written by the
+ * cold load). Goals: cold ≤ 1.0 s and ≤ 20 requests, warm ≤ 0.5 s and ≤ 10 requests.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +18,8 @@ import { writeResult } from './results';
 const RUNS = Number(process.env.HUB_BENCH_RUNS ?? 500);
 const LATENCY_MS = Number(process.env.HUB_BENCH_LATENCY_MS ?? 50);
 const WARM_REPEATS = 5;
-const GOAL = { warmMs: 1500, warmRequests: 10 };
+const UNRELATED = Number(process.env.HUB_BENCH_UNRELATED ?? 600);
+const GOAL = { coldMs: 1000, coldRequests: 20, warmMs: 500, warmRequests: 10 };
 
 interface Sample { ms: number; completeMs: number; requests: number; totalRequests: number }
 
@@ -28,7 +30,10 @@ async function measure(browser: Browser, preview: HubPreview): Promise<Sample> {
   await page.goto(preview.url);
   await page.waitForSelector('[data-testid=matrix]', { timeout: 300_000 });
   const ms = await page.evaluate<number>("performance.getEntriesByName('mcd-matrix-rendered')[0].startTime");
-  const requests = preview.requestCount();
+  // API requests the page had started when the matrix first rendered (later ones are the rest of a cold load).
+  const requests = await page.evaluate<number>(
+    `performance.getEntriesByType('resource').filter((e) => e.name.includes('/_apis/') && e.startTime <= ${ms}).length`,
+  );
   // A function, not a string: the hub's CSP forbids eval, which string predicates need.
   await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, { timeout: 300_000, polling: 100 });
   const completeMs = await page.evaluate<number>("performance.getEntriesByName('mcd-matrix-complete')[0].startTime");
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-bench-'));
   await buildHub(dir);
   const data = sampleData({ runs: RUNS });
-  const preview = await startHubPreview({ records: data.records, timelines: data.timelines, latencyMs: LATENCY_MS, hubDir: path.join(dir, 'hub') });
+  const preview = await startHubPreview({ records: data.records, timelines: data.timelines, latencyMs: LATENCY_MS, hubDir: path.join(dir, 'hub'), unrelatedRuns: UNRELATED });
   const browser = await launchChromium();
   try {
     const cold = await measure(browser, preview);
@@ -59,9 +64,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_REPEATS; i++) warm.push(await measure(browser, preview));
     const warmMs = median(warm.map((w) => w.ms));
     const warmRequests = Math.max(...warm.map((w) => w.requests));
-    const ok = warmMs <= GOAL.warmMs && warmRequests <= GOAL.warmRequests;
+    const ok = cold.ms <= GOAL.coldMs && cold.requests <= GOAL.coldRequests && warmMs <= GOAL.warmMs && warmRequests <= GOAL.warmRequests;
     const result = {
-      runs: RUNS, records: data.records.length, latencyMs: LATENCY_MS,
+      runs: RUNS, unrelatedRuns: UNRELATED, records: data.records.length, latencyMs: LATENCY_MS,
       cold: { firstMatrixMs: cold.ms, completeMatrixMs: cold.completeMs, requestsBeforeFirstRender: cold.requests, requestsTotal: cold.totalRequests },
       warm: { firstMatrixMsMedian: warmMs, completeMatrixMsMedian: median(warm.map((w) => w.completeMs)), firstMatrixMs: warm.map((w) => w.ms), requests: warmRequests },
       coldOverWarm: Number((cold.ms / warmMs).toFixed(1)),

@@ -8,8 +8,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { LedgerRecord } from '../tasks/common/ledger';
-import { FakeAdo, RecordedTimeline } from '../devkit/ado-host/fake-ado';
+import { ExtraBuild, FakeAdo, RecordedTimeline } from '../devkit/ado-host/fake-ado';
 import { STAGE_DIR } from '../devkit/project';
+import { THEMES } from '../devkit/ado-host/themes';
 
 export interface HubPreviewOptions {
   records: LedgerRecord[];
@@ -20,6 +21,10 @@ export interface HubPreviewOptions {
   /** Folder with the built hub (hub.html, run-tab.html, assets); default build/extension/hub. */
   hubDir?: string;
   inProgress?: number[];
+  /** Runs attached as given (a PR build with a forged record). */
+  extraBuilds?: ExtraBuild[];
+  /** Untagged CI runs queued after every release run. */
+  unrelatedRuns?: number;
   throttle?: { everyNth: number; retryAfterSeconds: number };
   /** Azure DevOps mode tests: Build/Environments calls must carry `Authorization: Bearer <token>`. */
   requireToken?: string;
@@ -52,7 +57,7 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
   if (!fs.existsSync(path.join(hubDir, 'hub.html'))) {
     throw new Error(`The hub is not built in ${hubDir}: run npm run build (or buildHub(dir)) first.`);
   }
-  const ado = new FakeAdo({ records: options.records, timelines: options.timelines, inProgress: options.inProgress, throttle: options.throttle });
+  const ado = new FakeAdo({ records: options.records, timelines: options.timelines, inProgress: options.inProgress, throttle: options.throttle, extraBuilds: options.extraBuilds, unrelatedRuns: options.unrelatedRuns });
   let count = 0;
   let log: string[] = [];
   const latency = options.latencyMs ?? 0;
@@ -65,6 +70,12 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
       const origin = `http://${req.headers.host}`;
       if (url.pathname === '/_preview/config.json') {
         send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ collectionUrl: `${origin}/${COLLECTION}/`, project: PROJECT, publisher: 'multicloud-devsecops', extension: 'multicloud-devsecops' }));
+        return;
+      }
+      const theme = /^\/_preview\/theme\/([a-z-]+)\.json$/.exec(url.pathname);
+      if (theme) {
+        const data = THEMES[theme[1]];
+        send(res, data ? 200 : 404, { 'content-type': 'application/json' }, JSON.stringify(data ?? { message: 'no such theme' }));
         return;
       }
       if (url.pathname.startsWith(`/${COLLECTION}/`) && url.pathname.includes('/_apis/')) {

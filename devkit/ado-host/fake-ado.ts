@@ -12,8 +12,24 @@ export interface RecordedTimeline {
   approvals?: { value: unknown[] };
 }
 
+/** A run whose attachments are given as is, whatever their records claim (e.g. a PR build with a forged record). */
+export interface ExtraBuild {
+  id: number;
+  buildNumber: string;
+  definition: { id: number; name: string };
+  requestedFor: string;
+  reason: string;
+  sourceBranch: string;
+  records: LedgerRecord[];
+  /** Environments it has deployment records for (a PR validation build has none). */
+  deployedTo?: string[];
+}
+
 export interface FakeAdoOptions {
   records: LedgerRecord[];
+  extraBuilds?: ExtraBuild[];
+  /** CI runs without the ledger tag, queued after every release run (they must not hide promotions). */
+  unrelatedRuns?: number;
   timelines?: Record<string, RecordedTimeline>;
   /** Build ids reported as still running (no finish time). */
   inProgress?: number[];
@@ -30,7 +46,11 @@ export interface FakeResponse {
 interface FakeBuild {
   id: number; buildNumber: string; status: string; result?: string; queueTime: string; startTime: string; finishTime?: string;
   definition: { id: number; name: string }; requestedFor: { displayName: string }; sourceBranch?: string; project: { name: string };
+  reason: string; tags: string[];
 }
+
+/** The tag every task adds to its run (tasks/common/record/schema.ts LEDGER_BUILD_TAG). */
+const LEDGER_TAG = 'multicloud-devsecops';
 
 const LEDGER = 'multicloud-devsecops.ledger';
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse => ({ status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
@@ -64,10 +84,32 @@ export class FakeAdo {
         queueTime: new Date(Date.parse(first.startedAt) - 240_000).toISOString(), startTime: new Date(Date.parse(first.startedAt) - 230_000).toISOString(),
         finishTime: done ? new Date(Date.parse(last.finishedAt) + 60_000).toISOString() : undefined,
         definition: { id: Number(first.run.definitionId) || 1, name: first.run.pipeline ?? 'pipeline' }, requestedFor: { displayName: first.run.requestedFor ?? 'someone' },
-        sourceBranch: first.run.sourceBranch, project: { name: first.run.project ?? 'project' },
+        sourceBranch: first.run.sourceBranch, project: { name: first.run.project ?? 'project' }, reason: 'individualCI', tags: [LEDGER_TAG],
       };
     });
+    this.deployers = new Map(this.builds.map((b) => [b.id, (this.byBuild.get(b.id) ?? []).map((r) => r.environment ?? r.run.stage ?? '')]));
+    for (const x of options.extraBuilds ?? []) {
+      this.byBuild.set(x.id, x.records);
+      this.deployers.set(x.id, x.deployedTo ?? []);
+      const first = x.records[0];
+      this.builds.push({
+        id: x.id, buildNumber: x.buildNumber, status: 'completed', result: 'succeeded', queueTime: first.startedAt, startTime: first.startedAt, finishTime: first.finishedAt,
+        definition: x.definition, requestedFor: { displayName: x.requestedFor }, sourceBranch: x.sourceBranch, project: { name: 'shop' }, reason: x.reason, tags: [LEDGER_TAG],
+      });
+    }
+    const newest = this.builds.reduce((a, b) => (b.queueTime > a ? b.queueTime : a), '2026-01-01T00:00:00Z');
+    const maxId = this.builds.reduce((a, b) => Math.max(a, b.id), 0);
+    for (let i = 1; i <= (options.unrelatedRuns ?? 0); i++) {
+      const t = new Date(Date.parse(newest) + i * 60_000).toISOString();
+      this.builds.push({
+        id: maxId + i, buildNumber: `ci.${i}`, status: 'completed', result: 'succeeded', queueTime: t, startTime: t, finishTime: t,
+        definition: { id: 3, name: 'shop-ci' }, requestedFor: { displayName: 'Build Service' }, sourceBranch: 'refs/heads/main', project: { name: 'shop' }, reason: 'individualCI', tags: [],
+      });
+    }
   }
+
+  /** Build id → the environments it has deployment records for. */
+  private readonly deployers: Map<number, string[]>;
 
   /** Handles one API request; `path` is below the collection URL, e.g. `shop/_apis/build/builds`. */
   handle(method: string, path: string, query: URLSearchParams, body: string): FakeResponse {
@@ -105,12 +147,25 @@ export class FakeAdo {
     return b ? then(b) : json(404, { message: `The requested build ${id} could not be found.`, typeKey: 'BuildNotFoundException' });
   }
 
+  /**
+   * Builds - List (api-version 7.1): statusFilter, queryOrder, minTime, definitions, reasonFilter,
+   * tagFilters (a build must carry every listed tag), $top and continuationToken (x-ms-continuationtoken).
+   * https://learn.microsoft.com/rest/api/azure/devops/build/builds/list?view=azure-devops-rest-7.1
+   */
   private listBuilds(q: URLSearchParams): FakeResponse {
     const status = q.get('statusFilter') ?? 'all';
     const order = q.get('queryOrder') ?? 'queueTimeDescending';
     const key = (b: FakeBuild): string => (order.startsWith('finishTime') ? b.finishTime ?? '' : b.queueTime);
     const min = q.get('minTime');
-    let list = this.builds.filter((b) => status === 'all' || b.status === status).filter((b) => !min || key(b) >= new Date(min).toISOString());
+    const tags = (q.get('tagFilters') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const definitions = (q.get('definitions') ?? '').split(',').filter(Boolean).map(Number);
+    const reasons = (q.get('reasonFilter') ?? '').split(',').filter(Boolean);
+    let list = this.builds
+      .filter((b) => status === 'all' || b.status === status)
+      .filter((b) => !min || key(b) >= new Date(min).toISOString())
+      .filter((b) => tags.every((t) => b.tags.includes(t)))
+      .filter((b) => !definitions.length || definitions.includes(b.definition.id))
+      .filter((b) => !reasons.length || reasons.includes(b.reason));
     list = list.sort((a, b) => key(b).localeCompare(key(a)) || b.id - a.id);
     const top = Math.min(Number(q.get('$top') ?? 1000) || 1000, 5000);
     const offset = Number(Buffer.from(q.get('continuationToken') ?? '', 'base64').toString() || 0);
@@ -165,7 +220,7 @@ export class FakeAdo {
     const name = [...this.envIds.entries()].find(([, id]) => id === envId)?.[0];
     if (name === undefined) return json(404, { message: `Environment ${envId} not found` });
     const rows = this.builds
-      .filter((b) => (this.byBuild.get(b.id) ?? []).some((r) => (r.environment ?? r.run.stage) === name))
+      .filter((b) => (this.deployers.get(b.id) ?? []).includes(name))
       .map((b) => {
         const mine = (this.byBuild.get(b.id) ?? []).filter((r) => (r.environment ?? r.run.stage) === name);
         return {
@@ -176,7 +231,11 @@ export class FakeAdo {
         };
       })
       .sort((a, b) => b.finishTime.localeCompare(a.finishTime));
-    return json(200, { count: rows.length, value: rows.slice(0, Number(q.get('top') ?? 50) || 50) });
+    // Environmentdeployment Records - List: `top` per page, continuation token in x-ms-continuationtoken.
+    const top = Math.min(Number(q.get('top') ?? 50) || 50, 1000);
+    const offset = Number(Buffer.from(q.get('continuationToken') ?? '', 'base64').toString() || 0);
+    const headers: Record<string, string> = offset + top < rows.length ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') } : {};
+    return json(200, { count: Math.min(top, rows.length - offset), value: rows.slice(offset, offset + top) }, headers);
   }
 
   private docs(method: string, collection: string, body: string): FakeResponse {

@@ -40,6 +40,8 @@ export interface AgentRunResult {
   secrets: string[];
   attachments: { type: string; name: string; path: string }[];
   summaries: string[];
+  /** ##vso[build.addbuildtag] messages. */
+  buildTags?: string[];
   tempDir: string;
 }
 
@@ -109,6 +111,7 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
     secrets: commands.filter((c) => c.command === 'task.setsecret').map((c) => c.message),
     attachments: commands.filter((c) => c.command === 'task.addattachment').map((c) => ({ type: c.properties.type, name: c.properties.name, path: c.message })),
     summaries: commands.filter((c) => c.command === 'task.uploadsummary').map((c) => c.message),
+    buildTags: commands.filter((c) => c.command === 'build.addbuildtag').map((c) => c.message),
     tempDir,
   };
 }

@@ -61,6 +61,10 @@ export class RecordingHost implements TaskHost {
   uploadSummary(path: string): void {
     this.summaries.push(path);
   }
+  readonly buildTags: string[] = [];
+  addBuildTag(tag: string): void {
+    this.buildTags.push(tag);
+  }
   info(message: string): void {
     this.lines.push(message);
   }

@@ -37,6 +37,8 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
     },
     addAttachment: (type, name, path) => writeCommand('task.addattachment', { type, name }, path),
     uploadSummary: (path) => writeCommand('task.uploadsummary', {}, path),
+    // Agent: Agent.Worker/Build/BuildCommandExtension.cs, BuildAddBuildTagCommand (tag in the message).
+    addBuildTag: (tag) => writeCommand('build.addbuildtag', {}, tag),
     info: (message) => process.stdout.write(`${message}\n`),
     warn: (message) => issue('warning', message),
     debug: (message) => {

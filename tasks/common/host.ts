@@ -26,6 +26,8 @@ export interface TaskHost {
   setVariable(name: string, value: string, isSecret: boolean): void;
   addAttachment(type: string, name: string, path: string): void;
   uploadSummary(path: string): void;
+  /** ##vso[build.addbuildtag]: the hub lists the runs that used these tasks by this tag. */
+  addBuildTag(tag: string): void;
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;

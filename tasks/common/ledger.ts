@@ -3,48 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunInfo } from './host';
 
-/** The attachment type the hub lists with getAttachments; part of the public contract with the hub. */
-export const LEDGER_ATTACHMENT_TYPE = 'multicloud-devsecops.ledger';
-export const LEDGER_SCHEMA = 'multicloud-devsecops.ledger/v1';
+import { ArtifactRef, LEDGER_SCHEMA, LedgerRecord, RecordStatus, TaskName } from './record';
 
-export type TaskName = 'AcrPromote' | 'CanaryShift' | 'SmokeTest' | 'KeyVaultToOci' | 'OracleDbProvision';
-export type RecordStatus = 'succeeded' | 'succeededWithIssues' | 'failed' | 'cancelled';
-
-/** What was promoted (or tested, or synced) and where: the hub's matrix keys on these. */
-export interface ArtifactRef {
-  /**
-   * The path without the registry (shop/web): the hub's matrix row key, so an app promoted from a
-   * non-prod to a prod registry, then canaried, stays one row.
-   */
-  repository: string;
-  /** host[:port] where this record found or put it. */
-  registry?: string;
-  digest?: string;
-  tags?: string[];
-}
-
-/** One task run's account of what it did. Never holds a secret value: the runner redacts it anyway. */
-export interface LedgerRecord {
-  schema: typeof LEDGER_SCHEMA;
-  id: string;
-  task: TaskName;
-  taskVersion: string;
-  status: RecordStatus;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  run: RunInfo;
-  /** Deployment environment (Environment.Name, else the stage name). */
-  environment?: string;
-  /** Secret-free description of what was acted on: registry, cluster/namespace, URL, vault. */
-  target?: string;
-  artifact?: ArtifactRef;
-  /** One line a person reads first. */
-  summary: string;
-  /** Task-specific facts (steps, checks, secrets synced, states), each task documents its own. */
-  details: Record<string, unknown>;
-  error?: string;
-}
+// The record's schema lives in ./record (shared with the hub); re-exported for the tasks' imports.
+export { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, LEDGER_SCHEMA } from './record';
+export type { ArtifactRef, LedgerRecord, RecordStatus, TaskName } from './record';
 
 /** The part a task fills in while it runs; the runner adds identity, status and timings. */
 export interface RecordDraft {

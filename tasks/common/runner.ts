@@ -4,7 +4,7 @@ import { TaskError, TimeoutError, errorMessage, isTaskError } from './errors';
 import { TaskHost, RunInfo, readRunInfo } from './host';
 import { HttpClient } from './http';
 import { InputReader } from './inputs';
-import { LEDGER_ATTACHMENT_TYPE, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
+import { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
 import { TaskManifest } from './manifest';
 import { SecretRegistry } from './secrets';
 
@@ -118,6 +118,8 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     const files = writeRecordFiles(path.join(tempDir, 'multicloud-devsecops'), record, (t) => secrets.redact(t));
     host.addAttachment(LEDGER_ATTACHMENT_TYPE, `${task}-${record.id}`, files.recordPath);
     host.uploadSummary(files.summaryPath);
+    // The tag is what lets the hub list only these runs (build/builds?tagFilters=), never a window of the newest.
+    host.addBuildTag(LEDGER_BUILD_TAG);
   } catch (err) {
     host.warn(`Could not write the promotion ledger record: ${secrets.redact(errorMessage(err))}`);
   }

@@ -8,7 +8,7 @@ import { buildHub } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
-import { NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
+import { FORGED_RUN, NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
 
 const SHOTS = path.join(ROOT, 'test-results', 'hub');
 
@@ -46,18 +46,21 @@ async function injected(page: Page): Promise<number> {
 }
 
 describe('Promotions hub in headless Chromium (local preview)', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   let browser: Browser;
   let hubDir: string;
   let preview: HubPreview;
-  const data = sampleData({ runs: 12, waiting: true });
+  // Newest first: an aborted canary (run 1042), partial results, failures, a success; a PR build
+  // with a forged record; a run waiting for the production approval; 600 newer CI runs.
+  const data = sampleData({ runs: 12, waiting: true, forged: true });
   const waitingRecords = data.records.filter((r) => r.run.buildId === String(WAITING_RUN)).length;
+  const runOf = (scenario: string): number => NEWEST_RUN - ['abort', 'partial', 'failure', 'success'].indexOf(scenario);
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-'));
     await buildHub(hubDir);
-    preview = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, hubDir: path.join(hubDir, 'hub') });
+    preview = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, unrelatedRuns: 600, hubDir: path.join(hubDir, 'hub') });
     browser = await launchChromium();
   });
   after(async () => {
@@ -66,71 +69,107 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     fs.rmSync(hubDir, { recursive: true, force: true });
   });
 
-  it('renders the matrix in stage order, and a warm reload needs few requests', async () => {
+  it('cold, past 600 newer unrelated runs: environments in stage order, tag not digest, the aborted canary as a newer attempt', async () => {
     const { page, watch } = await open(browser, preview.url);
     await page.waitForSelector('[data-testid=matrix]');
+    await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
     const heads = await page.$$eval('.mcd-env-name', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(heads, ['shop-dev', 'shop-staging', 'shop-prod']);
-    const rows = await page.$$eval('.mcd-row-label', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(rows.slice(0, 3), ['shop/api', 'shop/web', 'shop/worker']);
-    assert.equal(rows.length, 5);
-    assert.match((await page.textContent('[data-testid=matrix]')) ?? '', /newer CanaryShift failed: Aborted at 25%/);
-    assert.match((await page.textContent('[data-testid=pending-gate]')) ?? '', /Awaiting approval since .*: run 20261120\.9 · \[shop\]\\Release Managers/);
-    assert.match((await page.textContent('tbody tr:nth-child(3) td:nth-child(4) [data-testid=pending-cell]')) ?? '', /next: 1\.104\.3 awaiting approval/);
+    assert.deepEqual(heads, ['shop-staging', 'shop-prod']);
+    const rows = await page.$$eval('.mcd-row-label', (els) => els.map((e) => e.textContent ?? ''));
+    assert.equal(rows[0], 'shop/web');
+    assert.equal(rows.length, 3, rows.join('\n'));
+    assert.ok(rows.slice(1).every((r) => /^(KeyVaultToOci|OracleDbProvision) · /.test(r)), 'smoke tests are no rows of their own');
+    const prod = page.locator('tbody tr:nth-child(1) td:nth-child(3)');
+    assert.equal(await prod.locator('[data-testid=cell-version]').textContent(), '1.4.2');
+    const prodText = (await prod.textContent()) ?? '';
+    assert.equal((prodText.match(/sha256:[0-9a-f]{12}/g) ?? []).length, 1, prodText);
+    assert.match(prodText, /newer: canary 1\.4\.3 aborted/);
+    assert.match(prodText, /smoke passed/);
+    assert.doesNotMatch((await page.textContent('[data-testid=matrix]')) ?? '', /20261125\.77|Mallory/, 'the forged record is not in the matrix');
+    assert.match((await page.textContent('[data-testid=pending-gate]')) ?? '', /Awaiting approval since .*: run \d+\.\d · \[shop\]\\Release Managers/);
+    assert.equal(preview.requestLog().filter((l) => /_apis\/build\/builds\?/.test(l) && !/tagFilters=multicloud-devsecops/.test(l)).length, 0, 'only tagged runs are listed');
     await page.screenshot({ path: path.join(SHOTS, 'matrix.png'), fullPage: true });
     await page.waitForTimeout(300); // let the cache write land
     preview.resetCount();
     await page.reload();
     await page.waitForSelector('[data-testid=matrix]');
-    // Cache, completed-since, in-progress, environments + 3 deployment lists; cached runs cost
-    // nothing; the running one is re-read (attachment list, records, timeline, approvals).
+    // Cache, completed-since, in-progress, environments + 2 deployment lists; the running run is
+    // re-read (attachment list, records, timeline, approvals).
     assert.ok(!preview.requestLog().some((l) => /builds\/(?!1043)\d+\//.test(l)), preview.requestLog().join('\n'));
-    assert.ok(preview.requestCount() <= 7 + 1 + waitingRecords + 2, `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`);
+    assert.ok(preview.requestCount() <= 6 + 1 + waitingRecords + 2, `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`);
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
 
-  it('opens a cell\'s history and filters it', async () => {
+  it('opens a cell\'s history and filters it; the forged record is listed, flagged', async () => {
     const { page, watch } = await open(browser, preview.url);
     await page.waitForSelector('[data-testid=matrix]');
-    await page.click('tbody tr:nth-child(1) td:nth-child(4) .mcd-cell-open');
+    await page.click('tbody tr:nth-child(1) td:nth-child(3) .mcd-cell-open');
     await page.waitForSelector('[data-testid=history]');
-    assert.equal(await page.inputValue('[data-testid=filter-artifact]'), 'a:shop/api');
+    assert.equal(await page.inputValue('[data-testid=filter-artifact]'), 'a:shop/web');
     assert.equal(await page.inputValue('[data-testid=filter-environment]'), 'shop-prod');
-    const cellRows = filterHistory(data.records, { artifact: 'a:shop/api', environment: 'shop-prod' });
-    assert.equal(await page.locator('[data-testid=history-row]').count(), cellRows.length);
-
     await page.selectOption('[data-testid=filter-artifact]', '');
     await page.selectOption('[data-testid=filter-environment]', '');
     await page.selectOption('[data-testid=filter-task]', 'SmokeTest');
     const smoke = filterHistory(data.records, { task: 'SmokeTest' });
-    assert.equal(await page.locator('[data-testid=history-row]').count(), smoke.length);
-    await page.fill('[aria-label="Search records"]', 'shop-staging');
-    const text = filterHistory(data.records, { task: 'SmokeTest', text: 'shop-staging' });
-    assert.ok(text.length > 0 && text.length < smoke.length);
-    await waitForCount(page, '[data-testid=history-row]', text.length);
-    assert.match((await page.textContent('[data-testid=history-count]')) ?? '', new RegExp(`^${text.length} of ${data.records.length} records`));
+    await waitForCount(page, '[data-testid=history-row]', smoke.length);
+    await page.selectOption('[data-testid=filter-task]', '');
+    await page.fill('[aria-label="Search records"]', 'Mallory');
+    await waitForCount(page, '[data-testid=history-row]', 1);
+    assert.match((await page.textContent('[data-testid=history-flag]')) ?? '', /claims run id 1042.*pull-request validation build/);
     await page.screenshot({ path: path.join(SHOTS, 'history.png'), fullPage: true });
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
 
-  it('shows a run: stage strip with checks and approvals, canary steps, smoke, DB and secret-sync events', async () => {
+  it('shows what the records carry: canary measurements and the failed step, smoke failures, DB lifecycle, secrets', async () => {
     const { page, watch } = await open(browser, preview.url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.click('[role=tab]:has-text("Run")');
     await page.waitForSelector('[data-testid=stage-strip]');
-    // The newest run waits for the production approval.
     assert.match((await page.textContent('[data-testid=approver]')) ?? '', /waiting for \[shop\]\\Release Managers/);
     await page.screenshot({ path: path.join(SHOTS, 'run-waiting.png'), fullPage: true });
-    await page.selectOption('[data-testid=run-picker]', String(NEWEST_RUN));
+
+    await page.selectOption('[data-testid=run-picker]', String(runOf('abort')));
     await page.waitForSelector('text=approved by');
-    assert.deepEqual(await page.$$eval('.mcd-stage-name', (els) => els.map((e) => e.textContent)), ['Build', 'Dev', 'Staging', 'Production']);
-    assert.match((await page.textContent('[data-testid=approver]')) ?? '', /approved by Dana Okafor at 2026-11-20 10:14/);
-    assert.equal(await page.locator('[data-testid=gate]').count(), 3);
-    for (const id of ['canary-steps', 'smoke-results', 'db-events', 'secret-sync']) assert.ok((await page.locator(`[data-testid=${id}]`).count()) > 0, id);
-    assert.equal(await page.locator('[data-testid=canary-steps] .mcd-step').count(), 4);
+    const failed = page.locator('[data-testid=canary-step][data-state=failed][data-kind=analysis]');
+    assert.equal(await failed.count(), 1);
+    // Two measurements: 0.998 passed, 0.93 failed `result >= 0.99`.
+    assert.match((await failed.textContent()) ?? '', /analysis at 10% failed.*✓ 0\.998.*✗ 0\.93/);
+    assert.equal(await page.locator('[data-testid=canary-step][data-kind=analysis] .mcd-step-fill').count(), 0, 'analysis steps repeat no weight');
+    assert.equal(await page.locator('[data-testid=canary-step][data-kind=pause] .mcd-step-fill').count(), 0, 'pause steps repeat no weight');
+    await page.screenshot({ path: path.join(SHOTS, 'run-aborted.png'), fullPage: true });
+    await page.locator('[data-testid=record]', { has: failed }).screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
+
+    await page.selectOption('[data-testid=run-picker]', String(runOf('success')));
+    await page.locator('[data-testid=canary-step][data-kind=promote]', { hasText: '100%' }).waitFor();
+    assert.match((await page.textContent('[data-testid=db-lifecycle]')) ?? '', /PROVISIONING.*AVAILABLE/);
+    const secrets = await page.$$eval('[data-testid=secret-row]', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(secrets.length >= 2 && secrets.every((t) => /orders-admin|payments/.test(t) && /created|updated|unchanged/.test(t)), secrets.join('\n'));
+    assert.doesNotMatch((await page.textContent('[data-testid=secret-sync]')) ?? '', /\?/);
     await page.screenshot({ path: path.join(SHOTS, 'run.png'), fullPage: true });
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=secret-sync]') }).screenshot({ path: path.join(SHOTS, 'record-secrets.png') });
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') }).screenshot({ path: path.join(SHOTS, 'record-db.png') });
+
+    await page.selectOption('[data-testid=run-picker]', String(runOf('failure')));
+    await page.locator('[data-testid=smoke-check][data-passed=false]').first().waitFor();
+    const reasons = await page.$$eval('[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(reasons.length >= 1 && reasons.every((t) => t.trim().length > 0), reasons.join('\n'));
+    assert.match((await page.textContent('[data-testid=record-error]')) ?? '', /\S/);
+    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') }).screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
+
+    await page.selectOption('[data-testid=run-picker]', String(runOf('partial')));
+    await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).waitFor();
+    assert.match((await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).textContent()) ?? '', /payments-webhook-secret.*quota/);
+
+    await page.selectOption('[data-testid=run-picker]', String(FORGED_RUN));
+    await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
+    // The tab and the run are in the URL: a reload (or a shared link) opens the same view.
+    assert.match(page.url(), new RegExp(`[?&]tab=run(&|$)`));
+    assert.match(page.url(), new RegExp(`[?&]runId=${FORGED_RUN}(&|$)`));
+    await page.reload();
+    await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
+    assert.equal(await page.inputValue('[data-testid=run-picker]'), String(FORGED_RUN));
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
@@ -145,11 +184,12 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   });
 
   it('gets through 429 answers with Retry-After in the browser', async () => {
-    const throttled = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, hubDir: path.join(hubDir, 'hub'), throttle: { everyNth: 10, retryAfterSeconds: 0.2 } });
+    const throttled = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, hubDir: path.join(hubDir, 'hub'), throttle: { everyNth: 10, retryAfterSeconds: 0.2 } });
     try {
       const { page, watch } = await open(browser, throttled.url);
       await page.waitForSelector('[data-testid=matrix]');
-      assert.equal(await page.locator('.mcd-row-label').count(), 5);
+      await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
+      assert.equal(await page.locator('.mcd-row-label').count(), 3);
       assert.equal(await page.locator('[data-testid=partial]').count(), 0, 'nothing was left out');
       // Chromium logs every 429 as a failed resource load; anything else is an error.
       assert.deepEqual(watch.dialogs, []);
@@ -176,11 +216,13 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     try {
       const { page, watch } = await open(browser, hostile.url);
       await page.waitForSelector('[data-testid=matrix]');
-      assert.ok(((await page.textContent('[data-testid=matrix]')) ?? '').includes('<script>alert("xss-script")</script>'), 'hostile text is shown as text');
+      // Its run block claims another run: flagged, so it stays out of the matrix (history shows it).
+      assert.ok(!((await page.textContent('[data-testid=matrix]')) ?? '').includes('xss'));
       assert.equal(await injected(page), 0);
       await page.click('[role=tab]:has-text("History")');
       await page.fill('[aria-label="Search records"]', 'xss-img');
       await waitForCount(page, '[data-testid=history-row]', 1);
+      assert.ok(((await page.textContent('[data-testid=history]')) ?? '').includes('<script>alert("xss-script")</script>'), 'hostile text is shown as text');
       assert.equal(await injected(page), 0);
       await page.click('[role=tab]:has-text("Run")');
       await page.waitForSelector('[data-testid=stage-strip]');

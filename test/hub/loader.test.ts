@@ -40,8 +40,9 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(second.data.stageOrder, first.data.stageOrder);
     assert.equal(warm.rec.count(/attachments/), 0, warm.rec.log.join('\n'));
     assert.equal(warm.rec.count(/timeline/), 0, 'stage order comes from the cache');
-    // completed-since + in-progress + environments + one deployment record per environment
-    assert.equal(warm.api.rest.requests, 2 + 1 + 3, warm.rec.log.join('\n'));
+    // completed-since + in-progress + environments + one deployment record list per environment
+    assert.equal(warm.api.rest.requests, 2 + 1 + 2, warm.rec.log.join('\n'));
+    assert.ok(warm.rec.log.filter((l) => /build\/builds\?/.test(l)).every((l) => /tagFilters=multicloud-devsecops/.test(l)), 'only tagged runs are listed');
     assert.match(warm.rec.log.find((l) => /statusFilter=completed/.test(l))!, /queryOrder=finishTimeDescending&minTime=/);
   });
 
@@ -121,11 +122,11 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(running.pending!.map((p) => [p.stage, p.kind, p.gate, p.waitingOn]), [['prod', 'approval', 'Approval', ['[shop]\\Release Managers']]]);
     assert.equal(rec.count(/pipelines\/approvals\?approvalIds=e0000000-0000-4000-8000-000000000141&/), 1);
     assert.equal(rec.count(/builds\/1043\/timeline/), 1, 'one timeline read gives the pending gates and the stage order');
-    assert.equal(rec.count(/builds\/(?!1043)\d+\/timeline/), 0, 'completed runs are not asked for their timelines');
+    assert.equal(rec.count(/builds\/(?!1043)\d+\/timeline/), 0, `completed runs are not asked for their timelines:\n${rec.log.join('\n')}`);
     assert.deepEqual(data.stageOrder, ['build', 'dev', 'staging', 'prod']);
     const pending = pendingByEnvironment(data.runs, data.records, ['shop-dev', 'shop-staging', 'shop-prod']);
     assert.deepEqual([...pending.keys()], ['shop-prod']);
-    assert.deepEqual(pending.get('shop-prod')![0].artifacts, { 'a:shop/worker': '1.104.3' });
+    assert.deepEqual(pending.get('shop-prod')![0].artifacts, { 'a:shop/web': '1.4.2' });
   });
 
   it('keeps the cache bounded, pinning what each matrix cell shows so old deployments stay visible', async () => {
@@ -159,6 +160,44 @@ describe('hub data: loading with the run cache', () => {
     const result = await loadHubData({ api, store: new MemoryDocumentStore() });
     assert.equal(result.data.records.length, records.length);
     assert.ok(api.rest.throttled >= 5, `throttled ${api.rest.throttled} times`);
+  });
+});
+
+describe('hub data: which runs, and whose', () => {
+  it('600 newer unrelated runs do not hide promotions on a cold load', async () => {
+    const { records, timelines } = sampleData({ runs: 20 });
+    const ado = new FakeAdo({ records, timelines, unrelatedRuns: 600 });
+    const { api, rec } = fakeAdoApi(ado);
+    const { data } = await loadHubData({ api, store: new MemoryDocumentStore() });
+    assert.equal(data.records.length, records.length);
+    assert.equal(data.runs.length, 20);
+    assert.equal(rec.count(/build\/builds\?/), 1, 'one page of tagged runs');
+    assert.equal(rec.count(/builds\/\d+\/attachments\/multicloud-devsecops\.ledger\?/), 20, 'no unrelated run is read');
+    assert.deepEqual(buildMatrix(data.records).environments, ['shop-staging', 'shop-prod']);
+  });
+
+  it('takes identity from the Build API and flags a record that claims another run from a PR build', async () => {
+    const { records, timelines, extraBuilds } = sampleData({ runs: 4, forged: true, newest: ['success', 'success'] });
+    const ado = new FakeAdo({ records, timelines, extraBuilds });
+    const { data } = await loadHubData({ api: fakeAdoApi(ado).api, store: new MemoryDocumentStore() });
+    const forged = data.records.find((r) => r.run.buildId === '2001')!;
+    assert.equal(extraBuilds[0].records[0].run.buildId, '1042', 'the record claims run 1042');
+    assert.equal(forged.run.buildNumber, '20261125.77');
+    assert.equal(forged.run.requestedFor, 'Mallory Moriarty');
+    assert.equal(forged.run.pipeline, 'shop-pr');
+    assert.match(forged.flag!, /claims run id 1042, run \d+\.\d, pipeline shop-cd, definition 17, requester .*attached to run 20261125\.77/);
+    assert.match(forged.flag!, /pull-request validation build/);
+    assert.deepEqual(data.records.filter((r) => r.flag).map((r) => r.id), [forged.id], 'every genuine record passes');
+    const prod = buildMatrix(data.records).rows[0].cells['shop-prod']!;
+    assert.equal(prod.current!.run.buildId, '1042');
+  });
+
+  it('flags a record whose run has no deployment record for its environment', async () => {
+    const { records, timelines } = sampleData({ runs: 2, newest: ['success', 'success'] });
+    // Run 1500 (a manual run of the same pipeline) carries a staging record but never deployed to shop-staging.
+    const ado = new FakeAdo({ records, timelines, extraBuilds: [{ id: 1500, buildNumber: 'manual.1', definition: { id: 17, name: 'shop-cd' }, requestedFor: 'Ada Lovelace', reason: 'manual', sourceBranch: 'refs/heads/main', records: [{ ...records[0], id: 'nodeploy', run: { ...records[0].run, buildId: '1500', buildNumber: 'manual.1', requestedFor: 'Ada Lovelace' } }] }] });
+    const { data } = await loadHubData({ api: fakeAdoApi(ado).api, store: new MemoryDocumentStore() });
+    assert.match(data.records.find((r) => r.id === 'nodeploy')!.flag!, /no deployment record for environment shop-staging/);
   });
 });
 

@@ -70,6 +70,8 @@ describe('runTask', () => {
     assert.equal(r.environment, 'qa');
     assert.equal(r.details.checks, 3);
     assert.equal(h.summaries.length, 1);
+    // The hub lists runs by this tag (build/builds?tagFilters=multicloud-devsecops).
+    assert.deepEqual(h.buildTags, ['multicloud-devsecops']);
   });
 
   it('fails invalid input before executing anything and writes no record', async () => {
@@ -84,6 +86,7 @@ describe('runTask', () => {
     assert.equal(h.result?.result, 'Failed');
     assert.match(h.result!.message, /input 'target': 'Not Valid' is not valid\. Expected lower-case letters\./);
     assert.equal(h.attachments.length, 0);
+    assert.deepEqual(h.buildTags, [], 'nothing happened: no tag');
   });
 
   it('reports a task error as one clean message, no stack trace, and records the failure', async () => {

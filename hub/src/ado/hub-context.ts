@@ -13,6 +13,13 @@ export interface HubContext {
   buildId?: number;
   /** Called when the host wants the tab to show another run. */
   onBuildChanged?: (listener: (buildId: number) => void) => void;
+  /** The hub's state (tab, run) in the page URL: the host's navigation service, or the preview's own URL. */
+  state?: HubUrlState;
+}
+
+export interface HubUrlState {
+  get(): Promise<Record<string, string>>;
+  set(params: Record<string, string>): void;
 }
 
 export const DATA_COLLECTION_PREFIX = 'ledger-runs-v1-';

@@ -2,6 +2,8 @@
 import { RestClient } from '../data/rest-client';
 import { RestDocumentStore } from '../data/run-cache';
 import { DATA_COLLECTION_PREFIX, HubContext } from './hub-context';
+import { previewUrlState } from './url-state';
+import { applyThemeVariables } from './theme';
 
 interface PreviewConfig {
   collectionUrl: string;
@@ -17,6 +19,13 @@ export async function createPreviewContext(configPath: string, search: string): 
   if (new URL(config.collectionUrl).origin !== window.location.origin) throw new Error('Preview data must come from the page\'s own origin.');
   const rest = new RestClient({ fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) });
   const dataUrl = `${config.collectionUrl}_apis/ExtensionManagement/InstalledExtensions/${config.publisher}/${config.extension}/Data/Scopes/User/Me/Collections/${DATA_COLLECTION_PREFIX}${encodeURIComponent(config.project)}/`;
-  const buildId = Number(new URLSearchParams(search).get('buildId')) || undefined;
-  return { mode: 'preview', api: { rest, collectionUrl: config.collectionUrl, project: config.project }, store: new RestDocumentStore(rest, dataUrl), buildId };
+  const params = new URLSearchParams(search);
+  const buildId = Number(params.get('buildId')) || undefined;
+  // The preview server plays the host's theme (light, dark, high contrast): the same variables the SDK announces.
+  const theme = params.get('theme');
+  if (theme && /^[a-z-]{1,30}$/.test(theme)) {
+    const t = await fetch(`/_preview/theme/${theme}.json`, { credentials: 'same-origin' });
+    if (t.ok) applyThemeVariables((await t.json()) as Record<string, unknown>);
+  }
+  return { mode: 'preview', api: { rest, collectionUrl: config.collectionUrl, project: config.project }, store: new RestDocumentStore(rest, dataUrl), buildId, state: previewUrlState() };
 }

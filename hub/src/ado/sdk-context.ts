@@ -3,11 +3,12 @@
  * Azure DevOps Server works too), an access token for REST, and extension data storage.
  */
 import * as SDK from 'azure-devops-extension-sdk';
-import type { IExtensionDataManager, IExtensionDataService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
+import type { IExtensionDataManager, IExtensionDataService, IHostNavigationService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
 import type { IBuildPageDataService } from 'azure-devops-extension-api/Build';
 import { RestClient } from '../data/rest-client';
 import { CacheDoc, DocumentStore } from '../data/run-cache';
 import { DATA_COLLECTION_PREFIX, HubContext } from './hub-context';
+import { followTheme } from './theme';
 
 const BUILD_AREA_ID = '5d6898bb-45ec-463f-95f9-54d49c71752e';
 /** Service ids are ambient const enums in the API package: spelled out so bundling needs no type info. */
@@ -16,6 +17,7 @@ const SERVICES = {
   location: 'ms.vss-features.location-service',
   extensionData: 'ms.vss-features.extension-data-service',
   buildPage: 'ms.vss-build-web.build-page-data-service',
+  navigation: 'ms.vss-features.host-navigation-service',
 };
 
 /** User-scoped documents: the cache never shows one user runs another user could read. */
@@ -34,20 +36,6 @@ class ExtensionDataStore implements DocumentStore {
     const m = await this.manager;
     await Promise.all(ids.map((id) => m.deleteDocument(this.collection, id, { scopeType: 'User' })));
   }
-}
-
-/**
- * The SDK applies the host's theme by injecting a <style> element, which our CSP (no
- * 'unsafe-inline' styles) blocks; it then announces the theme, and we set the same variables
- * through the CSSOM, which the CSP allows.
- */
-function followTheme(): void {
-  window.addEventListener('themeApplied', (ev) => {
-    const data = (ev as CustomEvent<Record<string, unknown>>).detail ?? {};
-    for (const [name, value] of Object.entries(data)) {
-      if (/^[A-Za-z0-9-]+$/.test(name) && typeof value === 'string') document.documentElement.style.setProperty(`--${name}`, value);
-    }
-  });
 }
 
 export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubContext> {
@@ -69,6 +57,14 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
   });
   const manager = SDK.getAccessToken().then((token) => dataService.getExtensionDataManager(SDK.getExtensionContext().id, token));
   const ctx: HubContext = { mode: 'ado', api: { rest, collectionUrl, project: project.id }, store: new ExtensionDataStore(`${DATA_COLLECTION_PREFIX}${project.id}`, manager) };
+  // The hub's tab and run live in the host page's URL (shareable, survives reload).
+  if (kind === 'hub') {
+    const navigation = SDK.getService<IHostNavigationService>(SERVICES.navigation);
+    ctx.state = {
+      get: async () => (await navigation).getQueryParams().then((p) => Object.fromEntries(Object.entries(p).filter((e): e is [string, string] => typeof e[1] === 'string'))),
+      set: (params) => void navigation.then((n) => n.setQueryParams(params)).catch(() => undefined),
+    };
+  }
   if (kind === 'run-tab') {
     // The build results view hands the run over through the contribution's configuration
     // (onBuildChanged); the build page data service answers on some hosts only, so it is a

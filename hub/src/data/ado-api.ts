@@ -23,6 +23,9 @@ export interface AdoBuild {
   definition?: { id: number; name: string };
   requestedFor?: { displayName?: string };
   sourceBranch?: string;
+  sourceVersion?: string;
+  reason?: string;
+  tags?: string[];
 }
 
 export interface AdoTimelineRecord {
@@ -82,6 +85,9 @@ export function toRunRef(b: AdoBuild): RunRef {
     finishTime: b.finishTime,
     requestedFor: b.requestedFor?.displayName,
     sourceBranch: b.sourceBranch,
+    sourceVersion: b.sourceVersion,
+    reason: b.reason,
+    tags: b.tags,
   };
 }
 
@@ -91,6 +97,8 @@ export interface BuildQuery {
   queryOrder?: 'queueTimeDescending' | 'finishTimeDescending';
   minTime?: string;
   definitions?: number[];
+  /** Runs carrying all these tags (the tasks tag every run they take part in). */
+  tagFilters?: string[];
   continuationToken?: string;
 }
 
@@ -103,6 +111,7 @@ export async function getBuildsPage(api: ProjectApi, q: BuildQuery): Promise<{ r
       queryOrder: q.queryOrder ?? 'queueTimeDescending',
       minTime: q.minTime,
       definitions: q.definitions?.join(','),
+      tagFilters: q.tagFilters?.join(','),
       continuationToken: q.continuationToken,
       'api-version': '7.1',
     }),
@@ -160,9 +169,20 @@ export async function getEnvironments(api: ProjectApi): Promise<AdoEnvironment[]
   return res.body?.value ?? [];
 }
 
+/**
+ * Environmentdeployment Records - List (api-version 7.1): newest first, `top` per page and a
+ * continuation token in the x-ms-continuationtoken header.
+ * https://learn.microsoft.com/rest/api/azure/devops/distributedtask/environmentdeployment-records/list?view=azure-devops-rest-7.1
+ */
 export async function getDeploymentRecords(api: ProjectApi, environmentId: number, top: number): Promise<AdoDeploymentRecord[]> {
-  const res = await api.rest.getJson<{ value?: AdoDeploymentRecord[] }>(
-    url(api, `distributedtask/environments/${environmentId}/environmentdeploymentrecords`, { top, 'api-version': '7.1' }),
-  );
-  return res.body?.value ?? [];
+  const rows: AdoDeploymentRecord[] = [];
+  let token: string | undefined;
+  do {
+    const res = await api.rest.getJson<{ value?: AdoDeploymentRecord[] }>(
+      url(api, `distributedtask/environments/${environmentId}/environmentdeploymentrecords`, { top: Math.min(top - rows.length, 1000), continuationToken: token, 'api-version': '7.1' }),
+    );
+    rows.push(...(res.body?.value ?? []));
+    token = res.header('x-ms-continuationtoken') || undefined;
+  } while (token && rows.length < top);
+  return rows;
 }

@@ -7,10 +7,12 @@
 import { LedgerRecord } from './model';
 
 export interface MatrixCellView {
-  /** What runs there now: the newest successful placing record. */
+  /** What runs there now: the newest record that put a version in place. */
   current?: LedgerRecord;
-  /** A newer record for this cell that did not (yet) succeed, or a newer verification. */
+  /** A newer record for this cell that did not put its version in place (failed, aborted, canary left short of 100%). */
   latest?: LedgerRecord;
+  /** The newest smoke test of this environment after `current` was placed: the cell's verdict. */
+  verdict?: LedgerRecord;
   count: number;
 }
 
@@ -24,12 +26,19 @@ export interface MatrixRow {
 export interface MatrixView {
   environments: string[];
   rows: MatrixRow[];
+  /** Digest → tags, from every record that named both (a canary by digest still reads "1.4.2"). */
+  tagsByDigest: Map<string, string[]>;
 }
 
 const PLACING = new Set(['AcrPromote', 'CanaryShift']);
 
+/**
+ * The matrix row a record belongs to. Artifacts by repository; KeyVaultToOci and OracleDbProvision by
+ * task and target; a SmokeTest without an artifact verifies what runs in its environment (undefined).
+ */
 export function rowKey(r: LedgerRecord): { key: string; label: string; kind: 'artifact' | 'platform' } {
   if (r.artifact?.repository) return { key: `a:${r.artifact.repository}`, label: r.artifact.repository, kind: 'artifact' };
+  if (r.task === 'SmokeTest') return { key: `v:${r.target ?? ''}`, label: `SmokeTest · ${r.target ?? ''}`, kind: 'platform' };
   const target = r.target ? ` · ${r.target}` : '';
   return { key: `p:${r.task}:${r.target ?? ''}`, label: `${r.task}${target}`, kind: 'platform' };
 }
@@ -38,10 +47,10 @@ export function envOf(r: LedgerRecord): string {
   return r.environment || r.run.stage || '(no environment)';
 }
 
-/** Did this record put a version in place? Aborted canaries and failures did not. */
+/** Did this record put a version in place? Failures, aborted canaries and canaries short of promotion did not. */
 export function placesVersion(r: LedgerRecord): boolean {
   if (r.status !== 'succeeded' && r.status !== 'succeededWithIssues') return false;
-  if (r.task === 'CanaryShift') return r.details.outcome !== 'aborted' && r.details.outcome !== 'rolledBack';
+  if (r.task === 'CanaryShift') return r.details.outcome === 'promoted';
   return true;
 }
 
@@ -84,14 +93,30 @@ export function orderEnvironments(records: LedgerRecord[], stageOrder: string[],
     .map(([env]) => env);
 }
 
-export function buildMatrix(records: LedgerRecord[], stageOrder: string[] = [], extraEnvironments: string[] = []): MatrixView {
+export function buildMatrix(all: LedgerRecord[], stageOrder: string[] = [], extraEnvironments: string[] = []): MatrixView {
+  // Flagged records (forged identity, no deployment) never decide what a cell shows.
+  const records = all.filter((r) => !r.flag);
   const rows = new Map<string, MatrixRow>();
+  const smoke: LedgerRecord[] = [];
+  const tagsByDigest = new Map<string, string[]>();
+  // Where a canary runs, it decides what serves traffic: a promotion into that environment's
+  // registry only makes the image available (its tags still name the canary's digest).
+  const canaried = new Set(records.filter((r) => r.task === 'CanaryShift').map((r) => `${rowKey(r).key}|${envOf(r)}`));
   for (const r of records) {
+    if (r.artifact?.digest && r.artifact.tags?.length && r.status !== 'failed') tagsByDigest.set(r.artifact.digest, r.artifact.tags);
+    if (r.task === 'SmokeTest' && !r.artifact) {
+      smoke.push(r);
+      continue;
+    }
+    if (r.task === 'AcrPromote' && canaried.has(`${rowKey(r).key}|${envOf(r)}`)) {
+      const row = rows.get(rowKey(r).key);
+      if (row?.cells[envOf(r)]) row.cells[envOf(r)].count++;
+      continue;
+    }
     const { key, label, kind } = rowKey(r);
     const row = rows.get(key) ?? { key, label, kind, cells: {} };
     rows.set(key, row);
-    const env = envOf(r);
-    const cell = (row.cells[env] ??= { count: 0 });
+    const cell = (row.cells[envOf(r)] ??= { count: 0 });
     cell.count++;
     const placing = PLACING.has(r.task) || kind === 'platform';
     if (placing && placesVersion(r)) {
@@ -106,13 +131,24 @@ export function buildMatrix(records: LedgerRecord[], stageOrder: string[] = [], 
       if (cell.latest && cell.current && !newer(cell.latest, cell.current)) cell.latest = undefined;
     }
   }
+  // Smoke tests verify what ran in their environment when they ran: the artifact cells the same run
+  // placed there, else every artifact cell of that environment placed before the test.
+  for (const s of smoke) {
+    const env = envOf(s);
+    const cells = [...rows.values()].filter((row) => row.kind === 'artifact').map((row) => row.cells[env]).filter((c): c is MatrixCellView => !!c?.current);
+    const sameRun = cells.filter((c) => c.current!.run.buildId === s.run.buildId);
+    for (const c of sameRun.length ? sameRun : cells.filter((c) => c.current!.finishedAt <= s.startedAt)) {
+      c.count++;
+      if (s.finishedAt >= c.current!.finishedAt && newer(s, c.verdict)) c.verdict = s;
+    }
+  }
   const sorted = [...rows.values()].sort((a, b) => (a.kind === b.kind ? a.label.localeCompare(b.label) : a.kind === 'artifact' ? -1 : 1));
-  return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted };
+  return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted, tagsByDigest };
 }
 
 /** Records of one cell, newest first: what the matrix opens on click. */
 export function cellHistory(records: LedgerRecord[], key: string, environment: string): LedgerRecord[] {
-  return records.filter((r) => rowKey(r).key === key && envOf(r) === environment).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  return records.filter((r) => (rowKey(r).key === key || (r.task === 'SmokeTest' && !r.artifact)) && envOf(r) === environment).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
 }
 
 /** The label a person reads for a version: its first meaningful tag, else a short digest. */

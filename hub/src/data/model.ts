@@ -1,13 +1,21 @@
 /**
- * The hub's view of the ledger and of Azure DevOps. Type-only imports from the task runtime keep
- * the record schema single-sourced without bundling any Node code into the browser.
+ * The hub's view of the ledger and of Azure DevOps. The record schema comes from the one module
+ * the tasks write with (tasks/common/record, browser-safe), so the two cannot drift apart.
  */
-import type { LedgerRecord, RecordStatus, TaskName } from '../../../tasks/common/ledger';
+import type { LedgerRecord as WrittenRecord, RecordStatus, TaskName } from '../../../tasks/common/record';
+import { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, TASK_NAMES } from '../../../tasks/common/record';
 
-export type { LedgerRecord, RecordStatus, TaskName };
+export type { RecordStatus, TaskName };
+export { LEDGER_BUILD_TAG, TASK_NAMES };
+export const LEDGER_TYPE = LEDGER_ATTACHMENT_TYPE;
 
-export const LEDGER_TYPE = 'multicloud-devsecops.ledger';
-export const TASK_NAMES: TaskName[] = ['AcrPromote', 'CanaryShift', 'SmokeTest', 'KeyVaultToOci', 'OracleDbProvision'];
+/**
+ * A record as the hub shows it: its `run` identity is replaced by what the Build API says about the
+ * build the attachment belongs to; `flag` says why it is not trusted (then it stays out of the matrix).
+ */
+export interface LedgerRecord extends WrittenRecord {
+  flag?: string;
+}
 
 /** The part of an ADO Build the hub keeps (REST: build/builds). */
 export interface RunRef {
@@ -21,6 +29,10 @@ export interface RunRef {
   finishTime?: string;
   requestedFor?: string;
   sourceBranch?: string;
+  sourceVersion?: string;
+  /** Build.Reason: manual, individualCI, pullRequest, schedule… */
+  reason?: string;
+  tags?: string[];
 }
 
 /** A check or approval a running run is waiting on (read from its timeline, never cached). */
@@ -41,6 +53,8 @@ export interface RunEntry {
   records: LedgerRecord[];
   /** Stage order of this run's pipeline, when its timeline was read (name → order). */
   stageOrder?: string[];
+  /** Read from the cache, which keeps no task details: the Run view reads the attachments again. */
+  slim?: boolean;
   /** Only for runs in progress: what they are waiting on. */
   pending?: PendingGate[];
 }
@@ -95,6 +109,8 @@ export interface EnvironmentRef {
   id: number;
   name: string;
   lastDeployment?: { runId: number; stageName?: string; result?: string; finishTime?: string; definitionName?: string };
+  /** Runs with a deployment record for this environment (the proof a record's run deployed there). */
+  deployedRuns?: number[];
 }
 
 export interface HubData {

@@ -53,7 +53,7 @@ export function HistoryView(props: HistoryProps): JSX.Element {
       <table className="mcd-table" data-testid="history">
         <thead>
           <tr>
-            <th>Finished</th><th>Task</th><th>Artifact</th><th>Environment</th><th>Summary</th><th>Duration</th><th>Run</th>
+            <th scope="col">Finished</th><th scope="col">Task</th><th scope="col">Artifact</th><th scope="col">Environment</th><th scope="col">Summary</th><th scope="col">Duration</th><th scope="col">Run</th>
           </tr>
         </thead>
         <tbody>
@@ -63,12 +63,13 @@ export function HistoryView(props: HistoryProps): JSX.Element {
               <td className="mcd-nowrap"><StatusIcon status={r.status} /> {r.task}</td>
               <td>
                 <div>{r.artifact?.repository ?? r.target ?? ''}</div>
-                {r.artifact ? <div className="mcd-secondary mcd-mono">{tagOrDigest(r.artifact.tags, r.artifact.digest)}</div> : null}
+                {r.artifact ? <div className="mcd-secondary mcd-mono mcd-trunc-text" title={r.artifact.digest}>{tagOrDigest(r.artifact.tags, r.artifact.digest)}</div> : null}
               </td>
               <td>{envOf(r)}</td>
               <td>
                 <div>{r.summary}</div>
                 {r.error ? <div className="mcd-error">{r.error}</div> : null}
+                {r.flag ? <div className="mcd-error" data-testid="history-flag">Not counted: {r.flag}</div> : null}
               </td>
               <td className="mcd-nowrap">{dur(r.durationMs)}</td>
               <td className="mcd-nowrap">

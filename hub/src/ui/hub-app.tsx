@@ -5,6 +5,7 @@ import { Page } from 'azure-devops-ui/Page';
 import { Spinner, SpinnerSize } from 'azure-devops-ui/Spinner';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
 import { HubContext } from '../ado/hub-context';
+import { hubLinks } from '../ado/links';
 import { HistoryFilter } from '../data/history';
 import { loadHubData } from '../data/ledger-loader';
 import { buildMatrix } from '../data/matrix';
@@ -23,7 +24,10 @@ interface LoadState {
   loading?: [number, number];
 }
 
-function useHubData(ctx: HubContext): LoadState {
+/** While a run is in progress (waiting for an approval, canarying), reload this often. */
+const AUTO_REFRESH_MS = 30_000;
+
+function useHubData(ctx: HubContext, generation: number): LoadState {
   const [state, setState] = React.useState<LoadState>({});
   React.useEffect(() => {
     let live = true;
@@ -37,29 +41,61 @@ function useHubData(ctx: HubContext): LoadState {
     return () => {
       live = false;
     };
-  }, [ctx]);
+  }, [ctx, generation]);
   return state;
 }
 
 export function HubApp(props: { ctx: HubContext }): JSX.Element {
-  const { data, error, loading } = useHubData(props.ctx);
-  const [tab, setTab] = React.useState<TabId>('matrix');
+  const [generation, setGeneration] = React.useState(0);
+  const { data, error, loading } = useHubData(props.ctx, generation);
+  const refresh = React.useCallback(() => setGeneration((g) => g + 1), []);
+  const running = !!data?.runs.some((e) => e.run.status !== 'completed');
+  const [clock, setClock] = React.useState(() => Date.now());
+  // Approvals land and canaries move: reload while something is in progress; relative times move anyway.
+  React.useEffect(() => {
+    const tick = setInterval(() => setClock(Date.now()), 60_000);
+    const reload = running ? setInterval(refresh, AUTO_REFRESH_MS) : undefined;
+    return () => {
+      clearInterval(tick);
+      if (reload) clearInterval(reload);
+    };
+  }, [running, refresh]);
+  const links = React.useMemo(() => hubLinks(props.ctx.api.collectionUrl, props.ctx.api.project), [props.ctx]);
+  const [tab, setTabState] = React.useState<TabId>('matrix');
   const [filter, setFilter] = React.useState<HistoryFilter>({});
-  const [runId, setRunId] = React.useState<number>();
+  const [runId, setRunIdState] = React.useState<number>();
+  // Hub state in the URL: read once, written on every change (deep links to a tab and a run).
+  React.useEffect(() => {
+    void props.ctx.state?.get().then((q) => {
+      if (q.tab === 'matrix' || q.tab === 'history' || q.tab === 'run') setTabState(q.tab);
+      if (Number(q.runId) > 0) setRunIdState(Number(q.runId));
+    }).catch(() => undefined);
+  }, [props.ctx]);
+  const setTab = (t: TabId): void => {
+    setTabState(t);
+    props.ctx.state?.set({ tab: t });
+  };
+  const setRunId = (id: number): void => {
+    setRunIdState(id);
+    props.ctx.state?.set({ runId: String(id) });
+  };
   const [pipeline, setPipeline] = React.useState<string>();
-  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
+  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).filter((r) => !r.flag).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
   const matrix = React.useMemo(() => {
     if (!data) return undefined;
     const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
-    return buildMatrix(records, data.stageOrder, pipeline ? [] : data.environments.map((e) => e.name));
+    // Columns are the environments promotions went to (not every environment of the project).
+    return buildMatrix(records, data.stageOrder);
   }, [data, pipeline]);
-  const now = React.useMemo(() => Date.now(), [data]);
+  const now = React.useMemo(() => Math.max(clock, Date.now()), [data, clock]);
   const pending = React.useMemo(() => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()), [data, matrix]);
   const runs = React.useMemo(() => (data ? data.runs.filter((e) => e.records.length > 0) : []), [data]);
-  const selectedRun = runId ?? runs[0]?.run.id;
+  // By default the newest run whose records are trusted (a PR build's forged record is not news).
+  const selectedRun = runId ?? (runs.find((e) => e.records.some((r) => !r.flag)) ?? runs[0])?.run.id;
   const known = React.useMemo(() => {
     const entry = data?.runs.find((e) => e.run.id === selectedRun);
-    return entry && entry.run.status === 'completed' ? { run: entry.run, records: entry.records } : undefined;
+    if (!entry || entry.run.status !== 'completed') return undefined;
+    return entry.slim ? { run: entry.run } : { run: entry.run, records: entry.records };
   }, [data, selectedRun]);
 
   // The benchmark reads this mark: time from navigation to the first committed matrix.
@@ -76,13 +112,18 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
 
   return (
     <Page className="mcd-page flex-grow">
-      <Header title="Promotions" titleSize={TitleSize.Large} description="Which version is where, who approved it, and what each promotion did." />
+      <Header
+        title="Promotions"
+        titleSize={TitleSize.Large}
+        description="Which version is where, who approved it, and what each promotion did."
+        commandBarItems={[{ id: 'refresh', text: 'Refresh', important: true, iconProps: { iconName: 'Refresh' }, onActivate: refresh, ariaLabel: 'Refresh promotion records' }]}
+      />
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as TabId)} tabSize={TabSize.Tall}>
         <Tab id="matrix" name="Matrix" />
         <Tab id="history" name="History" />
         <Tab id="run" name="Run" />
       </TabBar>
-      <div className="page-content page-content-top mcd-content">
+      <main className="page-content page-content-top mcd-content">
         {error ? <div className="mcd-error" role="alert">Could not load promotion records: {error}</div> : null}
         {!data || !matrix ? (
           error ? null : <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
@@ -106,7 +147,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
               </label>
             ) : null}
             {tab === 'matrix' ? (
-              <MatrixView matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
+              <MatrixView links={links} matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
                 setFilter({ artifact, environment });
                 setTab('history');
               }} />
@@ -127,7 +168,7 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
             ) : null}
           </>
         )}
-      </div>
+      </main>
     </Page>
   );
 }

@@ -1,0 +1,144 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildHub } from '../../scripts/build-hub';
+import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
+import { ROOT } from '../../devkit/project';
+import { launchChromium } from '../../devkit/browser';
+import { NEWEST_RUN, replay, sampleData, templates } from '../../devkit/ado-host/sample-data';
+import type { LedgerRecord } from '../../tasks/common/ledger';
+
+const SHOTS = path.join(ROOT, 'test-results', 'hub');
+const LONG_ENV = 'shop-production-westeurope-blue-slot-with-a-long-environment-name';
+
+/**
+ * The generated runs again, deployed by the same pipeline to six environments (Environment.Name is
+ * a pipeline variable the tasks copy): long names and many columns at 1280 px.
+ */
+function sixEnvironments(): LedgerRecord[] {
+  const base = sampleData({ runs: 6, newest: ['abort', 'success', 'success', 'partial', 'success', 'failure'] }).records;
+  const t = templates().success;
+  const extra = ['shop-qa', 'shop-perf', 'shop-preprod', 'shop-dr'].flatMap((env, i) =>
+    replay(t, NEWEST_RUN + 10 + i, Date.parse('2026-11-21T09:00:00Z') + i * 3_600_000, 'Ada Lovelace').map((r) => {
+      const environment = r.environment === 'shop-prod' ? env : r.environment;
+      return { ...r, environment, run: { ...r.run, environment, stage: r.run.stage === 'prod' ? env.replace('shop-', '') : r.run.stage } };
+    }),
+  );
+  return [...base, ...extra].map((r) => (r.environment === 'shop-prod' ? { ...r, environment: LONG_ENV, run: { ...r.run, environment: LONG_ENV } } : r));
+}
+
+/** Every element with its own text: its colour over the background it is drawn on (WCAG 2.x ratio). */
+const CONTRAST = `(() => {
+  const parse = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c); if (!m) return [0, 0, 0, 0]; const p = m[1].split(',').map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const blend = (fg, bg) => [0, 1, 2].map((i) => fg[i] * fg[3] + bg[i] * (1 - fg[3]));
+  const bgOf = (el) => { const stack = []; for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0) { stack.push(c); if (c[3] >= 1) break; } } let bg = [255, 255, 255]; for (const c of stack.reverse()) bg = blend(c, bg); return bg; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    if (!r.width || !r.height || s.visibility === 'hidden' || s.display === 'none' || el.closest('[aria-hidden=true]')) continue;
+    let opacity = 1; for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    const bg = bgOf(el); const fg = parse(s.color); const color = blend([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
+    const a = lum(color), b = lum(bg);
+    out.push({ text: el.textContent.trim().slice(0, 40), ratio: Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100 });
+  }
+  return out;
+})()`;
+
+describe('Promotions hub: themes, layout and accessibility (Chromium, generated records)', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let hubDir: string;
+  let preview: HubPreview;
+  const data = sampleData({ runs: 12, waiting: true, forged: true });
+
+  before(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-theme-'));
+    await buildHub(hubDir);
+    preview = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, hubDir: path.join(hubDir, 'hub') });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await preview?.stop();
+    fs.rmSync(hubDir, { recursive: true, force: true });
+  });
+
+  async function open(url: string, width: number, bypassCSP = false): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('[data-testid=matrix]');
+    await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
+    return page;
+  }
+
+  for (const theme of ['light', 'dark', 'high-contrast']) {
+    it(`${theme}: text contrast at least 4.5:1 in every view, body text follows the theme`, async () => {
+      const page = await open(`${preview.url}&theme=${theme}`, 1280);
+      const worst: { view: string; text: string; ratio: number }[] = [];
+      for (const view of ['Matrix', 'History', 'Run']) {
+        await page.click(`[role=tab]:has-text("${view}")`);
+        if (view === 'Run') await page.waitForSelector('[data-testid=record]');
+        const rows = await page.evaluate<{ text: string; ratio: number }[]>(CONTRAST);
+        assert.ok(rows.length > 20, `${view}: ${rows.length} text elements`);
+        worst.push(...rows.filter((r) => r.ratio < 4.5).map((r) => ({ view, ...r })));
+        const min = Math.min(...rows.map((r) => r.ratio));
+        console.log(`      ${theme} ${view}: ${rows.length} text elements, lowest contrast ${min}:1`);
+      }
+      assert.deepEqual(worst, []);
+      const body = await page.evaluate<string>('getComputedStyle(document.body).color');
+      if (theme !== 'light') assert.notEqual(body, 'rgb(0, 0, 0)');
+      await page.context().close();
+    });
+
+    it(`${theme}: axe-core finds no serious or critical violation`, async () => {
+      // axe is injected as a script: only this context lifts the CSP to allow it.
+      const page = await open(`${preview.url}&theme=${theme}`, 1280, true);
+      const found: string[] = [];
+      for (const view of ['Matrix', 'History', 'Run']) {
+        await page.click(`[role=tab]:has-text("${view}")`);
+        if (view === 'Run') await page.waitForSelector('[data-testid=record]');
+        await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+        const violations = await page.evaluate<{ id: string; impact: string; nodes: { target: string[] }[] }[]>(
+          "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))",
+        );
+        console.log(`      ${theme} ${view}: axe ${violations.map((v) => `${v.id}(${v.impact})`).join(', ') || 'no violations'}`);
+        found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} ${JSON.stringify(v.nodes)}`));
+      }
+      assert.deepEqual(found, []);
+      await page.context().close();
+    });
+  }
+
+  it('no horizontal page scroll at 1280 with six environments and long names; screenshots at 1280 and 1920, light and dark', async () => {
+    const wide = await startHubPreview({ records: sixEnvironments(), timelines: {}, hubDir: path.join(hubDir, 'hub') });
+    try {
+      for (const width of [1280, 1920]) {
+        for (const theme of ['light', 'dark']) {
+          const page = await open(`${wide.url}&theme=${theme}`, width);
+          assert.equal(await page.locator('.mcd-env-name').count(), 6);
+          const [scroll, client] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+          assert.ok(scroll <= client, `${width} ${theme}: page scrolls sideways (${scroll} > ${client})`);
+          const table = await page.evaluate<number>("document.querySelector('[data-testid=matrix]').getBoundingClientRect().width");
+          assert.ok(table >= client - 80, `${width}: the matrix uses the width (${table} of ${client})`);
+          const long = page.locator('.mcd-env-name .mcd-trunc-text', { hasText: LONG_ENV });
+          assert.equal(await long.getAttribute('title'), LONG_ENV, 'the full name is in the tooltip');
+          await page.screenshot({ path: path.join(SHOTS, `matrix-${width}-${theme}.png`), fullPage: true });
+          await page.click('[role=tab]:has-text("Run")');
+          await page.waitForSelector('[data-testid=record]');
+          const [s2, c2] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+          assert.ok(s2 <= c2, `${width} ${theme} run view: ${s2} > ${c2}`);
+          await page.screenshot({ path: path.join(SHOTS, `run-${width}-${theme}.png`), fullPage: true });
+          await page.context().close();
+        }
+      }
+    } finally {
+      await wide.stop();
+    }
+  });
+});
