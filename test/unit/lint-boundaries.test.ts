@@ -72,7 +72,8 @@ describe('lint: import boundaries', function () {
     const scripts = (
       JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
-    assert.match(scripts.pretest, /^npm run lint && /);
+    // The system packages are checked first (issue 19), then lint runs before anything is built.
+    assert.match(scripts.pretest, /^node scripts\/system-deps.js test && npm run lint && /);
     assert.match(scripts.lint, /^eslint .* \. && prettier --check \.$/);
   });
 });
