@@ -86,6 +86,8 @@ export class InputReader {
   }
 
   problem(input: string, problem: string, fix: string): void {
+    // A refused input was read as absent: what readers then say about it ("is required") is noise.
+    if (this.refused.has(input) && this.problems.some((p) => p.input === input)) return;
     // No message carries a whole oversized value, whoever built it (see echo.ts).
     this.problems.push({ input, problem: clipQuoted(problem), fix: clipQuoted(fix) });
   }

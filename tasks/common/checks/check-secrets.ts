@@ -16,9 +16,10 @@ export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretReg
   if (source === 'inline') {
     let rest = text;
     for (const value of secretVariables.values()) if (value) rest = rest.split(value).join('');
-    const unexpanded = /\$\(([A-Za-z_][\w.\- ]*)\)/.exec(rest);
+    // $$(name) is the escape for a literal $(name) (see expandVariables).
+    const unexpanded = /(?<!\$)\$\(([A-Za-z_][\w.\- ]*)\)/.exec(rest);
     if (unexpanded) {
-      const error = `refers to $(${unexpanded[1]}), which the agent left unexpanded: no pipeline variable of that name exists`;
+      const error = `refers to $(${unexpanded[1]}), which the agent left unexpanded: no pipeline variable of that name exists (write $$(${unexpanded[1]}) for the literal text)`;
       return { ok: false, error, errors: [error] };
     }
   }
