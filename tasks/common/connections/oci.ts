@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import type { SimpleAuthenticationDetailsProvider } from 'oci-common';
-import { quote } from '../echo';
+import { embeddedCredentials, quote } from '../echo';
 import { EndpointAccessor } from '../host';
 import { InputReader, urlSyntaxProblem } from '../inputs';
 import { ocidProblem } from '../ocid';
@@ -58,6 +58,8 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
   if (keyProblem) problems.push(keyProblem);
   const endpoint = endpoints.data(id, 'apiEndpoint')?.trim() || undefined;
   if (endpoint) {
+    // Connection data is not masked by the agent: a password typed into the URL is registered before it is quoted.
+    for (const credential of embeddedCredentials(endpoint)) inputs.secrets.registerGuess(credential);
     const syntax = urlSyntaxProblem(endpoint);
     if (syntax) problems.push(`API endpoint override ${syntax.replace(/\.$/, '')}`);
     else if (!/^https:\/\/[^/\s@]+(\/.*)?$/.test(endpoint)) problems.push(`API endpoint override ${quote(endpoint)} is not an https URL without credentials`);
