@@ -68,11 +68,12 @@ describe('bad inputs are refused before anything is contacted', () => {
 
   // Controls: with valid inputs each task does reach the listener, so a zero above means something.
   for (const task of Object.keys(BASE) as TaskName[]) {
-    it(`control: ${task} with valid inputs contacts the listener`, async () => {
+    it(`control: ${task} with valid inputs contacts the listener`, async function () {
+      this.timeout(30_000);
       const before = listener.connections;
       const b = BASE[task];
       const endpoints = Object.fromEntries(Object.entries(b.endpoints).map(([id, ep]) => [id, pointAtListener(ep, listener.port)]));
-      const r = await run(listener, task, b.inputs, endpoints, { timeoutMs: 6000 });
+      const r = await run(listener, task, b.inputs, endpoints, { timeoutMs: 20_000 });
       assert.ok(listener.connections > before, `${task} made no connection: ${r.stdout.slice(-600)}`);
     });
   }
