@@ -1,5 +1,6 @@
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
-import { OCID, OciConnection, readOciConnection } from '../common/connections/oci';
+import { OciConnection, readOciConnection } from '../common/connections/oci';
+import { readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import { SelectionRule, parseSelection } from './selection';
@@ -37,18 +38,19 @@ function keyVaultUrl(inputs: InputReader, host: TaskHost, name: string): string 
 export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): KeyVaultToOciOptions {
   const selection = parseSelection(inputs.raw('secrets') ?? '');
   if (!selection.ok) inputs.problem('secrets', `${selection.error}.`, "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.");
-  const ocid = (name: string, kind: string, example: string): string =>
-    inputs.string(name, { pattern: OCID(kind), expected: `an OCID such as ${example}` });
+  const oci = readOciConnection(inputs, host.endpoints, 'ociConnection');
+  // Vault and key are regional: they must be in the connection's region, or every call would 404.
+  const where = { connectionRegion: oci?.region, connectionInput: 'ociConnection' };
   const keyVaultName = inputs.string('keyVaultName', { pattern: KEY_VAULT_NAME, expected: 'a Key Vault name: 3-24 letters, digits and single hyphens, starting with a letter' });
   return {
     azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscription'),
     keyVaultName,
     keyVaultUrl: keyVaultUrl(inputs, host, keyVaultName),
     selection: selection.ok ? selection.value : [],
-    oci: readOciConnection(inputs, host.endpoints, 'ociConnection'),
-    compartmentId: ocid('compartmentId', '(compartment|tenancy)', 'ocid1.compartment.oc1..aaaa…'),
-    vaultId: ocid('vaultId', 'vault', 'ocid1.vault.oc1.eu-frankfurt-1.aaaa…'),
-    keyId: ocid('keyId', 'key', 'ocid1.key.oc1.eu-frankfurt-1.aaaa…'),
+    oci,
+    compartmentId: readOcid(inputs, 'compartmentId', { types: ['compartment', 'tenancy'], example: 'ocid1.compartment.oc1..aaaa…', ...where }),
+    vaultId: readOcid(inputs, 'vaultId', { types: ['vault'], regional: true, example: 'ocid1.vault.oc1.eu-frankfurt-1.aaaa…', ...where }),
+    keyId: readOcid(inputs, 'keyId', { types: ['key'], regional: true, example: 'ocid1.key.oc1.eu-frankfurt-1.aaaa…', ...where }),
     dryRun: inputs.boolean('dryRun'),
     exportVariables: inputs.boolean('exportVariables'),
     restorePendingDeletion: inputs.boolean('restorePendingDeletion'),

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { KubernetesConnection, readKubernetesConnection } from '../common/connections/kubernetes';
-import { OCID, OciConnection, readOciConnection } from '../common/connections/oci';
+import { OciConnection, readOciConnection } from '../common/connections/oci';
+import { isOcidOf, readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
@@ -32,7 +33,7 @@ export const DB_NAME = /^[A-Za-z][A-Za-z0-9]{0,29}$/;
 /** An ACL entry: an IP, a CIDR block, or a VCN OCID optionally followed by ;IPs. */
 export function isAclEntry(entry: string): boolean {
   const [head] = entry.split(';');
-  if (OCID('vcn').test(head)) return true;
+  if (isOcidOf(head, 'vcn')) return true;
   const [ip, bits, extra] = entry.split('/');
   if (extra !== undefined || !isIP(ip)) return false;
   if (bits === undefined) return true;
@@ -45,7 +46,11 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   const action = inputs.pick<DbAction>('action');
   const adminPassword = inputs.secret('adminPassword');
   const walletPassword = inputs.secret('walletPassword');
-  const adminPasswordSecretId = inputs.optionalString('adminPasswordSecretId', { pattern: OCID('vaultsecret'), expected: 'a secret OCID such as ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaa…' });
+  const oci = target === 'ociApi' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
+  // With the OCI API, OCIDs are checked against the connection's realm and region (a secret in another region is a 404).
+  const where = { connectionRegion: oci?.region, connectionInput: 'ociConnection' };
+  const adminPasswordSecretId =
+    readOcid(inputs, 'adminPasswordSecretId', { types: ['vaultsecret'], regional: true, example: 'ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaa…', ...where }) || undefined;
   if (adminPassword) {
     const problems = adminPasswordProblems(adminPassword);
     if (problems.length) inputs.problem('adminPassword', `does not meet OCI's rules: it ${problems.join(', ')}.`, 'Choose a password that does.');
@@ -74,10 +79,10 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   return {
     target,
     action,
-    oci: target === 'ociApi' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined,
+    oci,
     kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
     namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),
-    compartmentId: inputs.string('compartmentId', { pattern: OCID('(compartment|tenancy)'), expected: 'a compartment OCID such as ocid1.compartment.oc1..aaaa…' }),
+    compartmentId: readOcid(inputs, 'compartmentId', { types: ['compartment', 'tenancy'], example: 'ocid1.compartment.oc1..aaaa…', ...where }),
     displayName: inputs.string('displayName', { pattern: /^[\w .-]+$/, expected: 'letters, digits, spaces, _ . -', maxLength: 255 }),
     dbName: inputs.optionalString('dbName', { pattern: DB_NAME, expected: 'a letter followed by at most 29 letters or digits' }),
     dbWorkload: inputs.pick<DbWorkload>('dbWorkload'),

@@ -2,6 +2,26 @@ import { AgentEnvironment } from './agent-environment';
 import { EndpointAccessor, TaskHost, TaskResultKind } from './host';
 import { writeCommand } from './vso-command';
 
+/** The longest result message written; the agent shows it twice (error issue and result), a few KiB is plenty. */
+const MESSAGE_LIMIT = 8 * 1024;
+
+function capMessage(message: string): string {
+  if (message.length <= MESSAGE_LIMIT) return message;
+  return `${message.slice(0, MESSAGE_LIMIT)}… (message cut: ${message.length} characters)`;
+}
+
+/**
+ * Exits once stdout and stderr have been handed to the OS. With stdout a pipe (as the agent runs
+ * tasks), a write larger than the pipe buffer (64 KiB on Linux) is only partly written at once and
+ * libuv queues the rest; process.exit() right after it drops the queue, and with it the
+ * ##vso[task.complete] line written last. A write's callback runs after everything queued before
+ * it, so exiting from the callbacks loses nothing.
+ */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 /**
  * The TaskHost the agent runs: the same wire contract as task-lib (environment in, ##vso
  * commands out) in a few dozen lines. task-lib's own import costs about 0.8× a bare Node start,
@@ -44,12 +64,13 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
     debug: (message) => {
       if (!skipDebug) writeCommand('task.debug', {}, message);
     },
-    setResult: (result: TaskResultKind, message) => {
+    setResult: (result: TaskResultKind, rawMessage) => {
+      const message = capMessage(rawMessage);
       if (result === 'Failed' && message) issue('error', message);
       else if (result === 'SucceededWithIssues' && message) issue('warning', message);
       writeCommand('task.complete', { result, done: 'true' }, message);
     },
-    exit: (code) => process.exit(code),
+    exit: (code) => exitAfterFlush(code),
   };
 }
 

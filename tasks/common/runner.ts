@@ -6,7 +6,7 @@ import { HttpClient } from './http';
 import { InputReader } from './inputs';
 import { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
 import { TaskManifest } from './manifest';
-import { SecretRegistry } from './secrets';
+import { SecretRegistry, minSecretLength } from './secrets';
 
 export interface TaskContext {
   host: TaskHost;
@@ -54,7 +54,7 @@ const GRACE_MS = 3000;
 export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: () => number = Date.now): Promise<number> {
   const startedAt = now();
   const debug = (host.variable('System.Debug') ?? '').toLowerCase() === 'true';
-  const secrets = new SecretRegistry((v) => host.setSecret(v));
+  const secrets = new SecretRegistry((v) => host.setSecret(v), minSecretLength(host.variable('AZP_IGNORE_SECRETS_SHORTER_THAN')));
   const task = def.manifest.name as TaskName;
   const v = def.manifest.version;
 

@@ -6,16 +6,49 @@
 export type SecretSink = (value: string) => void;
 
 /**
- * Shorter values would mask every matching letter pair in the log (and our own records) while
- * protecting nothing: a 2-character secret is guessable anyway.
+ * The agent masks secrets of any length: its SecretMasker's MinSecretLength comes from the knob
+ * AZP_IGNORE_SECRETS_SHORTER_THAN, built-in default 0 (azure-pipelines-agent src/Agent.Sdk/Knob/
+ * AgentKnobs.cs MaskedSecretMinLength; task.setsecret → LoggedSecretMasker.AddValue). A task that
+ * drops short values itself leaves them in its own records and summaries, which the agent never
+ * masks; so every length is registered and redacted unless the pipeline sets that knob.
  */
-const MIN_FORM_LENGTH = 3;
+export function minSecretLength(knob: string | undefined): number {
+  const n = Number((knob ?? '').trim());
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
 
-export function derivedForms(value: string): string[] {
+/** RFC 3986 strict: encodeURIComponent plus ! ' ( ) *, as many HTTP clients and signers write them. */
+function strictEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The forms a URL parser produces for the value in each part of a URL (WHATWG URL: userinfo, path,
+ * query each have their own percent-encode set; ' becomes %27 in a query but not in a path) and as
+ * a form field (URLSearchParams: space as +). These are what a request line or an echoed URL holds.
+ */
+function urlForms(value: string): string[] {
+  const out: string[] = [];
+  try {
+    const u = new URL('http://h/');
+    u.password = value;
+    out.push(u.password);
+    u.pathname = `/${value}`;
+    out.push(u.pathname.slice(1));
+    u.search = `?${value}`;
+    out.push(u.search.slice(1));
+    out.push(new URLSearchParams({ v: value }).toString().slice(2));
+  } catch {
+    // A value the URL parser refuses cannot appear in a URL we build.
+  }
+  return out;
+}
+
+export function derivedForms(value: string, minLength = 1): string[] {
   const forms = new Set<string>();
-  if (value.trim().length < MIN_FORM_LENGTH) return [];
+  if (value.trim().length < minLength || value.trim() === '') return [];
   const add = (form: string): void => {
-    if (form.length >= MIN_FORM_LENGTH) forms.add(form);
+    if (form.length >= minLength && form.trim() !== '') forms.add(form);
   };
   add(value);
   const trimmed = value.replace(/\r?\n$/, '');
@@ -25,31 +58,49 @@ export function derivedForms(value: string): string[] {
   add(Buffer.from(value, 'utf8').toString('base64url'));
   add(encodeURIComponent(value));
   add(encodeURIComponent(value).replace(/%20/g, '+'));
+  add(strictEncode(value));
+  for (const form of urlForms(value)) add(form);
   add(JSON.stringify(value).slice(1, -1));
   // Multi-line values (PEM keys) are printed and masked line by line by the agent.
   if (/[\r\n]/.test(value)) {
     for (const line of value.split(/\r?\n|\r/)) {
       const t = line.trim();
-      if (t.length >= MIN_FORM_LENGTH && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(t)) add(t);
+      if (t.length >= Math.max(minLength, 3) && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(t)) add(t);
     }
   }
   return [...forms];
 }
 
+const GUESS_MIN_LENGTH = 4;
+
 export class SecretRegistry {
   private readonly forms = new Set<string>();
 
-  constructor(private readonly sink: SecretSink) {}
+  /** `minLength`: the agent's AZP_IGNORE_SECRETS_SHORTER_THAN (see minSecretLength); 1 masks every length. */
+  constructor(
+    private readonly sink: SecretSink,
+    private readonly minLength = 1,
+  ) {}
 
   /** Registers the value and its derived forms; returns the value for fluent use. */
   register(value: string | undefined): string | undefined {
     if (!value) return value;
-    for (const form of derivedForms(value)) {
+    for (const form of derivedForms(value, this.minLength)) {
       if (this.forms.has(form)) continue;
       this.forms.add(form);
       // The agent's setsecret is single-line: multi-line wholes are covered by their lines.
       if (!/[\r\n]/.test(form)) this.sink(form);
     }
+    return value;
+  }
+
+  /**
+   * A value that only looks like a credential (a password inside a URL, a value under a header or
+   * query key named like one): registered when it has at least GUESS_MIN_LENGTH characters, since a
+   * guess of "1" would mask every 1 in the log while protecting nothing anyone chose as a secret.
+   */
+  registerGuess(value: string | undefined): string | undefined {
+    if (value && value.trim().length >= GUESS_MIN_LENGTH) this.register(value);
     return value;
   }
 

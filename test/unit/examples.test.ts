@@ -8,19 +8,22 @@ import { ROOT, TASK_NAMES } from '../../devkit/project';
 /** Every step of ours in examples/*.yml, checked against task.json as Azure DevOps would at queue time. */
 interface Step {
   file: string;
+  /** The stage the step is in (for ordering checks). */
+  stage?: string;
   task: string;
   major: number;
   inputs: Record<string, unknown>;
 }
 
-function collectSteps(node: unknown, file: string, out: Step[]): void {
+function collectSteps(node: unknown, file: string, out: Step[], stage?: string): void {
   if (Array.isArray(node)) {
-    node.forEach((n) => collectSteps(n, file, out));
+    node.forEach((n) => collectSteps(n, file, out, stage));
   } else if (node && typeof node === 'object') {
     const obj = node as Record<string, unknown>;
+    const here = typeof obj.stage === 'string' ? obj.stage : stage;
     const m = typeof obj.task === 'string' ? /^(\w+)@(\d+)$/.exec(obj.task) : null;
-    if (m && (TASK_NAMES as string[]).includes(m[1])) out.push({ file, task: m[1], major: Number(m[2]), inputs: (obj.inputs ?? {}) as Record<string, unknown> });
-    Object.values(obj).forEach((v) => collectSteps(v, file, out));
+    if (m && (TASK_NAMES as string[]).includes(m[1])) out.push({ file, stage: here, task: m[1], major: Number(m[2]), inputs: (obj.inputs ?? {}) as Record<string, unknown> });
+    Object.values(obj).forEach((v) => collectSteps(v, file, out, here));
   }
 }
 
@@ -34,9 +37,46 @@ for (const f of files) collectSteps(parse(fs.readFileSync(path.join(dir, f), 'ut
 const isMacro = (v: string): boolean => /\$\(|\$\{\{/.test(v);
 
 describe('example pipelines', () => {
-  it('exist for AKS + ADB, OKE canary and ACR image + chart promotion, and use all five tasks', () => {
-    assert.deepEqual(files.sort(), ['acr-promote-image-and-chart.yml', 'aks-oracle-adb-staged.yml', 'oke-canary-gateway-api.yml']);
+  it('exist for AKS + ADB, OKE canary, ACR/Docker Hub/OCIR promotion and a gated canary, and use all five tasks', () => {
+    assert.deepEqual(files.sort(), [
+      'acr-promote-image-and-chart.yml',
+      'aks-oracle-adb-staged.yml',
+      'canary-argo-steps-manual-gate.yml',
+      'dockerhub-base-image-to-acr.yml',
+      'ocir-target-and-helm-chart.yml',
+      'oke-canary-gateway-api.yml',
+    ]);
     assert.deepEqual([...new Set(steps.map((s) => s.task))].sort(), [...TASK_NAMES].sort());
+  });
+
+  const promotions = steps.filter((s) => s.task === 'AcrPromote').map((s) => ({ ...s, source: String(s.inputs.sourceImage), target: String(s.inputs.targetRegistry) }));
+  it('promote a Docker Hub base image the way docker pull names it (no registry, library/ implied)', () => {
+    assert.ok(promotions.some((p) => p.file === 'dockerhub-base-image-to-acr.yml' && /^[a-z0-9._-]+:[\w.-]+$/.test(p.source)), 'an official image such as nginx:1.27');
+    assert.ok(promotions.some((p) => /^[a-z0-9]+\/[a-z0-9._-]+:/.test(p.source) && !p.source.split('/')[0].includes('.')), 'a user image such as bitnami/redis:7.4');
+  });
+  it('promote to OCIR with the namespace in the repository, and a Helm chart named oci://', () => {
+    const ocir = promotions.filter((p) => /^[a-z]{3}\.ocir\.io$/.test(p.target));
+    assert.ok(ocir.length > 0, 'a targetRegistry of <region key>.ocir.io');
+    for (const p of ocir) assert.match(String(p.inputs.targetRepository), /^[^/]+\/.+/, 'OCIR repositories start with the tenancy namespace');
+    assert.ok(promotions.some((p) => p.source.startsWith('oci://')), 'a chart as helm pull names it');
+  });
+  it('gate a canary: run with Argo-style steps ending in a pause without duration, ManualValidation, then promote; abort otherwise', () => {
+    const file = 'canary-argo-steps-manual-gate.yml';
+    const doc = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { stages: { stage: string; jobs: { pool?: unknown; steps?: { task: string }[] }[] }[] };
+    const order = doc.stages.map((st) => st.stage);
+    const canary = steps.filter((s) => s.file === file && s.task === 'CanaryShift');
+    const action = (stage: string): unknown => canary.find((s) => s.stage === stage)?.inputs.action;
+    assert.deepEqual(order, ['canary', 'gate', 'promote', 'abort']);
+    assert.equal(action('canary'), 'run');
+    assert.equal(action('promote'), 'promote');
+    assert.equal(action('abort'), 'abort');
+    const gate = doc.stages[1].jobs[0];
+    assert.equal(gate.pool, 'server', 'ManualValidation runs in an agentless job');
+    assert.equal(gate.steps?.[0].task, 'ManualValidation@1');
+    const stepsText = String(canary.find((s) => s.stage === 'canary')?.inputs.steps);
+    assert.match(stepsText, /^- setWeight: \d+$/m);
+    assert.match(stepsText, /^- pause: \{duration: \w+\}$/m);
+    assert.match(stepsText.trim(), /- pause: \{\}$/, 'the run ends holding the canary at its weight');
   });
 
   for (const step of steps) {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SecretRegistry, derivedForms } from '../../tasks/common/secrets';
+import { SecretRegistry, derivedForms, minSecretLength } from '../../tasks/common/secrets';
 
 describe('secrets', () => {
   const cases: { name: string; value: string; mustInclude: string[] }[] = [
@@ -37,9 +37,42 @@ describe('secrets', () => {
     assert.equal(sent.length, count);
   });
 
-  it('does not register forms shorter than 3 characters, which would mask ordinary text', () => {
-    assert.deepEqual(derivedForms('p'), []);
-    assert.ok(derivedForms('ab').every((f) => f.length >= 3));
+  it('masks secrets of any length, as the agent does by default (AZP_IGNORE_SECRETS_SHORTER_THAN=0)', () => {
+    const sent: string[] = [];
+    const registry = new SecretRegistry((v) => sent.push(v), minSecretLength(undefined));
+    registry.register('p');
+    assert.ok(sent.includes('p'), 'a one-character secret is announced to the agent');
+    assert.equal(registry.redact('pin p'), '***in ***');
+  });
+
+  it('honours the agent knob AZP_IGNORE_SECRETS_SHORTER_THAN for its own records', () => {
+    assert.equal(minSecretLength('4'), 4);
+    assert.equal(minSecretLength('x'), 1);
+    assert.deepEqual(derivedForms('abc', 4), []);
+    assert.ok(derivedForms('abcd', 4).includes('abcd'));
+  });
+
+  it('ignores guessed credentials shorter than 4 characters but registers real secrets of any length', () => {
+    const sent: string[] = [];
+    const registry = new SecretRegistry((v) => sent.push(v));
+    registry.registerGuess('pw');
+    assert.equal(sent.length, 0);
+    registry.registerGuess('hunter2');
+    assert.ok(sent.includes('hunter2'));
+  });
+
+  it("registers every URL encoding the task can emit (' as %27 in a query, + for space in a form)", () => {
+    const forms = derivedForms("it's (a) secret!");
+    for (const f of ["it's%20(a)%20secret!", 'it%27s%20(a)%20secret!', 'it%27s+%28a%29+secret%21', 'it%27s%20%28a%29%20secret%21']) {
+      assert.ok(forms.includes(f), `missing ${f}`);
+    }
+    const url = new URL('https://h/x');
+    url.searchParams.set('key', "it's (a) secret!");
+    const registry = new SecretRegistry(() => undefined);
+    registry.register("it's (a) secret!");
+    assert.ok(!registry.redact(url.href).includes('secret'), registry.redact(url.href));
+    url.search = `?key=${"it's (a) secret!"}`;
+    assert.ok(!registry.redact(url.href).includes('secret'), registry.redact(url.href));
   });
 
   it('redacts the longest form first, so no fragment survives', () => {

@@ -17,9 +17,10 @@ export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretReg
   if (source === 'inline') {
     let rest = text;
     for (const value of secretVariables.values()) if (value) rest = rest.split(value).join('');
-    const unexpanded = /\$\(([A-Za-z_][\w.\- ]*)\)/.exec(rest);
+    // $$(name) is the escape for a literal $(name) (see expandVariables).
+    const unexpanded = /(?<!\$)\$\(([A-Za-z_][\w.\- ]*)\)/.exec(rest);
     if (unexpanded) {
-      const error = `refers to $(${unexpanded[1]}), which the agent left unexpanded: no pipeline variable of that name exists`;
+      const error = `refers to $(${unexpanded[1]}), which the agent left unexpanded: no pipeline variable of that name exists (write $$(${unexpanded[1]}) for the literal text)`;
       return { ok: false, error, errors: [error] };
     }
   }
@@ -49,16 +50,16 @@ const CREDENTIAL_PARAM = /^(code|sig|signature|key|apikey|api_key|api-key|token|
  */
 export function protectChecks(checks: CheckSpec[], secrets: SecretRegistry, baseUrl?: URL): void {
   const protectUrl = (url: URL): void => {
-    for (const [k, v] of url.searchParams) if (CREDENTIAL_PARAM.test(k)) secrets.register(v);
+    for (const [k, v] of url.searchParams) if (CREDENTIAL_PARAM.test(k)) secrets.registerGuess(v);
   };
   if (baseUrl) protectUrl(baseUrl);
   for (const check of checks) {
     for (const [name, value] of Object.entries(check.headers)) {
       if (!CREDENTIAL_HEADER.test(name)) continue;
-      secrets.register(value);
+      secrets.registerGuess(value);
       // "Bearer <token>", "Basic <b64>": the credential alone may be echoed without its scheme.
       const credential = /^\s*[A-Za-z][\w-]*\s+(\S{3,})\s*$/.exec(value)?.[1];
-      if (credential) secrets.register(credential);
+      if (credential) secrets.registerGuess(credential);
     }
     const target = check.target.value;
     const query = target.includes('?') ? target.slice(target.indexOf('?')) : '';

@@ -119,11 +119,15 @@ function parseCheck(raw: Record<string, unknown>, defaults: Record<string, unkno
   if (raw.path !== undefined && raw.url !== undefined) before.report('url', 'is set together with path; set one of them');
   else if (raw.url !== undefined) {
     if (typeof raw.url !== 'string' || !/^https?:\/\/[^/]/i.test(raw.url.trim())) before.report('url', 'must be an absolute http(s) URL');
+    // The URL parser would drop a CR, LF or tab silently and send another URL than the one written.
+    // eslint-disable-next-line no-control-regex
+    else if (/[\u0000-\u001f\u007f]/.test(raw.url)) before.report('url', 'contains a line break or control character');
     else if (!URL.canParse(raw.url.trim())) before.report('url', 'is not a valid URL');
     else if (new URL(raw.url.trim()).username) before.report('url', 'contains credentials (user:password@); send them in a header from a secret variable');
     else target = { kind: 'url', value: raw.url.trim() };
   } else if (raw.path !== undefined) {
-    if (typeof raw.path !== 'string' || /\s/.test(raw.path.trim()) || /^[a-z]+:/i.test(raw.path.trim())) before.report('path', 'must be a path such as /healthz (use url for an absolute URL)');
+    // eslint-disable-next-line no-control-regex
+    if (typeof raw.path !== 'string' || /[\s\u0000-\u001f\u007f]/.test(raw.path.trim()) || /^[a-z]+:/i.test(raw.path.trim())) before.report('path', 'must be a path such as /healthz (use url for an absolute URL)');
     else target = { kind: 'path', value: raw.path.trim() };
   } else before.report('path', 'is required (or url): the endpoint to call, e.g. /healthz');
 

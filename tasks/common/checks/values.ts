@@ -23,17 +23,28 @@ export interface VariableValue {
 /** Resolves a pipeline variable by name; undefined when it does not exist. */
 export type VariableLookup = (name: string) => VariableValue | undefined;
 
-const REFERENCE = /\$\(([A-Za-z_][\w.\- ]*)\)/g;
+/** $(name), or the escape $$(name), which stands for the literal text $(name). */
+const REFERENCE = /\$?\$\(([A-Za-z_][\w.\- ]*)\)/g;
 
 /**
  * Replaces $(name) references the agent left in place (a checks file is not macro-expanded,
  * and neither is a variable defined after the task started). Secret values are collected so the
  * caller registers them before any request carries them.
+ *
+ * $$(name) is the escape for a literal $(name), as in Kubernetes container args ("$$(VAR)" →
+ * "$(VAR)"). The agent has none: its macro expansion (azure-pipelines-agent
+ * src/Microsoft.VisualStudio.Services.Agent/Util/VarUtil.cs ExpandValues) replaces every $(key)
+ * whose variable exists and leaves the others as they are. So $$(name) reaches the task intact
+ * when no pipeline variable is called `name`; when one is, the agent turns it into $<value> in an
+ * inline input, and only a checksFile (which the agent does not expand) can carry the literal.
+ * Without a lookup (inline text) only the escape is resolved.
  */
 export function expandVariables(text: string, lookup: VariableLookup | undefined, secrets: Set<string>): string | { missing: string } {
-  if (!lookup || !text.includes('$(')) return text;
+  if (!text.includes('$(')) return text;
   let missing: string | undefined;
   const out = text.replace(REFERENCE, (whole, name: string) => {
+    if (whole.startsWith('$$')) return whole.slice(1);
+    if (!lookup) return whole;
     const found = lookup(name.trim());
     if (!found) {
       missing ??= name.trim();

@@ -1,5 +1,14 @@
 import { EndpointAccessor } from '../host';
+import { quote } from '../echo';
 import { InputReader } from '../inputs';
+
+/**
+ * The schemes a Docker Registry service connection carries: UsernamePassword (Others, Docker Hub),
+ * ServicePrincipal (Azure Container Registry), and for ACR with Entra identities
+ * WorkloadIdentityFederation and ManagedServiceIdentity (azure-pipelines-tasks
+ * common-npm-packages docker-common registryauthenticationprovider).
+ */
+const DOCKER_SCHEMES = ['usernamepassword', 'serviceprincipal', 'workloadidentityfederation', 'managedserviceidentity'];
 
 /** A Docker Registry service connection: where and with which Basic credentials to ask for tokens. */
 export interface RegistryCredentials {
@@ -20,6 +29,10 @@ export function readDockerRegistryConnection(inputs: InputReader, endpoints: End
   const id = inputs.connection(inputName);
   if (!id) return undefined;
   const scheme = endpoints.scheme(id) ?? 'UsernamePassword';
+  if (!DOCKER_SCHEMES.includes(scheme.toLowerCase())) {
+    inputs.problem(inputName, `service connection '${id}' has the authorization scheme ${quote(scheme)}, which a Docker Registry connection never has.`, 'Select a Docker Registry connection (Others, Docker Hub or Azure Container Registry).');
+    return undefined;
+  }
   // ACR-type Docker connections hold a service principal, which ACR accepts as Basic credentials.
   const spn = scheme.toLowerCase() === 'serviceprincipal';
   const registry = endpoints.authParam(id, spn ? 'loginServer' : 'registry') ?? endpoints.url(id);

@@ -1,6 +1,10 @@
+import { createPrivateKey } from 'node:crypto';
 import type { SimpleAuthenticationDetailsProvider } from 'oci-common';
+import { embeddedCredentials, quote } from '../echo';
 import { EndpointAccessor } from '../host';
-import { InputReader } from '../inputs';
+import { InputReader, urlSyntaxProblem } from '../inputs';
+import { ocidProblem } from '../ocid';
+import { REGION_NAME, findRegion } from '../oci-regions';
 
 /** The extension's OCI service connection type (vss-extension.json contributes it under this name). */
 export const OCI_ENDPOINT_TYPE = 'multicloud-devsecops-oci';
@@ -16,9 +20,11 @@ export interface OciConnection {
   endpoint?: string;
 }
 
-export const OCID = (kind: string): RegExp => new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9]+$`);
+/** The OCID shape for a resource-type pattern (see ../ocid.ts for the parser tasks use to validate inputs). */
+export const OCID = (kind: string): RegExp => new RegExp(`^ocid1\\.${kind}\\.oc\\d+\\.[a-z0-9-]*\\.(?:[a-z0-9]+\\.)?[a-z0-9]+$`);
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i;
-const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
+/** The connection type's only authentication scheme is basic (vss-extension.json), which the agent names so. */
+const SCHEME = 'usernamepassword';
 const PEM_KEY = /-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+-----END (RSA |ENCRYPTED )?PRIVATE KEY-----/;
 
 export function readOciConnection(inputs: InputReader, endpoints: EndpointAccessor, inputName: string): OciConnection | undefined {
@@ -29,23 +35,57 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
   const tenancy = field('tenancy');
   const user = field('user');
   const fingerprint = field('fingerprint');
-  const region = field('region');
+  const regionField = field('region');
   // Keys are registered before they are validated: a validation message never quotes them.
   const privateKey = inputs.secrets.register(endpoints.authParam(id, 'privateKey')) ?? '';
   const passphrase = inputs.secrets.register(endpoints.authParam(id, 'passphrase')) || undefined;
-  if (!OCID('tenancy').test(tenancy)) problems.push(`tenancy '${tenancy}' is not a tenancy OCID (ocid1.tenancy.oc1..…)`);
-  if (!OCID('user').test(user)) problems.push(`user '${user}' is not a user OCID (ocid1.user.oc1..…)`);
-  if (!FINGERPRINT.test(fingerprint)) problems.push(`fingerprint '${fingerprint}' is not an MD5 key fingerprint (16 hex pairs joined by ':')`);
-  if (!REGION.test(region)) problems.push(`region '${region}' is not a region identifier such as eu-frankfurt-1`);
-  if (!PEM_KEY.test(privateKey)) problems.push('the private key is not a PEM private key');
-  if (/ENCRYPTED/.test(privateKey) && !passphrase) problems.push('the private key is encrypted but no passphrase is set');
+  const scheme = (endpoints.scheme(id) ?? '').trim();
+  if (scheme.toLowerCase() !== SCHEME) {
+    inputs.problem(inputName, `service connection '${id}' has the authorization scheme ${quote(scheme || 'none')}, which is not an OCI API key connection.`, 'Select a connection of type "Oracle Cloud Infrastructure (API key)".');
+    return undefined;
+  }
+  // A region key (fra) is accepted for its identifier (eu-frankfurt-1), as the OCI CLI accepts it.
+  const region = findRegion(regionField)?.name ?? regionField.toLowerCase();
+  const ocid = (value: string, type: string): void => {
+    const p = ocidProblem(value, { types: [type], example: `ocid1.${type}.oc1..aaaa…`, connectionRegion: region });
+    if (p) problems.push(`${type} ${p[0].replace(/\.$/, '')}`);
+  };
+  ocid(tenancy, 'tenancy');
+  ocid(user, 'user');
+  if (!FINGERPRINT.test(fingerprint)) problems.push(`fingerprint ${quote(fingerprint)} is not an MD5 key fingerprint (16 hex pairs joined by ':')`);
+  if (!REGION_NAME.test(region)) problems.push(`region ${quote(regionField)} is not a region identifier such as eu-frankfurt-1 (or a key such as fra)`);
+  const keyProblem = privateKeyProblem(privateKey, passphrase);
+  if (keyProblem) problems.push(keyProblem);
   const endpoint = endpoints.data(id, 'apiEndpoint')?.trim() || undefined;
-  if (endpoint && !/^https:\/\/[^/\s@]+(\/.*)?$/.test(endpoint)) problems.push(`API endpoint override '${endpoint}' is not an https URL`);
+  if (endpoint) {
+    // Connection data is not masked by the agent: a password typed into the URL is registered before it is quoted.
+    for (const credential of embeddedCredentials(endpoint)) inputs.secrets.registerGuess(credential);
+    const syntax = urlSyntaxProblem(endpoint);
+    if (syntax) problems.push(`API endpoint override ${syntax.replace(/\.$/, '')}`);
+    else if (!/^https:\/\/[^/\s@]+(\/.*)?$/.test(endpoint)) problems.push(`API endpoint override ${quote(endpoint)} is not an https URL without credentials`);
+  }
   if (problems.length) {
     inputs.problem(inputName, `service connection '${id}': ${problems.join('; ')}.`, 'Edit the OCI connection with the values from the OCI console (Profile → API keys → configuration file preview).');
     return undefined;
   }
   return { tenancy, user, fingerprint, privateKey, passphrase, region, endpoint };
+}
+
+/**
+ * Whether the key can sign: a PEM private key, decrypted with the passphrase when it is encrypted.
+ * Checked here so a wrong passphrase fails at validation, naming the connection, instead of at the
+ * first signed request. Never quotes the key or the passphrase.
+ */
+function privateKeyProblem(pem: string, passphrase: string | undefined): string | undefined {
+  if (!PEM_KEY.test(pem)) return 'the private key is not a PEM private key';
+  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(pem);
+  if (encrypted && !passphrase) return 'the private key is encrypted but no passphrase is set';
+  try {
+    createPrivateKey({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
+    return undefined;
+  } catch {
+    return encrypted ? 'the passphrase does not decrypt the private key' : 'the private key cannot be read (damaged PEM)';
+  }
 }
 
 /** An oci-common signer for the connection; the SDK is loaded only by tasks that call OCI. */

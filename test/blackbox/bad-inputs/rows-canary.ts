@@ -1,0 +1,66 @@
+import { Endpoint } from '../../../devkit/agent/agent-run';
+import { kubeconfig } from '../fixtures';
+import { BIG, Row } from './base';
+
+const kube = (data: Record<string, string>, auth: Record<string, string> = kubeconfig().auth ?? {}): Record<string, Endpoint> => ({
+  aks: { ...kubeconfig(), auth, data },
+});
+
+/**
+ * CanaryShift: Kubernetes names, Prometheus settings and steps as people copy them from Kubernetes,
+ * Argo Rollouts and Prometheus docs. Steps wording belongs to the steps parser: input name only.
+ */
+export const CANARY_ROWS: Row[] = [
+  { task: 'CanaryShift', why: 'weight above 100 in steps', inputs: { steps: '10, 150' }, input: 'steps' },
+  { task: 'CanaryShift', why: 'negative weight', inputs: { action: 'shift', weight: '-5' }, input: 'weight', error: /input 'weight'/ },
+  { task: 'CanaryShift', why: 'weight out of range', inputs: { action: 'shift', weight: '101' }, input: 'weight', error: /input 'weight'.*out of range/ },
+  { task: 'CanaryShift', why: 'shift without weight', inputs: { action: 'shift' }, input: 'weight', error: /input 'weight': is required/ },
+  { task: 'CanaryShift', why: 'unknown step', inputs: { steps: '10, wait 5s' }, input: 'steps' },
+  { task: 'CanaryShift', why: 'bad namespace', inputs: { namespace: 'Shop_Prod' }, input: 'namespace', error: /input 'namespace'/ },
+  { task: 'CanaryShift', why: 'bad deployment name', inputs: { deployment: 'web/../x' }, input: 'deployment', error: /input 'deployment'/ },
+  { task: 'CanaryShift', why: 'unknown router', inputs: { trafficRouter: 'linkerd' }, input: 'trafficRouter', error: /input 'trafficRouter'.*gatewayApi/ },
+  { task: 'CanaryShift', why: 'router without route', inputs: { route: '' }, input: 'route', error: /input 'route': is required/ },
+  { task: 'CanaryShift', why: 'bad success condition', inputs: { successCondition: 'result ~ 1' }, input: 'successCondition', error: /input 'successCondition'/ },
+  { task: 'CanaryShift', why: 'code in success condition', inputs: { successCondition: 'process.exit(0)' }, input: 'successCondition', error: /input 'successCondition'/ },
+  { task: 'CanaryShift', why: 'bad interval', inputs: { interval: 'soon' }, input: 'interval', error: /input 'interval'/ },
+  { task: 'CanaryShift', why: 'prometheus without query', inputs: { prometheusUrl: 'https://prom.example' }, input: 'query', error: /input 'query'/ },
+  { task: 'CanaryShift', why: 'prometheus URL with credentials', inputs: { prometheusUrl: 'https://admin:pw@prom.example', query: 'up' }, input: 'prometheusUrl', error: /input 'prometheusUrl'.*credentials/ },
+  { task: 'CanaryShift', why: 'zero canary replicas', inputs: { canaryReplicas: '0' }, input: 'canaryReplicas', error: /input 'canaryReplicas'/ },
+  { task: 'CanaryShift', why: 'namespace with a space', inputs: { namespace: 'shop prod' }, input: 'namespace' },
+  { task: 'CanaryShift', why: 'namespace of 64 characters', inputs: { namespace: 'n'.repeat(64) }, input: 'namespace' },
+  { task: 'CanaryShift', why: 'namespace starting with a hyphen', inputs: { namespace: '-shop' }, input: 'namespace' },
+  { task: 'CanaryShift', why: 'upper-case deployment', inputs: { deployment: 'Web' }, input: 'deployment' },
+  { task: 'CanaryShift', why: 'deployment/name as kubectl prints it', inputs: { deployment: 'deployment.apps/web' }, input: 'deployment' },
+  { task: 'CanaryShift', why: 'line break in the deployment', inputs: { deployment: 'web\r\nx' }, input: 'deployment', error: /line break/ },
+  { task: 'CanaryShift', why: 'service with an underscore', inputs: { service: 'web_svc' }, input: 'service' },
+  { task: 'CanaryShift', why: 'service starting with a digit', inputs: { service: '1web' }, input: 'service' },
+  { task: 'CanaryShift', why: 'router without service', inputs: { service: '' }, input: 'service', error: /is required with the gatewayApi router/ },
+  { task: 'CanaryShift', why: 'route with a space', inputs: { route: 'web route' }, input: 'route' },
+  { task: 'CanaryShift', why: 'action rollback', inputs: { action: 'rollback' }, input: 'action', error: /not one of the allowed values/ },
+  { task: 'CanaryShift', why: 'weight 200 in steps', inputs: { steps: '10, 20, 200' }, input: 'steps' },
+  { task: 'CanaryShift', why: 'pause with an unknown unit', inputs: { steps: '10, pause 10x, 100' }, input: 'steps' },
+  { task: 'CanaryShift', why: 'replicas as a word', inputs: { canaryReplicas: 'two' }, input: 'canaryReplicas', error: /not a whole number/ },
+  { task: 'CanaryShift', why: 'too many canary replicas', inputs: { canaryReplicas: '1001' }, input: 'canaryReplicas', error: /out of range/ },
+  { task: 'CanaryShift', why: 'interval of 0s', inputs: { interval: '0s' }, input: 'interval' },
+  { task: 'CanaryShift', why: 'interval of 500ms', inputs: { interval: '500ms' }, input: 'interval' },
+  { task: 'CanaryShift', why: 'zero measurements', inputs: { measurements: '0' }, input: 'measurements', error: /out of range/ },
+  { task: 'CanaryShift', why: 'negative failure limit', inputs: { failureLimit: '-1' }, input: 'failureLimit' },
+  { task: 'CanaryShift', why: 'Prometheus URL without scheme', inputs: { prometheusUrl: 'prometheus.monitoring:9090', query: 'up' }, input: 'prometheusUrl' },
+  { task: 'CanaryShift', why: 'Prometheus port 99999', inputs: { prometheusUrl: 'http://127.0.0.1:99999', query: 'up' }, input: 'prometheusUrl', error: /port 99999/ },
+  { task: 'CanaryShift', why: 'CR/LF in the Prometheus URL', inputs: { prometheusUrl: 'http://127.0.0.1:{L}/\r\nX-Injected: 1', query: 'up' }, input: 'prometheusUrl', error: /line break/ },
+  { task: 'CanaryShift', why: 'CR/LF in the Prometheus token (a header value)', inputs: { prometheusUrl: 'http://127.0.0.1:{L}', query: 'up', prometheusToken: 'tok3n-value\r\nX-Injected: 1' }, input: 'prometheusToken', error: /line break/, secret: 'tok3n-value' },
+  { task: 'CanaryShift', why: 'Prometheus URL with ci:hunter2 credentials', inputs: { prometheusUrl: 'http://ci:hunter2@127.0.0.1:{L}', query: 'up' }, input: 'prometheusUrl', secret: 'hunter2' },
+  { task: 'CanaryShift', why: 'query without Prometheus URL', inputs: { query: 'up' }, input: 'prometheusUrl', error: /is required when the other Prometheus input is set/ },
+  { task: 'CanaryShift', why: 'condition cut short', inputs: { successCondition: 'result >= ' }, input: 'successCondition' },
+  { task: 'CanaryShift', why: 'smoke checks without base URL', inputs: { smokeChecks: '- name: h\n  path: /\n' }, input: 'smokeBaseUrl', error: /is required when smokeChecks are set/ },
+  { task: 'CanaryShift', why: 'smoke checks not YAML', inputs: { smokeChecks: 'name: [unclosed', smokeBaseUrl: 'http://127.0.0.1:{L}' }, input: 'smokeChecks' },
+  { task: 'CanaryShift', why: 'smoke base URL over ftp', inputs: { smokeChecks: '- name: h\n  path: /\n', smokeBaseUrl: 'ftp://web.shop' }, input: 'smokeBaseUrl', error: /uses ftp/ },
+  { task: 'CanaryShift', why: 'rollout timeout below 10 s', inputs: { rolloutTimeoutSeconds: '5' }, input: 'rolloutTimeoutSeconds', error: /out of range/ },
+  { task: 'CanaryShift', why: 'yes as autoAbort', inputs: { autoAbort: 'yes' }, input: 'autoAbort', error: /not a boolean/ },
+  { task: 'CanaryShift', why: 'weight with a percent sign', inputs: { action: 'shift', weight: '50%' }, input: 'weight', error: /not a whole number/ },
+  { task: 'CanaryShift', why: 'fractional weight', inputs: { action: 'shift', weight: '12.5' }, input: 'weight', error: /not a whole number/ },
+  { task: 'CanaryShift', why: 'image with a short digest', inputs: { image: 'prod.azurecr.io/shop/web@sha256:xyz' }, input: 'image' },
+  { task: 'CanaryShift', why: '120 KiB image', inputs: { image: `prod.azurecr.io/shop/web:${BIG}` }, input: 'image', error: /KiB long/ },
+  { task: 'CanaryShift', why: 'Kubernetes connection of type Azure subscription', inputs: {}, endpoints: kube({ authorizationType: 'AzureSubscription' }), input: 'kubernetesServiceConnection', error: /not supported/ },
+  { task: 'CanaryShift', why: 'Kubernetes connection without kubeconfig', inputs: {}, endpoints: kube({ authorizationType: 'Kubeconfig' }, {}), input: 'kubernetesServiceConnection', error: /has no kubeconfig/ },
+];
