@@ -1,4 +1,5 @@
 import { EndpointAccessor, TaskHost, TaskResultKind } from '../../tasks/common/host';
+import { formatCommand } from '../../tasks/common/vso-command';
 import { Endpoint } from './agent-run';
 
 /** A TaskHost that records what a task asked of the agent, for in-process tests of the runtime. */
@@ -57,8 +58,13 @@ export class RecordingHost implements TaskHost {
   addAttachment(type: string, name: string, path: string): void {
     this.attachments.push({ type, name, path });
   }
-  uploadSummary(path: string): void {
+  readonly summaryTitles: string[] = [];
+  uploadSummary(path: string, title: string): void {
     this.summaries.push(path);
+    this.summaryTitles.push(title);
+  }
+  command(name: string, properties: Record<string, string | undefined>, message: string): void {
+    this.lines.push(formatCommand(name, properties, message));
   }
   info(message: string): void {
     this.lines.push(message);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TaskHost } from '../common/host';
-import { InputReader } from '../common/inputs';
+import { InputReader, filePathSupplied } from '../common/inputs';
 import { readAgentProxy } from './agent-proxy';
 import { CheckSpec, ProxySettings, planProblems } from '../common/checks';
 import { parseTaskChecks, protectChecks } from '../common/checks/check-secrets';
@@ -31,7 +31,9 @@ export interface SmokeTestOptions {
 export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): SmokeTestOptions {
   const baseUrl = inputs.url('baseUrl', { schemes: ['https', 'http'] });
   const inline = inputs.raw('checks');
-  const file = inputs.optionalString('checksFile');
+  // An unset checksFile arrives as the repository (or artifacts) directory, never empty.
+  const fileInput = inputs.optionalString('checksFile');
+  const file = filePathSupplied(fileInput, (n) => host.variable(n)) ? fileInput : undefined;
   let checksText = inline ?? '';
   const checksSource = file ? 'checksFile' : 'checks';
   if (inline && file) {

@@ -1,22 +1,15 @@
+import { formatCommand } from '../common/vso-command';
 import { escapeMarkdown } from '../common/ledger';
 import { CheckResult, RunReport, outcomeLabel } from '../common/checks';
 import { describeResponse } from './junit';
 
-/** Task-lib's escaping for ##vso property values and data, so paths and titles cannot end a command. */
-function escapeProperty(value: string): string {
-  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D').replace(/;/g, '%3B');
+/** `##vso[results.publish …]` properties: the agent publishes the JUnit file as a test run in the Tests tab. */
+export function resultsPublishProperties(file: string, runTitle: string): Record<string, string> {
+  return { type: 'JUnit', mergeResults: 'false', runTitle, publishRunAttachments: 'true', resultFiles: file };
 }
 
-/** `##vso[results.publish …]`: the agent publishes the JUnit file as a test run in the Tests tab. */
 export function resultsPublishCommand(file: string, runTitle: string): string {
-  const props: [string, string][] = [
-    ['type', 'JUnit'],
-    ['mergeResults', 'false'],
-    ['runTitle', runTitle],
-    ['publishRunAttachments', 'true'],
-    ['resultFiles', file],
-  ];
-  return `##vso[results.publish ${props.map(([k, v]) => `${k}=${escapeProperty(v)};`).join('')}]`;
+  return formatCommand('results.publish', resultsPublishProperties(file, runTitle), '');
 }
 
 const MAX_ROWS = 200;

@@ -122,7 +122,7 @@ describe('bad inputs are refused before anything happens', () => {
     it(`${row.task}: ${row.why}`, async () => {
       const b = base[row.task];
       const run = await runTaskLikeAgent({ taskDir: packagedTaskDir(row.task), inputs: { ...b.inputs, ...row.inputs }, endpoints: row.endpoints ?? b.endpoints });
-      assert.equal(run.code, 1);
+      assert.equal(run.result, 'Failed');
       assert.equal(run.result, 'Failed');
       assert.match(run.resultMessage ?? '', row.error);
       assert.ok(!/\n\s+at /.test(run.stdout), 'no stack trace');
