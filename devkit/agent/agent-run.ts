@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import { ProcessedCommand, newStepState, processLine, prop } from './command-processor';
 import { HostType, rootFilePathInput } from './file-path';
 import { SecretMasker, isMaskedAuthParameter } from './secret-masker';
+import { taskJsonProblems } from './task-json-rules';
 
 /** A service connection as the agent hands it to a task. */
 export interface Endpoint {
@@ -106,6 +107,9 @@ const SUMMARY_TYPE = 'distributedtask.core.summary';
  */
 export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunResult> {
   const manifest = JSON.parse(fs.readFileSync(path.join(opts.taskDir, 'task.json'), 'utf8'));
+  // The server refuses a task.json that breaks tasks.schema.json; so does the model.
+  const problems = taskJsonProblems(manifest);
+  if (problems.length) throw new Error(`${opts.taskDir}/task.json breaks tasks.schema.json:\n${problems.join('\n')}`);
   const target = manifest.execution.Node20_1.target as string;
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-agent-'));
   const hostType = opts.hostType ?? 'build';

@@ -18,6 +18,16 @@ export function credentialSource(
   const connectionId = side === 'source' ? options.sourceConnectionId : options.targetConnectionId;
   if (creds) {
     const label = `service connection '${connectionId}' (input '${input}')`;
+    const entra = creds.azure;
+    if (entra) {
+      // Workload identity / managed identity: no password; the connection's own identity gets an ACR token.
+      return {
+        kind: 'acr',
+        label,
+        tenantId: entra.tenantId || undefined,
+        entraToken: async () => (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal),
+      };
+    }
     if (creds.username && creds.password) return { kind: 'basic', label, username: creds.username, password: creds.password };
     return { kind: 'anonymous', label };
   }
