@@ -181,7 +181,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.match(failed.host.result!.message, /work request .* FAILED: InternalError: capacity not available/);
 
     const endpoints = ociEndpoints(oci.url);
-    endpoints.oci.auth!.fingerprint = '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff';
+    endpoints.oci.data!.fingerprint = '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff';
     const unauth = await runDbTask(dbInputs(), endpoints);
     assert.equal(unauth.host.result?.result, 'Failed');
     assert.match(unauth.host.result!.message, /HTTP 401 NotAuthenticated.*Check the OCI connection/);
