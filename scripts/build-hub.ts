@@ -52,13 +52,14 @@ function page(name: string, title: string, csp: string): string {
   ].join('\n');
 }
 
-export async function buildHub(stageDir: string): Promise<void> {
+/** Returns esbuild's metafile: scripts/sbom.ts lists the npm packages the hub bundles from it. */
+export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
   const outDir = path.join(stageDir, 'hub');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const extra = (process.env.MCDSO_HUB_CONNECT_SRC ?? '').split(/\s+/).filter((o) => /^https:\/\/[A-Za-z0-9.*:-]+$/.test(o));
   const csp = contentSecurityPolicy(extra);
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: Object.fromEntries(HUB_PAGES.map((p) => [p.name, path.join(ROOT, 'hub', 'src', p.entry)])),
     outdir: outDir,
     bundle: true,
@@ -72,9 +73,11 @@ export async function buildHub(stageDir: string): Promise<void> {
     loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
     assetNames: 'assets/[name]-[hash]',
     define: { 'process.env.NODE_ENV': '"production"' },
+    metafile: true,
     logLevel: 'warning',
   });
   for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
+  return result.metafile;
 }
 
 if (require.main === module) {

@@ -2,6 +2,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHub } from './build-hub';
+import { writeMetafiles } from './sbom';
 import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from '../devkit/project';
 
 /**
@@ -16,10 +17,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(STAGE_DIR, { recursive: true });
 
   const sizes: string[] = [];
+  const metafiles: Record<string, esbuild.Metafile> = {};
   await Promise.all(
     TASK_NAMES.map(async (name) => {
       const outDir = path.join(STAGE_DIR, 'tasks', name);
-      const bytes = await bundleTask(name, outDir);
+      const results = await bundleTask(name, outDir);
+      results.forEach((r, i) => (metafiles[`${name}-${i}`] = r.metafile!));
+      const bytes = results.map((r) => Object.values(r.metafile!.outputs).reduce((n, o) => n + o.bytes, 0));
       const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', name, 'task.json'), 'utf8'));
       manifest.version = { Major: major, Minor: minor, Patch: patch };
       fs.writeFileSync(path.join(outDir, 'task.json'), JSON.stringify(manifest, null, 2));
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
   manifest.version = version;
   fs.writeFileSync(path.join(STAGE_DIR, 'vss-extension.json'), JSON.stringify(manifest, null, 2));
   fs.cpSync(path.join(ROOT, 'images'), path.join(STAGE_DIR, 'images'), { recursive: true });
-  await buildHub(STAGE_DIR);
+  metafiles.hub = await buildHub(STAGE_DIR);
+  // Kept outside the staged folder (not shipped): what the bundles contain, for the SBOM and licence check.
+  writeMetafiles(metafiles);
   fs.copyFileSync(path.join(ROOT, 'overview.md'), path.join(STAGE_DIR, 'overview.md'));
   console.log(`bundled ${TASK_NAMES.length} tasks (${sizes.sort().join(', ')})`);
 }
@@ -66,7 +72,7 @@ const lazyExecutor: esbuild.Plugin = {
   },
 };
 
-async function bundleTask(name: string, outDir: string): Promise<number[]> {
+async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildResult[]> {
   const entry = path.join(ROOT, 'tasks', name);
   const outputs: esbuild.BuildResult[] = [
     await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'index.ts')], outfile: path.join(outDir, 'index.js'), plugins: [lazyExecutor] }),
@@ -77,7 +83,7 @@ async function bundleTask(name: string, outDir: string): Promise<number[]> {
   for (const lazy of fs.readdirSync(entry).filter((f) => /^lazy-[\w-]+\.ts$/.test(f))) {
     outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, lazy)], outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')) }));
   }
-  return outputs.map((r) => Object.values(r.metafile!.outputs).reduce((n, o) => n + o.bytes, 0));
+  return outputs;
 }
 
 main().catch((err) => {

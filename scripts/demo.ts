@@ -3,7 +3,8 @@ import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../devkit/agent/agen
 import { packagedTaskDir } from '../devkit/agent/vsix';
 import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
 import { COMPARTMENT, KEY, VAULT } from '../devkit/stand-ins/kv-world';
-import { SUCCESS_QUERY, StandIns, startStandIns } from '../devkit/stand-ins/demo-stand-ins';
+import { SUCCESS_QUERY, StandInError, StandIns, startStandIns } from '../devkit/stand-ins/demo-stand-ins';
+import { MissingToolError } from '../devkit/support/system-tool';
 import { readLedgerFiles, startHubPreview } from './hub-preview';
 import { vsixPath } from '../devkit/project';
 
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
   const steps = pipeline(standIns, () => digest);
   for (const [i, make] of steps.entries()) {
     const step = make();
@@ -105,11 +106,15 @@ async function main(): Promise<void> {
   if (once) return stop(failures ? 1 : 0);
   const hub = await startHubPreview({ records });
   console.log(`\nPromotions hub (preview): ${hub.url}\nPress Ctrl-C to stop the hub and every stand-in.`);
-  process.removeAllListeners('SIGINT');
-  process.on('SIGINT', () => void hub.stop().then(() => stop(0)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void hub.stop().then(() => stop(0)));
+  }
 }
 
-main().catch((err) => {
-  console.error(err);
+main().catch((err: unknown) => {
+  // A stand-in or tool that cannot start is said in one line; anything else is a bug and keeps its stack.
+  const expected = err instanceof StandInError || err instanceof MissingToolError;
+  console.error(expected ? `demo stopped: ${err.message}` : err);
   process.exit(1);
 });

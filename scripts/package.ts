@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { taskJsonProblems } from '../devkit/agent/task-json-rules';
 import { DIST_DIR, ROOT, STAGE_DIR, vsixPath } from '../devkit/project';
+import { writeSbom } from './sbom';
 
 /** Every staged task.json against the rules of the official tasks.schema.json. */
 function stagedTaskProblems(): string[] {
@@ -19,6 +20,8 @@ function stagedTaskProblems(): string[] {
 function main(): void {
   if (!fs.existsSync(path.join(STAGE_DIR, 'vss-extension.json'))) throw new Error('build/extension is missing: run npm run build first.');
   fs.mkdirSync(DIST_DIR, { recursive: true });
+  // The licence check comes first: a bundle with a licence outside the allow-list is never packed.
+  const sbom = writeSbom();
   const out = vsixPath();
   fs.rmSync(out, { force: true });
   const tfx = path.join(ROOT, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js');
@@ -39,7 +42,7 @@ function main(): void {
     throw new Error(`tfx warned; fix these before packaging:\n${warnings.join('\n')}`);
   }
   const bytes = fs.statSync(out).size;
-  console.log(`packaged ${path.relative(ROOT, out)} (${(bytes / 1024 / 1024).toFixed(2)} MB)`);
+  console.log(`packaged ${path.relative(ROOT, out)} (${(bytes / 1024 / 1024).toFixed(2)} MB), SBOM ${path.relative(ROOT, sbom)}`);
 }
 
 main();

@@ -1,20 +1,40 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ROOT } from '../devkit/project';
-import { caPaths } from '../devkit/support/test-ca';
+import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
 
 /**
  * Runs mocha with NODE_EXTRA_CA_CERTS set to the test CA: Node reads it only at start-up, so it
  * must be in mocha's environment (and is inherited by the tasks the tests spawn). Extra
- * arguments are passed to mocha, e.g. `npm test -- out/test/unit/**.test.js`.
+ * arguments are passed to mocha, e.g. `npm test -- out/test/unit/**.test.js`; `--unit` runs
+ * UNIT_TESTS, the inner loop (`npm run test:unit`).
  */
+
+/**
+ * Tests that need neither the packaged .vsix nor a service binary (registry, prometheus, skopeo,
+ * chromium): pure planners, parsers and in-process emulators. Keep this list < 30 s on a loaded machine.
+ */
+export const UNIT_TESTS = [
+  'out/test/unit/*.test.js',
+  'out/test/acr/registry-unit.test.js',
+  'out/test/canary/{plan,routers}.test.js',
+  'out/test/db/{plan,tns-cr}.test.js',
+  'out/test/hub/{matrix,timeline-gates,loader,rest-client}.test.js',
+  'out/test/kv/planner.test.js',
+  'out/test/smoke/{assertions,check-secrets,jsonpath,junit,parse-checks,status-range}.test.js',
+];
+
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const files = process.argv.slice(2);
-// Named files replace .mocharc.json's spec instead of adding to it.
-const args = files.length ? ['--no-config', '--timeout', '30000', ...files] : [];
-const result = spawnSync(process.execPath, [mocha, ...args], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, NODE_EXTRA_CA_CERTS: caPaths().cert },
-});
-process.exit(result.status ?? 1);
+const argv = process.argv.slice(2);
+const files = argv.includes('--unit') ? [...UNIT_TESTS, ...argv.filter((a) => a !== '--unit')] : argv;
+// Named files replace .mocharc.json's spec instead of adding to it, so its forbid flags are repeated here.
+const args = files.length ? ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending', ...files] : [];
+if (require.main === module) {
+  ensureTestCa(); // idempotent: lets `npm run test:unit` work in a fresh clone without `npm test`'s pretest.
+  const result = spawnSync(process.execPath, [mocha, ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPaths().cert },
+  });
+  process.exit(result.status ?? 1);
+}

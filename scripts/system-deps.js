@@ -12,7 +12,7 @@
  * with the exact command to type. With everything present it does nothing and says so.
  *
  * Test hooks (used by test/unit/system-deps.test.ts): MCDSO_SYSDEPS_PRETEND_MISSING (comma list of
- * packages to treat as missing), MCDSO_SYSDEPS_APT (the apt-get to call), MCDSO_SYSDEPS_AS_ROOT=0.
+ * packages to treat as missing), MCDSO_SYSDEPS_APT (the apt-get to call), MCDSO_SYSDEPS_AS_ROOT (0 or 1: act as a user or as root).
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -51,6 +51,7 @@ function missingPackages(names, pretendToo) {
 
 function isRoot() {
   if (process.env.MCDSO_SYSDEPS_AS_ROOT === '0') return false;
+  if (process.env.MCDSO_SYSDEPS_AS_ROOT === '1') return true;
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 

@@ -7,6 +7,7 @@ import { ProcessedCommand, newStepState, processLine, prop } from './command-pro
 import { HostType, rootFilePathInput } from './file-path';
 import { SecretMasker, isMaskedAuthParameter } from './secret-masker';
 import { taskJsonProblems } from './task-json-rules';
+import { variableKey } from '../../tasks/common/variable-key';
 
 /** A service connection as the agent hands it to a task. */
 export interface Endpoint {
@@ -88,10 +89,6 @@ export interface AgentRunResult {
   inputs: Record<string, string>;
   tempDir: string;
   sourcesDir: string;
-}
-
-function variableKey(name: string): string {
-  return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
 
 const SUMMARY_TYPE = 'distributedtask.core.summary';

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { caPaths, issueCert } from '../support/test-ca';
 import { TokenServer, TokenUser, startRegistryTokenServer } from '../emulators/registry-token-server';
+import { requireTool } from '../support/system-tool';
 
 /**
  * A real CNCF distribution registry (Debian docker-registry 2.8) on 127.0.0.1 with Bearer token
@@ -83,7 +84,7 @@ export async function startLocalRegistry(opts: { name: string; verifyAadToken?: 
     ].join('\n');
     const configPath = path.join(dir, 'config.yml');
     fs.writeFileSync(configPath, config);
-    const child = spawn('/usr/bin/docker-registry', ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(requireTool('docker-registry'), ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     // A test run that dies without its after() hooks must not leave registries behind.

@@ -5,13 +5,14 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Endpoint } from '../agent/agent-run';
 import { ADMIN, LocalRegistry } from './local-registry';
+import { requireTool } from '../support/system-tool';
 
 const run = promisify(execFile);
 
 /** Seeds a registry from an OCI layout with skopeo (an independent client), the way images get there in real life. */
 export async function skopeoSeed(layoutDir: string, ref: string, registry: LocalRegistry, target: string, opts: { all?: boolean } = {}): Promise<void> {
   // Single manifests keep their bytes (referrers pin their digest); indexes are re-serialised by skopeo.
-  await run('skopeo', ['copy', '--quiet', ...(opts.all ? ['--all'] : ['--preserve-digests']), '--dest-tls-verify=false', '--dest-creds', `${ADMIN.username}:${ADMIN.password}`, `oci:${layoutDir}:${ref}`, `docker://${registry.host}/${target}`], { maxBuffer: 1 << 20 });
+  await run(requireTool('skopeo'), ['copy', '--quiet', ...(opts.all ? ['--all'] : ['--preserve-digests']), '--dest-tls-verify=false', '--dest-creds', `${ADMIN.username}:${ADMIN.password}`, `oci:${layoutDir}:${ref}`, `docker://${registry.host}/${target}`], { maxBuffer: 1 << 20 });
 }
 
 /** Reads a registry without the code under test: a token straight from the token server, then plain GET/HEAD. */

@@ -20,7 +20,10 @@ export interface TestService {
 
 export interface ServiceOptions {
   tls?: { cert: string; key: string };
-  /** /flaky answers 503 until this long after start. */
+  /**
+   * /flaky answers 503 until this long after its first request: counted from the first poll, not from start, so
+   * "starts late" holds however long the caller (a task process on a loaded agent) takes to get going.
+   */
   readyAfterMs?: number;
   /** Added to every answer: a fixed latency for the benchmark. */
   latencyMs?: number;
@@ -31,7 +34,7 @@ export interface ServiceOptions {
 export const HEALTH = { status: 'UP', version: '1.2.3', uptime: 42, checks: [{ name: 'db', ok: true }, { name: 'cache', ok: true }], 'build.id': 'b-7' };
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const started = Date.now();
+  let firstPoll: number | undefined;
   const hits = new Map<string, number>();
   const lastHeaders = new Map<string, http.IncomingHttpHeaders>();
   let inFlight = 0;
@@ -61,7 +64,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       if (p === '/healthz' || p === '/api/healthz') return send(200, HEALTH);
       if (p === '/slow') return void setTimeout(() => send(200, 'slow but fine'), Number(url.searchParams.get('ms') ?? 500));
       if (p === '/error') return send(500, 'internal error: database connection refused');
-      if (p === '/flaky') return Date.now() - started >= (opts.readyAfterMs ?? 0) ? send(200, { ready: true }) : send(503, 'starting up');
+      if (p === '/flaky') {
+        firstPoll ??= Date.now();
+        return Date.now() - firstPoll >= (opts.readyAfterMs ?? 0) ? send(200, { ready: true }) : send(503, 'starting up');
+      }
       // Fails the first n requests (per ?key=), then answers 200: for retries.
       if (p === '/fail-first') {
         const key = `fail-first:${url.searchParams.get('key') ?? ''}`;
@@ -69,7 +75,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
         hits.set(key, n);
         return n <= Number(url.searchParams.get('n') ?? 1) ? send(502, 'bad gateway') : send(200, 'ok now');
       }
-      if (p === '/echo') return send(200, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (p === '/echo') {
+        // Counted per ?key= too, so a test can tell which request reached the service twice.
+        const key = url.searchParams.get('key');
+        if (key !== null) hits.set(`echo:${key}`, (hits.get(`echo:${key}`) ?? 0) + 1);
+        return send(200, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      }
       if (p === '/auth') return req.headers.authorization === `Bearer ${opts.token}` ? send(200, { user: 'pipeline' }) : send(401, 'unauthorized');
       if (p === '/redirect') return send(302, '', { Location: '/healthz' });
       if (p === '/redirect-away') return send(302, '', { Location: String(url.searchParams.get('to')) });

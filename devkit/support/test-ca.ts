@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TEST_CA_DIR } from '../project';
+import { requireTool } from './system-tool';
 
 /**
  * A throw-away certificate authority for the HTTPS emulators. `npm test` creates it before mocha
@@ -15,7 +16,7 @@ export interface IssuedCert {
 }
 
 function openssl(args: string[]): void {
-  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(requireTool('openssl'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export function caPaths(): { cert: string; key: string } {

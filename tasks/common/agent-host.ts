@@ -1,5 +1,6 @@
 import { EOL } from 'node:os';
-import { AgentEnvironment, variableKey } from './agent-environment';
+import { AgentEnvironment } from './agent-environment';
+import { variableKey } from './variable-key';
 import { EndpointAccessor, TaskHost, TaskResultKind } from './host';
 import { formatCommand, joinsIntoOpener, neutralise } from './vso-command';
 

@@ -111,11 +111,8 @@ const rows: Row[] = [
 ];
 
 describe('bad inputs are refused before anything happens', () => {
-  before(function () {
-    if (rows.length < 50) this.skip();
-  });
   it(`covers at least 50 bad inputs across the five tasks (${rows.length})`, () => {
-    assert.ok(rows.length >= 50);
+    assert.ok(rows.length >= 50, `only ${rows.length} bad inputs: add rows until there are at least 50`);
     assert.equal(new Set(rows.map((r) => r.task)).size, 5);
   });
   for (const row of rows) {

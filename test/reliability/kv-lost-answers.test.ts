@@ -9,8 +9,8 @@ import { issueCert } from '../../devkit/support/test-ca';
 import { Scripted, ScriptedFront, firstOnly, startScriptedFront } from '../../devkit/net/scripted-front';
 
 /**
- * KeyVaultToOci with one scripted fault each, reproducing the two bugs the seeded fault-proxy runs found.
- * Skipped (with the bug named) until the fix lands; remove `.skip` to verify a fix.
+ * KeyVaultToOci with one scripted fault each, reproducing the two bugs the seeded fault-proxy runs found
+ * (both fixed): each test fails again if its fix is undone.
  */
 describe('KeyVaultToOci lost answers, deterministic', function () {
   this.timeout(60_000);

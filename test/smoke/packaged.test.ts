@@ -84,7 +84,7 @@ describe('SmokeTest packaged task (black box)', function () {
     try {
       const r = await run({ inputs: { baseUrl: late.url, waitForReadySeconds: '10', retryIntervalSeconds: '0.2', checks: '- { name: ready, path: /flaky }\n- { name: health, path: /healthz }\n' } });
       assert.equal(r.result, 'Succeeded', r.resultMessage);
-      assert.ok((late.hits.get('/flaky') ?? 0) > 1);
+      assert.ok((late.hits.get('/flaky') ?? 0) > 1, `polled /flaky ${late.hits.get('/flaky')} time(s): it should have answered 503 first`);
     } finally {
       await late.close();
     }

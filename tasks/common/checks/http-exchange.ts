@@ -60,21 +60,47 @@ export interface NodeRequester {
   close(): void;
 }
 
-export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySettings }): NodeRequester {
-  // Keep-alive: a smoke run calls one service many times; a handshake per check would dominate.
-  const pool = { keepAlive: true, maxSockets: opts.maxSockets };
-  const agents = {
+/** Methods a client may repeat on its own (RFC 9110 §9.2.2): a second one has the effect of one. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export const isIdempotent = (method: string): boolean => IDEMPOTENT.has(method.toUpperCase());
+
+interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+  tunnel?: TunnelAgent;
+}
+
+function agentsFor(pool: http.AgentOptions, proxy?: ProxySettings): Agents {
+  return {
     http: new http.Agent(pool),
     https: new https.Agent(pool),
-    tunnel: opts.proxy ? new TunnelAgent(opts.proxy, pool) : undefined,
+    tunnel: proxy ? new TunnelAgent(proxy, pool) : undefined,
   };
+}
+
+export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySettings }): NodeRequester {
+  // Keep-alive: a smoke run calls one service many times; a handshake per check would dominate.
+  const reused = agentsFor({ keepAlive: true, maxSockets: opts.maxSockets }, opts.proxy);
+  // A request that must not be repeated gets a connection of its own: on a reused keep-alive socket a reset
+  // cannot tell "the server closed it while idle, before our request" from "the server processed it, then the
+  // connection died", so resending it there is how one POST reached a service twice (RFC 9110 §9.2.2, RFC 9112
+  // §9.3.1). No socket limit here: a pool at its limit hands a finished socket to the next queued request;
+  // the workers already bound how many requests are in flight.
+  const fresh = agentsFor({ keepAlive: false }, opts.proxy);
   const once = (spec: RequestSpec, deadline: number, retryReset: boolean): Promise<HttpExchange> =>
     new Promise<HttpExchange>((resolve, reject) => {
+      const agents = isIdempotent(spec.method) ? reused : fresh;
       const started = performance.now();
       const isHttps = spec.url.protocol === 'https:';
       const lib = isHttps ? https : http;
       const headers: Record<string, string> = { 'User-Agent': 'multicloud-devsecops-smoketest', ...spec.headers };
       if (spec.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(spec.body));
+      if (!isIdempotent(spec.method)) {
+        // Hop-by-hop, ours to set: the server closes this connection after its answer, nothing reuses it.
+        for (const k of Object.keys(headers)) if (k.toLowerCase() === 'connection') delete headers[k];
+        headers.Connection = 'close';
+      }
       // A Host header (testing an ingress by IP) also names the TLS server: SNI and certificate check.
       const host = Object.entries(headers).find(([k]) => k.toLowerCase() === 'host')?.[1].replace(/:\d+$/, '');
       const tlsName = isHttps && host ? { servername: host } : {};
@@ -99,8 +125,9 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
       }, remaining);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (spec.signal?.aborted) return done(() => reject(spec.signal!.reason));
-        // A keep-alive socket the server closed just as we reused it: resend once on a fresh one.
-        if (retryReset && req.reusedSocket && err.code === 'ECONNRESET') {
+        // A keep-alive socket the server closed just as we reused it: resend once, but only a request whose
+        // repetition is harmless, since the server may also have processed it before the reset.
+        if (retryReset && req.reusedSocket && err.code === 'ECONNRESET' && isIdempotent(spec.method)) {
           return done(() => once(spec, deadline, false).then(resolve, reject));
         }
         done(() => reject(classify(err)));
@@ -149,9 +176,11 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
   return {
     request,
     close: () => {
-      agents.http.destroy();
-      agents.https.destroy();
-      agents.tunnel?.destroy();
+      for (const agents of [reused, fresh]) {
+        agents.http.destroy();
+        agents.https.destroy();
+        agents.tunnel?.destroy();
+      }
     },
   };
 }

@@ -2,13 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { TaskError } from '../errors';
 import { sleep as abortableSleep } from '../sleep';
 import { evaluateExpectations } from './assertions';
-import { Requester, TransportError, createNodeRequester } from './http-exchange';
+import { Requester, TransportError, createNodeRequester, isIdempotent } from './http-exchange';
 import { ProxySettings } from './proxy';
 import { judge } from './stats';
 import { CheckResult, CheckSpec, RunReport } from './types';
 
-/** Methods a retry may repeat safely (RFC 9110 §9.2.2). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Connection errors that prove the request never reached the service. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -123,7 +121,7 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
       last = { ...(await attempt(index)), attempts: n };
       if (last.outcome === 'passed') break;
       // A POST or PATCH whose answer was lost may have been carried out: sending it again could create twice.
-      if (last.maybeProcessed && !IDEMPOTENT.has(last.method.toUpperCase()) && n < tries) {
+      if (last.maybeProcessed && !isIdempotent(last.method) && n < tries) {
         last.failures.push(`not retried: the ${last.method} may have been processed before the connection failed, and a second one could act twice`);
         break;
       }
