@@ -25,7 +25,7 @@ export function credentialSource(
         kind: 'acr',
         label,
         tenantId: entra.tenantId || undefined,
-        entraToken: async () => (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal),
+        entraToken: async () => (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal, ctx.network),
       };
     }
     if (creds.username && creds.password) return { kind: 'basic', label, username: creds.username, password: creds.password };
@@ -37,7 +37,7 @@ export function credentialSource(
       kind: 'acr',
       label: `Azure service connection '${azure.connectionId}' (input 'azureSubscription')`,
       tenantId: azure.tenantId,
-      entraToken: async () => (await import('./lazy-azure')).entraAccessToken(azure, ctx.host, ctx.signal),
+      entraToken: async () => (await import('./lazy-azure')).entraAccessToken(azure, ctx.host, ctx.signal, ctx.network),
     };
   }
   return { kind: 'anonymous', label: `anonymous access (no '${input}' set)` };

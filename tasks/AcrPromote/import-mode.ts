@@ -1,3 +1,4 @@
+import { azurePipelineOptions } from '../common/network/clients';
 import { createAzureCredential } from '../common/connections/azure-rm';
 import { TaskError, errorMessage } from '../common/errors';
 import { emptyStats } from '../common/registry/copy-graph';
@@ -29,11 +30,12 @@ export async function promoteByImport(ctx: TaskContext, o: AcrPromoteOptions, re
   const tags = checkTargetTags(req, current, root.digest);
 
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
-  const credential = await createAzureCredential(azure, ctx.host);
+  const credential = await createAzureCredential(azure, ctx.host, ctx.network);
   const arm = new ContainerRegistryManagementClient(credential, azure.subscriptionId, {
     endpoint: azure.resourceManagerUrl.replace(/\/+$/, ''),
     credentials: { scopes: [azure.armScope] },
     retryOptions: { maxRetries: 5 },
+    ...azurePipelineOptions(ctx.network, azure.resourceManagerUrl),
   });
   const registries: RegistryResource[] = [];
   try {

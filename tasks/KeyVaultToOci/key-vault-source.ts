@@ -1,8 +1,11 @@
+import { AgentNetwork, DIRECT } from '../common/network/agent-network';
+import { azurePipelineOptions } from '../common/network/clients';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError, errorMessage } from '../common/errors';
 import { SecretSource, SourceSecret } from './sync-model';
 
 export interface KeyVaultSourceOptions {
+  network?: AgentNetwork;
   vaultUrl: string;
   credential: TokenCredential;
   signal: AbortSignal;
@@ -27,6 +30,7 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
     retryOptions: retry,
     additionalPolicies: [{ position: 'perRetry', policy: bare429 }],
     userAgentOptions: { userAgentPrefix: 'multicloud-devsecops-KeyVaultToOci' },
+    ...azurePipelineOptions(opts.network ?? DIRECT, opts.vaultUrl),
   });
   const vault = new URL(opts.vaultUrl).hostname;
   return {

@@ -33,6 +33,8 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
       maxFailureRate: o.maxFailureRate,
       signal: ctx.signal,
       proxy: o.proxy,
+      // Agent.CAInfo / Agent.ClientCert*: a TLS-inspecting proxy re-signs the service's certificate.
+      tls: { ...(ctx.network.ca ? { ca: ctx.network.ca } : {}), ...(ctx.network.clientCert ?? {}) },
     },
     { redact, log: (line) => ctx.host.info(line) },
   );

@@ -7,6 +7,8 @@ import { InputReader } from './inputs';
 import { LEDGER_ATTACHMENT_TYPE, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
 import { TaskManifest } from './manifest';
 import { SecretRegistry } from './secrets';
+import { AgentNetwork, readAgentNetwork } from './network/agent-network';
+import { agentFetch } from './network/clients';
 
 export interface TaskContext {
   host: TaskHost;
@@ -19,6 +21,8 @@ export interface TaskContext {
   run: RunInfo;
   tempDir: string;
   debug: boolean;
+  /** The agent's proxy and certificate settings: every client of the task is built from them. */
+  network: AgentNetwork;
 }
 
 export interface TaskOutcome {
@@ -81,17 +85,19 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
   process.once('SIGTERM', onSignal);
 
   const run = readRunInfo((n) => host.variable(n));
+  const network = readAgentNetwork(host, secrets);
   const tempDir = host.variable('Agent.TempDirectory') || os.tmpdir();
   const ctx: TaskContext = {
     host,
     secrets,
     signal: controller.signal,
     deadline: startedAt + ms,
-    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m) }),
+    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m), fetchImpl: agentFetch(network) }),
     record: { details: {} },
     run,
     tempDir,
     debug,
+    network,
   };
 
   let status: RecordStatus;

@@ -2,6 +2,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { TaskError } from '../errors';
 import { EndpointAccessor, TaskHost } from '../host';
 import { InputReader } from '../inputs';
+import { AgentNetwork, DIRECT } from '../network/agent-network';
+import { azurePipelineOptions } from '../network/clients';
 
 export type AzureAuth =
   | { kind: 'secret'; clientSecret: string }
@@ -83,9 +85,11 @@ const MICROSOFT_AUTHORITIES = /(^|\.)(microsoftonline\.(com|us|de)|windows\.net|
  * Workload identity federation uses AzurePipelinesCredential, which exchanges the job's OIDC token
  * (System.OidcRequestUri + the job access token) for an Entra token.
  */
-export async function createAzureCredential(conn: AzureRmConnection, host: TaskHost): Promise<TokenCredential> {
+export async function createAzureCredential(conn: AzureRmConnection, host: TaskHost, network: AgentNetwork = DIRECT): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const options = {
+    // Entra (and the Azure DevOps OIDC endpoint) through the agent's proxy, trusting its CA.
+    ...azurePipelineOptions(network, conn.authorityHost),
     authorityHost: conn.authorityHost,
     // Instance discovery asks login.microsoftonline.com about unknown hosts (Azure Stack, tests).
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(new URL(conn.authorityHost).hostname),

@@ -78,10 +78,17 @@ export function azurePipelineOptions(net: AgentNetwork, endpoint: string): {
 }
 
 /** client-node cluster fields: proxy-url (with credentials) and the agent's CA added to the cluster's own. */
-export function kubeClusterNetwork(net: AgentNetwork, server: string, clusterCaPem?: string): { proxyUrl?: string; caData?: string; skipTLSVerify?: boolean } {
+export function kubeClusterNetwork(
+  net: AgentNetwork,
+  server: string,
+  clusterCaData?: string,
+): { proxyUrl?: string; caData?: string; skipTLSVerify?: boolean } {
   const proxy = proxyFor(net, server);
+  // A TLS-inspecting proxy re-signs the API server's certificate: trust its CA next to the cluster's
+  // own (or next to Node's roots when the cluster has none).
   const extraCa = net.ca ? net.ca[net.ca.length - 1] : undefined;
-  const ca = [clusterCaPem, extraCa].filter(Boolean).join('\n');
+  const own = clusterCaData ? Buffer.from(clusterCaData, 'base64').toString('utf8') : net.ca?.slice(0, -1).join('\n');
+  const ca = [own, extraCa].filter(Boolean).join('\n');
   return {
     ...(proxy ? { proxyUrl: proxyUrlWithCredentials(proxy) } : {}),
     ...(extraCa ? { caData: Buffer.from(ca).toString('base64') } : {}),
