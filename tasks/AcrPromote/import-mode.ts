@@ -1,4 +1,4 @@
-import { azurePipelineOptions } from '../common/network/clients';
+import { azurePipelineOptions } from '../common/network/client-options';
 import { createAzureCredential } from '../common/connections/azure-rm';
 import { TaskError, errorMessage } from '../common/errors';
 import { emptyStats } from '../common/registry/copy-graph';

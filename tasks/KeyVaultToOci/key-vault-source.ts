@@ -1,5 +1,5 @@
 import { AgentNetwork, DIRECT } from '../common/network/agent-network';
-import { azurePipelineOptions } from '../common/network/clients';
+import { azurePipelineOptions } from '../common/network/client-options';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError, errorMessage } from '../common/errors';
 import { SecretSource, SourceSecret } from './sync-model';

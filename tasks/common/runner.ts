@@ -7,8 +7,8 @@ import { InputReader } from './inputs';
 import { LEDGER_ATTACHMENT_TYPE, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
 import { TaskManifest } from './manifest';
 import { SecretRegistry } from './secrets';
-import { AgentNetwork, readAgentNetwork } from './network/agent-network';
-import { agentFetch } from './network/clients';
+import { AgentNetwork, networkFetch, readAgentNetwork } from './network/agent-network';
+
 
 export interface TaskContext {
   host: TaskHost;
@@ -92,7 +92,7 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     secrets,
     signal: controller.signal,
     deadline: startedAt + ms,
-    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m), fetchImpl: agentFetch(network) }),
+    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m), fetchImpl: networkFetch(network) }),
     record: { details: {} },
     run,
     tempDir,

@@ -3,7 +3,7 @@ import { TaskError } from '../errors';
 import { EndpointAccessor, TaskHost } from '../host';
 import { InputReader } from '../inputs';
 import { AgentNetwork, DIRECT } from '../network/agent-network';
-import { azurePipelineOptions } from '../network/clients';
+import { azurePipelineOptions } from '../network/client-options';
 
 export type AzureAuth =
   | { kind: 'secret'; clientSecret: string }

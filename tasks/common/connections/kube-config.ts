@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { TaskError } from '../errors';
 import { AgentNetwork, DIRECT } from '../network/agent-network';
-import { kubeClusterNetwork } from '../network/clients';
+import { kubeClusterNetwork } from '../network/client-options';
 import { SecretRegistry } from '../secrets';
 import { KubernetesConnection } from './kubernetes';
 

@@ -32,6 +32,23 @@ export interface AgentNetwork {
 
 export const DIRECT: AgentNetwork = { skipCertValidation: false };
 
+export function configured(net: AgentNetwork): boolean {
+  return !!(net.proxy || net.ca || net.clientCert || net.skipCertValidation);
+}
+
+/**
+ * The fetch our HttpClient uses: Node's own when the agent has no proxy or certificate settings,
+ * else undici through the proxy (bypass list per URL) with the agent's CA, loaded on first use.
+ */
+export function networkFetch(net: AgentNetwork): typeof fetch {
+  if (!configured(net)) return fetch;
+  let loaded: Promise<typeof fetch> | undefined;
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    loaded ??= import('./lazy-fetch').then((m) => m.agentFetch(net));
+    return (await loaded)(input, init);
+  }) as typeof fetch;
+}
+
 /** The proxy for a request URL, or undefined when there is none or the bypass list matches. */
 export function proxyFor(net: AgentNetwork, target: string | URL): AgentProxySettings | undefined {
   const href = typeof target === 'string' ? target : target.href;

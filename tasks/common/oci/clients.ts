@@ -1,7 +1,7 @@
 import type { AuthParams, ClientConfiguration } from 'oci-common';
 import { OciConnection, createOciAuthProvider } from '../connections/oci';
 import { AgentNetwork, DIRECT } from '../network/agent-network';
-import { ociHttpOptions } from '../network/clients';
+import { ociHttpOptions } from '../network/node-agents';
 import { OciRetryOptions, ociRetryConfiguration } from './retry';
 
 /** Any per-service client of the OCI SDK (oci-database, oci-vault, oci-secrets, …). */
