@@ -35,7 +35,7 @@ export async function promoteByImport(ctx: TaskContext, o: AcrPromoteOptions, re
     endpoint: azure.resourceManagerUrl.replace(/\/+$/, ''),
     credentials: { scopes: [azure.armScope] },
     retryOptions: { maxRetries: 5 },
-    ...azurePipelineOptions(ctx.network, azure.resourceManagerUrl),
+    ...azurePipelineOptions(ctx.network),
   });
   const registries: RegistryResource[] = [];
   try {

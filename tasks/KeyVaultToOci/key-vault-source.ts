@@ -28,9 +28,11 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
   }], { maxRetries: retry.maxRetries });
   const client = new SecretClient(opts.vaultUrl, opts.credential, {
     retryOptions: retry,
-    additionalPolicies: [{ position: 'perRetry', policy: bare429 }],
+    additionalPolicies: [
+      { position: 'perRetry', policy: bare429 },
+      ...(azurePipelineOptions(opts.network ?? DIRECT).additionalPolicies ?? []),
+    ] as never,
     userAgentOptions: { userAgentPrefix: 'multicloud-devsecops-KeyVaultToOci' },
-    ...azurePipelineOptions(opts.network ?? DIRECT, opts.vaultUrl),
   });
   const vault = new URL(opts.vaultUrl).hostname;
   return {

@@ -89,7 +89,7 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
         world.kv.set('db-password', 'proxied-value');
         return runTaskLikeAgent({ taskDir: packagedTaskDir('KeyVaultToOci'), inputs: { ...world.inputs, secrets: 'db-password' }, endpoints: world.endpoints, ...o });
       },
-      ports: () => [port(world.entra.authorityHost), String(world.kv.port), port(world.oci.url)],
+      ports: () => [port(world.entra.authorityHost), `${world.kv.hostname}:443`, port(world.oci.url)],
     },
     OracleDbProvision: {
       run: (o) => runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: ociEndpoint(oci.url) }, ...o }),
@@ -101,6 +101,9 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
     describe(inspect ? 'TLS-inspecting proxy, its CA only as Agent.CAInfo' : 'authenticating proxy (AGENT_PROXYURL…)', () => {
       let proxy: AgentProxyServer;
       before(async () => {
+        // A fresh cluster: the first mode's rollout already promoted the canary.
+        await kube.close();
+        kube = await startKube();
         proxy = await startAgentProxy({ username: USER, password: PASSWORD, inspect, routes: { [world.kv.hostname]: world.kv.port } });
       });
       after(() => proxy.close());
@@ -115,7 +118,7 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
           });
           assert.equal(r.stepResult, 'Succeeded', `${name}: ${r.resultMessage}\n${r.agentErrors.join('\n')}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
           const seen = proxy.passed.slice(from).join(' ');
-          for (const p of t.ports()) assert.ok(seen.includes(`:${p}`), `${name}: nothing to port ${p} went through the proxy (${seen})`);
+          for (const p of t.ports()) assert.ok(seen.includes(p.includes(':') ? p : `:${p}`), `${name}: nothing to port ${p} went through the proxy (${seen})`);
           assert.equal(proxy.refused, 0, 'every request carried the proxy credentials');
           assert.ok(!visibleOutput(r).includes(PASSWORD), 'the proxy password is never shown');
         });

@@ -89,7 +89,7 @@ export async function createAzureCredential(conn: AzureRmConnection, host: TaskH
   const identity = await import('@azure/identity');
   const options = {
     // Entra (and the Azure DevOps OIDC endpoint) through the agent's proxy, trusting its CA.
-    ...azurePipelineOptions(network, conn.authorityHost),
+    ...azurePipelineOptions(network),
     authorityHost: conn.authorityHost,
     // Instance discovery asks login.microsoftonline.com about unknown hosts (Azure Stack, tests).
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(new URL(conn.authorityHost).hostname),

@@ -1,4 +1,6 @@
-import { AgentNetwork, proxyFor, proxyUrlWithCredentials } from './agent-network';
+import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
+import { AgentNetwork, configured, proxyFor, proxyUrlWithCredentials } from './agent-network';
+import { agentFor } from './node-agents';
 
 /**
  * What each kind of client needs from the agent's network settings (agent-network.ts): a fetch for
@@ -7,26 +9,28 @@ import { AgentNetwork, proxyFor, proxyUrlWithCredentials } from './agent-network
  * pipeline's proxyOptions/tlsOptions, and client-node's cluster proxy-url and CA.
  */
 
-/** @azure/core-rest-pipeline / @azure/identity options for a client of `endpoint`. */
-export function azurePipelineOptions(net: AgentNetwork, endpoint: string): {
-  proxyOptions?: { host: string; port: number; username?: string; password?: string };
-  tlsOptions?: { ca?: string[]; cert?: string; key?: string; pfx?: Buffer; passphrase?: string };
-} {
-  const proxy = proxyFor(net, endpoint);
-  const tls = { ...(net.ca ? { ca: net.ca } : {}), ...(net.clientCert ?? {}) };
-  return {
-    ...(proxy
-      ? {
-          proxyOptions: {
-            host: `${proxy.url.protocol}//${proxy.url.hostname}`,
-            port: Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80)),
-            username: proxy.username,
-            password: proxy.password,
-          },
-        }
-      : {}),
-    ...(Object.keys(tls).length ? { tlsOptions: tls } : {}),
+/**
+ * @azure/core-rest-pipeline / @azure/identity options: a per-call policy that gives every request the
+ * Node agent for its URL (proxy per the bypass list, the agent's CA and client certificate). The
+ * pipeline's own proxyOptions cannot be combined with TLS settings (core-rest-pipeline ignores
+ * certificates when a proxy is set), and a request that carries an agent skips its proxy policy.
+ */
+export function azurePipelineOptions(net: AgentNetwork): { additionalPolicies?: { position: 'perCall'; policy: PipelinePolicy }[] } {
+  if (!configured(net)) return {};
+  const agents = new Map<string, unknown>();
+  const policy: PipelinePolicy = {
+    name: 'agentNetwork',
+    sendRequest: (request, next) => {
+      if (!request.agent) {
+        const origin = new URL(request.url).origin;
+        if (!agents.has(origin)) agents.set(origin, agentFor(net, origin));
+        const agent = agents.get(origin);
+        if (agent) request.agent = agent as PipelineRequest['agent'];
+      }
+      return next(request);
+    },
   };
+  return { additionalPolicies: [{ position: 'perCall', policy }] };
 }
 
 /** client-node cluster fields: proxy-url (with credentials) and the agent's CA added to the cluster's own. */

@@ -37,7 +37,13 @@ export async function ociClientFactory(
       // The agent's proxy and CA as a Node agent (oci-common then sends with node-fetch); the proxy is
       // chosen for this client's endpoint, so the bypass list applies per service.
       const httpOptions = ociHttpOptions(network, endpoint);
-      if (httpOptions) client = new Client({ authenticationDetailsProvider }, { retryConfiguration, circuitBreaker, httpOptions });
+      if (httpOptions) {
+        // The SDK's circuit breaker sends with the global fetch and drops the agent: give the client
+        // an HTTP client of its own (no breaker; our retries back off) that honours httpOptions.
+        const httpClient = new common.FetchHttpClient(new common.DefaultRequestSigner(authenticationDetailsProvider), null, httpOptions);
+        const params = { authenticationDetailsProvider, httpClient } as unknown as AuthParams;
+        client = new Client(params, { retryConfiguration, circuitBreaker, httpOptions });
+      }
       client.endpoint = endpoint;
       return client;
     },
