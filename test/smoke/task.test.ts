@@ -89,7 +89,8 @@ describe('SmokeTest task (in-process)', function () {
   it('rejects bad checks as an input error before sending any request', async () => {
     const before = svc.hits.get('/healthz') ?? 0;
     const h = host({ baseUrl: svc.url, checks: '- { name: ok, path: /healthz }\n- { name: bad, path: /healthz, expect: { status: 2xy, json: { "status": 1 } } }\n' });
-    assert.equal(await runTask(createDefinition(), h), 1);
+    assert.equal(await runTask(createDefinition(), h), 0, 'exit code 0: the result is in task.complete');
+    assert.equal(h.result?.result, 'Failed');
     assert.match(h.result?.message ?? '', /input 'checks': 2 problems in the checks:\n- check 'bad': expect.status: '2xy' is not a status.*\n- check 'bad': expect.json\['status'\].path: 'status' does not start with \$/);
     assert.equal(svc.hits.get('/healthz') ?? 0, before);
     assert.equal(h.attachments.length, 0);
@@ -97,7 +98,8 @@ describe('SmokeTest task (in-process)', function () {
 
   it('rejects certificateValidDays on a plain-HTTP base URL as an input error, recording nothing', async () => {
     const h = host({ baseUrl: svc.url, checks: '- { name: cert, path: /healthz, expect: { certificateValidDays: 14 } }\n' });
-    assert.equal(await runTask(createDefinition(), h), 1);
+    assert.equal(await runTask(createDefinition(), h), 0, 'exit code 0: the result is in task.complete');
+    assert.equal(h.result?.result, 'Failed');
     assert.match(h.result?.message ?? '', /^input 'checks': check 'cert': expect.certificateValidDays needs an https URL, but the check calls http\. Call the service over HTTPS/);
     assert.equal(h.attachments.length, 0);
   });
