@@ -83,6 +83,10 @@ async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildRe
   for (const lazy of fs.readdirSync(entry).filter((f) => /^lazy-[\w-]+\.ts$/.test(f))) {
     outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, lazy)], outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')) }));
   }
+  // tasks/common/network/lazy-fetch.ts (undici, only behind the agent's proxy or certificates): every
+  // task loads it through the runner, so each task folder gets its own copy.
+  const network = path.join(ROOT, 'tasks', 'common', 'network', 'lazy-fetch.ts');
+  outputs.push(await esbuild.build({ ...COMMON, entryPoints: [network], outfile: path.join(outDir, 'lazy-fetch.js') }));
   return outputs;
 }
 

@@ -1,8 +1,20 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { taskJsonProblems } from '../devkit/agent/task-json-rules';
 import { DIST_DIR, ROOT, STAGE_DIR, vsixPath } from '../devkit/project';
 import { writeSbom } from './sbom';
+
+/** Every staged task.json against the rules of the official tasks.schema.json. */
+function stagedTaskProblems(): string[] {
+  const tasks = path.join(STAGE_DIR, 'tasks');
+  if (!fs.existsSync(tasks)) return [];
+  return fs.readdirSync(tasks).flatMap((name) => {
+    const file = path.join(tasks, name, 'task.json');
+    if (!fs.existsSync(file)) return [];
+    return taskJsonProblems(JSON.parse(fs.readFileSync(file, 'utf8'))).map((p) => `${name}: ${p}`);
+  });
+}
 
 /** Packs build/extension into dist/multicloud-devsecops-<version>.vsix with tfx-cli, offline. */
 function main(): void {
@@ -13,11 +25,22 @@ function main(): void {
   const out = vsixPath();
   fs.rmSync(out, { force: true });
   const tfx = path.join(ROOT, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js');
-  execFileSync(process.execPath, [tfx, 'extension', 'create', '--root', STAGE_DIR, '--manifest-globs', 'vss-extension.json', '--output-path', out, '--no-prompt', '--no-color'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const problems = stagedTaskProblems();
+  if (problems.length) throw new Error(`task.json breaks tasks.schema.json:\n${problems.join('\n')}`);
+  const tfxRun = spawnSync(
+    process.execPath,
+    [tfx, 'extension', 'create', '--root', STAGE_DIR, '--manifest-globs', 'vss-extension.json', '--output-path', out, '--no-prompt', '--no-color'],
     // tfx checks npm for a newer version of itself unless told not to.
-    env: { ...process.env, TFX_TRACE: '', NO_UPDATE_NOTIFIER: '1' },
-  });
+    { encoding: 'utf8', env: { ...process.env, TFX_TRACE: '', NO_UPDATE_NOTIFIER: '1' } },
+  );
+  const said = `${tfxRun.stdout ?? ''}\n${tfxRun.stderr ?? ''}`;
+  if (tfxRun.status !== 0) throw new Error(`tfx extension create failed (exit ${tfxRun.status}):\n${said}`);
+  // tfx only warns about what the Marketplace or the server refuses later ("will be treated as an error").
+  const warnings = said.split(/\r?\n/).filter((l) => /warn/i.test(l));
+  if (warnings.length) {
+    fs.rmSync(out, { force: true });
+    throw new Error(`tfx warned; fix these before packaging:\n${warnings.join('\n')}`);
+  }
   const bytes = fs.statSync(out).size;
   console.log(`packaged ${path.relative(ROOT, out)} (${(bytes / 1024 / 1024).toFixed(2)} MB), SBOM ${path.relative(ROOT, sbom)}`);
 }

@@ -1,4 +1,5 @@
 import { EndpointAccessor, TaskHost, TaskResultKind } from '../../tasks/common/host';
+import { formatCommand } from '../../tasks/common/vso-command';
 import { variableKey } from '../../tasks/common/variable-key';
 import { Endpoint } from './agent-run';
 
@@ -58,8 +59,13 @@ export class RecordingHost implements TaskHost {
   addAttachment(type: string, name: string, path: string): void {
     this.attachments.push({ type, name, path });
   }
-  uploadSummary(path: string): void {
+  readonly summaryTitles: string[] = [];
+  uploadSummary(path: string, title: string): void {
     this.summaries.push(path);
+    this.summaryTitles.push(title);
+  }
+  command(name: string, properties: Record<string, string | undefined>, message: string): void {
+    this.lines.push(formatCommand(name, properties, message));
   }
   readonly buildTags: string[] = [];
   addBuildTag(tag: string): void {

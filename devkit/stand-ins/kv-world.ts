@@ -114,6 +114,8 @@ export function runLikeAgent(world: KvWorld, taskDir: string, inputs: Record<str
     inputs: { ...world.inputs, ...inputs },
     endpoints: world.endpoints,
     variables,
+    // The job token as every agent hands it over (SYSTEMVSSCONNECTION), not as System.AccessToken.
+    systemAccessToken: world.entra.systemAccessToken,
     env: { HTTPS_PROXY: world.proxy.url, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env },
     timeoutMs: 90_000,
   });

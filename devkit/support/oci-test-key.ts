@@ -1,3 +1,4 @@
+import { endpointFromManifest } from '../agent/manifest-endpoint';
 /**
  * The OCI API signing key used by every OCI emulator and test: generated once per test process
  * (never committed), with its MD5 fingerprint and the OCIDs of its tenancy and user.
@@ -53,10 +54,8 @@ export function otherOciKey(): OciTestKey {
 
 /** The extension's OCI connection (basic scheme → UsernamePassword at run time) pointing at an emulator. */
 export function ociEndpoint(apiEndpoint?: string, key: OciTestKey = OCI_TEST_KEY): Endpoint {
-  return {
-    url: 'https://cloud.oracle.com',
-    scheme: 'UsernamePassword',
-    auth: { tenancy: key.tenancy, user: key.user, fingerprint: key.fingerprint, region: key.region, privateKey: key.privateKeyPem },
-    data: apiEndpoint ? { apiEndpoint } : {},
-  };
+  // Split into data and credentials exactly as vss-extension.json declares the connection type.
+  const values: Record<string, string> = { tenancy: key.tenancy, user: key.user, fingerprint: key.fingerprint, region: key.region, privateKey: key.privateKeyPem };
+  if (apiEndpoint) values.apiEndpoint = apiEndpoint;
+  return endpointFromManifest('multicloud-devsecops-oci', values, 'https://cloud.oracle.com');
 }

@@ -19,6 +19,16 @@ export function credentialSource(
   const connectionId = side === 'source' ? options.sourceConnectionId : options.targetConnectionId;
   if (creds) {
     const label = `service connection '${connectionId}' (input '${input}')`;
+    const entra = creds.azure;
+    if (entra) {
+      // Workload identity / managed identity: no password; the connection's own identity gets an ACR token.
+      return {
+        kind: 'acr',
+        label,
+        tenantId: entra.tenantId || undefined,
+        entraToken: async () => (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal, ctx.network),
+      };
+    }
     if (creds.username && creds.password) return { kind: 'basic', label, username: creds.username, password: creds.password };
     return { kind: 'anonymous', label };
   }
@@ -28,7 +38,7 @@ export function credentialSource(
       kind: 'acr',
       label: `Azure service connection '${azure.connectionId}' (input 'azureSubscription')`,
       tenantId: azure.tenantId,
-      entraToken: async () => (await import('./lazy-azure')).entraAccessToken(azure, ctx.host, ctx.signal),
+      entraToken: async () => (await import('./lazy-azure')).entraAccessToken(azure, ctx.host, ctx.signal, ctx.network),
     };
   }
   return { kind: 'anonymous', label: `anonymous access (no '${input}' set)` };

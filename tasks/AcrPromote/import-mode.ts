@@ -1,3 +1,4 @@
+import { azurePipelineOptions } from '../common/network/client-options';
 import { createAzureCredential } from '../common/connections/azure-rm';
 import { TaskError, errorMessage } from '../common/errors';
 import { emptyStats } from '../common/registry/copy-graph';
@@ -31,11 +32,12 @@ export async function promoteByImport(ctx: TaskContext, o: AcrPromoteOptions, re
   await deps.gate?.(root);
 
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
-  const credential = await createAzureCredential(azure, ctx.host);
+  const credential = await createAzureCredential(azure, ctx.host, ctx.network);
   const arm = new ContainerRegistryManagementClient(credential, azure.subscriptionId, {
     endpoint: azure.resourceManagerUrl.replace(/\/+$/, ''),
     credentials: { scopes: [azure.armScope] },
     retryOptions: { maxRetries: 5 },
+    ...azurePipelineOptions(ctx.network),
   });
   const registries: RegistryResource[] = [];
   try {

@@ -1,3 +1,4 @@
+import { AgentNetwork } from '../common/network/agent-network';
 import { AzureRmConnection, createAzureCredential } from '../common/connections/azure-rm';
 import { TaskHost } from '../common/host';
 
@@ -7,8 +8,8 @@ import { TaskHost } from '../common/host';
  */
 export { promoteByImport } from './import-mode';
 
-export async function entraAccessToken(azure: AzureRmConnection, host: TaskHost, signal: AbortSignal): Promise<string> {
-  const credential = await createAzureCredential(azure, host);
+export async function entraAccessToken(azure: AzureRmConnection, host: TaskHost, signal: AbortSignal, network?: AgentNetwork): Promise<string> {
+  const credential = await createAzureCredential(azure, host, network);
   const token = await credential.getToken(azure.armScope, { abortSignal: signal });
   if (!token) throw new Error(`The Azure connection '${azure.connectionId}' returned no token.`);
   return token.token;

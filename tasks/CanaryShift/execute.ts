@@ -45,7 +45,7 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   let api = deps.api;
   if (!api) {
     if (!o.connection) throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
-    const kc = await createKubeConfig(o.connection, ctx.secrets);
+    const kc = await createKubeConfig(o.connection, ctx.secrets, ctx.network);
     api = createKubeClient(kc, { namespace: o.namespace, types: KINDS, signal: ctx.signal, deadline: ctx.deadline, log: (m) => ctx.host.debug(m) });
   }
   // Waits and analyses stop early enough to leave time for an abort before the runner's hard deadline.

@@ -1,8 +1,11 @@
+import { AgentNetwork, DIRECT } from '../common/network/agent-network';
+import { azurePipelineOptions } from '../common/network/client-options';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError, errorMessage } from '../common/errors';
 import { SecretSource, SourceSecret } from './sync-model';
 
 export interface KeyVaultSourceOptions {
+  network?: AgentNetwork;
   vaultUrl: string;
   credential: TokenCredential;
   signal: AbortSignal;
@@ -25,7 +28,10 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
   }], { maxRetries: retry.maxRetries });
   const client = new SecretClient(opts.vaultUrl, opts.credential, {
     retryOptions: retry,
-    additionalPolicies: [{ position: 'perRetry', policy: bare429 }],
+    additionalPolicies: [
+      { position: 'perRetry', policy: bare429 },
+      ...(azurePipelineOptions(opts.network ?? DIRECT).additionalPolicies ?? []),
+    ] as never,
     userAgentOptions: { userAgentPrefix: 'multicloud-devsecops-KeyVaultToOci' },
   });
   const vault = new URL(opts.vaultUrl).hostname;

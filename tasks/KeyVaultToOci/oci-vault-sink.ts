@@ -1,3 +1,4 @@
+import { AgentNetwork } from '../common/network/agent-network';
 import { randomUUID } from 'node:crypto';
 import { OciConnection } from '../common/connections/oci';
 import { ociClientFactory } from '../common/oci/clients';
@@ -10,6 +11,7 @@ import { sleep } from '../common/sleep';
 import { SecretSink, SinkState } from './sync-model';
 
 export interface OciVaultSinkOptions {
+  network?: AgentNetwork;
   connection: OciConnection;
   compartmentId: string;
   vaultId: string;
@@ -34,7 +36,7 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
     deadline: opts.deadline,
     signal: opts.signal,
     retryable: (e) => transientOciFailure(e, { incorrectState: true }),
-  });
+  }, opts.network);
   const vaults = oci.create(vault.VaultsClient);
   const bundles = oci.create(secretsSdk.SecretsClient);
   // CancelSecretDeletion answers 409 when the secret is no longer pending deletion: that is an answer, not a glitch.

@@ -30,12 +30,12 @@ export const DEFAULT_TUNING: SyncTuning = { ociRetry: OCI_RETRY, keyVaultRetry: 
 /** One factory per kind: a new source or sink is a new module and one line here. */
 export const SOURCES: Record<'azureKeyVault', Factory<SecretSource>> = {
   azureKeyVault: async (ctx, o, t) =>
-    createKeyVaultSource({ vaultUrl: o.keyVaultUrl, credential: await createAzureCredential(o.azure!, ctx.host), signal: ctx.signal, retry: t.keyVaultRetry }),
+    createKeyVaultSource({ vaultUrl: o.keyVaultUrl, credential: await createAzureCredential(o.azure!, ctx.host, ctx.network), signal: ctx.signal, retry: t.keyVaultRetry, network: ctx.network }),
 };
 
 export const SINKS: Record<'ociVault', Factory<SecretSink>> = {
   ociVault: async (ctx, o, t) =>
-    createOciVaultSink({ connection: o.oci!, compartmentId: o.compartmentId, vaultId: o.vaultId, keyId: o.keyId, deadline: ctx.deadline, signal: ctx.signal, retry: t.ociRetry, pollMs: t.pollMs }),
+    createOciVaultSink({ connection: o.oci!, compartmentId: o.compartmentId, vaultId: o.vaultId, keyId: o.keyId, deadline: ctx.deadline, signal: ctx.signal, retry: t.ociRetry, pollMs: t.pollMs, network: ctx.network }),
 };
 
 export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: SyncTuning = DEFAULT_TUNING): Promise<TaskOutcome> {

@@ -6,7 +6,7 @@ import { TaskContext, TaskOutcome } from '../common/runner';
 import { RunReport, runChecks } from '../common/checks';
 import { renderJUnit } from './junit';
 import { SmokeTestOptions } from './options';
-import { failureLines, renderChecksMarkdown, resultsPublishCommand } from './report';
+import { failureLines, renderChecksMarkdown, resultsPublishProperties } from './report';
 
 /** The base URL as people may see it: no query string or fragment (they can carry keys), secrets masked. */
 export function displayTarget(base: URL, redact: (t: string) => string): string {
@@ -33,6 +33,8 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
       maxFailureRate: o.maxFailureRate,
       signal: ctx.signal,
       proxy: o.proxy,
+      // Agent.CAInfo / Agent.ClientCert*: a TLS-inspecting proxy re-signs the service's certificate.
+      tls: { ...(ctx.network.ca ? { ca: ctx.network.ca } : {}), ...(ctx.network.clientCert ?? {}) },
     },
     { redact, log: (line) => ctx.host.info(line) },
   );
@@ -45,11 +47,11 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
     const file = path.join(dir, `SmokeTest-${id}.junit.xml`);
     const title = `Smoke tests: ${target}`;
     fs.writeFileSync(file, renderJUnit(report, { name: title, classname: `SmokeTest.${o.baseUrl.host}`, timestamp: new Date(Date.now() - report.durationMs), redact }));
-    ctx.host.info(resultsPublishCommand(file, title));
+    ctx.host.command('results.publish', resultsPublishProperties(file, title), '');
   }
   const summary = path.join(dir, `SmokeTest-${id}.checks.md`);
   fs.writeFileSync(summary, redact(renderChecksMarkdown(report, target, redact)));
-  ctx.host.uploadSummary(summary);
+  ctx.host.uploadSummary(summary, `Smoke test checks: ${target}`);
 
   const outputs = { passed: String(report.passed), failed: String(report.failed), p95Ms: String(report.p95Ms) };
   const totals = `${report.passed} of ${report.results.length} check(s) passed against ${target} (p95 ${report.p95Ms} ms)`;

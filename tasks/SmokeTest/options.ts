@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TaskHost } from '../common/host';
-import { InputReader } from '../common/inputs';
-import { readAgentProxy } from './agent-proxy';
+import { InputReader, filePathSupplied } from '../common/inputs';
+import { readAgentNetwork } from '../common/network/agent-network';
 import { CheckSpec, ProxySettings, planProblems } from '../common/checks';
 import { parseTaskChecks, protectChecks } from '../common/checks/check-secrets';
 
@@ -31,7 +31,9 @@ export interface SmokeTestOptions {
 export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): SmokeTestOptions {
   const baseUrl = inputs.url('baseUrl', { schemes: ['https', 'http'] });
   const inline = inputs.raw('checks');
-  const file = inputs.optionalString('checksFile');
+  // An unset checksFile arrives as the repository (or artifacts) directory, never empty.
+  const fileInput = inputs.optionalString('checksFile');
+  const file = filePathSupplied(fileInput, (n) => host.variable(n)) ? fileInput : undefined;
   let checksText = inline ?? '';
   const checksSource = file ? 'checksFile' : 'checks';
   if (inline && file) {
@@ -50,7 +52,8 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): Smoke
   // A key in the base URL's query (?code=…) goes into every request: mask it first.
   if (baseUrl) protectChecks([], inputs.secrets, baseUrl);
   const secrets = host.secretVariables();
-  const proxy = readAgentProxy(host, secrets, inputs.secrets);
+  // The agent's proxy, read (and its password registered) by the one module every task uses.
+  const proxy = readAgentNetwork(host, inputs.secrets).proxy;
   let checks: CheckSpec[] = [];
   if (checksText) {
     // The agent expands $(secret) in inline inputs: such values arrive as plain text.

@@ -1,18 +1,15 @@
+import { formatCommand } from '../common/vso-command';
 import { escapeMarkdown } from '../common/ledger';
 import { CheckResult, RunReport, outcomeLabel } from '../common/checks';
-import { escapeProperty } from '../common/vso-command';
 import { describeResponse } from './junit';
 
-/** `##vso[results.publish …]`: the agent publishes the JUnit file as a test run in the Tests tab. */
+/** `##vso[results.publish …]` properties: the agent publishes the JUnit file as a test run in the Tests tab. */
+export function resultsPublishProperties(file: string, runTitle: string): Record<string, string> {
+  return { type: 'JUnit', mergeResults: 'false', runTitle, publishRunAttachments: 'true', resultFiles: file };
+}
+
 export function resultsPublishCommand(file: string, runTitle: string): string {
-  const props: [string, string][] = [
-    ['type', 'JUnit'],
-    ['mergeResults', 'false'],
-    ['runTitle', runTitle],
-    ['publishRunAttachments', 'true'],
-    ['resultFiles', file],
-  ];
-  return `##vso[results.publish ${props.map(([k, v]) => `${k}=${escapeProperty(v)};`).join('')}]`;
+  return formatCommand('results.publish', resultsPublishProperties(file, runTitle), '');
 }
 
 const MAX_ROWS = 200;

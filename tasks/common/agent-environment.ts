@@ -53,6 +53,11 @@ export class AgentEnvironment {
     }
   }
 
+  /** Whether the job knows this variable key as secret (task-lib's _knownVariableMap). */
+  isSecret(key: string): boolean {
+    return this.secretKeys.has(key);
+  }
+
   secretVariables(): Map<string, string> {
     const out = new Map<string, string>();
     for (const key of this.secretKeys) {

@@ -1,6 +1,43 @@
+import { EOL } from 'node:os';
 import { AgentEnvironment } from './agent-environment';
+import { variableKey } from './variable-key';
 import { EndpointAccessor, TaskHost, TaskResultKind } from './host';
-import { writeCommand } from './vso-command';
+import { formatCommand, joinsIntoOpener, neutralise } from './vso-command';
+
+/** Summary sections are attachments of this type; their name is the section title (TaskCommandExtension.cs). */
+const SUMMARY_ATTACHMENT_TYPE = 'Distributedtask.Core.Summary';
+
+type Write = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+
+/**
+ * Every byte the task process writes to stdout or stderr passes neutralise() — our own log lines,
+ * libraries' console output, Node's warnings — except the commands the host itself issues. A write
+ * that would complete "##vso[" or "##[" together with the previous one on the same line gets a space
+ * in between. Returns the raw writer for commands.
+ */
+function guardStreams(): (text: string) => void {
+  const raw = process.stdout.write.bind(process.stdout) as Write;
+  const tails = new Map<NodeJS.WriteStream, string>();
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write.bind(stream) as Write;
+    tails.set(stream, '');
+    const guarded: Write = (chunk, ...rest) => {
+      let text = neutralise(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const tail = tails.get(stream)!;
+      if (joinsIntoOpener(tail, text)) text = ` ${text}`;
+      const nl = text.lastIndexOf('\n');
+      tails.set(stream, nl >= 0 ? text.slice(nl + 1) : (tail + text).slice(-64));
+      return original(text, ...rest);
+    };
+    stream.write = guarded as typeof stream.write;
+  }
+  return (text) => {
+    // A command starts its own line, even after a library's partial write.
+    const pending = tails.get(process.stdout)!;
+    raw(`${pending ? EOL : ''}${text}${EOL}`);
+    tails.set(process.stdout, '');
+  };
+}
 
 /** The longest result message written; the agent shows it twice (error issue and result), a few KiB is plenty. */
 const MESSAGE_LIMIT = 8 * 1024;
@@ -30,15 +67,29 @@ function exitAfterFlush(code: number): void {
  */
 export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()): TaskHost {
   const debugMode = (env.variable('System.Debug') ?? '').toLowerCase() === 'true';
-  const skipDebug = !debugMode && (env.variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff') ?? '').toLowerCase() === 'true';
+  const skipDebug =
+    !debugMode && (env.variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff') ?? '').toLowerCase() === 'true';
+  const emit = guardStreams();
+  const command = (name: string, props: Record<string, string | undefined>, message: string): void =>
+    emit(formatCommand(name, props, message));
   const issue = (type: 'error' | 'warning', message: string): void =>
-    writeCommand('task.issue', { type, source: 'TaskInternal', correlationId: env.correlationId }, message);
+    command('task.issue', { type, source: 'TaskInternal', correlationId: env.correlationId }, neutralise(message));
+  /**
+   * Once a secret, always a secret (task-lib task.ts setVariable): a name the job already knows as
+   * secret stays secret, or the agent would make it public for every later step.
+   */
+  const setVariable = (name: string, value: string, isSecret: boolean, isOutput: boolean): void => {
+    const secret = isSecret || env.isSecret(variableKey(name));
+    env.setVariable(name, value, secret);
+    command('task.setvariable', { variable: name, isOutput: String(isOutput), issecret: String(secret) }, value);
+  };
 
   const endpoints: EndpointAccessor = {
     url: (id) => env.public(`ENDPOINT_URL_${id}`),
     scheme: (id) => env.private(`ENDPOINT_AUTH_SCHEME_${id}`) ?? authBlob(env, id)?.scheme,
-    authParam: (id, key) => env.private(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ?? blobParam(authBlob(env, id)?.parameters, key),
-    data: (id, key) => env.public(`ENDPOINT_DATA_${id}_${key.toUpperCase()}`),
+    authParam: (id, key) =>
+      env.private(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ?? blobParam(authBlob(env, id)?.parameters, key),
+    data: (id, key) => env.public(`ENDPOINT_DATA_${id}_${variableKey(key)}`),
   };
 
   return {
@@ -46,29 +97,24 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
     variable: (name) => env.variable(name),
     secretVariables: () => env.secretVariables(),
     endpoints,
-    setSecret: (value) => writeCommand('task.setsecret', {}, value),
-    setOutput: (name, value, isSecret = false) => {
-      env.setVariable(name, value, isSecret);
-      writeCommand('task.setvariable', { variable: name, isOutput: 'true', issecret: String(isSecret) }, value);
-    },
-    setVariable: (name, value, isSecret) => {
-      env.setVariable(name, value, isSecret);
-      writeCommand('task.setvariable', { variable: name, isOutput: 'false', issecret: String(isSecret) }, value);
-    },
-    addAttachment: (type, name, path) => writeCommand('task.addattachment', { type, name }, path),
-    uploadSummary: (path) => writeCommand('task.uploadsummary', {}, path),
+    setSecret: (value) => command('task.setsecret', {}, value),
+    setOutput: (name, value, isSecret = false) => setVariable(name, value, isSecret, true),
+    setVariable: (name, value, isSecret) => setVariable(name, value, isSecret, false),
+    addAttachment: (type, name, path) => command('task.addattachment', { type, name: neutralise(name) }, path),
+    uploadSummary: (path, title) => command('task.addattachment', { type: SUMMARY_ATTACHMENT_TYPE, name: neutralise(title) }, path),
+    command: (name, props, message) => command(name, props, message),
     // Agent: Agent.Worker/Build/BuildCommandExtension.cs, BuildAddBuildTagCommand (tag in the message).
-    addBuildTag: (tag) => writeCommand('build.addbuildtag', {}, tag),
-    info: (message) => process.stdout.write(`${message}\n`),
+    addBuildTag: (tag) => command('build.addbuildtag', {}, neutralise(tag)),
+    info: (message) => process.stdout.write(`${neutralise(message)}\n`),
     warn: (message) => issue('warning', message),
     debug: (message) => {
-      if (!skipDebug) writeCommand('task.debug', {}, message);
+      if (!skipDebug) command('task.debug', {}, neutralise(message));
     },
     setResult: (result: TaskResultKind, rawMessage) => {
       const message = capMessage(rawMessage);
       if (result === 'Failed' && message) issue('error', message);
       else if (result === 'SucceededWithIssues' && message) issue('warning', message);
-      writeCommand('task.complete', { result, done: 'true' }, message);
+      command('task.complete', { result, done: 'true' }, neutralise(message));
     },
     exit: (code) => exitAfterFlush(code),
   };

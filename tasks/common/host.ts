@@ -2,7 +2,8 @@
  * Everything the runtime needs from the agent, behind one interface: the real one wraps
  * task-lib (agent-host.ts); tests pass a recording host and read what the task did.
  */
-export type TaskResultKind = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled';
+/** The agent's TaskResult names (Microsoft.TeamFoundation.DistributedTask.WebApi.TaskResult): "Canceled", one l. */
+export type TaskResultKind = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Canceled';
 
 export interface EndpointAccessor {
   url(id: string): string | undefined;
@@ -25,7 +26,10 @@ export interface TaskHost {
   /** A job variable for later steps ($(name)), as AzureKeyVault@2 sets them. */
   setVariable(name: string, value: string, isSecret: boolean): void;
   addAttachment(type: string, name: string, path: string): void;
-  uploadSummary(path: string): void;
+  /** A Markdown section on the run's summary page, titled `title` (never a file name). */
+  uploadSummary(path: string, title: string): void;
+  /** Any other logging command (results.publish…): written as a command, never neutralised. */
+  command(name: string, properties: Record<string, string | undefined>, message: string): void;
   /** ##vso[build.addbuildtag]: the hub lists the runs that used these tasks by this tag. */
   addBuildTag(tag: string): void;
   info(message: string): void;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { InputError, InputProblem } from './errors';
 import { ManifestInput, TaskManifest, findInput, isVisible } from './manifest';
 import { SecretRegistry } from './secrets';
@@ -220,4 +221,20 @@ export function urlSyntaxProblem(value: string): string | undefined {
   if (port !== undefined && Number(port) > 65535) return `has port ${port}, beyond the largest port 65535.`;
   if (!URL.canParse(value)) return `${quote(value)} is not an absolute URL.`;
   return undefined;
+}
+
+/**
+ * Whether a filePath input names a file. The agent never passes such an input empty: an unset one
+ * arrives as the repository path (pipelines) or the artifacts directory (classic release)
+ * (azure-pipelines-agent src/Agent.Worker/TaskRunner.cs TranslateFilePathInput). task-lib's
+ * filePathSupplied (node/task.ts) compares the value with Build.SourcesDirectory, else
+ * System.DefaultWorkingDirectory; Release.ArtifactsDirectory is compared too, for classic releases.
+ */
+export function filePathSupplied(value: string | undefined, variable: (name: string) => string | undefined): boolean {
+  if (!value || !value.trim()) return false;
+  const resolved = path.resolve(value.trim());
+  const roots = ['Build.SourcesDirectory', 'System.DefaultWorkingDirectory', 'Release.ArtifactsDirectory']
+    .map((n) => variable(n))
+    .filter((v): v is string => !!v);
+  return !roots.some((root) => path.resolve(root) === resolved);
 }

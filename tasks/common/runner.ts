@@ -1,12 +1,14 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskError, TimeoutError, errorMessage, isTaskError } from './errors';
-import { TaskHost, RunInfo, readRunInfo } from './host';
+import { TaskHost, TaskResultKind, RunInfo, readRunInfo } from './host';
 import { HttpClient } from './http';
 import { InputReader } from './inputs';
 import { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
 import { TaskManifest } from './manifest';
 import { SecretRegistry, minSecretLength } from './secrets';
+import { AgentNetwork, networkFetch, readAgentNetwork } from './network/agent-network';
+
 
 export interface TaskContext {
   host: TaskHost;
@@ -19,6 +21,8 @@ export interface TaskContext {
   run: RunInfo;
   tempDir: string;
   debug: boolean;
+  /** The agent's proxy and certificate settings: every client of the task is built from them. */
+  network: AgentNetwork;
 }
 
 export interface TaskOutcome {
@@ -70,7 +74,7 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     if (debug) logInputs(def.manifest, host, secrets);
   } catch (err) {
     // Invalid input: nothing happened, so there is nothing to record.
-    return finish(host, 'Failed', secrets.redact(describe(err, debug)), 1);
+    return finish(host, 'Failed', secrets.redact(describe(err, debug)));
   }
 
   const { ms, input } = def.timeout(options);
@@ -81,17 +85,19 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
   process.once('SIGTERM', onSignal);
 
   const run = readRunInfo((n) => host.variable(n));
+  const network = readAgentNetwork(host, secrets);
   const tempDir = host.variable('Agent.TempDirectory') || os.tmpdir();
   const ctx: TaskContext = {
     host,
     secrets,
     signal: controller.signal,
     deadline: startedAt + ms,
-    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m) }),
+    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m), fetchImpl: networkFetch(network) }),
     record: { details: {} },
     run,
     tempDir,
     debug,
+    network,
   };
 
   let status: RecordStatus;
@@ -117,21 +123,42 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     const record = finishRecord(ctx.record, { id: newRecordId(), task, taskVersion: `${v.Major}.${v.Minor}.${v.Patch}`, run, startedAt, finishedAt: now(), status, error });
     const files = writeRecordFiles(path.join(tempDir, 'multicloud-devsecops'), record, (t) => secrets.redact(t));
     host.addAttachment(LEDGER_ATTACHMENT_TYPE, `${task}-${record.id}`, files.recordPath);
-    host.uploadSummary(files.summaryPath);
+    host.uploadSummary(files.summaryPath, `${def.manifest.friendlyName} (${STATUS_LABEL[status]})`);
     // The tag is what lets the hub list only these runs (build/builds?tagFilters=), never a window of the newest.
     host.addBuildTag(LEDGER_BUILD_TAG);
   } catch (err) {
     host.warn(`Could not write the promotion ledger record: ${secrets.redact(errorMessage(err))}`);
   }
 
-  const result = status === 'succeeded' ? 'Succeeded' : status === 'succeededWithIssues' ? 'SucceededWithIssues' : status === 'cancelled' ? 'Cancelled' : 'Failed';
-  return finish(host, result, secrets.redact(message), result === 'Failed' || result === 'Cancelled' ? 1 : 0);
+  return finish(host, RESULT_OF[status], secrets.redact(message));
 }
 
-function finish(host: TaskHost, result: 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled', message: string, code: number): number {
+/** Words for the summary section title. */
+const STATUS_LABEL: Record<RecordStatus, string> = {
+  succeeded: 'succeeded',
+  succeededWithIssues: 'succeeded with issues',
+  failed: 'failed',
+  cancelled: 'canceled',
+};
+
+/** Record status → the agent's TaskResult enum member (src/Agent.Worker/TaskCommandExtension.cs parses it strictly). */
+const RESULT_OF: Record<RecordStatus, TaskResultKind> = {
+  succeeded: 'Succeeded',
+  succeededWithIssues: 'SucceededWithIssues',
+  failed: 'Failed',
+  cancelled: 'Canceled',
+};
+
+/**
+ * The result travels only in ##vso[task.complete]; the process always exits 0. The agent's Node
+ * handler runs tasks with requireExitCodeZero (src/Agent.Worker/Handlers/NodeHandler.cs: "Task
+ * failure should be communicated over STDOUT"), so any other code adds a second error
+ * ("Exit code N returned from process") and fails even a SucceededWithIssues step.
+ */
+function finish(host: TaskHost, result: TaskResultKind, message: string): number {
   host.setResult(result, message);
-  host.exit(code);
-  return code;
+  host.exit(0);
+  return 0;
 }
 
 /** Users see the message; a stack trace only helps us, so it appears only with System.Debug. */

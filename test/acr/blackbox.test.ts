@@ -78,7 +78,7 @@ describe('AcrPromote packaged task, run like the agent', function () {
       inputs: { sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/denied', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'badconn' },
       endpoints: endpoints(),
     });
-    assert.equal(run.code, 1);
+    assert.equal(run.result, 'Failed');
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /rejected the credentials of service connection 'badconn' \(input 'targetRegistryConnection'\)/);
     assert.doesNotMatch(`${run.stdout}${run.stderr}`, /\n\s+at .*\.js:\d+/);
@@ -93,7 +93,7 @@ describe('AcrPromote packaged task, run like the agent', function () {
       inputs: { sourceImage: 'shop/web:1.4.2', targetRegistry: `https://${dst.host}`, targetTags: 'bad tag!', sourceRegistryConnection: 'dstconn' },
       endpoints: endpoints(),
     });
-    assert.equal(run.code, 1);
+    assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /sourceImage/);
     assert.match(run.resultMessage ?? '', /targetRegistry/);
     assert.match(run.resultMessage ?? '', /targetTags/);

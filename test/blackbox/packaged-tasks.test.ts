@@ -28,7 +28,7 @@ describe('packaged extension', () => {
   for (const name of TASK_NAMES) {
     it(`${name} starts from the package and fails cleanly on missing inputs`, async () => {
       const run = await runTaskLikeAgent({ taskDir: packagedTaskDir(name) });
-      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.result, 'Failed', run.stderr);
       assert.equal(run.result, 'Failed');
       assert.match(run.resultMessage ?? '', /input '\w+': is required\. Set '\w+'/);
       assert.equal(run.stderr, '', 'nothing on stderr');

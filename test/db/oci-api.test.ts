@@ -76,7 +76,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(stop.host.outputs.lifecycleState, 'STOPPED');
     assert.equal((await run({ action: 'stop' })).host.result?.message.includes('nothing changed'), true);
     const backupWhileStopped = await run({ action: 'backup' });
-    assert.equal(backupWhileStopped.code, 1);
+    assert.equal(backupWhileStopped.host.result?.result, 'Failed');
     assert.match(backupWhileStopped.host.result!.message, /STOPPED.*needs AVAILABLE/);
 
     const start = await run({ action: 'start' });
@@ -85,7 +85,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
 
     oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE_BACKUP', { code: 'InternalError', message: 'backup storage unavailable', finalState: 'AVAILABLE' });
     const failedBackup = await run({ action: 'backup' });
-    assert.equal(failedBackup.code, 1);
+    assert.equal(failedBackup.host.result?.result, 'Failed');
     assert.match(failedBackup.host.result!.message, /ended FAILED|FAILED: InternalError: backup storage unavailable/);
     const backup = await run({ action: 'backup' });
     assert.equal(backup.code, 0, backup.host.result?.message);
@@ -112,7 +112,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('delete needs confirmDelete, then terminates; a second delete is a no-op', async () => {
     assert.equal((await run()).code, 0);
     const refused = await run({ action: 'delete' });
-    assert.equal(refused.code, 1);
+    assert.equal(refused.host.result?.result, 'Failed');
     assert.match(refused.host.result!.message, /confirmDelete/);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
     const del = await run({ action: 'delete', confirmDelete: 'true' });
@@ -137,7 +137,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
 
     oci.injectFault({ status: 409, method: 'POST', path: /actions\/stop$/ });
     const stop = await run({ action: 'stop' });
-    assert.equal(stop.code, 1);
+    assert.equal(stop.host.result?.result, 'Failed');
     assert.match(stop.host.result!.message, /HTTP 409 IncorrectState.*Another operation is running/);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
   });
@@ -172,18 +172,18 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     const taken = await run({ displayName: 'other' });
     assert.equal(taken.code, 0);
     const dup = await run({ displayName: 'second' });
-    assert.equal(dup.code, 1);
+    assert.equal(dup.host.result?.result, 'Failed');
     assert.match(dup.host.result!.message, /HTTP 400 InvalidParameter: The database name SHOPDB is already in use/);
 
     oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE', { code: 'InternalError', message: 'capacity not available', finalState: 'UNAVAILABLE' });
     const failed = await run({ displayName: 'third', dbName: 'THIRD' });
-    assert.equal(failed.code, 1);
+    assert.equal(failed.host.result?.result, 'Failed');
     assert.match(failed.host.result!.message, /work request .* FAILED: InternalError: capacity not available/);
 
     const endpoints = ociEndpoints(oci.url);
-    endpoints.oci.auth!.fingerprint = '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff';
+    endpoints.oci.data!.fingerprint = '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff';
     const unauth = await runDbTask(dbInputs(), endpoints);
-    assert.equal(unauth.code, 1);
+    assert.equal(unauth.host.result?.result, 'Failed');
     assert.match(unauth.host.result!.message, /HTTP 401 NotAuthenticated.*Check the OCI connection/);
   });
 
@@ -192,7 +192,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     for (const n of ['1', '2']) assert.equal((await run({ displayName: `free${n}`, dbName: `FREE${n}`, isFreeTier: 'true', computeCount: '8' })).code, 0);
     assert.deepEqual(only().map((d) => [d.isFreeTier, d.computeCount]), [[true, 2], [true, 2]]);
     const third = await run({ displayName: 'free3', dbName: 'FREE3', isFreeTier: 'true' });
-    assert.equal(third.code, 1);
+    assert.equal(third.host.result?.result, 'Failed');
     assert.match(third.host.result!.message, /HTTP 400 LimitExceeded: The tenancy already has 2 Always Free/);
     const upgrade = await run({ displayName: 'free1', dbName: 'FREE1', isFreeTier: 'false', computeCount: '4' });
     assert.equal(upgrade.code, 0, upgrade.host.result?.message);
@@ -205,7 +205,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     const [first] = only();
     oci.store.databases.set('ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin', { ...first, id: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin', dbName: 'TWIN' });
     const r = await run({ action: 'stop' });
-    assert.equal(r.code, 1);
+    assert.equal(r.host.result?.result, 'Failed');
     assert.match(r.host.result!.message, /2 Autonomous Databases are named 'shop-db'/);
     assert.equal(first.lifecycleState, 'AVAILABLE');
   });

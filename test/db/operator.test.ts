@@ -68,7 +68,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const [bu] = kube.list(V4, 'AutonomousDatabaseBackup', 'db') as Record<string, any>[];
     assert.deepEqual(bu.spec.target, { k8sADB: { name: 'shop-db' } });
     assert.equal(bu.status.lifecycleState, 'ACTIVE');
-    assert.equal((await run({ action: 'delete' })).code, 1, 'delete without confirmDelete fails');
+    assert.equal((await run({ action: 'delete' })).host.result?.result, 'Failed', 'delete without confirmDelete fails');
     const del = await run({ action: 'delete', confirmDelete: 'true' });
     assert.equal(del.code, 0, del.host.result?.message);
     assert.equal(kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db'), undefined);
@@ -82,7 +82,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     operator.stop();
     operator = startFakeOperator(kube, { createOutcome: 'UNAVAILABLE' });
     const failed = await run();
-    assert.equal(failed.code, 1);
+    assert.equal(failed.host.result?.result, 'Failed');
     assert.match(failed.host.result!.message, /reports AutonomousDatabase db\/shop-db as UNAVAILABLE/);
 
     kube.injectFault({ status: 429, count: 1, method: 'PATCH' });
@@ -110,7 +110,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
   it('never takes over the resource of another database whose display name maps to the same name', async () => {
     assert.equal((await run()).code, 0);
     const r = await run({ displayName: 'shop-db', dbName: 'OTHER' });
-    assert.equal(r.code, 1);
+    assert.equal(r.host.result?.result, 'Failed');
     assert.match(r.host.result!.message, /belongs to the database 'Shop DB', not 'shop-db'/);
     assert.deepEqual(operator.actions, ['Create']);
   });

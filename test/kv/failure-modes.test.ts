@@ -24,7 +24,7 @@ describe('KeyVaultToOci failure modes', function () {
     world.kv.set('fine', 'fine value');
     seedPending('gone', 'old value');
     const run = await runInProcess(world);
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     const message = run.host.result!.message;
     assert.match(message, /1 of 2 secrets did not sync/);
     assert.match(message, /- gone: the OCI secret 'gone' is pending deletion \(deletion scheduled for \d{4}-/);
@@ -80,7 +80,7 @@ describe('KeyVaultToOci failure modes', function () {
     const started = Date.now();
     const run = await runInProcess(world, {}, { timeoutMs: 2500, tuning: { ...FAST, ociRetry: { maxAttempts: 10_000, baseDelayMs: 50, maxDelayMs: 200 } } });
     const elapsed = Date.now() - started;
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     // Either our retries give up just before the deadline or the runner's timeout fires: both name the input.
     assert.match(run.host.result!.message, /did not finish within 3 s\. Raise the 'timeoutMinutes' input|OCI kept throttling until the timeout: raise timeoutMinutes/);
     assert.ok(elapsed < 2500 + 3000, `stopped ${elapsed} ms after start`);
@@ -94,7 +94,7 @@ describe('KeyVaultToOci failure modes', function () {
     world.oci.seed({ vaultId: VAULT, compartmentId: COMPARTMENT, keyId: KEY, name: 'c', content: 'stale' });
     world.oci.fault({ op: 'CreateSecret', name: 'b', status: 400, code: 'LimitExceeded', message: 'Secret count limit reached for the vault.', times: 1 });
     const first = await runInProcess(world);
-    assert.equal(first.code, 1);
+    assert.equal(first.host.result?.result, 'Failed');
     const message = first.host.result!.message;
     assert.match(message, /1 of 3 secrets did not sync:\n- b: Creating the OCI secret 'b' failed: 400 LimitExceeded: Secret count limit reached/);
     assert.match(message, /Synced: a \(created, version 1\), c \(updated, version 2\)\./);
@@ -137,7 +137,7 @@ describe('KeyVaultToOci failure modes', function () {
     world.kv.set('x', 'y');
     world.endpoints.oci = ociEndpoint(world.oci.url, otherOciKey());
     const run = await runInProcess(world);
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     assert.match(run.host.result!.message, /401 NotAuthenticated/);
     assert.match(run.host.result!.message, /Check the OCI connection's tenancy, user, fingerprint and private key/);
     assert.equal(world.oci.secrets.length, 0);
@@ -147,7 +147,7 @@ describe('KeyVaultToOci failure modes', function () {
     world.kv.set('x', 'y');
     world.endpoints.azure = { ...world.endpoints.azure, auth: { ...world.endpoints.azure.auth, serviceprincipalkey: 'wrong-secret-value' } };
     const run = await runInProcess(world);
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     assert.match(run.host.result!.message, /AADSTS7000215/);
     assert.equal(world.oci.requests.length, 0);
     assert.ok(!run.visible.includes('wrong-secret-value'));

@@ -80,7 +80,7 @@ describe('KeyVaultToOci leak scan (packaged task, every secret shape)', function
       Object.assign(values, Object.fromEntries(Object.entries(rotated).map(([k, v]) => [`${k}-rotated`, v])));
       world.oci.fault({ op: 'UpdateSecret', name: 'shape-url', status: 400, code: 'InvalidParameter', message: 'Injected rejection of the new version.', times: 1 });
       const second = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { exportVariables: 'true' }, { 'System.Debug': debug });
-      assert.equal(second.code, 1);
+      assert.equal(second.result, 'Failed');
       assert.match(second.resultMessage ?? '', /1 of 11 secrets did not sync/);
       assert.equal(second.outputs['shape-json'], rotated['shape-json'], 'exported variable is byte-exact');
       assert.equal(second.outputs['shape-pem'], undefined, 'a multi-line value is not exported as a secret variable the agent cannot mask');

@@ -17,7 +17,7 @@ describe('KeyVaultToOci packaged task', function () {
     world.kv.set('db-password', 'wif-synced-value');
     world.kv.set('db-user', 'app');
     const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { azureSubscription: 'azure-wif', secrets: 'db-password => shop-db-password\ndb-user' },
-      { 'System.AccessToken': world.entra.systemAccessToken }, { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri });
+      {}, { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.result, 'Succeeded');
     assert.deepEqual([run.outputs.created, run.outputs.updated, run.outputs.unchanged], ['2', '0', '0']);

@@ -84,7 +84,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
   it('fails before changing anything when a named secret does not exist', async () => {
     world.kv.set('present', 'p');
     const run = await runInProcess(world, { secrets: 'present, absent' });
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     assert.match(run.host.result!.message, /no secret named 'absent'/);
     assert.equal(world.oci.requests.length, 0);
   });

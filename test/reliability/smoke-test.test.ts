@@ -97,7 +97,7 @@ describe('fault proxy: SmokeTest packaged task', function () {
     // A POST that met a reset or a timeout cannot be confirmed without risking a second one: its check fails,
     // saying so. Every other fault is ridden out to the fault-free verdict.
     if (/not retried: the POST may have been processed/.test(run.run.stdout)) {
-      assert.equal(run.run.code, 1, detail);
+      assert.equal(run.run.result, 'Failed', detail);
       const posts = run.net.proxies.get('smoke-target')!.log.filter((r) => r.method === 'POST');
       assert.ok(posts.some((r) => /reset|slow/.test(r.fault ?? '')), 'only after a transport fault on a POST');
       // Only those POST checks fail; every other check still reaches the fault-free verdict.

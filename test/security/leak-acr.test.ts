@@ -78,7 +78,7 @@ describe('security: AcrPromote leak scan (packaged; every shape as a registry co
           endpoints: { srcconn: registryEndpoint(src, { username: 'reader', password: SHAPES[n] }), dstconn: registryEndpoint(dst, { username: `nobody-${i}`, password: SHAPES[n] }) },
           variables: { 'System.Debug': `${debug}` },
         });
-        assert.equal(run.code, 1, `${n}: ${run.resultMessage}`);
+        assert.equal(run.result, 'Failed', `${n}: ${run.resultMessage}`);
         assert.match(run.resultMessage ?? '', /rejected the credentials of service connection '(srcconn|dstconn)'/);
         const leaks = scanRun('AcrPromote', run, { [`${n}:rejectedPassword`]: SHAPES[n], [`${n}:rejectedBasicAuth`]: `nobody-${i}:${SHAPES[n]}` });
         assert.equal(leaks.length, 0, describeLeaks(leaks));

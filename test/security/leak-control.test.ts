@@ -17,9 +17,11 @@ function fakeRun(stdout: string, files: { attachment?: string; summary?: string;
   const junit = write('junit.xml', files.junit);
   return {
     code: 0, signal: null, stdout, stderr: '', result: 'Succeeded', outputs: {}, secrets: [], tempDir: dir,
-    commands: [{ command: 'results.publish', properties: { resultFiles: junit }, message: '' }],
+    commands: [{ area: 'results', event: 'publish', command: 'results.publish', properties: { resultFiles: junit }, message: '', line: '', column: 0 }],
     attachments: [{ type: 'multicloud-devsecops.ledger', name: 'r', path: attachment }],
     summaries: [summary],
+    summarySections: [{ title: 'summary', path: summary }],
+    stepResult: 'Succeeded', agentErrors: [], madePublic: [], log: stdout.split('\n'), formatted: [], inputs: {}, sourcesDir: dir,
   };
 }
 

@@ -108,7 +108,7 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
             inputs: { kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web', image: CANARY_IMAGE, steps: '20, 100', rolloutTimeoutSeconds: '60' },
             endpoints: { k8s: kube.endpoint({ token: SHAPES[n] }) }, variables: { 'System.Debug': `${debug}` }, env,
           });
-          assert.equal(run.code, 1, `${n}: ${run.resultMessage}`);
+          assert.equal(run.result, 'Failed', `${n}: ${run.resultMessage}`);
           assert.equal(kube.writes().filter((r) => r.status < 300).length, 0, 'nothing changed');
           const leaks = scanRun('CanaryShift', run, { [`${n}:rejectedKubeToken`]: SHAPES[n] });
           assert.equal(leaks.length, 0, describeLeaks(leaks));

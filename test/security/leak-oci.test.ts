@@ -109,7 +109,7 @@ describe('security: OracleDbProvision leak scan (packaged; adminPassword, wallet
         inputs: dbInputs({ adminPassword: debug ? SHAPES.json : SHAPES.short, walletPassword: debug ? SHAPES.short : SHAPES.json }),
         endpoints: { oci: encryptedOciEndpoint(oci.url, SHAPES.spaces) }, variables: { 'System.Debug': `${debug}` }, env,
       });
-      assert.equal(run.code, 1);
+      assert.equal(run.result, 'Failed');
       assert.match(run.resultMessage ?? '', /input 'adminPassword': does not meet OCI's rules/);
       assert.equal(oci.requests.length, 0, 'nothing was sent');
       const leaks = scanRun('OracleDbProvision', run, { 'json:rejectedPassword': SHAPES.json, 'short:rejectedPassword': SHAPES.short, 'spaces:ociKeyPassphrase': SHAPES.spaces });

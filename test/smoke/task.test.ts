@@ -63,7 +63,8 @@ describe('SmokeTest task (in-process)', function () {
   it('fails naming the check, the expectation and what came back; outputs are still set', async () => {
     const h = host({ baseUrl: svc.url, checks: '- { name: health, path: /healthz }\n- { name: broken, path: /error }\n', publishJUnit: 'false' });
     const code = await runTask(createDefinition(), h);
-    assert.equal(code, 1);
+    assert.equal(code, 0, 'the agent needs exit code 0');
+    assert.equal(h.result?.result, 'Failed');
     assert.equal(h.result?.result, 'Failed');
     assert.match(h.result?.message ?? '', /^SmokeTest failed: 1 of 2 check\(s\) passed against .*\n- check 'broken' \(GET http:\/\/127\.0\.0\.1:\d+\/error, status 500, \d+ ms\) assertion failed: expected status 2xx, got 500; body: internal error: database connection refused/);
     assert.deepEqual({ passed: h.outputs.passed, failed: h.outputs.failed }, { passed: '1', failed: '1' });
@@ -88,7 +89,8 @@ describe('SmokeTest task (in-process)', function () {
   it('rejects bad checks as an input error before sending any request', async () => {
     const before = svc.hits.get('/healthz') ?? 0;
     const h = host({ baseUrl: svc.url, checks: '- { name: ok, path: /healthz }\n- { name: bad, path: /healthz, expect: { status: 2xy, json: { "status": 1 } } }\n' });
-    assert.equal(await runTask(createDefinition(), h), 1);
+    assert.equal(await runTask(createDefinition(), h), 0, 'exit code 0: the result is in task.complete');
+    assert.equal(h.result?.result, 'Failed');
     assert.match(h.result?.message ?? '', /input 'checks': 2 problems in the checks:\n- check 'bad': expect.status: '2xy' is not a status.*\n- check 'bad': expect.json\['status'\].path: 'status' does not start with \$/);
     assert.equal(svc.hits.get('/healthz') ?? 0, before);
     assert.equal(h.attachments.length, 0);
@@ -96,7 +98,8 @@ describe('SmokeTest task (in-process)', function () {
 
   it('rejects certificateValidDays on a plain-HTTP base URL as an input error, recording nothing', async () => {
     const h = host({ baseUrl: svc.url, checks: '- { name: cert, path: /healthz, expect: { certificateValidDays: 14 } }\n' });
-    assert.equal(await runTask(createDefinition(), h), 1);
+    assert.equal(await runTask(createDefinition(), h), 0, 'exit code 0: the result is in task.complete');
+    assert.equal(h.result?.result, 'Failed');
     assert.match(h.result?.message ?? '', /^input 'checks': check 'cert': expect.certificateValidDays needs an https URL, but the check calls http\. Call the service over HTTPS/);
     assert.equal(h.attachments.length, 0);
   });
@@ -114,7 +117,8 @@ describe('SmokeTest task (in-process)', function () {
       '  expect: { body: { notContains: "$(api.token)" } }',
     ].join('\n'));
     const code = await runTask(createDefinition(), h);
-    assert.equal(code, 1, 'the echo check fails: the service echoed the token');
+    assert.equal(code, 0, 'the agent needs exit code 0');
+    assert.equal(h.result?.result, 'Failed', 'the echo check fails: the service echoed the token');
     assert.equal(svc.lastHeaders.get('/auth')?.authorization, `Bearer ${secret}`, 'the secret was sent');
     assert.ok(h.secrets.includes(secret), 'registered with the agent');
     const files = [...h.summaries, ...h.attachments.map((a) => a.path), published(h)!.file].map((f) => fs.readFileSync(f, 'utf8'));

@@ -81,7 +81,8 @@ describe('runTask', () => {
       executed = true;
       return { message: '' };
     }), h);
-    assert.equal(code, 1);
+    assert.equal(code, 0, 'the agent needs exit code 0');
+    assert.equal(h.result?.result, 'Failed');
     assert.equal(executed, false);
     assert.equal(h.result?.result, 'Failed');
     assert.match(h.result!.message, /input 'target': 'Not Valid' is not valid\. Expected lower-case letters\./);
@@ -126,7 +127,8 @@ describe('runTask', () => {
       }
       return { message: 'unreachable' };
     }), h);
-    assert.equal(code, 1);
+    assert.equal(code, 0, 'the agent needs exit code 0');
+    assert.equal(h.result?.result, 'Failed');
     assert.ok(sawAbort, 'the work saw the abort signal');
     assert.match(h.result!.message, /did not finish within 0 s\. Raise the 'timeoutSeconds' input/);
     assert.equal(record(h).status, 'failed');

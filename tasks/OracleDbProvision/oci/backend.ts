@@ -223,4 +223,4 @@ class OciBackend implements DbBackend {
   }
 }
 
-export const createOciBackend: BackendFactory = async (ctx, o, deps) => new OciBackend(ctx, o, await createOciClients(o.oci!, ctx.deadline, deps.retry), deps);
+export const createOciBackend: BackendFactory = async (ctx, o, deps) => new OciBackend(ctx, o, await createOciClients(o.oci!, ctx.deadline, deps.retry, ctx.network), deps);

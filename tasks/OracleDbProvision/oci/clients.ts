@@ -1,3 +1,4 @@
+import { AgentNetwork } from '../../common/network/agent-network';
 import type { DatabaseClient } from 'oci-database';
 import type { SecretsClient } from 'oci-secrets';
 import type { WorkRequestClient } from 'oci-workrequests';
@@ -31,13 +32,14 @@ export async function createOciClients(
   conn: OciConnection,
   deadline: number,
   policy?: RetryPolicy,
+  network?: AgentNetwork,
 ): Promise<OciClients> {
   const [{ DatabaseClient }, { WorkRequestClient }, { SecretsClient }] = await Promise.all([
     import('oci-database'),
     import('oci-workrequests'),
     import('oci-secrets'),
   ]);
-  const oci = await ociClientFactory(conn, { policy: policy ?? DEFAULT_RETRY_POLICY, deadline });
+  const oci = await ociClientFactory(conn, { policy: policy ?? DEFAULT_RETRY_POLICY, deadline }, network);
   // Database work requests are served by the core Work Requests API, next to the Database API.
   return {
     database: oci.create(DatabaseClient),

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { ProxySettings, TunnelAgent, proxyFor, viaHttpProxy } from './proxy';
@@ -79,15 +80,15 @@ function agentsFor(pool: http.AgentOptions, proxy?: ProxySettings): Agents {
   };
 }
 
-export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySettings }): NodeRequester {
+export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySettings; tls?: tls.SecureContextOptions }): NodeRequester {
   // Keep-alive: a smoke run calls one service many times; a handshake per check would dominate.
-  const reused = agentsFor({ keepAlive: true, maxSockets: opts.maxSockets }, opts.proxy);
+  const reused = agentsFor({ keepAlive: true, maxSockets: opts.maxSockets, ...opts.tls }, opts.proxy);
   // A request that must not be repeated gets a connection of its own: on a reused keep-alive socket a reset
   // cannot tell "the server closed it while idle, before our request" from "the server processed it, then the
   // connection died", so resending it there is how one POST reached a service twice (RFC 9110 §9.2.2, RFC 9112
   // §9.3.1). No socket limit here: a pool at its limit hands a finished socket to the next queued request;
   // the workers already bound how many requests are in flight.
-  const fresh = agentsFor({ keepAlive: false }, opts.proxy);
+  const fresh = agentsFor({ keepAlive: false, ...opts.tls }, opts.proxy);
   const once = (spec: RequestSpec, deadline: number, retryReset: boolean): Promise<HttpExchange> =>
     new Promise<HttpExchange>((resolve, reject) => {
       const agents = isIdempotent(spec.method) ? reused : fresh;

@@ -25,6 +25,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The agent's web proxy, if it has one. */
   proxy?: ProxySettings;
+  /** Trusted roots and client certificate from the agent's settings (never a switch to skip verification). */
+  tls?: import('node:tls').SecureContextOptions;
 }
 
 export interface RunDeps {
@@ -81,7 +83,7 @@ function excerpt(body: Buffer, redact: (t: string) => string): string {
  */
 export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: RunDeps = {}): Promise<RunReport> {
   const urls = preflight(checks, options.baseUrl);
-  const own = deps.request ? undefined : createNodeRequester({ maxSockets: options.concurrency, proxy: options.proxy });
+  const own = deps.request ? undefined : createNodeRequester({ maxSockets: options.concurrency, proxy: options.proxy, tls: options.tls });
   const request = deps.request ?? own!.request;
   const now = deps.now ?? Date.now;
   const pause = deps.sleep ?? abortableSleep;

@@ -2,6 +2,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { TaskError } from '../errors';
 import { EndpointAccessor, TaskHost } from '../host';
 import { InputReader } from '../inputs';
+import { AgentNetwork, DIRECT } from '../network/agent-network';
+import { azurePipelineOptions } from '../network/client-options';
 
 export type AzureAuth =
   | { kind: 'secret'; clientSecret: string }
@@ -81,11 +83,13 @@ const MICROSOFT_AUTHORITIES = /(^|\.)(microsoftonline\.(com|us|de)|windows\.net|
 /**
  * A TokenCredential for the connection; @azure/identity is loaded only by tasks that call Azure.
  * Workload identity federation uses AzurePipelinesCredential, which exchanges the job's OIDC token
- * (System.OidcRequestUri + System.AccessToken) for an Entra token.
+ * (System.OidcRequestUri + the job access token) for an Entra token.
  */
-export async function createAzureCredential(conn: AzureRmConnection, host: TaskHost): Promise<TokenCredential> {
+export async function createAzureCredential(conn: AzureRmConnection, host: TaskHost, network: AgentNetwork = DIRECT): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const options = {
+    // Entra (and the Azure DevOps OIDC endpoint) through the agent's proxy, trusting its CA.
+    ...azurePipelineOptions(network),
     authorityHost: conn.authorityHost,
     // Instance discovery asks login.microsoftonline.com about unknown hosts (Azure Stack, tests).
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(new URL(conn.authorityHost).hostname),
@@ -96,9 +100,9 @@ export async function createAzureCredential(conn: AzureRmConnection, host: TaskH
     case 'certificate':
       return new identity.ClientCertificateCredential(conn.tenantId, conn.clientId, { certificate: conn.auth.certificatePem }, options);
     case 'workloadIdentity': {
-      const token = host.variable('System.AccessToken');
+      const token = jobAccessToken(host);
       if (!token) {
-        throw new TaskError('Workload identity federation needs the job access token.', 'Map it into the step with env SYSTEM_ACCESSTOKEN: $(System.AccessToken).');
+        throw new TaskError('Workload identity federation needs the job access token, and the agent passed none.', 'Run the task on an Azure Pipelines agent (the token comes with every job as the SYSTEMVSSCONNECTION endpoint).');
       }
       // The agent sets this for every job; AzurePipelinesCredential reads it from the environment.
       if (!process.env.SYSTEM_OIDCREQUESTURI) {
@@ -110,4 +114,14 @@ export async function createAzureCredential(conn: AzureRmConnection, host: TaskH
     case 'managedIdentity':
       return new identity.ManagedIdentityCredential(conn.clientId ? { clientId: conn.clientId } : {});
   }
+}
+
+/**
+ * The job's access token. The agent always hands it over as the SYSTEMVSSCONNECTION endpoint's
+ * AccessToken parameter (azure-pipelines-agent src/Agent.Worker/Handlers/Handler.cs
+ * AddEndpointsToEnvironment); System.AccessToken exists only when the job shares the token
+ * (src/Agent.Worker/JobRunner.cs, System.EnableAccessToken), so it is only the fallback.
+ */
+export function jobAccessToken(host: TaskHost): string | undefined {
+  return host.endpoints.authParam('SYSTEMVSSCONNECTION', 'AccessToken') || host.variable('System.AccessToken') || undefined;
 }

@@ -1,5 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { TaskError } from '../errors';
+import { AgentNetwork, DIRECT } from '../network/agent-network';
+import { kubeClusterNetwork } from '../network/client-options';
 import { SecretRegistry } from '../secrets';
 import { KubernetesConnection } from './kubernetes';
 
@@ -9,7 +11,7 @@ import { KubernetesConnection } from './kubernetes';
  */
 
 /** Builds a client-node KubeConfig for the connection, registering every credential it holds. */
-export async function createKubeConfig(conn: KubernetesConnection, secrets: SecretRegistry): Promise<KubeConfig> {
+export async function createKubeConfig(conn: KubernetesConnection, secrets: SecretRegistry, network: AgentNetwork = DIRECT): Promise<KubeConfig> {
   const kc = new KubeConfig();
   if (conn.kind === 'kubeconfig') {
     try {
@@ -34,6 +36,10 @@ export async function createKubeConfig(conn: KubernetesConnection, secrets: Secr
       secrets.register(Buffer.from(user.keyData, 'base64').toString('utf8'));
     }
   }
+  // The agent's proxy (bypass list honoured per server) and CA go into every cluster entry, which
+  // client-node turns into its proxy agent and TLS options.
+  const clusters = kc.getClusters().map((c) => ({ ...c, ...kubeClusterNetwork(network, c.server, c.caData) }));
+  kc.loadFromOptions({ clusters, users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
   if (!kc.getCurrentCluster()) throw new TaskError('The Kubernetes connection selects no cluster.', 'Set current-context in the kubeconfig or the connection\'s cluster context.');
   return kc;
 }

@@ -31,7 +31,9 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
   const id = inputs.connection(inputName);
   if (!id) return undefined;
   const problems: string[] = [];
-  const field = (key: string): string => (endpoints.authParam(id, key) ?? '').trim();
+  // Non-secret fields are connection data (vss-extension.json), so the agent does not mask them;
+  // connections saved before that kept them in the auth scheme, which is still read.
+  const field = (key: string): string => (endpoints.data(id, key) || endpoints.authParam(id, key) || '').trim();
   const tenancy = field('tenancy');
   const user = field('user');
   const fingerprint = field('fingerprint');

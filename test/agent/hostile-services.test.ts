@@ -1,0 +1,93 @@
+import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
+import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { HostileService, startHostileService } from '../../devkit/stand-ins/hostile-service';
+import { CANARY_IMAGE, NS, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { KvWorld, startWorld } from '../../devkit/stand-ins/kv-world';
+import { issueCert } from '../../devkit/support/test-ca';
+import { ociEndpoint } from '../../devkit/support/oci-test-key';
+import { dbInputs } from '../db/support';
+import { assertNoInjection, assertServiceTextShown } from './injection';
+
+/**
+ * Issue 20 row 8: services that put pipeline commands in their status text, headers and error bodies
+ * reach no command in any task's output, with System.Debug on and off, judged by the agent model.
+ */
+describe('agent model: hostile services cannot issue pipeline commands (all five tasks)', function () {
+  this.timeout(120_000);
+  const tls = issueCert({ days: 30 });
+  let http: HostileService;
+  let prom: HostileService;
+  let registry: HostileService;
+  let oci: HostileService;
+  let kube: KubeApiServer;
+  let world: KvWorld;
+  before(async () => {
+    [http, prom, registry, oci] = await Promise.all([
+      startHostileService('http', tls),
+      startHostileService('prometheus'),
+      startHostileService('registry'),
+      startHostileService('oci', tls),
+    ]);
+    kube = await startKube();
+    world = await startWorld();
+  });
+  after(async () => {
+    await Promise.all([http.close(), prom.close(), registry.close(), oci.close(), kube.close(), world.close()]);
+  });
+
+  const runs: Record<string, (debug: string) => Promise<AgentRunResult>> = {
+    SmokeTest: (debug) =>
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('SmokeTest'),
+        inputs: {
+          baseUrl: http.url,
+          checks: [
+            '- { name: status, path: /health }',
+            '- { name: header, path: /h, expect: { status: 500, headers: { x-service-note: { matches: "^nothing$" } } } }',
+            '- { name: json, path: /j, expect: { status: 500, json: { $.error: "fine" } } }',
+          ].join('\n'),
+        },
+        variables: { 'System.Debug': debug },
+      }),
+    CanaryShift: (debug) =>
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('CanaryShift'),
+        inputs: {
+          kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi',
+          route: 'web', image: CANARY_IMAGE, steps: '20, analysis, 100', prometheusUrl: prom.url, query: 'canary_success_ratio',
+          successCondition: 'result >= 0.99', interval: '1s', measurements: '1', rolloutTimeoutSeconds: '60',
+        },
+        endpoints: { k8s: kube.serviceAccountEndpoint() },
+        variables: { 'System.Debug': debug },
+      }),
+    AcrPromote: (debug) =>
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('AcrPromote'),
+        inputs: { sourceImage: `${registry.host}/shop/web:1.4.2`, targetRegistry: registry.host, targetTags: 'prod' },
+        variables: { 'System.Debug': debug },
+      }),
+    KeyVaultToOci: (debug) =>
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('KeyVaultToOci'),
+        inputs: { ...world.inputs, secrets: 'db-password' },
+        endpoints: { ...world.endpoints, oci: ociEndpoint(oci.url) },
+        variables: { 'System.Debug': debug },
+        env: { HTTPS_PROXY: world.proxy.url },
+      }),
+    OracleDbProvision: (debug) =>
+      runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: ociEndpoint(oci.url) }, variables: { 'System.Debug': debug } }),
+  };
+
+  for (const [task, run] of Object.entries(runs)) {
+    for (const debug of ['false', 'true']) {
+      it(`${task}, System.Debug=${debug}`, async () => {
+        if (task === 'KeyVaultToOci') world.kv.set('db-password', 'value-1');
+        const r = await run(debug);
+        const label = `${task} debug=${debug}`;
+        assertNoInjection(r, label);
+        assertServiceTextShown(r, label);
+      });
+    }
+  }
+});
