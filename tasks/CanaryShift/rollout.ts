@@ -291,7 +291,11 @@ export class CanaryRollout {
     await this.d.router.reset();
     this.weight = 0;
     this.d.log('Traffic is 100% stable.');
-    if (this.d.router.usesCanaryService && (await this.d.api.remove('Service', canaryNameOf(this.o.service as string)))) this.d.log(`Deleted Service ${canaryNameOf(this.o.service as string)}.`);
+    const canaryService = canaryNameOf(this.o.service as string);
+    // Read first: a re-run (promote of an already promoted canary) then writes nothing at all.
+    if (this.d.router.usesCanaryService && (await this.d.api.get('Service', canaryService)) && (await this.d.api.remove('Service', canaryService))) {
+      this.d.log(`Deleted Service ${canaryService}.`);
+    }
     if (await this.d.api.get('Deployment', this.canary)) {
       // Scaled to zero first: the pods stop at once even if deletion waits on finalizers.
       await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.spec?.replicas === 0 ? undefined : { op: 'patch', type: 'merge', body: { spec: { replicas: 0 } } }), { signal: this.d.cleanupSignal, log: this.d.log });
