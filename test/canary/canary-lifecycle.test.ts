@@ -74,7 +74,7 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
     assert.deepEqual(abort.host.outputs, { canaryWeight: '0', outcome: 'aborted' });
     const promote = await runCanary(kube, { action: 'promote' }, {});
     assert.equal(promote.host.result?.result, 'Failed');
-    assert.match(promote.host.result!.message, /Nothing to promote: no canary web-canary exists \(it was aborted, or never deployed\)/);
+    assert.match(promote.host.result.message, /Nothing to promote: no canary web-canary exists \(it was aborted, or never deployed\)/);
     assert.deepEqual(promote.host.outputs, { canaryWeight: '0', outcome: 'none' });
     assert.equal((promote.record?.details as { outcome: string }).outcome, 'none');
   });
@@ -85,7 +85,7 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
       prom.script('broken(', [{ error: 'bad_data' }]);
       const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '10, analysis, 100', prometheusUrl: prom.url, query: 'broken(' });
       assert.equal(run.host.result?.result, 'Failed');
-      assert.match(run.host.result!.message, /The metrics were tried before any traffic moved, and 1 failed: metric query \(prometheus\): .*bad_data.*Nothing was changed/);
+      assert.match(run.host.result.message, /The metrics were tried before any traffic moved, and 1 failed: metric query \(prometheus\): .*bad_data.*Nothing was changed/);
       assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'none' });
       assert.deepEqual(kube.writes(), [], 'nothing was written');
     } finally {
