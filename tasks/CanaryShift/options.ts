@@ -92,7 +92,9 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
   const prometheusUrl = inputs.url('prometheusUrl');
   const query = inputs.optionalString('query');
   const hasUrl = !!inputs.raw('prometheusUrl');
-  if (hasUrl !== !!query) inputs.problem(hasUrl ? 'query' : 'prometheusUrl', 'is required when the other Prometheus input is set.', 'Set both prometheusUrl and query, or neither.');
+  // prometheusUrl alone is the default address of the metrics list's prometheus metrics.
+  if (query && !hasUrl) inputs.problem('prometheusUrl', 'is required when query is set.', 'Set both prometheusUrl and query, or neither.');
+  if (hasUrl && !query && !inputs.raw('metrics')?.trim()) inputs.problem('query', 'is required when prometheusUrl is set (and no metrics are).', 'Set both prometheusUrl and query, or metrics, or neither.');
   // Read through the secret reader: registered with the agent before any use.
   const prometheusToken = inputs.secret('prometheusToken');
   const smokeText = inputs.raw('smokeChecks');
@@ -118,6 +120,9 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     else if (parsed.value.some((m) => metrics.some((q) => q.name === m.name))) inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
     else metrics.push(...parsed.value);
   }
+  // TODO(issue 15): the logAnalytics (@azure/monitor-query) and ociMonitoring (oci-monitoring) providers are not built yet.
+  const unbuilt = metrics.find((m) => m.provider !== 'prometheus');
+  if (unbuilt) inputs.problem('metrics', `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`, 'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).');
   const azure = readAzureRmConnection(inputs, host.endpoints, 'azureSubscription');
   const needsAzure = metrics.find((m) => m.provider === 'logAnalytics');
   if (needsAzure && !azure) inputs.problem('azureSubscription', `is required by metric ${needsAzure.name} (logAnalytics).`, 'Set an Azure Resource Manager service connection that can read the workspace.');
