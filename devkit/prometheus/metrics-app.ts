@@ -15,34 +15,36 @@ export class MetricsApp {
   private errors = 0;
   url = '';
 
-  private constructor(private readonly server: http.Server) {}
+  private readonly server: http.Server;
 
-  static async start(app = 'web-canary'): Promise<MetricsApp> {
-    let self!: MetricsApp;
-    const server = http.createServer((req, res) => {
+  private constructor(app: string) {
+    this.server = http.createServer((req, res) => {
       if (req.url !== '/metrics') {
         res.writeHead(404).end();
         return;
       }
-      self.scrapes++;
-      const errors = Math.round(self.requestsPerScrape * self.errorRatio);
-      self.errors += errors;
-      self.ok += self.requestsPerScrape - errors;
+      this.scrapes++;
+      const errors = Math.round(this.requestsPerScrape * this.errorRatio);
+      this.errors += errors;
+      this.ok += this.requestsPerScrape - errors;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end([
         '# HELP http_requests_total Requests served, by status code.',
         '# TYPE http_requests_total counter',
-        `http_requests_total{app="${app}",code="200"} ${self.ok}`,
-        `http_requests_total{app="${app}",code="500"} ${self.errors}`,
+        `http_requests_total{app="${app}",code="200"} ${this.ok}`,
+        `http_requests_total{app="${app}",code="500"} ${this.errors}`,
         '# HELP app_latency_p99_seconds The 99th percentile latency the test sets.',
         '# TYPE app_latency_p99_seconds gauge',
         `app_latency_p99_seconds{app="${app}"} 0.120`,
         '',
       ].join('\n'));
     });
-    self = new MetricsApp(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    self.url = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  static async start(app = 'web-canary'): Promise<MetricsApp> {
+    const self = new MetricsApp(app);
+    await new Promise<void>((resolve) => self.server.listen(0, '127.0.0.1', resolve));
+    self.url = `127.0.0.1:${(self.server.address() as AddressInfo).port}`;
     return self;
   }
 

@@ -85,7 +85,7 @@ describe('CanaryShift analysis with a real Prometheus server', function () {
     await prom.waitFor(SUCCESS, (v) => Math.abs(v - 0.7) < 1e-9);
     const run = await runCanary(kube, { ...inputs, prometheusUrl: prom.url, steps: '20, analysis, 100' });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /Analysis at step 2 failed: success-rate: 1 failed measurement\(s\).*0\.7 does not satisfy result >= 0\.99.*Aborted: traffic is 100% stable/);
+    assert.match(run.host.result.message, /Analysis at step 2 failed: success-rate: 1 failed measurement\(s\).*0\.7 does not satisfy result >= 0\.99.*Aborted: traffic is 100% stable/);
     assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'aborted' });
     assert.equal(image('web'), STABLE_IMAGE);
     assert.equal(kube.get('apps/v1', 'Deployment', NS, 'web-canary'), undefined);
@@ -98,7 +98,7 @@ describe('CanaryShift analysis with a real Prometheus server', function () {
     const run = await runCanary(kube, { ...inputs, prometheusUrl: prom.url, metrics: broken, steps: '20, analysis, 100' });
     assert.equal(run.host.result?.result, 'Failed');
     // The real server's parser message, passed through (neutralised) with the metric's name.
-    assert.match(run.host.result!.message, /metric latency-p99 \(prometheus\): Prometheus answered bad_data: .*parse error.*Nothing was changed/);
+    assert.match(run.host.result.message, /metric latency-p99 \(prometheus\): Prometheus answered bad_data: .*parse error.*Nothing was changed/);
     assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'none' });
     assert.deepEqual(kube.writes(), []);
   });
