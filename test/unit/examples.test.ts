@@ -35,7 +35,8 @@ const isMacro = (v: string): boolean => /\$\(|\$\{\{/.test(v);
 
 describe('example pipelines', () => {
   it('exist for AKS + ADB, OKE canary and ACR image + chart promotion, and use all five tasks', () => {
-    assert.deepEqual(files.sort(), ['acr-promote-image-and-chart.yml', 'aks-oracle-adb-staged.yml', 'oke-canary-gateway-api.yml']);
+    const wanted = ['acr-promote-image-and-chart.yml', 'aks-canary-argo-steps-manual-gate.yml', 'aks-oracle-adb-staged.yml', 'oke-canary-gateway-api.yml'];
+    assert.deepEqual(wanted.filter((f) => !files.includes(f)), [], 'missing examples');
     assert.deepEqual([...new Set(steps.map((s) => s.task))].sort(), [...TASK_NAMES].sort());
   });
 
