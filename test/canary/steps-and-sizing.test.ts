@@ -1,10 +1,21 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { RecordingHost } from '../../devkit/agent/recording-host';
+import { ROOT } from '../../devkit/project';
+import { Endpoint } from '../../devkit/agent/agent-run';
+import { InputReader } from '../../tasks/common/inputs';
+import { TaskManifest } from '../../tasks/common/manifest';
+import { SecretRegistry } from '../../tasks/common/secrets';
+import { readCanaryShiftOptions } from '../../tasks/CanaryShift/options';
 import { parseMetrics } from '../../tasks/CanaryShift/analysis/metrics';
 import { minimumStepsMs, requiredTimeoutSeconds, stepTimeoutMinutes } from '../../tasks/CanaryShift/plan/budget';
 import { normaliseImageName, parseKubeImage } from '../../tasks/CanaryShift/plan/kube-image';
 import { canaryHpaBounds, canaryReplicasFor, stableReplicaCount } from '../../tasks/CanaryShift/plan/replicas';
 import { chooseContainer } from '../../tasks/CanaryShift/plan/canary-spec';
 import { Step, parseSteps } from '../../tasks/CanaryShift/steps';
+import { untrustedText } from '../../tasks/CanaryShift/analysis/untrusted';
 
 describe('CanaryShift canary sizing (pure)', () => {
   it('canary replicas follow the weight: ceil(stable × weight / 100), at least 1, capped', () => {
@@ -128,4 +139,41 @@ describe('CanaryShift metrics list', () => {
       assert.match(r.error, error);
     });
   }
+});
+
+describe('CanaryShift untrusted service text', () => {
+  it('never lets a metrics service write a logging command, and bounds the length', () => {
+    const evil = 'parse error\n##vso[task.setvariable variable=x]1 and ##[error]boom \u0007';
+    const out = untrustedText(evil);
+    assert.ok(!/##(vso)?\[/i.test(out), out);
+    assert.ok(![...out].some((c) => c === '\r' || c === '\n' || c === '\u0007'));
+    assert.match(out, /^parse error #\u200b#vso\[task\.setvariable/);
+    assert.equal(untrustedText('x'.repeat(1000)).length, 301);
+  });
+});
+
+describe('CanaryShift example pipeline inputs', () => {
+  it('the Argo-steps + manual-gate example validates, derives its timeout and fits the job timeout', () => {
+    const doc = parseYaml(fs.readFileSync(path.join(ROOT, 'examples', 'aks-canary-argo-steps-manual-gate.yml'), 'utf8')) as { variables: Record<string, string>; stages: { jobs: { timeoutInMinutes?: number; steps: { task: string; inputs: Record<string, string> }[] }[] }[] };
+    const job = doc.stages[0].jobs[0];
+    const step = job.steps[0];
+    // Pipeline macros as the agent would expand them.
+    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, String(v).replace(/\$\((\w+)\)/g, (_, n: string) => doc.variables[n]).replace(/\$\{\{ parameters\.image \}\}/, 'nginx:1.27')]));
+    const endpoints: Record<string, Endpoint> = {
+      'aks-prod': { url: 'https://aks.example', scheme: 'Kubernetes', auth: { kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n' }, data: { authorizationType: 'Kubeconfig' } },
+      'azure-prod': { url: 'https://management.azure.com/', scheme: 'ServicePrincipal', auth: { tenantid: '72f988bf-86f1-41af-91ab-2d7cd011db47', serviceprincipalid: '11111111-2222-3333-4444-555555555555', authenticationType: 'spnKey', serviceprincipalkey: 'not-a-real-secret' }, data: {} },
+    };
+    const host = new RecordingHost(inputs, {}, endpoints);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', 'CanaryShift', 'task.json'), 'utf8')) as TaskManifest;
+    const reader = new InputReader({ get: (n) => host.input(n) }, manifest, new SecretRegistry(() => undefined));
+    const o = readCanaryShiftOptions(reader, host);
+    reader.check();
+    assert.deepEqual(o.image, { registry: 'docker.io', repository: 'library/nginx', tag: '1.27', digest: undefined });
+    assert.deepEqual(o.analysis.metrics.map((m) => m.name), ['success-rate', 'latency-p95']);
+    assert.equal(o.steps.at(-1)?.kind, 'pause');
+    assert.ok(o.timeoutDerived);
+    // 15 min of pauses + 2 analyses × 2 intervals of 1 min + 180 s allowance + 30 s reserve → 23 min.
+    assert.equal(o.rolloutTimeoutSeconds, 23 * 60);
+    assert.ok(stepTimeoutMinutes(o.rolloutTimeoutSeconds) <= (job.timeoutInMinutes ?? 60));
+  });
 });
