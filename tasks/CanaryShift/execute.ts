@@ -1,16 +1,19 @@
 import { createKubeConfig } from '../common/connections/kube-config';
 import { TaskError, TimeoutError } from '../common/errors';
-import { parseImageRef } from '../common/image-ref';
+import { parseKubeImage } from './plan/kube-image';
 import { TaskContext, TaskOutcome } from '../common/runner';
 import { sleep } from '../common/sleep';
 import { outcomeLabel, runChecks } from '../common/checks';
-import { AnalysisProbes, AnalysisResult, analyse } from './analysis/analysis';
-import { PrometheusClient } from './analysis/prometheus';
+import { AnalysisProbes, AnalysisResult, analyseMetrics, measureMetric } from './analysis/analysis';
+import { ProviderKind } from './analysis/metrics';
+import { MetricProvider } from './analysis/providers/provider';
+import { createProviders } from './analysis/providers';
+import { untrustedText } from './analysis/untrusted';
 import { createKubeClient } from '../common/kube/client';
 import { KubeError, describeKubeError as describeWith } from '../common/kube/errors';
 import { CANARY_KUBE_FIXES, KINDS, KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
-import { abortReserveMs } from './plan/budget';
+import { abortReserveMs, stepTimeoutMinutes } from './plan/budget';
 import { CANARY_IMAGE, imageText, runAnnotations } from './plan/canary-spec';
 import { CanaryRollout } from './rollout';
 import { ROUTERS } from './routers';
@@ -19,25 +22,54 @@ export interface ExecuteDeps {
   /** Tests pass an API bound to an emulator; the task builds one from the service connection. */
   api?: KubeApi;
   pollMs?: number;
+  /** Tests pass the Entra authority/OCI endpoints of emulators through the connections instead. */
+  providers?: Partial<Record<ProviderKind, MetricProvider>>;
 }
 
-function probesFor(ctx: TaskContext, o: CanaryShiftOptions, signal: AbortSignal, log: (m: string) => void): AnalysisProbes {
+function smokeProbe(ctx: TaskContext, o: CanaryShiftOptions, signal: AbortSignal): AnalysisProbes['smoke'] {
   const a = o.analysis;
-  const prometheus = a.prometheusUrl ? new PrometheusClient(a.prometheusUrl, ctx.http, ctx.secrets, a.prometheusToken) : undefined;
   const redact = (t: string): string => ctx.secrets.redact(t);
-  return {
-    metric: prometheus && a.query ? (at) => prometheus.query(a.query as string, at) : undefined,
-    smoke: a.smokeChecks && a.smokeBaseUrl
+  return a.smokeChecks && a.smokeBaseUrl
       ? async () => {
         const report = await runChecks(a.smokeChecks!, { baseUrl: a.smokeBaseUrl!, concurrency: 4, timeoutMs: 10_000, retries: 0, retryIntervalMs: 1000, waitForReadyMs: 0, signal }, { redact, log: (l) => ctx.host.debug(redact(l)) });
         const failures = report.results.filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped').map((r) => `${redact(r.name)}: ${outcomeLabel(r)}`);
         return { passed: report.passed, failed: report.failed, failures };
       }
-      : undefined,
-    sleep: (ms) => sleep(ms, signal),
-    now: () => new Date(),
-    log,
+      : undefined;
+}
+
+/** One analysis step: the named metrics (all when none are named) and the smoke checks, side by side. */
+function analysisFor(ctx: TaskContext, o: CanaryShiftOptions, providers: Record<ProviderKind, MetricProvider>, signal: AbortSignal,
+  log: (m: string) => void): (names?: string[]) => Promise<AnalysisResult> {
+  const clock = { sleep: (ms: number) => sleep(ms, signal), now: () => new Date(), log };
+  const smoke = smokeProbe(ctx, o, signal);
+  const a = o.analysis;
+  return (names) => {
+    const runs = a.metrics.filter((m) => !names || names.includes(m.name))
+      .map((m) => () => measureMetric(m.name, m.provider, m, (at) => providers[m.provider].measure(m, at), clock));
+    if (smoke) {
+      const plan = { measurements: a.measurements, intervalMs: a.intervalMs, failureLimit: a.failureLimit, condition: { op: '!=' as const, threshold: Number.NaN } };
+      runs.push(async () => {
+        const r = await measureMetric('smoke', 'smoke', plan, async () => ({ kind: 'value', value: Number.NaN }), clock, smoke);
+        delete r.value;
+        for (const m of r.measurements) delete m.value;
+        return r;
+      });
+    }
+    return analyseMetrics(runs);
   };
+}
+
+/** Every metric is queried once before anything changes: a broken query fails here, not after a pause with traffic. */
+async function dryRunMetrics(o: CanaryShiftOptions, providers: Record<ProviderKind, MetricProvider>, log: (m: string) => void): Promise<void> {
+  const results = await Promise.all(o.analysis.metrics.map(async (m) => ({ m, r: await providers[m.provider].dryRun(m) })));
+  const failed = results.filter(({ r }) => !r.ok);
+  for (const { m } of results.filter(({ r }) => r.ok)) log(`Metric ${m.name} (${m.provider}): the query runs.`);
+  if (failed.length) {
+    const why = failed.map(({ m, r }) => `metric ${m.name} (${m.provider}): ${untrustedText((r as { error: string }).error)}`).join('; ');
+    throw new TaskError(`The metrics were tried before any traffic moved, and ${failed.length} failed: ${why}. Nothing was changed.`,
+      'Fix the query in the metrics input (or the query input), or the access of the connection to the metrics service.');
+  }
 }
 
 export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions, deps: ExecuteDeps = {}): Promise<TaskOutcome> {
@@ -61,11 +93,11 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
     api, service: o.service, route: o.route, deployment: o.deployment, annotations, log, signal: ctx.signal,
     waitCanaryAvailable: async () => void (await rolloutRef.current!.waitCanary()),
   });
-  const probes = probesFor(ctx, o, work.signal, log);
+  const providers = createProviders(ctx, o, deps);
   const rollout = new CanaryRollout({
     api, options: o, router, annotations, log, signal: work.signal, cleanupSignal: ctx.signal, pollMs: deps.pollMs,
     sleep: (ms) => sleep(ms, work.signal),
-    analyse: (): Promise<AnalysisResult> => analyse({ measurements: o.analysis.measurements, intervalMs: o.analysis.intervalMs, failureLimit: o.analysis.failureLimit, condition: o.analysis.condition }, probes),
+    analyse: analysisFor(ctx, o, providers, work.signal, log),
   });
   rolloutRef.current = rollout;
 
@@ -75,11 +107,14 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   const a = o.analysis;
   Object.assign(details, {
     action: o.action, router: o.router, namespace: o.namespace, deployment: o.deployment, canary: rollout.canary, service: o.service, route: o.route,
-    analysis: { query: a.query, successCondition: `result ${a.condition.op} ${a.condition.threshold}`, failureLimit: a.failureLimit, intervalMs: a.intervalMs, measurements: a.measurements, smokeChecks: a.smokeChecks?.length ?? 0 },
+    analysis: { query: a.query, successCondition: `result ${a.condition.op} ${a.condition.threshold}`, failureLimit: a.failureLimit, intervalMs: a.intervalMs, measurements: a.measurements, smokeChecks: a.smokeChecks?.length ?? 0,
+      metrics: a.metrics.map((m) => ({ name: m.name, provider: m.provider, successCondition: `result ${m.condition.op} ${m.condition.threshold}`, failureLimit: m.failureLimit, intervalMs: m.intervalMs, measurements: m.measurements, noData: m.noData })) },
+    rolloutTimeoutSeconds: o.rolloutTimeoutSeconds, timeoutDerived: o.timeoutDerived,
     steps: rollout.steps,
   });
 
-  let outcome: 'promoted' | 'aborted' | 'paused' = 'paused';
+  // 'none': nothing changed (a failure before the first write, or promote with no canary to promote).
+  let outcome: 'promoted' | 'aborted' | 'paused' | 'none' = 'none';
   let finished = false;
   const finish = (): Record<string, string> => {
     finished = true;
@@ -91,7 +126,7 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   };
   try {
     // The artifact is the canary's image: the input, or what the canary was deployed with.
-    const deployed = parseImageRef((o.image ? '' : (await api.get('Deployment', rollout.canary))?.metadata.annotations?.[CANARY_IMAGE]) ?? '');
+    const deployed = parseKubeImage((o.image ? '' : (await api.get('Deployment', rollout.canary))?.metadata.annotations?.[CANARY_IMAGE]) ?? '');
     const ref = o.image ?? (deployed.ok ? deployed.value : undefined);
     if (ref) {
       ctx.record.artifact = { registry: ref.registry, repository: ref.repository, digest: ref.digest, tags: ref.tag ? [ref.tag] : undefined };
@@ -99,11 +134,25 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
     }
     // Outputs report the weight in effect even when the action fails before changing it.
     rollout.weight = await router.currentWeight();
+    if ((o.action === 'run' || o.action === 'deploy') && a.metrics.length) await dryRunMetrics(o, providers, log);
+    if (o.action === 'run' && o.timeoutDerived) {
+      log(`rolloutTimeoutSeconds is ${o.rolloutTimeoutSeconds} s, derived from the steps; the step's timeoutInMinutes must be at least ${stepTimeoutMinutes(o.rolloutTimeoutSeconds)}.`);
+    }
     switch (o.action) {
-      case 'deploy': await guarded(() => rollout.deploy()); break;
-      case 'shift': await rollout.shift(o.weight ?? 0); break;
-      case 'run': await guarded(() => rollout.run()); outcome = 'promoted'; break;
-      case 'promote': await rollout.promote(); outcome = 'promoted'; break;
+      case 'deploy': await guarded(() => rollout.deploy()); outcome = 'paused'; break;
+      case 'shift': await rollout.shift(o.weight ?? 0); outcome = 'paused'; break;
+      case 'run': outcome = await guarded(() => rollout.run()); break;
+      case 'promote': {
+        const promoted = await rollout.promote();
+        if (promoted === 'nothing') {
+          finish();
+          ctx.record.summary = `${o.deployment}: nothing to promote`;
+          throw new TaskError(`Nothing to promote: no canary ${rollout.canary} exists (it was aborted, or never deployed), and this pipeline run did not promote ${o.deployment} earlier. Traffic is 100% on the stable version, which was not changed.`,
+            'Run deploy or run first; if the canary was aborted on purpose, skip the promote step.');
+        }
+        outcome = 'promoted';
+        break;
+      }
       case 'abort': await rollout.abort('abort action'); outcome = 'aborted'; break;
     }
     const outputs = finish();
@@ -111,6 +160,9 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
     return { message: ctx.record.summary, outputs };
   } catch (err) {
     if (!finished) {
+      // What is really in place: a canary left at some weight is 'paused'; no canary at all is 'none'.
+      const canaryLeft = await api.get('Deployment', rollout.canary).then((c) => !!c, () => rollout.weight > 0);
+      outcome = canaryLeft ? 'paused' : 'none';
       finish();
       ctx.record.summary = `${o.deployment}: canary ${o.action} failed at ${rollout.weight}%`;
     }
@@ -122,9 +174,9 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   }
 
   /** Failures during deploy or the steps abort the canary (autoAbort); after the stable changed, abort would not help. */
-  async function guarded(fn: () => Promise<void>): Promise<void> {
+  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      await fn();
+      return await fn();
     } catch (err) {
       const reason = work.signal.aborted && !ctx.signal.aborted ? work.signal.reason : err;
       const what = reason instanceof TaskError ? reason.message : describeKubeError(reason);

@@ -1,13 +1,16 @@
 import { KubernetesConnection, readKubernetesConnection } from '../common/connections/kubernetes';
 import { parseDuration } from '../common/duration';
 import { TaskHost } from '../common/host';
-import { ImageRef, parseImageRef } from '../common/image-ref';
+import { ImageRef } from '../common/image-ref';
+import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
 import { InputReader } from '../common/inputs';
 import { CheckSpec } from '../common/checks';
 import { parseTaskChecks } from '../common/checks/check-secrets';
 import { Condition, parseCondition } from './condition';
-import { abortReserveMs, minimumStepsMs } from './plan/budget';
-import { Step, parseSteps } from './steps';
+import { METRICS_FIX, MetricSpec, parseMetrics } from './analysis/metrics';
+import { abortReserveMs, minimumStepsMs, requiredTimeoutSeconds, stepTimeoutMinutes } from './plan/budget';
+import { parseKubeImage } from './plan/kube-image';
+import { Step, indefinitePauseIndex, parseSteps } from './steps';
 
 export type CanaryAction = 'deploy' | 'shift' | 'run' | 'promote' | 'abort';
 export type RouterKind = 'gatewayApi' | 'istio' | 'nginx' | 'pod';
@@ -24,6 +27,10 @@ export interface AnalysisOptions {
   /** Parsed and validated before anything changes; $(variables) expanded from pipeline variables. */
   smokeChecks?: CheckSpec[];
   smokeBaseUrl?: URL;
+  /** The `metrics` list, plus the single-query inputs as a metric named `query`; dry-run before any shift. */
+  metrics: MetricSpec[];
+  /** AzureRM connection: Entra tokens for Azure Monitor workspaces (Prometheus) and Log Analytics. */
+  azure?: AzureRmConnection;
 }
 
 export interface CanaryShiftOptions {
@@ -34,12 +41,18 @@ export interface CanaryShiftOptions {
   service?: string;
   image?: ImageRef;
   canaryReplicas: number;
+  /** Upper bound on the canary's replicas (0: none); they otherwise follow the weight. */
+  maxCanaryReplicas: number;
+  /** The container whose image changes (default: the only one, or the one running the image's repository). */
+  container?: string;
   weight?: number;
   router: RouterKind;
   route?: string;
   steps: Step[];
   analysis: AnalysisOptions;
   rolloutTimeoutSeconds: number;
+  /** True when rolloutTimeoutSeconds was derived from the steps (the input was left empty). */
+  timeoutDerived: boolean;
   autoAbort: boolean;
 }
 
@@ -60,15 +73,15 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
   let image: ImageRef | undefined;
   const imageText = inputs.optionalString('image');
   if (imageText) {
-    const parsed = parseImageRef(imageText);
+    const parsed = parseKubeImage(imageText);
     if (parsed.ok) image = parsed.value;
-    else inputs.problem('image', `'${imageText}' is not an image reference: ${parsed.error}.`, 'Use registry/repository@sha256:<digest> (or :tag).');
+    else inputs.problem('image', `'${imageText.slice(0, 200)}' is not an image reference: ${parsed.error}.`, 'Use an image as Kubernetes takes it: nginx:1.27, registry/repository@sha256:<digest> (or :tag).');
   }
   let steps: Step[] = [];
   if (action === 'run') {
     const parsed = parseSteps(inputs.raw('steps') ?? '');
     if (parsed.ok) steps = parsed.value;
-    else inputs.problem('steps', `${parsed.error}.`, 'Write steps such as: 10, pause 60s, analysis, 50, 100.');
+    else inputs.problem('steps', `${parsed.error}.`, `${parsed.fix ?? 'Write steps such as: 10, pause 60s, analysis, 50, 100'}.`);
   }
   const conditionText = inputs.string('successCondition');
   const condition = parseCondition(conditionText);
@@ -79,7 +92,9 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
   const prometheusUrl = inputs.url('prometheusUrl');
   const query = inputs.optionalString('query');
   const hasUrl = !!inputs.raw('prometheusUrl');
-  if (hasUrl !== !!query) inputs.problem(hasUrl ? 'query' : 'prometheusUrl', 'is required when the other Prometheus input is set.', 'Set both prometheusUrl and query, or neither.');
+  // prometheusUrl alone is the default address of the metrics list's prometheus metrics.
+  if (query && !hasUrl) inputs.problem('prometheusUrl', 'is required when query is set.', 'Set both prometheusUrl and query, or neither.');
+  if (hasUrl && !query && !inputs.raw('metrics')?.trim()) inputs.problem('query', 'is required when prometheusUrl is set (and no metrics are).', 'Set both prometheusUrl and query, or metrics, or neither.');
   // Read through the secret reader: registered with the agent before any use.
   const prometheusToken = inputs.secret('prometheusToken');
   const smokeText = inputs.raw('smokeChecks');
@@ -92,18 +107,57 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     if (parsed.ok) smokeChecks = parsed.value;
     else inputs.problem('smokeChecks', parsed.error, 'Fix the checks (the SmokeTest format: name, path, expect…).');
   }
-  if (action === 'run' && steps.some((s) => s.kind === 'analysis') && !hasUrl && !smokeText) {
-    inputs.problem('steps', 'contain an analysis step, but no analysis is configured.', 'Set prometheusUrl and query, or smokeChecks and smokeBaseUrl; or remove the analysis steps.');
+  const metrics: MetricSpec[] = [];
+  const measurements = inputs.number('measurements', { min: 1, max: 1000, integer: true });
+  const failureLimit = inputs.number('failureLimit', { min: 0, max: 100, integer: true });
+  // The single-query inputs are the defaults of every metric in the list.
+  const defaults = { condition: condition.ok ? condition.value : { op: '>=' as const, threshold: 0 }, failureLimit, intervalMs: intervalMs ?? 30_000, measurements, prometheusUrl };
+  if (query && prometheusUrl) metrics.push({ name: 'query', provider: 'prometheus', query, address: prometheusUrl, noData: 'fail', ...defaults });
+  const metricsText = inputs.raw('metrics');
+  if (metricsText?.trim()) {
+    const parsed = parseMetrics(metricsText, defaults);
+    if (!parsed.ok) inputs.problem('metrics', `${parsed.error}.`, `${METRICS_FIX}.`);
+    else if (parsed.value.some((m) => metrics.some((q) => q.name === m.name))) inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
+    else metrics.push(...parsed.value);
+  }
+  // TODO(issue 15): the logAnalytics (@azure/monitor-query) and ociMonitoring (oci-monitoring) providers are not built yet.
+  const unbuilt = metrics.find((m) => m.provider !== 'prometheus');
+  if (unbuilt) inputs.problem('metrics', `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`, 'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).');
+  const azure = readAzureRmConnection(inputs, host.endpoints, 'azureSubscription');
+  const needsAzure = metrics.find((m) => m.provider === 'logAnalytics');
+  if (needsAzure && !azure) inputs.problem('azureSubscription', `is required by metric ${needsAzure.name} (logAnalytics).`, 'Set an Azure Resource Manager service connection that can read the workspace.');
+  if (azure && prometheusToken) inputs.problem('prometheusToken', 'is set together with azureSubscription.', 'Use one: the Azure connection mints Entra tokens for an Azure Monitor workspace; the token is for other servers.');
+  if (action === 'run') {
+    for (const s of steps) {
+      const unknown = s.kind === 'analysis' ? s.metrics?.find((n) => !metrics.some((m) => m.name === n)) : undefined;
+      if (unknown) inputs.problem('steps', `name metric '${unknown.slice(0, 63)}', which the metrics input does not define.`, `Use one of: ${metrics.map((m) => m.name).join(', ') || '(no metrics defined)'}.`);
+    }
+  }
+  if (action === 'run' && steps.some((s) => s.kind === 'analysis') && !metrics.length && !smokeText) {
+    inputs.problem('steps', 'contain an analysis step, but no analysis is configured.', 'Set metrics, or prometheusUrl and query, or smokeChecks and smokeBaseUrl; or remove the analysis steps.');
   }
   const weight = inputs.optionalNumber('weight', { min: 0, max: 100, integer: true });
   if (action === 'shift' && router === 'pod' && weight === 100) inputs.problem('weight', 'cannot be 100 with the pod router: the stable Deployment keeps its replicas until promote.', 'Use the promote action to move all traffic to the new version.');
-  const rolloutTimeoutSeconds = inputs.number('rolloutTimeoutSeconds', { min: 10, max: 86_400, integer: true });
-  const measurements = inputs.number('measurements', { min: 1, max: 1000, integer: true });
+  // Metrics of one analysis step run side by side: the slowest decides how long the step measures.
+  const stepMs = (s: Step & { kind: 'analysis' }): number => {
+    const used = metrics.filter((m) => !s.metrics || s.metrics.includes(m.name));
+    const smokeMs = smokeText ? (measurements - 1) * (intervalMs ?? 30_000) : 0;
+    return Math.max(smokeMs, ...used.map((m) => (m.measurements - 1) * m.intervalMs));
+  };
+  const needMs = action === 'run' ? minimumStepsMs(steps, stepMs) : 0;
+  const derived = action === 'run' ? requiredTimeoutSeconds(needMs) : 600;
+  const timeoutDerived = !inputs.raw('rolloutTimeoutSeconds')?.trim();
+  const rolloutTimeoutSeconds = timeoutDerived ? derived : inputs.number('rolloutTimeoutSeconds', { min: 10, max: 86_400, integer: true });
   // Steps that cannot finish in time would only ever end in a timeout abort: say so before starting.
-  const needMs = minimumStepsMs(steps, { measurements, intervalMs: intervalMs ?? 30_000 });
   const budgetMs = rolloutTimeoutSeconds * 1000 - abortReserveMs(rolloutTimeoutSeconds * 1000);
   if (action === 'run' && needMs >= budgetMs) {
-    inputs.problem('rolloutTimeoutSeconds', `(${rolloutTimeoutSeconds} s) leaves ${Math.round(budgetMs / 1000)} s for the steps, but their pauses and measurement intervals alone take ${Math.round(needMs / 1000)} s.`, 'Raise rolloutTimeoutSeconds, or shorten the pauses or the analyses.');
+    inputs.problem('rolloutTimeoutSeconds', `(${rolloutTimeoutSeconds} s) leaves ${Math.round(budgetMs / 1000)} s for the steps, but their pauses and measurement intervals alone take ${Math.round(needMs / 1000)} s.`,
+      `Leave rolloutTimeoutSeconds empty to derive it from the steps (${derived} s), or set it to at least ${derived}; the step's timeoutInMinutes must then be at least ${stepTimeoutMinutes(derived)} (the agent stops the task at that limit, which it does not tell the task). Or shorten the pauses or the analyses.`);
+  }
+  if (action === 'run' && indefinitePauseIndex(steps) >= 0 && steps.slice(indefinitePauseIndex(steps) + 1).some((s) => s.kind !== 'weight')) {
+    // Steps after `pause` are not run by this run: promote finishes the rollout. Pauses/analyses there would be ignored silently.
+    inputs.problem('steps', `have pauses or analyses after a pause without a duration (step ${indefinitePauseIndex(steps) + 1}); the run stops at that pause, and promote does not run them.`,
+      'End the steps at the pause without a duration (promote or abort follows in a later step or stage), or give that pause a duration.');
   }
   return {
     connection: readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection'),
@@ -113,6 +167,8 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     service,
     image,
     canaryReplicas: inputs.number('canaryReplicas', { min: 1, max: 1000, integer: true }),
+    maxCanaryReplicas: inputs.optionalNumber('maxCanaryReplicas', { min: 0, max: 1000, integer: true }) ?? 0,
+    container: inputs.optionalString('container', { pattern: DNS_LABEL, expected: 'a container name (lower-case letters, digits and -)', maxLength: 63 }),
     weight,
     router,
     route: router === 'pod' ? undefined : inputs.string('route', name),
@@ -122,13 +178,16 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       prometheusToken,
       query,
       condition: condition.ok ? condition.value : { op: '>=', threshold: 0 },
-      failureLimit: inputs.number('failureLimit', { min: 0, max: 100, integer: true }),
+      failureLimit,
       intervalMs: intervalMs ?? 30_000,
       measurements,
       smokeChecks,
       smokeBaseUrl,
+      metrics,
+      azure,
     },
     rolloutTimeoutSeconds,
+    timeoutDerived,
     autoAbort: inputs.boolean('autoAbort'),
   };
 }

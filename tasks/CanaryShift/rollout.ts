@@ -5,19 +5,22 @@ import { converge } from '../common/kube/converge';
 import { KubeObject } from '../common/kube/types';
 import { KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
-import { CANARY_IMAGE, COMPLETED_STEP, SPEC_HASH, hashOf, canaryDeployment, canaryNameOf, canaryService, canaryUpdate, chooseContainer, imageText, promotePatch } from './plan/canary-spec';
+import { canaryReplicasFor } from './plan/replicas';
+import { CANARY_IMAGE, COMPLETED_STEP, PREFIX, SPEC_HASH, hashOf, canaryDeployment, canaryNameOf, canaryService, canaryUpdate, chooseContainer, imageText, promotePatch } from './plan/canary-spec';
 import { TrafficRouter } from './routers';
 
 /** One line of the ledger record: what was done, when, at which weight. */
 export interface StepRecord {
   step?: number;
-  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort';
+  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'dry-run';
   at: string;
   weight?: number;
   requestedWeight?: number;
   durationMs?: number;
   changed?: boolean;
   analysis?: AnalysisResult;
+  /** The canary's replicas after a weight change (they follow the weight). */
+  replicas?: number;
   note?: string;
 }
 
@@ -32,7 +35,8 @@ export interface RolloutDeps {
   /** The task's own signal (cancel, hard deadline): bounds the clean-up writes of promote and abort. */
   cleanupSignal: AbortSignal;
   sleep: (ms: number) => Promise<void>;
-  analyse: () => Promise<AnalysisResult>;
+  /** One analysis step: `metrics` names the metrics to run (none: all). */
+  analyse: (metrics?: string[]) => Promise<AnalysisResult>;
   pollMs?: number;
 }
 
@@ -94,7 +98,8 @@ export class CanaryRollout {
     const isolate = await this.isolateKeys(stable);
     let desired: KubeObject;
     try {
-      desired = canaryDeployment({ stable, image, replicas: this.o.canaryReplicas, isolate, annotations: this.d.annotations });
+      const replicas = this.sizeFor(stable, await this.d.router.currentWeight());
+      desired = canaryDeployment({ stable, image, replicas, isolate, annotations: this.d.annotations, container: this.o.container });
     } catch (err) {
       throw new TaskError(`Cannot derive the canary from Deployment ${this.o.deployment}: ${(err as Error).message}.`, 'Use an image from the same repository as the container to replace.');
     }
@@ -119,7 +124,7 @@ export class CanaryRollout {
       const ops = canaryUpdate(current, desired);
       return ops ? { op: 'patch', type: 'json', body: ops } : undefined;
     }, { signal: this.d.signal, log: this.d.log });
-    this.d.log(result.changed ? `Deployed ${this.canary} with ${imageText(image)} (${this.o.canaryReplicas} replica(s)).` : `${this.canary} already runs ${imageText(image)}: nothing to change.`);
+    this.d.log(result.changed ? `Deployed ${this.canary} with ${imageText(image)} (${desired.spec.replicas} replica(s)).` : `${this.canary} already runs ${imageText(image)}: nothing to change.`);
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
     this.deployChanged = result.changed;
@@ -136,9 +141,41 @@ export class CanaryRollout {
       this.note({ step, kind: 'weight', at, requestedWeight: weight, weight: this.weight, note: 'reached by promotion' });
       return;
     }
-    this.weight = await this.d.router.setWeight(weight);
-    this.d.log(`Canary weight ${this.weight}%${this.weight !== weight ? ` (${weight}% requested, rounded to whole pods)` : ''}.`);
-    this.note({ step, kind: 'weight', at, requestedWeight: weight, weight: this.weight });
+    let replicas: number | undefined;
+    if (this.d.router.kind !== 'pod') {
+      // Pods first when the share grows, traffic first when it shrinks: the canary is never under-sized.
+      // A growing share never shrinks the canary (it may have been deployed larger); a shrinking share sizes it down.
+      const before = await this.canaryReplicas();
+      const shrinking = weight < this.weight;
+      const target = this.sizeFor(await this.stable(), weight);
+      replicas = shrinking ? target : Math.max(target, before);
+      if (replicas > before) await this.scaleCanary(replicas);
+      this.weight = await this.d.router.setWeight(weight);
+      if (replicas < before) await this.scaleCanary(replicas);
+    } else this.weight = await this.d.router.setWeight(weight);
+    this.d.log(`Canary weight ${this.weight}%${this.weight !== weight ? ` (${weight}% requested, rounded to whole pods)` : ''}${replicas ? ` with ${replicas} canary replica(s)` : ''}.`);
+    this.note({ step, kind: 'weight', at, requestedWeight: weight, weight: this.weight, replicas });
+  }
+
+  /** The canary's size for a weight: the stable's share (the pod router sizes by its own ratio instead). */
+  private sizeFor(stable: KubeObject, weight: number): number {
+    if (this.d.router.kind === 'pod') return this.o.canaryReplicas;
+    const size = canaryReplicasFor(Number(stable.spec?.replicas ?? 1), weight, this.o.maxCanaryReplicas);
+    const floor = this.o.maxCanaryReplicas ? Math.min(this.o.canaryReplicas, this.o.maxCanaryReplicas) : this.o.canaryReplicas;
+    return Math.max(size, floor);
+  }
+
+  private async canaryReplicas(): Promise<number> {
+    return Number((await this.d.api.get('Deployment', this.canary))?.spec?.replicas ?? 0);
+  }
+
+  private async scaleCanary(replicas: number): Promise<void> {
+    const result = await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.spec?.replicas === replicas ? undefined
+      : { op: 'patch', type: 'merge', body: { spec: { replicas } } }), { signal: this.d.signal, log: this.d.log });
+    if (result.changed) {
+      this.d.log(`Scaled ${this.canary} to ${replicas} replica(s).`);
+      await this.waitCanary();
+    }
   }
 
   /** True when the stable Deployment already runs the requested image and there is no canary: a finished rollout. */
@@ -146,16 +183,19 @@ export class CanaryRollout {
     if (!this.o.image || (await this.d.api.get('Deployment', this.canary))) return false;
     const stable = await this.stable();
     const containers = stable.spec?.template?.spec?.containers ?? [];
-    const chosen = chooseContainer(containers, this.o.image);
+    const chosen = chooseContainer(containers, this.o.image, this.o.container);
     return chosen.ok && containers[chosen.index].image === imageText(this.o.image);
   }
 
-  /** deploy, then walk the steps (weights, pauses, analyses), then promote. */
-  async run(): Promise<void> {
+  /**
+   * deploy, then walk the steps (weights, pauses, analyses), then promote; 'paused' when the steps reach a
+   * pause without a duration (the canary stays at its weight until a later promote or abort).
+   */
+  async run(): Promise<'promoted' | 'paused'> {
     if (await this.alreadyPromoted()) {
       this.d.log(`${this.o.deployment} already runs ${imageText(this.o.image!)} and no canary exists: the rollout is complete.`);
       this.note({ kind: 'promote', at: new Date().toISOString(), weight: 0, changed: false, note: 'already promoted' });
-      return;
+      return 'promoted';
     }
     await this.deploy();
     const start = await this.resumePoint();
@@ -168,21 +208,28 @@ export class CanaryRollout {
       const n = i + 1;
       if (n <= start) continue;
       if (step.kind === 'weight') await this.shift(step.weight, n);
-      else if (step.kind === 'pause') {
-        this.d.log(`Step ${n}: pausing ${Math.round(step.ms / 1000)} s at ${this.weight}%.`);
+      else if (step.kind === 'pause' && step.ms === undefined) {
+        // Not marked completed: a re-run of the same run stops here again; promote or abort moves on.
+        this.d.log(`Step ${n}: paused at ${this.weight}% until the promote or abort action runs (a later step or stage).`);
+        this.note({ step: n, kind: 'pause', at: new Date().toISOString(), weight: this.weight, note: 'until promote or abort' });
+        return 'paused';
+      } else if (step.kind === 'pause') {
+        const ms = step.ms as number;
+        this.d.log(`Step ${n}: pausing ${Math.round(ms / 1000)} s at ${this.weight}%.`);
         const at = new Date().toISOString();
-        await this.d.sleep(step.ms);
-        this.note({ step: n, kind: 'pause', at, weight: this.weight, durationMs: step.ms });
+        await this.d.sleep(ms);
+        this.note({ step: n, kind: 'pause', at, weight: this.weight, durationMs: ms });
       } else {
         this.d.log(`Step ${n}: analysis at ${this.weight}%.`);
         const at = new Date().toISOString();
-        const result = await this.d.analyse();
+        const result = await this.d.analyse(step.metrics);
         this.note({ step: n, kind: 'analysis', at, weight: this.weight, analysis: result });
         if (!result.passed) throw new AnalysisFailedError(result, n);
       }
       await this.completed(n);
     }
     await this.promote();
+    return 'promoted';
   }
 
   /** Steps completed with this very canary revision and step list (a re-run after a crash or a pause resumes there). */
@@ -201,15 +248,23 @@ export class CanaryRollout {
   }
 
   /** The stable Deployment takes the canary's pod spec and rolls out; then traffic returns to stable and the canary goes. */
-  async promote(): Promise<void> {
+  async promote(): Promise<'promoted' | 'nothing'> {
     const at = new Date().toISOString();
     const canary = await this.d.api.get('Deployment', this.canary);
     if (!canary) {
-      // Nothing to promote: finish a crashed promotion's clean-up, or confirm an earlier one.
+      // Nothing to promote: finish a crashed promotion's clean-up, or confirm an earlier one of this same run.
       await this.cleanUp();
+      const stable = await this.stable();
+      const a = stable.metadata.annotations ?? {};
+      const buildId = this.d.annotations[`${PREFIX}/build-id`];
+      if (buildId && a[`${PREFIX}/build-id`] === buildId && a[`${PREFIX}/promoted-image`]) {
+        this.note({ kind: 'promote', at, weight: 0, changed: false, note: 'already promoted by this pipeline run' });
+        this.d.log(`${this.o.deployment} was already promoted to ${a[`${PREFIX}/promoted-image`]} by this pipeline run.`);
+        return 'promoted';
+      }
       this.note({ kind: 'promote', at, weight: 0, changed: false, note: 'no canary: nothing to promote' });
       this.d.log(`No canary ${this.canary} exists: nothing to promote.`);
-      return;
+      return 'nothing';
     }
     this.promoting = true;
     const result = await converge(this.d.api, 'Deployment', this.o.deployment, (current) => {
@@ -221,6 +276,7 @@ export class CanaryRollout {
     await waitAvailable(this.d.api, this.o.deployment, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
     await this.cleanUp();
     this.note({ kind: 'promote', at, weight: 0, changed: result.changed, durationMs: Date.now() - Date.parse(at) });
+    return 'promoted';
   }
 
   /** Traffic 100% stable first (one write per router), then the canary Service and Deployment go. */
@@ -235,7 +291,11 @@ export class CanaryRollout {
     await this.d.router.reset();
     this.weight = 0;
     this.d.log('Traffic is 100% stable.');
-    if (this.d.router.usesCanaryService && (await this.d.api.remove('Service', canaryNameOf(this.o.service as string)))) this.d.log(`Deleted Service ${canaryNameOf(this.o.service as string)}.`);
+    const canaryService = canaryNameOf(this.o.service as string);
+    // Read first: a re-run (promote of an already promoted canary) then writes nothing at all.
+    if (this.d.router.usesCanaryService && (await this.d.api.get('Service', canaryService)) && (await this.d.api.remove('Service', canaryService))) {
+      this.d.log(`Deleted Service ${canaryService}.`);
+    }
     if (await this.d.api.get('Deployment', this.canary)) {
       // Scaled to zero first: the pods stop at once even if deletion waits on finalizers.
       await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.spec?.replicas === 0 ? undefined : { op: 'patch', type: 'merge', body: { spec: { replicas: 0 } } }), { signal: this.d.cleanupSignal, log: this.d.log });

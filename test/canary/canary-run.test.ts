@@ -27,7 +27,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
 
   it('walks the steps to 100%, promotes, and leaves the route as it was', async () => {
     const routeBefore = shape(kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NS, 'web'));
-    prom.script(QUERY, [0.999, 0.995]);
+    prom.script(QUERY, ['empty', 0.999, 0.995]);
     const run = await runCanary(kube, { ...runInputs, prometheusUrl: prom.url, query: QUERY });
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'promoted' });
@@ -40,7 +40,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
     assert.equal(kube.get('v1', 'Service', NS, 'web-canary'), undefined);
     const routeAfter = shape(kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NS, 'web')) as { spec: unknown };
     assert.deepEqual(routeAfter.spec, (routeBefore as { spec: unknown }).spec);
-    assert.equal(prom.queries.length, 2);
+    assert.equal(prom.queries.length, 3, 'the dry run, then one query per analysis');
 
     // Every weight change went to the HTTPRoute as a merge patch; the stable was first written after the last one.
     const writes = kube.writes();
@@ -63,10 +63,10 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
   });
 
   it('aborts on a failed analysis: traffic 100% stable first, canary removed, stable untouched', async () => {
-    prom.script(QUERY, [0.999, 0.42]);
+    prom.script(QUERY, ['empty', 0.999, 0.42]);
     const run = await runCanary(kube, { ...runInputs, prometheusUrl: prom.url, query: QUERY });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /Analysis at step 5 failed: 1 failed measurement\(s\), more than the failure limit of 0; last: 0\.42 does not satisfy result >= 0\.99\. Aborted: traffic is 100% stable/);
+    assert.match(run.host.result!.message, /Analysis at step 5 failed: query: 1 failed measurement\(s\), more than the failure limit of 0; last: 0\.42 does not satisfy result >= 0\.99\. Aborted: traffic is 100% stable/);
     assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'aborted' });
     assert.equal(image('web'), STABLE_IMAGE);
     assert.equal(kube.get('apps/v1', 'Deployment', NS, 'web-canary'), undefined);
@@ -85,10 +85,10 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
   });
 
   it('tolerates failures up to failureLimit across measurements', async () => {
-    prom.script(QUERY, [0.5, 0.999]);
+    prom.script(QUERY, ['empty', 0.5, 0.999]);
     const run = await runCanary(kube, { ...runInputs, steps: '20, analysis, 100', measurements: '2', failureLimit: '1', prometheusUrl: prom.url, query: QUERY });
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
-    assert.equal(prom.queries.length, 2);
+    assert.equal(prom.queries.length, 3, 'the dry run, then one query per analysis');
   });
 
   it('retries writes that meet 409 Conflict by reading the object again', async () => {
@@ -114,7 +114,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
   });
 
   it('converges on re-runs: a second run, shift or abort writes nothing', async () => {
-    prom.script(QUERY, [0.999]);
+    prom.script(QUERY, ['empty', 0.999]);
     const first = await runCanary(kube, { ...runInputs, prometheusUrl: prom.url, query: QUERY });
     assert.equal(first.host.result?.result, 'Succeeded', first.host.result?.message);
     const before = kube.writes().length;
@@ -186,7 +186,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
   });
 
   it('resumes a paused run after the steps the same canary already completed', async () => {
-    prom.script(QUERY, [0.5, 0.999]);
+    prom.script(QUERY, ['empty', 0.5, 0.999]);
     const inputs = { ...runInputs, steps: '10, pause 300ms, analysis, 50, 100', autoAbort: 'false', prometheusUrl: prom.url, query: QUERY };
     const first = await runCanary(kube, inputs);
     assert.equal(first.host.result?.result, 'Failed');
@@ -197,7 +197,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
     assert.equal(second.host.result?.result, 'Succeeded', second.host.result?.message);
     const steps = (second.record?.details as { steps: { kind: string; step?: number; weight: number }[] }).steps;
     assert.deepEqual(steps.map((s) => `${s.step ?? '-'}:${s.kind}:${s.weight}`), ['-:deploy:10', '2:weight:10', '3:analysis:10', '4:weight:50', '5:weight:100', '-:promote:0']);
-    assert.equal(prom.queries.length, 2);
+    assert.equal(prom.queries.length, 4, 'a dry run per run, then one query per analysis');
     assert.equal(image('web'), CANARY_IMAGE);
   });
 });

@@ -24,7 +24,7 @@ describe('input parsers', () => {
         { kind: 'weight', weight: 25 }, { kind: 'pause', ms: 120_000 }, { kind: 'weight', weight: 100 },
       ]);
     });
-    const bad: [string, RegExp][] = [['', /no steps/], ['101', /'101'/], ['12.5', /'12\.5'/], ['pause', /needs a duration/], ['pause 0s', /needs a duration/], ['promote', /'promote' is not/]];
+    const bad: [string, RegExp][] = [['', /no steps/], ['101', /'101'/], ['12.5', /'12\.5'/], ['pause 0s', /not a duration/], ['pause soon', /not a duration/], ['promote', /'promote'\) is not/]];
     for (const [text, error] of bad) {
       it(`rejects ${JSON.stringify(text)}`, () => {
         const parsed = parseSteps(text);

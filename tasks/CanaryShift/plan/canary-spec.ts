@@ -53,14 +53,21 @@ function repositoryOf(image: string): string {
   return parsed.ok ? imageName(parsed.value) : image.split('@')[0];
 }
 
-/** The container whose image the canary replaces: the only one, or the one running the same repository. */
-export function chooseContainer(containers: { name: string; image?: string }[], image: ImageRef): { ok: true; index: number } | { ok: false; error: string } {
+/**
+ * The container whose image the canary replaces: the one named by the `container` input, else the only one,
+ * else the one running the same repository (short Docker Hub names normalised: nginx = docker.io/library/nginx).
+ */
+export function chooseContainer(containers: { name: string; image?: string }[], image: ImageRef, name?: string): { ok: true; index: number } | { ok: false; error: string } {
+  const names = containers.map((c) => `${c.name} (${c.image})`).join(', ');
+  if (name) {
+    const index = containers.findIndex((c) => c.name === name);
+    return index >= 0 ? { ok: true, index } : { ok: false, error: `no container is named ${name}; the containers are ${names}` };
+  }
   if (containers.length === 1) return { ok: true, index: 0 };
   const repo = imageName(image);
-  const matches = containers.map((c, i) => ({ c, i })).filter(({ c }) => c.image && (repositoryOf(c.image) === repo || repositoryOf(c.image).endsWith(`/${image.repository}`)));
+  const matches = containers.map((c, i) => ({ c, i })).filter(({ c }) => c.image && repositoryOf(c.image) === repo);
   if (matches.length === 1) return { ok: true, index: matches[0].i };
-  const names = containers.map((c) => `${c.name} (${c.image})`).join(', ');
-  return { ok: false, error: matches.length ? `${matches.length} containers run ${repo}: ${names}` : `no container runs ${repo}; the containers are ${names}` };
+  return { ok: false, error: matches.length ? `${matches.length} containers run ${repo}: ${names}; name one with the container input` : `no container runs ${repo}; the containers are ${names}` };
 }
 
 export function hashOf(value: unknown): string {
@@ -73,6 +80,8 @@ export interface CanaryPlanInput {
   replicas: number;
   isolate: string[];
   annotations: Record<string, string>;
+  /** The container input: which container's image changes. */
+  container?: string;
 }
 
 /**
@@ -85,7 +94,7 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
   const spec = stable.spec;
   const template = JSON.parse(JSON.stringify(spec.template));
   const containers = template.spec.containers as { name: string; image?: string }[];
-  const chosen = chooseContainer(containers, image);
+  const chosen = chooseContainer(containers, image, input.container);
   if (!chosen.ok) throw new Error(chosen.error);
   containers[chosen.index].image = imageText(image);
   template.metadata = { ...(template.metadata ?? {}), labels: canaryLabels(template.metadata?.labels, input.isolate) };
@@ -105,7 +114,8 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
       name: canaryNameOf(stable.metadata.name),
       namespace: stable.metadata.namespace,
       labels: canaryLabels(stable.metadata.labels, input.isolate),
-      annotations: { ...input.annotations, [STABLE_OF]: stable.metadata.name, [CANARY_IMAGE]: imageText(image), [SPEC_HASH]: hashOf(canarySpec) },
+      // replicas follow the weight (shift scales them), so they are not part of what the hash compares.
+      annotations: { ...input.annotations, [STABLE_OF]: stable.metadata.name, [CANARY_IMAGE]: imageText(image), [SPEC_HASH]: hashOf({ ...canarySpec, replicas: undefined }) },
     },
     spec: canarySpec,
   };
@@ -114,7 +124,9 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
 /** The JSON patch that turns an existing canary into the desired one (spec and our annotations), or undefined if it already is. */
 export function canaryUpdate(current: KubeObject, desired: KubeObject): unknown[] | undefined {
   if (current.metadata.annotations?.[SPEC_HASH] === desired.metadata.annotations?.[SPEC_HASH]) return undefined;
-  const ops: unknown[] = [{ op: 'replace', path: '/spec', value: desired.spec }];
+  // The current scale is kept: shift owns the canary's replicas.
+  const replicas = current.spec?.replicas ?? desired.spec.replicas;
+  const ops: unknown[] = [{ op: 'replace', path: '/spec', value: { ...desired.spec, replicas } }];
   if (!current.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
   for (const [k, v] of Object.entries(desired.metadata.annotations ?? {})) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
   return ops;
