@@ -30,7 +30,7 @@ const base: Record<TaskName, { inputs: Record<string, string>; endpoints: Record
     endpoints: {},
   },
   KeyVaultToOci: {
-    inputs: { azureSubscription: 'azure', keyVaultName: 'shop-kv', ociConnection: 'oci', compartmentId: COMPARTMENT, vaultId: VAULT, keyId: KEY },
+    inputs: { azureSubscription: 'azure', keyVaultName: 'shop-kv', secrets: 'db-*', ociConnection: 'oci', compartmentId: COMPARTMENT, vaultId: VAULT, keyId: KEY },
     endpoints: { azure: azureRm(), oci: oci() },
   },
   OracleDbProvision: {
@@ -85,6 +85,8 @@ const rows: Row[] = [
   { task: 'SmokeTest', why: 'zero concurrency', inputs: { concurrency: '0' }, error: /input 'concurrency'/ },
   { task: 'SmokeTest', why: 'text as retries', inputs: { retries: 'three' }, error: /input 'retries'.*not a whole number/ },
   // KeyVaultToOci
+  { task: 'KeyVaultToOci', why: 'no secrets selected (no implicit *)', inputs: { secrets: '' }, error: /input 'secrets'/ },
+  { task: 'KeyVaultToOci', why: 'unknown onSourceRemoved', inputs: { onSourceRemoved: 'purge' }, error: /input 'onSourceRemoved'/ },
   { task: 'KeyVaultToOci', why: 'bad vault name', inputs: { keyVaultName: 'kv_with_underscores' }, error: /input 'keyVaultName'/ },
   { task: 'KeyVaultToOci', why: 'vault name too short', inputs: { keyVaultName: 'kv' }, error: /input 'keyVaultName'/ },
   { task: 'KeyVaultToOci', why: 'vault OCID of the wrong kind', inputs: { vaultId: KEY }, error: /input 'vaultId'/ },
