@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { variableKey } from '../../tasks/common/variable-key';
 import { VsoCommand, parseVsoCommands } from './vso';
 
 /** A service connection as the agent hands it to a task. */
@@ -40,10 +41,6 @@ export interface AgentRunResult {
   attachments: { type: string; name: string; path: string }[];
   summaries: string[];
   tempDir: string;
-}
-
-function variableKey(name: string): string {
-  return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { EndpointAccessor, TaskHost, TaskResultKind } from '../../tasks/common/host';
+import { variableKey } from '../../tasks/common/variable-key';
 import { Endpoint } from './agent-run';
 
 /** A TaskHost that records what a task asked of the agent, for in-process tests of the runtime. */
@@ -41,7 +42,7 @@ export class RecordingHost implements TaskHost {
     return key ? this.variables[key] : undefined;
   }
   secretVariables(): Map<string, string> {
-    return new Map(Object.entries(this.secretVariableValues).map(([k, v]) => [k.replace(/[. ]/g, '_').toUpperCase(), v]));
+    return new Map(Object.entries(this.secretVariableValues).map(([k, v]) => [variableKey(k), v]));
   }
   setSecret(value: string): void {
     this.secrets.push(value);

@@ -28,7 +28,7 @@ export const KV_NAME = 'kv-shop';
 /** Fast backoff for in-process runs; black-box runs use the task's real defaults. */
 export const FAST: SyncTuning = {
   ...DEFAULT_TUNING,
-  ociRetry: { maxAttempts: 8, baseSeconds: 0.02, maxDelaySeconds: 0.2 },
+  ociRetry: { maxAttempts: 8, baseDelayMs: 20, maxDelayMs: 200 },
   keyVaultRetry: { maxRetries: 8, retryDelayInMs: 20, maxRetryDelayInMs: 200 },
   pollMs: 20,
 };

@@ -6,7 +6,9 @@ import { sleep } from '../common/sleep';
 import { outcomeLabel, runChecks } from '../common/checks';
 import { AnalysisProbes, AnalysisResult, analyse } from './analysis/analysis';
 import { PrometheusClient } from './analysis/prometheus';
-import { KubeApi, KubeError, createKubeApi, describeKubeError } from './kube/kube-api';
+import { createKubeClient } from '../common/kube/client';
+import { KubeError, describeKubeError as describeWith } from '../common/kube/errors';
+import { CANARY_KUBE_FIXES, KINDS, KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
 import { abortReserveMs } from './plan/budget';
 import { CANARY_IMAGE, imageText, runAnnotations } from './plan/canary-spec';
@@ -44,7 +46,7 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   if (!api) {
     if (!o.connection) throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
     const kc = await createKubeConfig(o.connection, ctx.secrets);
-    api = await createKubeApi(kc, { namespace: o.namespace, signal: ctx.signal, deadline: ctx.deadline, log: (m) => ctx.host.debug(m) });
+    api = createKubeClient(kc, { namespace: o.namespace, types: KINDS, signal: ctx.signal, deadline: ctx.deadline, log: (m) => ctx.host.debug(m) });
   }
   // Waits and analyses stop early enough to leave time for an abort before the runner's hard deadline.
   const timeoutMs = o.rolloutTimeoutSeconds * 1000;
@@ -149,3 +151,5 @@ function summaryOf(o: CanaryShiftOptions, r: CanaryRollout, outcome: string): st
   if (o.action === 'shift' || o.action === 'deploy') return `${o.deployment}: canary at ${r.weight}% (${o.action})`;
   return `${o.deployment}: canary ${outcome}`;
 }
+
+const describeKubeError = (err: unknown): string => describeWith(err, CANARY_KUBE_FIXES);

@@ -1,8 +1,9 @@
 import { TaskError } from '../common/errors';
 import { AnalysisResult } from './analysis/analysis';
 import { waitAvailable } from './kube/availability';
-import { converge } from './kube/converge';
-import { KubeApi, KubeObject } from './kube/kube-api';
+import { converge } from '../common/kube/converge';
+import { KubeObject } from '../common/kube/types';
+import { KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
 import { CANARY_IMAGE, COMPLETED_STEP, SPEC_HASH, hashOf, canaryDeployment, canaryNameOf, canaryService, canaryUpdate, chooseContainer, imageText, promotePatch } from './plan/canary-spec';
 import { TrafficRouter } from './routers';

@@ -1,20 +1,7 @@
 import { errorMessage } from '../common/errors';
+import { mapLimit } from '../common/map-limit';
 import { disabledMeta } from './metadata';
 import { PlanItem, SecretSink, SyncResult, ValueBook } from './sync-model';
-
-/** Runs `work` over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
 
 export interface ExecuteDeps {
   sink: SecretSink;

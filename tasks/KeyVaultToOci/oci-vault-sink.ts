@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { models } from 'oci-vault';
-import { OciConnection, createOciAuthProvider } from '../common/connections/oci';
-import { TaskError, errorMessage } from '../common/errors';
-import { backoffDelay } from '../common/retry-policy';
+import { OciConnection } from '../common/connections/oci';
+import { ociClientFactory } from '../common/oci/clients';
+import { OciFixes, ociAnswer, ociFailure } from '../common/oci/errors';
+import { ociRetryConfiguration, transientOciFailure } from '../common/oci/retry';
+import { ociRetryToken } from '../common/oci/retry-token';
+import { RetryPolicy } from '../common/retry-policy';
+import { retrying } from '../common/retrying';
 import { sleep } from '../common/sleep';
-import { OciRetryTuning, ociRetryConfiguration } from './oci-retry';
 import { DISABLED_TAG, ownerOf } from './metadata';
 import { SecretSink, SinkMeta, SinkState } from './sync-model';
 
@@ -15,7 +18,7 @@ export interface OciVaultSinkOptions {
   keyId: string;
   deadline: number;
   signal: AbortSignal;
-  retry: OciRetryTuning;
+  retry: RetryPolicy;
   /** Polling interval while a cancelled deletion settles. */
   pollMs?: number;
 }
@@ -51,28 +54,24 @@ const USABLE = ['ACTIVE', 'UPDATING', 'CREATING'];
 
 /** OCI Vault through oci-vault (management) and oci-secrets (bundles), with explicit retries and no circuit breaker. */
 export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<SecretSink> {
-  const [common, vault, secretsSdk] = await Promise.all([import('oci-common'), import('oci-vault'), import('oci-secrets')]);
-  const authenticationDetailsProvider = await createOciAuthProvider(opts.connection);
-  const clientConfiguration = {
-    retryConfiguration: await ociRetryConfiguration(opts.retry, opts.deadline, opts.signal),
-    // The SDK's default breaker opens under a 429 storm and then fails every call for 30 s: our retries
-    // already back off, so a breaker would only turn throttling into failures.
-    circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
-  };
-  const vaults = new vault.VaultsClient({ authenticationDetailsProvider }, clientConfiguration);
-  const bundles = new secretsSdk.SecretsClient({ authenticationDetailsProvider }, clientConfiguration);
-  if (opts.connection.endpoint) {
-    vaults.endpoint = opts.connection.endpoint;
-    bundles.endpoint = opts.connection.endpoint;
-  }
+  const [vault, secretsSdk] = await Promise.all([import('oci-vault'), import('oci-secrets')]);
+  const policy = opts.retry;
+  const oci = await ociClientFactory(opts.connection, {
+    policy,
+    deadline: opts.deadline,
+    signal: opts.signal,
+    retryable: (e) => transientOciFailure(e, { incorrectState: true }),
+  });
+  const vaults = oci.create(vault.VaultsClient);
+  const bundles = oci.create(secretsSdk.SecretsClient);
   // CancelSecretDeletion answers 409 when the secret is no longer pending deletion: that is an answer, not a glitch.
-  const cancelRetry = await ociRetryConfiguration(opts.retry, opts.deadline, opts.signal, (e) =>
-    e.statusCode === 429 || (e.statusCode ?? 0) >= 500 || e.statusCode === undefined || Number.isNaN(e.statusCode));
+  const cancelRetry = ociRetryConfiguration({ policy, deadline: opts.deadline, signal: opts.signal });
 
   // UpdateSecret takes no retry token, and the SDK repeats any call after a connection error: this call
   // gets no SDK retries, update() retries it itself and looks at the vault after a lost answer.
-  const noRetry = await ociRetryConfiguration({ ...opts.retry, maxAttempts: 1 }, opts.deadline, opts.signal);
-  const updateBackoff = { maxAttempts: opts.retry.maxAttempts, baseDelayMs: opts.retry.baseSeconds * 1000, maxDelayMs: opts.retry.maxDelaySeconds * 1000 };
+  const noRetry = ociRetryConfiguration({ policy: { ...policy, maxAttempts: 1 }, deadline: opts.deadline, signal: opts.signal });
+  // Creates in this run share a run key: a create the SDK repeats gets the first one's answer.
+  const runKey = randomUUID();
 
   let listing: Promise<Map<string, Summary[]>> | undefined;
   const listAll = async (): Promise<Map<string, Summary[]>> => {
@@ -182,7 +181,7 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
             ...metaDetails(meta),
           },
           // One token per secret and run: SDK retries of a create that did land return the same secret.
-          opcRetryToken: randomUUID().replace(/-/g, ''),
+          opcRetryToken: ociRetryToken([runKey, opts.vaultId, name]),
         });
         return { id: res.secret.id, version: res.secret.currentVersionNumber ?? 1 };
       } catch (err) {
@@ -190,25 +189,33 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
       }
     },
     async update(id, content) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never }, retryConfiguration: noRetry });
-          return { version: res.secret.currentVersionNumber };
-        } catch (err) {
-          const status = (err as { statusCode?: number }).statusCode;
-          const lost = status === undefined || status === -1 || Number.isNaN(status);
-          const transient = lost || status === 429 || status === 409 || status >= 500;
-          if (!transient || attempt >= opts.retry.maxAttempts || opts.signal.aborted || Date.now() >= opts.deadline) {
-            throw ociError(err, `Writing a new version of the OCI secret ${id} failed`);
-          }
+      let lost = false;
+      return retrying(
+        async () => {
           if (lost) {
-            // The vault may have applied it: look before sending the new version again.
+            // The vault may have applied the last attempt: look before sending the new version again.
             const applied = await settledContent(id).catch(() => undefined);
             if (applied?.content === content) return { version: applied.version };
           }
-          await sleep(Math.min(backoffDelay(attempt, updateBackoff, Math.random), Math.max(0, opts.deadline - Date.now())), opts.signal);
-        }
-      }
+          const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never }, retryConfiguration: noRetry });
+          return { version: res.secret.currentVersionNumber };
+        },
+        {
+          what: `UpdateSecret ${id}`,
+          // Safe to repeat: after a lost answer the next attempt reads the vault first.
+          idempotent: true,
+          errorOutcome: (err) => {
+            const a = ociAnswer(err);
+            lost = a.status === undefined;
+            if (lost) return { errorCode: 'ECONNRESET' };
+            // 409: the secret is still UPDATING from another change, a "not now" like 503.
+            if (a.status === 409) return { status: 503 };
+            return { status: a.status! };
+          },
+          giveUp: (err) => ociError(err, `Writing a new version of the OCI secret ${id} failed`),
+        },
+        { signal: opts.signal, deadline: opts.deadline, policy },
+      );
     },
     async restore(id) {
       try {
@@ -230,16 +237,16 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
   };
 }
 
-/** OCI errors with the fix a user needs; the service's message and request id, never a request body. */
-export function ociError(err: unknown, what: string): Error {
-  if (err instanceof TaskError) return err;
-  const e = err as { statusCode?: number; serviceCode?: string; opcRequestId?: string };
-  const detail = `${e.statusCode ?? ''} ${e.serviceCode ?? ''}: ${errorMessage(err).split(/\r?\n/)[0]}${e.opcRequestId ? ` (opc-request-id ${e.opcRequestId})` : ''}`.trim();
-  const fixes: Record<number, string> = {
+const FIXES: OciFixes = {
+  byStatus: {
     401: "Check the OCI connection's tenancy, user, fingerprint and private key (the API key must be uploaded for that user).",
     404: "Check vaultId, keyId and compartmentId, and that the user's group has 'manage secret-family' in the compartment.",
     409: 'A secret with this name may exist in another compartment of the vault, or be in a state that blocks the change.',
     429: 'OCI kept throttling until the timeout: raise timeoutMinutes or sync fewer secrets per run.',
-  };
-  return new TaskError(`${what}: ${detail}.`, fixes[e.statusCode ?? 0]);
+  },
+};
+
+/** OCI errors with the fix a user needs; the service's message and request id, never a request body. */
+export function ociError(err: unknown, what: string): Error {
+  return ociFailure(err, what, FIXES);
 }

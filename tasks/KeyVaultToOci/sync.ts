@@ -1,9 +1,10 @@
 import { createAzureCredential } from '../common/connections/azure-rm';
 import { TaskError, errorMessage } from '../common/errors';
 import { TaskContext, TaskOutcome } from '../common/runner';
-import { executePlan, mapLimit } from './executor';
+import { mapLimit } from '../common/map-limit';
+import { RetryPolicy } from '../common/retry-policy';
+import { executePlan } from './executor';
 import { KEY_VAULT_RETRY, createKeyVaultSource } from './key-vault-source';
-import { OCI_RETRY, OciRetryTuning } from './oci-retry';
 import { createOciVaultSink } from './oci-vault-sink';
 import { KeyVaultToOciOptions } from './options';
 import { desiredMeta } from './metadata';
@@ -16,12 +17,15 @@ type Factory<T> = (ctx: TaskContext, o: KeyVaultToOciOptions, tuning: SyncTuning
 
 /** Knobs tests turn down (backoff) and benchmarks turn up (concurrency); users get the defaults. */
 export interface SyncTuning {
-  ociRetry: OciRetryTuning;
+  ociRetry: RetryPolicy;
   keyVaultRetry: typeof KEY_VAULT_RETRY;
   concurrency: number;
   pollMs: number;
   now: () => Date;
 }
+
+/** The SDK's own default attempts and ceiling, with our jittered backoff from 1 s. */
+const OCI_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 export const DEFAULT_TUNING: SyncTuning = { ociRetry: OCI_RETRY, keyVaultRetry: KEY_VAULT_RETRY, concurrency: 4, pollMs: 2000, now: () => new Date() };
 

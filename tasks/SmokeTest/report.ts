@@ -1,11 +1,7 @@
 import { escapeMarkdown } from '../common/ledger';
 import { CheckResult, RunReport, outcomeLabel } from '../common/checks';
+import { escapeProperty } from '../common/vso-command';
 import { describeResponse } from './junit';
-
-/** Task-lib's escaping for ##vso property values and data, so paths and titles cannot end a command. */
-function escapeProperty(value: string): string {
-  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D').replace(/;/g, '%3B');
-}
 
 /** `##vso[results.publish …]`: the agent publishes the JUnit file as a test run in the Tests tab. */
 export function resultsPublishCommand(file: string, runTitle: string): string {

@@ -1,3 +1,5 @@
+import { variableKey } from './variable-key';
+
 /**
  * What the agent hands a task in its environment, taken in once at start: inputs, endpoint
  * credentials, secret variables and task variables are moved out of process.env (as task-lib's
@@ -6,10 +8,6 @@
  */
 const PRIVATE_PREFIXES = ['INPUT_', 'ENDPOINT_AUTH_', 'SECUREFILE_TICKET_', 'SECRET_', 'VSTS_TASKVARIABLE_'];
 
-/** foo.bar / "foo bar" → FOO_BAR, the agent's variable key. */
-export function variableKey(name: string): string {
-  return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
-}
 
 export class AgentEnvironment {
   private readonly vault = new Map<string, string>();

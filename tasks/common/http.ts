@@ -1,5 +1,5 @@
-import { DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, decideRetry } from './retry-policy';
-import { sleep } from './sleep';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
+import { retrying } from './retrying';
 
 export interface HttpRequestInit extends RequestInit {
   /** Defaults to true for GET, HEAD, PUT, DELETE, OPTIONS: those may be repeated after a reset. */
@@ -51,35 +51,33 @@ export class HttpClient {
     const replayable = init.body === undefined || init.body === null || typeof init.body === 'string' || init.body instanceof Uint8Array || init.body instanceof URLSearchParams;
     const idempotent = init.idempotent ?? IDEMPOTENT_METHODS.has(method);
     const { idempotent: _ignored, ...requestInit } = init;
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Outcome;
-      let response: Response | undefined;
-      try {
-        response = await this.fetchImpl(url, { ...requestInit, signal: this.opts.signal });
-        outcome = { status: response.status, retryAfter: response.headers.get('retry-after') };
-      } catch (err) {
-        if (this.opts.signal.aborted) throw this.opts.signal.reason ?? err;
-        const code = networkErrorCode(err);
-        if (!code) throw err;
-        outcome = { errorCode: code };
-        if (!replayable) throw err;
-      }
-      const decision = decideRetry(outcome, attempt, {
-        idempotent,
-        remainingMs: this.opts.deadline - this.now(),
-        nowMs: this.now(),
-        policy: this.policy,
-        random: this.random,
+    const { signal } = this.opts;
+    const send = (): Promise<Response> => this.fetchImpl(url, { ...requestInit, signal });
+    // An unparsable URL is fetch's error to report, not ours.
+    const where = URL.canParse(String(url)) ? `${method} ${redactUrl(url)}` : method;
+    if (!replayable) {
+      // A streamed body is gone once sent: one attempt, whatever happens.
+      return send().catch((err) => {
+        throw signal.aborted ? (signal.reason ?? err) : err;
       });
-      if (!decision.retry || !replayable) {
-        if (response) return response;
-        throw Object.assign(new Error(`${method} ${redactUrl(url)} failed: ${decision.reason}`), { code: 'errorCode' in outcome ? outcome.errorCode : undefined });
-      }
-      // Free the socket of a response we will not read.
-      await response?.body?.cancel().catch(() => undefined);
-      this.opts.log?.(`${method} ${redactUrl(url)}: ${decision.reason}; retry ${attempt} in ${decision.delayMs} ms`);
-      await sleep(decision.delayMs, this.opts.signal);
     }
+    return retrying(
+      send,
+      {
+        what: where,
+        idempotent,
+        errorOutcome: (err) => {
+          const code = networkErrorCode(err);
+          return code ? { errorCode: code } : undefined;
+        },
+        resultOutcome: (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
+        // Free the socket of a response we will not read.
+        discard: (res) => res.body?.cancel().catch(() => undefined),
+        giveUp: (err, decision) =>
+          decision ? Object.assign(new Error(`${where} failed: ${decision.reason}`), { code: networkErrorCode(err) }) : err,
+      },
+      { signal, deadline: this.opts.deadline, policy: this.policy, log: this.opts.log, now: this.now, random: this.random },
+    );
   }
 }
 

@@ -4,11 +4,11 @@ import { EOL } from 'node:os';
  * The agent's logging-command wire format: ##vso[area.event key=value;…]message. Escaping follows
  * the agent's parser (and task-lib's TaskCommand, which the tests compare against byte for byte).
  */
-function escapeData(s: string): string {
+export function escapeData(s: string): string {
   return s.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function escapeProperty(s: string): string {
+export function escapeProperty(s: string): string {
   return escapeData(s).replace(/]/g, '%5D').replace(/;/g, '%3B');
 }
 

@@ -3,7 +3,7 @@ import { analyse } from '../../tasks/CanaryShift/analysis/analysis';
 import { singleValue } from '../../tasks/CanaryShift/analysis/prometheus';
 import { abortReserveMs, minimumStepsMs } from '../../tasks/CanaryShift/plan/budget';
 import { rolloutState } from '../../tasks/CanaryShift/kube/availability';
-import { KubeObject } from '../../tasks/CanaryShift/kube/kube-api';
+import { KubeObject } from '../../tasks/common/kube/types';
 import { canaryLabels, chooseContainer, promotePatch, suffixed } from '../../tasks/CanaryShift/plan/canary-spec';
 import { httpRouteRules, httpRouteWeight } from '../../tasks/CanaryShift/routers/gateway-api';
 import { hostIs, virtualServiceHttp } from '../../tasks/CanaryShift/routers/istio';

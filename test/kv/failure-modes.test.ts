@@ -78,7 +78,7 @@ describe('KeyVaultToOci failure modes', function () {
     world.kv.set('s1', 'v1');
     world.oci.storm(100_000, 'CreateSecret');
     const started = Date.now();
-    const run = await runInProcess(world, {}, { timeoutMs: 2500, tuning: { ...FAST, ociRetry: { maxAttempts: 10_000, baseSeconds: 0.05, maxDelaySeconds: 0.2 } } });
+    const run = await runInProcess(world, {}, { timeoutMs: 2500, tuning: { ...FAST, ociRetry: { maxAttempts: 10_000, baseDelayMs: 50, maxDelayMs: 200 } } });
     const elapsed = Date.now() - started;
     assert.equal(run.code, 1);
     // Either our retries give up just before the deadline or the runner's timeout fires: both name the input.

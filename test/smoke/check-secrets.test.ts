@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { SecretRegistry } from '../../tasks/common/secrets';
-import { parseTaskChecks, variableKey } from '../../tasks/common/checks/check-secrets';
+import { parseTaskChecks } from '../../tasks/common/checks/check-secrets';
+import { variableKey } from '../../tasks/common/variable-key';
 import { RecordingHost } from '../../devkit/agent/recording-host';
 
 function parse(text: string, secretVariables: Record<string, string> = {}, variables: Record<string, string> = {}, source: 'inline' | 'file' = 'inline'): { registered: string[]; ok: boolean; error?: string; debug: string[] } {

@@ -1,6 +1,7 @@
 import { TaskError } from '../../common/errors';
 import { sleep } from '../../common/sleep';
-import { KubeApi, KubeObject } from './kube-api';
+import { KubeObject } from '../../common/kube/types';
+import { KubeApi } from './kinds';
 
 export type RolloutState = { kind: 'done' } | { kind: 'waiting'; message: string } | { kind: 'failed'; message: string };
 

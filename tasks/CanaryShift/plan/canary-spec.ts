@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RunInfo } from '../../common/host';
 import { ImageRef } from '../../common/image-ref';
-import { KubeObject } from '../kube/kube-api';
+import { KubeObject } from '../../common/kube/types';
 
 /** Our label and annotation keys; the label marks every object this task creates. */
 export const PREFIX = 'multicloud-devsecops.io';

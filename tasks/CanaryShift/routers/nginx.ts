@@ -1,6 +1,6 @@
 import { TaskError } from '../../common/errors';
-import { converge } from '../kube/converge';
-import { KubeObject } from '../kube/kube-api';
+import { converge } from '../../common/kube/converge';
+import { KubeObject } from '../../common/kube/types';
 import { ROLE_LABEL, STABLE_OF, canaryNameOf } from '../plan/canary-spec';
 import { RouterDeps, TrafficRouter } from './router';
 

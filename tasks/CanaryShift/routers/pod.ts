@@ -1,5 +1,5 @@
 import { TaskError } from '../../common/errors';
-import { converge } from '../kube/converge';
+import { converge } from '../../common/kube/converge';
 import { WEIGHT_ANNOTATION, canaryNameOf } from '../plan/canary-spec';
 import { RouterDeps, TrafficRouter } from './router';
 

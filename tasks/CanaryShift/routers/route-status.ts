@@ -1,6 +1,7 @@
 import { TaskError } from '../../common/errors';
 import { sleep } from '../../common/sleep';
-import { KubeApi, KubeObject } from '../kube/kube-api';
+import { KubeObject } from '../../common/kube/types';
+import { KubeApi } from '../kube/kinds';
 
 export type RouteVerdict = { kind: 'unmanaged' } | { kind: 'pending' } | { kind: 'ok' } | { kind: 'rejected'; message: string };
 

@@ -1,5 +1,5 @@
 import { RouterKind } from '../options';
-import { KubeApi } from '../kube/kube-api';
+import { KubeApi } from '../kube/kinds';
 
 export interface RouterDeps {
   api: KubeApi;

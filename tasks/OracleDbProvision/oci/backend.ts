@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { ociRetryToken } from '../../common/oci/retry-token';
 import type { models } from 'oci-database';
 import { TaskError } from '../../common/errors';
 import { TaskContext } from '../../common/runner';
@@ -47,8 +47,8 @@ export function retryToken(ctx: Pick<TaskContext, 'run' | 'host'>, o: Pick<Oracl
   const r = ctx.run;
   // Terminated databases of the same name are part of the key: OCI replays a token's first answer
   // for 24 h, so a create after a delete in the same run must not get the deleted database back.
-  const parts = [r.collectionUri, r.project, r.buildId, r.stage, r.job, ctx.host.variable('System.JobAttempt'), o.compartmentId, o.displayName, operation, ...predecessors];
-  return crypto.createHash('sha256').update(parts.map((p) => p ?? '').join('\n')).digest('hex').slice(0, 64);
+  const parts: (string | undefined)[] = [r.collectionUri, r.project, r.buildId, r.stage, r.job, ctx.host.variable('System.JobAttempt'), o.compartmentId, o.displayName, operation, ...predecessors];
+  return ociRetryToken(parts);
 }
 
 class OciBackend implements DbBackend {

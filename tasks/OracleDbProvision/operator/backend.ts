@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubeObject } from '../../common/kube/types';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createKubeConfig } from '../../common/connections/kube-config';
@@ -10,12 +10,12 @@ import { DbState, FAILED_STATES, TRANSITIONAL_STATES } from '../model';
 import { OracleDbProvisionOptions } from '../options';
 import { Step } from '../plan';
 import { pollUntil } from '../wait';
-import { ADB_API_VERSION, AdbCrInput, OperatorAction, adbBackupCr, adbCr, passwordSecret, resourceName, stateFromCr } from './cr';
+import { AdbCrInput, OperatorAction, adbBackupCr, adbCr, passwordSecret, resourceName, stateFromCr } from './cr';
 import { Kube } from './kube';
 import { zipFiles } from './zip';
 
-type Obj = KubernetesObject & { spec?: { details?: Record<string, unknown> }; status?: Record<string, unknown> };
-const ADB = 'AutonomousDatabase';
+type Obj = KubeObject & { spec?: { details?: Record<string, unknown> }; status?: Record<string, unknown> };
+const ADB = 'AutonomousDatabase' as const;
 
 /**
  * Operator mode: the task writes desired state (a Secret and an AutonomousDatabase custom
@@ -34,7 +34,7 @@ class OperatorBackend implements DbBackend {
   }
 
   private async readCr(): Promise<Obj | undefined> {
-    return this.kube.read<Obj>(ADB_API_VERSION, ADB, this.o.namespace, this.name);
+    return this.kube.read<Obj>(ADB, this.name);
   }
 
   private toState(obj: Obj): DbState {
@@ -74,9 +74,9 @@ class OperatorBackend implements DbBackend {
         return this.writeAndWait(cr('Stop', 'none'), (s) => s === 'STOPPED');
       case 'delete': {
         const result = await this.writeAndWait(cr('Terminate', 'none'), (s) => s === 'TERMINATED');
-        await this.kube.remove(ADB_API_VERSION, ADB, this.o.namespace, this.name);
-        await this.kube.remove('v1', 'Secret', this.o.namespace, `${this.name}-admin-password`);
-        await this.kube.remove('v1', 'Secret', this.o.namespace, `${this.name}-wallet-password`);
+        await this.kube.remove(ADB, this.name);
+        await this.kube.remove('Secret', `${this.name}-admin-password`);
+        await this.kube.remove('Secret', `${this.name}-wallet-password`);
         return { ...result, state: undefined };
       }
       case 'backup':
@@ -90,7 +90,7 @@ class OperatorBackend implements DbBackend {
   private async adminPasswordRef(): Promise<AdbCrInput['adminPassword']> {
     if (this.o.adminPasswordSecretId) return { ociSecretId: this.o.adminPasswordSecretId };
     const secretName = `${this.name}-admin-password`;
-    await this.kube.apply(passwordSecret(secretName, this.o.namespace, this.o.adminPassword!) as KubernetesObject);
+    await this.kube.apply(passwordSecret(secretName, this.o.namespace, this.o.adminPassword!));
     return { k8sSecret: secretName };
   }
 
@@ -105,7 +105,7 @@ class OperatorBackend implements DbBackend {
     const before = await this.readCr();
     const spec = obj.spec as { action: string; details: Record<string, unknown> };
     const full = 'dbWorkload' in spec.details;
-    const written = full ? await this.kube.apply(obj as KubernetesObject) : await this.kube.mergePatch(obj as KubernetesObject);
+    const written = full ? await this.kube.apply(obj) : await this.kube.mergePatch(obj);
     const changed = before?.metadata?.generation !== written.metadata?.generation;
     this.ctx.host.info(`${full ? 'Applied' : 'Patched'} AutonomousDatabase ${this.o.namespace}/${this.name} (spec.action ${spec.action}${changed ? '' : ', unchanged'}).`);
     return this.waitFor(changed ? written.metadata?.resourceVersion : undefined, done);
@@ -119,12 +119,12 @@ class OperatorBackend implements DbBackend {
   private async wallet(current: DbState, cr: (action: OperatorAction, fields: AdbCrInput['fields'], extra?: Partial<AdbCrInput>) => Record<string, unknown>): Promise<StepResult> {
     const secretName = `${this.name}-wallet`;
     const passwordSecretName = `${this.name}-wallet-password`;
-    await this.kube.apply(passwordSecret(passwordSecretName, this.o.namespace, this.o.walletPassword!) as KubernetesObject);
-    await this.kube.remove('v1', 'Secret', this.o.namespace, secretName);
-    await this.kube.mergePatch(cr('Update', 'none', { wallet: { secretName, passwordSecret: passwordSecretName } }) as KubernetesObject);
+    await this.kube.apply(passwordSecret(passwordSecretName, this.o.namespace, this.o.walletPassword!));
+    await this.kube.remove('Secret', secretName);
+    await this.kube.mergePatch(cr('Update', 'none', { wallet: { secretName, passwordSecret: passwordSecretName } }));
     this.ctx.host.info(`Asked the operator for the wallet of ${this.o.namespace}/${this.name} in Secret ${secretName}.`);
-    type SecretObj = KubernetesObject & { data?: Record<string, string> };
-    const { value, transitions } = await pollUntil(`Secret ${this.o.namespace}/${secretName}`, () => this.kube.read<SecretObj>('v1', 'Secret', this.o.namespace, secretName), (s) => ({
+    type SecretObj = KubeObject & { data?: Record<string, string> };
+    const { value, transitions } = await pollUntil(`Secret ${this.o.namespace}/${secretName}`, () => this.kube.read<SecretObj>('Secret', secretName), (s) => ({
       state: s?.data && Object.keys(s.data).length ? 'written' : 'waiting for the operator',
       done: Boolean(s?.data && Object.keys(s.data).length),
     }), this.waitContext());
@@ -164,9 +164,9 @@ class OperatorBackend implements DbBackend {
     const suffix = (this.ctx.run.buildId ?? `${Date.now()}`).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const name = `${this.name}-backup-${suffix}`.slice(0, 63).replace(/-+$/, '');
     const displayName = `${this.o.displayName}-${this.ctx.run.buildNumber ?? suffix}`;
-    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName) as KubernetesObject);
+    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName));
     this.ctx.host.info(`Applied AutonomousDatabaseBackup ${this.o.namespace}/${name}.`);
-    const { value, transitions } = await pollUntil(`AutonomousDatabaseBackup ${this.o.namespace}/${name}`, () => this.kube.read<Obj>(ADB_API_VERSION, 'AutonomousDatabaseBackup', this.o.namespace, name), (b) => {
+    const { value, transitions } = await pollUntil(`AutonomousDatabaseBackup ${this.o.namespace}/${name}`, () => this.kube.read<Obj>('AutonomousDatabaseBackup', name), (b) => {
       const state = String(b?.status?.lifecycleState ?? '') || 'waiting for the operator';
       return {
         state,
@@ -180,5 +180,5 @@ class OperatorBackend implements DbBackend {
 
 export const createOperatorBackend: BackendFactory = async (ctx: TaskContext, o, deps) => {
   const kc = await createKubeConfig(o.kubernetes!, ctx.secrets);
-  return new OperatorBackend(ctx, o, await Kube.connect(kc, ctx.signal, ctx.deadline, deps.retry), deps);
+  return new OperatorBackend(ctx, o, Kube.connect(kc, o.namespace, ctx.signal, ctx.deadline, deps.retry), deps);
 };

@@ -1,5 +1,6 @@
 import { TaskHost } from '../host';
 import { SecretRegistry } from '../secrets';
+import { variableKey } from '../variable-key';
 import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from '.';
 
 /**
@@ -26,11 +27,6 @@ export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretReg
   const parsed = parseChecks(text, { variables, onSecret: (v) => secrets.register(v) });
   if (parsed.ok) protectChecks(parsed.value, secrets);
   return parsed;
-}
-
-/** The agent's variable key: FOO_BAR for foo.bar or "foo bar". */
-export function variableKey(name: string): string {
-  return name.replace(/[. ]/g, '_').toUpperCase();
 }
 
 /** $(name) → secret variables first (never through task-lib's getVariable, which logs values), then public ones. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { TaskError } from '../errors';
 import { networkErrorCode } from '../http';
-import { DEFAULT_RETRY_POLICY, RetryPolicy, decideRetry } from '../retry-policy';
-import { sleep } from '../sleep';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../retry-policy';
+import { retrying } from '../retrying';
 import { RegistryClient } from './client';
 import { Descriptor } from './media-types';
 
@@ -74,11 +74,13 @@ export async function transferBlob(
 ): Promise<BlobOutcome> {
   if (await dst.hasBlob(dstRepo, descriptor.digest)) return 'present';
   const sameRegistry = src.host === dst.host;
-  const policy = deps.policy ?? DEFAULT_RETRY_POLICY;
-  const now = deps.now ?? Date.now;
-  for (let attempt = 1; ; attempt++) {
+  // Only a failed transfer is restarted; a failure to open the upload session was already retried by the client.
+  let transferring = false;
+  const attempt = async (): Promise<BlobOutcome> => {
+    transferring = false;
     const start = await dst.startUpload(dstRepo, sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined);
     if (start.mounted) return 'mounted';
+    transferring = true;
     let moved = 0;
     let streams: NodeJS.ReadableStream[] = [];
     try {
@@ -100,43 +102,28 @@ export async function transferBlob(
       for (const stream of streams) (stream as unknown as { destroy(): void }).destroy();
       deps.onBytes?.(-moved);
       await dst.cancelUpload(start.location);
-      if (deps.signal.aborted) throw deps.signal.reason ?? err;
-      const cause = (err as { cause?: unknown }).cause;
-      if (err instanceof DigestMismatchError || cause instanceof DigestMismatchError) throw cause instanceof DigestMismatchError ? cause : err;
-      const status = transientStatus(err);
-      const code = networkErrorCode(err);
-      if (status === undefined && code === undefined) throw err;
-      const decision = decideRetry(status !== undefined ? { status } : { errorCode: code! }, attempt, {
-        // Restarting a blob upload from scratch is safe: the target commits nothing without the digest.
-        idempotent: true,
-        remainingMs: deps.deadline - now(),
-        nowMs: now(),
-        policy,
-        random: deps.random ?? Math.random,
-      });
-      if (!decision.retry) throw err;
-      deps.log?.(`blob ${descriptor.digest}: ${decision.reason}; restarting the transfer in ${decision.delayMs} ms (attempt ${attempt + 1})`);
-      await sleep(decision.delayMs, deps.signal);
-    }
-  }
-}
-
-/** Runs `fn` over items with at most `limit` in flight; the first failure stops new work and is thrown. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed: { err: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i], i);
-      } catch (err) {
-        failed ??= { err };
-      }
+      throw err;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failed.err;
-  return results;
+  const mismatch = (err: unknown): DigestMismatchError | undefined => {
+    const cause = (err as { cause?: unknown }).cause;
+    return err instanceof DigestMismatchError ? err : cause instanceof DigestMismatchError ? cause : undefined;
+  };
+  return retrying(
+    attempt,
+    {
+      what: `blob ${descriptor.digest}`,
+      // Restarting a blob upload from scratch is safe: the target commits nothing without the digest.
+      idempotent: true,
+      errorOutcome: (err) => {
+        if (!transferring || mismatch(err)) return undefined;
+        const status = transientStatus(err);
+        const code = networkErrorCode(err);
+        return status !== undefined ? { status } : code !== undefined ? { errorCode: code } : undefined;
+      },
+      giveUp: (err) => mismatch(err) ?? err,
+      describe: (d, n) => `blob ${descriptor.digest}: ${d.reason}; restarting the transfer in ${d.delayMs} ms (attempt ${n + 1})`,
+    },
+    { ...deps, policy: deps.policy ?? DEFAULT_RETRY_POLICY },
+  );
 }

@@ -1,5 +1,6 @@
 import { TaskError } from '../errors';
-import { BlobTransferDeps, mapLimit, transferBlob } from './blob-transfer';
+import { mapLimit } from '../map-limit';
+import { BlobTransferDeps, transferBlob } from './blob-transfer';
 import { RegistryClient } from './client';
 import { Descriptor, ParsedManifest, parseManifest } from './media-types';
 

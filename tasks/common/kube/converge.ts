@@ -1,11 +1,11 @@
-import { sleep } from '../../common/sleep';
-import { Kind, KubeApi, KubeError, KubeObject, PatchType } from './kube-api';
+import { sleep } from '../sleep';
+import type { KubeClient } from './client';
+import { KubeError } from './errors';
+import { KubeObject, PatchType } from './types';
 
 /** What to do to bring an object to its desired state; undefined = it is already there (no write at all). */
 export type Write =
-  | { op: 'create'; object: KubeObject }
-  | { op: 'patch'; body: unknown; type: PatchType }
-  | { op: 'delete' };
+  { op: 'create'; object: KubeObject } | { op: 'patch'; body: unknown; type: PatchType } | { op: 'delete' };
 
 export interface ConvergeResult {
   object?: KubeObject;
@@ -19,7 +19,8 @@ const ATTEMPTS = 6;
 function guarded(write: Extract<Write, { op: 'patch' }>, current: KubeObject): unknown {
   const rv = current.metadata.resourceVersion;
   if (!rv) return write.body;
-  if (write.type === 'json') return [{ op: 'test', path: '/metadata/resourceVersion', value: rv }, ...(write.body as unknown[])];
+  if (write.type === 'json')
+    return [{ op: 'test', path: '/metadata/resourceVersion', value: rv }, ...(write.body as unknown[])];
   const body = write.body as { metadata?: Record<string, unknown> };
   return { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: rv } };
 }
@@ -29,9 +30,9 @@ function guarded(write: Extract<Write, { op: 'patch' }>, current: KubeObject): u
  * replaces and carries that object's resourceVersion, so a concurrent change (409 Conflict, or a
  * failed JSON-patch test, 422) makes us read again and re-plan instead of overwriting it.
  */
-export async function converge(
-  api: KubeApi,
-  kind: Kind,
+export async function converge<K extends string>(
+  api: KubeClient<K>,
+  kind: K,
   name: string,
   plan: (current: KubeObject | undefined) => Write | undefined,
   opts: { signal?: AbortSignal; log?: (message: string) => void } = {},
@@ -51,7 +52,9 @@ export async function converge(
     } catch (err) {
       const stale = err instanceof KubeError && (err.code === 409 || (err.code === 422 && /test/.test(err.message)));
       if (!stale || attempt >= ATTEMPTS) throw err;
-      opts.log?.(`${kind} ${name} changed while we wrote it (${err.reason}); reading it again (attempt ${attempt + 1} of ${ATTEMPTS})`);
+      opts.log?.(
+        `${kind} ${name} changed while we wrote it (${err.reason}); reading it again (attempt ${attempt + 1} of ${ATTEMPTS})`,
+      );
       await sleep(Math.min(1000, 50 * 2 ** attempt), opts.signal);
     }
   }
