@@ -1,4 +1,5 @@
 import { DbState, DesiredDb } from './model';
+import { productionDrift } from './production';
 
 export interface FieldChange {
   field: string;
@@ -23,6 +24,7 @@ export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
   if (desired.isFreeTier && !current.isFreeTier) {
     blockers.push('the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name');
   }
+  blockers.push(...productionDrift(desired, current).replace);
   return blockers;
 }
 
@@ -56,6 +58,8 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
   const mtls = current.isMtlsConnectionRequired === undefined || current.isMtlsConnectionRequired === desired.isMtlsConnectionRequired
     ? undefined
     : single('isMtlsConnectionRequired', current.isMtlsConnectionRequired, desired.isMtlsConnectionRequired);
+  // A private endpoint comes before an ACL change and mTLS (OCI allows TLS without an ACL on a private one).
+  groups.push(...productionDrift(desired, current).updates);
   const ordered = desired.isMtlsConnectionRequired ? [mtls, acl] : [acl, mtls];
   for (const g of ordered) if (g) groups.push(g);
   return groups;

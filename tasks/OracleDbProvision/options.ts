@@ -5,6 +5,7 @@ import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
+import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
 
 export type DbAction = 'ensure' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
 export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
@@ -23,6 +24,8 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   waitTimeoutMinutes: number;
   /** Consumer group of the connectionString output; auto picks by workload. */
   connectionProfile: ConnectionProfileChoice;
+  /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
+  operatorOciAuth: OperatorOciAuth;
 }
 
 export type ConnectionProfileChoice = 'auto' | 'high' | 'medium' | 'low' | 'tp' | 'tpurgent';
@@ -69,12 +72,23 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0) {
     inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
   }
+  checkIgnoredInputs(inputs, action, target);
+  const production = readProductionSettings(inputs, whitelistedIps);
+  const operatorOciAuth = inputs.pick<OperatorOciAuth>('operatorOciAuth');
+  const oci = target === 'ociApi' || operatorOciAuth === 'apiKey' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
+  // The operator reads tenancy, user, fingerprint, region and passphrase from a ConfigMap (commons/oci/provider.go):
+  // a passphrase there would be a secret in clear text.
+  if (target === 'operator' && oci?.passphrase) {
+    inputs.problem('ociConnection', "has an encrypted private key: the Oracle Database Operator reads the key's passphrase from a ConfigMap, where it would not be secret.", 'Use a connection with an unencrypted API key for the operator, or operatorOciAuth: instancePrincipal on OKE.');
+  }
   const computeModel = inputs.pick<'ECPU' | 'OCPU'>('computeModel');
   const computeCount = inputs.number('computeCount', { min: computeModel === 'ECPU' ? 2 : 1, max: computeModel === 'ECPU' ? 512 : 128, integer: true });
   return {
     target,
     action,
-    oci: target === 'ociApi' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined,
+    oci,
+    operatorOciAuth,
+    ...production,
     kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
     namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),
     compartmentId: inputs.string('compartmentId', { pattern: OCID('(compartment|tenancy)'), expected: 'a compartment OCID such as ocid1.compartment.oc1..aaaa…' }),

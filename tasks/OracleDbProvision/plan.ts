@@ -2,9 +2,10 @@ import { TaskError } from '../common/errors';
 import { UpdateGroup, computeDrift, driftBlockers, driftUpdates } from './drift';
 import { DbState, DesiredDb, FAILED_STATES, GONE_STATES, TRANSITIONAL_STATES } from './model';
 import { DbAction } from './options';
+import { ProductionSettings, productionCreateFields } from './production';
 
 /** Everything `ensure` sends to create a database, except the password (added by the adapter). */
-export interface CreateSpec {
+export interface CreateSpec extends ProductionSettings {
   compartmentId: string;
   displayName: string;
   dbName: string;
@@ -67,6 +68,7 @@ export function createSpec(desired: DesiredDb): CreateSpec {
     isFreeTier: desired.isFreeTier,
     whitelistedIps: desired.whitelistedIps.length ? desired.whitelistedIps : undefined,
     isMtlsConnectionRequired: desired.isMtlsConnectionRequired,
+    ...productionCreateFields(desired),
   };
 }
 
@@ -91,7 +93,9 @@ export function planAction(input: PlanInput): Step[] {
         return [{ kind: 'create', spec: createSpec(desired) }];
       }
       const blockers = driftBlockers(desired, current);
-      if (blockers.length) throw new TaskError(`Cannot converge '${current.displayName}' (${current.id}): ${blockers.join('; ')}.`);
+      if (blockers.length) {
+        throw new TaskError(`Cannot converge '${current.displayName}' (${current.id}) in place: ${blockers.join('; ')}.`, 'Nothing was changed, and the task never deletes a database unless asked: delete it (action: delete, confirmDelete: true) and run ensure again, or create the new database under another display name.');
+      }
       const groups = driftUpdates(desired, current);
       if (groups.length) requireState(current, ['AVAILABLE'], `update ${groups.flatMap((g) => g.changes.map((c) => c.field)).join(', ')} of`, "Run the 'start' action first, or stop converging those settings.");
       return groups.map((group) => ({ kind: 'update', group }));
@@ -133,8 +137,12 @@ export function describeStep(step: Step): string {
   switch (step.kind) {
     case 'waitSettled':
       return `wait for ${step.state} to finish`;
-    case 'create':
-      return `create ${step.spec.dbName} (${step.spec.dbWorkload}, ${step.spec.isFreeTier ? 'Always Free' : `${step.spec.computeCount} ${step.spec.computeModel}, ${step.spec.dataStorageSizeInTBs} TB`})`;
+    case 'create': {
+      const s = step.spec;
+      const extras = [s.subnetId ? `private endpoint in ${s.subnetId}` : '', s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '', s.dbVersion ?? '',
+        s.kmsKeyId ? 'customer-managed key' : '', s.isAutoScalingEnabled ? 'compute auto scaling' : '', s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : ''].filter(Boolean);
+      return `create ${s.dbName} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
+    }
     case 'update':
       return `update ${step.group.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}`;
     default:

@@ -18,6 +18,18 @@ export function desiredFrom(o: OracleDbProvisionOptions): DesiredDb {
     isFreeTier: o.isFreeTier,
     whitelistedIps: o.whitelistedIps,
     isMtlsConnectionRequired: o.isMtlsConnectionRequired,
+    subnetId: o.subnetId,
+    nsgIds: o.nsgIds,
+    privateEndpointLabel: o.privateEndpointLabel,
+    licenseModel: o.licenseModel,
+    dbVersion: o.dbVersion,
+    isAutoScalingEnabled: o.isAutoScalingEnabled,
+    isAutoScalingForStorageEnabled: o.isAutoScalingForStorageEnabled,
+    kmsKeyId: o.kmsKeyId,
+    vaultId: o.vaultId,
+    freeformTags: o.freeformTags,
+    definedTags: o.definedTags,
+    backupRetentionPeriodInDays: o.backupRetentionPeriodInDays,
   };
 }
 

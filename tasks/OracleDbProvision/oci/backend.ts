@@ -12,7 +12,9 @@ import { OciClients, createOciClients, ociFailure } from './clients';
 import { readAdminPasswordSecret } from './secret';
 import { downloadWallet } from './wallet';
 
-type AdbLike = Pick<models.AutonomousDatabase, 'id' | 'displayName' | 'lifecycleState' | 'dbName' | 'dbWorkload' | 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs' | 'isFreeTier' | 'whitelistedIps' | 'isMtlsConnectionRequired' | 'connectionStrings'>;
+type AdbLike = Pick<models.AutonomousDatabase, 'id' | 'displayName' | 'lifecycleState' | 'dbName' | 'dbWorkload' | 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs' | 'isFreeTier' | 'whitelistedIps' | 'isMtlsConnectionRequired' | 'connectionStrings'
+  | 'subnetId' | 'nsgIds' | 'privateEndpointLabel' | 'licenseModel' | 'dbVersion' | 'isAutoScalingEnabled' | 'isAutoScalingForStorageEnabled'
+  | 'kmsKeyId' | 'vaultId' | 'freeformTags' | 'definedTags' | 'backupRetentionPeriodInDays'>;
 
 export function stateFromOci(db: AdbLike): DbState {
   return {
@@ -27,6 +29,19 @@ export function stateFromOci(db: AdbLike): DbState {
     isFreeTier: db.isFreeTier === true,
     whitelistedIps: db.whitelistedIps ?? [],
     isMtlsConnectionRequired: db.isMtlsConnectionRequired,
+    subnetId: db.subnetId,
+    nsgIds: db.nsgIds,
+    privateEndpointLabel: db.privateEndpointLabel,
+    licenseModel: db.licenseModel === 'BRING_YOUR_OWN_LICENSE' || db.licenseModel === 'LICENSE_INCLUDED' ? db.licenseModel : undefined,
+    dbVersion: db.dbVersion,
+    isAutoScalingEnabled: db.isAutoScalingEnabled,
+    isAutoScalingForStorageEnabled: db.isAutoScalingForStorageEnabled,
+    // OCI reports Oracle-managed encryption as kmsKeyId "ORACLE_MANAGED_KEY".
+    kmsKeyId: db.kmsKeyId && db.kmsKeyId.startsWith('ocid1.') ? db.kmsKeyId : undefined,
+    vaultId: db.vaultId,
+    freeformTags: db.freeformTags,
+    definedTags: db.definedTags as Record<string, Record<string, string>> | undefined,
+    backupRetentionPeriodInDays: db.backupRetentionPeriodInDays,
     connectionProfiles: (db.connectionStrings?.profiles ?? []).map((p) => ({
       displayName: p.displayName,
       value: p.value,
