@@ -68,8 +68,8 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   }
   const isFreeTier = inputs.boolean('isFreeTier');
   const isMtlsConnectionRequired = inputs.boolean('isMtlsConnectionRequired');
-  // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL.
-  if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0) {
+  // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL (a private one may).
+  if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
     inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
   }
   checkIgnoredInputs(inputs, action, target);
