@@ -41,6 +41,8 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
   const single = (field: string, from: unknown, to: unknown, value: unknown = to): UpdateGroup => ({ changes: [{ field, from, to }], details: { [field]: value } });
 
   if (current.isFreeTier && !desired.isFreeTier) groups.push(single('isFreeTier', true, false));
+  // Only an adopted database (found by OCID) can differ here: one found by name has that name.
+  if (current.displayName && desired.displayName !== current.displayName) groups.push(single('displayName', current.displayName, desired.displayName));
   if (desired.dbName && current.dbName && desired.dbName.toUpperCase() !== current.dbName.toUpperCase()) {
     groups.push(single('dbName', current.dbName, desired.dbName));
   }

@@ -7,7 +7,8 @@ import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
 import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
 
-export type DbAction = 'ensure' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type DbAction = 'ensure' | 'clone' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type CloneType = 'FULL' | 'METADATA' | 'REFRESHABLE';
 export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
 
 /** The inputs: the database settings `ensure` converges to, plus how and what to do. */
@@ -24,6 +25,11 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   waitTimeoutMinutes: number;
   /** Consumer group of the connectionString output; auto picks by workload. */
   connectionProfile: ConnectionProfileChoice;
+  /** Adopt: the database by OCID instead of by display name. */
+  autonomousDatabaseId?: string;
+  /** clone: the source database and the kind of clone. */
+  sourceDatabaseId?: string;
+  cloneType: CloneType;
   /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
   operatorOciAuth: OperatorOciAuth;
 }
@@ -69,12 +75,15 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   const isFreeTier = inputs.boolean('isFreeTier');
   const isMtlsConnectionRequired = inputs.boolean('isMtlsConnectionRequired');
   // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL (a private one may).
-  if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
+  if ((action === 'ensure' || action === 'clone') && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
     inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
   }
   checkIgnoredInputs(inputs, action, target);
   const production = readProductionSettings(inputs, whitelistedIps);
   const operatorOciAuth = inputs.pick<OperatorOciAuth>('operatorOciAuth');
+  const adbOcid = { pattern: OCID('autonomousdatabase'), expected: 'an Autonomous Database OCID such as ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaa…' };
+  const sourceDatabaseId = inputs.optionalString('sourceDatabaseId', adbOcid);
+  if (action === 'clone' && !sourceDatabaseId) inputs.problem('sourceDatabaseId', 'is required for the clone action.', 'Set the OCID of the database to clone.');
   const oci = target === 'ociApi' || operatorOciAuth === 'apiKey' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
   // The operator reads tenancy, user, fingerprint, region and passphrase from a ConfigMap (commons/oci/provider.go):
   // a passphrase there would be a secret in clear text.
@@ -88,6 +97,9 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     action,
     oci,
     operatorOciAuth,
+    autonomousDatabaseId: inputs.optionalString('autonomousDatabaseId', adbOcid),
+    sourceDatabaseId,
+    cloneType: inputs.pick<CloneType>('cloneType'),
     ...production,
     kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
     namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),

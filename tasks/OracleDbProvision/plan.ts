@@ -20,7 +20,7 @@ export interface CreateSpec extends ProductionSettings {
 
 export type Step =
   | { kind: 'waitSettled'; state: string }
-  | { kind: 'create'; spec: CreateSpec }
+  | { kind: 'create'; spec: CreateSpec; clone?: { sourceId: string; cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE' } }
   | { kind: 'update'; group: UpdateGroup }
   | { kind: 'start' }
   | { kind: 'stop' }
@@ -35,6 +35,8 @@ export interface PlanInput {
   current?: DbState;
   /** Whether adminPassword or adminPasswordSecretId is set: needed only to create. */
   hasAdminPassword: boolean;
+  /** For `clone`: what to clone when the database does not exist yet. */
+  clone?: { sourceId: string; cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE' };
 }
 
 export function isMissing(current: DbState | undefined): current is undefined {
@@ -87,10 +89,12 @@ export function planAction(input: PlanInput): Step[] {
   }
 
   switch (action) {
+    case 'clone':
     case 'ensure': {
       if (!current) {
         if (!input.hasAdminPassword) throw new TaskError(`No database named '${desired.displayName}' exists yet, and no ADMIN password is set.`, "Set 'adminPassword' (from a secret variable) or 'adminPasswordSecretId' so ensure can create it.");
-        return [{ kind: 'create', spec: createSpec(desired) }];
+        // A clone is created once; afterwards `clone` converges the copy like `ensure` (idempotent re-runs).
+        return [{ kind: 'create', spec: createSpec(desired), ...(action === 'clone' && input.clone ? { clone: input.clone } : {}) }];
       }
       const blockers = driftBlockers(desired, current);
       if (blockers.length) {
@@ -141,7 +145,8 @@ export function describeStep(step: Step): string {
       const s = step.spec;
       const extras = [s.subnetId ? `private endpoint in ${s.subnetId}` : '', s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '', s.dbVersion ?? '',
         s.kmsKeyId ? 'customer-managed key' : '', s.isAutoScalingEnabled ? 'compute auto scaling' : '', s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : ''].filter(Boolean);
-      return `create ${s.dbName} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
+      const from = step.clone ? ` as a ${step.clone.cloneType.toLowerCase()} clone of ${step.clone.sourceId}` : '';
+      return `create ${s.dbName}${from} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
     }
     case 'update':
       return `update ${step.group.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}`;

@@ -158,3 +158,61 @@ describe('OracleDbProvision production settings through the operator (kube-apise
     assert.equal(cr.spec.ociConfig, undefined);
   });
 });
+
+describe('OracleDbProvision clone and adopt through the OCI API (emulator)', function () {
+  this.timeout(30_000);
+  let oci: OciDatabaseEmulator;
+  beforeEach(async () => {
+    oci = await OciDatabaseEmulator.start({ delays: { provision: 40, update: 30, start: 30, stop: 30, terminate: 30, backup: 30 } });
+  });
+  afterEach(async () => oci.close());
+  const run = (over: Record<string, string>) => runDbTask(dbInputs(over), { oci: ociEndpoint(oci.url) });
+  const byName = (n: string) => [...oci.store.databases.values()].find((d) => d.displayName === n)!;
+
+  for (const cloneType of ['FULL', 'METADATA', 'REFRESHABLE']) {
+    it(`clone (${cloneType}) creates the copy once and then converges it like ensure`, async () => {
+      assert.equal((await run({})).code, 0);
+      const source = byName('shop-db');
+      const inputs = { action: 'clone', displayName: 'shop-db-copy', dbName: 'SHOPCOPY', sourceDatabaseId: source.id, cloneType };
+      const first = await run(inputs);
+      assert.equal(first.code, 0, first.host.result?.message);
+      const copy = byName('shop-db-copy');
+      assert.equal(copy.sourceId, source.id);
+      assert.equal(copy.isRefreshableClone, cloneType === 'REFRESHABLE');
+      assert.equal(copy.cloneType, cloneType === 'REFRESHABLE' ? undefined : cloneType);
+      assert.match(first.host.lines.join('\n'), new RegExp(`create SHOPCOPY as a ${cloneType.toLowerCase()} clone of ${source.id}`));
+      const again = await run(inputs);
+      assert.equal(again.code, 0, again.host.result?.message);
+      assert.match(again.host.result?.message ?? '', /nothing changed/);
+      assert.equal([...oci.store.databases.values()].length, 2);
+    });
+  }
+
+  it('a clone of a database that does not exist fails with what OCI says', async () => {
+    const r = await run({ action: 'clone', displayName: 'c', dbName: 'C1', sourceDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaanosuchdb' });
+    assert.equal(r.code, 1);
+    assert.match(r.host.result?.message ?? '', /404|not found/i);
+  });
+
+  it('adopts an existing database by OCID: converges its display name and settings, then changes nothing', async () => {
+    assert.equal((await run({ displayName: 'legacy-name' })).code, 0);
+    const adb = byName('legacy-name');
+    const inputs = { autonomousDatabaseId: adb.id, displayName: 'orders-db', freeformTags: 'owner=platform' };
+    const r = await run(inputs);
+    assert.equal(r.code, 0, r.host.result?.message);
+    assert.equal(adb.displayName, 'orders-db');
+    assert.equal(adb.freeformTags.owner, 'platform');
+    assert.equal(r.host.outputs.autonomousDatabaseId, adb.id);
+    const again = await run(inputs);
+    assert.match(again.host.result?.message ?? '', /nothing changed/);
+    const gone = await run({ autonomousDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaanosuchdb' });
+    assert.equal(gone.code, 1);
+    assert.match(gone.host.result?.message ?? '', /does not exist or is terminated/);
+  });
+
+  it('refuses clone and adopt through the operator, naming the input', async () => {
+    const r = await runDbTask(dbInputs({ target: 'operator', kubernetesServiceConnection: 'k8s', action: 'clone', sourceDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaax' }), { k8s: { url: 'https://127.0.0.1:9', scheme: 'Kubeconfig', auth: {} } });
+    assert.equal(r.code, 1);
+    assert.match(r.host.result?.message ?? '', /input 'sourceDatabaseId'.*target 'operator'/s);
+  });
+});

@@ -58,6 +58,8 @@ export function render(store: DbStore, db: Adb): Json {
     freeformTags: db.freeformTags,
     definedTags: { 'Oracle-Tags': { CreatedBy: 'emulator' }, ...db.definedTags },
     backupRetentionPeriodInDays: db.backupRetentionPeriodInDays,
+    sourceId: db.sourceId,
+    isRefreshableClone: db.isRefreshableClone,
     connectionStrings: db.lifecycleState === 'PROVISIONING' ? undefined : { high: pick('HIGH'), medium: pick('MEDIUM'), low: pick('LOW'), profiles },
   };
 }
@@ -77,8 +79,29 @@ function checkCommon(store: DbStore, body: Json, self?: Adb): void {
   }
 }
 
+/**
+ * CreateAutonomousDatabaseBase.source: NONE (new), DATABASE (CreateAutonomousDatabaseCloneDetails: sourceId and
+ * cloneType FULL | METADATA required) and CLONE_TO_REFRESHABLE (CreateRefreshableAutonomousDatabaseCloneDetails:
+ * sourceId, refreshableMode AUTOMATIC | MANUAL). The source must exist in the region and be AVAILABLE; Always
+ * Free databases cannot be the source of a refreshable clone.
+ */
+function cloneSource(store: DbStore, body: Json): { source?: Adb; refreshable: boolean } {
+  const kind = body.source ?? 'NONE';
+  if (kind === 'NONE') return { refreshable: false };
+  if (kind !== 'DATABASE' && kind !== 'CLONE_TO_REFRESHABLE') throw bad(`source ${String(kind)} is not supported by the emulator.`);
+  const source = typeof body.sourceId === 'string' ? store.databases.get(body.sourceId) : undefined;
+  if (!source || source.lifecycleState === 'TERMINATED') throw new OciFault(404, 'NotAuthorizedOrNotFound', `Source Autonomous Database ${String(body.sourceId)} not found or not authorized.`);
+  if (source.lifecycleState !== 'AVAILABLE') throw incorrectState(source, 'CreateAutonomousDatabase (clone)');
+  if (kind === 'DATABASE' && body.cloneType !== 'FULL' && body.cloneType !== 'METADATA') throw bad('cloneType is required for source DATABASE and must be FULL or METADATA.');
+  if (kind === 'CLONE_TO_REFRESHABLE') {
+    if (body.refreshableMode !== undefined && body.refreshableMode !== 'AUTOMATIC' && body.refreshableMode !== 'MANUAL') throw bad('refreshableMode must be AUTOMATIC or MANUAL.');
+    if (source.isFreeTier) throw bad('An Always Free Autonomous Database cannot be the source of a refreshable clone.');
+  }
+  return { source, refreshable: kind === 'CLONE_TO_REFRESHABLE' };
+}
+
 export function createDb(store: DbStore, body: Json): Reply {
-  if (body.source !== undefined && body.source !== 'NONE') throw bad(`source ${String(body.source)} is not supported by the emulator.`);
+  const clone = cloneSource(store, body);
   if (typeof body.compartmentId !== 'string' || !COMPARTMENT_OCID.test(body.compartmentId)) throw bad('compartmentId is required and must be a compartment OCID.');
   if (body.dbName === undefined) throw bad('dbName is required.');
   checkCommon(store, body);
@@ -128,6 +151,9 @@ export function createDb(store: DbStore, body: Json): Reply {
     freeformTags: (body.freeformTags as Record<string, string> | undefined) ?? {},
     definedTags: (body.definedTags as Record<string, Record<string, string>> | undefined) ?? {},
     backupRetentionPeriodInDays: (body.backupRetentionPeriodInDays as number | undefined) ?? 60,
+    sourceId: clone.source?.id,
+    cloneType: clone.refreshable ? undefined : (body.cloneType as string | undefined),
+    isRefreshableClone: clone.refreshable,
   };
   store.databases.set(db.id, db);
   store.history.push({ id: db.id, state: 'PROVISIONING' });

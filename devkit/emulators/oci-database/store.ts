@@ -34,6 +34,10 @@ export interface Adb {
   freeformTags: Record<string, string>;
   definedTags: Record<string, Record<string, string>>;
   backupRetentionPeriodInDays: number;
+  /** The database this one was cloned from (clones only). */
+  sourceId?: string;
+  cloneType?: string;
+  isRefreshableClone?: boolean;
   /** Never returned by the API; kept so tests can check what was sent. */
   adminPassword?: string;
   secretId?: string;

@@ -78,6 +78,14 @@ class OciBackend implements DbBackend {
   }
 
   async find(): Promise<DbState | undefined> {
+    if (this.o.autonomousDatabaseId) {
+      const adopted = await this.get(this.o.autonomousDatabaseId);
+      if (!adopted || adopted.lifecycleState === 'TERMINATED') {
+        if (this.o.action === 'delete') return undefined;
+        throw new TaskError(`Autonomous Database ${this.o.autonomousDatabaseId} (autonomousDatabaseId) does not exist or is terminated.`, 'Check the OCID and the connection\'s region, or clear autonomousDatabaseId to find or create the database by display name.');
+      }
+      return adopted;
+    }
     const items: AdbLike[] = [];
     try {
       for await (const db of this.api.database.listAllAutonomousDatabases({ compartmentId: this.o.compartmentId, displayName: this.o.displayName })) items.push(db);
@@ -111,7 +119,13 @@ class OciBackend implements DbBackend {
     switch (step.kind) {
       case 'create': {
         const adminPassword = this.o.adminPassword ?? (await readAdminPasswordSecret(this.ctx, this.api.secrets, this.o.adminPasswordSecretId!));
-        const details = { ...step.spec, adminPassword, source: 'NONE' } as models.CreateAutonomousDatabaseDetails;
+        // CreateAutonomousDatabaseBase.source: NONE, DATABASE (CreateAutonomousDatabaseCloneDetails: sourceId,
+        // cloneType FULL|METADATA) or CLONE_TO_REFRESHABLE (CreateRefreshableAutonomousDatabaseCloneDetails).
+        const c = step.clone;
+        const source = !c ? { source: 'NONE' } : c.cloneType === 'REFRESHABLE'
+          ? { source: 'CLONE_TO_REFRESHABLE', sourceId: c.sourceId, refreshableMode: 'MANUAL' }
+          : { source: 'DATABASE', sourceId: c.sourceId, cloneType: c.cloneType };
+        const details = { ...step.spec, adminPassword, ...source } as unknown as models.CreateAutonomousDatabaseDetails;
         let res: Awaited<ReturnType<typeof db.createAutonomousDatabase>>;
         try {
           res = await db.createAutonomousDatabase({ createAutonomousDatabaseDetails: details, opcRetryToken: retryToken(this.ctx, this.o, 'create', this.predecessors) });
