@@ -137,7 +137,7 @@ describe('OracleDbProvision production settings through the operator (kube-apise
     const endpoints = { k8s: kube.endpoint(), oci: ociEndpoint('https://127.0.0.1:9') };
     const r = await runDbTask(inputs, endpoints);
     assert.equal(r.code, 0, r.host.result?.message);
-    const cr = kube.get('database.oracle.com/v4', 'AutonomousDatabase', 'db', 'shop-db') as { spec: Record<string, any> };
+    const cr = kube.get('database.oracle.com/v4', 'AutonomousDatabase', 'db', 'shop-db') as { spec: { ociConfig: unknown; details: Record<string, unknown> } };
     assert.deepEqual(cr.spec.ociConfig, { configMapName: 'shop-db-oci-config', secretName: 'shop-db-oci-config' });
     const d = cr.spec.details;
     assert.deepEqual([d.subnetId, d.privateEndpointLabel, d.licenseModel, d.isAutoScalingEnabled, d.freeformTags], [SUBNET, 'orders', 'BRING_YOUR_OWN_LICENSE', true, { app: 'orders' }]);
