@@ -7,7 +7,7 @@ import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
 import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
 
-export type DbAction = 'ensure' | 'clone' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type DbAction = 'ensure' | 'clone' | 'restore' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
 export type CloneType = 'FULL' | 'METADATA' | 'REFRESHABLE';
 export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
 
@@ -30,6 +30,8 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   /** clone: the source database and the kind of clone. */
   sourceDatabaseId?: string;
   cloneType: CloneType;
+  /** restore: the point in time (ISO 8601) the new database is restored to from the source's backups. */
+  restoreTimestamp?: string;
   /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
   operatorOciAuth: OperatorOciAuth;
 }
@@ -75,7 +77,7 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   const isFreeTier = inputs.boolean('isFreeTier');
   const isMtlsConnectionRequired = inputs.boolean('isMtlsConnectionRequired');
   // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL (a private one may).
-  if ((action === 'ensure' || action === 'clone') && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
+  if (['ensure', 'clone', 'restore'].includes(action) && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
     inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
   }
   checkIgnoredInputs(inputs, action, target);
@@ -83,7 +85,14 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   const operatorOciAuth = inputs.pick<OperatorOciAuth>('operatorOciAuth');
   const adbOcid = { pattern: OCID('autonomousdatabase'), expected: 'an Autonomous Database OCID such as ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaa…' };
   const sourceDatabaseId = inputs.optionalString('sourceDatabaseId', adbOcid);
-  if (action === 'clone' && !sourceDatabaseId) inputs.problem('sourceDatabaseId', 'is required for the clone action.', 'Set the OCID of the database to clone.');
+  if ((action === 'clone' || action === 'restore') && !sourceDatabaseId) inputs.problem('sourceDatabaseId', `is required for the ${action} action.`, `Set the OCID of the database to ${action}.`);
+  const restoreTimestamp = inputs.optionalString('restoreTimestamp', {
+    pattern: (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && Date.parse(v) < Date.now(),
+    expected: 'a past point in time in ISO 8601 with a zone, e.g. 2026-11-29T21:30:00Z',
+  });
+  if (action === 'restore' && !restoreTimestamp) inputs.problem('restoreTimestamp', 'is required for the restore action.', 'Set the point in time to restore to, e.g. 2026-11-29T21:30:00Z.');
+  const cloneType = inputs.pick<CloneType>('cloneType');
+  if (action === 'restore' && cloneType === 'REFRESHABLE') inputs.problem('cloneType', 'REFRESHABLE does not apply to a point-in-time restore.', 'Use FULL or METADATA.');
   const oci = target === 'ociApi' || operatorOciAuth === 'apiKey' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
   // The operator reads tenancy, user, fingerprint, region and passphrase from a ConfigMap (commons/oci/provider.go):
   // a passphrase there would be a secret in clear text.
@@ -99,7 +108,8 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     operatorOciAuth,
     autonomousDatabaseId: inputs.optionalString('autonomousDatabaseId', adbOcid),
     sourceDatabaseId,
-    cloneType: inputs.pick<CloneType>('cloneType'),
+    cloneType,
+    restoreTimestamp: restoreTimestamp ? new Date(restoreTimestamp).toISOString() : undefined,
     ...production,
     kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
     namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),

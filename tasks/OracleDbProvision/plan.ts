@@ -20,7 +20,7 @@ export interface CreateSpec extends ProductionSettings {
 
 export type Step =
   | { kind: 'waitSettled'; state: string }
-  | { kind: 'create'; spec: CreateSpec; clone?: { sourceId: string; cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE' } }
+  | { kind: 'create'; spec: CreateSpec; clone?: CloneSource }
   | { kind: 'update'; group: UpdateGroup }
   | { kind: 'start' }
   | { kind: 'stop' }
@@ -36,7 +36,14 @@ export interface PlanInput {
   /** Whether adminPassword or adminPasswordSecretId is set: needed only to create. */
   hasAdminPassword: boolean;
   /** For `clone`: what to clone when the database does not exist yet. */
-  clone?: { sourceId: string; cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE' };
+  clone?: CloneSource;
+}
+
+/** Where a `clone` or `restore` copies from; `timestamp` makes it a point-in-time restore from backups. */
+export interface CloneSource {
+  sourceId: string;
+  cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE';
+  timestamp?: string;
 }
 
 export function isMissing(current: DbState | undefined): current is undefined {
@@ -90,11 +97,12 @@ export function planAction(input: PlanInput): Step[] {
 
   switch (action) {
     case 'clone':
+    case 'restore':
     case 'ensure': {
       if (!current) {
         if (!input.hasAdminPassword) throw new TaskError(`No database named '${desired.displayName}' exists yet, and no ADMIN password is set.`, "Set 'adminPassword' (from a secret variable) or 'adminPasswordSecretId' so ensure can create it.");
         // A clone is created once; afterwards `clone` converges the copy like `ensure` (idempotent re-runs).
-        return [{ kind: 'create', spec: createSpec(desired), ...(action === 'clone' && input.clone ? { clone: input.clone } : {}) }];
+        return [{ kind: 'create', spec: createSpec(desired), ...(action !== 'ensure' && input.clone ? { clone: input.clone } : {}) }];
       }
       const blockers = driftBlockers(desired, current);
       if (blockers.length) {
@@ -145,7 +153,8 @@ export function describeStep(step: Step): string {
       const s = step.spec;
       const extras = [s.subnetId ? `private endpoint in ${s.subnetId}` : '', s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '', s.dbVersion ?? '',
         s.kmsKeyId ? 'customer-managed key' : '', s.isAutoScalingEnabled ? 'compute auto scaling' : '', s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : ''].filter(Boolean);
-      const from = step.clone ? ` as a ${step.clone.cloneType.toLowerCase()} clone of ${step.clone.sourceId}` : '';
+      const c = step.clone;
+      const from = !c ? '' : c.timestamp ? ` restored (${c.cloneType.toLowerCase()}) from ${c.sourceId} as of ${c.timestamp}` : ` as a ${c.cloneType.toLowerCase()} clone of ${c.sourceId}`;
       return `create ${s.dbName}${from} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
     }
     case 'update':

@@ -16,23 +16,24 @@ export type OperatorOciAuth = 'instancePrincipal' | 'apiKey';
  * and no storage auto scaling, customer-managed key, defined tags or backup retention.
  */
 const APPLIES: Record<string, { actions: DbAction[]; targets: Target[] }> = {
-  subnetId: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  nsgIds: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  privateEndpointLabel: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  licenseModel: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  dbVersion: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  autoScaling: { actions: ['ensure', 'clone', 'scale'], targets: ['ociApi', 'operator'] },
-  storageAutoScaling: { actions: ['ensure', 'clone', 'scale'], targets: ['ociApi'] },
-  kmsKeyId: { actions: ['ensure', 'clone'], targets: ['ociApi'] },
-  kmsVaultId: { actions: ['ensure', 'clone'], targets: ['ociApi'] },
-  freeformTags: { actions: ['ensure', 'clone'], targets: ['ociApi', 'operator'] },
-  definedTags: { actions: ['ensure', 'clone'], targets: ['ociApi'] },
-  backupRetentionPeriodInDays: { actions: ['ensure', 'clone'], targets: ['ociApi'] },
+  subnetId: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  nsgIds: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  privateEndpointLabel: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  licenseModel: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  dbVersion: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  autoScaling: { actions: ['ensure', 'clone', 'restore', 'scale'], targets: ['ociApi', 'operator'] },
+  storageAutoScaling: { actions: ['ensure', 'clone', 'restore', 'scale'], targets: ['ociApi'] },
+  kmsKeyId: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
+  kmsVaultId: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
+  freeformTags: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
+  definedTags: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
+  backupRetentionPeriodInDays: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
   // Clones and adoption go through the OCI API only (the operator's spec.clone lacks refreshable clones).
-  sourceDatabaseId: { actions: ['clone'], targets: ['ociApi'] },
-  cloneType: { actions: ['clone'], targets: ['ociApi'] },
-  autonomousDatabaseId: { actions: ['ensure', 'clone', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['ociApi'] },
-  operatorOciAuth: { actions: ['ensure', 'clone', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['operator'] },
+  sourceDatabaseId: { actions: ['clone', 'restore'], targets: ['ociApi'] },
+  cloneType: { actions: ['clone', 'restore'], targets: ['ociApi'] },
+  restoreTimestamp: { actions: ['restore'], targets: ['ociApi'] },
+  autonomousDatabaseId: { actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['ociApi'] },
+  operatorOciAuth: { actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['operator'] },
 };
 
 /** Set = given and different from the task.json default (a default is never "set by the user"). */

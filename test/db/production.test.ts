@@ -188,6 +188,23 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
     });
   }
 
+  it('restore (point in time) creates a new database from the source\'s backups once, then converges it; the source is untouched', async () => {
+    assert.equal((await run({})).code, 0);
+    const source = byName('shop-db');
+    await new Promise((r) => setTimeout(r, 300));
+    const inputs = { action: 'restore', displayName: 'shop-db-pitr', dbName: 'SHOPPITR', sourceDatabaseId: source.id, restoreTimestamp: new Date(Date.now() - 100).toISOString() };
+    const first = await run(inputs);
+    assert.equal(first.code, 0, first.host.result?.message);
+    const copy = byName('shop-db-pitr');
+    assert.equal(copy.sourceId, source.id);
+    assert.match(first.host.lines.join('\n'), /create SHOPPITR restored \(full\) from .* as of 20/);
+    assert.match((await run(inputs)).host.result?.message ?? '', /nothing changed/);
+    assert.equal(source.lifecycleState, 'AVAILABLE');
+    const tooOld = await run({ ...inputs, displayName: 'too-old', dbName: 'TOOOLD', restoreTimestamp: '2020-01-01T00:00:00Z' });
+    assert.equal(tooOld.code, 1);
+    assert.match(tooOld.host.result?.message ?? '', /backup retention/);
+  });
+
   it('a clone of a database that does not exist fails with what OCI says', async () => {
     const r = await run({ action: 'clone', displayName: 'c', dbName: 'C1', sourceDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaanosuchdb' });
     assert.equal(r.code, 1);

@@ -88,6 +88,19 @@ function checkCommon(store: DbStore, body: Json, self?: Adb): void {
 function cloneSource(store: DbStore, body: Json): { source?: Adb; refreshable: boolean } {
   const kind = body.source ?? 'NONE';
   if (kind === 'NONE') return { refreshable: false };
+  if (kind === 'BACKUP_FROM_TIMESTAMP') {
+    // CreateAutonomousDatabaseFromBackupTimestampDetails: autonomousDatabaseId and cloneType required; the time
+    // must lie within the source's backup retention, after its creation and not in the future.
+    const source = typeof body.autonomousDatabaseId === 'string' ? store.databases.get(body.autonomousDatabaseId) : undefined;
+    if (!source) throw new OciFault(404, 'NotAuthorizedOrNotFound', `Autonomous Database ${String(body.autonomousDatabaseId)} not found or not authorized.`);
+    if (body.cloneType !== 'FULL' && body.cloneType !== 'METADATA') throw bad('cloneType is required and must be FULL or METADATA.');
+    const at = Date.parse(String(body.timestamp));
+    const oldest = Math.max(Date.parse(source.timeCreated), Date.now() - source.backupRetentionPeriodInDays * 86_400_000);
+    if (body.useLatestAvailableBackupTimeStamp !== true && (Number.isNaN(at) || at < oldest || at > Date.now())) {
+      throw bad(`timestamp must lie between ${new Date(oldest).toISOString()} and now (the source's backup retention).`);
+    }
+    return { source, refreshable: false };
+  }
   if (kind !== 'DATABASE' && kind !== 'CLONE_TO_REFRESHABLE') throw bad(`source ${String(kind)} is not supported by the emulator.`);
   const source = typeof body.sourceId === 'string' ? store.databases.get(body.sourceId) : undefined;
   if (!source || source.lifecycleState === 'TERMINATED') throw new OciFault(404, 'NotAuthorizedOrNotFound', `Source Autonomous Database ${String(body.sourceId)} not found or not authorized.`);

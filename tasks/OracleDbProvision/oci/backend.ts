@@ -122,7 +122,10 @@ class OciBackend implements DbBackend {
         // CreateAutonomousDatabaseBase.source: NONE, DATABASE (CreateAutonomousDatabaseCloneDetails: sourceId,
         // cloneType FULL|METADATA) or CLONE_TO_REFRESHABLE (CreateRefreshableAutonomousDatabaseCloneDetails).
         const c = step.clone;
-        const source = !c ? { source: 'NONE' } : c.cloneType === 'REFRESHABLE'
+        // BACKUP_FROM_TIMESTAMP (CreateAutonomousDatabaseFromBackupTimestampDetails): point-in-time restore into a new database.
+        const source = !c ? { source: 'NONE' } : c.timestamp
+          ? { source: 'BACKUP_FROM_TIMESTAMP', autonomousDatabaseId: c.sourceId, cloneType: c.cloneType, timestamp: new Date(c.timestamp) }
+          : c.cloneType === 'REFRESHABLE'
           ? { source: 'CLONE_TO_REFRESHABLE', sourceId: c.sourceId, refreshableMode: 'MANUAL' }
           : { source: 'DATABASE', sourceId: c.sourceId, cloneType: c.cloneType };
         const details = { ...step.spec, adminPassword, ...source } as unknown as models.CreateAutonomousDatabaseDetails;
