@@ -27,6 +27,7 @@ export interface KvSecretAttributes {
   notBefore?: number;
   expiresOn?: number;
   contentType?: string;
+  tags?: Record<string, string>;
 }
 
 interface KvVersion {
@@ -42,6 +43,8 @@ export interface KeyVaultEmulator {
   vaultUrl: string;
   set(name: string, value: string, attrs?: KvSecretAttributes): void;
   remove(name: string): void;
+  /** Changes the current version's attributes (as UpdateSecret does), e.g. { enabled: false }. */
+  update(name: string, attrs: KvSecretAttributes): void;
   throttle(requests: number, retryAfterSeconds?: number): void;
   /** Client ids allowed to read (RBAC); default: any token from the emulator's tenant. */
   allowClients(ids: string[] | undefined): void;
@@ -76,6 +79,11 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
       secrets.set(name.toLowerCase(), versions);
     },
     remove: (name) => void secrets.delete(name.toLowerCase()),
+    update(name, attrs) {
+      const latest = secrets.get(name.toLowerCase())?.at(-1);
+      if (!latest) throw new Error(`no secret ${name}`);
+      Object.assign(latest.attributes, attrs, { updated: Math.floor(Date.now() / 1000) });
+    },
     throttle(n, seconds = 1) {
       throttleLeft = n;
       retryAfter = seconds;
@@ -136,7 +144,7 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
         const keys = [...secrets.keys()].sort();
         const page = keys.slice(start, start + max).map((k) => {
           const latest = secrets.get(k)!.at(-1)!;
-          return { id: `${vaultUrl}/secrets/${displayName(k)}`, attributes: attributesOf(latest), ...(latest.attributes.contentType ? { contentType: latest.attributes.contentType } : {}), tags: {} };
+          return { id: `${vaultUrl}/secrets/${displayName(k)}`, attributes: attributesOf(latest), ...(latest.attributes.contentType ? { contentType: latest.attributes.contentType } : {}), tags: latest.attributes.tags ?? {} };
         });
         const next = start + max < keys.length ? `${vaultUrl}/secrets?api-version=${apiVersion}&$skiptoken=${start + max}&maxresults=${max}` : null;
         return send(200, { value: page, nextLink: next });
@@ -152,7 +160,7 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
         id: `${vaultUrl}/secrets/${displayName(m[1].toLowerCase())}/${v.version}`,
         attributes: attributesOf(v),
         ...(v.attributes.contentType ? { contentType: v.attributes.contentType } : {}),
-        tags: {},
+        tags: v.attributes.tags ?? {},
       });
     });
   });

@@ -13,6 +13,10 @@
  * fields, base64 content, vault and key, 409 on a name already used in the vault (any state but DELETED) and
  * honours opc-retry-token; UpdateSecret needs an ACTIVE secret (409 IncorrectState) and adds a version
  * (CURRENT moves, the old one becomes PREVIOUS); bundles of secrets pending deletion are refused.
+ * Tags, `metadata` and `secretRules` are kept as sent (UpdateSecret replaces each map it carries); a
+ * SECRET_EXPIRY_RULE's timeOfAbsoluteExpiry must lie 1 to 365 days ahead and its secretVersionExpiryInterval be
+ * P1D..P90D (400 InvalidParameter otherwise: Vault API SecretExpiryRule). ScheduleSecretDeletion needs an
+ * ACTIVE secret (409 IncorrectState) and a timeOfDeletion 1 to 30 days ahead, 30 days when omitted.
  */
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
@@ -34,6 +38,8 @@ export interface OciSecret {
   timeCreated: string;
   timeOfDeletion?: string;
   freeformTags: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  secretRules?: Record<string, unknown>[];
   versions: OciSecretVersion[];
   /** A transitional state (CREATING, UPDATING, CANCELLING_DELETION) ends at this time. */
   settlesAt?: number;
@@ -46,7 +52,7 @@ export interface OciVaultEmulator {
   url: string;
   secrets: OciSecret[];
   secretByName(vaultId: string, name: string): OciSecret | undefined;
-  seed(s: { vaultId: string; compartmentId: string; keyId: string; name: string; content: string; state?: string }): OciSecret;
+  seed(s: { vaultId: string; compartmentId: string; keyId: string; name: string; content: string; state?: string; freeformTags?: Record<string, string> }): OciSecret;
   scheduleDeletion(id: string): void;
   storm(requests: number, op?: OciOperation): void;
   fault(f: OciFault): void;
@@ -85,7 +91,7 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     seed(s) {
       const secret: OciSecret = {
         id: ocid('vaultsecret'), compartmentId: s.compartmentId, vaultId: s.vaultId, keyId: s.keyId, secretName: s.name,
-        lifecycleState: s.state ?? 'ACTIVE', timeCreated: now(), freeformTags: {},
+        lifecycleState: s.state ?? 'ACTIVE', timeCreated: now(), freeformTags: { ...s.freeformTags },
         versions: [{ versionNumber: 1, content: Buffer.from(s.content, 'utf8').toString('base64'), stages: ['CURRENT', 'LATEST'], timeCreated: now() }],
       };
       secrets.push(secret);
@@ -108,8 +114,28 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     return {
       id: s.id, compartmentId: s.compartmentId, vaultId: s.vaultId, keyId: s.keyId, secretName: s.secretName, description: s.description,
       lifecycleState: s.lifecycleState, timeCreated: s.timeCreated, timeOfDeletion: s.timeOfDeletion, currentVersionNumber: current?.versionNumber,
-      freeformTags: s.freeformTags, definedTags: {}, systemTags: {},
+      freeformTags: s.freeformTags, definedTags: {}, systemTags: {}, metadata: s.metadata, secretRules: s.secretRules,
     };
+  };
+  const DAY = 86_400_000;
+  /** What OCI checks in secretRules; undefined when they are acceptable. */
+  const rulesProblem = (rules: unknown): string | undefined => {
+    if (!Array.isArray(rules)) return 'secretRules must be an array.';
+    const types = new Set<string>();
+    for (const r of rules as Record<string, unknown>[]) {
+      if (r.ruleType !== 'SECRET_EXPIRY_RULE' && r.ruleType !== 'SECRET_REUSE_RULE') return `Unknown ruleType ${String(r.ruleType)}.`;
+      if (types.has(r.ruleType)) return `At most one rule of type ${r.ruleType}.`;
+      types.add(r.ruleType);
+      if (r.timeOfAbsoluteExpiry !== undefined) {
+        const ahead = new Date(r.timeOfAbsoluteExpiry as string).getTime() - Date.now();
+        if (Number.isNaN(ahead) || ahead < DAY - 5000 || ahead > 365 * DAY) return 'timeOfAbsoluteExpiry must be between 1 and 365 days from the current time.';
+      }
+      if (r.secretVersionExpiryInterval !== undefined) {
+        const m = /^P(\d+)D$/.exec(r.secretVersionExpiryInterval as string);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > 90) return 'secretVersionExpiryInterval must be P1D to P90D.';
+      }
+    }
+    return undefined;
   };
   const bundle = (s: OciSecret, v: OciSecretVersion): object => ({
     secretId: s.id, versionNumber: v.versionNumber, timeCreated: v.timeCreated, stages: v.stages,
@@ -198,6 +224,12 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
           id: ocid('vaultsecret'), compartmentId: json.compartmentId, vaultId: json.vaultId, keyId: json.keyId, secretName: json.secretName,
           description: json.description, lifecycleState: 'CREATING', timeCreated: now(), freeformTags: json.freeformTags ?? {}, versions: [],
         };
+        if (json.secretRules !== undefined) {
+          const problem = rulesProblem(json.secretRules);
+          if (problem) return fail(400, 'InvalidParameter', problem);
+          created.secretRules = json.secretRules;
+        }
+        if (json.metadata !== undefined) created.metadata = json.metadata;
         addVersion(created, content.content);
         transition(created, 'CREATING');
         secrets.push(created);
@@ -223,14 +255,26 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
         if (secret!.lifecycleState !== 'ACTIVE') return fail(409, 'IncorrectState', `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to be updated.`);
         const content = json.secretContent;
         if (content && (content.contentType !== 'BASE64' || !BASE64.test(content.content ?? ''))) return fail(400, 'InvalidParameter', 'secretContent must be BASE64.');
+        if (json.secretRules !== undefined) {
+          const problem = rulesProblem(json.secretRules);
+          if (problem) return fail(400, 'InvalidParameter', problem);
+        }
         if (content) addVersion(secret!, content.content);
         if (json.description !== undefined) secret!.description = json.description;
+        if (json.freeformTags !== undefined) secret!.freeformTags = json.freeformTags;
+        if (json.metadata !== undefined) secret!.metadata = json.metadata;
+        if (json.secretRules !== undefined) secret!.secretRules = json.secretRules;
         transition(secret!, 'UPDATING');
         return ok(200, view(secret!));
       }
-      case 'ScheduleSecretDeletion':
+      case 'ScheduleSecretDeletion': {
+        if (secret!.lifecycleState !== 'ACTIVE') return fail(409, 'IncorrectState', `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to schedule its deletion.`);
+        const at = json.timeOfDeletion ? new Date(json.timeOfDeletion).getTime() : Date.now() + 30 * DAY;
+        if (Number.isNaN(at) || at < Date.now() + DAY - 5000 || at > Date.now() + 30 * DAY + 5000) return fail(400, 'InvalidParameter', 'timeOfDeletion must be between 1 and 30 days from now.');
         emu.scheduleDeletion(secret!.id);
+        secret!.timeOfDeletion = new Date(at).toISOString();
         return ok(200, undefined);
+      }
       case 'CancelSecretDeletion':
         if (secret!.lifecycleState !== 'PENDING_DELETION') return fail(409, 'IncorrectState', `Secret ${secret!.id} is not pending deletion.`);
         secret!.timeOfDeletion = undefined;

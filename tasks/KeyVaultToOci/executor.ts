@@ -1,5 +1,6 @@
 import { errorMessage } from '../common/errors';
 import { mapLimit } from '../common/map-limit';
+import { disabledMeta } from './metadata';
 import { PlanItem, SecretSink, SyncResult, ValueBook } from './sync-model';
 
 export interface ExecuteDeps {
@@ -12,6 +13,26 @@ export interface ExecuteDeps {
   signal: AbortSignal;
   concurrency: number;
   log: (line: string) => void;
+  now: () => Date;
+}
+
+/** OCI secrets whose Key Vault source is gone or disabled: no value is involved. */
+async function revoke(item: PlanItem, base: SyncResult, deps: ExecuteDeps): Promise<SyncResult> {
+  switch (item.action) {
+    case 'kept':
+      return { ...base, outcome: 'kept', message: item.reason };
+    case 'disable': {
+      const meta = disabledMeta(await deps.sink.readMeta(item.secretId!), deps.now());
+      await deps.sink.updateMeta(item.secretId!, meta);
+      deps.log(`disabled ${item.target} (${item.reason}): content retrieval blocked from ${meta.expiry}, OCI's earliest expiry`);
+      return { ...base, outcome: 'disabled', message: item.reason, timeOfDeletion: undefined };
+    }
+    default: {
+      const { timeOfDeletion } = await deps.sink.scheduleDeletion(item.secretId!);
+      deps.log(`scheduled the deletion of ${item.target} (${item.reason})${timeOfDeletion ? ` for ${timeOfDeletion}` : ''}`);
+      return { ...base, outcome: 'deletionScheduled', message: item.reason, timeOfDeletion };
+    }
+  }
 }
 
 /**
@@ -24,22 +45,35 @@ export async function executePlan(items: PlanItem[], deps: ExecuteDeps): Promise
     if (item.action === 'skipped') return { ...base, outcome: 'skipped', message: item.reason };
     if (item.action === 'blocked') return { ...base, message: item.reason };
     if (deps.signal.aborted) return { ...base, message: 'not attempted: the task was cancelled or timed out' };
+    if (item.action === 'kept' || item.action === 'disable' || item.action === 'scheduleDeletion') {
+      try {
+        return await revoke(item, base, deps);
+      } catch (err) {
+        return { ...base, message: errorMessage(err) };
+      }
+    }
     const v = deps.values.get(item.source);
-    if (!v) return { ...base, message: 'the source value was not read' };
+    if (!v) return item.action === 'unchanged' ? { ...base, outcome: 'unchanged', message: item.reason } : { ...base, message: 'the source value was not read' };
     const result = { ...base, sourceVersion: v.version };
     try {
       switch (item.action) {
         case 'unchanged':
           return { ...result, outcome: 'unchanged' };
+        case 'metadata':
+          await deps.sink.updateMeta(item.secretId!, item.meta!);
+          deps.log(`updated ${item.metaChanges!.join(', ')} of ${item.target} (content unchanged)`);
+          return { ...result, outcome: 'updated', metaChanges: item.metaChanges };
         case 'create': {
-          const created = await deps.sink.create(item.target, v.content, deps.origin(item.source));
+          const created = await deps.sink.create(item.target, v.content, deps.origin(item.source), item.meta ?? { freeformTags: {} });
           deps.log(`created ${item.target} (version ${created.version ?? '?'})`);
           return { ...result, outcome: 'created', secretId: created.id, version: created.version };
         }
         case 'update': {
+          // Metadata first: re-enabling a disabled secret lifts its expiry rule before the new version lands.
+          if (item.meta) await deps.sink.updateMeta(item.secretId!, item.meta);
           const updated = await deps.sink.update(item.secretId!, v.content);
           deps.log(`updated ${item.target} (version ${item.version ?? '?'} → ${updated.version ?? '?'})`);
-          return { ...result, outcome: 'updated', version: updated.version };
+          return { ...result, outcome: 'updated', version: updated.version, metaChanges: item.metaChanges };
         }
         case 'restore': {
           const state = await deps.sink.restore(item.secretId!);

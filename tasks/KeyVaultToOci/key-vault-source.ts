@@ -41,7 +41,7 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
       const out: SourceSecret[] = [];
       try {
         for await (const page of client.listPropertiesOfSecrets({ abortSignal: opts.signal }).byPage({ maxPageSize: 25 })) {
-          for (const p of page) out.push({ name: p.name, enabled: p.enabled !== false, notBefore: p.notBefore, expiresOn: p.expiresOn });
+          for (const p of page) out.push({ name: p.name, enabled: p.enabled !== false, notBefore: p.notBefore, expiresOn: p.expiresOn, contentType: p.contentType, tags: p.tags });
         }
       } catch (err) {
         throw keyVaultError(err, `Listing the secrets of ${vault} failed`, 'list');

@@ -1,5 +1,6 @@
 import { AgentNetwork } from '../common/network/agent-network';
 import { randomUUID } from 'node:crypto';
+import type { models } from 'oci-vault';
 import { OciConnection } from '../common/connections/oci';
 import { ociClientFactory } from '../common/oci/clients';
 import { OciFixes, ociAnswer, ociFailure } from '../common/oci/errors';
@@ -8,7 +9,8 @@ import { ociRetryToken } from '../common/oci/retry-token';
 import { RetryPolicy } from '../common/retry-policy';
 import { retrying } from '../common/retrying';
 import { sleep } from '../common/sleep';
-import { SecretSink, SinkState } from './sync-model';
+import { DISABLED_TAG, ownerOf } from './metadata';
+import { SecretSink, SinkMeta, SinkState } from './sync-model';
 
 export interface OciVaultSinkOptions {
   network?: AgentNetwork;
@@ -23,7 +25,32 @@ export interface OciVaultSinkOptions {
   pollMs?: number;
 }
 
-interface Summary { id: string; secretName: string; lifecycleState: string; timeOfDeletion?: Date | string }
+interface Summary { id: string; secretName: string; lifecycleState: string; timeOfDeletion?: Date | string; freeformTags?: Record<string, string> }
+type SecretExpiryRule = models.SecretExpiryRule;
+interface RuleLike { ruleType?: string; timeOfAbsoluteExpiry?: Date | string; isSecretContentRetrievalBlockedOnExpiry?: boolean }
+
+/** The task's view of an OCI secret's metadata: freeform tags, metadata.contentType and the absolute expiry rule. */
+export function metaOf(s: { freeformTags?: Record<string, string>; metadata?: Record<string, unknown>; secretRules?: RuleLike[] }): SinkMeta {
+  const rule = (s.secretRules ?? []).find((r) => r.ruleType === 'SECRET_EXPIRY_RULE');
+  const contentType = s.metadata?.contentType;
+  return {
+    freeformTags: { ...(s.freeformTags ?? {}) },
+    contentType: typeof contentType === 'string' ? contentType : undefined,
+    expiry: rule?.timeOfAbsoluteExpiry ? new Date(rule.timeOfAbsoluteExpiry).toISOString() : undefined,
+    blockedOnExpiry: rule?.isSecretContentRetrievalBlockedOnExpiry || undefined,
+  };
+}
+
+/** UpdateSecret/CreateSecret fields for a SinkMeta (freeformTags replace the whole map, as OCI does). */
+function metaDetails(m: SinkMeta): { freeformTags: Record<string, string>; metadata: Record<string, string>; secretRules: SecretExpiryRule[] } {
+  return {
+    freeformTags: m.freeformTags,
+    metadata: m.contentType ? { contentType: m.contentType } : {},
+    secretRules: m.expiry
+      ? [{ ruleType: 'SECRET_EXPIRY_RULE', timeOfAbsoluteExpiry: new Date(m.expiry), isSecretContentRetrievalBlockedOnExpiry: m.blockedOnExpiry === true } as SecretExpiryRule]
+      : [],
+  };
+}
 
 const USABLE = ['ACTIVE', 'UPDATING', 'CREATING'];
 
@@ -57,7 +84,7 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
       for (const s of res.items) {
         if (s.lifecycleState === 'DELETED') continue;
         const list = byName.get(s.secretName) ?? [];
-        list.push({ id: s.id, secretName: s.secretName, lifecycleState: String(s.lifecycleState), timeOfDeletion: s.timeOfDeletion });
+        list.push({ id: s.id, secretName: s.secretName, lifecycleState: String(s.lifecycleState), timeOfDeletion: s.timeOfDeletion, freeformTags: s.freeformTags });
         byName.set(s.secretName, list);
       }
       page = res.opcNextPage;
@@ -81,7 +108,12 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
   };
 
   const stateOf = async (s: Summary): Promise<SinkState> => {
-    if (USABLE.includes(s.lifecycleState)) return { kind: 'present', id: s.id, ...(await currentContent(s.id)) };
+    if (USABLE.includes(s.lifecycleState)) {
+      // Only secrets we created carry metadata we keep in step: only those cost a GetSecret.
+      const owner = s.freeformTags?.['synced-by'] ? (s.freeformTags['source-secret'] ?? s.freeformTags['synced-from']) : undefined;
+      const meta = owner ? metaOf((await vaults.getSecret({ secretId: s.id })).secret) : metaOf(s);
+      return { kind: 'present', id: s.id, ...(await currentContent(s.id)), meta, owner };
+    }
     if (s.lifecycleState === 'PENDING_DELETION') {
       const when = s.timeOfDeletion ? new Date(s.timeOfDeletion).toISOString() : undefined;
       return { kind: 'pendingDeletion', id: s.id, timeOfDeletion: when };
@@ -102,7 +134,43 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
         throw ociError(err, `Reading the OCI secret '${name}' failed`);
       }
     },
-    async create(name, content, origin) {
+    async owned(vaultName) {
+      try {
+        listing ??= listAll();
+        return [...(await listing).values()].flat().flatMap((s) => {
+          const source = ownerOf(s.freeformTags, vaultName);
+          return source === undefined ? [] : [{ id: s.id, name: s.secretName, source, lifecycleState: s.lifecycleState, disabled: s.freeformTags?.[DISABLED_TAG] === 'disabled' }];
+        });
+      } catch (err) {
+        listing = undefined;
+        throw ociError(err, 'Listing the OCI secrets of the vault failed');
+      }
+    },
+    async readMeta(id) {
+      try {
+        return metaOf((await vaults.getSecret({ secretId: id })).secret);
+      } catch (err) {
+        throw ociError(err, `Reading the OCI secret ${id} failed`);
+      }
+    },
+    async updateMeta(id, meta) {
+      try {
+        await vaults.updateSecret({ secretId: id, updateSecretDetails: metaDetails(meta) });
+      } catch (err) {
+        throw ociError(err, `Updating the tags and rules of the OCI secret ${id} failed`);
+      }
+    },
+    async scheduleDeletion(id) {
+      try {
+        // No timeOfDeletion: OCI's default (30 days), the longest window to cancel in.
+        await vaults.scheduleSecretDeletion({ secretId: id, scheduleSecretDeletionDetails: {} });
+        const { secret } = await vaults.getSecret({ secretId: id });
+        return { timeOfDeletion: secret.timeOfDeletion ? new Date(secret.timeOfDeletion).toISOString() : undefined };
+      } catch (err) {
+        throw ociError(err, `Scheduling the deletion of the OCI secret ${id} failed`);
+      }
+    },
+    async create(name, content, origin, meta) {
       try {
         const res = await vaults.createSecret({
           createSecretDetails: {
@@ -112,7 +180,7 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
             secretName: name,
             description: `Synced from ${origin} by the KeyVaultToOci pipeline task`,
             secretContent: { contentType: 'BASE64', content } as never,
-            freeformTags: { 'synced-by': 'multicloud-devsecops', 'synced-from': origin.slice(0, 256) },
+            ...metaDetails(meta),
           },
           // One token per secret and run: SDK retries of a create that did land return the same secret.
           opcRetryToken: ociRetryToken([runKey, opts.vaultId, name]),

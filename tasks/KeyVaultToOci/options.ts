@@ -3,6 +3,7 @@ import { OciConnection, readOciConnection } from '../common/connections/oci';
 import { readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
+import { OnSourceRemoved } from './removed';
 import { SelectionRule, parseSelection } from './selection';
 
 export interface KeyVaultToOciOptions {
@@ -18,6 +19,10 @@ export interface KeyVaultToOciOptions {
   dryRun: boolean;
   exportVariables: boolean;
   restorePendingDeletion: boolean;
+  /** What happens to OCI secrets this task created whose Key Vault source is deleted or disabled. */
+  onSourceRemoved: OnSourceRemoved;
+  /** Carry Key Vault tags, content type and expiry to the OCI secrets this task creates. */
+  copyMetadata: boolean;
   timeoutMinutes: number;
 }
 
@@ -36,8 +41,11 @@ function keyVaultUrl(inputs: InputReader, host: TaskHost, name: string): string 
 }
 
 export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): KeyVaultToOciOptions {
-  const selection = parseSelection(inputs.raw('secrets') ?? '');
-  if (!selection.ok) inputs.problem('secrets', `${selection.error}.`, "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.");
+  // Required, with no default: a whole vault is never pushed to OCI unless someone wrote '*'.
+  const secretsText = inputs.raw('secrets');
+  const selection = parseSelection(secretsText ?? '');
+  if (secretsText === undefined) inputs.problem('secrets', 'is required: no secret is selected.', "List the secrets to sync: names, a glob such as db-*, lines 'kv-name => oci-name', or '*' for the whole vault.");
+  else if (!selection.ok) inputs.problem('secrets', `${selection.error}.`, "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.");
   const oci = readOciConnection(inputs, host.endpoints, 'ociConnection');
   // Vault and key are regional: they must be in the connection's region, or every call would 404.
   const where = { connectionRegion: oci?.region, connectionInput: 'ociConnection' };
@@ -54,6 +62,8 @@ export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): K
     dryRun: inputs.boolean('dryRun'),
     exportVariables: inputs.boolean('exportVariables'),
     restorePendingDeletion: inputs.boolean('restorePendingDeletion'),
+    onSourceRemoved: inputs.pick<OnSourceRemoved>('onSourceRemoved'),
+    copyMetadata: inputs.boolean('copyMetadata'),
     timeoutMinutes: inputs.number('timeoutMinutes', { min: 1, max: 1440, integer: true }),
   };
 }

@@ -1,4 +1,5 @@
 import { SelectionRule, targetName } from './selection';
+import { DesiredMeta, metaDiff } from './metadata';
 import { Outcome, PlanItem, SinkState, SourceSecret, SyncResult } from './sync-model';
 
 /** Pure decisions: which secrets sync, and what each one needs. No I/O, no values. */
@@ -46,13 +47,23 @@ export function selectSecrets(rules: SelectionRule[], listed: SourceSecret[], no
   return { selected, skipped, missing, collisions };
 }
 
-/** What one selected secret needs, given the base64 of its source value and the sink's state. */
-export function planItem(sel: Selected, content: string, state: SinkState, restorePendingDeletion: boolean): PlanItem {
+/**
+ * What one selected secret needs, given the base64 of its source value and the sink's state. Metadata (tags,
+ * content type, expiry) is written on create and kept in step only on secrets this task created: a secret
+ * someone else made under the same name gets new versions, never our tags.
+ */
+export function planItem(sel: Selected, content: string, state: SinkState, restorePendingDeletion: boolean, want?: DesiredMeta): PlanItem {
+  const notes = want?.notes.length ? { reason: want.notes.join('; ') } : {};
   switch (state.kind) {
     case 'missing':
-      return { ...sel, action: 'create' };
-    case 'present':
-      return { ...sel, action: state.content === content ? 'unchanged' : 'update', secretId: state.id, version: state.version };
+      return { ...sel, action: 'create', ...(want ? { meta: want.meta } : {}), ...notes };
+    case 'present': {
+      const base = { ...sel, secretId: state.id, version: state.version, ...notes };
+      const changes = want && state.owner !== undefined ? metaDiff(want.meta, state.meta) : [];
+      const meta = changes.length ? { meta: want!.meta, metaChanges: changes } : {};
+      if (state.content !== content) return { ...base, action: 'update', ...meta };
+      return { ...base, action: changes.length ? 'metadata' : 'unchanged', ...meta };
+    }
     case 'pendingDeletion': {
       const when = state.timeOfDeletion ? ` (deletion scheduled for ${state.timeOfDeletion})` : '';
       if (restorePendingDeletion) return { ...sel, action: 'restore', secretId: state.id, reason: `pending deletion${when}: the deletion will be cancelled` };
@@ -71,7 +82,7 @@ export function planItem(sel: Selected, content: string, state: SinkState, resto
 export type Tally = Record<Outcome, number>;
 
 export function tally(results: SyncResult[]): Tally {
-  const t: Tally = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, planned: 0 };
+  const t: Tally = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, planned: 0, kept: 0, disabled: 0, deletionScheduled: 0 };
   for (const r of results) t[r.outcome]++;
   return t;
 }

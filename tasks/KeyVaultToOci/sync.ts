@@ -7,7 +7,9 @@ import { executePlan } from './executor';
 import { KEY_VAULT_RETRY, createKeyVaultSource } from './key-vault-source';
 import { createOciVaultSink } from './oci-vault-sink';
 import { KeyVaultToOciOptions } from './options';
+import { desiredMeta } from './metadata';
 import { planItem, selectSecrets, tally } from './planner';
+import { coveredSources, planRemoved } from './removed';
 import { describePartialFailure, describePlanTally, describeTally, renderPlan } from './report';
 import { PlanItem, SecretSink, SecretSource, SyncResult, ValueBook } from './sync-model';
 
@@ -46,7 +48,14 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
 
   const source = await SOURCES.azureKeyVault(ctx, o, t);
   const listed = await source.list();
+  // Which OCI secrets this task created from this vault: a named secret missing from Key Vault may be one
+  // whose source was deleted (a revocation to propagate), not a typo. Reads only.
+  const sink = await SINKS.ociVault(ctx, o, t);
+  const removed = planRemoved(await sink.owned(o.keyVaultName), o.selection, listed, o.onSourceRemoved);
+  const covered = coveredSources(removed);
   const selection = selectSecrets(o.selection, listed, t.now());
+  selection.missing = selection.missing.filter((m) => !covered.has(m.toLowerCase()));
+  selection.skipped = selection.skipped.filter((s) => !covered.has(s.source.toLowerCase()));
   if (selection.missing.length) {
     throw new TaskError(`${source.description} has no secret named ${selection.missing.map((m) => `'${m}'`).join(', ')}.`, "Fix the 'secrets' input or create the secrets; nothing was changed.");
   }
@@ -69,19 +78,24 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
     }
   });
 
-  const sink = await SINKS.ociVault(ctx, o, t);
+  const props = new Map(listed.map((s) => [s.name, s]));
   const planned = await mapLimit(selection.selected.filter((s) => values.has(s.source)), t.concurrency, async (s): Promise<PlanItem | SyncResult> => {
     try {
       const state = await sink.inspect(s.target);
       // What OCI holds now is a secret too (an older value): mask it before anything could print it.
       if (state.kind === 'present') ctx.secrets.register(Buffer.from(state.content, 'base64').toString('utf8'));
-      return planItem(s, values.get(s.source)!.content, state, o.restorePendingDeletion);
+      const want = desiredMeta(o.copyMetadata ? props.get(s.source)! : { name: s.source, enabled: true }, o.keyVaultName, t.now());
+      return planItem(s, values.get(s.source)!.content, state, o.restorePendingDeletion, want);
     } catch (err) {
       return { ...s, action: 'blocked', outcome: 'failed', message: errorMessage(err) };
     }
   });
   const inspectFailures = planned.filter((p): p is SyncResult => 'outcome' in p);
-  const plan = [...selection.skipped, ...empty, ...planned.filter((p): p is PlanItem => !('outcome' in p))].sort((a, b) => a.source.localeCompare(b.source));
+  const plan = [...selection.skipped, ...empty, ...removed, ...planned.filter((p): p is PlanItem => !('outcome' in p))].sort((a, b) => a.source.localeCompare(b.source));
+  const kept = removed.filter((r) => r.action === 'kept');
+  if (kept.length) {
+    ctx.host.warn(`${kept.length} OCI secret(s) created by this task have a deleted or disabled Key Vault source and stay active: ${kept.map((k) => `${k.target} (${k.reason?.split(';')[0]})`).join(', ')}. Set onSourceRemoved: disable or scheduleDeletion to revoke them.`);
+  }
   const failedEarly = [...readFailures, ...inspectFailures];
 
   log(`Plan for ${vaultHost} → OCI vault ${o.vaultId}${o.dryRun ? ' (dry run: nothing will be changed)' : ''}:`);
@@ -91,10 +105,12 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
 
   let results: SyncResult[];
   if (o.dryRun) {
-    results = plan.map((i) => ({ source: i.source, target: i.target, action: i.action, outcome: i.action === 'skipped' ? 'skipped' : i.action === 'blocked' ? 'failed' : 'planned', secretId: i.secretId, version: i.version, message: i.reason }));
+    const DRY: Partial<Record<PlanItem['action'], SyncResult['outcome']>> = { skipped: 'skipped', blocked: 'failed', kept: 'kept' };
+    const dry = (a: PlanItem['action']): SyncResult['outcome'] => DRY[a] ?? 'planned';
+    results = plan.map((i) => ({ source: i.source, target: i.target, action: i.action, outcome: dry(i.action), secretId: i.secretId, version: i.version, message: i.reason, metaChanges: i.metaChanges }));
   } else {
     const origin = (name: string): string => `Azure Key Vault ${o.keyVaultName}/${name}`;
-    results = await executePlan(plan, { sink, values, origin, registerSecret: (v) => ctx.secrets.register(v), signal: ctx.signal, concurrency: t.concurrency, log });
+    results = await executePlan(plan, { sink, values, origin, registerSecret: (v) => ctx.secrets.register(v), signal: ctx.signal, concurrency: t.concurrency, log, now: t.now });
   }
   results = [...results, ...failedEarly].sort((a, b) => a.source.localeCompare(b.source));
 
@@ -108,10 +124,11 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
     ...ctx.record.details,
     ...(o.dryRun ? { planned: plannedCount } : done),
     // One line per run for the summary table; `secrets` carries the same facts for the hub.
-    changes: results.map((r) => `${r.target}: ${r.outcome}${r.version !== undefined ? ` v${r.version}` : ''}`).join(', '),
+    // The rotation figure: which OCI version is current for which Key Vault version.
+    changes: results.map((r) => `${r.target}: ${r.outcome}${r.version !== undefined ? ` v${r.version}` : ''}${r.sourceVersion ? ` (Key Vault ${r.sourceVersion.slice(0, 8)})` : ''}`).join(', '),
     secrets: results,
   };
-  const outputs = { created: String(t2.created), updated: String(t2.updated), unchanged: String(t2.unchanged) };
+  const outputs = { created: String(t2.created), updated: String(t2.updated), unchanged: String(t2.unchanged), revoked: String(t2.disabled + t2.deletionScheduled) };
 
   if (t2.failed && !o.dryRun) throw new TaskError(describePartialFailure(results));
   if (o.dryRun) {
@@ -128,7 +145,7 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
  * variable (task-lib refuses one unless System.UnsafeAllowMultilineSecret is true): such values are exported
  * base64-encoded as '<name>-base64', which is single-line and masked.
  */
-const TASK_OUTPUTS = ['created', 'updated', 'unchanged'];
+const TASK_OUTPUTS = ['created', 'updated', 'unchanged', 'revoked'];
 
 function exportVariables(ctx: TaskContext, values: ValueBook, log: (line: string) => void): void {
   const multiLineAllowed = (ctx.host.variable('System.UnsafeAllowMultilineSecret') ?? '').toLowerCase() === 'true';

@@ -1,4 +1,5 @@
 import { DbState, DesiredDb } from './model';
+import { productionDrift } from './production';
 
 export interface FieldChange {
   field: string;
@@ -23,6 +24,7 @@ export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
   if (desired.isFreeTier && !current.isFreeTier) {
     blockers.push('the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name');
   }
+  blockers.push(...productionDrift(desired, current).replace);
   return blockers;
 }
 
@@ -39,6 +41,8 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
   const single = (field: string, from: unknown, to: unknown, value: unknown = to): UpdateGroup => ({ changes: [{ field, from, to }], details: { [field]: value } });
 
   if (current.isFreeTier && !desired.isFreeTier) groups.push(single('isFreeTier', true, false));
+  // Only an adopted database (found by OCID) can differ here: one found by name has that name.
+  if (current.displayName && desired.displayName !== current.displayName) groups.push(single('displayName', current.displayName, desired.displayName));
   if (desired.dbName && current.dbName && desired.dbName.toUpperCase() !== current.dbName.toUpperCase()) {
     groups.push(single('dbName', current.dbName, desired.dbName));
   }
@@ -56,6 +60,8 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
   const mtls = current.isMtlsConnectionRequired === undefined || current.isMtlsConnectionRequired === desired.isMtlsConnectionRequired
     ? undefined
     : single('isMtlsConnectionRequired', current.isMtlsConnectionRequired, desired.isMtlsConnectionRequired);
+  // A private endpoint comes before an ACL change and mTLS (OCI allows TLS without an ACL on a private one).
+  groups.push(...productionDrift(desired, current).updates);
   const ordered = desired.isMtlsConnectionRequired ? [mtls, acl] : [acl, mtls];
   for (const g of ordered) if (g) groups.push(g);
   return groups;

@@ -1,10 +1,11 @@
 import type { DbWorkload } from './options';
+import type { ProductionSettings } from './production';
 
 /**
  * The target-neutral view of an Autonomous Database: what the planner compares and what the
  * task reports. Both the OCI API adapter and the operator adapter map their objects onto it.
  */
-export interface DbState {
+export interface DbState extends ProductionSettings {
   id: string;
   displayName: string;
   lifecycleState: string;
@@ -31,7 +32,7 @@ export interface ConnectionProfile {
 }
 
 /** The settings `ensure` converges to, taken from the inputs. */
-export interface DesiredDb {
+export interface DesiredDb extends ProductionSettings {
   compartmentId: string;
   displayName: string;
   dbName?: string;

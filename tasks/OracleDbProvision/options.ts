@@ -6,8 +6,10 @@ import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
+import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
 
-export type DbAction = 'ensure' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type DbAction = 'ensure' | 'clone' | 'restore' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
+export type CloneType = 'FULL' | 'METADATA' | 'REFRESHABLE';
 export type DbWorkload = 'OLTP' | 'DW' | 'AJD' | 'APEX' | 'LH';
 
 /** The inputs: the database settings `ensure` converges to, plus how and what to do. */
@@ -24,6 +26,15 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   waitTimeoutMinutes: number;
   /** Consumer group of the connectionString output; auto picks by workload. */
   connectionProfile: ConnectionProfileChoice;
+  /** Adopt: the database by OCID instead of by display name. */
+  autonomousDatabaseId?: string;
+  /** clone: the source database and the kind of clone. */
+  sourceDatabaseId?: string;
+  cloneType: CloneType;
+  /** restore: the point in time (ISO 8601) the new database is restored to from the source's backups. */
+  restoreTimestamp?: string;
+  /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
+  operatorOciAuth: OperatorOciAuth;
 }
 
 export type ConnectionProfileChoice = 'auto' | 'high' | 'medium' | 'low' | 'tp' | 'tpurgent';
@@ -46,7 +57,8 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   const action = inputs.pick<DbAction>('action');
   const adminPassword = inputs.secret('adminPassword');
   const walletPassword = inputs.secret('walletPassword');
-  const oci = target === 'ociApi' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
+  const operatorOciAuth = inputs.pick<OperatorOciAuth>('operatorOciAuth');
+  const oci = target === 'ociApi' || operatorOciAuth === 'apiKey' ? readOciConnection(inputs, host.endpoints, 'ociConnection') : undefined;
   // With the OCI API, OCIDs are checked against the connection's realm and region (a secret in another region is a 404).
   const where = { connectionRegion: oci?.region, connectionInput: 'ociConnection' };
   const adminPasswordSecretId =
@@ -70,9 +82,26 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   }
   const isFreeTier = inputs.boolean('isFreeTier');
   const isMtlsConnectionRequired = inputs.boolean('isMtlsConnectionRequired');
-  // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL.
-  if (action === 'ensure' && !isMtlsConnectionRequired && whitelistedIps.length === 0) {
+  // OCI refuses TLS-only (walletless) access to a public-endpoint database that has no ACL (a private one may).
+  if (['ensure', 'clone', 'restore'].includes(action) && !isMtlsConnectionRequired && whitelistedIps.length === 0 && !inputs.raw('subnetId')) {
     inputs.problem('isMtlsConnectionRequired', 'is false but whitelistedIps is empty: OCI allows TLS without a wallet only with an access control list.', 'Set whitelistedIps, or keep isMtlsConnectionRequired true.');
+  }
+  checkIgnoredInputs(inputs, action, target);
+  const production = readProductionSettings(inputs, whitelistedIps);
+  const adbOcid = { types: ['autonomousdatabase'], regional: true, example: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaa…', ...where };
+  const sourceDatabaseId = readOcid(inputs, 'sourceDatabaseId', adbOcid) || undefined;
+  if ((action === 'clone' || action === 'restore') && !sourceDatabaseId) inputs.problem('sourceDatabaseId', `is required for the ${action} action.`, `Set the OCID of the database to ${action}.`);
+  const restoreTimestamp = inputs.optionalString('restoreTimestamp', {
+    pattern: (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && Date.parse(v) < Date.now(),
+    expected: 'a past point in time in ISO 8601 with a zone, e.g. 2026-11-29T21:30:00Z',
+  });
+  if (action === 'restore' && !restoreTimestamp) inputs.problem('restoreTimestamp', 'is required for the restore action.', 'Set the point in time to restore to, e.g. 2026-11-29T21:30:00Z.');
+  const cloneType = inputs.pick<CloneType>('cloneType');
+  if (action === 'restore' && cloneType === 'REFRESHABLE') inputs.problem('cloneType', 'REFRESHABLE does not apply to a point-in-time restore.', 'Use FULL or METADATA.');
+  // The operator reads tenancy, user, fingerprint, region and passphrase from a ConfigMap (commons/oci/provider.go):
+  // a passphrase there would be a secret in clear text.
+  if (target === 'operator' && oci?.passphrase) {
+    inputs.problem('ociConnection', "has an encrypted private key: the Oracle Database Operator reads the key's passphrase from a ConfigMap, where it would not be secret.", 'Use a connection with an unencrypted API key for the operator, or operatorOciAuth: instancePrincipal on OKE.');
   }
   const computeModel = inputs.pick<'ECPU' | 'OCPU'>('computeModel');
   const computeCount = inputs.number('computeCount', { min: computeModel === 'ECPU' ? 2 : 1, max: computeModel === 'ECPU' ? 512 : 128, integer: true });
@@ -80,6 +109,12 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     target,
     action,
     oci,
+    operatorOciAuth,
+    autonomousDatabaseId: readOcid(inputs, 'autonomousDatabaseId', adbOcid) || undefined,
+    sourceDatabaseId,
+    cloneType,
+    restoreTimestamp: restoreTimestamp ? new Date(restoreTimestamp).toISOString() : undefined,
+    ...production,
     kubernetes: target === 'operator' ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection') : undefined,
     namespace: inputs.string('namespace', { pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: 'a namespace name', maxLength: 63 }),
     compartmentId: readOcid(inputs, 'compartmentId', { types: ['compartment', 'tenancy'], example: 'ocid1.compartment.oc1..aaaa…', ...where }),

@@ -2,9 +2,10 @@ import { TaskError } from '../common/errors';
 import { UpdateGroup, computeDrift, driftBlockers, driftUpdates } from './drift';
 import { DbState, DesiredDb, FAILED_STATES, GONE_STATES, TRANSITIONAL_STATES } from './model';
 import { DbAction } from './options';
+import { ProductionSettings, productionCreateFields } from './production';
 
 /** Everything `ensure` sends to create a database, except the password (added by the adapter). */
-export interface CreateSpec {
+export interface CreateSpec extends ProductionSettings {
   compartmentId: string;
   displayName: string;
   dbName: string;
@@ -19,7 +20,7 @@ export interface CreateSpec {
 
 export type Step =
   | { kind: 'waitSettled'; state: string }
-  | { kind: 'create'; spec: CreateSpec }
+  | { kind: 'create'; spec: CreateSpec; clone?: CloneSource }
   | { kind: 'update'; group: UpdateGroup }
   | { kind: 'start' }
   | { kind: 'stop' }
@@ -34,6 +35,15 @@ export interface PlanInput {
   current?: DbState;
   /** Whether adminPassword or adminPasswordSecretId is set: needed only to create. */
   hasAdminPassword: boolean;
+  /** For `clone`: what to clone when the database does not exist yet. */
+  clone?: CloneSource;
+}
+
+/** Where a `clone` or `restore` copies from; `timestamp` makes it a point-in-time restore from backups. */
+export interface CloneSource {
+  sourceId: string;
+  cloneType: 'FULL' | 'METADATA' | 'REFRESHABLE';
+  timestamp?: string;
 }
 
 export function isMissing(current: DbState | undefined): current is undefined {
@@ -67,6 +77,7 @@ export function createSpec(desired: DesiredDb): CreateSpec {
     isFreeTier: desired.isFreeTier,
     whitelistedIps: desired.whitelistedIps.length ? desired.whitelistedIps : undefined,
     isMtlsConnectionRequired: desired.isMtlsConnectionRequired,
+    ...productionCreateFields(desired),
   };
 }
 
@@ -85,13 +96,18 @@ export function planAction(input: PlanInput): Step[] {
   }
 
   switch (action) {
+    case 'clone':
+    case 'restore':
     case 'ensure': {
       if (!current) {
         if (!input.hasAdminPassword) throw new TaskError(`No database named '${desired.displayName}' exists yet, and no ADMIN password is set.`, "Set 'adminPassword' (from a secret variable) or 'adminPasswordSecretId' so ensure can create it.");
-        return [{ kind: 'create', spec: createSpec(desired) }];
+        // A clone is created once; afterwards `clone` converges the copy like `ensure` (idempotent re-runs).
+        return [{ kind: 'create', spec: createSpec(desired), ...(action !== 'ensure' && input.clone ? { clone: input.clone } : {}) }];
       }
       const blockers = driftBlockers(desired, current);
-      if (blockers.length) throw new TaskError(`Cannot converge '${current.displayName}' (${current.id}): ${blockers.join('; ')}.`);
+      if (blockers.length) {
+        throw new TaskError(`Cannot converge '${current.displayName}' (${current.id}) in place: ${blockers.join('; ')}.`, 'Nothing was changed, and the task never deletes a database unless asked: delete it (action: delete, confirmDelete: true) and run ensure again, or create the new database under another display name.');
+      }
       const groups = driftUpdates(desired, current);
       if (groups.length) requireState(current, ['AVAILABLE'], `update ${groups.flatMap((g) => g.changes.map((c) => c.field)).join(', ')} of`, "Run the 'start' action first, or stop converging those settings.");
       return groups.map((group) => ({ kind: 'update', group }));
@@ -133,8 +149,14 @@ export function describeStep(step: Step): string {
   switch (step.kind) {
     case 'waitSettled':
       return `wait for ${step.state} to finish`;
-    case 'create':
-      return `create ${step.spec.dbName} (${step.spec.dbWorkload}, ${step.spec.isFreeTier ? 'Always Free' : `${step.spec.computeCount} ${step.spec.computeModel}, ${step.spec.dataStorageSizeInTBs} TB`})`;
+    case 'create': {
+      const s = step.spec;
+      const extras = [s.subnetId ? `private endpoint in ${s.subnetId}` : '', s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '', s.dbVersion ?? '',
+        s.kmsKeyId ? 'customer-managed key' : '', s.isAutoScalingEnabled ? 'compute auto scaling' : '', s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : ''].filter(Boolean);
+      const c = step.clone;
+      const from = !c ? '' : c.timestamp ? ` restored (${c.cloneType.toLowerCase()}) from ${c.sourceId} as of ${c.timestamp}` : ` as a ${c.cloneType.toLowerCase()} clone of ${c.sourceId}`;
+      return `create ${s.dbName}${from} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
+    }
     case 'update':
       return `update ${step.group.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}`;
     default:

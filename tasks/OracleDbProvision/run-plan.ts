@@ -18,6 +18,18 @@ export function desiredFrom(o: OracleDbProvisionOptions): DesiredDb {
     isFreeTier: o.isFreeTier,
     whitelistedIps: o.whitelistedIps,
     isMtlsConnectionRequired: o.isMtlsConnectionRequired,
+    subnetId: o.subnetId,
+    nsgIds: o.nsgIds,
+    privateEndpointLabel: o.privateEndpointLabel,
+    licenseModel: o.licenseModel,
+    dbVersion: o.dbVersion,
+    isAutoScalingEnabled: o.isAutoScalingEnabled,
+    isAutoScalingForStorageEnabled: o.isAutoScalingForStorageEnabled,
+    kmsKeyId: o.kmsKeyId,
+    vaultId: o.vaultId,
+    freeformTags: o.freeformTags,
+    definedTags: o.definedTags,
+    backupRetentionPeriodInDays: o.backupRetentionPeriodInDays,
   };
 }
 
@@ -48,7 +60,8 @@ export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions,
   note(details, current);
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new TaskError(`'${o.displayName}' kept changing state while the task worked on it.`, 'Check for other pipelines or people operating on the same database.');
-    const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword });
+    const clone = o.sourceDatabaseId ? { sourceId: o.sourceDatabaseId, cloneType: o.cloneType, timestamp: o.action === 'restore' ? o.restoreTimestamp : undefined } : undefined;
+    const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword, clone });
     if (!plan.length) break;
     if (round === 0 && plan[0].kind !== 'waitSettled') ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
     for (const step of plan) {
@@ -96,6 +109,8 @@ export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions,
 
 const DONE: Record<OracleDbProvisionOptions['action'], string> = {
   ensure: 'converged',
+  clone: 'cloned and converged',
+  restore: 'restored into a new database and converged',
   scale: 'scaled',
   start: 'started',
   stop: 'stopped',

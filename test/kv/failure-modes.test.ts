@@ -44,7 +44,7 @@ describe('KeyVaultToOci failure modes', function () {
     seedPending('same', 'kept');
     const run = await runInProcess(world, { restorePendingDeletion: 'true' });
     assert.equal(run.code, 0, run.visible);
-    assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1' });
+    assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1', revoked: '0' });
     const gone = world.oci.secretByName(VAULT, 'gone')!;
     assert.match(gone.lifecycleState, /^(ACTIVE|UPDATING)$/);
     assert.deepEqual(gone.versions.map((v) => v.content), [b64('old value'), b64('new value')]);
@@ -64,13 +64,13 @@ describe('KeyVaultToOci failure modes', function () {
       return r;
     })();
     assert.equal(run.code, 0, run.visible);
-    assert.deepEqual(run.host.outputs, { created: '4', updated: '0', unchanged: '0' });
+    assert.deepEqual(run.host.outputs, { created: '4', updated: '0', unchanged: '0', revoked: '0' });
     assert.equal(world.oci.tooManyRequests, 6);
     assert.equal(world.kv.throttled, 2);
     assert.equal(world.oci.secrets.length, 4, 'no duplicate secrets from retried creates');
     world.oci.storm(5, 'GetSecretBundle');
     const again = await runInProcess(world);
-    assert.deepEqual(again.host.outputs, { created: '0', updated: '0', unchanged: '4' });
+    assert.deepEqual(again.host.outputs, { created: '0', updated: '0', unchanged: '4', revoked: '0' });
     assert.equal(world.oci.tooManyRequests, 11);
   });
 
@@ -104,7 +104,7 @@ describe('KeyVaultToOci failure modes', function () {
 
     const rerun = await runInProcess(world);
     assert.equal(rerun.code, 0, rerun.visible);
-    assert.deepEqual(rerun.host.outputs, { created: '1', updated: '0', unchanged: '2' });
+    assert.deepEqual(rerun.host.outputs, { created: '1', updated: '0', unchanged: '2', revoked: '0' });
     assert.equal(world.oci.secretByName(VAULT, 'c')!.versions.length, 2);
   });
 

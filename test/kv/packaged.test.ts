@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { LedgerRecord } from '../../tasks/common/ledger';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
-import { KvWorld, VAULT, runLikeAgent, startWorld } from '../../devkit/stand-ins/kv-world';
+import { KEY, KvWorld, VAULT, runLikeAgent, startWorld } from '../../devkit/stand-ins/kv-world';
 
 /** The task as installed from the .vsix, started like the agent starts it, against the emulators. */
 describe('KeyVaultToOci packaged task', function () {
@@ -42,5 +42,26 @@ describe('KeyVaultToOci packaged task', function () {
     assert.match(run.stdout, /new version\s+db-password → shop-db-password \(now version 1\)/);
     assert.match(run.resultMessage ?? '', /^Dry run: 0 to create, 1 to update, 0 unchanged/);
     assert.ok(!world.oci.requests.slice(before).some((r) => r.op === 'UpdateSecret' || r.op === 'CreateSecret'));
+  });
+
+  it('revokes in OCI a secret disabled in Key Vault (onSourceRemoved), never one it did not create; the re-run writes nothing', async () => {
+    world.kv.set('revoked-cred', 'to-be-revoked-value');
+    assert.equal((await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*' })).code, 0);
+    const foreign = world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'foreign-cred', content: 'theirs' });
+    world.kv.set('foreign-cred', 'theirs', { enabled: false });
+    world.kv.update('revoked-cred', { enabled: false });
+    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*', onSourceRemoved: 'scheduleDeletion' });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.result, 'Succeeded');
+    assert.equal(run.outputs.revoked, '1');
+    assert.equal(world.oci.secretByName(VAULT, 'revoked-cred')!.lifecycleState, 'PENDING_DELETION');
+    assert.equal(foreign.lifecycleState, 'ACTIVE');
+    const record = JSON.parse(fs.readFileSync(run.attachments[0].path, 'utf8')) as LedgerRecord;
+    const secrets = record.details.secrets as { source: string; outcome: string; timeOfDeletion?: string }[];
+    assert.deepEqual(secrets.filter((x) => x.source === 'revoked-cred').map((x) => x.outcome), ['deletionScheduled']);
+    const before = world.oci.requests.length;
+    const again = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*', onSourceRemoved: 'scheduleDeletion' });
+    assert.equal(again.code, 0);
+    assert.deepEqual(world.oci.requests.slice(before).filter((r) => !['ListSecrets', 'GetSecret', 'GetSecretBundle'].includes(r.op)), []);
   });
 });

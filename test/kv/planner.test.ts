@@ -42,9 +42,9 @@ describe('KeyVaultToOci planner', () => {
   const content = Buffer.from('v2').toString('base64');
   const planCases: { why: string; state: SinkState; restore?: boolean; action: string; reason?: RegExp }[] = [
     { why: 'missing → create', state: { kind: 'missing' }, action: 'create' },
-    { why: 'same bytes → unchanged', state: { kind: 'present', id: 'o1', version: 3, content }, action: 'unchanged' },
-    { why: 'different bytes → update', state: { kind: 'present', id: 'o1', version: 3, content: Buffer.from('v1').toString('base64') }, action: 'update' },
-    { why: 'trailing newline differs → update', state: { kind: 'present', id: 'o1', content: Buffer.from('v2\n').toString('base64') }, action: 'update' },
+    { why: 'same bytes → unchanged', state: { kind: 'present', id: 'o1', version: 3, content, meta: { freeformTags: {} } }, action: 'unchanged' },
+    { why: 'different bytes → update', state: { kind: 'present', id: 'o1', version: 3, content: Buffer.from('v1').toString('base64'), meta: { freeformTags: {} } }, action: 'update' },
+    { why: 'trailing newline differs → update', state: { kind: 'present', id: 'o1', content: Buffer.from('v2\n').toString('base64'), meta: { freeformTags: {} } }, action: 'update' },
     { why: 'pending deletion → blocked with the fix', state: { kind: 'pendingDeletion', id: 'o1', timeOfDeletion: '2026-12-01T00:00:00.000Z' }, action: 'blocked', reason: /pending deletion \(deletion scheduled for 2026-12-01.*restorePendingDeletion: true/ },
     { why: 'pending deletion + restore → restore', state: { kind: 'pendingDeletion', id: 'o1' }, restore: true, action: 'restore', reason: /cancelled/ },
     { why: 'deleting → blocked', state: { kind: 'unavailable', id: 'o1', state: 'DELETING' }, action: 'blocked', reason: /is DELETING/ },
@@ -67,6 +67,6 @@ describe('KeyVaultToOci planner', () => {
       { source: 'c', target: 'c', action: 'skipped', outcome: 'skipped' },
     ];
     assert.equal(describePartialFailure(results), '1 of 2 secrets did not sync:\n- b: boom\nSynced: a (created, version 1).\nA re-run syncs the rest; what already synced stays unchanged.');
-    assert.deepEqual(tally(results), { created: 1, updated: 0, unchanged: 0, skipped: 1, failed: 1, planned: 0 });
+    assert.deepEqual(tally(results), { created: 1, updated: 0, unchanged: 0, skipped: 1, failed: 1, planned: 0, kept: 0, disabled: 0, deletionScheduled: 0 });
   });
 });

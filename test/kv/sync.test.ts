@@ -17,16 +17,18 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('db-password', 'pä$$w%rd "q" \\ ü');
     world.kv.set('tls-key', pem);
     world.kv.set('api-token', 'tok-1');
-    // When each form was announced: the number of OCI requests made by then must be zero.
+    // When each form was announced: the number of OCI requests that could carry a value made by then must be
+    // zero (ListSecrets, which finds the secrets this task created, carries only names and OCIDs).
     const announcedAt = new Map<string, number>();
-    const first = await runInProcess(world, {}, { onSecret: (v) => announcedAt.set(v, announcedAt.get(v) ?? world.oci.requests.length) });
+    const carrying = (): number => world.oci.requests.filter((r) => r.op !== 'ListSecrets').length;
+    const first = await runInProcess(world, {}, { onSecret: (v) => announcedAt.set(v, announcedAt.get(v) ?? carrying()) });
     assert.equal(first.code, 0, first.visible);
     for (const value of ['pä$$w%rd "q" \\ ü', 'tok-1']) {
       for (const form of [value, b64(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) assert.equal(announcedAt.get(form), 0, `${form} announced before any OCI request`);
     }
     for (const line of pem.split('\n').slice(1, 3)) assert.equal(announcedAt.get(line), 0);
     assert.equal(announcedAt.get(b64(pem)), 0);
-    assert.deepEqual(first.host.outputs, { created: '3', updated: '0', unchanged: '0' });
+    assert.deepEqual(first.host.outputs, { created: '3', updated: '0', unchanged: '0', revoked: '0' });
     const db = world.oci.secretByName(VAULT, 'db-password')!;
     assert.equal(db.versions.length, 1);
     assert.equal(db.versions[0].content, b64('pä$$w%rd "q" \\ ü'));
@@ -37,7 +39,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
 
     const second = await runInProcess(world);
     assert.equal(second.code, 0, second.visible);
-    assert.deepEqual(second.host.outputs, { created: '0', updated: '0', unchanged: '3' });
+    assert.deepEqual(second.host.outputs, { created: '0', updated: '0', unchanged: '3', revoked: '0' });
     assert.equal(world.oci.secretByName(VAULT, 'db-password')!.versions.length, 1, 'no new version when unchanged');
     assert.equal(world.oci.requests.filter((r) => r.op === 'UpdateSecret' || r.op === 'CreateSecret').length, 3);
   });
@@ -49,7 +51,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('b', 'two, rotated\n');
     const run = await runInProcess(world);
     assert.equal(run.code, 0, run.visible);
-    assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1' });
+    assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1', revoked: '0' });
     const b = world.oci.secretByName(VAULT, 'b')!;
     assert.deepEqual(b.versions.map((v) => [v.versionNumber, v.stages.join('+')]), [[1, 'PREVIOUS'], [2, 'CURRENT+LATEST']]);
     assert.equal(b.versions[1].content, b64('two, rotated\n'));
@@ -70,7 +72,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('db-admin', 'X');
     const run = await runInProcess(world, { secrets: 'app-*\ndb-admin => shop.db.admin' });
     assert.equal(run.code, 0, run.visible);
-    assert.deepEqual(run.host.outputs, { created: '3', updated: '0', unchanged: '0' });
+    assert.deepEqual(run.host.outputs, { created: '3', updated: '0', unchanged: '0', revoked: '0' });
     assert.deepEqual(world.oci.secrets.map((s) => s.secretName).sort(), ['app-a', 'app-e', 'shop.db.admin']);
     assert.ok(world.kv.requests.filter((r) => r.path === '/secrets').length >= 3, 'listed page by page (page size 3)');
     assert.ok(!world.kv.requests.some((r) => /app-b|app-c|app-d|other/.test(r.path)), 'never reads skipped or unselected values');
@@ -86,7 +88,8 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     const run = await runInProcess(world, { secrets: 'present, absent' });
     assert.equal(run.host.result?.result, 'Failed');
     assert.match(run.host.result!.message, /no secret named 'absent'/);
-    assert.equal(world.oci.requests.length, 0);
+    // OCI is only read (which secrets this task created): nothing written.
+    assert.deepEqual(world.oci.requests.map((r) => r.op).filter((op) => op !== 'ListSecrets'), []);
   });
 
   it('dry run prints the plan and changes nothing', async () => {

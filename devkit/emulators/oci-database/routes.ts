@@ -3,7 +3,7 @@
  * (409 IncorrectState), work requests and state transitions. Paths are below /20160918.
  */
 import { Adb, DbStore } from './store';
-import { COMPARTMENT_OCID, DB_NAME, WORKLOADS, aclProblem, adminPasswordProblem, computeProblem, parallelUpdateProblem, storageProblem, walletPasswordProblem } from './rules';
+import { COMPARTMENT_OCID, DB_NAME, WORKLOADS, aclProblem, adminPasswordProblem, computeProblem, parallelUpdateProblem, productionProblem, storageProblem, walletPasswordProblem } from './rules';
 import { walletZip } from './wallet';
 
 export class OciFault extends Error {
@@ -42,10 +42,24 @@ export function render(store: DbStore, db: Adb): Json {
     dataStorageSizeInGBs: db.isFreeTier ? 20 : db.dataStorageSizeInTBs * 1024,
     isFreeTier: db.isFreeTier,
     isDedicated: false,
-    licenseModel: 'LICENSE_INCLUDED',
+    licenseModel: db.licenseModel,
     whitelistedIps: db.whitelistedIps.length ? db.whitelistedIps : null,
     isMtlsConnectionRequired: db.isMtlsConnectionRequired,
     timeCreated: db.timeCreated,
+    subnetId: db.subnetId,
+    nsgIds: db.nsgIds,
+    privateEndpointLabel: db.privateEndpointLabel,
+    privateEndpoint: db.subnetId ? `${db.privateEndpointLabel ?? db.dbName.toLowerCase()}.adb.${store.region}.oraclecloud.com` : undefined,
+    dbVersion: db.dbVersion,
+    isAutoScalingEnabled: db.isAutoScalingEnabled,
+    isAutoScalingForStorageEnabled: db.isAutoScalingForStorageEnabled,
+    kmsKeyId: db.kmsKeyId ?? 'ORACLE_MANAGED_KEY',
+    vaultId: db.vaultId,
+    freeformTags: db.freeformTags,
+    definedTags: { 'Oracle-Tags': { CreatedBy: 'emulator' }, ...db.definedTags },
+    backupRetentionPeriodInDays: db.backupRetentionPeriodInDays,
+    sourceId: db.sourceId,
+    isRefreshableClone: db.isRefreshableClone,
     connectionStrings: db.lifecycleState === 'PROVISIONING' ? undefined : { high: pick('HIGH'), medium: pick('MEDIUM'), low: pick('LOW'), profiles },
   };
 }
@@ -65,8 +79,42 @@ function checkCommon(store: DbStore, body: Json, self?: Adb): void {
   }
 }
 
+/**
+ * CreateAutonomousDatabaseBase.source: NONE (new), DATABASE (CreateAutonomousDatabaseCloneDetails: sourceId and
+ * cloneType FULL | METADATA required) and CLONE_TO_REFRESHABLE (CreateRefreshableAutonomousDatabaseCloneDetails:
+ * sourceId, refreshableMode AUTOMATIC | MANUAL). The source must exist in the region and be AVAILABLE; Always
+ * Free databases cannot be the source of a refreshable clone.
+ */
+function cloneSource(store: DbStore, body: Json): { source?: Adb; refreshable: boolean } {
+  const kind = body.source ?? 'NONE';
+  if (kind === 'NONE') return { refreshable: false };
+  if (kind === 'BACKUP_FROM_TIMESTAMP') {
+    // CreateAutonomousDatabaseFromBackupTimestampDetails: autonomousDatabaseId and cloneType required; the time
+    // must lie within the source's backup retention, after its creation and not in the future.
+    const source = typeof body.autonomousDatabaseId === 'string' ? store.databases.get(body.autonomousDatabaseId) : undefined;
+    if (!source) throw new OciFault(404, 'NotAuthorizedOrNotFound', `Autonomous Database ${String(body.autonomousDatabaseId)} not found or not authorized.`);
+    if (body.cloneType !== 'FULL' && body.cloneType !== 'METADATA') throw bad('cloneType is required and must be FULL or METADATA.');
+    const at = Date.parse(String(body.timestamp));
+    const oldest = Math.max(Date.parse(source.timeCreated), Date.now() - source.backupRetentionPeriodInDays * 86_400_000);
+    if (body.useLatestAvailableBackupTimeStamp !== true && (Number.isNaN(at) || at < oldest || at > Date.now())) {
+      throw bad(`timestamp must lie between ${new Date(oldest).toISOString()} and now (the source's backup retention).`);
+    }
+    return { source, refreshable: false };
+  }
+  if (kind !== 'DATABASE' && kind !== 'CLONE_TO_REFRESHABLE') throw bad(`source ${String(kind)} is not supported by the emulator.`);
+  const source = typeof body.sourceId === 'string' ? store.databases.get(body.sourceId) : undefined;
+  if (!source || source.lifecycleState === 'TERMINATED') throw new OciFault(404, 'NotAuthorizedOrNotFound', `Source Autonomous Database ${String(body.sourceId)} not found or not authorized.`);
+  if (source.lifecycleState !== 'AVAILABLE') throw incorrectState(source, 'CreateAutonomousDatabase (clone)');
+  if (kind === 'DATABASE' && body.cloneType !== 'FULL' && body.cloneType !== 'METADATA') throw bad('cloneType is required for source DATABASE and must be FULL or METADATA.');
+  if (kind === 'CLONE_TO_REFRESHABLE') {
+    if (body.refreshableMode !== undefined && body.refreshableMode !== 'AUTOMATIC' && body.refreshableMode !== 'MANUAL') throw bad('refreshableMode must be AUTOMATIC or MANUAL.');
+    if (source.isFreeTier) throw bad('An Always Free Autonomous Database cannot be the source of a refreshable clone.');
+  }
+  return { source, refreshable: kind === 'CLONE_TO_REFRESHABLE' };
+}
+
 export function createDb(store: DbStore, body: Json): Reply {
-  if (body.source !== undefined && body.source !== 'NONE') throw bad(`source ${String(body.source)} is not supported by the emulator.`);
+  const clone = cloneSource(store, body);
   if (typeof body.compartmentId !== 'string' || !COMPARTMENT_OCID.test(body.compartmentId)) throw bad('compartmentId is required and must be a compartment OCID.');
   if (body.dbName === undefined) throw bad('dbName is required.');
   checkCommon(store, body);
@@ -84,7 +132,9 @@ export function createDb(store: DbStore, body: Json): Reply {
   if (problem) throw bad(problem);
   const whitelistedIps = ((body.whitelistedIps as string[] | undefined) ?? []).filter(Boolean);
   const isMtlsConnectionRequired = body.isMtlsConnectionRequired !== false;
-  if (!isMtlsConnectionRequired && !whitelistedIps.length) throw bad('isMtlsConnectionRequired can be false only for databases with an access control list or a private endpoint.');
+  const production = productionProblem(body);
+  if (production) throw bad(production);
+  if (!isMtlsConnectionRequired && !whitelistedIps.length && !body.subnetId) throw bad('isMtlsConnectionRequired can be false only for databases with an access control list or a private endpoint.');
   const db: Adb = {
     id: store.newId('autonomousdatabase'),
     compartmentId: body.compartmentId,
@@ -101,6 +151,22 @@ export function createDb(store: DbStore, body: Json): Reply {
     timeCreated: new Date().toISOString(),
     adminPassword: body.adminPassword as string | undefined,
     secretId: body.secretId as string | undefined,
+    subnetId: body.subnetId as string | undefined,
+    nsgIds: body.nsgIds as string[] | undefined,
+    privateEndpointLabel: body.privateEndpointLabel as string | undefined,
+    licenseModel: (body.licenseModel as string | undefined) ?? 'LICENSE_INCLUDED',
+    dbVersion: (body.dbVersion as string | undefined) ?? '19c',
+    // OCI's defaults: compute auto scaling on, storage auto scaling off, 60 days of backups.
+    isAutoScalingEnabled: body.isAutoScalingEnabled !== false,
+    isAutoScalingForStorageEnabled: body.isAutoScalingForStorageEnabled === true,
+    kmsKeyId: body.kmsKeyId as string | undefined,
+    vaultId: body.vaultId as string | undefined,
+    freeformTags: (body.freeformTags as Record<string, string> | undefined) ?? {},
+    definedTags: (body.definedTags as Record<string, Record<string, string>> | undefined) ?? {},
+    backupRetentionPeriodInDays: (body.backupRetentionPeriodInDays as number | undefined) ?? 60,
+    sourceId: clone.source?.id,
+    cloneType: clone.refreshable ? undefined : (body.cloneType as string | undefined),
+    isRefreshableClone: clone.refreshable,
   };
   store.databases.set(db.id, db);
   store.history.push({ id: db.id, state: 'PROVISIONING' });
@@ -128,9 +194,17 @@ export function updateDb(store: DbStore, db: Adb, body: Json): Reply {
   }
   const ips = body.whitelistedIps !== undefined ? (body.whitelistedIps as string[]).filter(Boolean) : db.whitelistedIps;
   const mtls = body.isMtlsConnectionRequired !== undefined ? body.isMtlsConnectionRequired === true : db.isMtlsConnectionRequired;
-  if (!mtls && !ips.length) throw bad('isMtlsConnectionRequired can be false only for databases with an access control list or a private endpoint.');
+  const production = productionProblem(body, db);
+  if (production) throw bad(production);
+  const subnet = (body.subnetId as string | undefined) ?? db.subnetId;
+  if (!mtls && !ips.length && !subnet) throw bad('isMtlsConnectionRequired can be false only for databases with an access control list or a private endpoint.');
   const apply = (): void => {
-    for (const f of fields) (db as unknown as Json)[f] = f === 'whitelistedIps' ? ips : body[f];
+    for (const f of fields) {
+      if (f === 'encryptionKey') {
+        const key = body.encryptionKey as { kmsKeyId: string; vaultId: string };
+        [db.kmsKeyId, db.vaultId] = [key.kmsKeyId, key.vaultId];
+      } else (db as unknown as Json)[f] = f === 'whitelistedIps' ? ips : body[f];
+    }
   };
   const wr = scaling
     ? store.operate(db, 'UPDATE_AUTONOMOUS_DATABASE', 'UPDATED', 'SCALE_IN_PROGRESS', 'AVAILABLE', store.delays.update, apply)

@@ -56,10 +56,16 @@ export function aclProblem(ips: unknown): string | undefined {
 
 /**
  * UpdateAutonomousDatabase: "This cannot be updated in parallel with any of the following…".
- * Compute count, compute model and storage may change together; each of the others goes alone.
+ * Compute count, compute model and storage may change together, so may the private endpoint's subnet and
+ * label, and the two tag maps; each of the others goes alone.
  */
-const PARALLEL_OK = new Set(['computeModel', 'computeCount', 'dataStorageSizeInTBs']);
-const SOLO = new Set(['isFreeTier', 'dbName', 'dbWorkload', 'whitelistedIps', 'isMtlsConnectionRequired', 'adminPassword', 'licenseModel']);
+const GROUPS = [
+  new Set(['computeModel', 'computeCount', 'dataStorageSizeInTBs']),
+  new Set(['subnetId', 'privateEndpointLabel']),
+  new Set(['freeformTags', 'definedTags']),
+];
+const SOLO = new Set(['isFreeTier', 'dbName', 'dbWorkload', 'whitelistedIps', 'isMtlsConnectionRequired', 'adminPassword', 'licenseModel',
+  'dbVersion', 'isAutoScalingEnabled', 'isAutoScalingForStorageEnabled', 'encryptionKey', 'backupRetentionPeriodInDays', 'nsgIds']);
 
 export function parallelUpdateProblem(fields: string[]): string | undefined {
   const solo = fields.filter((f) => SOLO.has(f));
@@ -67,7 +73,43 @@ export function parallelUpdateProblem(fields: string[]): string | undefined {
     const other = fields.find((f) => f !== solo[0])!;
     return `${solo[0]} cannot be updated in parallel with ${other}.`;
   }
-  const unknown = fields.filter((f) => !SOLO.has(f) && !PARALLEL_OK.has(f) && f !== 'displayName');
+  const unknown = fields.filter((f) => !SOLO.has(f) && !GROUPS.some((g) => g.has(f)) && f !== 'displayName');
   if (unknown.length) return `The emulator does not support updating ${unknown.join(', ')}.`;
+  const group = GROUPS.find((g) => g.has(fields[0]));
+  const stray = group && fields.find((f) => !group.has(f));
+  if (stray) return `${fields[0]} cannot be updated in parallel with ${stray}.`;
+  return undefined;
+}
+
+export const DB_VERSIONS = ['19c', '23ai'];
+
+/** Private endpoint, licence, version, key, retention: what CreateAutonomousDatabaseBase and the update refuse. */
+export function productionProblem(body: Record<string, unknown>, current?: { subnetId?: string; isFreeTier: boolean; dbVersion: string; whitelistedIps: string[] }): string | undefined {
+  const subnetId = body.subnetId ?? current?.subnetId;
+  if (body.subnetId !== undefined && !OCID('subnet').test(String(body.subnetId))) return `subnetId '${String(body.subnetId)}' is not a subnet OCID.`;
+  if (body.nsgIds !== undefined) {
+    if (!Array.isArray(body.nsgIds) || body.nsgIds.some((n) => !OCID('networksecuritygroup').test(String(n)))) return 'nsgIds must be network security group OCIDs.';
+    if (!subnetId) return 'nsgIds can be set only for a database with a private endpoint (subnetId).';
+  }
+  if (body.privateEndpointLabel !== undefined && !subnetId) return 'privateEndpointLabel can be set only with subnetId.';
+  const ips = (body.whitelistedIps as string[] | undefined) ?? current?.whitelistedIps ?? [];
+  if (subnetId && ips.filter(Boolean).length) return 'whitelistedIps cannot be set for a database with a private endpoint; use network security groups.';
+  const free = body.isFreeTier === true || current?.isFreeTier === true;
+  if (body.licenseModel !== undefined) {
+    if (body.licenseModel !== 'LICENSE_INCLUDED' && body.licenseModel !== 'BRING_YOUR_OWN_LICENSE') return `licenseModel '${String(body.licenseModel)}' is not LICENSE_INCLUDED or BRING_YOUR_OWN_LICENSE.`;
+    if (free && body.licenseModel === 'BRING_YOUR_OWN_LICENSE') return 'Always Free Autonomous Databases must use LICENSE_INCLUDED.';
+  }
+  if (body.dbVersion !== undefined) {
+    if (!DB_VERSIONS.includes(String(body.dbVersion))) return `dbVersion '${String(body.dbVersion)}' is not available; available: ${DB_VERSIONS.join(', ')}.`;
+    if (current && DB_VERSIONS.indexOf(String(body.dbVersion)) < DB_VERSIONS.indexOf(current.dbVersion)) return `The database cannot be downgraded from ${current.dbVersion} to ${String(body.dbVersion)}.`;
+  }
+  if ((body.kmsKeyId !== undefined) !== (body.vaultId !== undefined)) return 'kmsKeyId and vaultId must be specified together.';
+  const key = (body.encryptionKey as Record<string, unknown> | undefined) ?? (body.kmsKeyId ? { provider: 'OCI', kmsKeyId: body.kmsKeyId, vaultId: body.vaultId } : undefined);
+  if (key) {
+    if (free) return 'Always Free Autonomous Databases cannot use customer-managed keys.';
+    if (key.provider !== 'OCI' || !OCID('key').test(String(key.kmsKeyId)) || !OCID('vault').test(String(key.vaultId))) return 'encryptionKey must name an OCI Vault key (provider OCI, kmsKeyId, vaultId).';
+  }
+  const days = body.backupRetentionPeriodInDays;
+  if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 60)) return 'backupRetentionPeriodInDays must be from 1 to 60.';
   return undefined;
 }

@@ -22,6 +22,22 @@ export interface Adb {
   whitelistedIps: string[];
   isMtlsConnectionRequired: boolean;
   timeCreated: string;
+  subnetId?: string;
+  nsgIds?: string[];
+  privateEndpointLabel?: string;
+  licenseModel: string;
+  dbVersion: string;
+  isAutoScalingEnabled: boolean;
+  isAutoScalingForStorageEnabled: boolean;
+  kmsKeyId?: string;
+  vaultId?: string;
+  freeformTags: Record<string, string>;
+  definedTags: Record<string, Record<string, string>>;
+  backupRetentionPeriodInDays: number;
+  /** The database this one was cloned from (clones only). */
+  sourceId?: string;
+  cloneType?: string;
+  isRefreshableClone?: boolean;
   /** Never returned by the API; kept so tests can check what was sent. */
   adminPassword?: string;
   secretId?: string;

@@ -12,7 +12,9 @@ import { OciClients, createOciClients, ociFailure } from './clients';
 import { readAdminPasswordSecret } from './secret';
 import { downloadWallet } from './wallet';
 
-type AdbLike = Pick<models.AutonomousDatabase, 'id' | 'displayName' | 'lifecycleState' | 'dbName' | 'dbWorkload' | 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs' | 'isFreeTier' | 'whitelistedIps' | 'isMtlsConnectionRequired' | 'connectionStrings'>;
+type AdbLike = Pick<models.AutonomousDatabase, 'id' | 'displayName' | 'lifecycleState' | 'dbName' | 'dbWorkload' | 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs' | 'isFreeTier' | 'whitelistedIps' | 'isMtlsConnectionRequired' | 'connectionStrings'
+  | 'subnetId' | 'nsgIds' | 'privateEndpointLabel' | 'licenseModel' | 'dbVersion' | 'isAutoScalingEnabled' | 'isAutoScalingForStorageEnabled'
+  | 'kmsKeyId' | 'vaultId' | 'freeformTags' | 'definedTags' | 'backupRetentionPeriodInDays'>;
 
 export function stateFromOci(db: AdbLike): DbState {
   return {
@@ -27,6 +29,19 @@ export function stateFromOci(db: AdbLike): DbState {
     isFreeTier: db.isFreeTier === true,
     whitelistedIps: db.whitelistedIps ?? [],
     isMtlsConnectionRequired: db.isMtlsConnectionRequired,
+    subnetId: db.subnetId,
+    nsgIds: db.nsgIds,
+    privateEndpointLabel: db.privateEndpointLabel,
+    licenseModel: db.licenseModel === 'BRING_YOUR_OWN_LICENSE' || db.licenseModel === 'LICENSE_INCLUDED' ? db.licenseModel : undefined,
+    dbVersion: db.dbVersion,
+    isAutoScalingEnabled: db.isAutoScalingEnabled,
+    isAutoScalingForStorageEnabled: db.isAutoScalingForStorageEnabled,
+    // OCI reports Oracle-managed encryption as kmsKeyId "ORACLE_MANAGED_KEY".
+    kmsKeyId: db.kmsKeyId && db.kmsKeyId.startsWith('ocid1.') ? db.kmsKeyId : undefined,
+    vaultId: db.vaultId,
+    freeformTags: db.freeformTags,
+    definedTags: db.definedTags as Record<string, Record<string, string>> | undefined,
+    backupRetentionPeriodInDays: db.backupRetentionPeriodInDays,
     connectionProfiles: (db.connectionStrings?.profiles ?? []).map((p) => ({
       displayName: p.displayName,
       value: p.value,
@@ -63,6 +78,14 @@ class OciBackend implements DbBackend {
   }
 
   async find(): Promise<DbState | undefined> {
+    if (this.o.autonomousDatabaseId) {
+      const adopted = await this.get(this.o.autonomousDatabaseId);
+      if (!adopted || adopted.lifecycleState === 'TERMINATED') {
+        if (this.o.action === 'delete') return undefined;
+        throw new TaskError(`Autonomous Database ${this.o.autonomousDatabaseId} (autonomousDatabaseId) does not exist or is terminated.`, 'Check the OCID and the connection\'s region, or clear autonomousDatabaseId to find or create the database by display name.');
+      }
+      return adopted;
+    }
     const items: AdbLike[] = [];
     try {
       for await (const db of this.api.database.listAllAutonomousDatabases({ compartmentId: this.o.compartmentId, displayName: this.o.displayName })) items.push(db);
@@ -96,7 +119,16 @@ class OciBackend implements DbBackend {
     switch (step.kind) {
       case 'create': {
         const adminPassword = this.o.adminPassword ?? (await readAdminPasswordSecret(this.ctx, this.api.secrets, this.o.adminPasswordSecretId!));
-        const details = { ...step.spec, adminPassword, source: 'NONE' } as models.CreateAutonomousDatabaseDetails;
+        // CreateAutonomousDatabaseBase.source: NONE, DATABASE (CreateAutonomousDatabaseCloneDetails: sourceId,
+        // cloneType FULL|METADATA) or CLONE_TO_REFRESHABLE (CreateRefreshableAutonomousDatabaseCloneDetails).
+        const c = step.clone;
+        // BACKUP_FROM_TIMESTAMP (CreateAutonomousDatabaseFromBackupTimestampDetails): point-in-time restore into a new database.
+        const source = !c ? { source: 'NONE' } : c.timestamp
+          ? { source: 'BACKUP_FROM_TIMESTAMP', autonomousDatabaseId: c.sourceId, cloneType: c.cloneType, timestamp: new Date(c.timestamp) }
+          : c.cloneType === 'REFRESHABLE'
+          ? { source: 'CLONE_TO_REFRESHABLE', sourceId: c.sourceId, refreshableMode: 'MANUAL' }
+          : { source: 'DATABASE', sourceId: c.sourceId, cloneType: c.cloneType };
+        const details = { ...step.spec, adminPassword, ...source } as unknown as models.CreateAutonomousDatabaseDetails;
         let res: Awaited<ReturnType<typeof db.createAutonomousDatabase>>;
         try {
           res = await db.createAutonomousDatabase({ createAutonomousDatabaseDetails: details, opcRetryToken: retryToken(this.ctx, this.o, 'create', this.predecessors) });

@@ -10,7 +10,7 @@ import { DbState, FAILED_STATES, TRANSITIONAL_STATES } from '../model';
 import { OracleDbProvisionOptions } from '../options';
 import { Step } from '../plan';
 import { pollUntil } from '../wait';
-import { AdbCrInput, OperatorAction, adbBackupCr, adbCr, passwordSecret, resourceName, stateFromCr } from './cr';
+import { AdbCrInput, OperatorAction, adbBackupCr, adbCr, ociConfigObjects, passwordSecret, resourceName, stateFromCr } from './cr';
 import { Kube } from './kube';
 import { zipFiles } from './zip';
 
@@ -58,8 +58,9 @@ class OperatorBackend implements DbBackend {
   }
 
   async run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult> {
+    const ociConfig = await this.ensureOciConfig();
     const cr = (action: OperatorAction, fields: AdbCrInput['fields'], extra: Partial<AdbCrInput> = {}): Record<string, unknown> =>
-      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ...extra });
+      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ociConfig, ...extra });
     switch (step.kind) {
       case 'create': {
         const adminPassword = await this.adminPasswordRef();
@@ -84,6 +85,18 @@ class OperatorBackend implements DbBackend {
       case 'wallet':
         return this.wallet(current!, cr);
     }
+  }
+
+  /**
+   * operatorOciAuth: apiKey writes the operator's credentials from the OCI connection (server-side apply: a
+   * second run changes nothing) and names them in spec.ociConfig; instance principal leaves spec.ociConfig out.
+   */
+  private async ensureOciConfig(): Promise<AdbCrInput['ociConfig']> {
+    if (this.o.operatorOciAuth !== 'apiKey' || !this.o.oci) return undefined;
+    const name = `${this.name}-oci-config`;
+    this.ctx.secrets.register(Buffer.from(this.o.oci.privateKey, 'utf8').toString('base64'));
+    for (const obj of ociConfigObjects(name, this.o.namespace, this.o.oci)) await this.kube.apply(obj);
+    return { configMapName: name, secretName: name };
   }
 
   /** An OCI Vault secret is passed through by OCID (the operator reads it); a password goes into a Secret. */

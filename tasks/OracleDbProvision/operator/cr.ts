@@ -26,6 +26,8 @@ export interface AdbCrInput {
   fields: 'all' | 'compute' | 'none';
   adminPassword?: { k8sSecret: string } | { ociSecretId: string };
   wallet?: { secretName: string; passwordSecret: string };
+  /** spec.ociConfig: the ConfigMap and Secret the operator signs its OCI calls with; absent: instance principal. */
+  ociConfig?: { configMapName: string; secretName: string };
 }
 
 export function adbCr(input: AdbCrInput): Record<string, unknown> {
@@ -37,6 +39,18 @@ export function adbCr(input: AdbCrInput): Record<string, unknown> {
     details.isFreeTier = desired.isFreeTier;
     details.whitelistedIps = desired.whitelistedIps;
     details.isMtlsConnectionRequired = desired.isMtlsConnectionRequired;
+    // The production settings AutonomousDatabaseBase carries (apis/database/v4/autonomousdatabase_types.go);
+    // the others are refused at validation for this back end.
+    const optional = {
+      subnetId: desired.subnetId,
+      nsgIds: desired.nsgIds,
+      privateEndpointLabel: desired.privateEndpointLabel,
+      licenseModel: desired.licenseModel,
+      dbVersion: desired.dbVersion,
+      isAutoScalingEnabled: desired.isAutoScalingEnabled,
+      freeformTags: desired.freeformTags,
+    };
+    for (const [k, v] of Object.entries(optional)) if (v !== undefined) details[k] = v;
   }
   if ((input.fields === 'all' || input.fields === 'compute') && !desired.isFreeTier) {
     details.computeModel = desired.computeModel;
@@ -48,6 +62,7 @@ export function adbCr(input: AdbCrInput): Record<string, unknown> {
   }
   const spec: Record<string, unknown> = { action: input.action, details };
   if (input.wallet) spec.wallet = { name: input.wallet.secretName, password: { k8sSecret: { name: input.wallet.passwordSecret } } };
+  if (input.ociConfig) spec.ociConfig = { configMapName: input.ociConfig.configMapName, secretName: input.ociConfig.secretName };
   return {
     apiVersion: ADB_API_VERSION,
     kind: 'AutonomousDatabase',
@@ -79,6 +94,19 @@ export function passwordSecret(name: string, namespace: string, password: string
   };
 }
 
+/**
+ * The operator's API-key credentials, as commons/oci/provider.go reads them: a ConfigMap whose only keys are
+ * tenancy, user, fingerprint and region (any other key is an error there), and a Secret with the PEM under
+ * `privatekey`. The passphrase key is never written (refused at validation: it would sit in a ConfigMap).
+ */
+export function ociConfigObjects(name: string, namespace: string, c: { tenancy: string; user: string; fingerprint: string; region: string; privateKey: string }): Record<string, unknown>[] {
+  const metadata = { name, namespace, labels: MANAGED_BY };
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { tenancy: c.tenancy, user: c.user, fingerprint: c.fingerprint, region: c.region } },
+    { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: { privatekey: Buffer.from(c.privateKey, 'utf8').toString('base64') } },
+  ];
+}
+
 interface AdbObject {
   spec?: { details?: Record<string, unknown> };
   status?: { lifecycleState?: string; allConnectionStrings?: { tlsAuthentication?: string; connectionStrings?: { tnsName?: string; connectionString?: string }[] }[] };
@@ -108,6 +136,13 @@ export function stateFromCr(obj: AdbObject): DbState {
     isFreeTier: d.isFreeTier === true,
     whitelistedIps: Array.isArray(d.whitelistedIps) ? (d.whitelistedIps as string[]) : [],
     isMtlsConnectionRequired: typeof d.isMtlsConnectionRequired === 'boolean' ? d.isMtlsConnectionRequired : undefined,
+    subnetId: str('subnetId'),
+    nsgIds: Array.isArray(d.nsgIds) ? (d.nsgIds as string[]) : undefined,
+    privateEndpointLabel: str('privateEndpointLabel'),
+    licenseModel: str('licenseModel') === 'BRING_YOUR_OWN_LICENSE' ? 'BRING_YOUR_OWN_LICENSE' : str('licenseModel') === 'LICENSE_INCLUDED' ? 'LICENSE_INCLUDED' : undefined,
+    dbVersion: str('dbVersion'),
+    isAutoScalingEnabled: typeof d.isAutoScalingEnabled === 'boolean' ? d.isAutoScalingEnabled : undefined,
+    freeformTags: d.freeformTags && typeof d.freeformTags === 'object' ? (d.freeformTags as Record<string, string>) : undefined,
     connectionProfiles: profiles.filter((p) => p.value),
   };
 }

@@ -6,7 +6,7 @@ import { TaskError } from '../../common/errors';
 import { RetryPolicy, DEFAULT_RETRY_POLICY } from '../../common/retry-policy';
 import { FIELD_MANAGER } from './cr';
 
-export type OperatorKind = 'AutonomousDatabase' | 'AutonomousDatabaseBackup' | 'Secret';
+export type OperatorKind = 'AutonomousDatabase' | 'AutonomousDatabaseBackup' | 'Secret' | 'ConfigMap';
 
 const OPERATOR = 'the Oracle Database Operator (v1.2 or later)';
 const KINDS: Record<OperatorKind, ResourceType> = {
@@ -23,6 +23,7 @@ const KINDS: Record<OperatorKind, ResourceType> = {
     missing: OPERATOR,
   },
   Secret: { group: '', plural: 'secrets', versions: ['v1'] },
+  ConfigMap: { group: '', plural: 'configmaps', versions: ['v1'] },
 };
 
 const FIXES: Partial<Record<number, string>> = {
