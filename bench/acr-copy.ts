@@ -16,7 +16,8 @@ import { writeResult } from './results';
  * Goals: first copy ≤ 1.0× skopeo; re-promotion (nothing to move) ≤ 0.3 s.
  */
 const run = promisify(execFile);
-const MB = Number(process.env.BENCH_MB ?? 200);
+// BENCH_SIZES=10,60,200,1000 runs each size in turn (one results file per size); BENCH_MB one size.
+const SIZES = (process.env.BENCH_SIZES ?? process.env.BENCH_MB ?? '200').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -31,6 +32,10 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  for (const mb of SIZES) await benchSize(mb, SIZES.length > 1 ? `acr-copy-${mb}mb` : 'acr-copy');
+}
+
+async function benchSize(MB: number, resultName: string): Promise<void> {
   // BENCH_TASK_DIR: measure another build of the task (e.g. a proposed bundling change) side by side.
   const taskDir = process.env.BENCH_TASK_DIR ?? path.join(STAGE_DIR, 'tasks', 'AcrPromote');
   if (!fs.existsSync(path.join(taskDir, 'index.js'))) throw new Error(`${taskDir} is missing: run npm run build first.`);
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     src = await startLocalRegistry({ name: 'bench-src' });
     const oci = (layout = new OciLayout(tempDir('bench-layout')));
     const layerBytes = Math.floor((MB * 1024 * 1024) / 5);
+    console.log(`--- ${MB} MB ---`);
     const [genS] = await timed(async () => oci.tag('v1', oci.image({ layerSizes: [layerBytes, layerBytes, layerBytes, layerBytes, layerBytes] })));
     const [seedS] = await timed(() => skopeoSeed(oci.dir, 'v1', src!, 'bench/app:v1'));
     console.log(`image: ${MB} MB in 5 layers (generated in ${genS.toFixed(1)} s, seeded with skopeo in ${seedS.toFixed(1)} s)`);
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`first copy (median of ${ROUNDS}): AcrPromote ${median(ours).toFixed(2)} s vs skopeo ${median(theirs).toFixed(2)} s → ${ratio.toFixed(2)}× (goal ≤ 1.0×) ${ratio <= 1 ? 'OK' : 'MISSED'}`);
     console.log(`throughput: AcrPromote ${(MB / median(ours)).toFixed(0)} MB/s, skopeo ${(MB / median(theirs)).toFixed(0)} MB/s`);
-    writeResult('acr-copy', {
+    writeResult(resultName, {
       imageMB: MB,
       layers: 5,
       rounds: ROUNDS,

@@ -131,7 +131,9 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
   }
   const pushed = await copyGraph(src, dst, root, graphOpts);
   if (!pushed.length) deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
-  return finishPromotion(req, deps, root, tags, stats, graphOpts);
+  // The root's bytes, when the copy just read them, serve the tags: no second GET of the same manifest.
+  const rootBytes = pushed.find((m) => m.descriptor.digest === root.digest)?.bytes;
+  return finishPromotion(req, deps, root, tags, stats, graphOpts, undefined, rootBytes);
 }
 
 /** Shared by both modes once the image itself is in the target: referrers, tags, lock. */
@@ -144,6 +146,8 @@ export async function finishPromotion(
   graphOpts: Parameters<typeof copyGraph>[3],
   /** A root made here (platforms): its bytes, and the subjects whose referrers apply to it. */
   made?: { bytes: Buffer; referrersOf: Descriptor[] },
+  /** The root manifest's bytes when already read (copied in this run). */
+  rootBytes?: Buffer,
 ): Promise<PromoteResult> {
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
   const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
@@ -163,7 +167,8 @@ export async function finishPromotion(
   // Tags last: until here the target shows nothing new under any tag.
   for (const c of cosignTags) await dst.client.putManifest(dst.repository, c.tag, c.manifest.bytes, c.manifest.mediaType);
   if (tags.move.length) {
-    const manifest = made ? { bytes: made.bytes, descriptor: root } : await src.client.getManifest(src.repository, root.digest);
+    const known = made?.bytes ?? rootBytes;
+    const manifest = known ? { bytes: known, descriptor: root } : await src.client.getManifest(src.repository, root.digest);
     for (const tag of tags.move) {
       await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
       const from = tags.overwrite.find((o) => o.tag === tag);

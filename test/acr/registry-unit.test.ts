@@ -7,6 +7,8 @@ import { mapLimit } from '../../tasks/common/map-limit';
 import { parseChallenge } from '../../tasks/common/registry/challenge';
 import { MediaType, parseManifest, referrersTag } from '../../tasks/common/registry/media-types';
 import { planTags } from '../../tasks/AcrPromote/tag-plan';
+import { chunksOf } from '../../tasks/common/registry/chunked-upload';
+import { uploadOffset } from '../../tasks/common/registry/client';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -112,5 +114,28 @@ describe('registry: bounded parallelism', () => {
       if (x === 2) throw new Error('boom');
     }), /boom/);
     assert.deepEqual(started, [1, 2]);
+  });
+});
+
+describe('registry: chunked upload pieces', () => {
+  const ranges: [string | null, number | undefined][] = [
+    ['0-999999', 1000000],
+    ['bytes=0-15', 16],
+    ['0-0', 0],
+    [' 0-41 ', 42],
+    [null, undefined],
+    ['5-10', undefined],
+    ['0-', undefined],
+    ['garbage', undefined],
+  ];
+  for (const [range, offset] of ranges) it(`Range ${String(range)} → ${String(offset)}`, () => assert.equal(uploadOffset(range), offset));
+
+  it('chunksOf cuts any read pattern into fixed-size chunks, the last one shorter', async () => {
+    const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    const reads = [1, 7, 100, 3, 500, 389].map((n, i, a) => data.subarray(a.slice(0, i).reduce((s, x) => s + x, 0), a.slice(0, i + 1).reduce((s, x) => s + x, 0)));
+    const out: Buffer[] = [];
+    for await (const c of chunksOf(Readable.from(reads), 128)) out.push(c);
+    assert.deepEqual(out.map((c) => c.length), [128, 128, 128, 128, 128, 128, 128, 104]);
+    assert.ok(Buffer.concat(out).equals(data));
   });
 });

@@ -4,6 +4,7 @@ import { TaskError } from '../errors';
 import { networkErrorCode } from '../http';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../retry-policy';
 import { retrying } from '../retrying';
+import { CHUNKED_FROM_BYTES, CHUNK_BYTES, uploadInChunks } from './chunked-upload';
 import { RegistryClient } from './client';
 import { Descriptor } from './media-types';
 
@@ -18,6 +19,11 @@ export interface BlobTransferDeps {
   /** Called with every chunk's size as it passes: bytes moved, for progress and the record. */
   onBytes?: (n: number) => void;
   log?: (message: string) => void;
+  /** Bytes sent a second time when a chunk was resumed after a failure. */
+  onResent?: (n: number) => void;
+  /** Chunk size of resumable uploads, and the blob size from which they are used (tests make them small). */
+  chunkBytes?: number;
+  chunkedFromBytes?: number;
 }
 
 export class DigestMismatchError extends TaskError {}
@@ -61,8 +67,9 @@ function transientStatus(err: unknown): number | undefined {
 
 /**
  * Puts one blob into the target: HEAD first (present → nothing moves), cross-repository mount
- * inside one registry, else a streamed monolithic upload. A streamed body cannot be replayed, so
- * a failed transfer is restarted whole (new upload session) under the shared retry policy.
+ * inside one registry, else a streamed monolithic upload (small blobs) or a chunked one whose chunks
+ * resume from the registry's offset (large blobs, chunked-upload.ts). A failed transfer that cannot be
+ * resumed is restarted whole (new upload session) under the shared retry policy.
  */
 export async function transferBlob(
   src: RegistryClient,
@@ -95,7 +102,9 @@ export async function transferBlob(
       verifier.on('error', () => undefined);
       // A source that fails mid-stream fails the verifier, which aborts the upload.
       body.once('error', (e) => verifier.destroy(e));
-      await dst.completeUpload(start.location, descriptor, body.pipe(verifier));
+      if (descriptor.size >= (deps.chunkedFromBytes ?? CHUNKED_FROM_BYTES)) {
+        await uploadInChunks(dst, start.location, descriptor, body.pipe(verifier), deps, deps.chunkBytes ?? CHUNK_BYTES);
+      } else await dst.completeUpload(start.location, descriptor, body.pipe(verifier));
       return 'copied';
     } catch (err) {
       // Stop downloading what will not be uploaded.

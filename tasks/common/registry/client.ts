@@ -30,6 +30,12 @@ export interface RegistryClient {
   startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart>;
   completeUpload(location: string, descriptor: Descriptor, body: Readable): Promise<void>;
   cancelUpload(location: string): Promise<void>;
+  /** Chunked upload: one PATCH of `bytes` at `start`; returns the Location for the next request. */
+  patchUpload(location: string, start: number, bytes: Buffer): Promise<string>;
+  /** Upload status (GET on the Location): bytes the registry holds and where to go on; undefined when the session is gone. */
+  uploadStatus(location: string): Promise<{ offset: number; location: string } | undefined>;
+  /** Closes a chunked upload (PUT ?digest= with no body). */
+  closeUpload(location: string, descriptor: Descriptor): Promise<void>;
   /** Referrers API; undefined when the registry does not implement it. */
   referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
   /** ACR's data-plane lock (writeEnabled=false); 'unsupported' on registries without that API. */
@@ -77,7 +83,11 @@ export class DistributionClient implements RegistryClient {
   private base(): Promise<string> {
     this.baseUrl ??= (async () => {
       if (!isLoopbackRegistry(this.host)) return `https://${this.host}`;
-      return (await speaksPlainHttp(this.host)) ? `http://${this.host}` : `https://${this.host}`;
+      const probe = await probePlainHttp(this.host);
+      // The probe's 401 already says how to authenticate: the first real request goes with a token
+      // instead of being refused once (one round trip less before the first byte).
+      if (probe.challenge) this.auth.onUnauthorized(probe.challenge, [], undefined);
+      return probe.plain ? `http://${this.host}` : `https://${this.host}`;
     })();
     return this.baseUrl;
   }
@@ -212,6 +222,50 @@ export class DistributionClient implements RegistryClient {
     res.resume();
   }
 
+  async patchUpload(location: string, start: number, bytes: Buffer): Promise<string> {
+    const repository = uploadRepository(location);
+    const authorization = await this.auth.header(this.push(repository));
+    const res = await rawRequest(location, {
+      method: 'PATCH',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(bytes.length),
+        'content-range': `${start}-${start + bytes.length - 1}`,
+        ...(authorization ? { authorization } : {}),
+      },
+      body: Readable.from([bytes]),
+      signal: this.deps.signal,
+    });
+    const next = res.headers.location;
+    if (res.statusCode !== 202 || !next) {
+      throw await registryError(await toResponse(res), `Uploading a chunk to ${this.host}/${repository}`, this.auth, repository, 'push');
+    }
+    res.resume();
+    return new URL(next, location).toString();
+  }
+
+  async uploadStatus(location: string): Promise<{ offset: number; location: string } | undefined> {
+    const repository = uploadRepository(location);
+    const res = await this.send(location, { method: 'GET', scopes: this.push(repository) });
+    await res.body?.cancel().catch(() => undefined);
+    // distribution answers 404 (BLOB_UPLOAD_UNKNOWN/INVALID) once the session is gone or its state disagrees.
+    if (res.status === 404) return undefined;
+    const offset = uploadOffset(res.headers.get('range'));
+    if (res.status !== 204 || offset === undefined) {
+      throw new TaskError(`Registry ${this.host} answered HTTP ${res.status} (Range ${res.headers.get('range') ?? 'absent'}) to an upload status request.`);
+    }
+    return { offset, location: new URL(res.headers.get('location') ?? location, location).toString() };
+  }
+
+  async closeUpload(location: string, descriptor: Descriptor): Promise<void> {
+    const url = new URL(location);
+    url.searchParams.set('digest', descriptor.digest);
+    const repository = uploadRepository(location);
+    const res = await this.send(url.toString(), { method: 'PUT', scopes: this.push(repository), headers: { 'content-length': '0' } });
+    if (res.status !== 201 && res.status !== 204) throw await registryError(res, `Closing the upload of blob ${descriptor.digest} to ${this.host}`, this.auth, repository, 'push');
+    await res.body?.cancel().catch(() => undefined);
+  }
+
   async cancelUpload(location: string): Promise<void> {
     const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(new URL(location).pathname)?.[1] ?? '';
     const res = await this.send(location, { method: 'DELETE', scopes: this.push(repository) }).catch(() => undefined);
@@ -251,6 +305,23 @@ export class DistributionClient implements RegistryClient {
   }
 }
 
+function uploadRepository(location: string): string {
+  return /\/v2\/(.+)\/blobs\/uploads\//.exec(new URL(location).pathname)?.[1] ?? '';
+}
+
+/**
+ * The next byte the registry expects, from an upload's `Range: 0-<end-of-range>` (OCI distribution-spec
+ * spec.md, "Pushing a blob in chunks": 202 and the 204 status answer carry it). distribution writes
+ * "0-0" for an empty session too; chunks are never one byte long, so "0-0" is read as offset 0.
+ */
+export function uploadOffset(range: string | null): number | undefined {
+  const m = /^(?:bytes=)?0-(\d+)$/.exec(range?.trim() ?? '');
+  if (!m) return undefined;
+  const end = Number(m[1]);
+  if (!Number.isSafeInteger(end)) return undefined;
+  return end === 0 ? 0 : end + 1;
+}
+
 /** "fetch failed" names nothing: say which request to which host failed, and the network cause. */
 function unreachable(err: unknown, method: string, url: string, signal?: AbortSignal): unknown {
   if (isTaskError(err) || signal?.aborted) return err;
@@ -262,8 +333,8 @@ function unreachable(err: unknown, method: string, url: string, signal?: AbortSi
   return Object.assign(new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`), { cause: err });
 }
 
-/** True when a loopback registry answers a plain-HTTP GET /v2/ as a plain-HTTP server (see base()). */
-async function speaksPlainHttp(host: string): Promise<boolean> {
+/** Whether a loopback registry answers a plain-HTTP GET /v2/ as a plain-HTTP server (see base()), and its challenge. */
+async function probePlainHttp(host: string): Promise<{ plain: boolean; challenge?: string }> {
   try {
     const res = await rawRequest(`http://${host}/v2/`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(5000) });
     const body = await new Promise<string>((resolve) => {
@@ -273,8 +344,10 @@ async function speaksPlainHttp(host: string): Promise<boolean> {
       res.on('end', () => resolve(text));
       res.on('error', () => resolve(text));
     });
-    return !(res.statusCode === 400 && /HTTPS server/i.test(body));
+    if (res.statusCode === 400 && /HTTPS server/i.test(body)) return { plain: false };
+    const challenge = res.statusCode === 401 ? res.headers['www-authenticate'] : undefined;
+    return { plain: true, challenge: typeof challenge === 'string' ? challenge : undefined };
   } catch {
-    return false;
+    return { plain: false };
   }
 }

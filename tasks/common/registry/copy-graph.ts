@@ -49,11 +49,14 @@ export async function planGraph(src: Endpoint, dst: Endpoint, root: Descriptor, 
     if (seen.has(descriptor.digest)) return;
     seen.add(descriptor.digest);
     if (depth > 4) throw new TaskError(`${src.client.host}/${src.repository}@${root.digest} nests indexes more than 4 deep; refusing to follow it.`);
+    // Both at once: the source manifest is needed unless the target has it, and a wasted GET costs less than a round trip.
+    const reading = src.client.getManifest(src.repository, descriptor.digest);
+    reading.catch(() => undefined);
     if (await dst.client.resolve(dst.repository, descriptor.digest)) {
       stats.manifestsPresent++;
       return;
     }
-    const fetched = await src.client.getManifest(src.repository, descriptor.digest);
+    const fetched = await reading;
     const parsed = parseManifest(fetched.bytes, fetched.descriptor.mediaType, `${src.client.host}/${src.repository}@${descriptor.digest}`);
     // Children first, in parallel: an index of ten platforms is ten independent sub-trees.
     await Promise.all(parsed.manifests.map((child) => visit(child, depth + 1)));
