@@ -38,7 +38,8 @@ async function main(): Promise<void> {
 async function benchSize(MB: number, resultName: string): Promise<void> {
   // BENCH_TASK_DIR: measure another build of the task (e.g. a proposed bundling change) side by side.
   const taskDir = process.env.BENCH_TASK_DIR ?? path.join(STAGE_DIR, 'tasks', 'AcrPromote');
-  if (!fs.existsSync(path.join(taskDir, 'index.js'))) throw new Error(`${taskDir} is missing: run npm run build first.`);
+  if (!fs.existsSync(path.join(taskDir, 'index.js')))
+    throw new Error(`${taskDir} is missing: run npm run build first.`);
   let src: LocalRegistry | undefined;
   const targets: LocalRegistry[] = [];
   let layout: OciLayout | undefined;
@@ -48,9 +49,13 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
     const oci = (layout = new OciLayout(tempDir('bench-layout')));
     const layerBytes = Math.floor((MB * 1024 * 1024) / 5);
     console.log(`--- ${MB} MB ---`);
-    const [genS] = await timed(async () => oci.tag('v1', oci.image({ layerSizes: [layerBytes, layerBytes, layerBytes, layerBytes, layerBytes] })));
+    const [genS] = await timed(async () =>
+      oci.tag('v1', oci.image({ layerSizes: [layerBytes, layerBytes, layerBytes, layerBytes, layerBytes] })),
+    );
     const [seedS] = await timed(() => skopeoSeed(oci.dir, 'v1', src!, 'bench/app:v1'));
-    console.log(`image: ${MB} MB in 5 layers (generated in ${genS.toFixed(1)} s, seeded with skopeo in ${seedS.toFixed(1)} s)`);
+    console.log(
+      `image: ${MB} MB in 5 layers (generated in ${genS.toFixed(1)} s, seeded with skopeo in ${seedS.toFixed(1)} s)`,
+    );
     // A fresh target registry for every copy: neither tool may find a blob there from an earlier run
     // (skopeo remembers blob locations in its blob-info cache and would mount them).
     const fresh = async (): Promise<LocalRegistry> => {
@@ -61,7 +66,13 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
     const promote = async (to: LocalRegistry, repo: string) => {
       const r = await runTaskLikeAgent({
         taskDir,
-        inputs: { sourceImage: `${src!.host}/bench/app:v1`, targetRegistry: to.host, targetRepository: repo, sourceRegistryConnection: 's', targetRegistryConnection: 'd' },
+        inputs: {
+          sourceImage: `${src!.host}/bench/app:v1`,
+          targetRegistry: to.host,
+          targetRepository: repo,
+          sourceRegistryConnection: 's',
+          targetRegistryConnection: 'd',
+        },
         endpoints: { s: registryEndpoint(src!, READER), d: registryEndpoint(to, ADMIN) },
         timeoutMs: 600_000,
       });
@@ -69,7 +80,18 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
       return r;
     };
     const skopeo = (to: LocalRegistry, repo: string) =>
-      run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', `${READER.username}:${READER.password}`, '--dest-creds', `${ADMIN.username}:${ADMIN.password}`, `docker://${src!.host}/bench/app:v1`, `docker://${to.host}/${repo}:v1`]);
+      run('skopeo', [
+        'copy',
+        '--quiet',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--src-creds',
+        `${READER.username}:${READER.password}`,
+        '--dest-creds',
+        `${ADMIN.username}:${ADMIN.password}`,
+        `docker://${src!.host}/bench/app:v1`,
+        `docker://${to.host}/${repo}:v1`,
+      ]);
 
     const ours: number[] = [];
     const theirs: number[] = [];
@@ -94,7 +116,10 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
     const nodeBaseline: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const [t, r] = await timed(() => promote(ourTarget!, 'app'));
-      const details = JSON.parse(fs.readFileSync(r.attachments[0].path, 'utf8')).details as { bytesMoved: number; durationMs: number };
+      const details = JSON.parse(fs.readFileSync(r.attachments[0].path, 'utf8')).details as {
+        bytesMoved: number;
+        durationMs: number;
+      };
       if (details.bytesMoved !== 0) throw new Error(`re-promotion moved ${details.bytesMoved} bytes`);
       again.push(t);
       inTask.push(details.durationMs / 1000);
@@ -103,17 +128,29 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
     }
     const ratio = median(ours) / median(theirs);
     console.log('');
-    console.log(`first copy (median of ${ROUNDS}): AcrPromote ${median(ours).toFixed(2)} s vs skopeo ${median(theirs).toFixed(2)} s → ${ratio.toFixed(2)}× (goal ≤ 1.0×) ${ratio <= 1 ? 'OK' : 'MISSED'}`);
-    console.log(`throughput: AcrPromote ${(MB / median(ours)).toFixed(0)} MB/s, skopeo ${(MB / median(theirs)).toFixed(0)} MB/s`);
+    console.log(
+      `first copy (median of ${ROUNDS}): AcrPromote ${median(ours).toFixed(2)} s vs skopeo ${median(theirs).toFixed(2)} s → ${ratio.toFixed(2)}× (goal ≤ 1.0×) ${ratio <= 1 ? 'OK' : 'MISSED'}`,
+    );
+    console.log(
+      `throughput: AcrPromote ${(MB / median(ours)).toFixed(0)} MB/s, skopeo ${(MB / median(theirs)).toFixed(0)} MB/s`,
+    );
     writeResult(resultName, {
       imageMB: MB,
       layers: 5,
       rounds: ROUNDS,
       firstCopySeconds: { acrPromote: median(ours), skopeo: median(theirs), ratio, goal: 1.0 },
-      rePromotionSeconds: { promotionWork: median(inTask), wholeProcess: median(again), nodeBaseline: median(nodeBaseline), skopeo: median(skopeoAgain), goal: 0.3 },
+      rePromotionSeconds: {
+        promotionWork: median(inTask),
+        wholeProcess: median(again),
+        nodeBaseline: median(nodeBaseline),
+        skopeo: median(skopeoAgain),
+        goal: 0.3,
+      },
       samples: { acrPromote: ours, skopeo: theirs, rePromotion: again },
     });
-    console.log(`re-promotion, 0 bytes moved (median): promotion work ${median(inTask).toFixed(3)} s (goal ≤ 0.3 s) ${median(inTask) <= 0.3 ? 'OK' : 'MISSED'}; whole task process ${median(again).toFixed(3)} s (node -e 0 alone: ${median(nodeBaseline).toFixed(3)} s); skopeo re-copy ${median(skopeoAgain).toFixed(3)} s`);
+    console.log(
+      `re-promotion, 0 bytes moved (median): promotion work ${median(inTask).toFixed(3)} s (goal ≤ 0.3 s) ${median(inTask) <= 0.3 ? 'OK' : 'MISSED'}; whole task process ${median(again).toFixed(3)} s (node -e 0 alone: ${median(nodeBaseline).toFixed(3)} s); skopeo re-copy ${median(skopeoAgain).toFixed(3)} s`,
+    );
   } finally {
     await Promise.all([src?.stop(), ...targets.map((t) => t.stop())]);
     if (layout) fs.rmSync(layout.dir, { recursive: true, force: true });

@@ -41,13 +41,29 @@ function main(): void {
     }
     const taskMs = median(taskTimes);
     const baselineMs = median(baseTimes);
-    rows.push({ task, taskMs: +taskMs.toFixed(1), baselineMs: +baselineMs.toFixed(1), ratio: +(taskMs / baselineMs).toFixed(2) });
+    rows.push({
+      task,
+      taskMs: +taskMs.toFixed(1),
+      baselineMs: +baselineMs.toFixed(1),
+      ratio: +(taskMs / baselineMs).toFixed(2),
+    });
   }
   const vsixBytes = fs.statSync(vsixPath()).size;
   const worst = Math.max(...rows.map((r) => r.ratio));
-  for (const r of rows) console.log(`${r.task.padEnd(18)} ${String(r.taskMs).padStart(7)} ms   node -e 0 ${String(r.baselineMs).padStart(6)} ms   ratio ${r.ratio}×`);
-  console.log(`worst cold-start ratio ${worst}× (goal ≤ 2×); .vsix ${(vsixBytes / 1024 / 1024).toFixed(2)} MB (goal ≤ 4 MB); ${RUNS} runs each, medians`);
-  writeResult('cold-start', { runs: RUNS, rows, worstRatio: worst, vsixBytes, goals: { ratio: 2, vsixBytes: 4 * 1024 * 1024 } });
+  for (const r of rows)
+    console.log(
+      `${r.task.padEnd(18)} ${String(r.taskMs).padStart(7)} ms   node -e 0 ${String(r.baselineMs).padStart(6)} ms   ratio ${r.ratio}×`,
+    );
+  console.log(
+    `worst cold-start ratio ${worst}× (goal ≤ 2×); .vsix ${(vsixBytes / 1024 / 1024).toFixed(2)} MB (goal ≤ 4 MB); ${RUNS} runs each, medians`,
+  );
+  writeResult('cold-start', {
+    runs: RUNS,
+    rows,
+    worstRatio: worst,
+    vsixBytes,
+    goals: { ratio: 2, vsixBytes: 4 * 1024 * 1024 },
+  });
 }
 
 main();

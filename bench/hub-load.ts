@@ -21,7 +21,12 @@ const WARM_REPEATS = 5;
 const UNRELATED = Number(process.env.HUB_BENCH_UNRELATED ?? 600);
 const GOAL = { coldMs: 1000, coldRequests: 20, warmMs: 500, warmRequests: 10 };
 
-interface Sample { ms: number; completeMs: number; requests: number; totalRequests: number }
+interface Sample {
+  ms: number;
+  completeMs: number;
+  requests: number;
+  totalRequests: number;
+}
 
 async function measure(browser: Browser, preview: HubPreview): Promise<Sample> {
   preview.resetCount();
@@ -35,7 +40,10 @@ async function measure(browser: Browser, preview: HubPreview): Promise<Sample> {
     `performance.getEntriesByType('resource').filter((e) => e.name.includes('/_apis/') && e.startTime <= ${ms}).length`,
   );
   // A function, not a string: the hub's CSP forbids eval, which string predicates need.
-  await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, { timeout: 300_000, polling: 100 });
+  await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, {
+    timeout: 300_000,
+    polling: 100,
+  });
   const completeMs = await page.evaluate<number>("performance.getEntriesByName('mcd-matrix-complete')[0].startTime");
   // Cache writes happen after the render; wait for them so the next load is warm.
   let last = -1;
@@ -56,7 +64,13 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-bench-'));
   await buildHub(dir);
   const data = sampleData({ runs: RUNS });
-  const preview = await startHubPreview({ records: data.records, timelines: data.timelines, latencyMs: LATENCY_MS, hubDir: path.join(dir, 'hub'), unrelatedRuns: UNRELATED });
+  const preview = await startHubPreview({
+    records: data.records,
+    timelines: data.timelines,
+    latencyMs: LATENCY_MS,
+    hubDir: path.join(dir, 'hub'),
+    unrelatedRuns: UNRELATED,
+  });
   const browser = await launchChromium();
   try {
     const cold = await measure(browser, preview);
@@ -64,13 +78,31 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_REPEATS; i++) warm.push(await measure(browser, preview));
     const warmMs = median(warm.map((w) => w.ms));
     const warmRequests = Math.max(...warm.map((w) => w.requests));
-    const ok = cold.ms <= GOAL.coldMs && cold.requests <= GOAL.coldRequests && warmMs <= GOAL.warmMs && warmRequests <= GOAL.warmRequests;
+    const ok =
+      cold.ms <= GOAL.coldMs &&
+      cold.requests <= GOAL.coldRequests &&
+      warmMs <= GOAL.warmMs &&
+      warmRequests <= GOAL.warmRequests;
     const result = {
-      runs: RUNS, unrelatedRuns: UNRELATED, records: data.records.length, latencyMs: LATENCY_MS,
-      cold: { firstMatrixMs: cold.ms, completeMatrixMs: cold.completeMs, requestsBeforeFirstRender: cold.requests, requestsTotal: cold.totalRequests },
-      warm: { firstMatrixMsMedian: warmMs, completeMatrixMsMedian: median(warm.map((w) => w.completeMs)), firstMatrixMs: warm.map((w) => w.ms), requests: warmRequests },
+      runs: RUNS,
+      unrelatedRuns: UNRELATED,
+      records: data.records.length,
+      latencyMs: LATENCY_MS,
+      cold: {
+        firstMatrixMs: cold.ms,
+        completeMatrixMs: cold.completeMs,
+        requestsBeforeFirstRender: cold.requests,
+        requestsTotal: cold.totalRequests,
+      },
+      warm: {
+        firstMatrixMsMedian: warmMs,
+        completeMatrixMsMedian: median(warm.map((w) => w.completeMs)),
+        firstMatrixMs: warm.map((w) => w.ms),
+        requests: warmRequests,
+      },
       coldOverWarm: Number((cold.ms / warmMs).toFixed(1)),
-      goal: GOAL, met: ok,
+      goal: GOAL,
+      met: ok,
     };
     console.log(JSON.stringify(result, null, 2));
     writeResult('hub-load', result);

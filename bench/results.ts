@@ -6,5 +6,8 @@ import { ROOT } from '../devkit/project';
 export function writeResult(name: string, data: unknown): void {
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, at: new Date().toISOString(), node: process.version, ...(data as object) }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, `${name}.json`),
+    JSON.stringify({ name, at: new Date().toISOString(), node: process.version, ...(data as object) }, null, 2),
+  );
 }

@@ -36,7 +36,10 @@ function median(values: number[]): number {
 
 function checksYaml(): string {
   const lines = ['- { name: first, path: /healthz, expect: { status: 200, json: { $.status: UP } } }'];
-  for (let i = 1; i < CHECKS; i++) lines.push(`- { name: check-${i}, path: "/healthz?i=${i}", expect: { status: 2xx, json: { $.status: UP }, headers: { content-type: { matches: json } } } }`);
+  for (let i = 1; i < CHECKS; i++)
+    lines.push(
+      `- { name: check-${i}, path: "/healthz?i=${i}", expect: { status: 2xx, json: { $.status: UP }, headers: { content-type: { matches: json } } } }`,
+    );
   return lines.join('\n');
 }
 
@@ -51,12 +54,14 @@ async function baseline(url: string, concurrency: number): Promise<number> {
     });
   const t0 = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < CHECKS) {
-      next++;
-      await one();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < CHECKS) {
+        next++;
+        await one();
+      }
+    }),
+  );
   agent.destroy();
   return performance.now() - t0;
 }
@@ -77,25 +82,48 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       base.push(await baseline(svc.url, concurrency));
       const t0 = performance.now();
-      const report = await runChecks(checks, { baseUrl: new URL(svc.url), concurrency, timeoutMs: 10_000, retries: 0, retryIntervalMs: 0, waitForReadyMs: 0 });
+      const report = await runChecks(checks, {
+        baseUrl: new URL(svc.url),
+        concurrency,
+        timeoutMs: 10_000,
+        retries: 0,
+        retryIntervalMs: 0,
+        waitForReadyMs: 0,
+      });
       engine.push(performance.now() - t0);
       if (report.passed !== CHECKS) throw new Error(`only ${report.passed} of ${CHECKS} checks passed`);
       if (!withTask) continue;
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
       const t1 = performance.now();
-      const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), inputs: { baseUrl: svc.url, checks: yaml, concurrency: String(concurrency) }, env: { AGENT_TEMPDIRECTORY: dir } });
+      const run = await runTaskLikeAgent({
+        taskDir: packagedTaskDir('SmokeTest'),
+        inputs: { baseUrl: svc.url, checks: yaml, concurrency: String(concurrency) },
+        env: { AGENT_TEMPDIRECTORY: dir },
+      });
       task.push(performance.now() - t1);
       if (run.result !== 'Succeeded') throw new Error(`the packaged task did not succeed: ${run.resultMessage}`);
     }
     await svc.close();
-    const row: Record<string, number> = { latencyMs, concurrency, checks: CHECKS, idealMs: ideal, engineMs: Math.round(median(engine)), engineRatio: +(median(engine) / ideal).toFixed(3),
-      baselineMs: Math.round(median(base)), baselineRatio: +(median(base) / ideal).toFixed(3), engineVsBaseline: +(median(engine) / median(base)).toFixed(3) };
-    if (task.length) Object.assign(row, { taskMs: Math.round(median(task)), taskRatio: +(median(task) / ideal).toFixed(3) });
+    const row: Record<string, number> = {
+      latencyMs,
+      concurrency,
+      checks: CHECKS,
+      idealMs: ideal,
+      engineMs: Math.round(median(engine)),
+      engineRatio: +(median(engine) / ideal).toFixed(3),
+      baselineMs: Math.round(median(base)),
+      baselineRatio: +(median(base) / ideal).toFixed(3),
+      engineVsBaseline: +(median(engine) / median(base)).toFixed(3),
+    };
+    if (task.length)
+      Object.assign(row, { taskMs: Math.round(median(task)), taskRatio: +(median(task) / ideal).toFixed(3) });
     rows.push(row);
     console.log(
       `L=${String(latencyMs).padStart(3)} ms C=${String(concurrency).padStart(2)}: ideal ${ideal} ms, engine ${row.engineMs} ms → ${row.engineRatio}× ` +
         `(bare node:http ${row.baselineMs} ms → ${row.baselineRatio}×; engine/bare ${row.engineVsBaseline}×)` +
-        (task.length ? `, packaged task ${row.taskMs} ms → ${row.taskRatio}×` : ' (no packaged task: run npm run package)'),
+        (task.length
+          ? `, packaged task ${row.taskMs} ms → ${row.taskRatio}×`
+          : ' (no packaged task: run npm run package)'),
     );
   }
   const worstEngine = Math.max(...rows.map((r) => r.engineRatio));

@@ -16,7 +16,12 @@ export const HUB_PAGES = [
 ];
 
 /** Azure DevOps Services hosts; Azure DevOps Server adds its own origin via MCDSO_HUB_CONNECT_SRC. */
-const ADO_ORIGINS = ['https://dev.azure.com', 'https://*.dev.azure.com', 'https://*.visualstudio.com', 'https://*.vsassets.io'];
+const ADO_ORIGINS = [
+  'https://dev.azure.com',
+  'https://*.dev.azure.com',
+  'https://*.visualstudio.com',
+  'https://*.vsassets.io',
+];
 
 export function contentSecurityPolicy(extraConnect: string[] = []): string {
   return [
@@ -57,7 +62,9 @@ export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
   const outDir = path.join(stageDir, 'hub');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const extra = (process.env.MCDSO_HUB_CONNECT_SRC ?? '').split(/\s+/).filter((o) => /^https:\/\/[A-Za-z0-9.*:-]+$/.test(o));
+  const extra = (process.env.MCDSO_HUB_CONNECT_SRC ?? '')
+    .split(/\s+/)
+    .filter((o) => /^https:\/\/[A-Za-z0-9.*:-]+$/.test(o));
   const csp = contentSecurityPolicy(extra);
   const result = await esbuild.build({
     entryPoints: Object.fromEntries(HUB_PAGES.map((p) => [p.name, path.join(ROOT, 'hub', 'src', p.entry)])),

@@ -75,13 +75,31 @@ const lazyExecutor: esbuild.Plugin = {
 async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildResult[]> {
   const entry = path.join(ROOT, 'tasks', name);
   const outputs: esbuild.BuildResult[] = [
-    await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'index.ts')], outfile: path.join(outDir, 'index.js'), plugins: [lazyExecutor] }),
+    await esbuild.build({
+      ...COMMON,
+      entryPoints: [path.join(entry, 'index.ts')],
+      outfile: path.join(outDir, 'index.js'),
+      plugins: [lazyExecutor],
+    }),
   ];
   if (fs.existsSync(path.join(entry, 'execute.ts'))) {
-    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, 'execute.ts')], outfile: path.join(outDir, 'execute.js'), plugins: [lazyExecutor] }));
+    outputs.push(
+      await esbuild.build({
+        ...COMMON,
+        entryPoints: [path.join(entry, 'execute.ts')],
+        outfile: path.join(outDir, 'execute.js'),
+        plugins: [lazyExecutor],
+      }),
+    );
   }
   for (const lazy of fs.readdirSync(entry).filter((f) => /^lazy-[\w-]+\.ts$/.test(f))) {
-    outputs.push(await esbuild.build({ ...COMMON, entryPoints: [path.join(entry, lazy)], outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')) }));
+    outputs.push(
+      await esbuild.build({
+        ...COMMON,
+        entryPoints: [path.join(entry, lazy)],
+        outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')),
+      }),
+    );
   }
   // tasks/common/network/lazy-fetch.ts (undici, only behind the agent's proxy or certificates): every
   // task loads it through the runner, so each task folder gets its own copy.

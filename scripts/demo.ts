@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { TaskName } from '../tasks/common/ledger';
 import { AgentRunResult, Endpoint, runTaskLikeAgent } from '../devkit/agent/agent-run';
 import { packagedTaskDir } from '../devkit/agent/vsix';
@@ -22,38 +23,94 @@ interface Step {
   env?: Record<string, string>;
 }
 
-const RUN = { 'Build.BuildId': '20261123', 'Build.BuildNumber': '20261123.4', 'Build.DefinitionName': 'shop-cd', 'Build.RequestedFor': 'Ada Lovelace', 'System.TeamProject': 'shop', 'Build.SourceBranch': 'refs/heads/main' };
+const RUN = {
+  'Build.BuildId': '20261123',
+  'Build.BuildNumber': '20261123.4',
+  'Build.DefinitionName': 'shop-cd',
+  'Build.RequestedFor': 'Ada Lovelace',
+  'System.TeamProject': 'shop',
+  'Build.SourceBranch': 'refs/heads/main',
+};
 
 function pipeline(s: StandIns, digest: () => string): (() => Step)[] {
   return [
     () => ({
-      task: 'KeyVaultToOci', title: 'Sync credentials from Azure Key Vault into OCI Vault', stage: 'staging',
-      inputs: { ...s.kv.inputs, secrets: 'orders-admin-password => orders-admin\npayments-*', compartmentId: COMPARTMENT, vaultId: VAULT, keyId: KEY },
+      task: 'KeyVaultToOci',
+      title: 'Sync credentials from Azure Key Vault into OCI Vault',
+      stage: 'staging',
+      inputs: {
+        ...s.kv.inputs,
+        secrets: 'orders-admin-password => orders-admin\npayments-*',
+        compartmentId: COMPARTMENT,
+        vaultId: VAULT,
+        keyId: KEY,
+      },
       env: { HTTPS_PROXY: s.kv.proxy.url },
     }),
     () => ({
-      task: 'OracleDbProvision', title: 'Ensure the orders Autonomous Database', stage: 'staging',
-      inputs: { target: 'ociApi', action: 'ensure', ociConnection: 'oci-db', compartmentId: COMPARTMENT, displayName: 'orders', dbName: 'ORDERS', dbWorkload: 'OLTP', computeModel: 'ECPU', computeCount: '2', adminPassword: 'Orders-Adm1n-Passw0rd', waitTimeoutMinutes: '2' },
-    }),
-    () => ({
-      task: 'AcrPromote', title: 'Promote shop/web:1.4.2 by digest, with signature and SBOM', stage: 'production',
-      inputs: { sourceImage: `${s.nonprod.host}/shop/web:1.4.2`, sourceRegistryConnection: 'acr-nonprod', targetRegistry: s.prod.host, targetRegistryConnection: 'acr-prod', targetTags: '1.4.2, production' },
-    }),
-    () => ({
-      task: 'CanaryShift', title: 'Canary through the Gateway API with Prometheus and smoke-check gates', stage: 'production',
+      task: 'OracleDbProvision',
+      title: 'Ensure the orders Autonomous Database',
+      stage: 'staging',
       inputs: {
-        kubernetesServiceConnection: 'aks', namespace: 'shop', action: 'run', deployment: 'web', service: 'web', image: `${s.prod.host}/shop/web@${digest()}`,
-        trafficRouter: 'gatewayApi', route: 'web', steps: '10, pause 1s, analysis, 50, pause 1s, analysis, 100',
-        prometheusUrl: s.prometheus.url, query: SUCCESS_QUERY, successCondition: 'result >= 0.99', interval: '1s', measurements: '1',
-        smokeBaseUrl: `${s.appUrl}/canary`, smokeChecks: '- name: canary health\n  path: /healthz\n  expect: { status: 200, json: { "$.status": { equals: ok } } }\n',
+        target: 'ociApi',
+        action: 'ensure',
+        ociConnection: 'oci-db',
+        compartmentId: COMPARTMENT,
+        displayName: 'orders',
+        dbName: 'ORDERS',
+        dbWorkload: 'OLTP',
+        computeModel: 'ECPU',
+        computeCount: '2',
+        adminPassword: 'Orders-Adm1n-Passw0rd',
+        waitTimeoutMinutes: '2',
+      },
+    }),
+    () => ({
+      task: 'AcrPromote',
+      title: 'Promote shop/web:1.4.2 by digest, with signature and SBOM',
+      stage: 'production',
+      inputs: {
+        sourceImage: `${s.nonprod.host}/shop/web:1.4.2`,
+        sourceRegistryConnection: 'acr-nonprod',
+        targetRegistry: s.prod.host,
+        targetRegistryConnection: 'acr-prod',
+        targetTags: '1.4.2, production',
+      },
+    }),
+    () => ({
+      task: 'CanaryShift',
+      title: 'Canary through the Gateway API with Prometheus and smoke-check gates',
+      stage: 'production',
+      inputs: {
+        kubernetesServiceConnection: 'aks',
+        namespace: 'shop',
+        action: 'run',
+        deployment: 'web',
+        service: 'web',
+        image: `${s.prod.host}/shop/web@${digest()}`,
+        trafficRouter: 'gatewayApi',
+        route: 'web',
+        steps: '10, pause 1s, analysis, 50, pause 1s, analysis, 100',
+        prometheusUrl: s.prometheus.url,
+        query: SUCCESS_QUERY,
+        successCondition: 'result >= 0.99',
+        interval: '1s',
+        measurements: '1',
+        smokeBaseUrl: `${s.appUrl}/canary`,
+        smokeChecks:
+          '- name: canary health\n  path: /healthz\n  expect: { status: 200, json: { "$.status": { equals: ok } } }\n',
         rolloutTimeoutSeconds: '120',
       },
     }),
     () => ({
-      task: 'SmokeTest', title: 'Smoke test production', stage: 'production',
+      task: 'SmokeTest',
+      title: 'Smoke test production',
+      stage: 'production',
       inputs: {
-        baseUrl: s.appUrl, p95ThresholdMs: '800',
-        checks: '- name: health\n  path: /healthz\n  expect: { status: 200, maxDurationMs: 500 }\n- name: catalogue\n  path: /api/products?limit=1\n  expect: { status: 2xx, json: { "$.items[0].id": { exists: true } } }\n',
+        baseUrl: s.appUrl,
+        p95ThresholdMs: '800',
+        checks:
+          '- name: health\n  path: /healthz\n  expect: { status: 200, maxDurationMs: 500 }\n- name: catalogue\n  path: /api/products?limit=1\n  expect: { status: 2xx, json: { "$.items[0].id": { exists: true } } }\n',
       },
     }),
   ];
@@ -91,7 +148,9 @@ async function main(): Promise<void> {
     console.log(`\n${i + 1}/${steps.length} [${step.stage}] ${step.task}: ${step.title}`);
     const endpoints: Record<string, Endpoint> = standIns.endpoints;
     const run = await runTaskLikeAgent({
-      taskDir: packagedTaskDir(step.task), inputs: step.inputs, endpoints,
+      taskDir: packagedTaskDir(step.task),
+      inputs: step.inputs,
+      endpoints,
       variables: { ...RUN, 'System.StageName': step.stage, 'Environment.Name': step.stage },
       env: { NODE_EXTRA_CA_CERTS: caPaths().cert, ...step.env },
       timeoutMs: 180_000,
@@ -101,8 +160,12 @@ async function main(): Promise<void> {
     if (step.task === 'AcrPromote') digest = run.outputs.imageDigest ?? '';
     if (run.result !== 'Succeeded' && run.result !== 'SucceededWithIssues') failures++;
   }
-  const records = recordFiles.flatMap((f) => readLedgerFiles(require('node:path').dirname(f)).filter((r) => f.endsWith(`${r.id}.json`)));
-  console.log(`\n${steps.length - failures}/${steps.length} tasks succeeded; ${records.length} promotion records written.`);
+  const records = recordFiles.flatMap((f) =>
+    readLedgerFiles(path.dirname(f)).filter((r) => f.endsWith(`${r.id}.json`)),
+  );
+  console.log(
+    `\n${steps.length - failures}/${steps.length} tasks succeeded; ${records.length} promotion records written.`,
+  );
   if (once) return stop(failures ? 1 : 0);
   const hub = await startHubPreview({ records });
   console.log(`\nPromotions hub (preview): ${hub.url}\nPress Ctrl-C to stop the hub and every stand-in.`);

@@ -46,8 +46,14 @@ export interface HubPreview {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.woff': 'font/woff', '.woff2': 'font/woff2', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
 };
 const COLLECTION = 'contoso';
 const PROJECT = 'shop';
@@ -57,7 +63,14 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
   if (!fs.existsSync(path.join(hubDir, 'hub.html'))) {
     throw new Error(`The hub is not built in ${hubDir}: run npm run build (or buildHub(dir)) first.`);
   }
-  const ado = new FakeAdo({ records: options.records, timelines: options.timelines, inProgress: options.inProgress, throttle: options.throttle, extraBuilds: options.extraBuilds, unrelatedRuns: options.unrelatedRuns });
+  const ado = new FakeAdo({
+    records: options.records,
+    timelines: options.timelines,
+    inProgress: options.inProgress,
+    throttle: options.throttle,
+    extraBuilds: options.extraBuilds,
+    unrelatedRuns: options.unrelatedRuns,
+  });
   let count = 0;
   let log: string[] = [];
   const latency = options.latencyMs ?? 0;
@@ -69,23 +82,48 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
     req.on('end', () => {
       const origin = `http://${req.headers.host}`;
       if (url.pathname === '/_preview/config.json') {
-        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ collectionUrl: `${origin}/${COLLECTION}/`, project: PROJECT, publisher: 'multicloud-devsecops', extension: 'multicloud-devsecops' }));
+        send(
+          res,
+          200,
+          { 'content-type': 'application/json' },
+          JSON.stringify({
+            collectionUrl: `${origin}/${COLLECTION}/`,
+            project: PROJECT,
+            publisher: 'multicloud-devsecops',
+            extension: 'multicloud-devsecops',
+          }),
+        );
         return;
       }
       const theme = /^\/_preview\/theme\/([a-z-]+)\.json$/.exec(url.pathname);
       if (theme) {
         const data = THEMES[theme[1]];
-        send(res, data ? 200 : 404, { 'content-type': 'application/json' }, JSON.stringify(data ?? { message: 'no such theme' }));
+        send(
+          res,
+          data ? 200 : 404,
+          { 'content-type': 'application/json' },
+          JSON.stringify(data ?? { message: 'no such theme' }),
+        );
         return;
       }
       if (url.pathname.startsWith(`/${COLLECTION}/`) && url.pathname.includes('/_apis/')) {
         count++;
         log.push(`${req.method} ${url.pathname}${url.search}`);
         if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`) {
-          send(res, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, JSON.stringify({ message: 'TF400813: The user is not authorized to access this resource.' }));
+          send(
+            res,
+            401,
+            { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+            JSON.stringify({ message: 'TF400813: The user is not authorized to access this resource.' }),
+          );
           return;
         }
-        const answer = ado.handle(req.method ?? 'GET', url.pathname.slice(COLLECTION.length + 2), url.searchParams, Buffer.concat(chunks).toString('utf8'));
+        const answer = ado.handle(
+          req.method ?? 'GET',
+          url.pathname.slice(COLLECTION.length + 2),
+          url.searchParams,
+          Buffer.concat(chunks).toString('utf8'),
+        );
         setTimeout(() => send(res, answer.status, answer.headers, answer.body), latency);
         return;
       }
@@ -104,10 +142,11 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
       count = 0;
       log = [];
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     ado,
   };
 }
@@ -151,7 +190,8 @@ if (require.main === module) {
   };
   const dir = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
   const records = dir ? readLedgerFiles(path.resolve(dir)) : [];
-  if (!dir) console.warn('No ledger folder given: serving an empty ledger. Pass the folder the tasks wrote their records to.');
+  if (!dir)
+    console.warn('No ledger folder given: serving an empty ledger. Pass the folder the tasks wrote their records to.');
   startHubPreview({ records, port: flag('--port'), latencyMs: flag('--latency') }).then(
     (p) => console.log(`Promotions hub preview (${records.length} records): ${p.url}`),
     (err: unknown) => {

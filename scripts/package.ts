@@ -18,7 +18,8 @@ function stagedTaskProblems(): string[] {
 
 /** Packs build/extension into dist/multicloud-devsecops-<version>.vsix with tfx-cli, offline. */
 function main(): void {
-  if (!fs.existsSync(path.join(STAGE_DIR, 'vss-extension.json'))) throw new Error('build/extension is missing: run npm run build first.');
+  if (!fs.existsSync(path.join(STAGE_DIR, 'vss-extension.json')))
+    throw new Error('build/extension is missing: run npm run build first.');
   fs.mkdirSync(DIST_DIR, { recursive: true });
   // The licence check comes first: a bundle with a licence outside the allow-list is never packed.
   const sbom = writeSbom();
@@ -29,7 +30,19 @@ function main(): void {
   if (problems.length) throw new Error(`task.json breaks tasks.schema.json:\n${problems.join('\n')}`);
   const tfxRun = spawnSync(
     process.execPath,
-    [tfx, 'extension', 'create', '--root', STAGE_DIR, '--manifest-globs', 'vss-extension.json', '--output-path', out, '--no-prompt', '--no-color'],
+    [
+      tfx,
+      'extension',
+      'create',
+      '--root',
+      STAGE_DIR,
+      '--manifest-globs',
+      'vss-extension.json',
+      '--output-path',
+      out,
+      '--no-prompt',
+      '--no-color',
+    ],
     // tfx checks npm for a newer version of itself unless told not to.
     { encoding: 'utf8', env: { ...process.env, TFX_TRACE: '', NO_UPDATE_NOTIFIER: '1' } },
   );
@@ -42,7 +55,9 @@ function main(): void {
     throw new Error(`tfx warned; fix these before packaging:\n${warnings.join('\n')}`);
   }
   const bytes = fs.statSync(out).size;
-  console.log(`packaged ${path.relative(ROOT, out)} (${(bytes / 1024 / 1024).toFixed(2)} MB), SBOM ${path.relative(ROOT, sbom)}`);
+  console.log(
+    `packaged ${path.relative(ROOT, out)} (${(bytes / 1024 / 1024).toFixed(2)} MB), SBOM ${path.relative(ROOT, sbom)}`,
+  );
 }
 
 main();

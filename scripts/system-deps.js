@@ -45,7 +45,9 @@ function onPath(binary) {
 }
 
 function missingPackages(names, pretendToo) {
-  const pretend = new Set(pretendToo ? (process.env.MCDSO_SYSDEPS_PRETEND_MISSING || '').split(',').filter(Boolean) : []);
+  const pretend = new Set(
+    pretendToo ? (process.env.MCDSO_SYSDEPS_PRETEND_MISSING || '').split(',').filter(Boolean) : [],
+  );
   return names.filter((name) => pretend.has(name) || !onPath(PACKAGES[name]));
 }
 
@@ -65,7 +67,9 @@ function apt(args) {
 }
 
 function lastLine(text) {
-  const lines = String(text || '').trim().split('\n');
+  const lines = String(text || '')
+    .trim()
+    .split('\n');
   return lines[lines.length - 1] || 'no message';
 }
 
@@ -82,7 +86,9 @@ function main() {
   }
   const install = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (!isRoot()) {
-    console.error(`missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get update && sudo ${install}`);
+    console.error(
+      `missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get update && sudo ${install}`,
+    );
     return 1;
   }
   const started = Date.now();

@@ -44,17 +44,32 @@ export interface FakeResponse {
 }
 
 interface FakeBuild {
-  id: number; buildNumber: string; status: string; result?: string; queueTime: string; startTime: string; finishTime?: string;
-  definition: { id: number; name: string }; requestedFor: { displayName: string }; sourceBranch?: string; project: { name: string };
-  reason: string; tags: string[];
+  id: number;
+  buildNumber: string;
+  status: string;
+  result?: string;
+  queueTime: string;
+  startTime: string;
+  finishTime?: string;
+  definition: { id: number; name: string };
+  requestedFor: { displayName: string };
+  sourceBranch?: string;
+  project: { name: string };
+  reason: string;
+  tags: string[];
 }
 
 /** The tag every task adds to its run (tasks/common/record/schema.ts LEDGER_BUILD_TAG). */
 const LEDGER_TAG = 'multicloud-devsecops';
 
 const LEDGER = 'multicloud-devsecops.ledger';
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse => ({ status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
-const guid = (n: number, tag: number): string => `${tag.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+const guid = (n: number, tag: number): string =>
+  `${tag.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 export class FakeAdo {
   readonly builds: FakeBuild[];
@@ -80,21 +95,42 @@ export class FakeAdo {
       const failed = recs.some((r) => r.status === 'failed');
       const done = !running.has(id);
       return {
-        id, buildNumber: first.run.buildNumber ?? String(id), status: done ? 'completed' : 'inProgress', result: done ? (failed ? 'failed' : 'succeeded') : undefined,
-        queueTime: new Date(Date.parse(first.startedAt) - 240_000).toISOString(), startTime: new Date(Date.parse(first.startedAt) - 230_000).toISOString(),
+        id,
+        buildNumber: first.run.buildNumber ?? String(id),
+        status: done ? 'completed' : 'inProgress',
+        result: done ? (failed ? 'failed' : 'succeeded') : undefined,
+        queueTime: new Date(Date.parse(first.startedAt) - 240_000).toISOString(),
+        startTime: new Date(Date.parse(first.startedAt) - 230_000).toISOString(),
         finishTime: done ? new Date(Date.parse(last.finishedAt) + 60_000).toISOString() : undefined,
-        definition: { id: Number(first.run.definitionId) || 1, name: first.run.pipeline ?? 'pipeline' }, requestedFor: { displayName: first.run.requestedFor ?? 'someone' },
-        sourceBranch: first.run.sourceBranch, project: { name: first.run.project ?? 'project' }, reason: 'individualCI', tags: [LEDGER_TAG],
+        definition: { id: Number(first.run.definitionId) || 1, name: first.run.pipeline ?? 'pipeline' },
+        requestedFor: { displayName: first.run.requestedFor ?? 'someone' },
+        sourceBranch: first.run.sourceBranch,
+        project: { name: first.run.project ?? 'project' },
+        reason: 'individualCI',
+        tags: [LEDGER_TAG],
       };
     });
-    this.deployers = new Map(this.builds.map((b) => [b.id, (this.byBuild.get(b.id) ?? []).map((r) => r.environment ?? r.run.stage ?? '')]));
+    this.deployers = new Map(
+      this.builds.map((b) => [b.id, (this.byBuild.get(b.id) ?? []).map((r) => r.environment ?? r.run.stage ?? '')]),
+    );
     for (const x of options.extraBuilds ?? []) {
       this.byBuild.set(x.id, x.records);
       this.deployers.set(x.id, x.deployedTo ?? []);
       const first = x.records[0];
       this.builds.push({
-        id: x.id, buildNumber: x.buildNumber, status: 'completed', result: 'succeeded', queueTime: first.startedAt, startTime: first.startedAt, finishTime: first.finishedAt,
-        definition: x.definition, requestedFor: { displayName: x.requestedFor }, sourceBranch: x.sourceBranch, project: { name: 'shop' }, reason: x.reason, tags: [LEDGER_TAG],
+        id: x.id,
+        buildNumber: x.buildNumber,
+        status: 'completed',
+        result: 'succeeded',
+        queueTime: first.startedAt,
+        startTime: first.startedAt,
+        finishTime: first.finishedAt,
+        definition: x.definition,
+        requestedFor: { displayName: x.requestedFor },
+        sourceBranch: x.sourceBranch,
+        project: { name: 'shop' },
+        reason: x.reason,
+        tags: [LEDGER_TAG],
       });
     }
     const newest = this.builds.reduce((a, b) => (b.queueTime > a ? b.queueTime : a), '2026-01-01T00:00:00Z');
@@ -102,8 +138,19 @@ export class FakeAdo {
     for (let i = 1; i <= (options.unrelatedRuns ?? 0); i++) {
       const t = new Date(Date.parse(newest) + i * 60_000).toISOString();
       this.builds.push({
-        id: maxId + i, buildNumber: `ci.${i}`, status: 'completed', result: 'succeeded', queueTime: t, startTime: t, finishTime: t,
-        definition: { id: 3, name: 'shop-ci' }, requestedFor: { displayName: 'Build Service' }, sourceBranch: 'refs/heads/main', project: { name: 'shop' }, reason: 'individualCI', tags: [],
+        id: maxId + i,
+        buildNumber: `ci.${i}`,
+        status: 'completed',
+        result: 'succeeded',
+        queueTime: t,
+        startTime: t,
+        finishTime: t,
+        definition: { id: 3, name: 'shop-ci' },
+        requestedFor: { displayName: 'Build Service' },
+        sourceBranch: 'refs/heads/main',
+        project: { name: 'shop' },
+        reason: 'individualCI',
+        tags: [],
       });
     }
   }
@@ -115,36 +162,66 @@ export class FakeAdo {
   handle(method: string, path: string, query: URLSearchParams, body: string): FakeResponse {
     const t = this.options.throttle;
     if (t && ++this.calls % t.everyNth === 0) {
-      return json(429, { message: 'Request was blocked due to exceeding usage of resource.' }, { 'retry-after': String(t.retryAfterSeconds), 'x-ratelimit-resource': 'ATCPU' });
+      return json(
+        429,
+        { message: 'Request was blocked due to exceeding usage of resource.' },
+        { 'retry-after': String(t.retryAfterSeconds), 'x-ratelimit-resource': 'ATCPU' },
+      );
     }
-    if (!query.get('api-version')) return json(400, { message: 'No api-version was supplied for the "GET" request.', typeKey: 'VssVersionNotSpecifiedException' });
+    if (!query.get('api-version'))
+      return json(400, {
+        message: 'No api-version was supplied for the "GET" request.',
+        typeKey: 'VssVersionNotSpecifiedException',
+      });
     const m = (re: RegExp): RegExpExecArray | null => re.exec(path);
     let g: RegExpExecArray | null;
-    if ((g = m(/^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents$/i))) return this.docs(method, decodeURIComponent(g[1]), body);
-    if ((g = m(/^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents\/([^/]+)$/i)) && method === 'DELETE') {
+    if (
+      (g = m(
+        /^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents$/i,
+      ))
+    )
+      return this.docs(method, decodeURIComponent(g[1]), body);
+    if (
+      (g = m(
+        /^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents\/([^/]+)$/i,
+      )) &&
+      method === 'DELETE'
+    ) {
       const deleted = this.documents.get(decodeURIComponent(g[1]))?.delete(decodeURIComponent(g[2]));
       return deleted ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
     }
     if (method !== 'GET') return json(405, { message: 'method not allowed' });
     if (m(/^[^/]+\/_apis\/build\/builds$/)) return this.listBuilds(query);
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)$/))) return this.build(Number(g[1]), (b) => json(200, b));
-    if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/timeline$/))) return this.build(Number(g[1]), (b) => json(200, this.timeline(b)));
-    if ((g = m(/^([^/]+)\/_apis\/build\/builds\/(\d+)\/attachments\/([^/]+)$/))) return this.build(Number(g[2]), (b) => this.attachments(b, g![1], decodeURIComponent(g![3])));
-    if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/[0-9a-f-]{36}\/([0-9a-f-]{36})\/attachments\/([^/]+)\/([^/]+)$/))) {
+    if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/timeline$/)))
+      return this.build(Number(g[1]), (b) => json(200, this.timeline(b)));
+    if ((g = m(/^([^/]+)\/_apis\/build\/builds\/(\d+)\/attachments\/([^/]+)$/)))
+      return this.build(Number(g[2]), (b) => this.attachments(b, g![1], decodeURIComponent(g![3])));
+    if (
+      (g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/[0-9a-f-]{36}\/([0-9a-f-]{36})\/attachments\/([^/]+)\/([^/]+)$/))
+    ) {
       return this.build(Number(g[1]), (b) => this.attachment(b, g![2], decodeURIComponent(g![3])));
     }
     if (m(/^[^/]+\/_apis\/pipelines\/approvals$/)) return this.approvals(query);
     if (m(/^[^/]+\/_apis\/distributedtask\/environments$/)) {
-      const value = [...this.envIds.entries()].map(([name, id]) => ({ id, name, description: '', createdOn: '2026-01-01T00:00:00Z' }));
+      const value = [...this.envIds.entries()].map(([name, id]) => ({
+        id,
+        name,
+        description: '',
+        createdOn: '2026-01-01T00:00:00Z',
+      }));
       return json(200, { count: value.length, value });
     }
-    if ((g = m(/^[^/]+\/_apis\/distributedtask\/environments\/(\d+)\/environmentdeploymentrecords$/))) return this.deployments(Number(g[1]), query);
+    if ((g = m(/^[^/]+\/_apis\/distributedtask\/environments\/(\d+)\/environmentdeploymentrecords$/)))
+      return this.deployments(Number(g[1]), query);
     return json(404, { message: `No route for ${path}` });
   }
 
   private build(id: number, then: (b: FakeBuild) => FakeResponse): FakeResponse {
     const b = this.builds.find((x) => x.id === id);
-    return b ? then(b) : json(404, { message: `The requested build ${id} could not be found.`, typeKey: 'BuildNotFoundException' });
+    return b
+      ? then(b)
+      : json(404, { message: `The requested build ${id} could not be found.`, typeKey: 'BuildNotFoundException' });
   }
 
   /**
@@ -155,9 +232,12 @@ export class FakeAdo {
   private listBuilds(q: URLSearchParams): FakeResponse {
     const status = q.get('statusFilter') ?? 'all';
     const order = q.get('queryOrder') ?? 'queueTimeDescending';
-    const key = (b: FakeBuild): string => (order.startsWith('finishTime') ? b.finishTime ?? '' : b.queueTime);
+    const key = (b: FakeBuild): string => (order.startsWith('finishTime') ? (b.finishTime ?? '') : b.queueTime);
     const min = q.get('minTime');
-    const tags = (q.get('tagFilters') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const tags = (q.get('tagFilters') ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const definitions = (q.get('definitions') ?? '').split(',').filter(Boolean).map(Number);
     const reasons = (q.get('reasonFilter') ?? '').split(',').filter(Boolean);
     let list = this.builds
@@ -170,15 +250,25 @@ export class FakeAdo {
     const top = Math.min(Number(q.get('$top') ?? 1000) || 1000, 5000);
     const offset = Number(Buffer.from(q.get('continuationToken') ?? '', 'base64').toString() || 0);
     const page = list.slice(offset, offset + top);
-    const headers: Record<string, string> = offset + top < list.length ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') } : {};
+    const headers: Record<string, string> =
+      offset + top < list.length
+        ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') }
+        : {};
     return json(200, { count: page.length, value: page }, headers);
   }
 
   private attachments(b: FakeBuild, project: string, type: string): FakeResponse {
-    const value = type !== LEDGER ? [] : (this.byBuild.get(b.id) ?? []).map((r, i) => ({
-      name: `${r.task}-${r.id}`,
-      _links: { self: { href: `https://dev.azure.com/contoso/${project}/_apis/build/builds/${b.id}/${guid(b.id, 0xf00d)}/${guid(i + 1, b.id)}/attachments/${LEDGER}/${encodeURIComponent(`${r.task}-${r.id}`)}` } },
-    }));
+    const value =
+      type !== LEDGER
+        ? []
+        : (this.byBuild.get(b.id) ?? []).map((r, i) => ({
+            name: `${r.task}-${r.id}`,
+            _links: {
+              self: {
+                href: `https://dev.azure.com/contoso/${project}/_apis/build/builds/${b.id}/${guid(b.id, 0xf00d)}/${guid(i + 1, b.id)}/attachments/${LEDGER}/${encodeURIComponent(`${r.task}-${r.id}`)}`,
+              },
+            },
+          }));
     return json(200, { count: value.length, value });
   }
 
@@ -186,7 +276,11 @@ export class FakeAdo {
     const recs = this.byBuild.get(b.id) ?? [];
     const index = recs.findIndex((_, i) => guid(i + 1, b.id) === recordId.toLowerCase());
     if (type !== LEDGER || index < 0) return json(404, { message: 'attachment not found' });
-    return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: JSON.stringify(recs[index], null, 2) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: JSON.stringify(recs[index], null, 2),
+    };
   }
 
   private timeline(b: FakeBuild): unknown {
@@ -202,16 +296,58 @@ export class FakeAdo {
       const start = new Date(Date.parse(mine[0].startedAt) - 60_000).toISOString();
       const finish = mine.reduce((a, r) => (r.finishedAt > a ? r.finishedAt : a), start);
       const failed = mine.some((r) => r.status === 'failed');
-      records.push({ id, parentId: null, type: 'Stage', name: stage[0].toUpperCase() + stage.slice(1), identifier: stage, order: i + 1, attempt: 1, state: 'completed', result: failed ? 'failed' : 'succeeded', startTime: start, finishTime: finish });
-      records.push({ id: guid(i + 1, 0x7000 + (b.id % 0xff)), parentId: id, type: 'Phase', name: `Deploy ${stage}`, identifier: `deploy_${stage}`, order: 1, attempt: 1, state: 'completed', result: failed ? 'failed' : 'succeeded', startTime: start, finishTime: finish });
-      records.push({ id: guid(i + 1, 0x8000 + (b.id % 0xff)), parentId: guid(i + 1, 0x7000 + (b.id % 0xff)), type: 'Job', name: mine[0].run.job ?? `Deploy ${stage}`, order: 1, attempt: 1, state: 'completed', result: failed ? 'failed' : 'succeeded', startTime: start, finishTime: finish });
+      records.push({
+        id,
+        parentId: null,
+        type: 'Stage',
+        name: stage[0].toUpperCase() + stage.slice(1),
+        identifier: stage,
+        order: i + 1,
+        attempt: 1,
+        state: 'completed',
+        result: failed ? 'failed' : 'succeeded',
+        startTime: start,
+        finishTime: finish,
+      });
+      records.push({
+        id: guid(i + 1, 0x7000 + (b.id % 0xff)),
+        parentId: id,
+        type: 'Phase',
+        name: `Deploy ${stage}`,
+        identifier: `deploy_${stage}`,
+        order: 1,
+        attempt: 1,
+        state: 'completed',
+        result: failed ? 'failed' : 'succeeded',
+        startTime: start,
+        finishTime: finish,
+      });
+      records.push({
+        id: guid(i + 1, 0x8000 + (b.id % 0xff)),
+        parentId: guid(i + 1, 0x7000 + (b.id % 0xff)),
+        type: 'Job',
+        name: mine[0].run.job ?? `Deploy ${stage}`,
+        order: 1,
+        attempt: 1,
+        state: 'completed',
+        result: failed ? 'failed' : 'succeeded',
+        startTime: start,
+        finishTime: finish,
+      });
     });
     return { id: guid(b.id, 0xf00d), changeId: records.length, records };
   }
 
   private approvals(q: URLSearchParams): FakeResponse {
-    const ids = new Set((q.get('approvalIds') ?? '').split(',').filter(Boolean).map((s) => s.toLowerCase()));
-    const all = Object.values(this.options.timelines ?? {}).flatMap((t) => (t.approvals?.value ?? []) as { id: string }[]);
+    const ids = new Set(
+      (q.get('approvalIds') ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((s) => s.toLowerCase()),
+    );
+    const all = Object.values(this.options.timelines ?? {}).flatMap(
+      (t) => (t.approvals?.value ?? []) as { id: string }[],
+    );
     const value = all.filter((a) => ids.size === 0 || ids.has(a.id.toLowerCase()));
     return json(200, { count: value.length, value });
   }
@@ -224,17 +360,34 @@ export class FakeAdo {
       .map((b) => {
         const mine = (this.byBuild.get(b.id) ?? []).filter((r) => (r.environment ?? r.run.stage) === name);
         return {
-          id: b.id * 10 + envId, requestIdentifier: guid(b.id, envId), environmentId: envId, serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7',
-          scopeId: '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c', resourceId: 0, planType: 'Build', planId: guid(b.id, 0xf00d), stageName: mine[0].run.stage, jobName: mine[0].run.job,
-          stageAttempt: 1, jobAttempt: 1, definition: b.definition, owner: { id: b.id, name: b.buildNumber },
-          result: mine.some((r) => r.status === 'failed') ? 'failed' : 'succeeded', queueTime: mine[0].startedAt, startTime: mine[0].startedAt, finishTime: mine[mine.length - 1].finishedAt,
+          id: b.id * 10 + envId,
+          requestIdentifier: guid(b.id, envId),
+          environmentId: envId,
+          serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7',
+          scopeId: '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c',
+          resourceId: 0,
+          planType: 'Build',
+          planId: guid(b.id, 0xf00d),
+          stageName: mine[0].run.stage,
+          jobName: mine[0].run.job,
+          stageAttempt: 1,
+          jobAttempt: 1,
+          definition: b.definition,
+          owner: { id: b.id, name: b.buildNumber },
+          result: mine.some((r) => r.status === 'failed') ? 'failed' : 'succeeded',
+          queueTime: mine[0].startedAt,
+          startTime: mine[0].startedAt,
+          finishTime: mine[mine.length - 1].finishedAt,
         };
       })
       .sort((a, b) => b.finishTime.localeCompare(a.finishTime));
     // Environmentdeployment Records - List: `top` per page, continuation token in x-ms-continuationtoken.
     const top = Math.min(Number(q.get('top') ?? 50) || 50, 1000);
     const offset = Number(Buffer.from(q.get('continuationToken') ?? '', 'base64').toString() || 0);
-    const headers: Record<string, string> = offset + top < rows.length ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') } : {};
+    const headers: Record<string, string> =
+      offset + top < rows.length
+        ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') }
+        : {};
     return json(200, { count: Math.min(top, rows.length - offset), value: rows.slice(offset, offset + top) }, headers);
   }
 

@@ -38,7 +38,10 @@ function recorder(): Recorder {
   return { log, count: (re) => log.filter((l) => re.test(l)).length };
 }
 
-export function fakeAdoApi(ado: FakeAdo, options: { concurrency?: number; fail?: (url: string) => Answer | undefined } = {}): { api: ProjectApi; rec: Recorder } {
+export function fakeAdoApi(
+  ado: FakeAdo,
+  options: { concurrency?: number; fail?: (url: string) => Answer | undefined } = {},
+): { api: ProjectApi; rec: Recorder } {
   const rec = recorder();
   const fetch: FetchLike = async (url, init) => {
     const u = new URL(url);
@@ -64,5 +67,8 @@ export function recordedApi(routes: [RegExp, Answer | string][]): { api: Project
     const a: Answer = typeof hit[1] === 'string' ? { file: hit[1] } : hit[1];
     return response(a.file ? { ...a, body: fs.readFileSync(path.join(FIXTURES, 'rest', a.file), 'utf8') } : a);
   };
-  return { api: { rest: new RestClient({ fetch, sleep: async () => undefined }), collectionUrl: COLLECTION, project: 'shop' }, rec };
+  return {
+    api: { rest: new RestClient({ fetch, sleep: async () => undefined }), collectionUrl: COLLECTION, project: 'shop' },
+    rec,
+  };
 }

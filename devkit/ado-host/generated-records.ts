@@ -19,10 +19,15 @@ export interface GeneratedRecord {
 }
 
 export function generatedRecords(): GeneratedRecord[] {
-  if (!fs.existsSync(RECORDS_DIR)) throw new Error(`No generated records in ${RECORDS_DIR}: run node out/scripts/hub-fixtures.js`);
+  if (!fs.existsSync(RECORDS_DIR))
+    throw new Error(`No generated records in ${RECORDS_DIR}: run node out/scripts/hub-fixtures.js`);
   return fs
     .readdirSync(RECORDS_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, scenario: file.split('-')[1] as Scenario, record: JSON.parse(fs.readFileSync(path.join(RECORDS_DIR, file), 'utf8')) as LedgerRecord }));
+    .map((file) => ({
+      file,
+      scenario: file.split('-')[1] as Scenario,
+      record: JSON.parse(fs.readFileSync(path.join(RECORDS_DIR, file), 'utf8')) as LedgerRecord,
+    }));
 }

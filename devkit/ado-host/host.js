@@ -15,7 +15,15 @@ const token = params.get('token');
 const collectionUrl = params.get('collection');
 const buildId = Number(params.get('buildId') || 0);
 
-const state = { handshake: undefined, loadSucceeded: false, loadFailed: [], tokens: 0, services: [], documents: {}, writes: [] };
+const state = {
+  handshake: undefined,
+  loadSucceeded: false,
+  loadFailed: [],
+  tokens: 0,
+  services: [],
+  documents: {},
+  writes: [],
+};
 window.__host = state;
 
 const iframe = document.createElement('iframe');
@@ -34,12 +42,28 @@ registry.register('DevOps.HostControl', {
     return {
       contributionId: `multicloud-devsecops.multicloud-devsecops.${kind === 'hub' ? 'promotions-hub' : 'promotion-run-tab'}`,
       context: {
-        extension: { id: 'multicloud-devsecops.multicloud-devsecops', publisherId: 'multicloud-devsecops', extensionId: 'multicloud-devsecops', version: '0.1.0' },
+        extension: {
+          id: 'multicloud-devsecops.multicloud-devsecops',
+          publisherId: 'multicloud-devsecops',
+          extensionId: 'multicloud-devsecops',
+          version: '0.1.0',
+        },
         user: { id: 'u1', name: 'Dana Okafor', displayName: 'Dana Okafor', descriptor: 'aad.u1', imageUrl: '' },
         host: { id: 'h1', name: 'contoso', serviceVersion: 'fake', type: 4 },
-        pageContext: { webContext: { project: { id: 'shop', name: 'shop' }, team: { id: 't', name: 't' } }, globalization: {} },
+        pageContext: {
+          webContext: { project: { id: 'shop', name: 'shop' }, team: { id: 't', name: 't' } },
+          globalization: {},
+        },
       },
-      initialConfig: kind === 'run-tab' ? { onBuildChanged: (cb) => { buildListeners.push(cb); cb({ id: buildId }); } } : {},
+      initialConfig:
+        kind === 'run-tab'
+          ? {
+              onBuildChanged: (cb) => {
+                buildListeners.push(cb);
+                cb({ id: buildId });
+              },
+            }
+          : {},
       themeData: { 'test-theme-var': 'rgb(1, 2, 3)', 'text-primary-color': 'rgba(0, 0, 0, .9)' },
     };
   },

@@ -141,10 +141,12 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
     ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION: 'OAuth',
     ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: accessToken,
   };
-  if (hostType === 'build') Object.assign(env, { BUILD_SOURCESDIRECTORY: sourcesDir, BUILD_REPOSITORY_LOCALPATH: sourcesDir });
+  if (hostType === 'build')
+    Object.assign(env, { BUILD_SOURCESDIRECTORY: sourcesDir, BUILD_REPOSITORY_LOCALPATH: sourcesDir });
   else Object.assign(env, { RELEASE_ARTIFACTSDIRECTORY: sourcesDir, SYSTEM_ARTIFACTSDIRECTORY: sourcesDir });
   // The test CA, so tasks trust the HTTPS emulators exactly as mocha's process does.
-  if (process.env.NODE_EXTRA_CA_CERTS && opts.trustTestCa !== false) env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+  if (process.env.NODE_EXTRA_CA_CERTS && opts.trustTestCa !== false)
+    env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
 
   const masker = new SecretMasker();
   const secretNames = new Set<string>();
@@ -173,7 +175,8 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   }
   const inputs: Record<string, string> = { ...(opts.inputs ?? {}) };
   for (const input of (manifest.inputs ?? []) as { name: string; type: string }[]) {
-    if (input.type?.toLowerCase() === 'filepath') inputs[input.name] = rootFilePathInput(inputs[input.name] ?? '', sourcesDir);
+    if (input.type?.toLowerCase() === 'filepath')
+      inputs[input.name] = rootFilePathInput(inputs[input.name] ?? '', sourcesDir);
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${variableKey(name)}`] = value;
   for (const [id, ep] of Object.entries(opts.endpoints ?? {})) {
@@ -190,14 +193,20 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   masker.add(accessToken);
   Object.assign(env, opts.env ?? {});
 
-  const child = spawn(process.execPath, [path.join(opts.taskDir, target)], { cwd: sourcesDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(opts.taskDir, target)], {
+    cwd: sourcesDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const killTimer = opts.kill ? setTimeout(() => child.kill(opts.kill!.signal), opts.kill.afterMs) : undefined;
   const hardStop = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
   clearTimeout(hardStop);
   if (killTimer) clearTimeout(killTimer);
 
@@ -205,19 +214,24 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   const step = newStepState();
   for (const line of `${stdout}\n${stderr}`.split(/\r?\n/)) processLine(step, line, masker, secretNames);
   if (code !== 0) {
-    step.agentErrors.push(`Exit code ${code ?? signal} returned from process: file name '${process.execPath}', arguments '"${path.join(opts.taskDir, target)}"'.`);
+    step.agentErrors.push(
+      `Exit code ${code ?? signal} returned from process: file name '${process.execPath}', arguments '"${path.join(opts.taskDir, target)}"'.`,
+    );
   }
   const commands = step.commands;
   const complete = [...commands].reverse().find((c) => c.command === 'task.complete');
   const stepResult = step.agentErrors.length || step.commandFailed ? 'Failed' : (step.result ?? 'Succeeded');
   const outputs: Record<string, string> = {};
-  for (const c of commands.filter((c) => c.command === 'task.setvariable')) outputs[prop(c, 'variable') ?? ''] = c.message;
+  for (const c of commands.filter((c) => c.command === 'task.setvariable'))
+    outputs[prop(c, 'variable') ?? ''] = c.message;
   const attachments = commands
     .filter((c) => c.command === 'task.addattachment')
     .map((c) => ({ type: prop(c, 'type') ?? '', name: prop(c, 'name') ?? '', path: c.message }));
   const summarySections = [
     ...attachments.filter((a) => a.type.toLowerCase() === SUMMARY_TYPE).map((a) => ({ title: a.name, path: a.path })),
-    ...commands.filter((c) => c.command === 'task.uploadsummary').map((c) => ({ title: path.basename(c.message), path: c.message })),
+    ...commands
+      .filter((c) => c.command === 'task.uploadsummary')
+      .map((c) => ({ title: path.basename(c.message), path: c.message })),
   ];
   return {
     code,
@@ -247,6 +261,8 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
 /** Everything a task printed or wrote for people and the hub, minus the setsecret lines that must carry secrets. */
 export function visibleOutput(run: AgentRunResult): string {
   const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/).filter((l) => !l.includes('##vso[task.setsecret]'));
-  const files = [...run.attachments.map((a) => a.path), ...run.summaries].filter((p) => fs.existsSync(p)).map((p) => fs.readFileSync(p, 'utf8'));
+  const files = [...run.attachments.map((a) => a.path), ...run.summaries]
+    .filter((p) => fs.existsSync(p))
+    .map((p) => fs.readFileSync(p, 'utf8'));
   return [...lines, ...files].join('\n');
 }

@@ -26,7 +26,9 @@ export interface ProcessedCommand {
 export const TASK_RESULTS = ['Succeeded', 'SucceededWithIssues', 'Failed', 'Canceled', 'Skipped', 'Abandoned'] as const;
 
 /** Unicode default-ignorable code points (DerivedCoreProperties), which ICU collation skips. */
-const IGNORABLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8]/u;
+const IGNORABLE =
+  // eslint-disable-next-line no-misleading-character-class -- listed one by one on purpose: the agent's comparison ignores each
+  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8]/u;
 
 /** Index in `line` where a culture-sensitive IndexOf would find `needle`, or -1. */
 export function cultureIndexOf(line: string, needle: string, from = 0): number {
@@ -42,7 +44,12 @@ export function cultureIndexOf(line: string, needle: string, from = 0): number {
 }
 
 function unescape(s: string): string {
-  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%3B/g, ';').replace(/%AZP25/g, '%');
+  return s
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%3B/g, ';')
+    .replace(/%AZP25/g, '%');
 }
 
 export function tryParseCommand(line: string): ProcessedCommand | undefined {
@@ -59,13 +66,24 @@ export function tryParseCommand(line: string): ProcessedCommand | undefined {
   if (parts.length !== 2) return undefined;
   const properties: Record<string, string> = {};
   if (space > 0) {
-    for (const pair of info.slice(space + 1).split(';').filter((p) => p !== '')) {
+    for (const pair of info
+      .slice(space + 1)
+      .split(';')
+      .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
       if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1));
     }
   }
   const [area, event] = parts;
-  return { area, event, command: `${area}.${event}`.toLowerCase(), properties, message: unescape(line.slice(close + 1)), line, column: prefix };
+  return {
+    area,
+    event,
+    command: `${area}.${event}`.toLowerCase(),
+    properties,
+    message: unescape(line.slice(close + 1)),
+    line,
+    column: prefix,
+  };
 }
 
 /** Properties are looked up ignoring case (Command.cs: a StringComparer.OrdinalIgnoreCase dictionary). */
@@ -115,7 +133,7 @@ export function processLine(state: StepState, line: string, masker: SecretMasker
       const r = prop(cmd, 'result');
       const ok = !!r && ((TASK_RESULTS as readonly string[]).includes(r) || /^\d+$/.test(r));
       if (!ok) return fail("Command doesn't have valid result value.");
-      state.result = /^\d+$/.test(r) ? TASK_RESULTS[Number(r)] ?? r : r;
+      state.result = /^\d+$/.test(r) ? (TASK_RESULTS[Number(r)] ?? r) : r;
       return;
     }
     case 'task.setsecret':

@@ -29,7 +29,9 @@ export function endpointFromManifest(typeName: string, values: Record<string, st
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'vss-extension.json'), 'utf8')) as {
     contributions: { type: string; properties: EndpointType }[];
   };
-  const type = manifest.contributions.find((c) => c.type === 'ms.vss-endpoint.service-endpoint-type' && c.properties.name === typeName)?.properties;
+  const type = manifest.contributions.find(
+    (c) => c.type === 'ms.vss-endpoint.service-endpoint-type' && c.properties.name === typeName,
+  )?.properties;
   if (!type) throw new Error(`vss-extension.json contributes no service connection type '${typeName}'`);
   const scheme = type.authenticationSchemes?.[0];
   const dataIds = new Set((type.inputDescriptors ?? []).map((d) => d.id));

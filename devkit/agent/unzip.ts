@@ -25,7 +25,8 @@ export function extractZip(zipPath: string, dest: string): string[] {
     const name = buf.toString('utf8', offset + 46, offset + 46 + nameLength);
     offset += 46 + nameLength + extraLength + commentLength;
     const target = path.resolve(dest, name);
-    if (!target.startsWith(path.resolve(dest) + path.sep)) throw new Error(`zip entry escapes the destination: ${name}`);
+    if (!target.startsWith(path.resolve(dest) + path.sep))
+      throw new Error(`zip entry escapes the destination: ${name}`);
     if (name.endsWith('/')) continue;
     const localNameLength = buf.readUInt16LE(localOffset + 26);
     const localExtraLength = buf.readUInt16LE(localOffset + 28);

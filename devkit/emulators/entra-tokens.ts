@@ -32,7 +32,12 @@ export function signJwt(payload: object, kid: string): string {
   return `${head}.${b64u(crypto.sign('sha256', Buffer.from(head), SIGNING.privateKey))}`;
 }
 
-export interface DecodedJwt { header: Record<string, unknown>; payload: Record<string, unknown>; signed: Buffer; signature: Buffer }
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  signed: Buffer;
+  signature: Buffer;
+}
 
 export function decodeJwt(token: string): DecodedJwt | undefined {
   const parts = token.split('.');
@@ -53,7 +58,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
 export function verifySignature(jwt: DecodedJwt, key: crypto.KeyObject): boolean {
   if (jwt.header.alg === 'RS256') return crypto.verify('sha256', jwt.signed, key, jwt.signature);
   if (jwt.header.alg === 'PS256') {
-    return crypto.verify('sha256', jwt.signed, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, jwt.signature);
+    return crypto.verify(
+      'sha256',
+      jwt.signed,
+      { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      jwt.signature,
+    );
   }
   return false;
 }
@@ -68,10 +78,12 @@ export function validateBearer(header: string | undefined, audience?: string): B
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m) return { ok: false, reason: 'no bearer token' };
   const jwt = decodeJwt(m[1]);
-  if (!jwt || jwt.header.kid !== TOKEN_KID || !verifySignature(jwt, SIGNING.publicKey)) return { ok: false, reason: 'token signature is invalid' };
+  if (!jwt || jwt.header.kid !== TOKEN_KID || !verifySignature(jwt, SIGNING.publicKey))
+    return { ok: false, reason: 'token signature is invalid' };
   const claims = jwt.payload as TokenClaims;
   const now = Math.floor(Date.now() / 1000);
   if (claims.exp < now) return { ok: false, reason: 'token is expired' };
-  if (audience && norm(claims.aud) !== norm(audience)) return { ok: false, reason: `token audience '${claims.aud}' is not '${audience}'` };
+  if (audience && norm(claims.aud) !== norm(audience))
+    return { ok: false, reason: `token audience '${claims.aud}' is not '${audience}'` };
   return { ok: true, claims };
 }

@@ -24,7 +24,17 @@ import * as crypto from 'node:crypto';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { issueCert } from '../support/test-ca';
-import { ADO_ISSUER, FEDERATION_AUDIENCE, OIDC_KID, SIGNING, TOKEN_KID, TokenClaims, decodeJwt, signJwt, verifySignature } from './entra-tokens';
+import {
+  ADO_ISSUER,
+  FEDERATION_AUDIENCE,
+  OIDC_KID,
+  SIGNING,
+  TOKEN_KID,
+  TokenClaims,
+  decodeJwt,
+  signJwt,
+  verifySignature,
+} from './entra-tokens';
 
 export { BearerResult, TokenClaims, validateBearer } from './entra-tokens';
 
@@ -41,7 +51,12 @@ export interface EntraApp {
 }
 
 class AadError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly code: number, description: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly code: number,
+    description: string,
+  ) {
     super(`AADSTS${code}: ${description}`);
   }
 }
@@ -81,7 +96,11 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
     requests: [],
     issued: [],
     failNext: (n) => (outages = n),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const tenants = (): Set<string> => new Set([tenantId, ...apps.map((a) => a.tenantId)]);
   const aadBody = (e: AadError): object => ({
@@ -92,29 +111,71 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
     error_uri: `${url}/error?code=${e.code}`,
   });
   const tenantError = (t: string): AadError =>
-    new AadError(400, 'invalid_request', 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    new AadError(
+      400,
+      'invalid_request',
+      90002,
+      `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
 
   function oidcToken(query: URLSearchParams, auth: string | undefined): object {
-    if (auth !== `Bearer ${systemAccessToken}`) throw Object.assign(new Error('TF400813: The user is not authorized to access this resource.'), { status: 401 });
-    if (!query.get('api-version')) throw Object.assign(new Error('No api-version was supplied for the POST request.'), { status: 400 });
+    if (auth !== `Bearer ${systemAccessToken}`)
+      throw Object.assign(new Error('TF400813: The user is not authorized to access this resource.'), { status: 401 });
+    if (!query.get('api-version'))
+      throw Object.assign(new Error('No api-version was supplied for the POST request.'), { status: 400 });
     const sc = query.get('serviceConnectionId') ?? '';
-    if (!apps.some((a) => a.federatedServiceConnectionId === sc)) throw Object.assign(new Error(`Service connection ${sc} not found or not authorized for this pipeline.`), { status: 400 });
+    if (!apps.some((a) => a.federatedServiceConnectionId === sc))
+      throw Object.assign(new Error(`Service connection ${sc} not found or not authorized for this pipeline.`), {
+        status: 400,
+      });
     const now = Math.floor(Date.now() / 1000);
-    return { oidcToken: signJwt({ iss: ADO_ISSUER, sub: `sc://contoso/shop/${sc}`, aud: FEDERATION_AUDIENCE, iat: now, nbf: now, exp: now + 600 }, OIDC_KID) };
+    return {
+      oidcToken: signJwt(
+        {
+          iss: ADO_ISSUER,
+          sub: `sc://contoso/shop/${sc}`,
+          aud: FEDERATION_AUDIENCE,
+          iat: now,
+          nbf: now,
+          exp: now + 600,
+        },
+        OIDC_KID,
+      ),
+    };
   }
 
-  function authenticate(app: EntraApp, form: URLSearchParams, tokenEndpoint: string): 'secret' | 'certificate' | 'federated' {
+  function authenticate(
+    app: EntraApp,
+    form: URLSearchParams,
+    tokenEndpoint: string,
+  ): 'secret' | 'certificate' | 'federated' {
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret !== null) {
       if (!app.clientSecret || secret !== app.clientSecret) {
-        throw new AadError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+        throw new AadError(
+          401,
+          'invalid_client',
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+        );
       }
       return 'secret';
     }
-    if (assertion === null) throw new AadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    if (assertion === null)
+      throw new AadError(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-      throw new AadError(400, 'invalid_request', 50027, "Invalid client_assertion_type; expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.");
+      throw new AadError(
+        400,
+        'invalid_request',
+        50027,
+        "Invalid client_assertion_type; expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+      );
     }
     const jwt = decodeJwt(assertion);
     if (!jwt) throw new AadError(400, 'invalid_request', 50027, 'JWT token is invalid or malformed.');
@@ -125,21 +186,41 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
     }
     if (jwt.header.kid === OIDC_KID || p.iss === ADO_ISSUER) {
       const sc = String(p.sub ?? '').replace(/^sc:\/\/contoso\/shop\//, '');
-      if (!verifySignature(jwt, SIGNING.publicKey) || p.aud !== FEDERATION_AUDIENCE || !app.federatedServiceConnectionId || sc !== app.federatedServiceConnectionId) {
-        throw new AadError(400, 'invalid_request', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${p.aud}'.`);
+      if (
+        !verifySignature(jwt, SIGNING.publicKey) ||
+        p.aud !== FEDERATION_AUDIENCE ||
+        !app.federatedServiceConnectionId ||
+        sc !== app.federatedServiceConnectionId
+      ) {
+        throw new AadError(
+          400,
+          'invalid_request',
+          70021,
+          `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${p.aud}'.`,
+        );
       }
       return 'federated';
     }
     const der = app.certificatePem ? new crypto.X509Certificate(app.certificatePem).raw : undefined;
     const x5t = jwt.header['x5t#S256'] ? ['sha256', jwt.header['x5t#S256']] : ['sha1', jwt.header.x5t];
     if (!der || !x5t[1] || crypto.createHash(String(x5t[0])).update(der).digest('base64url') !== x5t[1]) {
-      throw new AadError(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${x5t[1]}']`);
+      throw new AadError(
+        401,
+        'invalid_client',
+        700027,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${x5t[1]}']`,
+      );
     }
     if (!verifySignature(jwt, new crypto.X509Certificate(app.certificatePem!).publicKey)) {
       throw new AadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
     }
     if (p.aud !== tokenEndpoint || p.iss !== app.clientId || p.sub !== app.clientId || !p.jti) {
-      throw new AadError(401, 'invalid_client', 700023, `Invalid audience or issuer in client assertion; expected audience '${tokenEndpoint}' and issuer/subject '${app.clientId}'.`);
+      throw new AadError(
+        401,
+        'invalid_client',
+        700023,
+        `Invalid audience or issuer in client assertion; expected audience '${tokenEndpoint}' and issuer/subject '${app.clientId}'.`,
+      );
     }
     return 'certificate';
   }
@@ -152,21 +233,48 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
     }
     if (!tenants().has(tenant)) throw tenantError(tenant);
     if (form.get('grant_type') !== 'client_credentials') {
-      throw new AadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${form.get('grant_type')}'.`);
+      throw new AadError(
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${form.get('grant_type')}'.`,
+      );
     }
     const clientId = form.get('client_id') ?? '';
     const app = apps.find((a) => a.clientId === clientId && a.tenantId === tenant);
     if (!app) {
-      throw new AadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+      throw new AadError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
     }
     const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
     if (!scope) {
-      throw new AadError(400, 'invalid_scope', 1002012, `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      throw new AadError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     }
     const method = authenticate(app, form, `${url}/${tenant}/oauth2/v2.0/token`);
     const audience = scope.slice(0, -'/.default'.length);
     const now = Math.floor(Date.now() / 1000);
-    const claims: TokenClaims = { aud: audience, iss: `https://sts.windows.net/${tenant}/`, tid: tenant, appid: clientId, sub: clientId, oid: clientId, idtyp: 'app', ver: '1.0', iat: now, nbf: now, exp: now + 3599 };
+    const claims: TokenClaims = {
+      aud: audience,
+      iss: `https://sts.windows.net/${tenant}/`,
+      tid: tenant,
+      appid: clientId,
+      sub: clientId,
+      oid: clientId,
+      idtyp: 'app',
+      ver: '1.0',
+      iat: now,
+      nbf: now,
+      exp: now + 3599,
+    };
     emulator.issued.push({ clientId, tenantId: tenant, audience, method });
     return { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: signJwt(claims, TOKEN_KID) };
   }
@@ -201,14 +309,23 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
       };
       try {
         let m: RegExpExecArray | null;
-        if (req.method === 'POST' && /\/oidctoken$/.test(u.pathname)) return send(200, oidcToken(u.searchParams, req.headers.authorization));
-        if (req.method === 'GET' && (m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(u.pathname))) return send(200, discovery(m[1]));
+        if (req.method === 'POST' && /\/oidctoken$/.test(u.pathname))
+          return send(200, oidcToken(u.searchParams, req.headers.authorization));
+        if (req.method === 'GET' && (m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(u.pathname)))
+          return send(200, discovery(m[1]));
         if (req.method === 'GET' && /^\/[^/]+\/discovery\/v2\.0\/keys$/.test(u.pathname)) {
-          return send(200, { keys: [{ kty: 'RSA', use: 'sig', kid: TOKEN_KID, ...SIGNING.publicKey.export({ format: 'jwk' }) }] });
+          return send(200, {
+            keys: [{ kty: 'RSA', use: 'sig', kid: TOKEN_KID, ...SIGNING.publicKey.export({ format: 'jwk' }) }],
+          });
         }
         if (req.method === 'POST' && (m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(u.pathname))) {
           if (!/application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
-            throw new AadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+            throw new AadError(
+              400,
+              'invalid_request',
+              900144,
+              "The request body must contain the following parameter: 'grant_type'.",
+            );
           }
           return send(200, token(m[1], new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
         }

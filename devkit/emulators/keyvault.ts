@@ -53,7 +53,11 @@ export interface KeyVaultEmulator {
   close(): Promise<void>;
 }
 
-export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: string; pageSize?: number }): Promise<KeyVaultEmulator> {
+export async function startKeyVault(opts: {
+  entra: EntraEmulator;
+  vaultName: string;
+  pageSize?: number;
+}): Promise<KeyVaultEmulator> {
   const hostname = `${opts.vaultName}.vault.azure.net`;
   const secrets = new Map<string, KvVersion[]>();
   /** Names are case-insensitive but keep the case they were created with. */
@@ -75,7 +79,11 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
       const now = Math.floor(Date.now() / 1000);
       const versions = secrets.get(name.toLowerCase()) ?? [];
       if (!versions.length) names.set(name.toLowerCase(), name);
-      versions.push({ version: crypto.randomBytes(16).toString('hex'), value, attributes: { enabled: true, ...attrs, created: now, updated: now } });
+      versions.push({
+        version: crypto.randomBytes(16).toString('hex'),
+        value,
+        attributes: { enabled: true, ...attrs, created: now, updated: now },
+      });
       secrets.set(name.toLowerCase(), versions);
     },
     remove: (name) => void secrets.delete(name.toLowerCase()),
@@ -91,7 +99,11 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
     allowClients: (ids) => (allowed = ids),
     requests: [],
     throttled: 0,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const displayName = (key: string): string => names.get(key) ?? key;
 
@@ -104,7 +116,9 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
     recoveryLevel: 'Recoverable+Purgeable',
     recoverableDays: 90,
   });
-  const error = (code: string, message: string, inner?: string): object => ({ error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } });
+  const error = (code: string, message: string, inner?: string): object => ({
+    error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) },
+  });
 
   server.on('request', (req, res) => {
     req.resume();
@@ -112,7 +126,12 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
       const u = new URL(req.url ?? '/', vaultUrl);
       const send = (status: number, body: object, headers: Record<string, string> = {}): void => {
         emu.requests.push({ method: req.method ?? '', path: u.pathname, status });
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID(), 'x-ms-keyvault-service-version': '1.9.2000.1', ...headers });
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'x-ms-request-id': crypto.randomUUID(),
+          'x-ms-keyvault-service-version': '1.9.2000.1',
+          ...headers,
+        });
         res.end(JSON.stringify(body));
       };
       const challenge = `Bearer authorization="${opts.entra.authorityHost}${opts.entra.tenantId}", resource="${KEY_VAULT_RESOURCE}"`;
@@ -121,20 +140,48 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
       }
       const auth = validateBearer(req.headers.authorization, KEY_VAULT_RESOURCE);
       if (!auth.ok) {
-        const message = req.headers.authorization ? `AKV10000: Request is missing a valid Bearer token (${auth.reason}).` : 'AKV10000: Request is missing a Bearer or PoP token.';
+        const message = req.headers.authorization
+          ? `AKV10000: Request is missing a valid Bearer token (${auth.reason}).`
+          : 'AKV10000: Request is missing a Bearer or PoP token.';
         return send(401, error('Unauthorized', message), { 'www-authenticate': challenge });
       }
-      if (auth.claims.tid !== opts.entra.tenantId) return send(401, error('Unauthorized', 'AKV10032: Invalid issuer.'), { 'www-authenticate': challenge });
+      if (auth.claims.tid !== opts.entra.tenantId)
+        return send(401, error('Unauthorized', 'AKV10032: Invalid issuer.'), { 'www-authenticate': challenge });
       const apiVersion = u.searchParams.get('api-version');
-      if (!apiVersion) return send(400, error('BadParameter', 'The request URI contains an invalid or missing api-version parameter.'));
-      if (!API_VERSIONS.test(apiVersion)) return send(400, error('BadParameter', `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`));
+      if (!apiVersion)
+        return send(
+          400,
+          error('BadParameter', 'The request URI contains an invalid or missing api-version parameter.'),
+        );
+      if (!API_VERSIONS.test(apiVersion))
+        return send(
+          400,
+          error(
+            'BadParameter',
+            `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`,
+          ),
+        );
       if (throttleLeft > 0) {
         throttleLeft--;
         emu.throttled++;
-        return send(429, error('Throttled', 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'), { 'retry-after': String(retryAfter) });
+        return send(
+          429,
+          error(
+            'Throttled',
+            'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
+          ),
+          { 'retry-after': String(retryAfter) },
+        );
       }
       if (allowed && !allowed.includes(String(auth.claims.appid))) {
-        return send(403, error('Forbidden', `Caller is not authorized to perform action on resource. Caller: appid=${auth.claims.appid}`, 'ForbiddenByRbac'));
+        return send(
+          403,
+          error(
+            'Forbidden',
+            `Caller is not authorized to perform action on resource. Caller: appid=${auth.claims.appid}`,
+            'ForbiddenByRbac',
+          ),
+        );
       }
       if (req.method !== 'GET') return send(405, error('BadParameter', `${req.method} is not emulated.`));
 
@@ -144,17 +191,33 @@ export async function startKeyVault(opts: { entra: EntraEmulator; vaultName: str
         const keys = [...secrets.keys()].sort();
         const page = keys.slice(start, start + max).map((k) => {
           const latest = secrets.get(k)!.at(-1)!;
-          return { id: `${vaultUrl}/secrets/${displayName(k)}`, attributes: attributesOf(latest), ...(latest.attributes.contentType ? { contentType: latest.attributes.contentType } : {}), tags: latest.attributes.tags ?? {} };
+          return {
+            id: `${vaultUrl}/secrets/${displayName(k)}`,
+            attributes: attributesOf(latest),
+            ...(latest.attributes.contentType ? { contentType: latest.attributes.contentType } : {}),
+            tags: latest.attributes.tags ?? {},
+          };
         });
-        const next = start + max < keys.length ? `${vaultUrl}/secrets?api-version=${apiVersion}&$skiptoken=${start + max}&maxresults=${max}` : null;
+        const next =
+          start + max < keys.length
+            ? `${vaultUrl}/secrets?api-version=${apiVersion}&$skiptoken=${start + max}&maxresults=${max}`
+            : null;
         return send(200, { value: page, nextLink: next });
       }
       const m = /^\/secrets\/([0-9a-zA-Z-]+)(?:\/([0-9a-f]*))?\/?$/.exec(u.pathname);
       if (!m) return send(404, error('NotFound', `${u.pathname} is not a secrets path.`));
       const versions = secrets.get(m[1].toLowerCase());
       const v = versions && (m[2] ? versions.find((x) => x.version === m[2]) : versions.at(-1));
-      if (!v) return send(404, error('SecretNotFound', `A secret with (name/id) ${m[1]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.`));
-      if (!v.attributes.enabled) return send(403, error('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
+      if (!v)
+        return send(
+          404,
+          error(
+            'SecretNotFound',
+            `A secret with (name/id) ${m[1]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.`,
+          ),
+        );
+      if (!v.attributes.enabled)
+        return send(403, error('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'));
       return send(200, {
         value: v.value,
         id: `${vaultUrl}/secrets/${displayName(m[1].toLowerCase())}/${v.version}`,

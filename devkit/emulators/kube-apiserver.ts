@@ -72,7 +72,6 @@ export interface RequestLogEntry {
   manager?: string;
 }
 
-
 export class KubeApiServer {
   readonly store = new ObjectStore();
   readonly requests: RequestLogEntry[] = [];
@@ -82,16 +81,28 @@ export class KubeApiServer {
   private readonly stoppers: (() => void)[] = [];
   url = '';
 
-  private constructor(private readonly server: https.Server, readonly token: string, readonly ca: string, opts: KubeApiServerOptions) {
+  private constructor(
+    private readonly server: https.Server,
+    readonly token: string,
+    readonly ca: string,
+    opts: KubeApiServerOptions,
+  ) {
     this.controller = new DeploymentController(this.store, opts.rollout ?? { outcome: 'available', delayMs: 30 });
-    for (const ns of ['default', 'kube-system', ...(opts.namespaces ?? [])]) this.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const ns of ['default', 'kube-system', ...(opts.namespaces ?? [])])
+      this.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 
   static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
     const cert = issueCert();
+    // eslint-disable-next-line prefer-const -- assigned once, after the server whose handler closes over it
     let self!: KubeApiServer;
     const server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => void self.handle(req, res));
-    self = new KubeApiServer(server, opts.token ?? `emulator-token-${Math.random().toString(36).slice(2)}`, cert.ca, opts);
+    self = new KubeApiServer(
+      server,
+      opts.token ?? `emulator-token-${Math.random().toString(36).slice(2)}`,
+      cert.ca,
+      opts,
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return self;
@@ -116,7 +127,8 @@ export class KubeApiServer {
       if (t.namespaced) meta.namespace ??= 'default';
       delete meta.managedFields;
       const existing = this.store.get(t, meta.namespace as string, meta.name as string);
-      const strip = (x: JsonObject): string => JSON.stringify({ ...x, metadata: undefined, status: undefined, apiVersion: undefined });
+      const strip = (x: JsonObject): string =>
+        JSON.stringify({ ...x, metadata: undefined, status: undefined, apiVersion: undefined });
       if (existing) this.store.update(existing, obj, strip(existing.obj) !== strip(obj), 'test');
       else this.store.create(t, obj, 'test');
     }
@@ -156,18 +168,25 @@ export class KubeApiServer {
    * of that kind, `reconcile` gets the object and returns its new status (or undefined: no change),
    * applied after `delayMs`. Returns a function that removes the controller.
    */
-  addController(apiVersion: string, kind: string, reconcile: (obj: JsonObject, event: StoreEvent['type']) => Json | undefined, opts: { delayMs?: number } = {}): () => void {
+  addController(
+    apiVersion: string,
+    kind: string,
+    reconcile: (obj: JsonObject, event: StoreEvent['type']) => Json | undefined,
+    opts: { delayMs?: number } = {},
+  ): () => void {
     const t = this.typeOf(apiVersion, kind);
     const timers = new Set<NodeJS.Timeout>();
     const off = this.store.on((e) => {
-      if (e.source !== 'api' || e.type === 'DELETED' || e.resource.group !== t.group || e.resource.plural !== t.plural) return;
+      if (e.source !== 'api' || e.type === 'DELETED' || e.resource.group !== t.group || e.resource.plural !== t.plural)
+        return;
       const meta = e.object.metadata as JsonObject;
       const timer = setTimeout(() => {
         timers.delete(timer);
         const entry = this.store.get(t, meta.namespace as string | undefined, meta.name as string);
         if (!entry) return;
         const status = reconcile(this.store.render(entry, apiVersion.split('/').pop() as string), e.type);
-        if (status !== undefined) this.store.update(entry, { ...clone(entry.obj), status: clone(status) }, false, 'controller');
+        if (status !== undefined)
+          this.store.update(entry, { ...clone(entry.obj), status: clone(status) }, false, 'controller');
       }, opts.delayMs ?? 0);
       timers.add(timer);
     });
@@ -193,8 +212,15 @@ export class KubeApiServer {
 
   kubeconfig(opts: { token?: string } = {}): string {
     return YAML.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'emulator',
-      clusters: [{ name: 'emulator', cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.ca).toString('base64') } }],
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'emulator',
+      clusters: [
+        {
+          name: 'emulator',
+          cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.ca).toString('base64') },
+        },
+      ],
       users: [{ name: 'ci', user: { token: opts.token ?? this.token } }],
       contexts: [{ name: 'emulator', context: { cluster: 'emulator', user: 'ci', namespace: 'default' } }],
     });
@@ -202,14 +228,23 @@ export class KubeApiServer {
 
   /** A Kubeconfig-authorized Kubernetes service connection, as the agent passes it to a task. */
   endpoint(opts: { token?: string } = {}): Endpoint {
-    return { url: this.url, scheme: 'Kubernetes', auth: { kubeconfig: this.kubeconfig(opts) }, data: { authorizationType: 'Kubeconfig' } };
+    return {
+      url: this.url,
+      scheme: 'Kubernetes',
+      auth: { kubeconfig: this.kubeconfig(opts) },
+      data: { authorizationType: 'Kubeconfig' },
+    };
   }
 
   /** A Service Account-authorized connection: the token base64-encoded as in a Secret. */
   serviceAccountEndpoint(): Endpoint {
     return {
-      url: this.url, scheme: 'Token',
-      auth: { apiToken: Buffer.from(this.token).toString('base64'), serviceAccountCertificate: Buffer.from(this.ca).toString('base64') },
+      url: this.url,
+      scheme: 'Token',
+      auth: {
+        apiToken: Buffer.from(this.token).toString('base64'),
+        serviceAccountCertificate: Buffer.from(this.ca).toString('base64'),
+      },
       data: { authorizationType: 'ServiceAccount' },
     };
   }
@@ -236,7 +271,13 @@ export class KubeApiServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let body: Json | undefined;
-    const entry: RequestLogEntry = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: contentType || undefined, status: 0 };
+    const entry: RequestLogEntry = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: contentType || undefined,
+      status: 0,
+    };
     this.requests.push(entry);
     try {
       if (raw) body = contentType.includes('yaml') ? (YAML.parse(raw) as Json) : (JSON.parse(raw) as Json);
@@ -249,18 +290,27 @@ export class KubeApiServer {
       entry.status = this.send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    const fault = this.faults.find((f) => f.left > 0 && (f.method ? [f.method].flat().includes(method) : method !== 'GET') && (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))));
+    const fault = this.faults.find(
+      (f) =>
+        f.left > 0 &&
+        (f.method ? [f.method].flat().includes(method) : method !== 'GET') &&
+        (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))),
+    );
     if (fault) {
       fault.left--;
       entry.status = failRequest(this.store, res, fault, url.pathname, method);
       return;
     }
-    const manager = url.searchParams.get('fieldManager') ?? (String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown');
+    const manager =
+      url.searchParams.get('fieldManager') ??
+      (String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown');
     entry.manager = manager;
     try {
       const routed = routePath(this.store, url.pathname);
       if (!routed.type) {
-        entry.status = routed.discovery ? this.send(res, 200, routed.discovery) : this.send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
+        entry.status = routed.discovery
+          ? this.send(res, 200, routed.discovery)
+          : this.send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
         return;
       }
       if (method === 'GET' && !routed.name && url.searchParams.get('watch') === 'true') {
@@ -268,13 +318,28 @@ export class KubeApiServer {
         serveWatch(this.store, this.watches, res, routed.type, routed.version, routed.namespace, url.searchParams);
         return;
       }
-      const out = handleResource(this.store, { method, type: routed.type, version: routed.version, namespace: routed.namespace, name: routed.name, subresource: routed.subresource, query: url.searchParams, contentType, body, manager });
+      const out = handleResource(this.store, {
+        method,
+        type: routed.type,
+        version: routed.version,
+        namespace: routed.namespace,
+        name: routed.name,
+        subresource: routed.subresource,
+        query: url.searchParams,
+        contentType,
+        body,
+        manager,
+      });
       entry.status = this.send(res, out.code, out.body);
     } catch (err) {
-      if (err instanceof ApiError) entry.status = this.send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
-      else entry.status = this.send(res, 500, statusBody(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`));
+      if (err instanceof ApiError)
+        entry.status = this.send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
+      else
+        entry.status = this.send(
+          res,
+          500,
+          statusBody(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`),
+        );
     }
   }
-
-
 }

@@ -53,7 +53,10 @@ export class OciDatabaseEmulator {
   private readonly retryTokens = new Map<string, { key: string; reply: Reply }>();
   url = '';
 
-  private constructor(private readonly server: https.Server, delays: Delays) {
+  private constructor(
+    private readonly server: https.Server,
+    delays: Delays,
+  ) {
     this.store = new DbStore('eu-frankfurt-1', delays);
   }
 
@@ -90,7 +93,11 @@ export class OciDatabaseEmulator {
       log.status = reply.status;
       const headers = { 'opc-request-id': crypto.randomUUID().replace(/-/g, '').toUpperCase(), ...reply.headers };
       if (Buffer.isBuffer(reply.body)) {
-        res.writeHead(reply.status, { 'content-type': 'application/octet-stream', 'content-length': String(reply.body.length), ...headers });
+        res.writeHead(reply.status, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(reply.body.length),
+          ...headers,
+        });
         res.end(reply.body);
       } else if (reply.body === undefined) {
         res.writeHead(reply.status, headers);
@@ -104,10 +111,18 @@ export class OciDatabaseEmulator {
       const raw = await readBody(req);
       const auth = verifyOciSignature(req, raw);
       if (!auth.ok) throw new OciFault(401, 'NotAuthenticated', auth.message);
-      const fault = this.faults.find((f) => f.count! > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)));
+      const fault = this.faults.find(
+        (f) => f.count! > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)),
+      );
       if (fault) fault.count!--;
       const injected = (): OciFault => {
-        const code = fault!.code ?? (fault!.status === 429 ? 'TooManyRequests' : fault!.status === 409 ? 'IncorrectState' : 'InternalServerError');
+        const code =
+          fault!.code ??
+          (fault!.status === 429
+            ? 'TooManyRequests'
+            : fault!.status === 409
+              ? 'IncorrectState'
+              : 'InternalServerError');
         return new OciFault(fault!.status, code, `Injected ${fault!.status} ${code}.`);
       };
       if (fault && !fault.afterProcessing) throw injected();
@@ -116,7 +131,8 @@ export class OciDatabaseEmulator {
       const replayKey = `${method} ${url.pathname}`;
       const prior = token ? this.retryTokens.get(token) : undefined;
       if (prior) {
-        if (prior.key !== replayKey) throw new OciFault(409, 'RetryTokenReused', 'The retry token was used for a different request.');
+        if (prior.key !== replayKey)
+          throw new OciFault(409, 'RetryTokenReused', 'The retry token was used for a different request.');
         return send(prior.reply);
       }
       const reply = this.route(method, url, body);
@@ -132,11 +148,20 @@ export class OciDatabaseEmulator {
 
   private route(method: string, url: URL, body: Record<string, unknown>): Reply {
     const p = url.pathname.split('/').filter(Boolean);
-    const notFound = (what: string): OciFault => new OciFault(404, 'NotAuthorizedOrNotFound', `${what} not found or not authorized.`);
+    const notFound = (what: string): OciFault =>
+      new OciFault(404, 'NotAuthorizedOrNotFound', `${what} not found or not authorized.`);
     if (p[0] === '20190301' && p[1] === 'secretbundles' && p[2] && method === 'GET') {
       const value = this.secrets.get(p[2]);
       if (value === undefined) throw notFound(`Secret ${p[2]}`);
-      return { status: 200, body: { secretId: p[2], versionNumber: 1, stages: ['CURRENT', 'LATEST'], secretBundleContent: { contentType: 'BASE64', content: Buffer.from(value).toString('base64') } } };
+      return {
+        status: 200,
+        body: {
+          secretId: p[2],
+          versionNumber: 1,
+          stages: ['CURRENT', 'LATEST'],
+          secretBundleContent: { contentType: 'BASE64', content: Buffer.from(value).toString('base64') },
+        },
+      };
     }
     if (p[0] !== '20160918') throw notFound(url.pathname);
     const [, collection, id, sub, action] = p;
@@ -146,7 +171,8 @@ export class OciDatabaseEmulator {
       if (!id && method === 'GET') return this.list(url);
       const db = id ? store.databases.get(id) : undefined;
       if (!db) throw notFound(`Autonomous Database ${id}`);
-      if (!sub && method === 'GET') return { status: 200, body: render(store, db), headers: { etag: `"${db.lifecycleState}"` } };
+      if (!sub && method === 'GET')
+        return { status: 200, body: render(store, db), headers: { etag: `"${db.lifecycleState}"` } };
       if (!sub && method === 'PUT') return updateDb(store, db, body);
       if (!sub && method === 'DELETE') return deleteDb(store, db);
       if (sub === 'actions' && action && method === 'POST') return actOnDb(store, db, action, body);
@@ -174,9 +200,16 @@ export class OciDatabaseEmulator {
     const limit = Math.min(Number(q.get('limit') ?? 100) || 100, 1000);
     const start = Number(q.get('page') ?? 0) || 0;
     const all = [...this.store.databases.values()].filter(
-      (d) => d.compartmentId === compartmentId && (!q.get('displayName') || d.displayName === q.get('displayName')) && (!q.get('lifecycleState') || d.lifecycleState === q.get('lifecycleState')),
+      (d) =>
+        d.compartmentId === compartmentId &&
+        (!q.get('displayName') || d.displayName === q.get('displayName')) &&
+        (!q.get('lifecycleState') || d.lifecycleState === q.get('lifecycleState')),
     );
     const page = all.slice(start, start + limit).map((d) => render(this.store, d));
-    return { status: 200, body: page, headers: start + limit < all.length ? { 'opc-next-page': String(start + limit) } : {} };
+    return {
+      status: 200,
+      body: page,
+      headers: start + limit < all.length ? { 'opc-next-page': String(start + limit) } : {},
+    };
   }
 }

@@ -15,7 +15,8 @@ import * as crypto from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { OCI_TEST_KEY } from '../support/oci-test-key';
 
-export type OciSignatureResult = { ok: true; keyId: string; tenancy: string; user: string } | { ok: false; message: string };
+export type OciSignatureResult =
+  { ok: true; keyId: string; tenancy: string; user: string } | { ok: false; message: string };
 
 export interface OciVerifyOptions {
   /** keyId → public key PEM; default: the test key only. */
@@ -40,14 +41,19 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-export function verifyOciSignature(req: IncomingMessage, body: Buffer, opts: OciVerifyOptions = {}): OciSignatureResult {
+export function verifyOciSignature(
+  req: IncomingMessage,
+  body: Buffer,
+  opts: OciVerifyOptions = {},
+): OciSignatureResult {
   const keys = opts.keys ?? { [OCI_TEST_KEY.keyId]: OCI_TEST_KEY.publicKeyPem };
   const now = (opts.now ?? Date.now)();
   const fail = (message: string): OciSignatureResult => ({ ok: false, message });
   const params = parseSignatureHeader(headerValue(req, 'authorization') ?? '');
   if (!params) return fail('The required information to complete authentication was not provided.');
   if (params.version !== '1') return fail(`Unsupported signature version '${params.version ?? ''}'.`);
-  if ((params.algorithm ?? '').toLowerCase() !== 'rsa-sha256') return fail(`Unsupported signature algorithm '${params.algorithm ?? ''}'.`);
+  if ((params.algorithm ?? '').toLowerCase() !== 'rsa-sha256')
+    return fail(`Unsupported signature algorithm '${params.algorithm ?? ''}'.`);
   const keyId = params.keyId ?? '';
   const [tenancy, user, fingerprint] = keyId.split('/');
   if (!tenancy || !user || !fingerprint) return fail(`Malformed keyId '${keyId}'; expected tenancy/user/fingerprint.`);
@@ -55,7 +61,11 @@ export function verifyOciSignature(req: IncomingMessage, body: Buffer, opts: Oci
   if (!publicKey) return fail('The required information to complete authentication was not provided or was incorrect.');
   const signed = (params.headers ?? 'date').toLowerCase().split(/\s+/).filter(Boolean);
   const method = (req.method ?? 'GET').toUpperCase();
-  const required = ['(request-target)', 'host', ...(BODY_METHODS.includes(method) ? ['content-type', 'content-length', 'x-content-sha256'] : [])];
+  const required = [
+    '(request-target)',
+    'host',
+    ...(BODY_METHODS.includes(method) ? ['content-type', 'content-length', 'x-content-sha256'] : []),
+  ];
   const missing = required.filter((h) => !signed.includes(h));
   if (!signed.includes('date') && !signed.includes('x-date')) missing.unshift('date');
   if (missing.length) return fail(`The request signature does not cover the required headers: ${missing.join(', ')}.`);
@@ -63,11 +73,14 @@ export function verifyOciSignature(req: IncomingMessage, body: Buffer, opts: Oci
   const date = headerValue(req, 'x-date') ?? headerValue(req, 'date');
   const at = date ? Date.parse(date) : NaN;
   if (Number.isNaN(at)) return fail('The date header is missing or invalid.');
-  if (Math.abs(now - at) > (opts.maxSkewMs ?? 5 * 60_000)) return fail(`The request date '${date}' is outside the allowed clock skew of 5 minutes.`);
+  if (Math.abs(now - at) > (opts.maxSkewMs ?? 5 * 60_000))
+    return fail(`The request date '${date}' is outside the allowed clock skew of 5 minutes.`);
   if (BODY_METHODS.includes(method)) {
     const sha = crypto.createHash('sha256').update(body).digest('base64');
-    if (headerValue(req, 'x-content-sha256') !== sha) return fail('The x-content-sha256 header does not match the request body.');
-    if (Number(headerValue(req, 'content-length')) !== body.length) return fail('The content-length header does not match the request body.');
+    if (headerValue(req, 'x-content-sha256') !== sha)
+      return fail('The x-content-sha256 header does not match the request body.');
+    if (Number(headerValue(req, 'content-length')) !== body.length)
+      return fail('The content-length header does not match the request body.');
   }
 
   const lines: string[] = [];
@@ -80,14 +93,29 @@ export function verifyOciSignature(req: IncomingMessage, body: Buffer, opts: Oci
     if (value === undefined) return fail(`The signed header '${name}' is not present in the request.`);
     lines.push(`${name}: ${value}`);
   }
-  const ok = crypto.verify('sha256', Buffer.from(lines.join('\n')), publicKey, Buffer.from(params.signature ?? '', 'base64'));
+  const ok = crypto.verify(
+    'sha256',
+    Buffer.from(lines.join('\n')),
+    publicKey,
+    Buffer.from(params.signature ?? '', 'base64'),
+  );
   if (!ok) return fail('The required information to complete authentication was not provided or was incorrect.');
   return { ok: true, keyId, tenancy, user };
 }
 
 /** An OCI error response: {code, message} with an opc-request-id, as every OCI API returns. */
-export function sendOciError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'opc-request-id': crypto.randomUUID().replace(/-/g, '').toUpperCase(), ...headers });
+export function sendOciError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'opc-request-id': crypto.randomUUID().replace(/-/g, '').toUpperCase(),
+    ...headers,
+  });
   res.end(JSON.stringify({ code, message }));
 }
 

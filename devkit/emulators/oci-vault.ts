@@ -25,8 +25,17 @@ import { AddressInfo } from 'node:net';
 import { issueCert } from '../support/test-ca';
 import { readBody, sendOciError, verifyOciSignature } from './oci-signature';
 
-export interface OciVaultDef { id: string; compartmentId: string; keyIds: string[] }
-export interface OciSecretVersion { versionNumber: number; content: string; stages: string[]; timeCreated: string }
+export interface OciVaultDef {
+  id: string;
+  compartmentId: string;
+  keyIds: string[];
+}
+export interface OciSecretVersion {
+  versionNumber: number;
+  content: string;
+  stages: string[];
+  timeCreated: string;
+}
 export interface OciSecret {
   id: string;
   compartmentId: string;
@@ -44,15 +53,39 @@ export interface OciSecret {
   /** A transitional state (CREATING, UPDATING, CANCELLING_DELETION) ends at this time. */
   settlesAt?: number;
 }
-export type OciOperation = 'CreateSecret' | 'ListSecrets' | 'GetSecret' | 'UpdateSecret' | 'CancelSecretDeletion' | 'ScheduleSecretDeletion' | 'GetSecretBundle' | 'GetSecretBundleByName';
+export type OciOperation =
+  | 'CreateSecret'
+  | 'ListSecrets'
+  | 'GetSecret'
+  | 'UpdateSecret'
+  | 'CancelSecretDeletion'
+  | 'ScheduleSecretDeletion'
+  | 'GetSecretBundle'
+  | 'GetSecretBundleByName';
 /** `afterApply`: the operation takes effect, then the error is returned (a response lost on the way back). */
-export interface OciFault { op: OciOperation; name?: string; status: number; code: string; message?: string; times?: number; afterApply?: boolean }
+export interface OciFault {
+  op: OciOperation;
+  name?: string;
+  status: number;
+  code: string;
+  message?: string;
+  times?: number;
+  afterApply?: boolean;
+}
 
 export interface OciVaultEmulator {
   url: string;
   secrets: OciSecret[];
   secretByName(vaultId: string, name: string): OciSecret | undefined;
-  seed(s: { vaultId: string; compartmentId: string; keyId: string; name: string; content: string; state?: string; freeformTags?: Record<string, string> }): OciSecret;
+  seed(s: {
+    vaultId: string;
+    compartmentId: string;
+    keyId: string;
+    name: string;
+    content: string;
+    state?: string;
+    freeformTags?: Record<string, string>;
+  }): OciSecret;
   scheduleDeletion(id: string): void;
   storm(requests: number, op?: OciOperation): void;
   fault(f: OciFault): void;
@@ -62,11 +95,16 @@ export interface OciVaultEmulator {
 }
 
 const now = (): string => new Date().toISOString();
-const ocid = (kind: string): string => `ocid1.${kind}.oc1.eu-frankfurt-1.amaaaaaa${crypto.randomBytes(20).toString('hex')}`;
+const ocid = (kind: string): string =>
+  `ocid1.${kind}.oc1.eu-frankfurt-1.amaaaaaa${crypto.randomBytes(20).toString('hex')}`;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** `transitionMs`: how long CREATING, UPDATING and CANCELLING_DELETION last (0: until the next request). */
-export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: number; transitionMs?: number }): Promise<OciVaultEmulator> {
+export async function startOciVault(opts: {
+  vaults: OciVaultDef[];
+  pageSize?: number;
+  transitionMs?: number;
+}): Promise<OciVaultEmulator> {
   const secrets: OciSecret[] = [];
   const retryTokens = new Map<string, { bodyHash: string; secret: OciSecret }>();
   let storm = { left: 0, op: undefined as OciOperation | undefined };
@@ -87,12 +125,27 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
   const emu: OciVaultEmulator = {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     secrets,
-    secretByName: (vaultId, name) => settleNow() ?? secrets.find((s) => s.vaultId === vaultId && s.secretName === name && s.lifecycleState !== 'DELETED'),
+    secretByName: (vaultId, name) =>
+      settleNow() ??
+      secrets.find((s) => s.vaultId === vaultId && s.secretName === name && s.lifecycleState !== 'DELETED'),
     seed(s) {
       const secret: OciSecret = {
-        id: ocid('vaultsecret'), compartmentId: s.compartmentId, vaultId: s.vaultId, keyId: s.keyId, secretName: s.name,
-        lifecycleState: s.state ?? 'ACTIVE', timeCreated: now(), freeformTags: { ...s.freeformTags },
-        versions: [{ versionNumber: 1, content: Buffer.from(s.content, 'utf8').toString('base64'), stages: ['CURRENT', 'LATEST'], timeCreated: now() }],
+        id: ocid('vaultsecret'),
+        compartmentId: s.compartmentId,
+        vaultId: s.vaultId,
+        keyId: s.keyId,
+        secretName: s.name,
+        lifecycleState: s.state ?? 'ACTIVE',
+        timeCreated: now(),
+        freeformTags: { ...s.freeformTags },
+        versions: [
+          {
+            versionNumber: 1,
+            content: Buffer.from(s.content, 'utf8').toString('base64'),
+            stages: ['CURRENT', 'LATEST'],
+            timeCreated: now(),
+          },
+        ],
       };
       secrets.push(secret);
       return secret;
@@ -106,15 +159,31 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     fault: (f) => faults.push({ times: Infinity, ...f }),
     requests: [],
     tooManyRequests: 0,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 
   const view = (s: OciSecret): object => {
     const current = s.versions.find((v) => v.stages.includes('CURRENT'));
     return {
-      id: s.id, compartmentId: s.compartmentId, vaultId: s.vaultId, keyId: s.keyId, secretName: s.secretName, description: s.description,
-      lifecycleState: s.lifecycleState, timeCreated: s.timeCreated, timeOfDeletion: s.timeOfDeletion, currentVersionNumber: current?.versionNumber,
-      freeformTags: s.freeformTags, definedTags: {}, systemTags: {}, metadata: s.metadata, secretRules: s.secretRules,
+      id: s.id,
+      compartmentId: s.compartmentId,
+      vaultId: s.vaultId,
+      keyId: s.keyId,
+      secretName: s.secretName,
+      description: s.description,
+      lifecycleState: s.lifecycleState,
+      timeCreated: s.timeCreated,
+      timeOfDeletion: s.timeOfDeletion,
+      currentVersionNumber: current?.versionNumber,
+      freeformTags: s.freeformTags,
+      definedTags: {},
+      systemTags: {},
+      metadata: s.metadata,
+      secretRules: s.secretRules,
     };
   };
   const DAY = 86_400_000;
@@ -123,12 +192,14 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     if (!Array.isArray(rules)) return 'secretRules must be an array.';
     const types = new Set<string>();
     for (const r of rules as Record<string, unknown>[]) {
-      if (r.ruleType !== 'SECRET_EXPIRY_RULE' && r.ruleType !== 'SECRET_REUSE_RULE') return `Unknown ruleType ${String(r.ruleType)}.`;
+      if (r.ruleType !== 'SECRET_EXPIRY_RULE' && r.ruleType !== 'SECRET_REUSE_RULE')
+        return `Unknown ruleType ${String(r.ruleType)}.`;
       if (types.has(r.ruleType)) return `At most one rule of type ${r.ruleType}.`;
       types.add(r.ruleType);
       if (r.timeOfAbsoluteExpiry !== undefined) {
         const ahead = new Date(r.timeOfAbsoluteExpiry as string).getTime() - Date.now();
-        if (Number.isNaN(ahead) || ahead < DAY - 5000 || ahead > 365 * DAY) return 'timeOfAbsoluteExpiry must be between 1 and 365 days from the current time.';
+        if (Number.isNaN(ahead) || ahead < DAY - 5000 || ahead > 365 * DAY)
+          return 'timeOfAbsoluteExpiry must be between 1 and 365 days from the current time.';
       }
       if (r.secretVersionExpiryInterval !== undefined) {
         const m = /^P(\d+)D$/.exec(r.secretVersionExpiryInterval as string);
@@ -138,7 +209,10 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     return undefined;
   };
   const bundle = (s: OciSecret, v: OciSecretVersion): object => ({
-    secretId: s.id, versionNumber: v.versionNumber, timeCreated: v.timeCreated, stages: v.stages,
+    secretId: s.id,
+    versionNumber: v.versionNumber,
+    timeCreated: v.timeCreated,
+    stages: v.stages,
     secretBundleContent: { contentType: 'BASE64', content: v.content },
   });
   const transition = (s: OciSecret, state: string): void => {
@@ -146,16 +220,27 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     s.settlesAt = Date.now() + (opts.transitionMs ?? 0);
   };
   const addVersion = (s: OciSecret, content: string): void => {
-    for (const v of s.versions) v.stages = v.stages.includes('CURRENT') ? ['PREVIOUS'] : v.stages.filter((x) => x !== 'LATEST' && x !== 'PREVIOUS');
-    s.versions.push({ versionNumber: s.versions.length + 1, content, stages: ['CURRENT', 'LATEST'], timeCreated: now() });
+    for (const v of s.versions)
+      v.stages = v.stages.includes('CURRENT')
+        ? ['PREVIOUS']
+        : v.stages.filter((x) => x !== 'LATEST' && x !== 'PREVIOUS');
+    s.versions.push({
+      versionNumber: s.versions.length + 1,
+      content,
+      stages: ['CURRENT', 'LATEST'],
+      timeCreated: now(),
+    });
   };
 
   function route(method: string, path: string): { op: OciOperation | 'Unknown'; id?: string } {
     let m: RegExpExecArray | null;
     if (path === '/20180608/secrets') return { op: method === 'POST' ? 'CreateSecret' : 'ListSecrets' };
-    if ((m = /^\/20180608\/secrets\/([^/]+)$/.exec(path))) return { op: method === 'PUT' ? 'UpdateSecret' : 'GetSecret', id: m[1] };
-    if ((m = /^\/20180608\/secrets\/([^/]+)\/actions\/cancelDeletion$/.exec(path))) return { op: 'CancelSecretDeletion', id: m[1] };
-    if ((m = /^\/20180608\/secrets\/([^/]+)\/actions\/scheduleDeletion$/.exec(path))) return { op: 'ScheduleSecretDeletion', id: m[1] };
+    if ((m = /^\/20180608\/secrets\/([^/]+)$/.exec(path)))
+      return { op: method === 'PUT' ? 'UpdateSecret' : 'GetSecret', id: m[1] };
+    if ((m = /^\/20180608\/secrets\/([^/]+)\/actions\/cancelDeletion$/.exec(path)))
+      return { op: 'CancelSecretDeletion', id: m[1] };
+    if ((m = /^\/20180608\/secrets\/([^/]+)\/actions\/scheduleDeletion$/.exec(path)))
+      return { op: 'ScheduleSecretDeletion', id: m[1] };
     if (path === '/20190301/secretbundles/actions/getByName') return { op: 'GetSecretBundleByName' };
     if ((m = /^\/20190301\/secretbundles\/([^/]+)$/.exec(path))) return { op: 'GetSecretBundle', id: m[1] };
     return { op: 'Unknown' };
@@ -167,7 +252,11 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     const u = new URL(req.url ?? '/', emu.url);
     const method = req.method ?? 'GET';
     const { op, id } = route(method, u.pathname);
-    const entry: OciVaultEmulator['requests'][number] = { op, status: 0, retryToken: req.headers['opc-retry-token'] as string | undefined };
+    const entry: OciVaultEmulator['requests'][number] = {
+      op,
+      status: 0,
+      retryToken: req.headers['opc-retry-token'] as string | undefined,
+    };
     emu.requests.push(entry);
     const fail = (status: number, code: string, message: string): void => {
       entry.status = status;
@@ -175,9 +264,15 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     };
     let lostResponse: OciFault | undefined;
     const ok = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
-      if (lostResponse) return fail(lostResponse.status, lostResponse.code, lostResponse.message ?? `Injected ${lostResponse.code}.`);
+      if (lostResponse)
+        return fail(lostResponse.status, lostResponse.code, lostResponse.message ?? `Injected ${lostResponse.code}.`);
       entry.status = status;
-      res.writeHead(status, { 'content-type': 'application/json', 'opc-request-id': crypto.randomUUID(), etag: crypto.randomBytes(8).toString('hex'), ...headers });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'opc-request-id': crypto.randomUUID(),
+        etag: crypto.randomBytes(8).toString('hex'),
+        ...headers,
+      });
       res.end(payload === undefined ? '' : JSON.stringify(payload));
     };
     const sig = verifyOciSignature(req, body);
@@ -189,10 +284,19 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
     }
     let json: Record<string, any> = {};
     if (body.length) {
-      try { json = JSON.parse(body.toString('utf8')); } catch { return fail(400, 'InvalidParameter', 'The request body is not valid JSON.'); }
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        return fail(400, 'InvalidParameter', 'The request body is not valid JSON.');
+      }
     }
     const secret = id ? secrets.find((s) => s.id === id && s.lifecycleState !== 'DELETED') : undefined;
-    const name = op === 'CreateSecret' ? json.secretName : op === 'GetSecretBundleByName' ? u.searchParams.get('secretName') : secret?.secretName;
+    const name =
+      op === 'CreateSecret'
+        ? json.secretName
+        : op === 'GetSecretBundleByName'
+          ? u.searchParams.get('secretName')
+          : secret?.secretName;
     entry.secretName = name ?? undefined;
     const fault = faults.find((f) => f.op === op && (!f.name || f.name === name) && (f.times ?? 0) > 0);
     if (fault) {
@@ -204,25 +308,42 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
 
     switch (op) {
       case 'CreateSecret': {
-        for (const field of ['compartmentId', 'vaultId', 'keyId', 'secretName']) if (!json[field]) return fail(400, 'InvalidParameter', `${field} is required.`);
+        for (const field of ['compartmentId', 'vaultId', 'keyId', 'secretName'])
+          if (!json[field]) return fail(400, 'InvalidParameter', `${field} is required.`);
         const content = json.secretContent;
-        if (!content || content.contentType !== 'BASE64' || typeof content.content !== 'string' || !BASE64.test(content.content)) {
+        if (
+          !content ||
+          content.contentType !== 'BASE64' ||
+          typeof content.content !== 'string' ||
+          !BASE64.test(content.content)
+        ) {
           return fail(400, 'InvalidParameter', 'secretContent must have contentType BASE64 and base64 content.');
         }
         const vault = opts.vaults.find((v) => v.id === json.vaultId);
         if (!vault) return fail(404, 'NotAuthorizedOrNotFound', `Vault ${json.vaultId} not found or not authorized.`);
-        if (!vault.keyIds.includes(json.keyId)) return fail(400, 'InvalidParameter', `Key ${json.keyId} does not belong to vault ${json.vaultId}.`);
+        if (!vault.keyIds.includes(json.keyId))
+          return fail(400, 'InvalidParameter', `Key ${json.keyId} does not belong to vault ${json.vaultId}.`);
         const token = req.headers['opc-retry-token'] as string | undefined;
         const bodyHash = crypto.createHash('sha256').update(body).digest('hex');
         const previous = token ? retryTokens.get(token) : undefined;
         if (previous) {
-          if (previous.bodyHash !== bodyHash) return fail(409, 'Conflict', 'The retry token was already used for a different request.');
+          if (previous.bodyHash !== bodyHash)
+            return fail(409, 'Conflict', 'The retry token was already used for a different request.');
           return ok(200, view(previous.secret));
         }
-        if (emu.secretByName(json.vaultId, json.secretName)) return fail(409, 'Conflict', `Secret name ${json.secretName} already exists in vault ${json.vaultId}.`);
+        if (emu.secretByName(json.vaultId, json.secretName))
+          return fail(409, 'Conflict', `Secret name ${json.secretName} already exists in vault ${json.vaultId}.`);
         const created: OciSecret = {
-          id: ocid('vaultsecret'), compartmentId: json.compartmentId, vaultId: json.vaultId, keyId: json.keyId, secretName: json.secretName,
-          description: json.description, lifecycleState: 'CREATING', timeCreated: now(), freeformTags: json.freeformTags ?? {}, versions: [],
+          id: ocid('vaultsecret'),
+          compartmentId: json.compartmentId,
+          vaultId: json.vaultId,
+          keyId: json.keyId,
+          secretName: json.secretName,
+          description: json.description,
+          lifecycleState: 'CREATING',
+          timeCreated: now(),
+          freeformTags: json.freeformTags ?? {},
+          versions: [],
         };
         if (json.secretRules !== undefined) {
           const problem = rulesProblem(json.secretRules);
@@ -239,22 +360,31 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
       case 'ListSecrets': {
         const compartmentId = u.searchParams.get('compartmentId');
         if (!compartmentId) return fail(400, 'MissingParameter', 'compartmentId is required.');
-        const filter = (s: OciSecret): boolean => s.compartmentId === compartmentId && s.lifecycleState !== 'DELETED'
-          && (!u.searchParams.get('vaultId') || s.vaultId === u.searchParams.get('vaultId'))
-          && (!u.searchParams.get('name') || s.secretName === u.searchParams.get('name'))
-          && (!u.searchParams.get('lifecycleState') || s.lifecycleState === u.searchParams.get('lifecycleState'));
+        const filter = (s: OciSecret): boolean =>
+          s.compartmentId === compartmentId &&
+          s.lifecycleState !== 'DELETED' &&
+          (!u.searchParams.get('vaultId') || s.vaultId === u.searchParams.get('vaultId')) &&
+          (!u.searchParams.get('name') || s.secretName === u.searchParams.get('name')) &&
+          (!u.searchParams.get('lifecycleState') || s.lifecycleState === u.searchParams.get('lifecycleState'));
         const all = secrets.filter(filter);
         const limit = Math.min(Number(u.searchParams.get('limit') ?? opts.pageSize ?? 10), opts.pageSize ?? 10);
         const start = Number(u.searchParams.get('page') ?? 0);
-        const headers: Record<string, string> = start + limit < all.length ? { 'opc-next-page': String(start + limit) } : {};
+        const headers: Record<string, string> =
+          start + limit < all.length ? { 'opc-next-page': String(start + limit) } : {};
         return ok(200, all.slice(start, start + limit).map(view), headers);
       }
       case 'GetSecret':
         return ok(200, view(secret!));
       case 'UpdateSecret': {
-        if (secret!.lifecycleState !== 'ACTIVE') return fail(409, 'IncorrectState', `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to be updated.`);
+        if (secret!.lifecycleState !== 'ACTIVE')
+          return fail(
+            409,
+            'IncorrectState',
+            `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to be updated.`,
+          );
         const content = json.secretContent;
-        if (content && (content.contentType !== 'BASE64' || !BASE64.test(content.content ?? ''))) return fail(400, 'InvalidParameter', 'secretContent must be BASE64.');
+        if (content && (content.contentType !== 'BASE64' || !BASE64.test(content.content ?? '')))
+          return fail(400, 'InvalidParameter', 'secretContent must be BASE64.');
         if (json.secretRules !== undefined) {
           const problem = rulesProblem(json.secretRules);
           if (problem) return fail(400, 'InvalidParameter', problem);
@@ -268,23 +398,32 @@ export async function startOciVault(opts: { vaults: OciVaultDef[]; pageSize?: nu
         return ok(200, view(secret!));
       }
       case 'ScheduleSecretDeletion': {
-        if (secret!.lifecycleState !== 'ACTIVE') return fail(409, 'IncorrectState', `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to schedule its deletion.`);
+        if (secret!.lifecycleState !== 'ACTIVE')
+          return fail(
+            409,
+            'IncorrectState',
+            `Secret ${secret!.id} is in state ${secret!.lifecycleState}; it must be ACTIVE to schedule its deletion.`,
+          );
         const at = json.timeOfDeletion ? new Date(json.timeOfDeletion).getTime() : Date.now() + 30 * DAY;
-        if (Number.isNaN(at) || at < Date.now() + DAY - 5000 || at > Date.now() + 30 * DAY + 5000) return fail(400, 'InvalidParameter', 'timeOfDeletion must be between 1 and 30 days from now.');
+        if (Number.isNaN(at) || at < Date.now() + DAY - 5000 || at > Date.now() + 30 * DAY + 5000)
+          return fail(400, 'InvalidParameter', 'timeOfDeletion must be between 1 and 30 days from now.');
         emu.scheduleDeletion(secret!.id);
         secret!.timeOfDeletion = new Date(at).toISOString();
         return ok(200, undefined);
       }
       case 'CancelSecretDeletion':
-        if (secret!.lifecycleState !== 'PENDING_DELETION') return fail(409, 'IncorrectState', `Secret ${secret!.id} is not pending deletion.`);
+        if (secret!.lifecycleState !== 'PENDING_DELETION')
+          return fail(409, 'IncorrectState', `Secret ${secret!.id} is not pending deletion.`);
         secret!.timeOfDeletion = undefined;
         transition(secret!, 'CANCELLING_DELETION');
         return ok(200, undefined);
       case 'GetSecretBundle':
       case 'GetSecretBundleByName': {
-        const target = secret ?? emu.secretByName(u.searchParams.get('vaultId') ?? '', u.searchParams.get('secretName') ?? '');
+        const target =
+          secret ?? emu.secretByName(u.searchParams.get('vaultId') ?? '', u.searchParams.get('secretName') ?? '');
         if (!target) return fail(404, 'NotAuthorizedOrNotFound', 'Secret not found or not authorized.');
-        if (!['ACTIVE', 'UPDATING'].includes(target.lifecycleState)) return fail(409, 'IncorrectState', `Secret ${target.id} is in state ${target.lifecycleState}.`);
+        if (!['ACTIVE', 'UPDATING'].includes(target.lifecycleState))
+          return fail(409, 'IncorrectState', `Secret ${target.id} is in state ${target.lifecycleState}.`);
         const stage = u.searchParams.get('stage') ?? 'CURRENT';
         const number = u.searchParams.get('versionNumber');
         const v = target.versions.find((x) => (number ? x.versionNumber === Number(number) : x.stages.includes(stage)));

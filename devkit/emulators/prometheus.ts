@@ -12,7 +12,15 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 
-export type ScriptedValue = number | 'empty' | 'NaN' | 'scalar' | { scalar: number } | { series: number; value?: number } | { error: 'bad_data' | 'timeout' | 'execution' } | { status: number };
+export type ScriptedValue =
+  | number
+  | 'empty'
+  | 'NaN'
+  | 'scalar'
+  | { scalar: number }
+  | { series: number; value?: number }
+  | { error: 'bad_data' | 'timeout' | 'execution' }
+  | { status: number };
 
 export interface PrometheusOptions {
   /** As an authenticating proxy in front of Prometheus (Azure Monitor managed Prometheus, Grafana Cloud) checks it. */
@@ -32,9 +40,13 @@ export class PrometheusEmulator {
   private readonly scripts: { match: string | RegExp; values: ScriptedValue[]; next: number }[] = [];
   url = '';
 
-  private constructor(private readonly server: http.Server, private readonly opts: PrometheusOptions) {}
+  private constructor(
+    private readonly server: http.Server,
+    private readonly opts: PrometheusOptions,
+  ) {}
 
   static async start(opts: PrometheusOptions = {}): Promise<PrometheusEmulator> {
+    // eslint-disable-next-line prefer-const -- assigned once, after the server whose handler closes over it
     let self!: PrometheusEmulator;
     const server = http.createServer((req, res) => void self.handle(req, res));
     self = new PrometheusEmulator(server, opts);
@@ -84,7 +96,11 @@ export class PrometheusEmulator {
     let params = url.searchParams;
     if (req.method === 'POST') {
       if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-        this.send(res, 400, { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": unsupported content type' });
+        this.send(res, 400, {
+          status: 'error',
+          errorType: 'bad_data',
+          error: 'invalid parameter "query": unsupported content type',
+        });
         return;
       }
       params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -94,28 +110,61 @@ export class PrometheusEmulator {
     }
     const query = params.get('query');
     if (!query) {
-      this.send(res, 400, { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:1: parse error: no expression found in input' });
+      this.send(res, 400, {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'invalid parameter "query": 1:1: parse error: no expression found in input',
+      });
       return;
     }
     const time = params.get('time') ?? undefined;
     if (time !== undefined && Number.isNaN(Number(time)) && Number.isNaN(Date.parse(time))) {
-      this.send(res, 400, { status: 'error', errorType: 'bad_data', error: `invalid parameter "time": cannot parse "${time}" to a valid timestamp` });
+      this.send(res, 400, {
+        status: 'error',
+        errorType: 'bad_data',
+        error: `invalid parameter "time": cannot parse "${time}" to a valid timestamp`,
+      });
       return;
     }
     this.queries.push({ query, time, method: req.method ?? 'GET' });
     const script = this.scripts.find((s) => (typeof s.match === 'string' ? s.match === query : s.match.test(query)));
     const value: ScriptedValue = script ? script.values[Math.min(script.next++, script.values.length - 1)] : 'empty';
     const ts = time !== undefined && !Number.isNaN(Number(time)) ? Number(time) : Date.now() / 1000;
-    const sample = (v: number, i = 0): unknown => ({ metric: { job: 'canary', instance: `10.0.0.${i + 1}:8080` }, value: [ts, String(v)] });
-    if (typeof value === 'number') return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: [sample(value)] } });
-    if (value === 'empty') return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
-    if (value === 'NaN') return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [ts, 'NaN'] }] } });
-    if (value === 'scalar') return this.send(res, 200, { status: 'success', data: { resultType: 'scalar', result: [ts, '1'] } });
-    if ('scalar' in value) return this.send(res, 200, { status: 'success', data: { resultType: 'scalar', result: [ts, String(value.scalar)] } });
-    if ('series' in value) return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: Array.from({ length: value.series }, (_, i) => sample(value.value ?? 1, i)) } });
+    const sample = (v: number, i = 0): unknown => ({
+      metric: { job: 'canary', instance: `10.0.0.${i + 1}:8080` },
+      value: [ts, String(v)],
+    });
+    if (typeof value === 'number')
+      return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: [sample(value)] } });
+    if (value === 'empty')
+      return this.send(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
+    if (value === 'NaN')
+      return this.send(res, 200, {
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [ts, 'NaN'] }] },
+      });
+    if (value === 'scalar')
+      return this.send(res, 200, { status: 'success', data: { resultType: 'scalar', result: [ts, '1'] } });
+    if ('scalar' in value)
+      return this.send(res, 200, {
+        status: 'success',
+        data: { resultType: 'scalar', result: [ts, String(value.scalar)] },
+      });
+    if ('series' in value)
+      return this.send(res, 200, {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: Array.from({ length: value.series }, (_, i) => sample(value.value ?? 1, i)),
+        },
+      });
     if ('error' in value) {
       const code = value.error === 'bad_data' ? 400 : value.error === 'timeout' ? 503 : 422;
-      return this.send(res, code, { status: 'error', errorType: value.error, error: value.error === 'bad_data' ? 'invalid parameter "query": parse error' : `query ${value.error}` });
+      return this.send(res, code, {
+        status: 'error',
+        errorType: value.error,
+        error: value.error === 'bad_data' ? 'invalid parameter "query": parse error' : `query ${value.error}`,
+      });
     }
     this.send(res, value.status, { status: 'error', errorType: 'internal', error: `HTTP ${value.status}` });
   }

@@ -67,11 +67,24 @@ export async function startRegistryTokenServer(opts: TokenServerOptions): Promis
       .filter((s): s is ScopeRequest => !!s && s.type === 'repository')
       .map((s) => {
         const allowed = [...(grants[s.name] ?? []), ...(grants['*'] ?? [])];
-        return { type: s.type, name: s.name, actions: s.actions.filter((a) => allowed.includes(a) || allowed.includes('*')) };
+        return {
+          type: s.type,
+          name: s.name,
+          actions: s.actions.filter((a) => allowed.includes(a) || allowed.includes('*')),
+        };
       })
       .filter((s) => s.actions.length > 0);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [x5c] };
-    const claims = { iss: opts.issuer, sub: user ?? '', aud: opts.service, exp: now + lifetime, nbf: now - 5, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: opts.issuer,
+      sub: user ?? '',
+      aud: opts.service,
+      exp: now + lifetime,
+      nbf: now - 5,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(input).sign(opts.key);
     return `${input}.${b64url(signature)}`;
@@ -108,21 +121,36 @@ export async function startRegistryTokenServer(opts: TokenServerOptions): Promis
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        const deny = (scopes: string[] = []): void => send(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, undefined, scopes);
+        const deny = (scopes: string[] = []): void =>
+          send(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, undefined, scopes);
 
         if (url.pathname === '/token' && req.method === 'GET') {
-          const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-          if (url.searchParams.get('service') !== opts.service) return send(400, { errors: [{ code: 'DENIED', message: 'unknown service' }] });
+          const scopes = url.searchParams
+            .getAll('scope')
+            .flatMap((s) => s.split(' '))
+            .filter(Boolean);
+          if (url.searchParams.get('service') !== opts.service)
+            return send(400, { errors: [{ code: 'DENIED', message: 'unknown service' }] });
           const who = basicUser(req);
           if (!who.ok) return deny(scopes);
           const token = sign(who.user, scopes);
-          return send(200, { token, access_token: token, expires_in: lifetime, issued_at: new Date().toISOString() }, who.user, scopes);
+          return send(
+            200,
+            { token, access_token: token, expires_in: lifetime, issued_at: new Date().toISOString() },
+            who.user,
+            scopes,
+          );
         }
         if ((url.pathname === '/token' || url.pathname === '/oauth2/token') && req.method === 'POST') {
-          const scopes = form.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-          if (form.get('service') !== opts.service) return send(400, { error: 'invalid_request', error_description: 'unknown service' });
+          const scopes = form
+            .getAll('scope')
+            .flatMap((s) => s.split(' '))
+            .filter(Boolean);
+          if (form.get('service') !== opts.service)
+            return send(400, { error: 'invalid_request', error_description: 'unknown service' });
           let who: { user?: string; ok: boolean };
-          if (form.get('grant_type') === 'password') who = passwordUser(form.get('username') ?? '', form.get('password') ?? '');
+          if (form.get('grant_type') === 'password')
+            who = passwordUser(form.get('username') ?? '', form.get('password') ?? '');
           else if (form.get('grant_type') === 'refresh_token') {
             const mapped = refreshTokens.get(form.get('refresh_token') ?? '');
             who = mapped ? { user: mapped, ok: true } : { ok: false };
@@ -131,10 +159,13 @@ export async function startRegistryTokenServer(opts: TokenServerOptions): Promis
           return send(200, { access_token: sign(who.user, scopes), expires_in: lifetime }, who.user, scopes);
         }
         if (url.pathname === '/oauth2/exchange' && req.method === 'POST') {
-          if (form.get('grant_type') !== 'access_token' || !form.get('access_token')) return send(400, { error: 'invalid_request' });
-          if (form.get('service') !== opts.service) return send(400, { error: 'invalid_request', error_description: 'unknown service' });
+          if (form.get('grant_type') !== 'access_token' || !form.get('access_token'))
+            return send(400, { error: 'invalid_request' });
+          if (form.get('service') !== opts.service)
+            return send(400, { error: 'invalid_request', error_description: 'unknown service' });
           const user = opts.verifyAadToken ? await opts.verifyAadToken(form.get('access_token') ?? '') : undefined;
-          if (!user) return send(401, { error: 'invalid_grant', error_description: 'the Entra access token was rejected' });
+          if (!user)
+            return send(401, { error: 'invalid_grant', error_description: 'the Entra access token was rejected' });
           const refresh = `acr-refresh-${randomUUID()}`;
           refreshTokens.set(refresh, user);
           return send(200, { refresh_token: refresh }, user);
@@ -153,6 +184,10 @@ export async function startRegistryTokenServer(opts: TokenServerOptions): Promis
     realm: `${url}/token`,
     requests,
     users: opts.users,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -38,13 +38,61 @@ function inspectionCa(names: string[]): { caFile: string; cert: string; key: str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-inspect-'));
   const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const f = (n: string): string => path.join(dir, n);
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=Inspecting proxy CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Inspecting proxy CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   fs.writeFileSync(f('ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', `/CN=${names[0]}`]);
-  run(['x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('leaf.pem'), '-days', '2', '-extfile', f('ext.cnf')]);
-  return { caFile: f('ca.pem'), cert: fs.readFileSync(f('leaf.pem'), 'utf8'), key: fs.readFileSync(f('leaf.key'), 'utf8') };
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('leaf.key'),
+    '-out',
+    f('leaf.csr'),
+    '-subj',
+    `/CN=${names[0]}`,
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('leaf.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+  ]);
+  return {
+    caFile: f('ca.pem'),
+    cert: fs.readFileSync(f('leaf.pem'), 'utf8'),
+    key: fs.readFileSync(f('leaf.key'), 'utf8'),
+  };
 }
 
 export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentProxyServer> {
@@ -77,10 +125,13 @@ export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentPro
     passed.push(url.href);
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
-    const up = http.request({ host: to.host, port: to.port, method: req.method, path: `${url.pathname}${url.search}`, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      { host: to.host, port: to.port, method: req.method, path: `${url.pathname}${url.search}`, headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -90,7 +141,9 @@ export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentPro
     client.on('error', () => client.destroy());
     if (!authorised(req)) {
       refused++;
-      return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
+      return void client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n',
+      );
     }
     const [host, port] = (req.url ?? '').split(':');
     const to = target(host, Number(port));
@@ -114,7 +167,13 @@ export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentPro
         return;
       }
       const inner = new tls.TLSSocket(client, { isServer: true, cert: ca.cert, key: ca.key });
-      const upstream = tls.connect({ host: to.host, port: to.port, servername: net.isIP(host) ? undefined : host, ca: serviceCa, rejectUnauthorized: false });
+      const upstream = tls.connect({
+        host: to.host,
+        port: to.port,
+        servername: net.isIP(host) ? undefined : host,
+        ca: serviceCa,
+        rejectUnauthorized: false,
+      });
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
       inner.pipe(upstream);

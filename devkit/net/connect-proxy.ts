@@ -27,7 +27,11 @@ export async function startConnectProxy(routes: Record<string, number>): Promise
     client.on('close', () => sockets.delete(client));
     const [host, port] = (req.url ?? '').split(':');
     const routed = routes[host.toLowerCase()];
-    const target = routed ? { host: '127.0.0.1', port: routed } : ['127.0.0.1', 'localhost'].includes(host) ? { host, port: Number(port) } : undefined;
+    const target = routed
+      ? { host: '127.0.0.1', port: routed }
+      : ['127.0.0.1', 'localhost'].includes(host)
+        ? { host, port: Number(port) }
+        : undefined;
     tunnels.push(req.url ?? '');
     if (!target) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
@@ -39,9 +43,10 @@ export async function startConnectProxy(routes: Record<string, number>): Promise
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     tunnels,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

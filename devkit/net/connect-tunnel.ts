@@ -5,7 +5,13 @@ import * as net from 'node:net';
  * connected, forwards the bytes already read, and tears both sides down together. The sockets set
  * tracks open upstreams so the proxy can close them.
  */
-export function spliceTunnel(client: net.Socket, head: Buffer, host: string, port: number, sockets: Set<net.Socket>): void {
+export function spliceTunnel(
+  client: net.Socket,
+  head: Buffer,
+  host: string,
+  port: number,
+  sockets: Set<net.Socket>,
+): void {
   const upstream = net.connect(port, host, () => {
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length) upstream.write(head);

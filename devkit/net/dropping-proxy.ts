@@ -23,19 +23,38 @@ export interface DroppingProxy {
   close(): Promise<void>;
 }
 
-export async function startDroppingProxy(opts: { target: string; dropAfterBytes: number; mode: 'buffered' | 'streaming' }): Promise<DroppingProxy> {
+export async function startDroppingProxy(opts: {
+  target: string;
+  dropAfterBytes: number;
+  mode: 'buffered' | 'streaming';
+}): Promise<DroppingProxy> {
   const target = new URL(opts.target);
   const state = { uploadBytes: 0, dropped: 0 };
-  const isUpload = (req: http.IncomingMessage): boolean => /\/blobs\/uploads\//.test(req.url ?? '') && (req.method === 'PATCH' || req.method === 'PUT');
+  const isUpload = (req: http.IncomingMessage): boolean =>
+    /\/blobs\/uploads\//.test(req.url ?? '') && (req.method === 'PATCH' || req.method === 'PUT');
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined): http.ClientRequest => {
-    const upstream = http.request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (up) => {
-      const headers = { ...up.headers };
-      // Locations the registry builds from the Host header must keep pointing at the proxy.
-      if (typeof headers.location === 'string') headers.location = headers.location.replace(target.host, req.headers.host ?? target.host);
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-    });
+  const forward = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Buffer | undefined,
+  ): http.ClientRequest => {
+    const upstream = http.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (up) => {
+        const headers = { ...up.headers };
+        // Locations the registry builds from the Host header must keep pointing at the proxy.
+        if (typeof headers.location === 'string')
+          headers.location = headers.location.replace(target.host, req.headers.host ?? target.host);
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => req.socket.destroy());
     if (body) upstream.end(body);
     return upstream;

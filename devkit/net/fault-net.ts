@@ -19,7 +19,14 @@ export const FAULT_RATES: FaultRates = {
 /** A run is allowed at most this many times the requests of the same run without faults. */
 export const ATTEMPTS_BOUND = 4;
 
-export const KINDS: FaultKind[] = ['throttle', 'throttleWithRetryAfter', 'unavailable', 'resetBefore', 'resetAfter', 'slow'];
+export const KINDS: FaultKind[] = [
+  'throttle',
+  'throttleWithRetryAfter',
+  'unavailable',
+  'resetBefore',
+  'resetAfter',
+  'slow',
+];
 
 /** The fault proxies in front of every service one task run talks to, seeded per proxy. */
 export class FaultNet {
@@ -27,16 +34,33 @@ export class FaultNet {
   private readonly fronts: RewriteFront[] = [];
 
   /** `overrides`: rates for some proxies by name, e.g. to leave out the trigger of a reported bug. */
-  constructor(private readonly rates: FaultRates, private readonly seed = 20261123, private readonly overrides: Record<string, FaultRates> = {}) {}
+  constructor(
+    private readonly rates: FaultRates,
+    private readonly seed = 20261123,
+    private readonly overrides: Record<string, FaultRates> = {},
+  ) {}
 
-  async proxy(name: string, target: string, opts: { tls?: boolean; cert?: { cert: string; key: string }; preserveHost?: boolean } = {}): Promise<FaultProxy> {
-    const proxy = await startFaultProxy({ target, rates: this.overrides[name] ?? this.rates, seed: this.seed + this.proxies.size * 7919, ...opts });
+  async proxy(
+    name: string,
+    target: string,
+    opts: { tls?: boolean; cert?: { cert: string; key: string }; preserveHost?: boolean } = {},
+  ): Promise<FaultProxy> {
+    const proxy = await startFaultProxy({
+      target,
+      rates: this.overrides[name] ?? this.rates,
+      seed: this.seed + this.proxies.size * 7919,
+      ...opts,
+    });
     this.proxies.set(name, proxy);
     return proxy;
   }
 
   /** A proxy whose service hands out its own URLs (discovery documents, token realms, Locations): they are rewritten to the proxy's. */
-  async rewritten(name: string, target: string, opts: { tls?: boolean; also?: [string, string][] } = {}): Promise<{ proxy: FaultProxy; front: RewriteFront }> {
+  async rewritten(
+    name: string,
+    target: string,
+    opts: { tls?: boolean; also?: [string, string][] } = {},
+  ): Promise<{ proxy: FaultProxy; front: RewriteFront }> {
     const front = await startRewriteFront(target);
     this.fronts.push(front);
     const proxy = await this.proxy(name, front.url, { tls: opts.tls });
@@ -61,7 +85,14 @@ export class FaultNet {
 
   /** Requests per proxy, for failure messages. */
   describe(): string {
-    return [...this.proxies].map(([name, p]) => `${name}: ${p.log.length} requests, ${KINDS.filter((k) => p.injected[k]).map((k) => `${k}=${p.injected[k]}`).join(' ')}`).join('; ');
+    return [...this.proxies]
+      .map(
+        ([name, p]) =>
+          `${name}: ${p.log.length} requests, ${KINDS.filter((k) => p.injected[k])
+            .map((k) => `${k}=${p.injected[k]}`)
+            .join(' ')}`,
+      )
+      .join('; ');
   }
 
   async close(): Promise<void> {
@@ -71,7 +102,13 @@ export class FaultNet {
 }
 
 /** Figures of the whole suite, printed once as one summary line when mocha finishes. */
-const tally = { runs: 0, injected: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<FaultKind, number>, duplicates: 0, maxRatio: 0, tasks: [] as string[] };
+const tally = {
+  runs: 0,
+  injected: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+  duplicates: 0,
+  maxRatio: 0,
+  tasks: [] as string[],
+};
 
 /** Seeds of the faulty runs of each task: each spreads the faults differently over the requests. */
 export const SEEDS = [101, 202, 303];
@@ -94,7 +131,9 @@ if (typeof after === 'function') {
   after(() => {
     if (!tally.runs) return;
     const kinds = KINDS.map((k) => `${k}=${tally.injected[k]}`).join(' ');
-    console.log(`  fault-proxy summary: ${tally.runs} runs, faults injected ${kinds}, duplicate creates ${tally.duplicates}, max attempts ratio ${tally.maxRatio.toFixed(2)} (bound ${ATTEMPTS_BOUND}); ${tally.tasks.join(', ')}`);
+    console.log(
+      `  fault-proxy summary: ${tally.runs} runs, faults injected ${kinds}, duplicate creates ${tally.duplicates}, max attempts ratio ${tally.maxRatio.toFixed(2)} (bound ${ATTEMPTS_BOUND}); ${tally.tasks.join(', ')}`,
+    );
   });
 }
 
@@ -107,7 +146,12 @@ export class FaultRuns<K, S> {
   readonly all: S[] = [];
   readonly faulty = new Map<K, S>();
 
-  async run(baseline: () => Promise<S>, cases: K[], make: (key: K) => Promise<S>, opts: { oneAtATime?: boolean; check?: (clean: S) => void } = {}): Promise<S> {
+  async run(
+    baseline: () => Promise<S>,
+    cases: K[],
+    make: (key: K) => Promise<S>,
+    opts: { oneAtATime?: boolean; check?: (clean: S) => void } = {},
+  ): Promise<S> {
     const clean = await baseline();
     this.all.push(clean);
     recordBaseline();

@@ -34,7 +34,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-
 export interface FaultProxyOptions {
   target: string;
   tls?: boolean;
@@ -50,7 +49,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const target = new URL(opts.target);
   const random = seededRandom(opts.seed ?? 42);
   let rates: FaultRates = opts.rates ?? {};
-  const injected: Record<FaultKind, number> = { throttle: 0, throttleWithRetryAfter: 0, unavailable: 0, resetBefore: 0, resetAfter: 0, slow: 0 };
+  const injected: Record<FaultKind, number> = {
+    throttle: 0,
+    throttleWithRetryAfter: 0,
+    unavailable: 0,
+    resetBefore: 0,
+    resetAfter: 0,
+    slow: 0,
+  };
   const state = { forwarded: 0 };
   const log: FaultProxy['log'] = [];
 
@@ -74,12 +80,23 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault === 'throttleWithRetryAfter') headers['retry-after'] = String(rates.retryAfterSeconds ?? 1);
       res.writeHead(fault === 'unavailable' ? 503 : 429, headers);
-      return void res.end(JSON.stringify({ code: fault === 'unavailable' ? 'ServiceUnavailable' : 'TooManyRequests', message: 'injected by the fault proxy' }));
+      return void res.end(
+        JSON.stringify({
+          code: fault === 'unavailable' ? 'ServiceUnavailable' : 'TooManyRequests',
+          message: 'injected by the fault proxy',
+        }),
+      );
     }
     const forward = (): void => {
       const client = target.protocol === 'https:' ? https : http;
       const upstream = client.request(
-        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: opts.preserveHost ? req.headers : { ...req.headers, host: target.host } },
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: opts.preserveHost ? req.headers : { ...req.headers, host: target.host },
+        },
         (up) => {
           state.forwarded++;
           if (fault === 'resetAfter') {

@@ -22,25 +22,38 @@ export async function startRewriteFront(upstream: string): Promise<RewriteFront>
   const rewrite = (s: string): string => pairs.reduce((acc, [from, to]) => acc.split(from).join(to), s);
   const server = http.createServer((req, res) => {
     const client = target.protocol === 'https:' ? https : http;
-    const up = client.request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (upRes) => {
-      const headers: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(upRes.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(rewrite) : rewrite(value);
-      }
-      if (req.method === 'HEAD' || !TEXTUAL.test(String(upRes.headers['content-type'] ?? '')) || upRes.headers['content-encoding']) {
-        res.writeHead(upRes.statusCode ?? 502, headers);
-        return void upRes.pipe(res);
-      }
-      const chunks: Buffer[] = [];
-      upRes.on('data', (c: Buffer) => chunks.push(c));
-      upRes.on('end', () => {
-        const body = Buffer.from(rewrite(Buffer.concat(chunks).toString('utf8')), 'utf8');
-        delete headers['transfer-encoding'];
-        headers['content-length'] = String(body.length);
-        res.writeHead(upRes.statusCode ?? 502, headers);
-        res.end(body);
-      });
-    });
+    const up = client.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (upRes) => {
+        const headers: http.OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(upRes.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(rewrite) : rewrite(value);
+        }
+        if (
+          req.method === 'HEAD' ||
+          !TEXTUAL.test(String(upRes.headers['content-type'] ?? '')) ||
+          upRes.headers['content-encoding']
+        ) {
+          res.writeHead(upRes.statusCode ?? 502, headers);
+          return void upRes.pipe(res);
+        }
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.from(rewrite(Buffer.concat(chunks).toString('utf8')), 'utf8');
+          delete headers['transfer-encoding'];
+          headers['content-length'] = String(body.length);
+          res.writeHead(upRes.statusCode ?? 502, headers);
+          res.end(body);
+        });
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -48,9 +61,10 @@ export async function startRewriteFront(upstream: string): Promise<RewriteFront>
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     replace: (p) => (pairs = p),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -17,7 +17,13 @@ export interface ScriptedFront {
   close(): Promise<void>;
 }
 
-export async function startScriptedFront(opts: { target: string; tls?: boolean; cert?: { cert: string; key: string }; preserveHost?: boolean; script: (req: http.IncomingMessage) => Scripted }): Promise<ScriptedFront> {
+export async function startScriptedFront(opts: {
+  target: string;
+  tls?: boolean;
+  cert?: { cert: string; key: string };
+  preserveHost?: boolean;
+  script: (req: http.IncomingMessage) => Scripted;
+}): Promise<ScriptedFront> {
   const faulted: string[] = [];
   const t = new URL(opts.target);
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -29,14 +35,23 @@ export async function startScriptedFront(opts: { target: string; tls?: boolean; 
       return void res.end(JSON.stringify({ code: 'TooManyRequests', message: 'scripted throttle' }));
     }
     const client = t.protocol === 'https:' ? https : http;
-    const up = client.request({ hostname: t.hostname, port: t.port, method: req.method, path: req.url, headers: opts.preserveHost ? req.headers : { ...req.headers, host: t.host } }, (upRes) => {
-      if (action === 'lose') {
-        upRes.resume();
-        return void upRes.on('end', () => req.socket.destroy());
-      }
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = client.request(
+      {
+        hostname: t.hostname,
+        port: t.port,
+        method: req.method,
+        path: req.url,
+        headers: opts.preserveHost ? req.headers : { ...req.headers, host: t.host },
+      },
+      (upRes) => {
+        if (action === 'lose') {
+          upRes.resume();
+          return void upRes.on('end', () => req.socket.destroy());
+        }
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => req.socket.destroy());
     req.pipe(up);
   };
@@ -47,12 +62,19 @@ export async function startScriptedFront(opts: { target: string; tls?: boolean; 
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     faulted,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A script that faults only the first request matching the test. */
-export function firstOnly(action: Exclude<Scripted, undefined>, test: (req: http.IncomingMessage) => boolean): (req: http.IncomingMessage) => Scripted {
+export function firstOnly(
+  action: Exclude<Scripted, undefined>,
+  test: (req: http.IncomingMessage) => boolean,
+): (req: http.IncomingMessage) => Scripted {
   let done = false;
   return (req) => {
     if (done || !test(req)) return undefined;

@@ -16,8 +16,11 @@ export interface TestProxy {
 
 export async function startProxy(credentials?: { username: string; password: string }): Promise<TestProxy> {
   const seen: string[] = [];
-  const expected = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
-  const authorized = (req: http.IncomingMessage): boolean => !expected || req.headers['proxy-authorization'] === expected;
+  const expected = credentials
+    ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    : undefined;
+  const authorized = (req: http.IncomingMessage): boolean =>
+    !expected || req.headers['proxy-authorization'] === expected;
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);

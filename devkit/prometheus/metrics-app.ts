@@ -28,16 +28,18 @@ export class MetricsApp {
       this.errors += errors;
       this.ok += this.requestsPerScrape - errors;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end([
-        '# HELP http_requests_total Requests served, by status code.',
-        '# TYPE http_requests_total counter',
-        `http_requests_total{app="${app}",code="200"} ${this.ok}`,
-        `http_requests_total{app="${app}",code="500"} ${this.errors}`,
-        '# HELP app_latency_p99_seconds The 99th percentile latency the test sets.',
-        '# TYPE app_latency_p99_seconds gauge',
-        `app_latency_p99_seconds{app="${app}"} 0.120`,
-        '',
-      ].join('\n'));
+      res.end(
+        [
+          '# HELP http_requests_total Requests served, by status code.',
+          '# TYPE http_requests_total counter',
+          `http_requests_total{app="${app}",code="200"} ${this.ok}`,
+          `http_requests_total{app="${app}",code="500"} ${this.errors}`,
+          '# HELP app_latency_p99_seconds The 99th percentile latency the test sets.',
+          '# TYPE app_latency_p99_seconds gauge',
+          `app_latency_p99_seconds{app="${app}"} 0.120`,
+          '',
+        ].join('\n'),
+      );
     });
   }
 

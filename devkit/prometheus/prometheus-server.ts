@@ -24,7 +24,11 @@ async function freePort(): Promise<number> {
 export class PrometheusServer {
   private output = '';
 
-  private constructor(private readonly child: ChildProcess, private readonly dir: string, readonly url: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly url: string,
+  ) {
     child.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
   }
@@ -46,10 +50,16 @@ export class PrometheusServer {
     ].join('\n');
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
     const port = await freePort();
-    const child = spawn(binary, [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      binary,
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const server = new PrometheusServer(child, dir, `http://127.0.0.1:${port}`);
     await server.waitReady();
     return server;
@@ -58,7 +68,8 @@ export class PrometheusServer {
   private async waitReady(): Promise<void> {
     const until = Date.now() + 30_000;
     for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`prometheus exited with ${this.child.exitCode}: ${this.output}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`prometheus exited with ${this.child.exitCode}: ${this.output}`);
       try {
         if ((await fetch(`${this.url}/-/ready`)).ok) return;
       } catch {
@@ -83,7 +94,8 @@ export class PrometheusServer {
     for (;;) {
       const v = await this.value(query);
       if (v !== undefined && ok(v)) return v;
-      if (Date.now() > until) throw new Error(`prometheus: ${query} had no acceptable value within ${timeoutMs} ms (last ${v})`);
+      if (Date.now() > until)
+        throw new Error(`prometheus: ${query} had no acceptable value within ${timeoutMs} ms (last ${v})`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

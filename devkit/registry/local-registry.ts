@@ -49,7 +49,10 @@ async function waitForRegistry(url: string, child: ChildProcess, log: () => stri
   throw new Error(`docker-registry did not start: ${log()}`);
 }
 
-export async function startLocalRegistry(opts: { name: string; verifyAadToken?: (t: string) => Promise<string | undefined> }): Promise<LocalRegistry> {
+export async function startLocalRegistry(opts: {
+  name: string;
+  verifyAadToken?: (t: string) => Promise<string | undefined>;
+}): Promise<LocalRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcdso-registry-${opts.name}-`));
   const signing = issueCert({ names: ['registry-token-signer'] });
   const users: Record<string, TokenUser> = {
@@ -57,7 +60,14 @@ export async function startLocalRegistry(opts: { name: string; verifyAadToken?: 
     [READER.username]: { password: READER.password, access: { '*': ['pull'] } },
   };
   const service = `registry-${opts.name}`;
-  const tokens = await startRegistryTokenServer({ issuer: 'mcdso-test-token-server', service, key: signing.key, cert: signing.cert, users, verifyAadToken: opts.verifyAadToken });
+  const tokens = await startRegistryTokenServer({
+    issuer: 'mcdso-test-token-server',
+    service,
+    key: signing.key,
+    cert: signing.cert,
+    users,
+    verifyAadToken: opts.verifyAadToken,
+  });
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const config = [
@@ -86,7 +96,7 @@ export async function startLocalRegistry(opts: { name: string; verifyAadToken?: 
     fs.writeFileSync(configPath, config);
     const child = spawn(requireTool('docker-registry'), ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // A test run that dies without its after() hooks must not leave registries behind.
     const reap = (): void => {
       child.kill('SIGKILL');

@@ -18,7 +18,11 @@ export interface Descriptor {
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
-const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
+const EMPTY = {
+  mediaType: 'application/vnd.oci.empty.v1+json',
+  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  size: 2,
+};
 
 export class OciLayout {
   private readonly refs: Descriptor[] = [];
@@ -52,24 +56,44 @@ export class OciLayout {
     fs.closeSync(fd);
     const hex = hash.digest('hex');
     fs.renameSync(tmp, path.join(this.dir, 'blobs', 'sha256', hex));
-    return { mediaType: LAYER_TAR, digest: `sha256:${hex}`, size: fs.statSync(path.join(this.dir, 'blobs', 'sha256', hex)).size };
+    return {
+      mediaType: LAYER_TAR,
+      digest: `sha256:${hex}`,
+      size: fs.statSync(path.join(this.dir, 'blobs', 'sha256', hex)).size,
+    };
   }
 
   image(opts: { layerSizes: number[]; architecture?: string }): Descriptor {
     const layers = opts.layerSizes.map((n) => this.randomLayer(n));
     const architecture = opts.architecture ?? 'amd64';
-    const config = this.blob(Buffer.from(JSON.stringify({
-      architecture,
-      os: 'linux',
-      config: { Cmd: ['/data'] },
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-    })));
-    const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers };
-    return { mediaType: OCI_MANIFEST, ...this.blob(Buffer.from(JSON.stringify(manifest))), platform: { architecture, os: 'linux' } };
+    const config = this.blob(
+      Buffer.from(
+        JSON.stringify({
+          architecture,
+          os: 'linux',
+          config: { Cmd: ['/data'] },
+          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        }),
+      ),
+    );
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers,
+    };
+    return {
+      mediaType: OCI_MANIFEST,
+      ...this.blob(Buffer.from(JSON.stringify(manifest))),
+      platform: { architecture, os: 'linux' },
+    };
   }
 
   index(manifests: Descriptor[]): Descriptor {
-    return { mediaType: OCI_INDEX, ...this.blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }))) };
+    return {
+      mediaType: OCI_INDEX,
+      ...this.blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }))),
+    };
   }
 
   /** An OCI 1.1 artifact whose subject is `subject` (a signature, an SBOM…). */
@@ -85,7 +109,12 @@ export class OciLayout {
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
       annotations: { 'org.opencontainers.image.created': created },
     };
-    return { mediaType: OCI_MANIFEST, artifactType, annotations: { 'org.opencontainers.image.created': created }, ...this.blob(Buffer.from(JSON.stringify(manifest))) };
+    return {
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      annotations: { 'org.opencontainers.image.created': created },
+      ...this.blob(Buffer.from(JSON.stringify(manifest))),
+    };
   }
 
   /** A non-image OCI artifact, e.g. a Helm chart: its own config and layer media types. */
@@ -102,7 +131,10 @@ export class OciLayout {
   }
 
   tag(name: string, descriptor: Descriptor): void {
-    this.refs.push({ ...descriptor, annotations: { ...descriptor.annotations, 'org.opencontainers.image.ref.name': name } });
+    this.refs.push({
+      ...descriptor,
+      annotations: { ...descriptor.annotations, 'org.opencontainers.image.ref.name': name },
+    });
     fs.writeFileSync(path.join(this.dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: this.refs }));
   }
 }
@@ -114,7 +146,12 @@ function tarHeader(name: string, size: number): Buffer {
   h.write('0000000\0', 108);
   h.write('0000000\0', 116);
   h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  h.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+  );
   h.write('        ', 148);
   h.write('0', 156);
   h.write('ustar\0', 257);

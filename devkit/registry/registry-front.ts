@@ -38,14 +38,25 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
       req.on('end', () => {
         const authorized = /^Bearer \S+/.test(req.headers.authorization ?? '');
         if (!authorized) {
-          res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="${service}",scope="repository:${lock[1]}:metadata_write"` });
+          res.writeHead(401, {
+            'www-authenticate': `Bearer realm="${realm}",service="${service}",scope="repository:${lock[1]}:metadata_write"`,
+          });
           res.end();
           return;
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
         locks.push({ repository: lock[1], digest: lock[2], body, authorized });
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ registry: front.host, imageName: lock[1], manifest: { digest: lock[2], changeableAttributes: { deleteEnabled: true, writeEnabled: false, readEnabled: true, listEnabled: true } } }));
+        res.end(
+          JSON.stringify({
+            registry: front.host,
+            imageName: lock[1],
+            manifest: {
+              digest: lock[2],
+              changeableAttributes: { deleteEnabled: true, writeEnabled: false, readEnabled: true, listEnabled: true },
+            },
+          }),
+        );
       });
       return;
     }
@@ -61,37 +72,64 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
       res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected outage' }] }));
       return;
     }
-    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (upRes) => {
-      const headers = { ...upRes.headers };
-      // Redirects and upload locations must point back at the front.
-      if (headers.location) headers.location = headers.location.replace(upstream, `http://${front.host}`);
-      res.writeHead(upRes.statusCode ?? 502, headers);
-      if (corrupt && req.method === 'GET' && /\/blobs\/sha256:/.test(url.pathname) && upRes.statusCode === 200) {
-        let flipped = false;
-        upRes.pipe(new Transform({
-          transform(chunk: Buffer, _e, cb) {
-            if (!flipped && chunk.length) {
-              chunk = Buffer.from(chunk);
-              chunk[0] ^= 0xff;
-              flipped = true;
-            }
-            cb(null, chunk);
-          },
-        })).pipe(res);
-      } else if (throttle && req.method === 'GET' && /\/blobs\/sha256:/.test(url.pathname) && upRes.statusCode === 200) {
-        const rate = throttle;
-        upRes.pipe(new Transform({
-          transform(chunk: Buffer, _e, cb) {
-            setTimeout(() => cb(null, chunk), (chunk.length / rate) * 1000);
-          },
-        })).pipe(res);
-      } else upRes.pipe(res);
-    });
+    const up = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (upRes) => {
+        const headers = { ...upRes.headers };
+        // Redirects and upload locations must point back at the front.
+        if (headers.location) headers.location = headers.location.replace(upstream, `http://${front.host}`);
+        res.writeHead(upRes.statusCode ?? 502, headers);
+        if (corrupt && req.method === 'GET' && /\/blobs\/sha256:/.test(url.pathname) && upRes.statusCode === 200) {
+          let flipped = false;
+          upRes
+            .pipe(
+              new Transform({
+                transform(chunk: Buffer, _e, cb) {
+                  if (!flipped && chunk.length) {
+                    chunk = Buffer.from(chunk);
+                    chunk[0] ^= 0xff;
+                    flipped = true;
+                  }
+                  cb(null, chunk);
+                },
+              }),
+            )
+            .pipe(res);
+        } else if (
+          throttle &&
+          req.method === 'GET' &&
+          /\/blobs\/sha256:/.test(url.pathname) &&
+          upRes.statusCode === 200
+        ) {
+          const rate = throttle;
+          upRes
+            .pipe(
+              new Transform({
+                transform(chunk: Buffer, _e, cb) {
+                  setTimeout(() => cb(null, chunk), (chunk.length / rate) * 1000);
+                },
+              }),
+            )
+            .pipe(res);
+        } else upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
   /** The referrers API answer: an index of the subject's referrers, 200 even when there are none. */
-  const serveReferrers = async (repository: string, digest: string, authorization: string | undefined, res: http.ServerResponse): Promise<void> => {
+  const serveReferrers = async (
+    repository: string,
+    digest: string,
+    authorization: string | undefined,
+    res: http.ServerResponse,
+  ): Promise<void> => {
     const upstreamRes = await fetch(`${upstream}/v2/${repository}/manifests/${digest.replace(':', '-')}`, {
       headers: { ...(authorization ? { authorization } : {}), accept: 'application/vnd.oci.image.index.v1+json' },
     });
@@ -100,7 +138,7 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
       res.end();
       return;
     }
-    const manifests = upstreamRes.ok ? ((await upstreamRes.json()) as { manifests?: unknown[] }).manifests ?? [] : [];
+    const manifests = upstreamRes.ok ? (((await upstreamRes.json()) as { manifests?: unknown[] }).manifests ?? []) : [];
     referrerRequests++;
     res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
     res.end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
@@ -119,7 +157,11 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
     get referrerRequests() {
       return referrerRequests;
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   // The registry's own challenge tells us its realm and service, for the lock API's 401.
   const probe = await fetch(`${upstream}/v2/`);

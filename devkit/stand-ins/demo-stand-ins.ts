@@ -30,21 +30,30 @@ export interface StandIns {
   stop(): Promise<void>;
 }
 
-export const SUCCESS_QUERY = 'sum(rate(http_requests_total{app="web",track="canary",code!~"5.."}[1m])) / sum(rate(http_requests_total{app="web",track="canary"}[1m]))';
+export const SUCCESS_QUERY =
+  'sum(rate(http_requests_total{app="web",track="canary",code!~"5.."}[1m])) / sum(rate(http_requests_total{app="web",track="canary"}[1m]))';
 
 function startApp(): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     const canary = (req.url ?? '').startsWith('/canary');
     const path = (req.url ?? '/').replace(/^\/canary/, '') || '/';
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', version: canary ? '1.4.2' : '1.4.1' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', version: canary ? '1.4.2' : '1.4.1' }));
     } else if (path.startsWith('/api/products')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ id: 'sku-1', name: 'Kettle' }] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ items: [{ id: 'sku-1', name: 'Kettle' }] }));
     } else {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
 }
 
 interface Stoppable {
@@ -99,13 +108,26 @@ export async function startStandIns(log: (line: string) => void): Promise<StandI
       kv: { label: 'Entra + Key Vault + OCI Vault', start: () => startWorld(), stop: (w: KvWorld) => w.close() },
       db: {
         label: 'OCI Database service',
-        start: () => OciDatabaseEmulator.start({ delays: { provision: 800, update: 400, start: 400, stop: 400, backup: 400 } }),
+        start: () =>
+          OciDatabaseEmulator.start({ delays: { provision: 800, update: 400, start: 400, stop: 400, backup: 400 } }),
         stop: (d: OciDatabaseEmulator) => d.close(),
       },
-      nonprod: { label: 'registry non-prod (docker-registry)', start: () => startLocalRegistry({ name: 'nonprod' }), stop: (r: LocalRegistry) => r.stop() },
-      prod: { label: 'registry prod (docker-registry)', start: () => startLocalRegistry({ name: 'prod' }), stop: (r: LocalRegistry) => r.stop() },
+      nonprod: {
+        label: 'registry non-prod (docker-registry)',
+        start: () => startLocalRegistry({ name: 'nonprod' }),
+        stop: (r: LocalRegistry) => r.stop(),
+      },
+      prod: {
+        label: 'registry prod (docker-registry)',
+        start: () => startLocalRegistry({ name: 'prod' }),
+        stop: (r: LocalRegistry) => r.stop(),
+      },
       kube: { label: 'kube-apiserver', start: () => startKube(), stop: (k: KubeApiServer) => k.close() },
-      prometheus: { label: 'Prometheus', start: () => PrometheusEmulator.start(), stop: (p: PrometheusEmulator) => p.close() },
+      prometheus: {
+        label: 'Prometheus',
+        start: () => PrometheusEmulator.start(),
+        stop: (p: PrometheusEmulator) => p.close(),
+      },
       app: {
         label: 'sample app',
         start: () => startApp(),
@@ -122,7 +144,9 @@ export async function startStandIns(log: (line: string) => void): Promise<StandI
     kv.kv.set('orders-admin-password', 'Orders-Adm1n-Passw0rd');
     kv.kv.set('payments-api-key', 'pk_live_demo_4242');
     prometheus.script(SUCCESS_QUERY, [0.997, 0.995, 0.999]);
-    log(`  Entra ${kv.entra.authorityHost}, Key Vault ${kv.kv.hostname} (via ${kv.proxy.url}), OCI Vault ${kv.oci.url}`);
+    log(
+      `  Entra ${kv.entra.authorityHost}, Key Vault ${kv.kv.hostname} (via ${kv.proxy.url}), OCI Vault ${kv.oci.url}`,
+    );
     log(`  OCI Database ${db.url}`);
 
     const layout = new OciLayout(tempDir('demo'));
@@ -139,15 +163,23 @@ export async function startStandIns(log: (line: string) => void): Promise<StandI
     const containers = ((web.spec as JsonObject).template as JsonObject).spec as JsonObject;
     (containers.containers as JsonObject[])[0].image = `${prod.host}/shop/web@sha256:${'a'.repeat(64)}`;
     kube.seed(web);
-    log(`  registries ${nonprod.host} (non-prod, seeded with shop/web:1.4.2 + signature + SBOM) and ${prod.host} (prod)`);
+    log(
+      `  registries ${nonprod.host} (non-prod, seeded with shop/web:1.4.2 + signature + SBOM) and ${prod.host} (prod)`,
+    );
     log(`  kube-apiserver ${kube.url}, Prometheus ${prometheus.url}, sample app ${app.url}`);
-
   } catch (err) {
     await stopAll();
-    throw new StandInError(`seeding the stand-ins failed, every stand-in was stopped — ${err instanceof Error ? err.message : String(err)}`);
+    throw new StandInError(
+      `seeding the stand-ins failed, every stand-in was stopped — ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return {
-    kv, db, nonprod, prod, kube, prometheus,
+    kv,
+    db,
+    nonprod,
+    prod,
+    kube,
+    prometheus,
     appUrl: app.url,
     endpoints: {
       ...kv.endpoints,

@@ -31,11 +31,17 @@ function body(style: HostileStyle): { status: number; json: unknown } {
     case 'prometheus':
       return { status: 400, json: { status: 'error', errorType: 'bad_data', error: TEXT } };
     case 'arm':
-      return { status: 400, json: { error: { code: `Bad${INJECTED}`, message: TEXT, details: [{ code: 'X', message: ONE_LINE }] } } };
+      return {
+        status: 400,
+        json: { error: { code: `Bad${INJECTED}`, message: TEXT, details: [{ code: 'X', message: ONE_LINE }] } },
+      };
     case 'oci':
       return { status: 400, json: { code: 'InvalidParameter', message: TEXT } };
     case 'kube':
-      return { status: 422, json: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: TEXT, reason: 'Invalid', code: 422 } };
+      return {
+        status: 422,
+        json: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: TEXT, reason: 'Invalid', code: 422 },
+      };
     case 'registry':
       return { status: 400, json: { errors: [{ code: 'DENIED', message: TEXT, detail: ONE_LINE }] } };
     default:
@@ -50,7 +56,10 @@ export interface HostileService {
   close(): Promise<void>;
 }
 
-export async function startHostileService(style: HostileStyle, tls?: { cert: string; key: string }): Promise<HostileService> {
+export async function startHostileService(
+  style: HostileStyle,
+  tls?: { cert: string; key: string },
+): Promise<HostileService> {
   const requests: string[] = [];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     requests.push(`${req.method} ${req.url}`);
@@ -58,11 +67,15 @@ export async function startHostileService(style: HostileStyle, tls?: { cert: str
     req.on('end', () => {
       // A registry's HEAD succeeds, so the client goes on to GET the manifest and meets the error body.
       if (style === 'registry' && req.method === 'HEAD') {
-        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': `sha256:${'a'.repeat(64)}`, 'content-length': '300' });
+        res.writeHead(200, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'docker-content-digest': `sha256:${'a'.repeat(64)}`,
+          'content-length': '300',
+        });
         return void res.end();
       }
       const { status, json } = body(style);
-      res.statusMessage = `Denied ${ONE_LINE.replace(/[^\x20-\x7e]/g, "")}`;
+      res.statusMessage = `Denied ${ONE_LINE.replace(/[^\x20-\x7e]/g, '')}`;
       res.writeHead(status, {
         'content-type': 'application/json',
         'x-service-note': ONE_LINE.replace(/[^\x20-\x7e]/g, ''),

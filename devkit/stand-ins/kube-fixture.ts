@@ -14,31 +14,82 @@ export const CANARY_IMAGE = 'shop.azurecr.io/web@sha256:' + 'b'.repeat(64);
 export function seedApp(kube: KubeApiServer): void {
   kube.seed(
     {
-      apiVersion: 'apps/v1', kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: { name: 'web', namespace: NS, labels: { app: 'web' } },
       spec: {
         replicas: 3,
         selector: { matchLabels: { app: 'web' } },
         // workloadRef stands for a pod field newer than client-node 1.4's typed models: it must survive a promotion.
-        template: { metadata: { labels: { app: 'web', tier: 'front' } }, spec: { workloadRef: { name: 'web-gang' }, containers: [{ name: 'web', image: STABLE_IMAGE, ports: [{ containerPort: 8080 }] }, { name: 'proxy', image: 'docker.io/envoyproxy/envoy:v1.31' }] } },
+        template: {
+          metadata: { labels: { app: 'web', tier: 'front' } },
+          spec: {
+            workloadRef: { name: 'web-gang' },
+            containers: [
+              { name: 'web', image: STABLE_IMAGE, ports: [{ containerPort: 8080 }] },
+              { name: 'proxy', image: 'docker.io/envoyproxy/envoy:v1.31' },
+            ],
+          },
+        },
       },
       status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
     {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: NS },
-      spec: { parentRefs: [{ name: 'public' }], hostnames: ['shop.example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }] },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: NS },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     },
     {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: NS },
-      spec: { hosts: ['shop.example.com'], gateways: ['public'], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }] }] },
-    },
-    {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
-      metadata: { name: 'web', namespace: NS, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', 'cert-manager.io/cluster-issuer': 'letsencrypt' } },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace: NS },
       spec: {
-        ingressClassName: 'nginx', tls: [{ hosts: ['shop.example.com'], secretName: 'web-tls' }],
-        rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }, { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }],
+        parentRefs: [{ name: 'public' }],
+        hostnames: ['shop.example.com'],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: NS },
+      spec: {
+        hosts: ['shop.example.com'],
+        gateways: ['public'],
+        http: [
+          {
+            match: [{ uri: { prefix: '/' } }],
+            route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'web',
+        namespace: NS,
+        annotations: {
+          'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+          'cert-manager.io/cluster-issuer': 'letsencrypt',
+        },
+      },
+      spec: {
+        ingressClassName: 'nginx',
+        tls: [{ hosts: ['shop.example.com'], secretName: 'web-tls' }],
+        rules: [
+          {
+            host: 'shop.example.com',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+                { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
       },
     },
   );
@@ -50,7 +101,13 @@ export async function startKube(): Promise<KubeApiServer> {
   return kube;
 }
 
-export const VARIABLES = { 'Build.BuildId': '4711', 'Build.BuildNumber': '20261123.1', 'Build.DefinitionName': 'shop-cd', 'System.StageName': 'staging', 'System.TeamProject': 'shop' };
+export const VARIABLES = {
+  'Build.BuildId': '4711',
+  'Build.BuildNumber': '20261123.1',
+  'Build.DefinitionName': 'shop-cd',
+  'System.StageName': 'staging',
+  'System.TeamProject': 'shop',
+};
 
 export interface InProcessRun {
   host: RecordingHost;
@@ -59,10 +116,23 @@ export interface InProcessRun {
 }
 
 /** Runs the task in-process through the shared runner, as the agent would, with a recording host. */
-export async function runCanary(kube: KubeApiServer, inputs: Record<string, string>, opts: { token?: string; secretVariables?: Record<string, string> } = {}): Promise<InProcessRun> {
+export async function runCanary(
+  kube: KubeApiServer,
+  inputs: Record<string, string>,
+  opts: { token?: string; secretVariables?: Record<string, string> } = {},
+): Promise<InProcessRun> {
   const tempDir = fs.mkdtempSync(`${os.tmpdir()}/canary-test-`);
   const host = new RecordingHost(
-    { kubernetesServiceConnection: 'k8s', namespace: NS, deployment: 'web', service: 'web', route: 'web', interval: '1s', measurements: '1', ...inputs },
+    {
+      kubernetesServiceConnection: 'k8s',
+      namespace: NS,
+      deployment: 'web',
+      service: 'web',
+      route: 'web',
+      interval: '1s',
+      measurements: '1',
+      ...inputs,
+    },
     { ...VARIABLES, 'Agent.TempDirectory': tempDir },
     { k8s: kube.endpoint({ token: opts.token }) },
     opts.secretVariables,

@@ -46,9 +46,18 @@ export interface KvWorld {
 export async function startWorld(opts: { transitionMs?: number } = {}): Promise<KvWorld> {
   const entra = await startEntra();
   const clientCert = issueCert({ names: ['kv-sync-client'], days: 3 });
-  entra.register({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, certificatePem: clientCert.cert, federatedServiceConnectionId: 'azure-wif' });
+  entra.register({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    certificatePem: clientCert.cert,
+    federatedServiceConnectionId: 'azure-wif',
+  });
   const kv = await startKeyVault({ entra, vaultName: KV_NAME, pageSize: 3 });
-  const oci = await startOciVault({ vaults: [{ id: VAULT, compartmentId: COMPARTMENT, keyIds: [KEY] }], pageSize: 2, transitionMs: opts.transitionMs });
+  const oci = await startOciVault({
+    vaults: [{ id: VAULT, compartmentId: COMPARTMENT, keyIds: [KEY] }],
+    pageSize: 2,
+    transitionMs: opts.transitionMs,
+  });
   const proxy = await startConnectProxy({ [kv.hostname]: kv.port });
   const azure = (scheme: string, auth: Record<string, string>): Endpoint => ({
     url: 'https://management.azure.com/',
@@ -57,14 +66,29 @@ export async function startWorld(opts: { transitionMs?: number } = {}): Promise<
     data: { environmentAuthorityUrl: entra.authorityHost, AzureKeyVaultDnsSuffix: 'vault.azure.net' },
   });
   return {
-    entra, kv, oci, proxy,
+    entra,
+    kv,
+    oci,
+    proxy,
     endpoints: {
       azure: azure('ServicePrincipal', { authenticationType: 'spnKey', serviceprincipalkey: CLIENT_SECRET }),
       'azure-wif': azure('WorkloadIdentityFederation', {}),
-      'azure-cert': azure('ServicePrincipal', { authenticationType: 'spnCertificate', servicePrincipalCertificate: `${clientCert.cert}${clientCert.key}` }),
+      'azure-cert': azure('ServicePrincipal', {
+        authenticationType: 'spnCertificate',
+        servicePrincipalCertificate: `${clientCert.cert}${clientCert.key}`,
+      }),
       oci: ociEndpoint(oci.url),
     },
-    inputs: { azureSubscription: 'azure', keyVaultName: KV_NAME, secrets: '*', ociConnection: 'oci', compartmentId: COMPARTMENT, vaultId: VAULT, keyId: KEY, timeoutMinutes: '2' },
+    inputs: {
+      azureSubscription: 'azure',
+      keyVaultName: KV_NAME,
+      secrets: '*',
+      ociConnection: 'oci',
+      compartmentId: COMPARTMENT,
+      vaultId: VAULT,
+      keyId: KEY,
+      timeoutMinutes: '2',
+    },
     close: async () => {
       await proxy.close();
       await Promise.all([entra.close(), kv.close(), oci.close()]);
@@ -81,9 +105,23 @@ export interface InProcessRun {
 }
 
 /** runTask in this process (RecordingHost), with the Azure SDK pointed at the proxy the way an agent's env would. */
-export async function runInProcess(world: KvWorld, inputs: Record<string, string> = {}, opts: { variables?: Record<string, string>; tuning?: SyncTuning; env?: Record<string, string>; onSecret?: (value: string) => void; timeoutMs?: number } = {}): Promise<InProcessRun> {
+export async function runInProcess(
+  world: KvWorld,
+  inputs: Record<string, string> = {},
+  opts: {
+    variables?: Record<string, string>;
+    tuning?: SyncTuning;
+    env?: Record<string, string>;
+    onSecret?: (value: string) => void;
+    timeoutMs?: number;
+  } = {},
+): Promise<InProcessRun> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-kv-'));
-  const host = new RecordingHost({ ...world.inputs, ...inputs }, { 'Agent.TempDirectory': tempDir, ...opts.variables }, world.endpoints);
+  const host = new RecordingHost(
+    { ...world.inputs, ...inputs },
+    { 'Agent.TempDirectory': tempDir, ...opts.variables },
+    world.endpoints,
+  );
   const setSecret = host.setSecret.bind(host);
   host.setSecret = (value) => {
     opts.onSecret?.(value);
@@ -94,7 +132,10 @@ export async function runInProcess(world: KvWorld, inputs: Record<string, string
   Object.assign(process.env, env);
   try {
     const timeout = opts.timeoutMs ? () => ({ ms: opts.timeoutMs!, input: 'timeoutMinutes' }) : definition.timeout;
-    const code = await runTask({ ...definition, timeout, execute: (ctx, o) => syncSecrets(ctx, o, opts.tuning ?? FAST) }, host);
+    const code = await runTask(
+      { ...definition, timeout, execute: (ctx, o) => syncSecrets(ctx, o, opts.tuning ?? FAST) },
+      host,
+    );
     const files = [...host.attachments.map((a) => a.path), ...host.summaries].map((p) => fs.readFileSync(p, 'utf8'));
     const recordPath = host.attachments[0]?.path;
     const record = recordPath ? (JSON.parse(fs.readFileSync(recordPath, 'utf8')) as LedgerRecord) : undefined;
@@ -108,7 +149,13 @@ export async function runInProcess(world: KvWorld, inputs: Record<string, string
 }
 
 /** The packaged (or any bundled) task in a child process, exactly as the agent starts it. */
-export function runLikeAgent(world: KvWorld, taskDir: string, inputs: Record<string, string> = {}, variables: Record<string, string> = {}, env: Record<string, string> = {}): Promise<AgentRunResult> {
+export function runLikeAgent(
+  world: KvWorld,
+  taskDir: string,
+  inputs: Record<string, string> = {},
+  variables: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<AgentRunResult> {
   return runTaskLikeAgent({
     taskDir,
     inputs: { ...world.inputs, ...inputs },

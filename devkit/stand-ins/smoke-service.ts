@@ -31,7 +31,16 @@ export interface ServiceOptions {
   token?: string;
 }
 
-export const HEALTH = { status: 'UP', version: '1.2.3', uptime: 42, checks: [{ name: 'db', ok: true }, { name: 'cache', ok: true }], 'build.id': 'b-7' };
+export const HEALTH = {
+  status: 'UP',
+  version: '1.2.3',
+  uptime: 42,
+  checks: [
+    { name: 'db', ok: true },
+    { name: 'cache', ok: true },
+  ],
+  'build.id': 'b-7',
+};
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
   let firstPoll: number | undefined;
@@ -62,11 +71,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       };
       const p = url.pathname;
       if (p === '/healthz' || p === '/api/healthz') return send(200, HEALTH);
-      if (p === '/slow') return void setTimeout(() => send(200, 'slow but fine'), Number(url.searchParams.get('ms') ?? 500));
+      if (p === '/slow')
+        return void setTimeout(() => send(200, 'slow but fine'), Number(url.searchParams.get('ms') ?? 500));
       if (p === '/error') return send(500, 'internal error: database connection refused');
       if (p === '/flaky') {
         firstPoll ??= Date.now();
-        return Date.now() - firstPoll >= (opts.readyAfterMs ?? 0) ? send(200, { ready: true }) : send(503, 'starting up');
+        return Date.now() - firstPoll >= (opts.readyAfterMs ?? 0)
+          ? send(200, { ready: true })
+          : send(503, 'starting up');
       }
       // Fails the first n requests (per ?key=), then answers 200: for retries.
       if (p === '/fail-first') {
@@ -81,13 +93,18 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
         if (key !== null) hits.set(`echo:${key}`, (hits.get(`echo:${key}`) ?? 0) + 1);
         return send(200, { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       }
-      if (p === '/auth') return req.headers.authorization === `Bearer ${opts.token}` ? send(200, { user: 'pipeline' }) : send(401, 'unauthorized');
+      if (p === '/auth')
+        return req.headers.authorization === `Bearer ${opts.token}`
+          ? send(200, { user: 'pipeline' })
+          : send(401, 'unauthorized');
       if (p === '/redirect') return send(302, '', { Location: '/healthz' });
       if (p === '/redirect-away') return send(302, '', { Location: String(url.searchParams.get('to')) });
       send(404, 'not found');
     });
   };
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
+  const server = opts.tls
+    ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -25,7 +25,12 @@ export interface OciTestKey {
 
 /** MD5 fingerprint of a public key, colon-separated like `openssl rsa -pubout -outform DER | openssl md5 -c`. */
 export function ociFingerprint(publicKey: crypto.KeyObject | string): string {
-  const key = typeof publicKey === 'string' ? crypto.createPublicKey(publicKey) : publicKey.type === 'public' ? publicKey : crypto.createPublicKey(publicKey);
+  const key =
+    typeof publicKey === 'string'
+      ? crypto.createPublicKey(publicKey)
+      : publicKey.type === 'public'
+        ? publicKey
+        : crypto.createPublicKey(publicKey);
   const der = key.export({ type: 'spki', format: 'der' });
   return crypto.createHash('md5').update(der).digest('hex').match(/../g)!.join(':');
 }
@@ -44,7 +49,10 @@ function makeKey(tenancy: string, user: string): OciTestKey {
   };
 }
 
-export const OCI_TEST_KEY: OciTestKey = makeKey('ocid1.tenancy.oc1..aaaaaaaamcdsotesttenancy0001', 'ocid1.user.oc1..aaaaaaaamcdsotestuser0001');
+export const OCI_TEST_KEY: OciTestKey = makeKey(
+  'ocid1.tenancy.oc1..aaaaaaaamcdsotesttenancy0001',
+  'ocid1.user.oc1..aaaaaaaamcdsotestuser0001',
+);
 
 let other: OciTestKey | undefined;
 export function otherOciKey(): OciTestKey {
@@ -55,7 +63,13 @@ export function otherOciKey(): OciTestKey {
 /** The extension's OCI connection (basic scheme → UsernamePassword at run time) pointing at an emulator. */
 export function ociEndpoint(apiEndpoint?: string, key: OciTestKey = OCI_TEST_KEY): Endpoint {
   // Split into data and credentials exactly as vss-extension.json declares the connection type.
-  const values: Record<string, string> = { tenancy: key.tenancy, user: key.user, fingerprint: key.fingerprint, region: key.region, privateKey: key.privateKeyPem };
+  const values: Record<string, string> = {
+    tenancy: key.tenancy,
+    user: key.user,
+    fingerprint: key.fingerprint,
+    region: key.region,
+    privateKey: key.privateKeyPem,
+  };
   if (apiEndpoint) values.apiEndpoint = apiEndpoint;
   return endpointFromManifest('multicloud-devsecops-oci', values, 'https://cloud.oracle.com');
 }

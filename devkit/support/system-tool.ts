@@ -7,8 +7,13 @@ import * as path from 'node:path';
  * spawn ENOENT stack trace minutes into a run (issue 19). scripts/system-deps.js installs them up front.
  */
 export class MissingToolError extends Error {
-  constructor(readonly binary: string, readonly debianPackage: string) {
-    super(`${binary} is not installed (Debian package '${debianPackage}'): run 'node scripts/system-deps.js test' as root, or 'apt-get install -y ${debianPackage}'`);
+  constructor(
+    readonly binary: string,
+    readonly debianPackage: string,
+  ) {
+    super(
+      `${binary} is not installed (Debian package '${debianPackage}'): run 'node scripts/system-deps.js test' as root, or 'apt-get install -y ${debianPackage}'`,
+    );
     this.name = 'MissingToolError';
   }
 }

@@ -27,8 +27,25 @@ export function ensureTestCa(): void {
   const { cert, key } = caPaths();
   if (fs.existsSync(cert) && fs.existsSync(key)) return;
   fs.mkdirSync(TEST_CA_DIR, { recursive: true });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=Multicloud DevSecOps test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Multicloud DevSecOps test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 }
 
 const issued = new Map<string, IssuedCert>();
@@ -50,8 +67,28 @@ export function issueCert(opts: { names?: string[]; days?: number } = {}): Issue
   const san = names.map((n) => (/^[\d.]+$/.test(n) || n.includes(':') ? `IP:${n}` : `DNS:${n}`)).join(',');
   fs.writeFileSync(extPath, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${names[0]}`]);
-  openssl(['x509', '-req', '-in', csrPath, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', certPath, '-days', String(days), '-extfile', extPath]);
-  const result = { cert: fs.readFileSync(certPath, 'utf8'), key: fs.readFileSync(keyPath, 'utf8'), ca: fs.readFileSync(ca.cert, 'utf8') };
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csrPath,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    certPath,
+    '-days',
+    String(days),
+    '-extfile',
+    extPath,
+  ]);
+  const result = {
+    cert: fs.readFileSync(certPath, 'utf8'),
+    key: fs.readFileSync(keyPath, 'utf8'),
+    ca: fs.readFileSync(ca.cert, 'utf8'),
+  };
   issued.set(id, result);
   return result;
 }

@@ -10,7 +10,10 @@ import { RunDetails } from './ui/run-view';
 function RunTab(props: { ctx: HubContext }): JSX.Element {
   // The host calls back when the run changes (a stage finished, an approval landed): reload.
   const [shown, setShown] = React.useState({ id: props.ctx.buildId, version: 0 });
-  React.useEffect(() => props.ctx.onBuildChanged?.((id) => setShown((s) => ({ id, version: s.version + 1 }))), [props.ctx]);
+  React.useEffect(
+    () => props.ctx.onBuildChanged?.((id) => setShown((s) => ({ id, version: s.version + 1 }))),
+    [props.ctx],
+  );
   if (shown.id === undefined) return <p className="mcd-empty">No run selected.</p>;
   return (
     <div className="mcd-content mcd-tab">

@@ -14,7 +14,8 @@ export function credentialSource(
   options: AcrPromoteOptions,
   side: 'source' | 'target',
 ): RegistryCredentialSource {
-  const creds: RegistryCredentials | undefined = side === 'source' ? options.sourceCredentials : options.targetCredentials;
+  const creds: RegistryCredentials | undefined =
+    side === 'source' ? options.sourceCredentials : options.targetCredentials;
   const input = side === 'source' ? 'sourceRegistryConnection' : 'targetRegistryConnection';
   const connectionId = side === 'source' ? options.sourceConnectionId : options.targetConnectionId;
   if (creds) {
@@ -26,10 +27,12 @@ export function credentialSource(
         kind: 'acr',
         label,
         tenantId: entra.tenantId || undefined,
-        entraToken: async () => (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal, ctx.network),
+        entraToken: async () =>
+          (await import('./lazy-azure')).entraAccessToken(entra, ctx.host, ctx.signal, ctx.network),
       };
     }
-    if (creds.username && creds.password) return { kind: 'basic', label, username: creds.username, password: creds.password };
+    if (creds.username && creds.password)
+      return { kind: 'basic', label, username: creds.username, password: creds.password };
     return { kind: 'anonymous', label };
   }
   const azure = options.azure;
@@ -44,10 +47,22 @@ export function credentialSource(
   return { kind: 'anonymous', label: `anonymous access (no '${input}' set)` };
 }
 
-export function createClients(ctx: TaskContext, options: AcrPromoteOptions): { source: RegistryClient; target: RegistryClient } {
+export function createClients(
+  ctx: TaskContext,
+  options: AcrPromoteOptions,
+): { source: RegistryClient; target: RegistryClient } {
   const deps = { http: ctx.http, secrets: ctx.secrets, signal: ctx.signal, log: (m: string) => ctx.host.debug(m) };
   return {
-    source: new DistributionClient(registryApiHost(options.source.registry), credentialSource(ctx, options, 'source'), deps),
-    target: new DistributionClient(registryApiHost(options.targetRegistry), credentialSource(ctx, options, 'target'), deps, 'push'),
+    source: new DistributionClient(
+      registryApiHost(options.source.registry),
+      credentialSource(ctx, options, 'source'),
+      deps,
+    ),
+    target: new DistributionClient(
+      registryApiHost(options.targetRegistry),
+      credentialSource(ctx, options, 'target'),
+      deps,
+      'push',
+    ),
   };
 }

@@ -6,7 +6,12 @@ import { isGateOn } from './verify/policy';
 import { GateRefusal, VerificationFacts, describeFacts, verifySource } from './verify/gate';
 import { PromoteDeps, PromoteRequest, PromoteResult, promoteByCopy } from './promote';
 
-type Promoter = (ctx: TaskContext, o: AcrPromoteOptions, req: PromoteRequest, deps: PromoteDeps) => Promise<PromoteResult>;
+type Promoter = (
+  ctx: TaskContext,
+  o: AcrPromoteOptions,
+  req: PromoteRequest,
+  deps: PromoteDeps,
+) => Promise<PromoteResult>;
 
 /** One promoter per mode; import mode's Azure SDKs load only when it is chosen. */
 const PROMOTERS: Record<AcrPromoteOptions['mode'], Promoter> = {
@@ -39,10 +44,20 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     gate: isGateOn(o.verify)
       ? async (root) => {
           try {
-            verification = await verifySource({ client: clients.source, repository: o.source.repository }, root, o.verify, (m) => ctx.host.info(m));
+            verification = await verifySource(
+              { client: clients.source, repository: o.source.repository },
+              root,
+              o.verify,
+              (m) => ctx.host.info(m),
+            );
           } catch (err) {
             // A refused run's record says which policy failed and what was verified before it.
-            if (err instanceof GateRefusal) ctx.record.details = { ...ctx.record.details, verified: describeFacts(err.facts), verification: err.facts };
+            if (err instanceof GateRefusal)
+              ctx.record.details = {
+                ...ctx.record.details,
+                verified: describeFacts(err.facts),
+                verification: err.facts,
+              };
             throw err;
           }
         }
@@ -52,7 +67,12 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const target = `${o.targetRegistry}/${o.targetRepository}`;
   // Filled before any work, so a failed run's record still says what was attempted.
   ctx.record.target = target;
-  ctx.record.artifact = { registry: o.targetRegistry, repository: o.targetRepository, digest: o.source.digest, tags: o.targetTags };
+  ctx.record.artifact = {
+    registry: o.targetRegistry,
+    repository: o.targetRepository,
+    digest: o.source.digest,
+    tags: o.targetTags,
+  };
   ctx.record.details = { mode: o.mode, source: sourceText, target, tags: o.targetTags };
 
   const result = await PROMOTERS[o.mode](ctx, o, req, deps);
@@ -61,7 +81,12 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
   const targetImage = `${target}@${digest}`;
   const copiedReferrers = result.referrers.filter((r) => !r.existed);
   const s = result.stats;
-  ctx.record.artifact = { registry: o.targetRegistry, repository: o.targetRepository, digest, tags: [...result.tags.move, ...result.tags.unchanged] };
+  ctx.record.artifact = {
+    registry: o.targetRegistry,
+    repository: o.targetRepository,
+    digest,
+    tags: [...result.tags.move, ...result.tags.unchanged],
+  };
   const tagsApplied = req.tags;
   ctx.record.summary = `${o.source.repository}@${digest.slice(0, 19)}… → ${target}${tagsApplied.length ? `:${tagsApplied.join(',')}` : ''}`;
   ctx.record.details = {
@@ -92,11 +117,19 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
     verification,
     durationMs,
   };
-  const moved = s.blobsCopied || s.blobsMounted ? `${s.blobsCopied} blob(s) copied (${formatBytes(s.bytesMoved)}), ${s.blobsMounted} mounted` : 'no blob transferred (already present)';
+  const moved =
+    s.blobsCopied || s.blobsMounted
+      ? `${s.blobsCopied} blob(s) copied (${formatBytes(s.bytesMoved)}), ${s.blobsMounted} mounted`
+      : 'no blob transferred (already present)';
   const warned = result.lock === 'unsupported' || result.skippedCosignTags.length > 0;
   return {
     status: warned ? 'succeededWithIssues' : 'succeeded',
     message: `Promoted ${sourceText} (${digest}) to ${target}${tagsApplied.length ? ` as ${tagsApplied.join(', ')}` : ''}: ${moved}, ${copiedReferrers.length} referrer(s) copied${result.digestChanged ? ` (digest changed: ${result.digestChanged.why})` : ''}, in ${(durationMs / 1000).toFixed(1)} s.`,
-    outputs: { imageDigest: digest, targetImage, sourceDigest: result.digestChanged?.from ?? digest, digestChangeReason: result.digestChanged?.why ?? '' },
+    outputs: {
+      imageDigest: digest,
+      targetImage,
+      sourceDigest: result.digestChanged?.from ?? digest,
+      digestChangeReason: result.digestChanged?.why ?? '',
+    },
   };
 }

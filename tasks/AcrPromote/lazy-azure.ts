@@ -8,7 +8,12 @@ import { TaskHost } from '../common/host';
  */
 export { promoteByImport } from './import-mode';
 
-export async function entraAccessToken(azure: AzureRmConnection, host: TaskHost, signal: AbortSignal, network?: AgentNetwork): Promise<string> {
+export async function entraAccessToken(
+  azure: AzureRmConnection,
+  host: TaskHost,
+  signal: AbortSignal,
+  network?: AgentNetwork,
+): Promise<string> {
   const credential = await createAzureCredential(azure, host, network);
   const token = await credential.getToken(azure.armScope, { abortSignal: signal });
   if (!token) throw new Error(`The Azure connection '${azure.connectionId}' returned no token.`);

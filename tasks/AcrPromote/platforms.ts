@@ -37,10 +37,15 @@ export function filterIndex(bytes: Buffer, mediaType: string, wanted: string[], 
   const kept = named.filter((x) => x.name && wanted.some((w) => platformMatches(w, x.name!)));
   const available = named.map((x) => x.name).filter((n): n is string => !!n);
   if (!kept.length) {
-    throw new TaskError(`Input 'platforms': none of ${wanted.join(', ')} is in ${where} (it has ${available.join(', ') || 'no platform entries'}).`, 'List platforms the index has, as os/arch[/variant].');
+    throw new TaskError(
+      `Input 'platforms': none of ${wanted.join(', ')} is in ${where} (it has ${available.join(', ') || 'no platform entries'}).`,
+      'List platforms the index has, as os/arch[/variant].',
+    );
   }
   const keptDigests = new Set(kept.map((x) => x.d.digest));
-  const attestations = all.filter((d) => !platformName(d) && keptDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''));
+  const attestations = all.filter(
+    (d) => !platformName(d) && keptDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
+  );
   const manifests = all.filter((d) => keptDigests.has(d.digest) || attestations.includes(d));
   const out = Buffer.from(JSON.stringify({ ...doc, manifests }));
   return {
@@ -52,10 +57,17 @@ export function filterIndex(bytes: Buffer, mediaType: string, wanted: string[], 
   };
 }
 
-export async function selectPlatforms(src: Endpoint, root: Descriptor, wanted: string[]): Promise<PlatformSubset | undefined> {
+export async function selectPlatforms(
+  src: Endpoint,
+  root: Descriptor,
+  wanted: string[],
+): Promise<PlatformSubset | undefined> {
   const where = `${src.client.host}/${src.repository}@${root.digest}`;
   if (!isIndexType(root.mediaType)) {
-    throw new TaskError(`Input 'platforms': ${where} is a single-platform manifest, not a multi-arch index.`, "Leave 'platforms' empty for single-platform images.");
+    throw new TaskError(
+      `Input 'platforms': ${where} is a single-platform manifest, not a multi-arch index.`,
+      "Leave 'platforms' empty for single-platform images.",
+    );
   }
   const m = await src.client.getManifest(src.repository, root.digest);
   const subset = filterIndex(m.bytes, m.descriptor.mediaType, wanted, where);

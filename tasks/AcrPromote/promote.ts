@@ -55,9 +55,15 @@ export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
   const reference = digest ?? tag;
   if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
   // With both, the tag is read too (in parallel): `repo:1.4.2@sha256:…` must not tag 1.4.2 onto another image.
-  const [found, tagged] = await Promise.all([client.resolve(repository, reference), digest && tag ? client.resolve(repository, tag) : undefined]);
+  const [found, tagged] = await Promise.all([
+    client.resolve(repository, reference),
+    digest && tag ? client.resolve(repository, tag) : undefined,
+  ]);
   if (!found) {
-    throw new TaskError(`Source image ${client.host}/${repository}${digest ? `@${digest}` : `:${tag}`} does not exist.`, `Check 'sourceImage' and that ${client.label} may read it.`);
+    throw new TaskError(
+      `Source image ${client.host}/${repository}${digest ? `@${digest}` : `:${tag}`} does not exist.`,
+      `Check 'sourceImage' and that ${client.label} may read it.`,
+    );
   }
   if (digest && tag && tagged?.digest !== digest) {
     const what = tagged ? `points to ${tagged.digest}` : 'does not exist';
@@ -82,11 +88,18 @@ export async function readTargetTags(req: PromoteRequest): Promise<Record<string
 }
 
 /** Decides the tags before anything is copied; refuses to move one that points elsewhere. */
-export function checkTargetTags(req: PromoteRequest, current: Record<string, string | undefined>, digest: string): TagPlan {
+export function checkTargetTags(
+  req: PromoteRequest,
+  current: Record<string, string | undefined>,
+  digest: string,
+): TagPlan {
   const { client, repository } = req.target;
   const plan = planTags(req.tags, current, digest, req.allowTagOverwrite);
   if (plan.conflicts.length) {
-    throw new TaskError(describeConflicts(`${client.host}/${repository}`, digest, plan.conflicts), "Promote a new tag, or set 'allowTagOverwrite: true' to move it.");
+    throw new TaskError(
+      describeConflicts(`${client.host}/${repository}`, digest, plan.conflicts),
+      "Promote a new tag, or set 'allowTagOverwrite: true' to move it.",
+    );
   }
   return plan;
 }
@@ -98,11 +111,15 @@ export function checkTargetTags(req: PromoteRequest, current: Record<string, str
 export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
   // Source and target are read at once: both connections are checked before anything moves.
   const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
-  deps.info(`Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`);
+  deps.info(
+    `Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`,
+  );
   if (req.sourceTagDropped) deps.warn(`Input 'sourceImage': ${req.sourceTagDropped}.`);
   // Fail closed: nothing is copied unless the gate passes (on the source digest, as signed).
   await deps.gate?.(root);
-  const subset = req.platforms?.length ? await selectPlatforms({ client: req.source.client, repository: req.source.repository }, root, req.platforms) : undefined;
+  const subset = req.platforms?.length
+    ? await selectPlatforms({ client: req.source.client, repository: req.source.repository }, root, req.platforms)
+    : undefined;
   const tags = checkTargetTags(req, current, subset?.descriptor.digest ?? root.digest);
   const stats = emptyStats();
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
@@ -126,11 +143,15 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     stats.platforms.push(...subset.keptNames);
     const why = `platforms ${subset.keptNames.join(', ')} of ${root.digest} (without ${subset.droppedNames.join(', ')}) make a new index`;
     deps.info(`Promoting ${subset.descriptor.digest}: ${why}.`);
-    const result = await finishPromotion(req, deps, subset.descriptor, tags, stats, graphOpts, { bytes: subset.bytes, referrersOf: subset.kept });
+    const result = await finishPromotion(req, deps, subset.descriptor, tags, stats, graphOpts, {
+      bytes: subset.bytes,
+      referrersOf: subset.kept,
+    });
     return { ...result, digestChanged: { from: root.digest, to: subset.descriptor.digest, why } };
   }
   const pushed = await copyGraph(src, dst, root, graphOpts);
-  if (!pushed.length) deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
+  if (!pushed.length)
+    deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
   // The root's bytes, when the copy just read them, serve the tags: no second GET of the same manifest.
   const rootBytes = pushed.find((m) => m.descriptor.digest === root.digest)?.bytes;
   return finishPromotion(req, deps, root, tags, stats, graphOpts, undefined, rootBytes);
@@ -156,32 +177,50 @@ export async function finishPromotion(
   const cosignTags: { tag: string; manifest: { mediaType: string; bytes: Buffer } }[] = [];
   if (req.includeReferrers) {
     // A made index has no referrers of its own: those of the platforms it keeps come along.
-    const results = made ? await Promise.all(made.referrersOf.map((d) => copyReferrers(src, dst, d, graphOpts))) : [await copyReferrers(src, dst, root, graphOpts)];
-    const r = { copied: results.flatMap((x) => x.copied), skippedCosignTags: results.flatMap((x) => x.skippedCosignTags), cosignTags: results.flatMap((x) => x.cosignTags) };
+    const results = made
+      ? await Promise.all(made.referrersOf.map((d) => copyReferrers(src, dst, d, graphOpts)))
+      : [await copyReferrers(src, dst, root, graphOpts)];
+    const r = {
+      copied: results.flatMap((x) => x.copied),
+      skippedCosignTags: results.flatMap((x) => x.skippedCosignTags),
+      cosignTags: results.flatMap((x) => x.cosignTags),
+    };
     referrers = r.copied;
     skippedCosignTags = r.skippedCosignTags;
     cosignTags.push(...r.cosignTags);
-    for (const s of r.skippedCosignTags) deps.warn(`Left target tag '${s.tag}' at ${s.target}: it differs from the source's ${s.source} (cosign signatures made in the target are kept).`);
+    for (const s of r.skippedCosignTags)
+      deps.warn(
+        `Left target tag '${s.tag}' at ${s.target}: it differs from the source's ${s.source} (cosign signatures made in the target are kept).`,
+      );
   }
 
   // Tags last: until here the target shows nothing new under any tag.
-  for (const c of cosignTags) await dst.client.putManifest(dst.repository, c.tag, c.manifest.bytes, c.manifest.mediaType);
+  for (const c of cosignTags)
+    await dst.client.putManifest(dst.repository, c.tag, c.manifest.bytes, c.manifest.mediaType);
   if (tags.move.length) {
     const known = made?.bytes ?? rootBytes;
-    const manifest = known ? { bytes: known, descriptor: root } : await src.client.getManifest(src.repository, root.digest);
+    const manifest = known
+      ? { bytes: known, descriptor: root }
+      : await src.client.getManifest(src.repository, root.digest);
     for (const tag of tags.move) {
       await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
       const from = tags.overwrite.find((o) => o.tag === tag);
-      deps.info(`Tagged ${dst.client.host}/${dst.repository}:${tag} → ${root.digest}${from ? ` (was ${from.from})` : ''}`);
+      deps.info(
+        `Tagged ${dst.client.host}/${dst.repository}:${tag} → ${root.digest}${from ? ` (was ${from.from})` : ''}`,
+      );
     }
   }
 
-  for (const tag of tags.unchanged) deps.info(`Tag ${dst.client.host}/${dst.repository}:${tag} already points to ${root.digest}.`);
+  for (const tag of tags.unchanged)
+    deps.info(`Tag ${dst.client.host}/${dst.repository}:${tag} already points to ${root.digest}.`);
 
   let lock: PromoteResult['lock'] = 'not requested';
   if (req.lockTarget) {
     lock = await dst.client.lockManifest(dst.repository, root.digest);
-    if (lock === 'unsupported') deps.warn(`${dst.client.host} has no ACR lock API (/acr/v1/…/_manifests): ${root.digest} was promoted but not locked.`);
+    if (lock === 'unsupported')
+      deps.warn(
+        `${dst.client.host} has no ACR lock API (/acr/v1/…/_manifests): ${root.digest} was promoted but not locked.`,
+      );
     else deps.info(`Locked ${dst.client.host}/${dst.repository}@${root.digest} (writeEnabled=false).`);
   }
   return { root, stats, tags, referrers, skippedCosignTags, lock };

@@ -7,10 +7,13 @@ import { SignatureCheck } from './verify/signature';
  * One factory per signature policy. The Sigstore libraries load only for keyless verification
  * (lazy-sigstore.js, bundled apart: scripts/build.ts), so a plain promotion does not parse them.
  */
-const CHECKS: { [K in SignaturePolicy['kind']]: (p: Extract<SignaturePolicy, { kind: K }>) => Promise<SignatureCheck | undefined> } = {
+const CHECKS: {
+  [K in SignaturePolicy['kind']]: (p: Extract<SignaturePolicy, { kind: K }>) => Promise<SignatureCheck | undefined>;
+} = {
   none: async () => undefined,
   cosignKey: async (p) => cosignKeyCheck(p.publicKeyPem),
-  cosignKeyless: async (p) => (await import('./lazy-sigstore')).sigstoreBundleCheck(p.trustedRootJson, p.identity, p.issuer),
+  cosignKeyless: async (p) =>
+    (await import('./lazy-sigstore')).sigstoreBundleCheck(p.trustedRootJson, p.identity, p.issuer),
   notation: async (p) => notationCheck(p.trustStorePem, p.identities),
 };
 

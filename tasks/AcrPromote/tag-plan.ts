@@ -13,7 +13,12 @@ export interface TagPlan {
   conflicts: { tag: string; current: string }[];
 }
 
-export function planTags(tags: string[], current: Record<string, string | undefined>, digest: string, allowOverwrite: boolean): TagPlan {
+export function planTags(
+  tags: string[],
+  current: Record<string, string | undefined>,
+  digest: string,
+  allowOverwrite: boolean,
+): TagPlan {
   const plan: TagPlan = { move: [], unchanged: [], overwrite: [], conflicts: [] };
   for (const tag of [...new Set(tags)]) {
     const now = current[tag];

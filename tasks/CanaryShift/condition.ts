@@ -15,11 +15,17 @@ export function parseCondition(text: string): Parsed<Condition> {
 
 export function holds(condition: Condition, result: number): boolean {
   switch (condition.op) {
-    case '>=': return result >= condition.threshold;
-    case '>': return result > condition.threshold;
-    case '<=': return result <= condition.threshold;
-    case '<': return result < condition.threshold;
-    case '==': return result === condition.threshold;
-    case '!=': return result !== condition.threshold;
+    case '>=':
+      return result >= condition.threshold;
+    case '>':
+      return result > condition.threshold;
+    case '<=':
+      return result <= condition.threshold;
+    case '<':
+      return result < condition.threshold;
+    case '==':
+      return result === condition.threshold;
+    case '!=':
+      return result !== condition.threshold;
   }
 }

@@ -30,27 +30,59 @@ function smokeProbe(ctx: TaskContext, o: CanaryShiftOptions, signal: AbortSignal
   const a = o.analysis;
   const redact = (t: string): string => ctx.secrets.redact(t);
   return a.smokeChecks && a.smokeBaseUrl
-      ? async () => {
-        const report = await runChecks(a.smokeChecks!, { baseUrl: a.smokeBaseUrl!, concurrency: 4, timeoutMs: 10_000, retries: 0, retryIntervalMs: 1000, waitForReadyMs: 0, signal }, { redact, log: (l) => ctx.host.debug(redact(l)) });
-        const failures = report.results.filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped').map((r) => `${redact(r.name)}: ${outcomeLabel(r)}`);
+    ? async () => {
+        const report = await runChecks(
+          a.smokeChecks!,
+          {
+            baseUrl: a.smokeBaseUrl!,
+            concurrency: 4,
+            timeoutMs: 10_000,
+            retries: 0,
+            retryIntervalMs: 1000,
+            waitForReadyMs: 0,
+            signal,
+          },
+          { redact, log: (l) => ctx.host.debug(redact(l)) },
+        );
+        const failures = report.results
+          .filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped')
+          .map((r) => `${redact(r.name)}: ${outcomeLabel(r)}`);
         return { passed: report.passed, failed: report.failed, failures };
       }
-      : undefined;
+    : undefined;
 }
 
 /** One analysis step: the named metrics (all when none are named) and the smoke checks, side by side. */
-function analysisFor(ctx: TaskContext, o: CanaryShiftOptions, providers: Record<ProviderKind, MetricProvider>, signal: AbortSignal,
-  log: (m: string) => void): (names?: string[]) => Promise<AnalysisResult> {
+function analysisFor(
+  ctx: TaskContext,
+  o: CanaryShiftOptions,
+  providers: Record<ProviderKind, MetricProvider>,
+  signal: AbortSignal,
+  log: (m: string) => void,
+): (names?: string[]) => Promise<AnalysisResult> {
   const clock = { sleep: (ms: number) => sleep(ms, signal), now: () => new Date(), log };
   const smoke = smokeProbe(ctx, o, signal);
   const a = o.analysis;
   return (names) => {
-    const runs = a.metrics.filter((m) => !names || names.includes(m.name))
+    const runs = a.metrics
+      .filter((m) => !names || names.includes(m.name))
       .map((m) => () => measureMetric(m.name, m.provider, m, (at) => providers[m.provider].measure(m, at), clock));
     if (smoke) {
-      const plan = { measurements: a.measurements, intervalMs: a.intervalMs, failureLimit: a.failureLimit, condition: { op: '!=' as const, threshold: Number.NaN } };
+      const plan = {
+        measurements: a.measurements,
+        intervalMs: a.intervalMs,
+        failureLimit: a.failureLimit,
+        condition: { op: '!=' as const, threshold: Number.NaN },
+      };
       runs.push(async () => {
-        const r = await measureMetric('smoke', 'smoke', plan, async () => ({ kind: 'value', value: Number.NaN }), clock, smoke);
+        const r = await measureMetric(
+          'smoke',
+          'smoke',
+          plan,
+          async () => ({ kind: 'value', value: Number.NaN }),
+          clock,
+          smoke,
+        );
         delete r.value;
         for (const m of r.measurements) delete m.value;
         return r;
@@ -61,41 +93,78 @@ function analysisFor(ctx: TaskContext, o: CanaryShiftOptions, providers: Record<
 }
 
 /** Every metric is queried once before anything changes: a broken query fails here, not after a pause with traffic. */
-async function dryRunMetrics(o: CanaryShiftOptions, providers: Record<ProviderKind, MetricProvider>, log: (m: string) => void): Promise<void> {
-  const results = await Promise.all(o.analysis.metrics.map(async (m) => ({ m, r: await providers[m.provider].dryRun(m) })));
+async function dryRunMetrics(
+  o: CanaryShiftOptions,
+  providers: Record<ProviderKind, MetricProvider>,
+  log: (m: string) => void,
+): Promise<void> {
+  const results = await Promise.all(
+    o.analysis.metrics.map(async (m) => ({ m, r: await providers[m.provider].dryRun(m) })),
+  );
   const failed = results.filter(({ r }) => !r.ok);
   for (const { m } of results.filter(({ r }) => r.ok)) log(`Metric ${m.name} (${m.provider}): the query runs.`);
   if (failed.length) {
-    const why = failed.map(({ m, r }) => `metric ${m.name} (${m.provider}): ${untrustedText((r as { error: string }).error)}`).join('; ');
-    throw new TaskError(`The metrics were tried before any traffic moved, and ${failed.length} failed: ${why}. Nothing was changed.`,
-      'Fix the query in the metrics input (or the query input), or the access of the connection to the metrics service.');
+    const why = failed
+      .map(({ m, r }) => `metric ${m.name} (${m.provider}): ${untrustedText((r as { error: string }).error)}`)
+      .join('; ');
+    throw new TaskError(
+      `The metrics were tried before any traffic moved, and ${failed.length} failed: ${why}. Nothing was changed.`,
+      'Fix the query in the metrics input (or the query input), or the access of the connection to the metrics service.',
+    );
   }
 }
 
-export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions, deps: ExecuteDeps = {}): Promise<TaskOutcome> {
+export async function executeCanaryShift(
+  ctx: TaskContext,
+  o: CanaryShiftOptions,
+  deps: ExecuteDeps = {},
+): Promise<TaskOutcome> {
   const log = (m: string): void => ctx.host.info(ctx.secrets.redact(m));
   let api = deps.api;
   if (!api) {
-    if (!o.connection) throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
+    if (!o.connection)
+      throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
     const kc = await createKubeConfig(o.connection, ctx.secrets, ctx.network);
-    api = createKubeClient(kc, { namespace: o.namespace, types: KINDS, signal: ctx.signal, deadline: ctx.deadline, log: (m) => ctx.host.debug(m) });
+    api = createKubeClient(kc, {
+      namespace: o.namespace,
+      types: KINDS,
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+      log: (m) => ctx.host.debug(m),
+    });
   }
   // Waits and analyses stop early enough to leave time for an abort before the runner's hard deadline.
   const timeoutMs = o.rolloutTimeoutSeconds * 1000;
   const work = new AbortController();
-  const timer = setTimeout(() => work.abort(new TimeoutError(`The canary ${o.action}`, timeoutMs, 'rolloutTimeoutSeconds')), Math.max(0, ctx.deadline - abortReserveMs(timeoutMs) - Date.now()));
+  const timer = setTimeout(
+    () => work.abort(new TimeoutError(`The canary ${o.action}`, timeoutMs, 'rolloutTimeoutSeconds')),
+    Math.max(0, ctx.deadline - abortReserveMs(timeoutMs) - Date.now()),
+  );
   const onCancel = (): void => work.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onCancel, { once: true });
 
   const annotations = runAnnotations(ctx.run);
   const rolloutRef: { current?: CanaryRollout } = {};
   const router = ROUTERS[o.router]({
-    api, service: o.service, route: o.route, deployment: o.deployment, annotations, log, signal: ctx.signal,
+    api,
+    service: o.service,
+    route: o.route,
+    deployment: o.deployment,
+    annotations,
+    log,
+    signal: ctx.signal,
     waitCanaryAvailable: async () => void (await rolloutRef.current!.waitCanary()),
   });
   const providers = createProviders(ctx, o, deps);
   const rollout = new CanaryRollout({
-    api, options: o, router, annotations, log, signal: work.signal, cleanupSignal: ctx.signal, pollMs: deps.pollMs,
+    api,
+    options: o,
+    router,
+    annotations,
+    log,
+    signal: work.signal,
+    cleanupSignal: ctx.signal,
+    pollMs: deps.pollMs,
     sleep: (ms) => sleep(ms, work.signal),
     analyse: analysisFor(ctx, o, providers, work.signal, log),
   });
@@ -106,10 +175,32 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   const details = ctx.record.details;
   const a = o.analysis;
   Object.assign(details, {
-    action: o.action, router: o.router, namespace: o.namespace, deployment: o.deployment, canary: rollout.canary, service: o.service, route: o.route,
-    analysis: { query: a.query, successCondition: `result ${a.condition.op} ${a.condition.threshold}`, failureLimit: a.failureLimit, intervalMs: a.intervalMs, measurements: a.measurements, smokeChecks: a.smokeChecks?.length ?? 0,
-      metrics: a.metrics.map((m) => ({ name: m.name, provider: m.provider, successCondition: `result ${m.condition.op} ${m.condition.threshold}`, failureLimit: m.failureLimit, intervalMs: m.intervalMs, measurements: m.measurements, noData: m.noData })) },
-    rolloutTimeoutSeconds: o.rolloutTimeoutSeconds, timeoutDerived: o.timeoutDerived,
+    action: o.action,
+    router: o.router,
+    namespace: o.namespace,
+    deployment: o.deployment,
+    canary: rollout.canary,
+    service: o.service,
+    route: o.route,
+    analysis: {
+      query: a.query,
+      successCondition: `result ${a.condition.op} ${a.condition.threshold}`,
+      failureLimit: a.failureLimit,
+      intervalMs: a.intervalMs,
+      measurements: a.measurements,
+      smokeChecks: a.smokeChecks?.length ?? 0,
+      metrics: a.metrics.map((m) => ({
+        name: m.name,
+        provider: m.provider,
+        successCondition: `result ${m.condition.op} ${m.condition.threshold}`,
+        failureLimit: m.failureLimit,
+        intervalMs: m.intervalMs,
+        measurements: m.measurements,
+        noData: m.noData,
+      })),
+    },
+    rolloutTimeoutSeconds: o.rolloutTimeoutSeconds,
+    timeoutDerived: o.timeoutDerived,
     steps: rollout.steps,
   });
 
@@ -126,34 +217,56 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   };
   try {
     // The artifact is the canary's image: the input, or what the canary was deployed with.
-    const deployed = parseKubeImage((o.image ? '' : (await api.get('Deployment', rollout.canary))?.metadata.annotations?.[CANARY_IMAGE]) ?? '');
+    const deployed = parseKubeImage(
+      (o.image ? '' : (await api.get('Deployment', rollout.canary))?.metadata.annotations?.[CANARY_IMAGE]) ?? '',
+    );
     const ref = o.image ?? (deployed.ok ? deployed.value : undefined);
     if (ref) {
-      ctx.record.artifact = { registry: ref.registry, repository: ref.repository, digest: ref.digest, tags: ref.tag ? [ref.tag] : undefined };
+      ctx.record.artifact = {
+        registry: ref.registry,
+        repository: ref.repository,
+        digest: ref.digest,
+        tags: ref.tag ? [ref.tag] : undefined,
+      };
       details.image = imageText(ref);
     }
     // Outputs report the weight in effect even when the action fails before changing it.
     rollout.weight = await router.currentWeight();
     if ((o.action === 'run' || o.action === 'deploy') && a.metrics.length) await dryRunMetrics(o, providers, log);
     if (o.action === 'run' && o.timeoutDerived) {
-      log(`rolloutTimeoutSeconds is ${o.rolloutTimeoutSeconds} s, derived from the steps; the step's timeoutInMinutes must be at least ${stepTimeoutMinutes(o.rolloutTimeoutSeconds)}.`);
+      log(
+        `rolloutTimeoutSeconds is ${o.rolloutTimeoutSeconds} s, derived from the steps; the step's timeoutInMinutes must be at least ${stepTimeoutMinutes(o.rolloutTimeoutSeconds)}.`,
+      );
     }
     switch (o.action) {
-      case 'deploy': await guarded(() => rollout.deploy()); outcome = 'paused'; break;
-      case 'shift': await rollout.shift(o.weight ?? 0); outcome = 'paused'; break;
-      case 'run': outcome = await guarded(() => rollout.run()); break;
+      case 'deploy':
+        await guarded(() => rollout.deploy());
+        outcome = 'paused';
+        break;
+      case 'shift':
+        await rollout.shift(o.weight ?? 0);
+        outcome = 'paused';
+        break;
+      case 'run':
+        outcome = await guarded(() => rollout.run());
+        break;
       case 'promote': {
         const promoted = await rollout.promote();
         if (promoted === 'nothing') {
           finish();
           ctx.record.summary = `${o.deployment}: nothing to promote`;
-          throw new TaskError(`Nothing to promote: no canary ${rollout.canary} exists (it was aborted, or never deployed), and this pipeline run did not promote ${o.deployment} earlier. Traffic is 100% on the stable version, which was not changed.`,
-            'Run deploy or run first; if the canary was aborted on purpose, skip the promote step.');
+          throw new TaskError(
+            `Nothing to promote: no canary ${rollout.canary} exists (it was aborted, or never deployed), and this pipeline run did not promote ${o.deployment} earlier. Traffic is 100% on the stable version, which was not changed.`,
+            'Run deploy or run first; if the canary was aborted on purpose, skip the promote step.',
+          );
         }
         outcome = 'promoted';
         break;
       }
-      case 'abort': await rollout.abort('abort action'); outcome = 'aborted'; break;
+      case 'abort':
+        await rollout.abort('abort action');
+        outcome = 'aborted';
+        break;
     }
     const outputs = finish();
     ctx.record.summary = summaryOf(o, rollout, outcome);
@@ -161,7 +274,10 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
   } catch (err) {
     if (!finished) {
       // What is really in place: a canary left at some weight is 'paused'; no canary at all is 'none'.
-      const canaryLeft = await api.get('Deployment', rollout.canary).then((c) => !!c, () => rollout.weight > 0);
+      const canaryLeft = await api.get('Deployment', rollout.canary).then(
+        (c) => !!c,
+        () => rollout.weight > 0,
+      );
       outcome = canaryLeft ? 'paused' : 'none';
       finish();
       ctx.record.summary = `${o.deployment}: canary ${o.action} failed at ${rollout.weight}%`;
@@ -187,7 +303,10 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
       } catch (abortErr) {
         finish();
         const why = abortErr instanceof TaskError ? abortErr.message : describeKubeError(abortErr);
-        throw new TaskError(`${what.replace(/\.?$/, '.')} The automatic abort failed too: ${why}`, 'Run the abort action (traffic 100% stable, canary removed) once the cluster is reachable.');
+        throw new TaskError(
+          `${what.replace(/\.?$/, '.')} The automatic abort failed too: ${why}`,
+          'Run the abort action (traffic 100% stable, canary removed) once the cluster is reachable.',
+        );
       }
       outcome = 'aborted';
       finish();
@@ -199,7 +318,8 @@ export async function executeCanaryShift(ctx: TaskContext, o: CanaryShiftOptions
 
 function summaryOf(o: CanaryShiftOptions, r: CanaryRollout, outcome: string): string {
   const weights = r.steps.filter((s) => s.kind === 'weight').map((s) => `${s.weight}%`);
-  if (o.action === 'run') return `${o.deployment}: canary ${weights.length ? `${weights.join(' → ')}, ` : ''}${outcome}`;
+  if (o.action === 'run')
+    return `${o.deployment}: canary ${weights.length ? `${weights.join(' → ')}, ` : ''}${outcome}`;
   if (o.action === 'shift' || o.action === 'deploy') return `${o.deployment}: canary at ${r.weight}% (${o.action})`;
   return `${o.deployment}: canary ${outcome}`;
 }

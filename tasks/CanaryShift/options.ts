@@ -63,43 +63,82 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): CanaryShiftOptions {
   const action = inputs.pick<CanaryAction>('action');
   const router = inputs.pick<RouterKind>('trafficRouter');
-  const name = { pattern: DNS_SUBDOMAIN, expected: 'a Kubernetes name (lower-case letters, digits, - and .)', maxLength: 253 };
-  const namespace = inputs.string('namespace', { pattern: DNS_LABEL, expected: 'a namespace name (lower-case letters, digits and -)', maxLength: 63 });
+  const name = {
+    pattern: DNS_SUBDOMAIN,
+    expected: 'a Kubernetes name (lower-case letters, digits, - and .)',
+    maxLength: 253,
+  };
+  const namespace = inputs.string('namespace', {
+    pattern: DNS_LABEL,
+    expected: 'a namespace name (lower-case letters, digits and -)',
+    maxLength: 63,
+  });
   // The canary is named <deployment>-canary, which must itself stay a valid name.
   const deployment = inputs.string('deployment', { ...name, maxLength: 246 });
   // Service names are DNS-1035 labels (≤ 63), and <service>-canary must be one too.
-  const service = inputs.optionalString('service', { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, expected: 'a Service name (lower-case letters, digits and -, starting with a letter)', maxLength: 56 });
-  if (router !== 'pod' && !service) inputs.problem('service', `is required with the ${router} router.`, 'Name the Service in front of the stable pods.');
+  const service = inputs.optionalString('service', {
+    pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    expected: 'a Service name (lower-case letters, digits and -, starting with a letter)',
+    maxLength: 56,
+  });
+  if (router !== 'pod' && !service)
+    inputs.problem(
+      'service',
+      `is required with the ${router} router.`,
+      'Name the Service in front of the stable pods.',
+    );
   let image: ImageRef | undefined;
   const imageText = inputs.optionalString('image');
   if (imageText) {
     const parsed = parseKubeImage(imageText);
     if (parsed.ok) image = parsed.value;
-    else inputs.problem('image', `'${imageText.slice(0, 200)}' is not an image reference: ${parsed.error}.`, 'Use an image as Kubernetes takes it: nginx:1.27, registry/repository@sha256:<digest> (or :tag).');
+    else
+      inputs.problem(
+        'image',
+        `'${imageText.slice(0, 200)}' is not an image reference: ${parsed.error}.`,
+        'Use an image as Kubernetes takes it: nginx:1.27, registry/repository@sha256:<digest> (or :tag).',
+      );
   }
   let steps: Step[] = [];
   if (action === 'run') {
     const parsed = parseSteps(inputs.raw('steps') ?? '');
     if (parsed.ok) steps = parsed.value;
-    else inputs.problem('steps', `${parsed.error}.`, `${parsed.fix ?? 'Write steps such as: 10, pause 60s, analysis, 50, 100'}.`);
+    else
+      inputs.problem(
+        'steps',
+        `${parsed.error}.`,
+        `${parsed.fix ?? 'Write steps such as: 10, pause 60s, analysis, 50, 100'}.`,
+      );
   }
   const conditionText = inputs.string('successCondition');
   const condition = parseCondition(conditionText);
   if (!condition.ok) inputs.problem('successCondition', `${condition.error}.`, 'Write e.g. result >= 0.99.');
   const intervalText = inputs.string('interval');
   const intervalMs = parseDuration(intervalText);
-  if (intervalMs === undefined || intervalMs < 1000) inputs.problem('interval', `'${intervalText}' is not a duration of at least 1s.`, 'Write e.g. 30s or 1m.');
+  if (intervalMs === undefined || intervalMs < 1000)
+    inputs.problem('interval', `'${intervalText}' is not a duration of at least 1s.`, 'Write e.g. 30s or 1m.');
   const prometheusUrl = inputs.url('prometheusUrl');
   const query = inputs.optionalString('query');
   const hasUrl = !!inputs.raw('prometheusUrl');
   // prometheusUrl alone is the default address of the metrics list's prometheus metrics.
-  if (query && !hasUrl) inputs.problem('prometheusUrl', 'is required when query is set.', 'Set both prometheusUrl and query, or neither.');
-  if (hasUrl && !query && !inputs.raw('metrics')?.trim()) inputs.problem('query', 'is required when prometheusUrl is set (and no metrics are).', 'Set both prometheusUrl and query, or metrics, or neither.');
+  if (query && !hasUrl)
+    inputs.problem('prometheusUrl', 'is required when query is set.', 'Set both prometheusUrl and query, or neither.');
+  if (hasUrl && !query && !inputs.raw('metrics')?.trim())
+    inputs.problem(
+      'query',
+      'is required when prometheusUrl is set (and no metrics are).',
+      'Set both prometheusUrl and query, or metrics, or neither.',
+    );
   // Read through the secret reader: registered with the agent before any use.
   const prometheusToken = inputs.secret('prometheusToken');
   const smokeText = inputs.raw('smokeChecks');
   const smokeBaseUrl = inputs.url('smokeBaseUrl');
-  if (smokeText && !smokeBaseUrl) inputs.problem('smokeBaseUrl', 'is required when smokeChecks are set.', 'Set the canary URL the checks should call.');
+  if (smokeText && !smokeBaseUrl)
+    inputs.problem(
+      'smokeBaseUrl',
+      'is required when smokeChecks are set.',
+      'Set the canary URL the checks should call.',
+    );
   let smokeChecks: CheckSpec[] | undefined;
   if (smokeText) {
     // Secret variables in the checks are registered before use, as SmokeTest does.
@@ -111,33 +150,70 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
   const measurements = inputs.number('measurements', { min: 1, max: 1000, integer: true });
   const failureLimit = inputs.number('failureLimit', { min: 0, max: 100, integer: true });
   // The single-query inputs are the defaults of every metric in the list.
-  const defaults = { condition: condition.ok ? condition.value : { op: '>=' as const, threshold: 0 }, failureLimit, intervalMs: intervalMs ?? 30_000, measurements, prometheusUrl };
-  if (query && prometheusUrl) metrics.push({ name: 'query', provider: 'prometheus', query, address: prometheusUrl, noData: 'fail', ...defaults });
+  const defaults = {
+    condition: condition.ok ? condition.value : { op: '>=' as const, threshold: 0 },
+    failureLimit,
+    intervalMs: intervalMs ?? 30_000,
+    measurements,
+    prometheusUrl,
+  };
+  if (query && prometheusUrl)
+    metrics.push({ name: 'query', provider: 'prometheus', query, address: prometheusUrl, noData: 'fail', ...defaults });
   const metricsText = inputs.raw('metrics');
   if (metricsText?.trim()) {
     const parsed = parseMetrics(metricsText, defaults);
     if (!parsed.ok) inputs.problem('metrics', `${parsed.error}.`, `${METRICS_FIX}.`);
-    else if (parsed.value.some((m) => metrics.some((q) => q.name === m.name))) inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
+    else if (parsed.value.some((m) => metrics.some((q) => q.name === m.name)))
+      inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
     else metrics.push(...parsed.value);
   }
   // TODO(issue 15): the logAnalytics (@azure/monitor-query) and ociMonitoring (oci-monitoring) providers are not built yet.
   const unbuilt = metrics.find((m) => m.provider !== 'prometheus');
-  if (unbuilt) inputs.problem('metrics', `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`, 'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).');
+  if (unbuilt)
+    inputs.problem(
+      'metrics',
+      `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`,
+      'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).',
+    );
   const azure = readAzureRmConnection(inputs, host.endpoints, 'azureSubscription');
   const needsAzure = metrics.find((m) => m.provider === 'logAnalytics');
-  if (needsAzure && !azure) inputs.problem('azureSubscription', `is required by metric ${needsAzure.name} (logAnalytics).`, 'Set an Azure Resource Manager service connection that can read the workspace.');
-  if (azure && prometheusToken) inputs.problem('prometheusToken', 'is set together with azureSubscription.', 'Use one: the Azure connection mints Entra tokens for an Azure Monitor workspace; the token is for other servers.');
+  if (needsAzure && !azure)
+    inputs.problem(
+      'azureSubscription',
+      `is required by metric ${needsAzure.name} (logAnalytics).`,
+      'Set an Azure Resource Manager service connection that can read the workspace.',
+    );
+  if (azure && prometheusToken)
+    inputs.problem(
+      'prometheusToken',
+      'is set together with azureSubscription.',
+      'Use one: the Azure connection mints Entra tokens for an Azure Monitor workspace; the token is for other servers.',
+    );
   if (action === 'run') {
     for (const s of steps) {
       const unknown = s.kind === 'analysis' ? s.metrics?.find((n) => !metrics.some((m) => m.name === n)) : undefined;
-      if (unknown) inputs.problem('steps', `name metric '${unknown.slice(0, 63)}', which the metrics input does not define.`, `Use one of: ${metrics.map((m) => m.name).join(', ') || '(no metrics defined)'}.`);
+      if (unknown)
+        inputs.problem(
+          'steps',
+          `name metric '${unknown.slice(0, 63)}', which the metrics input does not define.`,
+          `Use one of: ${metrics.map((m) => m.name).join(', ') || '(no metrics defined)'}.`,
+        );
     }
   }
   if (action === 'run' && steps.some((s) => s.kind === 'analysis') && !metrics.length && !smokeText) {
-    inputs.problem('steps', 'contain an analysis step, but no analysis is configured.', 'Set metrics, or prometheusUrl and query, or smokeChecks and smokeBaseUrl; or remove the analysis steps.');
+    inputs.problem(
+      'steps',
+      'contain an analysis step, but no analysis is configured.',
+      'Set metrics, or prometheusUrl and query, or smokeChecks and smokeBaseUrl; or remove the analysis steps.',
+    );
   }
   const weight = inputs.optionalNumber('weight', { min: 0, max: 100, integer: true });
-  if (action === 'shift' && router === 'pod' && weight === 100) inputs.problem('weight', 'cannot be 100 with the pod router: the stable Deployment keeps its replicas until promote.', 'Use the promote action to move all traffic to the new version.');
+  if (action === 'shift' && router === 'pod' && weight === 100)
+    inputs.problem(
+      'weight',
+      'cannot be 100 with the pod router: the stable Deployment keeps its replicas until promote.',
+      'Use the promote action to move all traffic to the new version.',
+    );
   // Metrics of one analysis step run side by side: the slowest decides how long the step measures.
   const stepMs = (s: Step & { kind: 'analysis' }): number => {
     const used = metrics.filter((m) => !s.metrics || s.metrics.includes(m.name));
@@ -147,17 +223,29 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
   const needMs = action === 'run' ? minimumStepsMs(steps, stepMs) : 0;
   const derived = action === 'run' ? requiredTimeoutSeconds(needMs) : 600;
   const timeoutDerived = !inputs.raw('rolloutTimeoutSeconds')?.trim();
-  const rolloutTimeoutSeconds = timeoutDerived ? derived : inputs.number('rolloutTimeoutSeconds', { min: 10, max: 86_400, integer: true });
+  const rolloutTimeoutSeconds = timeoutDerived
+    ? derived
+    : inputs.number('rolloutTimeoutSeconds', { min: 10, max: 86_400, integer: true });
   // Steps that cannot finish in time would only ever end in a timeout abort: say so before starting.
   const budgetMs = rolloutTimeoutSeconds * 1000 - abortReserveMs(rolloutTimeoutSeconds * 1000);
   if (action === 'run' && needMs >= budgetMs) {
-    inputs.problem('rolloutTimeoutSeconds', `(${rolloutTimeoutSeconds} s) leaves ${Math.round(budgetMs / 1000)} s for the steps, but their pauses and measurement intervals alone take ${Math.round(needMs / 1000)} s.`,
-      `Leave rolloutTimeoutSeconds empty to derive it from the steps (${derived} s), or set it to at least ${derived}; the step's timeoutInMinutes must then be at least ${stepTimeoutMinutes(derived)} (the agent stops the task at that limit, which it does not tell the task). Or shorten the pauses or the analyses.`);
+    inputs.problem(
+      'rolloutTimeoutSeconds',
+      `(${rolloutTimeoutSeconds} s) leaves ${Math.round(budgetMs / 1000)} s for the steps, but their pauses and measurement intervals alone take ${Math.round(needMs / 1000)} s.`,
+      `Leave rolloutTimeoutSeconds empty to derive it from the steps (${derived} s), or set it to at least ${derived}; the step's timeoutInMinutes must then be at least ${stepTimeoutMinutes(derived)} (the agent stops the task at that limit, which it does not tell the task). Or shorten the pauses or the analyses.`,
+    );
   }
-  if (action === 'run' && indefinitePauseIndex(steps) >= 0 && steps.slice(indefinitePauseIndex(steps) + 1).some((s) => s.kind !== 'weight')) {
+  if (
+    action === 'run' &&
+    indefinitePauseIndex(steps) >= 0 &&
+    steps.slice(indefinitePauseIndex(steps) + 1).some((s) => s.kind !== 'weight')
+  ) {
     // Steps after `pause` are not run by this run: promote finishes the rollout. Pauses/analyses there would be ignored silently.
-    inputs.problem('steps', `have pauses or analyses after a pause without a duration (step ${indefinitePauseIndex(steps) + 1}); the run stops at that pause, and promote does not run them.`,
-      'End the steps at the pause without a duration (promote or abort follows in a later step or stage), or give that pause a duration.');
+    inputs.problem(
+      'steps',
+      `have pauses or analyses after a pause without a duration (step ${indefinitePauseIndex(steps) + 1}); the run stops at that pause, and promote does not run them.`,
+      'End the steps at the pause without a duration (promote or abort follows in a later step or stage), or give that pause a duration.',
+    );
   }
   return {
     connection: readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection'),
@@ -168,7 +256,11 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     image,
     canaryReplicas: inputs.number('canaryReplicas', { min: 1, max: 1000, integer: true }),
     maxCanaryReplicas: inputs.optionalNumber('maxCanaryReplicas', { min: 0, max: 1000, integer: true }) ?? 0,
-    container: inputs.optionalString('container', { pattern: DNS_LABEL, expected: 'a container name (lower-case letters, digits and -)', maxLength: 63 }),
+    container: inputs.optionalString('container', {
+      pattern: DNS_LABEL,
+      expected: 'a container name (lower-case letters, digits and -)',
+      maxLength: 63,
+    }),
     weight,
     router,
     route: router === 'pod' ? undefined : inputs.string('route', name),

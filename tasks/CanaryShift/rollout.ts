@@ -6,7 +6,20 @@ import { KubeObject } from '../common/kube/types';
 import { KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
 import { canaryReplicasFor } from './plan/replicas';
-import { CANARY_IMAGE, COMPLETED_STEP, PREFIX, SPEC_HASH, hashOf, canaryDeployment, canaryNameOf, canaryService, canaryUpdate, chooseContainer, imageText, promotePatch } from './plan/canary-spec';
+import {
+  CANARY_IMAGE,
+  COMPLETED_STEP,
+  PREFIX,
+  SPEC_HASH,
+  hashOf,
+  canaryDeployment,
+  canaryNameOf,
+  canaryService,
+  canaryUpdate,
+  chooseContainer,
+  imageText,
+  promotePatch,
+} from './plan/canary-spec';
 import { TrafficRouter } from './routers';
 
 /** One line of the ledger record: what was done, when, at which weight. */
@@ -42,7 +55,10 @@ export interface RolloutDeps {
 
 /** An analysis that failed: the run aborts (autoAbort) and the task fails with the reason. */
 export class AnalysisFailedError extends TaskError {
-  constructor(readonly result: AnalysisResult, step: number) {
+  constructor(
+    readonly result: AnalysisResult,
+    step: number,
+  ) {
     super(`Analysis at step ${step} failed: ${result.reason}.`);
     this.name = 'AnalysisFailedError';
   }
@@ -70,7 +86,11 @@ export class CanaryRollout {
 
   private async stable(): Promise<KubeObject> {
     const stable = await this.d.api.get('Deployment', this.o.deployment);
-    if (!stable) throw new TaskError(`Deployment ${this.o.deployment} does not exist in namespace ${this.o.namespace}.`, 'Check the deployment and namespace inputs: the stable Deployment must exist before a canary.');
+    if (!stable)
+      throw new TaskError(
+        `Deployment ${this.o.deployment} does not exist in namespace ${this.o.namespace}.`,
+        'Check the deployment and namespace inputs: the stable Deployment must exist before a canary.',
+      );
     return stable;
   }
 
@@ -78,8 +98,17 @@ export class CanaryRollout {
   private async isolateKeys(stable: KubeObject): Promise<string[]> {
     if (!this.d.router.usesCanaryService) return [];
     const service = await this.d.api.get('Service', this.o.service as string);
-    if (!service) throw new TaskError(`Service ${this.o.service} does not exist in namespace ${this.o.namespace}.`, 'Check the service input: it names the Service in front of the stable pods.');
-    return [...new Set([...Object.keys(service.spec?.selector ?? {}), ...Object.keys(stable.spec?.selector?.matchLabels ?? {})])];
+    if (!service)
+      throw new TaskError(
+        `Service ${this.o.service} does not exist in namespace ${this.o.namespace}.`,
+        'Check the service input: it names the Service in front of the stable pods.',
+      );
+    return [
+      ...new Set([
+        ...Object.keys(service.spec?.selector ?? {}),
+        ...Object.keys(stable.spec?.selector?.matchLabels ?? {}),
+      ]),
+    ];
   }
 
   waitCanary(): Promise<KubeObject> {
@@ -94,51 +123,108 @@ export class CanaryRollout {
     await this.d.router.verify();
     await this.stable();
     // A canary is judged against a healthy stable, and an abort must have a healthy stable to return to.
-    const stable = await waitAvailable(this.d.api, this.o.deployment, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
+    const stable = await waitAvailable(this.d.api, this.o.deployment, {
+      signal: this.d.signal,
+      log: this.d.log,
+      pollMs: this.d.pollMs,
+    });
     const isolate = await this.isolateKeys(stable);
     let desired: KubeObject;
     try {
       const replicas = this.sizeFor(stable, await this.d.router.currentWeight());
-      desired = canaryDeployment({ stable, image, replicas, isolate, annotations: this.d.annotations, container: this.o.container });
+      desired = canaryDeployment({
+        stable,
+        image,
+        replicas,
+        isolate,
+        annotations: this.d.annotations,
+        container: this.o.container,
+      });
     } catch (err) {
-      throw new TaskError(`Cannot derive the canary from Deployment ${this.o.deployment}: ${(err as Error).message}.`, 'Use an image from the same repository as the container to replace.');
+      throw new TaskError(
+        `Cannot derive the canary from Deployment ${this.o.deployment}: ${(err as Error).message}.`,
+        'Use an image from the same repository as the container to replace.',
+      );
     }
     if (this.d.router.usesCanaryService) {
       const svc = await this.d.api.get('Service', this.o.service as string);
       const want = canaryService(svc!, isolate, this.d.annotations);
-      await converge(this.d.api, 'Service', want.metadata.name, (current) => {
-        if (!current) return { op: 'create', object: want };
-        if (current.metadata.annotations?.[SPEC_HASH] === want.metadata.annotations?.[SPEC_HASH]) return undefined;
-        return { op: 'patch', type: 'merge', body: { metadata: { annotations: want.metadata.annotations }, spec: { selector: want.spec.selector, ports: want.spec.ports } } };
-      }, { signal: this.d.signal, log: this.d.log });
+      await converge(
+        this.d.api,
+        'Service',
+        want.metadata.name,
+        (current) => {
+          if (!current) return { op: 'create', object: want };
+          if (current.metadata.annotations?.[SPEC_HASH] === want.metadata.annotations?.[SPEC_HASH]) return undefined;
+          return {
+            op: 'patch',
+            type: 'merge',
+            body: {
+              metadata: { annotations: want.metadata.annotations },
+              spec: { selector: want.spec.selector, ports: want.spec.ports },
+            },
+          };
+        },
+        { signal: this.d.signal, log: this.d.log },
+      );
     }
     const existing = await this.d.api.get('Deployment', this.canary);
     if (existing && canaryUpdate(existing, desired) && (await this.d.router.currentWeight()) > 0) {
       // A new canary revision must not inherit the old one's traffic before it is available.
       this.d.log(`${this.canary} changes: its traffic goes back to 0% until the new revision is available.`);
       this.weight = await this.d.router.setWeight(0);
-      this.note({ kind: 'weight', at: new Date().toISOString(), requestedWeight: 0, weight: this.weight, note: 'new canary revision' });
+      this.note({
+        kind: 'weight',
+        at: new Date().toISOString(),
+        requestedWeight: 0,
+        weight: this.weight,
+        note: 'new canary revision',
+      });
     }
-    const result = await converge(this.d.api, 'Deployment', this.canary, (current) => {
-      if (!current) return { op: 'create', object: desired };
-      const ops = canaryUpdate(current, desired);
-      return ops ? { op: 'patch', type: 'json', body: ops } : undefined;
-    }, { signal: this.d.signal, log: this.d.log });
-    this.d.log(result.changed ? `Deployed ${this.canary} with ${imageText(image)} (${desired.spec.replicas} replica(s)).` : `${this.canary} already runs ${imageText(image)}: nothing to change.`);
+    const result = await converge(
+      this.d.api,
+      'Deployment',
+      this.canary,
+      (current) => {
+        if (!current) return { op: 'create', object: desired };
+        const ops = canaryUpdate(current, desired);
+        return ops ? { op: 'patch', type: 'json', body: ops } : undefined;
+      },
+      { signal: this.d.signal, log: this.d.log },
+    );
+    this.d.log(
+      result.changed
+        ? `Deployed ${this.canary} with ${imageText(image)} (${desired.spec.replicas} replica(s)).`
+        : `${this.canary} already runs ${imageText(image)}: nothing to change.`,
+    );
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
     this.deployChanged = result.changed;
-    this.note({ kind: 'deploy', at: new Date(started).toISOString(), weight: this.weight, changed: result.changed, durationMs: Date.now() - started });
+    this.note({
+      kind: 'deploy',
+      at: new Date(started).toISOString(),
+      weight: this.weight,
+      changed: result.changed,
+      durationMs: Date.now() - started,
+    });
   }
 
   /** Sets the canary's traffic share once the canary is available. */
   async shift(weight: number, step?: number): Promise<void> {
-    if (!(await this.d.api.get('Deployment', this.canary))) throw new TaskError(`The canary Deployment ${this.canary} does not exist.`, 'Run the deploy action first.');
+    if (!(await this.d.api.get('Deployment', this.canary)))
+      throw new TaskError(`The canary Deployment ${this.canary} does not exist.`, 'Run the deploy action first.');
     const at = new Date().toISOString();
     await this.waitCanary();
     if (weight >= 100 && this.d.router.kind === 'pod') {
       this.d.log('The pod router reaches 100% by promotion: the stable Deployment is not scaled down before promote.');
-      this.note({ step, kind: 'weight', at, requestedWeight: weight, weight: this.weight, note: 'reached by promotion' });
+      this.note({
+        step,
+        kind: 'weight',
+        at,
+        requestedWeight: weight,
+        weight: this.weight,
+        note: 'reached by promotion',
+      });
       return;
     }
     let replicas: number | undefined;
@@ -153,7 +239,9 @@ export class CanaryRollout {
       this.weight = await this.d.router.setWeight(weight);
       if (replicas < before) await this.scaleCanary(replicas);
     } else this.weight = await this.d.router.setWeight(weight);
-    this.d.log(`Canary weight ${this.weight}%${this.weight !== weight ? ` (${weight}% requested, rounded to whole pods)` : ''}${replicas ? ` with ${replicas} canary replica(s)` : ''}.`);
+    this.d.log(
+      `Canary weight ${this.weight}%${this.weight !== weight ? ` (${weight}% requested, rounded to whole pods)` : ''}${replicas ? ` with ${replicas} canary replica(s)` : ''}.`,
+    );
     this.note({ step, kind: 'weight', at, requestedWeight: weight, weight: this.weight, replicas });
   }
 
@@ -161,7 +249,9 @@ export class CanaryRollout {
   private sizeFor(stable: KubeObject, weight: number): number {
     if (this.d.router.kind === 'pod') return this.o.canaryReplicas;
     const size = canaryReplicasFor(Number(stable.spec?.replicas ?? 1), weight, this.o.maxCanaryReplicas);
-    const floor = this.o.maxCanaryReplicas ? Math.min(this.o.canaryReplicas, this.o.maxCanaryReplicas) : this.o.canaryReplicas;
+    const floor = this.o.maxCanaryReplicas
+      ? Math.min(this.o.canaryReplicas, this.o.maxCanaryReplicas)
+      : this.o.canaryReplicas;
     return Math.max(size, floor);
   }
 
@@ -170,8 +260,14 @@ export class CanaryRollout {
   }
 
   private async scaleCanary(replicas: number): Promise<void> {
-    const result = await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.spec?.replicas === replicas ? undefined
-      : { op: 'patch', type: 'merge', body: { spec: { replicas } } }), { signal: this.d.signal, log: this.d.log });
+    const result = await converge(
+      this.d.api,
+      'Deployment',
+      this.canary,
+      (c) =>
+        !c || c.spec?.replicas === replicas ? undefined : { op: 'patch', type: 'merge', body: { spec: { replicas } } },
+      { signal: this.d.signal, log: this.d.log },
+    );
     if (result.changed) {
       this.d.log(`Scaled ${this.canary} to ${replicas} replica(s).`);
       await this.waitCanary();
@@ -193,7 +289,9 @@ export class CanaryRollout {
    */
   async run(): Promise<'promoted' | 'paused'> {
     if (await this.alreadyPromoted()) {
-      this.d.log(`${this.o.deployment} already runs ${imageText(this.o.image!)} and no canary exists: the rollout is complete.`);
+      this.d.log(
+        `${this.o.deployment} already runs ${imageText(this.o.image!)} and no canary exists: the rollout is complete.`,
+      );
       this.note({ kind: 'promote', at: new Date().toISOString(), weight: 0, changed: false, note: 'already promoted' });
       return 'promoted';
     }
@@ -201,7 +299,10 @@ export class CanaryRollout {
     const start = await this.resumePoint();
     if (start) {
       this.d.log(`Resuming after step ${start}: the same canary and steps completed it in an earlier run.`);
-      const last = this.o.steps.slice(0, start).filter((s) => s.kind === 'weight').pop();
+      const last = this.o.steps
+        .slice(0, start)
+        .filter((s) => s.kind === 'weight')
+        .pop();
       if (last?.kind === 'weight') await this.shift(last.weight, start);
     }
     for (const [i, step] of this.o.steps.entries()) {
@@ -210,8 +311,16 @@ export class CanaryRollout {
       if (step.kind === 'weight') await this.shift(step.weight, n);
       else if (step.kind === 'pause' && step.ms === undefined) {
         // Not marked completed: a re-run of the same run stops here again; promote or abort moves on.
-        this.d.log(`Step ${n}: paused at ${this.weight}% until the promote or abort action runs (a later step or stage).`);
-        this.note({ step: n, kind: 'pause', at: new Date().toISOString(), weight: this.weight, note: 'until promote or abort' });
+        this.d.log(
+          `Step ${n}: paused at ${this.weight}% until the promote or abort action runs (a later step or stage).`,
+        );
+        this.note({
+          step: n,
+          kind: 'pause',
+          at: new Date().toISOString(),
+          weight: this.weight,
+          note: 'until promote or abort',
+        });
         return 'paused';
       } else if (step.kind === 'pause') {
         const ms = step.ms as number;
@@ -243,8 +352,16 @@ export class CanaryRollout {
 
   private async completed(n: number): Promise<void> {
     const value = `${hashOf(this.o.steps)}:${n}`;
-    await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.metadata.annotations?.[COMPLETED_STEP] === value ? undefined
-      : { op: 'patch', type: 'merge', body: { metadata: { annotations: { [COMPLETED_STEP]: value } } } }), { signal: this.d.signal, log: this.d.log });
+    await converge(
+      this.d.api,
+      'Deployment',
+      this.canary,
+      (c) =>
+        !c || c.metadata.annotations?.[COMPLETED_STEP] === value
+          ? undefined
+          : { op: 'patch', type: 'merge', body: { metadata: { annotations: { [COMPLETED_STEP]: value } } } },
+      { signal: this.d.signal, log: this.d.log },
+    );
   }
 
   /** The stable Deployment takes the canary's pod spec and rolls out; then traffic returns to stable and the canary goes. */
@@ -259,7 +376,9 @@ export class CanaryRollout {
       const buildId = this.d.annotations[`${PREFIX}/build-id`];
       if (buildId && a[`${PREFIX}/build-id`] === buildId && a[`${PREFIX}/promoted-image`]) {
         this.note({ kind: 'promote', at, weight: 0, changed: false, note: 'already promoted by this pipeline run' });
-        this.d.log(`${this.o.deployment} was already promoted to ${a[`${PREFIX}/promoted-image`]} by this pipeline run.`);
+        this.d.log(
+          `${this.o.deployment} was already promoted to ${a[`${PREFIX}/promoted-image`]} by this pipeline run.`,
+        );
         return 'promoted';
       }
       this.note({ kind: 'promote', at, weight: 0, changed: false, note: 'no canary: nothing to promote' });
@@ -267,13 +386,27 @@ export class CanaryRollout {
       return 'nothing';
     }
     this.promoting = true;
-    const result = await converge(this.d.api, 'Deployment', this.o.deployment, (current) => {
-      if (!current) throw new TaskError(`Deployment ${this.o.deployment} does not exist.`);
-      const ops = promotePatch(current, canary, this.d.annotations);
-      return ops ? { op: 'patch', type: 'json', body: ops } : undefined;
-    }, { signal: this.d.signal, log: this.d.log });
-    this.d.log(result.changed ? `Promoting: ${this.o.deployment} now rolls out ${canary.metadata.annotations?.[CANARY_IMAGE] ?? 'the canary pod spec'}.` : `${this.o.deployment} already has the canary's pod spec.`);
-    await waitAvailable(this.d.api, this.o.deployment, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
+    const result = await converge(
+      this.d.api,
+      'Deployment',
+      this.o.deployment,
+      (current) => {
+        if (!current) throw new TaskError(`Deployment ${this.o.deployment} does not exist.`);
+        const ops = promotePatch(current, canary, this.d.annotations);
+        return ops ? { op: 'patch', type: 'json', body: ops } : undefined;
+      },
+      { signal: this.d.signal, log: this.d.log },
+    );
+    this.d.log(
+      result.changed
+        ? `Promoting: ${this.o.deployment} now rolls out ${canary.metadata.annotations?.[CANARY_IMAGE] ?? 'the canary pod spec'}.`
+        : `${this.o.deployment} already has the canary's pod spec.`,
+    );
+    await waitAvailable(this.d.api, this.o.deployment, {
+      signal: this.d.signal,
+      log: this.d.log,
+      pollMs: this.d.pollMs,
+    });
     await this.cleanUp();
     this.note({ kind: 'promote', at, weight: 0, changed: result.changed, durationMs: Date.now() - Date.parse(at) });
     return 'promoted';
@@ -284,7 +417,12 @@ export class CanaryRollout {
     const at = new Date().toISOString();
     const previous = await this.d.router.currentWeight().catch(() => this.weight);
     await this.cleanUp();
-    this.note({ kind: 'abort', at, weight: 0, note: reason ? `${reason} (canary was at ${previous}%)` : `canary was at ${previous}%` });
+    this.note({
+      kind: 'abort',
+      at,
+      weight: 0,
+      note: reason ? `${reason} (canary was at ${previous}%)` : `canary was at ${previous}%`,
+    });
   }
 
   private async cleanUp(): Promise<void> {
@@ -293,12 +431,23 @@ export class CanaryRollout {
     this.d.log('Traffic is 100% stable.');
     const canaryService = canaryNameOf(this.o.service as string);
     // Read first: a re-run (promote of an already promoted canary) then writes nothing at all.
-    if (this.d.router.usesCanaryService && (await this.d.api.get('Service', canaryService)) && (await this.d.api.remove('Service', canaryService))) {
+    if (
+      this.d.router.usesCanaryService &&
+      (await this.d.api.get('Service', canaryService)) &&
+      (await this.d.api.remove('Service', canaryService))
+    ) {
       this.d.log(`Deleted Service ${canaryService}.`);
     }
     if (await this.d.api.get('Deployment', this.canary)) {
       // Scaled to zero first: the pods stop at once even if deletion waits on finalizers.
-      await converge(this.d.api, 'Deployment', this.canary, (c) => (!c || c.spec?.replicas === 0 ? undefined : { op: 'patch', type: 'merge', body: { spec: { replicas: 0 } } }), { signal: this.d.cleanupSignal, log: this.d.log });
+      await converge(
+        this.d.api,
+        'Deployment',
+        this.canary,
+        (c) =>
+          !c || c.spec?.replicas === 0 ? undefined : { op: 'patch', type: 'merge', body: { spec: { replicas: 0 } } },
+        { signal: this.d.cleanupSignal, log: this.d.log },
+      );
       if (await this.d.api.remove('Deployment', this.canary)) this.d.log(`Deleted Deployment ${this.canary}.`);
     }
   }

@@ -8,12 +8,11 @@ import { Parsed } from '../common/image-ref';
  * `kubectl argo rollouts promote`. An analysis may name the metrics it runs (Argo's templateName); none = all.
  */
 export type Step =
-  | { kind: 'weight'; weight: number }
-  | { kind: 'pause'; ms?: number }
-  | { kind: 'analysis'; metrics?: string[] };
+  { kind: 'weight'; weight: number } | { kind: 'pause'; ms?: number } | { kind: 'analysis'; metrics?: string[] };
 
 const COMPACT_HINT = 'Write steps such as: 10, pause 60s, analysis, 50, pause, 100';
-const ARGO_HINT = 'Write an Argo Rollouts list such as: - setWeight: 20 / - pause: {duration: 10m} / - pause: {} / - analysis: …';
+const ARGO_HINT =
+  'Write an Argo Rollouts list such as: - setWeight: 20 / - pause: {duration: 10m} / - pause: {} / - analysis: …';
 
 /** Steps Argo Rollouts has and CanaryShift does not: refused by name, so no one thinks they ran. */
 const ARGO_UNSUPPORTED: Record<string, string> = {
@@ -43,7 +42,10 @@ export function parseSteps(text: string): Parsed<Step[]> & { fix?: string } {
 }
 
 function parseCompact(text: string): { steps: Step[] } | StepsError {
-  const tokens = text.split(/[,\r\n]+/).map((t) => t.trim()).filter(Boolean);
+  const tokens = text
+    .split(/[,\r\n]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   const steps: Step[] = [];
   for (const [i, token] of tokens.entries()) {
     const at = `step ${i + 1} ('${token.slice(0, 60)}')`;
@@ -54,7 +56,13 @@ function parseCompact(text: string): { steps: Step[] } | StepsError {
       steps.push(w);
     } else if (lower === 'analysis') steps.push({ kind: 'analysis' });
     else if (/^analysis\s+[\w-]+(\s*\+\s*[\w-]+)*$/.test(lower)) {
-      steps.push({ kind: 'analysis', metrics: token.slice(8).split('+').map((s) => s.trim()) });
+      steps.push({
+        kind: 'analysis',
+        metrics: token
+          .slice(8)
+          .split('+')
+          .map((s) => s.trim()),
+      });
     } else if (lower === 'pause') steps.push({ kind: 'pause' });
     else if (lower.startsWith('pause')) {
       const p = pauseOf(lower.slice(5).trim(), at);
@@ -75,9 +83,12 @@ function weightOf(value: unknown, at: string): Step | { error: string } {
 
 /** Argo accepts a duration string ("10m", "30s", "1h") or a number of seconds. */
 function pauseOf(value: unknown, at: string): Step | { error: string } {
-  const ms = typeof value === 'number' ? (Number.isInteger(value) ? value * 1000 : undefined) : parseDuration(String(value));
+  const ms =
+    typeof value === 'number' ? (Number.isInteger(value) ? value * 1000 : undefined) : parseDuration(String(value));
   if (ms === undefined || ms <= 0) {
-    return { error: `${at}: '${String(value).slice(0, 40)}' is not a duration such as 60s, 10m or 1h (or leave it out to pause until promote)` };
+    return {
+      error: `${at}: '${String(value).slice(0, 40)}' is not a duration such as 60s, 10m or 1h (or leave it out to pause until promote)`,
+    };
   }
   return { kind: 'pause', ms };
 }
@@ -87,7 +98,9 @@ function parseArgo(text: string): { steps: Step[] } | StepsError {
   try {
     doc = parseYaml(text, { maxAliasCount: 0 });
   } catch (err) {
-    const first = String((err as Error).message).split('\n')[0].slice(0, 160);
+    const first = String((err as Error).message)
+      .split('\n')[0]
+      .slice(0, 160);
     return { error: `is not valid YAML: ${first}`, fix: ARGO_HINT };
   }
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'steps' in doc) doc = doc.steps;
@@ -99,14 +112,16 @@ function parseArgo(text: string): { steps: Step[] } | StepsError {
       return { error: `${at} is not a map such as {setWeight: 20}`, fix: ARGO_HINT };
     }
     const keys = Object.keys(item);
-    if (keys.length !== 1) return { error: `${at} has ${keys.length} keys (${keys.join(', ')}); each step has exactly one`, fix: ARGO_HINT };
+    if (keys.length !== 1)
+      return { error: `${at} has ${keys.length} keys (${keys.join(', ')}); each step has exactly one`, fix: ARGO_HINT };
     const [key] = keys;
     const value = (item as Record<string, unknown>)[key];
     let step: Step | { error: string };
     if (key === 'setWeight') step = weightOf(value, `${at} (setWeight)`);
     else if (key === 'pause') step = argoPause(value, `${at} (pause)`);
     else if (key === 'analysis') step = argoAnalysis(value, `${at} (analysis)`);
-    else if (key in ARGO_UNSUPPORTED) return { error: `${at}: '${key}' is not supported: ${ARGO_UNSUPPORTED[key]}`, fix: ARGO_HINT };
+    else if (key in ARGO_UNSUPPORTED)
+      return { error: `${at}: '${key}' is not supported: ${ARGO_UNSUPPORTED[key]}`, fix: ARGO_HINT };
     else return { error: `${at}: '${key.slice(0, 40)}' is not setWeight, pause or analysis`, fix: ARGO_HINT };
     if ('error' in step) return { error: step.error, fix: ARGO_HINT };
     steps.push(step);
@@ -127,14 +142,16 @@ function argoPause(value: unknown, at: string): Step | { error: string } {
 /** `analysis: {templates: [{templateName: error-rate}]}`: the template names select metrics by name. */
 function argoAnalysis(value: unknown, at: string): Step | { error: string } {
   if (value === null || value === undefined) return { kind: 'analysis' };
-  if (typeof value !== 'object' || Array.isArray(value)) return { error: `${at} is a map such as {templates: [{templateName: error-rate}]}` };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return { error: `${at} is a map such as {templates: [{templateName: error-rate}]}` };
   const templates = (value as { templates?: unknown }).templates;
   if (templates === undefined) return { kind: 'analysis' };
   if (!Array.isArray(templates)) return { error: `${at}: templates is not a list` };
   const names: string[] = [];
   for (const t of templates) {
     const name = (t as { templateName?: unknown })?.templateName;
-    if (typeof name !== 'string' || !name) return { error: `${at}: every template needs a templateName (a metric's name)` };
+    if (typeof name !== 'string' || !name)
+      return { error: `${at}: every template needs a templateName (a metric's name)` };
     names.push(name);
   }
   return names.length ? { kind: 'analysis', metrics: names } : { kind: 'analysis' };

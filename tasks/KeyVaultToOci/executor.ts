@@ -24,12 +24,16 @@ async function revoke(item: PlanItem, base: SyncResult, deps: ExecuteDeps): Prom
     case 'disable': {
       const meta = disabledMeta(await deps.sink.readMeta(item.secretId!), deps.now());
       await deps.sink.updateMeta(item.secretId!, meta);
-      deps.log(`disabled ${item.target} (${item.reason}): content retrieval blocked from ${meta.expiry}, OCI's earliest expiry`);
+      deps.log(
+        `disabled ${item.target} (${item.reason}): content retrieval blocked from ${meta.expiry}, OCI's earliest expiry`,
+      );
       return { ...base, outcome: 'disabled', message: item.reason, timeOfDeletion: undefined };
     }
     default: {
       const { timeOfDeletion } = await deps.sink.scheduleDeletion(item.secretId!);
-      deps.log(`scheduled the deletion of ${item.target} (${item.reason})${timeOfDeletion ? ` for ${timeOfDeletion}` : ''}`);
+      deps.log(
+        `scheduled the deletion of ${item.target} (${item.reason})${timeOfDeletion ? ` for ${timeOfDeletion}` : ''}`,
+      );
       return { ...base, outcome: 'deletionScheduled', message: item.reason, timeOfDeletion };
     }
   }
@@ -41,7 +45,14 @@ async function revoke(item: PlanItem, base: SyncResult, deps: ExecuteDeps): Prom
  */
 export async function executePlan(items: PlanItem[], deps: ExecuteDeps): Promise<SyncResult[]> {
   return mapLimit(items, deps.concurrency, async (item): Promise<SyncResult> => {
-    const base: SyncResult = { source: item.source, target: item.target, action: item.action, outcome: 'failed', secretId: item.secretId, version: item.version };
+    const base: SyncResult = {
+      source: item.source,
+      target: item.target,
+      action: item.action,
+      outcome: 'failed',
+      secretId: item.secretId,
+      version: item.version,
+    };
     if (item.action === 'skipped') return { ...base, outcome: 'skipped', message: item.reason };
     if (item.action === 'blocked') return { ...base, message: item.reason };
     if (deps.signal.aborted) return { ...base, message: 'not attempted: the task was cancelled or timed out' };
@@ -53,7 +64,10 @@ export async function executePlan(items: PlanItem[], deps: ExecuteDeps): Promise
       }
     }
     const v = deps.values.get(item.source);
-    if (!v) return item.action === 'unchanged' ? { ...base, outcome: 'unchanged', message: item.reason } : { ...base, message: 'the source value was not read' };
+    if (!v)
+      return item.action === 'unchanged'
+        ? { ...base, outcome: 'unchanged', message: item.reason }
+        : { ...base, message: 'the source value was not read' };
     const result = { ...base, sourceVersion: v.version };
     try {
       switch (item.action) {
@@ -64,7 +78,12 @@ export async function executePlan(items: PlanItem[], deps: ExecuteDeps): Promise
           deps.log(`updated ${item.metaChanges!.join(', ')} of ${item.target} (content unchanged)`);
           return { ...result, outcome: 'updated', metaChanges: item.metaChanges };
         case 'create': {
-          const created = await deps.sink.create(item.target, v.content, deps.origin(item.source), item.meta ?? { freeformTags: {} });
+          const created = await deps.sink.create(
+            item.target,
+            v.content,
+            deps.origin(item.source),
+            item.meta ?? { freeformTags: {} },
+          );
           deps.log(`created ${item.target} (version ${created.version ?? '?'})`);
           return { ...result, outcome: 'created', secretId: created.id, version: created.version };
         }
@@ -77,10 +96,16 @@ export async function executePlan(items: PlanItem[], deps: ExecuteDeps): Promise
         }
         case 'restore': {
           const state = await deps.sink.restore(item.secretId!);
-          if (state.kind !== 'present') return { ...result, restored: true, message: `deletion cancelled, but the secret is ${state.kind === 'unavailable' ? state.state : state.kind}; re-run to finish` };
+          if (state.kind !== 'present')
+            return {
+              ...result,
+              restored: true,
+              message: `deletion cancelled, but the secret is ${state.kind === 'unavailable' ? state.state : state.kind}; re-run to finish`,
+            };
           deps.registerSecret(Buffer.from(state.content, 'base64').toString('utf8'));
           deps.log(`cancelled the pending deletion of ${item.target}`);
-          if (state.content === v.content) return { ...result, outcome: 'unchanged', restored: true, version: state.version };
+          if (state.content === v.content)
+            return { ...result, outcome: 'unchanged', restored: true, version: state.version };
           const updated = await deps.sink.update(state.id, v.content);
           deps.log(`updated ${item.target} (version ${state.version ?? '?'} → ${updated.version ?? '?'})`);
           return { ...result, outcome: 'updated', restored: true, version: updated.version };

@@ -17,15 +17,24 @@ export const KEY_VAULT_RETRY = { maxRetries: 8, retryDelayInMs: 1000, maxRetryDe
 
 /** Azure Key Vault through @azure/keyvault-secrets (challenge-based auth, paging, retries by the SDK). */
 export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise<SecretSource> {
-  const [{ SecretClient }, { retryPolicy }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/core-rest-pipeline')]);
+  const [{ SecretClient }, { retryPolicy }] = await Promise.all([
+    import('@azure/keyvault-secrets'),
+    import('@azure/core-rest-pipeline'),
+  ]);
   const retry = opts.retry ?? KEY_VAULT_RETRY;
   // The SDK retries a 429 only when it carries Retry-After; gateways and throttling tiers send bare ones.
-  const bare429 = retryPolicy([{
-    name: 'bare429',
-    retry: ({ response, retryCount }) => (response?.status === 429 && !response.headers.get('retry-after')
-      ? { retryAfterInMs: Math.min(retry.maxRetryDelayInMs, retry.retryDelayInMs * 2 ** retryCount) }
-      : { skipStrategy: true }),
-  }], { maxRetries: retry.maxRetries });
+  const bare429 = retryPolicy(
+    [
+      {
+        name: 'bare429',
+        retry: ({ response, retryCount }) =>
+          response?.status === 429 && !response.headers.get('retry-after')
+            ? { retryAfterInMs: Math.min(retry.maxRetryDelayInMs, retry.retryDelayInMs * 2 ** retryCount) }
+            : { skipStrategy: true },
+      },
+    ],
+    { maxRetries: retry.maxRetries },
+  );
   const client = new SecretClient(opts.vaultUrl, opts.credential, {
     retryOptions: retry,
     additionalPolicies: [
@@ -40,8 +49,18 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
     async list(): Promise<SourceSecret[]> {
       const out: SourceSecret[] = [];
       try {
-        for await (const page of client.listPropertiesOfSecrets({ abortSignal: opts.signal }).byPage({ maxPageSize: 25 })) {
-          for (const p of page) out.push({ name: p.name, enabled: p.enabled !== false, notBefore: p.notBefore, expiresOn: p.expiresOn, contentType: p.contentType, tags: p.tags });
+        for await (const page of client
+          .listPropertiesOfSecrets({ abortSignal: opts.signal })
+          .byPage({ maxPageSize: 25 })) {
+          for (const p of page)
+            out.push({
+              name: p.name,
+              enabled: p.enabled !== false,
+              notBefore: p.notBefore,
+              expiresOn: p.expiresOn,
+              contentType: p.contentType,
+              tags: p.tags,
+            });
         }
       } catch (err) {
         throw keyVaultError(err, `Listing the secrets of ${vault} failed`, 'list');
@@ -65,11 +84,24 @@ export function keyVaultError(err: unknown, what: string, permission: 'get' | 'l
   const status = (err as { statusCode?: number }).statusCode;
   const first = errorMessage(err).split(/\r?\n/)[0];
   if (status === 403) {
-    return new TaskError(`${what}: access denied (${first}).`, `Grant the connection's service principal the 'Key Vault Secrets User' role, or an access policy with secret ${permission === 'list' ? 'get and list' : 'get'} permissions.`);
+    return new TaskError(
+      `${what}: access denied (${first}).`,
+      `Grant the connection's service principal the 'Key Vault Secrets User' role, or an access policy with secret ${permission === 'list' ? 'get and list' : 'get'} permissions.`,
+    );
   }
-  if (status === 404 && permission === 'list') return new TaskError(`${what}: the vault was not found (${first}).`, 'Check keyVaultName and the connection\'s cloud.');
-  if ((err as { name?: string }).name === 'AuthenticationError' || (err as { name?: string }).name === 'CredentialUnavailableError') {
-    return new TaskError(`${what}: signing in to Microsoft Entra ID failed: ${first}`, 'Check the Azure service connection (tenant, client id, secret, certificate or federated credential).');
+  if (status === 404 && permission === 'list')
+    return new TaskError(
+      `${what}: the vault was not found (${first}).`,
+      "Check keyVaultName and the connection's cloud.",
+    );
+  if (
+    (err as { name?: string }).name === 'AuthenticationError' ||
+    (err as { name?: string }).name === 'CredentialUnavailableError'
+  ) {
+    return new TaskError(
+      `${what}: signing in to Microsoft Entra ID failed: ${first}`,
+      'Check the Azure service connection (tenant, client id, secret, certificate or federated credential).',
+    );
   }
   return new TaskError(`${what}: ${first}`);
 }

@@ -55,23 +55,35 @@ export function desiredMeta(source: SourceSecret, vault: string, now: Date): Des
   const notes: string[] = [];
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(source.tags ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!TAG_KEY.test(k) || v.length > 256) notes.push(`tag '${k.slice(0, 40)}' not carried (OCI: key 1-100 characters without spaces, value ≤ 256)`);
+    if (!TAG_KEY.test(k) || v.length > 256)
+      notes.push(`tag '${k.slice(0, 40)}' not carried (OCI: key 1-100 characters without spaces, value ≤ 256)`);
     else tags[k] = v;
   }
   Object.assign(tags, originTags({ vault, secret: source.name }));
   let expiry: string | undefined;
   if (source.expiresOn) {
     const ahead = source.expiresOn.getTime() - now.getTime();
-    if (ahead >= DAY && ahead <= 365 * DAY) expiry = new Date(Math.floor(source.expiresOn.getTime() / 1000) * 1000).toISOString();
-    else if (ahead > 0) notes.push(`expiry ${source.expiresOn.toISOString()} not carried (OCI accepts 1 to 365 days ahead)`);
+    if (ahead >= DAY && ahead <= 365 * DAY)
+      expiry = new Date(Math.floor(source.expiresOn.getTime() / 1000) * 1000).toISOString();
+    else if (ahead > 0)
+      notes.push(`expiry ${source.expiresOn.toISOString()} not carried (OCI accepts 1 to 365 days ahead)`);
   }
-  return { meta: { freeformTags: tags, contentType: source.contentType || undefined, expiry, blockedOnExpiry: expiry ? true : undefined }, notes };
+  return {
+    meta: {
+      freeformTags: tags,
+      contentType: source.contentType || undefined,
+      expiry,
+      blockedOnExpiry: expiry ? true : undefined,
+    },
+    notes,
+  };
 }
 
 /** The names of the metadata fields that differ (empty: nothing to update). */
 export function metaDiff(want: SinkMeta, have: SinkMeta): string[] {
   const out: string[] = [];
-  const norm = (t: Record<string, string>): string => JSON.stringify(Object.entries(t).sort(([a], [b]) => a.localeCompare(b)));
+  const norm = (t: Record<string, string>): string =>
+    JSON.stringify(Object.entries(t).sort(([a], [b]) => a.localeCompare(b)));
   if (norm(want.freeformTags) !== norm(have.freeformTags)) out.push('tags');
   if ((want.contentType ?? '') !== (have.contentType ?? '')) out.push('contentType');
   const time = (s?: string): number | undefined => (s ? Math.floor(new Date(s).getTime() / 1000) : undefined);

@@ -25,12 +25,26 @@ export interface OciVaultSinkOptions {
   pollMs?: number;
 }
 
-interface Summary { id: string; secretName: string; lifecycleState: string; timeOfDeletion?: Date | string; freeformTags?: Record<string, string> }
+interface Summary {
+  id: string;
+  secretName: string;
+  lifecycleState: string;
+  timeOfDeletion?: Date | string;
+  freeformTags?: Record<string, string>;
+}
 type SecretExpiryRule = models.SecretExpiryRule;
-interface RuleLike { ruleType?: string; timeOfAbsoluteExpiry?: Date | string; isSecretContentRetrievalBlockedOnExpiry?: boolean }
+interface RuleLike {
+  ruleType?: string;
+  timeOfAbsoluteExpiry?: Date | string;
+  isSecretContentRetrievalBlockedOnExpiry?: boolean;
+}
 
 /** The task's view of an OCI secret's metadata: freeform tags, metadata.contentType and the absolute expiry rule. */
-export function metaOf(s: { freeformTags?: Record<string, string>; metadata?: Record<string, unknown>; secretRules?: RuleLike[] }): SinkMeta {
+export function metaOf(s: {
+  freeformTags?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  secretRules?: RuleLike[];
+}): SinkMeta {
   const rule = (s.secretRules ?? []).find((r) => r.ruleType === 'SECRET_EXPIRY_RULE');
   const contentType = s.metadata?.contentType;
   return {
@@ -42,12 +56,22 @@ export function metaOf(s: { freeformTags?: Record<string, string>; metadata?: Re
 }
 
 /** UpdateSecret/CreateSecret fields for a SinkMeta (freeformTags replace the whole map, as OCI does). */
-function metaDetails(m: SinkMeta): { freeformTags: Record<string, string>; metadata: Record<string, string>; secretRules: SecretExpiryRule[] } {
+function metaDetails(m: SinkMeta): {
+  freeformTags: Record<string, string>;
+  metadata: Record<string, string>;
+  secretRules: SecretExpiryRule[];
+} {
   return {
     freeformTags: m.freeformTags,
     metadata: m.contentType ? { contentType: m.contentType } : {},
     secretRules: m.expiry
-      ? [{ ruleType: 'SECRET_EXPIRY_RULE', timeOfAbsoluteExpiry: new Date(m.expiry), isSecretContentRetrievalBlockedOnExpiry: m.blockedOnExpiry === true } as SecretExpiryRule]
+      ? [
+          {
+            ruleType: 'SECRET_EXPIRY_RULE',
+            timeOfAbsoluteExpiry: new Date(m.expiry),
+            isSecretContentRetrievalBlockedOnExpiry: m.blockedOnExpiry === true,
+          },
+        ]
       : [],
   };
 }
@@ -58,12 +82,16 @@ const USABLE = ['ACTIVE', 'UPDATING', 'CREATING'];
 export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<SecretSink> {
   const [vault, secretsSdk] = await Promise.all([import('oci-vault'), import('oci-secrets')]);
   const policy = opts.retry;
-  const oci = await ociClientFactory(opts.connection, {
-    policy,
-    deadline: opts.deadline,
-    signal: opts.signal,
-    retryable: (e) => transientOciFailure(e, { incorrectState: true }),
-  }, opts.network);
+  const oci = await ociClientFactory(
+    opts.connection,
+    {
+      policy,
+      deadline: opts.deadline,
+      signal: opts.signal,
+      retryable: (e) => transientOciFailure(e, { incorrectState: true }),
+    },
+    opts.network,
+  );
   const vaults = oci.create(vault.VaultsClient);
   const bundles = oci.create(secretsSdk.SecretsClient);
   // CancelSecretDeletion answers 409 when the secret is no longer pending deletion: that is an answer, not a glitch.
@@ -71,7 +99,11 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
 
   // UpdateSecret takes no retry token, and the SDK repeats any call after a connection error: this call
   // gets no SDK retries, update() retries it itself and looks at the vault after a lost answer.
-  const noRetry = ociRetryConfiguration({ policy: { ...policy, maxAttempts: 1 }, deadline: opts.deadline, signal: opts.signal });
+  const noRetry = ociRetryConfiguration({
+    policy: { ...policy, maxAttempts: 1 },
+    deadline: opts.deadline,
+    signal: opts.signal,
+  });
   // Creates in this run share a run key: a create the SDK repeats gets the first one's answer.
   const runKey = randomUUID();
 
@@ -80,11 +112,22 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
     const byName = new Map<string, Summary[]>();
     let page: string | undefined;
     do {
-      const res = await vaults.listSecrets({ compartmentId: opts.compartmentId, vaultId: opts.vaultId, page, limit: 100 });
+      const res = await vaults.listSecrets({
+        compartmentId: opts.compartmentId,
+        vaultId: opts.vaultId,
+        page,
+        limit: 100,
+      });
       for (const s of res.items) {
         if (s.lifecycleState === 'DELETED') continue;
         const list = byName.get(s.secretName) ?? [];
-        list.push({ id: s.id, secretName: s.secretName, lifecycleState: String(s.lifecycleState), timeOfDeletion: s.timeOfDeletion, freeformTags: s.freeformTags });
+        list.push({
+          id: s.id,
+          secretName: s.secretName,
+          lifecycleState: String(s.lifecycleState),
+          timeOfDeletion: s.timeOfDeletion,
+          freeformTags: s.freeformTags,
+        });
         byName.set(s.secretName, list);
       }
       page = res.opcNextPage;
@@ -93,7 +136,10 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
   };
 
   const currentContent = async (id: string): Promise<{ content: string; version?: number }> => {
-    const res = await bundles.getSecretBundle({ secretId: id, stage: secretsSdk.requests.GetSecretBundleRequest.Stage.Current });
+    const res = await bundles.getSecretBundle({
+      secretId: id,
+      stage: secretsSdk.requests.GetSecretBundleRequest.Stage.Current,
+    });
     const content = res.secretBundle.secretBundleContent as { contentType?: string; content?: string } | undefined;
     return { content: content?.content ?? '', version: res.secretBundle.versionNumber };
   };
@@ -110,7 +156,9 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
   const stateOf = async (s: Summary): Promise<SinkState> => {
     if (USABLE.includes(s.lifecycleState)) {
       // Only secrets we created carry metadata we keep in step: only those cost a GetSecret.
-      const owner = s.freeformTags?.['synced-by'] ? (s.freeformTags['source-secret'] ?? s.freeformTags['synced-from']) : undefined;
+      const owner = s.freeformTags?.['synced-by']
+        ? (s.freeformTags['source-secret'] ?? s.freeformTags['synced-from'])
+        : undefined;
       const meta = owner ? metaOf((await vaults.getSecret({ secretId: s.id })).secret) : metaOf(s);
       return { kind: 'present', id: s.id, ...(await currentContent(s.id)), meta, owner };
     }
@@ -139,7 +187,17 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
         listing ??= listAll();
         return [...(await listing).values()].flat().flatMap((s) => {
           const source = ownerOf(s.freeformTags, vaultName);
-          return source === undefined ? [] : [{ id: s.id, name: s.secretName, source, lifecycleState: s.lifecycleState, disabled: s.freeformTags?.[DISABLED_TAG] === 'disabled' }];
+          return source === undefined
+            ? []
+            : [
+                {
+                  id: s.id,
+                  name: s.secretName,
+                  source,
+                  lifecycleState: s.lifecycleState,
+                  disabled: s.freeformTags?.[DISABLED_TAG] === 'disabled',
+                },
+              ];
         });
       } catch (err) {
         listing = undefined;
@@ -179,7 +237,7 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
             keyId: opts.keyId,
             secretName: name,
             description: `Synced from ${origin} by the KeyVaultToOci pipeline task`,
-            secretContent: { contentType: 'BASE64', content } as never,
+            secretContent: { contentType: 'BASE64', content },
             ...metaDetails(meta),
           },
           // One token per secret and run: SDK retries of a create that did land return the same secret.
@@ -199,7 +257,11 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
             const applied = await settledContent(id).catch(() => undefined);
             if (applied?.content === content) return { version: applied.version };
           }
-          const res = await vaults.updateSecret({ secretId: id, updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never }, retryConfiguration: noRetry });
+          const res = await vaults.updateSecret({
+            secretId: id,
+            updateSecretDetails: { secretContent: { contentType: 'BASE64', content, stage: 'CURRENT' } as never },
+            retryConfiguration: noRetry,
+          });
           return { version: res.secret.currentVersionNumber };
         },
         {
@@ -228,7 +290,12 @@ export async function createOciVaultSink(opts: OciVaultSinkOptions): Promise<Sec
         }
         for (;;) {
           const { secret } = await vaults.getSecret({ secretId: id });
-          const summary: Summary = { id, secretName: secret.secretName, lifecycleState: String(secret.lifecycleState), timeOfDeletion: secret.timeOfDeletion };
+          const summary: Summary = {
+            id,
+            secretName: secret.secretName,
+            lifecycleState: String(secret.lifecycleState),
+            timeOfDeletion: secret.timeOfDeletion,
+          };
           if (summary.lifecycleState !== 'CANCELLING_DELETION') return await stateOf(summary);
           await sleep(opts.pollMs ?? 2000, opts.signal);
         }

@@ -33,9 +33,15 @@ const DNS_SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9]
 /** The vault's URL in the connection's cloud (sovereign clouds and Azure Stack have their own suffix). */
 function keyVaultUrl(inputs: InputReader, host: TaskHost, name: string): string {
   const id = inputs.raw('azureSubscription')?.trim();
-  const suffix = ((id && host.endpoints.data(id, 'AzureKeyVaultDnsSuffix')) || 'vault.azure.net').trim().replace(/^\.+/, '');
+  const suffix = ((id && host.endpoints.data(id, 'AzureKeyVaultDnsSuffix')) || 'vault.azure.net')
+    .trim()
+    .replace(/^\.+/, '');
   if (!DNS_SUFFIX.test(suffix)) {
-    inputs.problem('azureSubscription', `service connection '${id}' has the Key Vault DNS suffix '${suffix}', which is not a DNS name.`, 'Fix the connection\'s environment (e.g. vault.azure.net).');
+    inputs.problem(
+      'azureSubscription',
+      `service connection '${id}' has the Key Vault DNS suffix '${suffix}', which is not a DNS name.`,
+      "Fix the connection's environment (e.g. vault.azure.net).",
+    );
   }
   return `https://${name}.${suffix.toLowerCase()}`;
 }
@@ -44,21 +50,48 @@ export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): K
   // Required, with no default: a whole vault is never pushed to OCI unless someone wrote '*'.
   const secretsText = inputs.raw('secrets');
   const selection = parseSelection(secretsText ?? '');
-  if (secretsText === undefined) inputs.problem('secrets', 'is required: no secret is selected.', "List the secrets to sync: names, a glob such as db-*, lines 'kv-name => oci-name', or '*' for the whole vault.");
-  else if (!selection.ok) inputs.problem('secrets', `${selection.error}.`, "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.");
+  if (secretsText === undefined)
+    inputs.problem(
+      'secrets',
+      'is required: no secret is selected.',
+      "List the secrets to sync: names, a glob such as db-*, lines 'kv-name => oci-name', or '*' for the whole vault.",
+    );
+  else if (!selection.ok)
+    inputs.problem(
+      'secrets',
+      `${selection.error}.`,
+      "Use '*', a glob such as db-*, a comma list, or lines 'kv-name => oci-name'.",
+    );
   const oci = readOciConnection(inputs, host.endpoints, 'ociConnection');
   // Vault and key are regional: they must be in the connection's region, or every call would 404.
   const where = { connectionRegion: oci?.region, connectionInput: 'ociConnection' };
-  const keyVaultName = inputs.string('keyVaultName', { pattern: KEY_VAULT_NAME, expected: 'a Key Vault name: 3-24 letters, digits and single hyphens, starting with a letter' });
+  const keyVaultName = inputs.string('keyVaultName', {
+    pattern: KEY_VAULT_NAME,
+    expected: 'a Key Vault name: 3-24 letters, digits and single hyphens, starting with a letter',
+  });
   return {
     azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscription'),
     keyVaultName,
     keyVaultUrl: keyVaultUrl(inputs, host, keyVaultName),
     selection: selection.ok ? selection.value : [],
     oci,
-    compartmentId: readOcid(inputs, 'compartmentId', { types: ['compartment', 'tenancy'], example: 'ocid1.compartment.oc1..aaaa…', ...where }),
-    vaultId: readOcid(inputs, 'vaultId', { types: ['vault'], regional: true, example: 'ocid1.vault.oc1.eu-frankfurt-1.aaaa…', ...where }),
-    keyId: readOcid(inputs, 'keyId', { types: ['key'], regional: true, example: 'ocid1.key.oc1.eu-frankfurt-1.aaaa…', ...where }),
+    compartmentId: readOcid(inputs, 'compartmentId', {
+      types: ['compartment', 'tenancy'],
+      example: 'ocid1.compartment.oc1..aaaa…',
+      ...where,
+    }),
+    vaultId: readOcid(inputs, 'vaultId', {
+      types: ['vault'],
+      regional: true,
+      example: 'ocid1.vault.oc1.eu-frankfurt-1.aaaa…',
+      ...where,
+    }),
+    keyId: readOcid(inputs, 'keyId', {
+      types: ['key'],
+      regional: true,
+      example: 'ocid1.key.oc1.eu-frankfurt-1.aaaa…',
+      ...where,
+    }),
     dryRun: inputs.boolean('dryRun'),
     exportVariables: inputs.boolean('exportVariables'),
     restorePendingDeletion: inputs.boolean('restorePendingDeletion'),

@@ -30,7 +30,8 @@ export function selectSecrets(rules: SelectionRule[], listed: SourceSecret[], no
     if (!target) continue;
     const skip = (reason: string): void => void skipped.push({ source: s.name, target, action: 'skipped', reason });
     if (!s.enabled) skip('disabled in the source');
-    else if (s.notBefore && s.notBefore.getTime() > now.getTime()) skip(`not valid before ${s.notBefore.toISOString()}`);
+    else if (s.notBefore && s.notBefore.getTime() > now.getTime())
+      skip(`not valid before ${s.notBefore.toISOString()}`);
     else if (s.expiresOn && s.expiresOn.getTime() <= now.getTime()) skip(`expired on ${s.expiresOn.toISOString()}`);
     else selected.push({ source: s.name, target });
   }
@@ -41,7 +42,8 @@ export function selectSecrets(rules: SelectionRule[], listed: SourceSecret[], no
   for (const s of selected) {
     // OCI names are compared case-insensitively: two secrets differing only in case are a mistake.
     const key = s.target.toLowerCase();
-    if (seen.has(key)) collisions.push(`'${seen.get(key)}' and '${s.source}' both sync to the OCI secret '${s.target}'`);
+    if (seen.has(key))
+      collisions.push(`'${seen.get(key)}' and '${s.source}' both sync to the OCI secret '${s.target}'`);
     else seen.set(key, s.source);
   }
   return { selected, skipped, missing, collisions };
@@ -52,7 +54,13 @@ export function selectSecrets(rules: SelectionRule[], listed: SourceSecret[], no
  * content type, expiry) is written on create and kept in step only on secrets this task created: a secret
  * someone else made under the same name gets new versions, never our tags.
  */
-export function planItem(sel: Selected, content: string, state: SinkState, restorePendingDeletion: boolean, want?: DesiredMeta): PlanItem {
+export function planItem(
+  sel: Selected,
+  content: string,
+  state: SinkState,
+  restorePendingDeletion: boolean,
+  want?: DesiredMeta,
+): PlanItem {
   const notes = want?.notes.length ? { reason: want.notes.join('; ') } : {};
   switch (state.kind) {
     case 'missing':
@@ -66,7 +74,13 @@ export function planItem(sel: Selected, content: string, state: SinkState, resto
     }
     case 'pendingDeletion': {
       const when = state.timeOfDeletion ? ` (deletion scheduled for ${state.timeOfDeletion})` : '';
-      if (restorePendingDeletion) return { ...sel, action: 'restore', secretId: state.id, reason: `pending deletion${when}: the deletion will be cancelled` };
+      if (restorePendingDeletion)
+        return {
+          ...sel,
+          action: 'restore',
+          secretId: state.id,
+          reason: `pending deletion${when}: the deletion will be cancelled`,
+        };
       return {
         ...sel,
         action: 'blocked',
@@ -75,14 +89,29 @@ export function planItem(sel: Selected, content: string, state: SinkState, resto
       };
     }
     case 'unavailable':
-      return { ...sel, action: 'blocked', secretId: state.id, reason: `the OCI secret '${sel.target}' is ${state.state}; retry when it is ACTIVE` };
+      return {
+        ...sel,
+        action: 'blocked',
+        secretId: state.id,
+        reason: `the OCI secret '${sel.target}' is ${state.state}; retry when it is ACTIVE`,
+      };
   }
 }
 
 export type Tally = Record<Outcome, number>;
 
 export function tally(results: SyncResult[]): Tally {
-  const t: Tally = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, planned: 0, kept: 0, disabled: 0, deletionScheduled: 0 };
+  const t: Tally = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    planned: 0,
+    kept: 0,
+    disabled: 0,
+    deletionScheduled: 0,
+  };
   for (const r of results) t[r.outcome]++;
   return t;
 }

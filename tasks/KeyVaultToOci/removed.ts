@@ -12,7 +12,12 @@ const LEAVING = new Set(['PENDING_DELETION', 'SCHEDULING_DELETION', 'DELETING', 
  * selection maps them to, are considered: narrowing the selection or renaming a mapping never revokes.
  * Pure; the caller lists the owned secrets and the source.
  */
-export function planRemoved(owned: OwnedSecret[], rules: SelectionRule[], listed: SourceSecret[], policy: OnSourceRemoved): PlanItem[] {
+export function planRemoved(
+  owned: OwnedSecret[],
+  rules: SelectionRule[],
+  listed: SourceSecret[],
+  policy: OnSourceRemoved,
+): PlanItem[] {
   const byName = new Map(listed.map((s) => [s.name.toLowerCase(), s]));
   const out: PlanItem[] = [];
   for (const o of [...owned].sort((a, b) => a.source.localeCompare(b.source))) {
@@ -28,7 +33,11 @@ export function planRemoved(owned: OwnedSecret[], rules: SelectionRule[], listed
     } else if (policy === 'disable' && o.disabled) {
       out.push({ ...base, action: 'unchanged', reason: `${why}; the OCI secret is already disabled` });
     } else if (o.lifecycleState !== 'ACTIVE') {
-      out.push({ ...base, action: 'blocked', reason: `${why}, but the OCI secret is ${o.lifecycleState}; a re-run revokes it once it is ACTIVE` });
+      out.push({
+        ...base,
+        action: 'blocked',
+        reason: `${why}, but the OCI secret is ${o.lifecycleState}; a re-run revokes it once it is ACTIVE`,
+      });
     } else {
       out.push({ ...base, action: policy, reason: why });
     }

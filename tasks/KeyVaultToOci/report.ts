@@ -16,7 +16,8 @@ const ACTION_LABEL: Record<PlanItem['action'], string> = {
   scheduleDeletion: 'delete',
 };
 
-const arrow = (i: { source: string; target: string }): string => (i.source === i.target ? i.source : `${i.source} → ${i.target}`);
+const arrow = (i: { source: string; target: string }): string =>
+  i.source === i.target ? i.source : `${i.source} → ${i.target}`;
 
 export function renderPlan(items: PlanItem[]): string[] {
   const width = Math.max(...Object.values(ACTION_LABEL).map((l) => l.length));
@@ -51,7 +52,9 @@ export function describePlanTally(items: PlanItem[]): string {
 
 /** Which secrets synced and which did not, for the failure message of a partial run. */
 export function describePartialFailure(results: SyncResult[]): string {
-  const ok = results.filter((r) => ['created', 'updated', 'unchanged', 'disabled', 'deletionScheduled', 'kept'].includes(r.outcome));
+  const ok = results.filter((r) =>
+    ['created', 'updated', 'unchanged', 'disabled', 'deletionScheduled', 'kept'].includes(r.outcome),
+  );
   const failed = results.filter((r) => r.outcome === 'failed');
   const done = ok.map((r) => `${arrow(r)} (${r.outcome}${r.version !== undefined ? `, version ${r.version}` : ''})`);
   const lines = [

@@ -14,17 +14,29 @@ const OCI_NAME = /^[0-9a-zA-Z._-]{1,255}$/;
 
 export function parseSelection(text: string): Parsed<SelectionRule[]> {
   const rules: SelectionRule[] = [];
-  for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     if (line.includes('=>')) {
       const [from, to, extra] = line.split('=>').map((s) => s.trim());
       if (extra !== undefined) return { ok: false, error: `'${line}' has more than one '=>'` };
-      if (!KV_NAME.test(from)) return { ok: false, error: `'${from}' in '${line}' is not a Key Vault secret name (a mapping names one secret, no globs)` };
-      if (!OCI_NAME.test(to)) return { ok: false, error: `'${to}' in '${line}' is not an OCI secret name (letters, digits, . _ -)` };
+      if (!KV_NAME.test(from))
+        return {
+          ok: false,
+          error: `'${from}' in '${line}' is not a Key Vault secret name (a mapping names one secret, no globs)`,
+        };
+      if (!OCI_NAME.test(to))
+        return { ok: false, error: `'${to}' in '${line}' is not an OCI secret name (letters, digits, . _ -)` };
       rules.push({ pattern: from, target: to });
       continue;
     }
-    for (const item of line.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!KV_GLOB.test(item)) return { ok: false, error: `'${item}' is not a Key Vault secret name or glob (letters, digits, -, * and ?)` };
+    for (const item of line
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      if (!KV_GLOB.test(item))
+        return { ok: false, error: `'${item}' is not a Key Vault secret name or glob (letters, digits, -, * and ?)` };
       rules.push({ pattern: item });
     }
   }
@@ -32,14 +44,21 @@ export function parseSelection(text: string): Parsed<SelectionRule[]> {
   const targets = new Map<string, string>();
   for (const rule of rules.filter((r) => r.target)) {
     const key = rule.target!.toLowerCase();
-    if (targets.has(key)) return { ok: false, error: `'${targets.get(key)}' and '${rule.pattern}' both map to the OCI secret '${rule.target}'` };
+    if (targets.has(key))
+      return {
+        ok: false,
+        error: `'${targets.get(key)}' and '${rule.pattern}' both map to the OCI secret '${rule.target}'`,
+      };
     targets.set(key, rule.pattern);
   }
   return { ok: true, value: rules };
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\-]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   // Key Vault names are case-insensitive.
   return new RegExp(`^${body}$`, 'i');
 }

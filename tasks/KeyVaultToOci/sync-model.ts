@@ -66,9 +66,17 @@ export interface SecretSink {
 }
 
 export type PlanAction =
-  | 'create' | 'update' | 'metadata' | 'unchanged' | 'restore' | 'skipped' | 'blocked'
+  | 'create'
+  | 'update'
+  | 'metadata'
+  | 'unchanged'
+  | 'restore'
+  | 'skipped'
+  | 'blocked'
   // For OCI secrets whose Key Vault source is gone or disabled (onSourceRemoved):
-  | 'kept' | 'disable' | 'scheduleDeletion';
+  | 'kept'
+  | 'disable'
+  | 'scheduleDeletion';
 
 export interface PlanItem {
   source: string;
@@ -84,7 +92,8 @@ export interface PlanItem {
   metaChanges?: string[];
 }
 
-export type Outcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'planned' | 'kept' | 'disabled' | 'deletionScheduled';
+export type Outcome =
+  'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'planned' | 'kept' | 'disabled' | 'deletionScheduled';
 
 export interface SyncResult {
   source: string;

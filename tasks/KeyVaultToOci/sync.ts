@@ -27,24 +27,55 @@ export interface SyncTuning {
 /** The SDK's own default attempts and ceiling, with our jittered backoff from 1 s. */
 const OCI_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-export const DEFAULT_TUNING: SyncTuning = { ociRetry: OCI_RETRY, keyVaultRetry: KEY_VAULT_RETRY, concurrency: 4, pollMs: 2000, now: () => new Date() };
+export const DEFAULT_TUNING: SyncTuning = {
+  ociRetry: OCI_RETRY,
+  keyVaultRetry: KEY_VAULT_RETRY,
+  concurrency: 4,
+  pollMs: 2000,
+  now: () => new Date(),
+};
 
 /** One factory per kind: a new source or sink is a new module and one line here. */
 export const SOURCES: Record<'azureKeyVault', Factory<SecretSource>> = {
   azureKeyVault: async (ctx, o, t) =>
-    createKeyVaultSource({ vaultUrl: o.keyVaultUrl, credential: await createAzureCredential(o.azure!, ctx.host, ctx.network), signal: ctx.signal, retry: t.keyVaultRetry, network: ctx.network }),
+    createKeyVaultSource({
+      vaultUrl: o.keyVaultUrl,
+      credential: await createAzureCredential(o.azure!, ctx.host, ctx.network),
+      signal: ctx.signal,
+      retry: t.keyVaultRetry,
+      network: ctx.network,
+    }),
 };
 
 export const SINKS: Record<'ociVault', Factory<SecretSink>> = {
   ociVault: async (ctx, o, t) =>
-    createOciVaultSink({ connection: o.oci!, compartmentId: o.compartmentId, vaultId: o.vaultId, keyId: o.keyId, deadline: ctx.deadline, signal: ctx.signal, retry: t.ociRetry, pollMs: t.pollMs, network: ctx.network }),
+    createOciVaultSink({
+      connection: o.oci!,
+      compartmentId: o.compartmentId,
+      vaultId: o.vaultId,
+      keyId: o.keyId,
+      deadline: ctx.deadline,
+      signal: ctx.signal,
+      retry: t.ociRetry,
+      pollMs: t.pollMs,
+      network: ctx.network,
+    }),
 };
 
-export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: SyncTuning = DEFAULT_TUNING): Promise<TaskOutcome> {
+export async function syncSecrets(
+  ctx: TaskContext,
+  o: KeyVaultToOciOptions,
+  t: SyncTuning = DEFAULT_TUNING,
+): Promise<TaskOutcome> {
   const log = (line: string): void => ctx.host.info(ctx.secrets.redact(line));
   const vaultHost = new URL(o.keyVaultUrl).hostname;
   ctx.record.target = `${vaultHost} → ${o.vaultId}`;
-  ctx.record.details = { keyVault: o.keyVaultName, vaultId: o.vaultId, compartmentId: o.compartmentId, dryRun: o.dryRun };
+  ctx.record.details = {
+    keyVault: o.keyVaultName,
+    vaultId: o.vaultId,
+    compartmentId: o.compartmentId,
+    dryRun: o.dryRun,
+  };
 
   const source = await SOURCES.azureKeyVault(ctx, o, t);
   const listed = await source.list();
@@ -57,9 +88,16 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
   selection.missing = selection.missing.filter((m) => !covered.has(m.toLowerCase()));
   selection.skipped = selection.skipped.filter((s) => !covered.has(s.source.toLowerCase()));
   if (selection.missing.length) {
-    throw new TaskError(`${source.description} has no secret named ${selection.missing.map((m) => `'${m}'`).join(', ')}.`, "Fix the 'secrets' input or create the secrets; nothing was changed.");
+    throw new TaskError(
+      `${source.description} has no secret named ${selection.missing.map((m) => `'${m}'`).join(', ')}.`,
+      "Fix the 'secrets' input or create the secrets; nothing was changed.",
+    );
   }
-  if (selection.collisions.length) throw new TaskError(`${selection.collisions.join('; ')}.`, "Map them to different names in the 'secrets' input; nothing was changed.");
+  if (selection.collisions.length)
+    throw new TaskError(
+      `${selection.collisions.join('; ')}.`,
+      "Map them to different names in the 'secrets' input; nothing was changed.",
+    );
 
   // Every value, and each form derived from it, is announced to the agent before any request sends it.
   const values: ValueBook = new Map();
@@ -68,7 +106,12 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
   await mapLimit(selection.selected, t.concurrency, async (s) => {
     try {
       const { value, version } = await source.read(s.source);
-      if (value === '') return void empty.push({ ...s, action: 'skipped', reason: 'the value is empty, and OCI Vault cannot store an empty secret' });
+      if (value === '')
+        return void empty.push({
+          ...s,
+          action: 'skipped',
+          reason: 'the value is empty, and OCI Vault cannot store an empty secret',
+        });
       ctx.secrets.register(value);
       const content = Buffer.from(value, 'utf8').toString('base64');
       ctx.secrets.register(content);
@@ -79,22 +122,37 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
   });
 
   const props = new Map(listed.map((s) => [s.name, s]));
-  const planned = await mapLimit(selection.selected.filter((s) => values.has(s.source)), t.concurrency, async (s): Promise<PlanItem | SyncResult> => {
-    try {
-      const state = await sink.inspect(s.target);
-      // What OCI holds now is a secret too (an older value): mask it before anything could print it.
-      if (state.kind === 'present') ctx.secrets.register(Buffer.from(state.content, 'base64').toString('utf8'));
-      const want = desiredMeta(o.copyMetadata ? props.get(s.source)! : { name: s.source, enabled: true }, o.keyVaultName, t.now());
-      return planItem(s, values.get(s.source)!.content, state, o.restorePendingDeletion, want);
-    } catch (err) {
-      return { ...s, action: 'blocked', outcome: 'failed', message: errorMessage(err) };
-    }
-  });
+  const planned = await mapLimit(
+    selection.selected.filter((s) => values.has(s.source)),
+    t.concurrency,
+    async (s): Promise<PlanItem | SyncResult> => {
+      try {
+        const state = await sink.inspect(s.target);
+        // What OCI holds now is a secret too (an older value): mask it before anything could print it.
+        if (state.kind === 'present') ctx.secrets.register(Buffer.from(state.content, 'base64').toString('utf8'));
+        const want = desiredMeta(
+          o.copyMetadata ? props.get(s.source)! : { name: s.source, enabled: true },
+          o.keyVaultName,
+          t.now(),
+        );
+        return planItem(s, values.get(s.source)!.content, state, o.restorePendingDeletion, want);
+      } catch (err) {
+        return { ...s, action: 'blocked', outcome: 'failed', message: errorMessage(err) };
+      }
+    },
+  );
   const inspectFailures = planned.filter((p): p is SyncResult => 'outcome' in p);
-  const plan = [...selection.skipped, ...empty, ...removed, ...planned.filter((p): p is PlanItem => !('outcome' in p))].sort((a, b) => a.source.localeCompare(b.source));
+  const plan = [
+    ...selection.skipped,
+    ...empty,
+    ...removed,
+    ...planned.filter((p): p is PlanItem => !('outcome' in p)),
+  ].sort((a, b) => a.source.localeCompare(b.source));
   const kept = removed.filter((r) => r.action === 'kept');
   if (kept.length) {
-    ctx.host.warn(`${kept.length} OCI secret(s) created by this task have a deleted or disabled Key Vault source and stay active: ${kept.map((k) => `${k.target} (${k.reason?.split(';')[0]})`).join(', ')}. Set onSourceRemoved: disable or scheduleDeletion to revoke them.`);
+    ctx.host.warn(
+      `${kept.length} OCI secret(s) created by this task have a deleted or disabled Key Vault source and stay active: ${kept.map((k) => `${k.target} (${k.reason?.split(';')[0]})`).join(', ')}. Set onSourceRemoved: disable or scheduleDeletion to revoke them.`,
+    );
   }
   const failedEarly = [...readFailures, ...inspectFailures];
 
@@ -105,12 +163,34 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
 
   let results: SyncResult[];
   if (o.dryRun) {
-    const DRY: Partial<Record<PlanItem['action'], SyncResult['outcome']>> = { skipped: 'skipped', blocked: 'failed', kept: 'kept' };
+    const DRY: Partial<Record<PlanItem['action'], SyncResult['outcome']>> = {
+      skipped: 'skipped',
+      blocked: 'failed',
+      kept: 'kept',
+    };
     const dry = (a: PlanItem['action']): SyncResult['outcome'] => DRY[a] ?? 'planned';
-    results = plan.map((i) => ({ source: i.source, target: i.target, action: i.action, outcome: dry(i.action), secretId: i.secretId, version: i.version, message: i.reason, metaChanges: i.metaChanges }));
+    results = plan.map((i) => ({
+      source: i.source,
+      target: i.target,
+      action: i.action,
+      outcome: dry(i.action),
+      secretId: i.secretId,
+      version: i.version,
+      message: i.reason,
+      metaChanges: i.metaChanges,
+    }));
   } else {
     const origin = (name: string): string => `Azure Key Vault ${o.keyVaultName}/${name}`;
-    results = await executePlan(plan, { sink, values, origin, registerSecret: (v) => ctx.secrets.register(v), signal: ctx.signal, concurrency: t.concurrency, log, now: t.now });
+    results = await executePlan(plan, {
+      sink,
+      values,
+      origin,
+      registerSecret: (v) => ctx.secrets.register(v),
+      signal: ctx.signal,
+      concurrency: t.concurrency,
+      log,
+      now: t.now,
+    });
   }
   results = [...results, ...failedEarly].sort((a, b) => a.source.localeCompare(b.source));
 
@@ -125,10 +205,20 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
     ...(o.dryRun ? { planned: plannedCount } : done),
     // One line per run for the summary table; `secrets` carries the same facts for the hub.
     // The rotation figure: which OCI version is current for which Key Vault version.
-    changes: results.map((r) => `${r.target}: ${r.outcome}${r.version !== undefined ? ` v${r.version}` : ''}${r.sourceVersion ? ` (Key Vault ${r.sourceVersion.slice(0, 8)})` : ''}`).join(', '),
+    changes: results
+      .map(
+        (r) =>
+          `${r.target}: ${r.outcome}${r.version !== undefined ? ` v${r.version}` : ''}${r.sourceVersion ? ` (Key Vault ${r.sourceVersion.slice(0, 8)})` : ''}`,
+      )
+      .join(', '),
     secrets: results,
   };
-  const outputs = { created: String(t2.created), updated: String(t2.updated), unchanged: String(t2.unchanged), revoked: String(t2.disabled + t2.deletionScheduled) };
+  const outputs = {
+    created: String(t2.created),
+    updated: String(t2.updated),
+    unchanged: String(t2.unchanged),
+    revoked: String(t2.disabled + t2.deletionScheduled),
+  };
 
   if (t2.failed && !o.dryRun) throw new TaskError(describePartialFailure(results));
   if (o.dryRun) {
@@ -136,7 +226,12 @@ export async function syncSecrets(ctx: TaskContext, o: KeyVaultToOciOptions, t: 
     const message = `Dry run: ${counts}.${issues.length ? ` ${issues.length} secret(s) would not sync: ${issues.map((r) => `${r.source} (${r.message})`).join('; ')}` : ''}`;
     return { status: issues.length ? 'succeededWithIssues' : 'succeeded', message, outputs };
   }
-  if (!results.length) return { status: 'succeededWithIssues', message: `No secret in ${vaultHost} matches the 'secrets' input; nothing was synced.`, outputs };
+  if (!results.length)
+    return {
+      status: 'succeededWithIssues',
+      message: `No secret in ${vaultHost} matches the 'secrets' input; nothing was synced.`,
+      outputs,
+    };
   return { message: `Synced ${vaultHost} to OCI Vault: ${counts}.`, outputs };
 }
 
@@ -160,7 +255,10 @@ function exportVariables(ctx: TaskContext, values: ValueBook, log: (line: string
     try {
       ctx.host.setVariable(variable, value, true);
       exported.push(variable);
-      if (multiLine && !multiLineAllowed) ctx.host.warn(`'${name}' is multi-line: exported as '${variable}' (base64), because the agent cannot mask multi-line secret variables.`);
+      if (multiLine && !multiLineAllowed)
+        ctx.host.warn(
+          `'${name}' is multi-line: exported as '${variable}' (base64), because the agent cannot mask multi-line secret variables.`,
+        );
     } catch (err) {
       ctx.host.warn(`Could not export '${variable}': ${ctx.secrets.redact(errorMessage(err))}`);
     }

@@ -35,4 +35,8 @@ export interface BackendDeps {
   retry?: RetryPolicy;
 }
 
-export type BackendFactory = (ctx: TaskContext, options: OracleDbProvisionOptions, deps: BackendDeps) => Promise<DbBackend>;
+export type BackendFactory = (
+  ctx: TaskContext,
+  options: OracleDbProvisionOptions,
+  deps: BackendDeps,
+) => Promise<DbBackend>;

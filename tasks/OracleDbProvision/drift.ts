@@ -22,7 +22,9 @@ export function sameIps(a: string[], b: string[]): boolean {
 export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
   const blockers: string[] = [];
   if (desired.isFreeTier && !current.isFreeTier) {
-    blockers.push('the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name');
+    blockers.push(
+      'the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name',
+    );
   }
   blockers.push(...productionDrift(desired, current).replace);
   return blockers;
@@ -38,15 +40,20 @@ export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
  */
 export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[] {
   const groups: UpdateGroup[] = [];
-  const single = (field: string, from: unknown, to: unknown, value: unknown = to): UpdateGroup => ({ changes: [{ field, from, to }], details: { [field]: value } });
+  const single = (field: string, from: unknown, to: unknown, value: unknown = to): UpdateGroup => ({
+    changes: [{ field, from, to }],
+    details: { [field]: value },
+  });
 
   if (current.isFreeTier && !desired.isFreeTier) groups.push(single('isFreeTier', true, false));
   // Only an adopted database (found by OCID) can differ here: one found by name has that name.
-  if (current.displayName && desired.displayName !== current.displayName) groups.push(single('displayName', current.displayName, desired.displayName));
+  if (current.displayName && desired.displayName !== current.displayName)
+    groups.push(single('displayName', current.displayName, desired.displayName));
   if (desired.dbName && current.dbName && desired.dbName.toUpperCase() !== current.dbName.toUpperCase()) {
     groups.push(single('dbName', current.dbName, desired.dbName));
   }
-  if (current.dbWorkload && desired.dbWorkload !== current.dbWorkload) groups.push(single('dbWorkload', current.dbWorkload, desired.dbWorkload));
+  if (current.dbWorkload && desired.dbWorkload !== current.dbWorkload)
+    groups.push(single('dbWorkload', current.dbWorkload, desired.dbWorkload));
 
   // Always Free databases have fixed compute and storage: there is nothing to compare.
   if (!desired.isFreeTier) {
@@ -56,10 +63,17 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
 
   const acl = sameIps(desired.whitelistedIps, current.whitelistedIps)
     ? undefined
-    : single('whitelistedIps', current.whitelistedIps, desired.whitelistedIps, desired.whitelistedIps.length ? desired.whitelistedIps : ['']);
-  const mtls = current.isMtlsConnectionRequired === undefined || current.isMtlsConnectionRequired === desired.isMtlsConnectionRequired
-    ? undefined
-    : single('isMtlsConnectionRequired', current.isMtlsConnectionRequired, desired.isMtlsConnectionRequired);
+    : single(
+        'whitelistedIps',
+        current.whitelistedIps,
+        desired.whitelistedIps,
+        desired.whitelistedIps.length ? desired.whitelistedIps : [''],
+      );
+  const mtls =
+    current.isMtlsConnectionRequired === undefined ||
+    current.isMtlsConnectionRequired === desired.isMtlsConnectionRequired
+      ? undefined
+      : single('isMtlsConnectionRequired', current.isMtlsConnectionRequired, desired.isMtlsConnectionRequired);
   // A private endpoint comes before an ACL change and mTLS (OCI allows TLS without an ACL on a private one).
   groups.push(...productionDrift(desired, current).updates);
   const ordered = desired.isMtlsConnectionRequired ? [mtls, acl] : [acl, mtls];
@@ -68,19 +82,27 @@ export function driftUpdates(desired: DesiredDb, current: DbState): UpdateGroup[
 }
 
 /** Compute model, count and storage: the `scale` action's fields, accepted in one request. */
-export function computeDrift(desired: Pick<DesiredDb, 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs'>, current: DbState): UpdateGroup | undefined {
+export function computeDrift(
+  desired: Pick<DesiredDb, 'computeModel' | 'computeCount' | 'dataStorageSizeInTBs'>,
+  current: DbState,
+): UpdateGroup | undefined {
   const changes: FieldChange[] = [];
   const details: Record<string, unknown> = {};
   const modelChanged = current.computeModel !== undefined && current.computeModel !== desired.computeModel;
   if (modelChanged || current.computeCount !== desired.computeCount) {
     if (modelChanged) changes.push({ field: 'computeModel', from: current.computeModel, to: desired.computeModel });
-    if (current.computeCount !== desired.computeCount) changes.push({ field: 'computeCount', from: current.computeCount, to: desired.computeCount });
+    if (current.computeCount !== desired.computeCount)
+      changes.push({ field: 'computeCount', from: current.computeCount, to: desired.computeCount });
     // OCI requires computeModel whenever computeCount is sent.
     details.computeModel = desired.computeModel;
     details.computeCount = desired.computeCount;
   }
   if (current.dataStorageSizeInTBs !== desired.dataStorageSizeInTBs) {
-    changes.push({ field: 'dataStorageSizeInTBs', from: current.dataStorageSizeInTBs, to: desired.dataStorageSizeInTBs });
+    changes.push({
+      field: 'dataStorageSizeInTBs',
+      from: current.dataStorageSizeInTBs,
+      to: desired.dataStorageSizeInTBs,
+    });
     details.dataStorageSizeInTBs = desired.dataStorageSizeInTBs;
   }
   return changes.length ? { changes, details } : undefined;

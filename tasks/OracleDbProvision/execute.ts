@@ -15,7 +15,11 @@ export const BACKENDS: Record<OracleDbProvisionOptions['target'], BackendFactory
   operator: createOperatorBackend,
 };
 
-export async function executeOracleDbProvision(ctx: TaskContext, o: OracleDbProvisionOptions, deps: BackendDeps): Promise<TaskOutcome> {
+export async function executeOracleDbProvision(
+  ctx: TaskContext,
+  o: OracleDbProvisionOptions,
+  deps: BackendDeps,
+): Promise<TaskOutcome> {
   // oci-common's retrier writes every retry and refusal to console.warn ("Request failed with
   // Exception : [object Object]"): our own messages say it better, so its chatter goes to debug.
   const warn = console.warn;

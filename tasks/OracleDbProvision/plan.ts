@@ -59,12 +59,19 @@ function notFound(desired: DesiredDb, action: string): TaskError {
 
 function requireState(current: DbState, states: string[], action: string, hint: string): void {
   if (!states.includes(current.lifecycleState)) {
-    throw new TaskError(`Cannot ${action} '${current.displayName}' (${current.id}): it is ${current.lifecycleState}, and ${action} needs ${states.join(' or ')}.`, hint);
+    throw new TaskError(
+      `Cannot ${action} '${current.displayName}' (${current.id}): it is ${current.lifecycleState}, and ${action} needs ${states.join(' or ')}.`,
+      hint,
+    );
   }
 }
 
 export function createSpec(desired: DesiredDb): CreateSpec {
-  if (!desired.dbName) throw new TaskError(`No database named '${desired.displayName}' exists yet, and input 'dbName' is empty.`, "Set 'dbName' (letter first, at most 30 letters and digits) so ensure can create it.");
+  if (!desired.dbName)
+    throw new TaskError(
+      `No database named '${desired.displayName}' exists yet, and input 'dbName' is empty.`,
+      "Set 'dbName' (letter first, at most 30 letters and digits) so ensure can create it.",
+    );
   return {
     compartmentId: desired.compartmentId,
     displayName: desired.displayName,
@@ -90,9 +97,13 @@ export function createSpec(desired: DesiredDb): CreateSpec {
 export function planAction(input: PlanInput): Step[] {
   const { action, desired } = input;
   const current = isMissing(input.current) ? undefined : input.current;
-  if (current && TRANSITIONAL_STATES.has(current.lifecycleState)) return [{ kind: 'waitSettled', state: current.lifecycleState }];
+  if (current && TRANSITIONAL_STATES.has(current.lifecycleState))
+    return [{ kind: 'waitSettled', state: current.lifecycleState }];
   if (current && FAILED_STATES.has(current.lifecycleState) && action !== 'delete') {
-    throw new TaskError(`Autonomous Database '${current.displayName}' (${current.id}) is ${current.lifecycleState}; OCI cannot ${action} it in that state.`, 'Check the database in the OCI console (work requests, Service Health) or open a support request; the delete action still works.');
+    throw new TaskError(
+      `Autonomous Database '${current.displayName}' (${current.id}) is ${current.lifecycleState}; OCI cannot ${action} it in that state.`,
+      'Check the database in the OCI console (work requests, Service Health) or open a support request; the delete action still works.',
+    );
   }
 
   switch (action) {
@@ -100,21 +111,44 @@ export function planAction(input: PlanInput): Step[] {
     case 'restore':
     case 'ensure': {
       if (!current) {
-        if (!input.hasAdminPassword) throw new TaskError(`No database named '${desired.displayName}' exists yet, and no ADMIN password is set.`, "Set 'adminPassword' (from a secret variable) or 'adminPasswordSecretId' so ensure can create it.");
+        if (!input.hasAdminPassword)
+          throw new TaskError(
+            `No database named '${desired.displayName}' exists yet, and no ADMIN password is set.`,
+            "Set 'adminPassword' (from a secret variable) or 'adminPasswordSecretId' so ensure can create it.",
+          );
         // A clone is created once; afterwards `clone` converges the copy like `ensure` (idempotent re-runs).
-        return [{ kind: 'create', spec: createSpec(desired), ...(action !== 'ensure' && input.clone ? { clone: input.clone } : {}) }];
+        return [
+          {
+            kind: 'create',
+            spec: createSpec(desired),
+            ...(action !== 'ensure' && input.clone ? { clone: input.clone } : {}),
+          },
+        ];
       }
       const blockers = driftBlockers(desired, current);
       if (blockers.length) {
-        throw new TaskError(`Cannot converge '${current.displayName}' (${current.id}) in place: ${blockers.join('; ')}.`, 'Nothing was changed, and the task never deletes a database unless asked: delete it (action: delete, confirmDelete: true) and run ensure again, or create the new database under another display name.');
+        throw new TaskError(
+          `Cannot converge '${current.displayName}' (${current.id}) in place: ${blockers.join('; ')}.`,
+          'Nothing was changed, and the task never deletes a database unless asked: delete it (action: delete, confirmDelete: true) and run ensure again, or create the new database under another display name.',
+        );
       }
       const groups = driftUpdates(desired, current);
-      if (groups.length) requireState(current, ['AVAILABLE'], `update ${groups.flatMap((g) => g.changes.map((c) => c.field)).join(', ')} of`, "Run the 'start' action first, or stop converging those settings.");
+      if (groups.length)
+        requireState(
+          current,
+          ['AVAILABLE'],
+          `update ${groups.flatMap((g) => g.changes.map((c) => c.field)).join(', ')} of`,
+          "Run the 'start' action first, or stop converging those settings.",
+        );
       return groups.map((group) => ({ kind: 'update', group }));
     }
     case 'scale': {
       if (!current) throw notFound(desired, 'scale');
-      if (current.isFreeTier) throw new TaskError(`'${current.displayName}' is an Always Free database; OCI does not scale those.`, 'Upgrade it with ensure and isFreeTier: false first.');
+      if (current.isFreeTier)
+        throw new TaskError(
+          `'${current.displayName}' is an Always Free database; OCI does not scale those.`,
+          'Upgrade it with ensure and isFreeTier: false first.',
+        );
       const group = computeDrift(desired, current);
       if (!group) return [];
       requireState(current, ['AVAILABLE'], 'scale', "Run the 'start' action first.");
@@ -123,21 +157,40 @@ export function planAction(input: PlanInput): Step[] {
     case 'start':
       if (!current) throw notFound(desired, 'start');
       if (current.lifecycleState === 'AVAILABLE') return [];
-      requireState(current, ['STOPPED'], 'start', 'Wait for the current operation or check the database in the OCI console.');
+      requireState(
+        current,
+        ['STOPPED'],
+        'start',
+        'Wait for the current operation or check the database in the OCI console.',
+      );
       return [{ kind: 'start' }];
     case 'stop':
       if (!current) throw notFound(desired, 'stop');
       if (current.lifecycleState === 'STOPPED') return [];
-      requireState(current, ['AVAILABLE', 'AVAILABLE_NEEDS_ATTENTION'], 'stop', 'Check the database in the OCI console.');
+      requireState(
+        current,
+        ['AVAILABLE', 'AVAILABLE_NEEDS_ATTENTION'],
+        'stop',
+        'Check the database in the OCI console.',
+      );
       return [{ kind: 'stop' }];
     case 'backup':
       if (!current) throw notFound(desired, 'back up');
-      if (current.isFreeTier) throw new TaskError(`'${current.displayName}' is an Always Free database; OCI takes its backups automatically and offers no manual backups.`, 'Remove the backup step for Always Free databases.');
+      if (current.isFreeTier)
+        throw new TaskError(
+          `'${current.displayName}' is an Always Free database; OCI takes its backups automatically and offers no manual backups.`,
+          'Remove the backup step for Always Free databases.',
+        );
       requireState(current, ['AVAILABLE'], 'back up', "Run the 'start' action first.");
       return [{ kind: 'backup' }];
     case 'wallet':
       if (!current) throw notFound(desired, 'download the wallet of');
-      requireState(current, ['AVAILABLE', 'STOPPED'], 'download the wallet of', 'Wait for the current operation to finish.');
+      requireState(
+        current,
+        ['AVAILABLE', 'STOPPED'],
+        'download the wallet of',
+        'Wait for the current operation to finish.',
+      );
       return [{ kind: 'wallet' }];
     case 'delete':
       return current ? [{ kind: 'delete' }] : [];
@@ -151,10 +204,20 @@ export function describeStep(step: Step): string {
       return `wait for ${step.state} to finish`;
     case 'create': {
       const s = step.spec;
-      const extras = [s.subnetId ? `private endpoint in ${s.subnetId}` : '', s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '', s.dbVersion ?? '',
-        s.kmsKeyId ? 'customer-managed key' : '', s.isAutoScalingEnabled ? 'compute auto scaling' : '', s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : ''].filter(Boolean);
+      const extras = [
+        s.subnetId ? `private endpoint in ${s.subnetId}` : '',
+        s.licenseModel === 'BRING_YOUR_OWN_LICENSE' ? 'BYOL' : '',
+        s.dbVersion ?? '',
+        s.kmsKeyId ? 'customer-managed key' : '',
+        s.isAutoScalingEnabled ? 'compute auto scaling' : '',
+        s.isAutoScalingForStorageEnabled ? 'storage auto scaling' : '',
+      ].filter(Boolean);
       const c = step.clone;
-      const from = !c ? '' : c.timestamp ? ` restored (${c.cloneType.toLowerCase()}) from ${c.sourceId} as of ${c.timestamp}` : ` as a ${c.cloneType.toLowerCase()} clone of ${c.sourceId}`;
+      const from = !c
+        ? ''
+        : c.timestamp
+          ? ` restored (${c.cloneType.toLowerCase()}) from ${c.sourceId} as of ${c.timestamp}`
+          : ` as a ${c.cloneType.toLowerCase()} clone of ${c.sourceId}`;
       return `create ${s.dbName}${from} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
     }
     case 'update':

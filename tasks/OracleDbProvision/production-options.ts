@@ -32,8 +32,14 @@ const APPLIES: Record<string, { actions: DbAction[]; targets: Target[] }> = {
   sourceDatabaseId: { actions: ['clone', 'restore'], targets: ['ociApi'] },
   cloneType: { actions: ['clone', 'restore'], targets: ['ociApi'] },
   restoreTimestamp: { actions: ['restore'], targets: ['ociApi'] },
-  autonomousDatabaseId: { actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['ociApi'] },
-  operatorOciAuth: { actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'], targets: ['operator'] },
+  autonomousDatabaseId: {
+    actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'],
+    targets: ['ociApi'],
+  },
+  operatorOciAuth: {
+    actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'],
+    targets: ['operator'],
+  },
 };
 
 /** Set = given and different from the task.json default (a default is never "set by the user"). */
@@ -46,10 +52,21 @@ export function checkIgnoredInputs(inputs: InputReader, action: DbAction, target
   for (const [name, where] of Object.entries(APPLIES)) {
     if (!isSet(inputs, name)) continue;
     if (!where.actions.includes(action)) {
-      inputs.problem(name, `is set, but action '${action}' does not use it (it applies to ${where.actions.join(', ')}).`, `Remove ${name} from this step.`);
+      inputs.problem(
+        name,
+        `is set, but action '${action}' does not use it (it applies to ${where.actions.join(', ')}).`,
+        `Remove ${name} from this step.`,
+      );
     } else if (!where.targets.includes(target)) {
-      const why = target === 'operator' ? "the Oracle Database Operator's AutonomousDatabase resource has no such field" : 'it configures the operator only';
-      inputs.problem(name, `is set, but target '${target}' cannot apply it: ${why}.`, target === 'operator' ? 'Use target: ociApi for this setting, or remove it.' : `Remove ${name} from this step.`);
+      const why =
+        target === 'operator'
+          ? "the Oracle Database Operator's AutonomousDatabase resource has no such field"
+          : 'it configures the operator only';
+      inputs.problem(
+        name,
+        `is set, but target '${target}' cannot apply it: ${why}.`,
+        target === 'operator' ? 'Use target: ociApi for this setting, or remove it.' : `Remove ${name} from this step.`,
+      );
     }
   }
 }
@@ -57,7 +74,11 @@ export function checkIgnoredInputs(inputs: InputReader, action: DbAction, target
 const TAG_LINE = /^([^=\s][^=]{0,99})=(.{0,256})$/;
 const DEFINED_LINE = /^([A-Za-z0-9_-]{1,100})\.([^=\s][^=]{0,99})=(.{0,256})$/;
 
-function parseTags(inputs: InputReader, name: string, defined: boolean): Record<string, string> | Record<string, Record<string, string>> | undefined {
+function parseTags(
+  inputs: InputReader,
+  name: string,
+  defined: boolean,
+): Record<string, string> | Record<string, Record<string, string>> | undefined {
   const lines = inputs.list(name);
   if (!lines.length) return undefined;
   const out: Record<string, Record<string, string>> = {};
@@ -65,7 +86,13 @@ function parseTags(inputs: InputReader, name: string, defined: boolean): Record<
   for (const line of lines) {
     const m = (defined ? DEFINED_LINE : TAG_LINE).exec(line);
     if (!m) {
-      inputs.problem(name, `'${line.slice(0, 60)}' is not ${defined ? 'Namespace.key=value' : 'key=value'}.`, defined ? 'Write one Namespace.key=value per line, e.g. Operations.CostCenter=42.' : 'Write one key=value per line, e.g. app=orders.');
+      inputs.problem(
+        name,
+        `'${line.slice(0, 60)}' is not ${defined ? 'Namespace.key=value' : 'key=value'}.`,
+        defined
+          ? 'Write one Namespace.key=value per line, e.g. Operations.CostCenter=42.'
+          : 'Write one key=value per line, e.g. app=orders.',
+      );
       continue;
     }
     if (defined) (out[m[1]] ??= {})[m[2].trim()] = m[3].trim();
@@ -85,31 +112,63 @@ export function readProductionSettings(inputs: InputReader, whitelistedIps: stri
     inputs.optionalString(name, { pattern: OCID(kind), expected: `an OCID such as ${example}` });
   const subnetId = ocid('subnetId', 'subnet', 'ocid1.subnet.oc1.eu-frankfurt-1.aaaa…');
   const nsgIds = inputs.list('nsgIds');
-  for (const n of nsgIds) if (!OCID('networksecuritygroup').test(n)) inputs.problem('nsgIds', `'${n.slice(0, 80)}' is not a network security group OCID.`, 'Write OCIDs such as ocid1.networksecuritygroup.oc1.eu-frankfurt-1.aaaa…');
-  const privateEndpointLabel = inputs.optionalString('privateEndpointLabel', { pattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, expected: 'a host name label: a letter, then letters, digits and hyphens (at most 63)' });
+  for (const n of nsgIds)
+    if (!OCID('networksecuritygroup').test(n))
+      inputs.problem(
+        'nsgIds',
+        `'${n.slice(0, 80)}' is not a network security group OCID.`,
+        'Write OCIDs such as ocid1.networksecuritygroup.oc1.eu-frankfurt-1.aaaa…',
+      );
+  const privateEndpointLabel = inputs.optionalString('privateEndpointLabel', {
+    pattern: /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/,
+    expected: 'a host name label: a letter, then letters, digits and hyphens (at most 63)',
+  });
   if (!subnetId && (nsgIds.length || privateEndpointLabel)) {
-    inputs.problem(nsgIds.length ? 'nsgIds' : 'privateEndpointLabel', 'is set without subnetId: it applies only to a private endpoint.', 'Set subnetId (the private endpoint\'s subnet), or remove it.');
+    inputs.problem(
+      nsgIds.length ? 'nsgIds' : 'privateEndpointLabel',
+      'is set without subnetId: it applies only to a private endpoint.',
+      "Set subnetId (the private endpoint's subnet), or remove it.",
+    );
   }
   // OCI ignores the ACL of a database with a private endpoint: a plan with both would not be what was asked.
   if (subnetId && whitelistedIps.length) {
-    inputs.problem('whitelistedIps', 'is set together with subnetId: an access control list applies only to a public endpoint, and OCI ignores it on a private one.', 'Remove whitelistedIps and control access with nsgIds and the subnet\'s security lists, or remove subnetId for a public database.');
+    inputs.problem(
+      'whitelistedIps',
+      'is set together with subnetId: an access control list applies only to a public endpoint, and OCI ignores it on a private one.',
+      "Remove whitelistedIps and control access with nsgIds and the subnet's security lists, or remove subnetId for a public database.",
+    );
   }
   const kmsKeyId = ocid('kmsKeyId', 'key', 'ocid1.key.oc1.eu-frankfurt-1.aaaa…');
   const vaultId = ocid('kmsVaultId', 'vault', 'ocid1.vault.oc1.eu-frankfurt-1.aaaa…');
-  if (Boolean(kmsKeyId) !== Boolean(vaultId)) inputs.problem(kmsKeyId ? 'kmsVaultId' : 'kmsKeyId', 'is required with the other one: a customer-managed key is named by its key and its vault.', 'Set both kmsKeyId and kmsVaultId, or neither.');
-  const licenseModel = inputs.optionalString('licenseModel', { pattern: /^(LICENSE_INCLUDED|BRING_YOUR_OWN_LICENSE)$/, expected: 'LICENSE_INCLUDED or BRING_YOUR_OWN_LICENSE' }) as LicenseModel | undefined;
+  if (Boolean(kmsKeyId) !== Boolean(vaultId))
+    inputs.problem(
+      kmsKeyId ? 'kmsVaultId' : 'kmsKeyId',
+      'is required with the other one: a customer-managed key is named by its key and its vault.',
+      'Set both kmsKeyId and kmsVaultId, or neither.',
+    );
+  const licenseModel = inputs.optionalString('licenseModel', {
+    pattern: /^(LICENSE_INCLUDED|BRING_YOUR_OWN_LICENSE)$/,
+    expected: 'LICENSE_INCLUDED or BRING_YOUR_OWN_LICENSE',
+  }) as LicenseModel | undefined;
   return {
     subnetId,
     nsgIds: nsgIds.length ? nsgIds : undefined,
     privateEndpointLabel,
     licenseModel,
-    dbVersion: inputs.optionalString('dbVersion', { pattern: /^\d{2}[a-z]{1,2}$/, expected: 'an Oracle Database version such as 19c or 23ai' }),
+    dbVersion: inputs.optionalString('dbVersion', {
+      pattern: /^\d{2}[a-z]{1,2}$/,
+      expected: 'an Oracle Database version such as 19c or 23ai',
+    }),
     isAutoScalingEnabled: tri(inputs, 'autoScaling'),
     isAutoScalingForStorageEnabled: tri(inputs, 'storageAutoScaling'),
     kmsKeyId,
     vaultId,
     freeformTags: parseTags(inputs, 'freeformTags', false) as Record<string, string> | undefined,
     definedTags: parseTags(inputs, 'definedTags', true) as Record<string, Record<string, string>> | undefined,
-    backupRetentionPeriodInDays: inputs.optionalNumber('backupRetentionPeriodInDays', { min: 1, max: 60, integer: true }),
+    backupRetentionPeriodInDays: inputs.optionalNumber('backupRetentionPeriodInDays', {
+      min: 1,
+      max: 60,
+      integer: true,
+    }),
   };
 }

@@ -42,7 +42,8 @@ export function majorVersion(v: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-const sameSet = (a: string[] = [], b: string[] = []): boolean => [...new Set(a)].sort().join() === [...new Set(b)].sort().join();
+const sameSet = (a: string[] = [], b: string[] = []): boolean =>
+  [...new Set(a)].sort().join() === [...new Set(b)].sort().join();
 
 /** Keys the inputs set that differ on the database; keys set by others (Oracle-Tags, people) are kept. */
 function tagDrift(want: Record<string, string> | undefined, have: Record<string, string> | undefined): boolean {
@@ -60,12 +61,18 @@ function definedDrift(want: ProductionSettings['definedTags'], have: ProductionS
 export function productionDrift(want: ProductionSettings, have: ProductionSettings): ProductionDrift {
   const updates: ProductionDrift['updates'] = [];
   const replace: string[] = [];
-  const single = (field: string, from: unknown, to: unknown, details: Record<string, unknown> = { [field]: to }): void =>
-    void updates.push({ changes: [{ field, from, to }], details });
+  const single = (
+    field: string,
+    from: unknown,
+    to: unknown,
+    details: Record<string, unknown> = { [field]: to },
+  ): void => void updates.push({ changes: [{ field, from, to }], details });
 
   if (want.subnetId && want.subnetId !== have.subnetId) {
     const details: Record<string, unknown> = { subnetId: want.subnetId };
-    const changes: SettingChange[] = [{ field: 'subnetId', from: have.subnetId ?? '(public endpoint)', to: want.subnetId }];
+    const changes: SettingChange[] = [
+      { field: 'subnetId', from: have.subnetId ?? '(public endpoint)', to: want.subnetId },
+    ];
     if (want.privateEndpointLabel) {
       details.privateEndpointLabel = want.privateEndpointLabel;
       changes.push({ field: 'privateEndpointLabel', from: have.privateEndpointLabel, to: want.privateEndpointLabel });
@@ -75,22 +82,30 @@ export function productionDrift(want: ProductionSettings, have: ProductionSettin
     single('privateEndpointLabel', have.privateEndpointLabel, want.privateEndpointLabel);
   }
   if (want.nsgIds && !sameSet(want.nsgIds, have.nsgIds)) single('nsgIds', have.nsgIds ?? [], want.nsgIds);
-  if (want.licenseModel && want.licenseModel !== have.licenseModel) single('licenseModel', have.licenseModel, want.licenseModel);
+  if (want.licenseModel && want.licenseModel !== have.licenseModel)
+    single('licenseModel', have.licenseModel, want.licenseModel);
   if (want.dbVersion && want.dbVersion !== have.dbVersion) {
     const [w, h] = [majorVersion(want.dbVersion), majorVersion(have.dbVersion)];
     if (w !== undefined && h !== undefined && w < h) {
-      replace.push(`dbVersion ${have.dbVersion} → ${want.dbVersion} is a downgrade, which OCI cannot do in place: it needs a new database (a clone or a restore into a new database of that version)`);
+      replace.push(
+        `dbVersion ${have.dbVersion} → ${want.dbVersion} is a downgrade, which OCI cannot do in place: it needs a new database (a clone or a restore into a new database of that version)`,
+      );
     } else single('dbVersion', have.dbVersion, want.dbVersion);
   }
   if (want.isAutoScalingEnabled !== undefined && want.isAutoScalingEnabled !== have.isAutoScalingEnabled) {
     single('isAutoScalingEnabled', have.isAutoScalingEnabled, want.isAutoScalingEnabled);
   }
-  if (want.isAutoScalingForStorageEnabled !== undefined && want.isAutoScalingForStorageEnabled !== have.isAutoScalingForStorageEnabled) {
+  if (
+    want.isAutoScalingForStorageEnabled !== undefined &&
+    want.isAutoScalingForStorageEnabled !== have.isAutoScalingForStorageEnabled
+  ) {
     single('isAutoScalingForStorageEnabled', have.isAutoScalingForStorageEnabled, want.isAutoScalingForStorageEnabled);
   }
   if (want.kmsKeyId && want.kmsKeyId !== have.kmsKeyId) {
     // UpdateAutonomousDatabaseDetails.encryptionKey (OciKeyDetails): rotates onto the customer-managed key in place.
-    single('kmsKeyId', have.kmsKeyId ?? '(Oracle-managed)', want.kmsKeyId, { encryptionKey: { provider: 'OCI', kmsKeyId: want.kmsKeyId, vaultId: want.vaultId } });
+    single('kmsKeyId', have.kmsKeyId ?? '(Oracle-managed)', want.kmsKeyId, {
+      encryptionKey: { provider: 'OCI', kmsKeyId: want.kmsKeyId, vaultId: want.vaultId },
+    });
   }
   const tagChanges: SettingChange[] = [];
   const tagDetails: Record<string, unknown> = {};
@@ -105,7 +120,10 @@ export function productionDrift(want: ProductionSettings, have: ProductionSettin
     tagDetails.definedTags = merged;
   }
   if (tagChanges.length) updates.push({ changes: tagChanges, details: tagDetails });
-  if (want.backupRetentionPeriodInDays !== undefined && want.backupRetentionPeriodInDays !== have.backupRetentionPeriodInDays) {
+  if (
+    want.backupRetentionPeriodInDays !== undefined &&
+    want.backupRetentionPeriodInDays !== have.backupRetentionPeriodInDays
+  ) {
     single('backupRetentionPeriodInDays', have.backupRetentionPeriodInDays, want.backupRetentionPeriodInDays);
   }
   return { updates, replace };

@@ -40,7 +40,11 @@ const MAX_ROUNDS = 8;
  * Looks, plans, carries out, and looks again until the plan is empty: the same loop converges
  * after a crash or a concurrent change, which makes every action idempotent.
  */
-export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions, backend: DbBackend): Promise<TaskOutcome> {
+export async function executeWith(
+  ctx: TaskContext,
+  o: OracleDbProvisionOptions,
+  backend: DbBackend,
+): Promise<TaskOutcome> {
   const desired = desiredFrom(o);
   const started = Date.now();
   const steps: Record<string, unknown>[] = [];
@@ -53,25 +57,48 @@ export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions,
 
   let current = await backend.find();
   if (o.action === 'ensure' && current && !isMissing(current) && o.adminPassword) {
-    ctx.host.info('The database exists: adminPassword is used only to create it, so the ADMIN password was left unchanged.');
+    ctx.host.info(
+      'The database exists: adminPassword is used only to create it, so the ADMIN password was left unchanged.',
+    );
   }
   let walletPath: string | undefined;
   let changed = false;
   note(details, current);
   for (let round = 0; ; round++) {
-    if (round >= MAX_ROUNDS) throw new TaskError(`'${o.displayName}' kept changing state while the task worked on it.`, 'Check for other pipelines or people operating on the same database.');
-    const clone = o.sourceDatabaseId ? { sourceId: o.sourceDatabaseId, cloneType: o.cloneType, timestamp: o.action === 'restore' ? o.restoreTimestamp : undefined } : undefined;
+    if (round >= MAX_ROUNDS)
+      throw new TaskError(
+        `'${o.displayName}' kept changing state while the task worked on it.`,
+        'Check for other pipelines or people operating on the same database.',
+      );
+    const clone = o.sourceDatabaseId
+      ? {
+          sourceId: o.sourceDatabaseId,
+          cloneType: o.cloneType,
+          timestamp: o.action === 'restore' ? o.restoreTimestamp : undefined,
+        }
+      : undefined;
     const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword, clone });
     if (!plan.length) break;
-    if (round === 0 && plan[0].kind !== 'waitSettled') ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
+    if (round === 0 && plan[0].kind !== 'waitSettled')
+      ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
     for (const step of plan) {
       const t0 = Date.now();
       ctx.host.info(`${describeStep(step)}…`);
       // Recorded before it runs: a cancelled or failed run still says which step it was in.
-      const entry: Record<string, unknown> = { step: step.kind, description: describeStep(step), startedAt: new Date(t0).toISOString() };
+      const entry: Record<string, unknown> = {
+        step: step.kind,
+        description: describeStep(step),
+        startedAt: new Date(t0).toISOString(),
+      };
       steps.push(entry);
-      const result: StepResult = step.kind === 'waitSettled' ? await backend.waitSettled(current as DbState) : await backend.run(step, current);
-      Object.assign(entry, { durationMs: Date.now() - t0, states: result.transitions, workRequestId: result.workRequestId, backupId: result.backupId });
+      const result: StepResult =
+        step.kind === 'waitSettled' ? await backend.waitSettled(current as DbState) : await backend.run(step, current);
+      Object.assign(entry, {
+        durationMs: Date.now() - t0,
+        states: result.transitions,
+        workRequestId: result.workRequestId,
+        backupId: result.backupId,
+      });
       if (step.kind !== 'waitSettled') changed = true;
       if (result.walletPath) walletPath = result.walletPath;
       current = result.state ?? (step.kind === 'delete' ? undefined : await backend.find());
@@ -89,9 +116,16 @@ export async function executeWith(ctx: TaskContext, o: OracleDbProvisionOptions,
   outputs.lifecycleState = gone ? 'TERMINATED' : current!.lifecycleState;
   if (!gone) {
     const group = o.connectionProfile === 'auto' ? undefined : o.connectionProfile;
-    const profile = chooseConnectionString(current!.connectionProfiles, o.dbWorkload, current!.isMtlsConnectionRequired ?? o.isMtlsConnectionRequired, group);
+    const profile = chooseConnectionString(
+      current!.connectionProfiles,
+      o.dbWorkload,
+      current!.isMtlsConnectionRequired ?? o.isMtlsConnectionRequired,
+      group,
+    );
     if (profile && group && consumerGroupOf(profile) !== group.toUpperCase()) {
-      ctx.host.warn(`The database offers no ${group.toUpperCase()} connection profile (a ${o.dbWorkload} database); connectionString uses ${profile.displayName} instead.`);
+      ctx.host.warn(
+        `The database offers no ${group.toUpperCase()} connection profile (a ${o.dbWorkload} database); connectionString uses ${profile.displayName} instead.`,
+      );
     }
     if (profile) {
       outputs.connectionString = profile.value;

@@ -21,7 +21,12 @@ function groupOf(p: ConnectionProfile): string {
  * required, since a descriptor that needs no wallet is what most deployments want), a full
  * descriptor rather than EZConnect, and an FQDN rather than an IP. Descriptors carry no secret.
  */
-export function chooseConnectionString(profiles: ConnectionProfile[], workload: DbWorkload, mtlsRequired: boolean, group?: string): ConnectionProfile | undefined {
+export function chooseConnectionString(
+  profiles: ConnectionProfile[],
+  workload: DbWorkload,
+  mtlsRequired: boolean,
+  group?: string,
+): ConnectionProfile | undefined {
   if (!profiles.length) return undefined;
   const preferred = GROUP_PREFERENCE[workload];
   const groups = group ? [group.toUpperCase(), ...preferred.filter((g) => g !== group.toUpperCase())] : preferred;

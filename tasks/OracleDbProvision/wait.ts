@@ -37,7 +37,12 @@ export interface WaitContext {
  * Polls until done, logging each change of state (never each poll) with the time it took, and
  * fails with a clear error on a failure state or at the task's deadline.
  */
-export async function pollUntil<T>(what: string, read: () => Promise<T>, observe: (value: T) => PollObservation, ctx: WaitContext): Promise<{ value: T; transitions: Transition[] }> {
+export async function pollUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  observe: (value: T) => PollObservation,
+  ctx: WaitContext,
+): Promise<{ value: T; transitions: Transition[] }> {
   const now = ctx.now ?? Date.now;
   const started = now();
   const transitions: Transition[] = [];
@@ -54,7 +59,11 @@ export async function pollUntil<T>(what: string, read: () => Promise<T>, observe
     if (seen.failure) throw seen.failure;
     if (seen.done) return { value, transitions };
     if (now() + delay >= ctx.deadline) {
-      throw new TaskError(`${what} was still ${seen.state} when the task's time ran out (${((now() - started) / 1000).toFixed(0)} s of waiting).`, ctx.timeoutHint ?? "Raise 'waitTimeoutMinutes'; OCI continues the operation, and a re-run picks it up where it is.");
+      throw new TaskError(
+        `${what} was still ${seen.state} when the task's time ran out (${((now() - started) / 1000).toFixed(0)} s of waiting).`,
+        ctx.timeoutHint ??
+          "Raise 'waitTimeoutMinutes'; OCI continues the operation, and a re-run picks it up where it is.",
+      );
     }
     await sleep(delay, ctx.signal);
     delay = Math.min(ctx.schedule.maxMs, Math.round(delay * 1.5));

@@ -18,7 +18,9 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
   const target = displayTarget(o.baseUrl, redact);
   ctx.record.target = target;
   const via = o.proxy ? `, via the agent proxy ${o.proxy.url.origin}` : '';
-  ctx.host.info(`Running ${o.checks.length} check(s) against ${target} (concurrency ${o.concurrency}, request timeout ${o.timeoutSeconds} s${o.waitForReadySeconds ? `, waiting up to ${o.waitForReadySeconds} s for '${redact(o.checks[0].name)}'` : ''}${via}).`);
+  ctx.host.info(
+    `Running ${o.checks.length} check(s) against ${target} (concurrency ${o.concurrency}, request timeout ${o.timeoutSeconds} s${o.waitForReadySeconds ? `, waiting up to ${o.waitForReadySeconds} s for '${redact(o.checks[0].name)}'` : ''}${via}).`,
+  );
 
   const report = await runChecks(
     o.checks,
@@ -39,14 +41,22 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
     { redact, log: (line) => ctx.host.info(line) },
   );
 
-  fillRecord(ctx, report, target);
+  fillRecord(ctx, report);
   const dir = path.join(ctx.tempDir, 'multicloud-devsecops');
   fs.mkdirSync(dir, { recursive: true });
   const id = randomUUID();
   if (o.publishJUnit) {
     const file = path.join(dir, `SmokeTest-${id}.junit.xml`);
     const title = `Smoke tests: ${target}`;
-    fs.writeFileSync(file, renderJUnit(report, { name: title, classname: `SmokeTest.${o.baseUrl.host}`, timestamp: new Date(Date.now() - report.durationMs), redact }));
+    fs.writeFileSync(
+      file,
+      renderJUnit(report, {
+        name: title,
+        classname: `SmokeTest.${o.baseUrl.host}`,
+        timestamp: new Date(Date.now() - report.durationMs),
+        redact,
+      }),
+    );
     ctx.host.command('results.publish', resultsPublishProperties(file, title), '');
   }
   const summary = path.join(dir, `SmokeTest-${id}.checks.md`);
@@ -66,7 +76,7 @@ export async function executeSmokeTest(ctx: TaskContext, o: SmokeTestOptions): P
   throw failure(report, target, totals);
 }
 
-function fillRecord(ctx: TaskContext, report: RunReport, target: string): void {
+function fillRecord(ctx: TaskContext, report: RunReport): void {
   ctx.record.summary = `${report.passed}/${report.results.length} checks passed, p95 ${report.p95Ms} ms`;
   ctx.record.details = {
     passed: report.passed,
@@ -96,10 +106,21 @@ function failure(report: RunReport, target: string, totals: string): TaskError {
   const breaches = report.thresholds.filter((t) => !t.ok).map((t) => `threshold ${t.name}: ${t.message}`);
   const lines = [...failureLines(report), ...breaches].map((l) => `- ${l}`).join('\n');
   if (failed.length && !answered && failed.every((r) => r.outcome === 'tls')) {
-    return new TaskError(`SmokeTest: the TLS connection to ${target} failed for every check:\n${lines}`, 'Fix the certificate (names, chain, expiry), or make the agent trust its CA with NODE_EXTRA_CA_CERTS.');
+    return new TaskError(
+      `SmokeTest: the TLS connection to ${target} failed for every check:\n${lines}`,
+      'Fix the certificate (names, chain, expiry), or make the agent trust its CA with NODE_EXTRA_CA_CERTS.',
+    );
   }
   if (failed.length && !answered) {
-    return new TaskError(`SmokeTest: ${target} is unreachable (${failed.length} of ${report.results.length} check(s) got no response):\n${lines}`, 'Check that the service is deployed and baseUrl is right; raise waitForReadySeconds if it is still starting.');
+    return new TaskError(
+      `SmokeTest: ${target} is unreachable (${failed.length} of ${report.results.length} check(s) got no response):\n${lines}`,
+      'Check that the service is deployed and baseUrl is right; raise waitForReadySeconds if it is still starting.',
+    );
   }
-  return new TaskError(`SmokeTest failed: ${totals}.\n${lines}`, failed.length ? 'Fix the service or the expectations; the summary and the Tests tab list every check.' : 'Investigate the latency or failures, or adjust the thresholds.');
+  return new TaskError(
+    `SmokeTest failed: ${totals}.\n${lines}`,
+    failed.length
+      ? 'Fix the service or the expectations; the summary and the Tests tab list every check.'
+      : 'Investigate the latency or failures, or adjust the thresholds.',
+  );
 }

@@ -37,17 +37,29 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): Smoke
   let checksText = inline ?? '';
   const checksSource = file ? 'checksFile' : 'checks';
   if (inline && file) {
-    inputs.problem('checksFile', 'is set together with checks.', 'Set either checks (inline YAML) or checksFile, not both.');
+    inputs.problem(
+      'checksFile',
+      'is set together with checks.',
+      'Set either checks (inline YAML) or checksFile, not both.',
+    );
   } else if (file) {
     const root = host.variable('System.DefaultWorkingDirectory') || process.cwd();
     const full = path.resolve(root, file);
     try {
       checksText = fs.readFileSync(full, 'utf8');
     } catch {
-      inputs.problem('checksFile', `'${file}' cannot be read (resolved to ${full}).`, 'Check the path; it is relative to the working directory.');
+      inputs.problem(
+        'checksFile',
+        `'${file}' cannot be read (resolved to ${full}).`,
+        'Check the path; it is relative to the working directory.',
+      );
     }
   } else if (!inline) {
-    inputs.problem('checks', 'is required when checksFile is empty.', 'Write the checks inline as YAML, or point checksFile at a YAML/JSON file.');
+    inputs.problem(
+      'checks',
+      'is required when checksFile is empty.',
+      'Write the checks inline as YAML, or point checksFile at a YAML/JSON file.',
+    );
   }
   // A key in the base URL's query (?code=…) goes into every request: mask it first.
   if (baseUrl) protectChecks([], inputs.secrets, baseUrl);
@@ -57,12 +69,28 @@ export function readSmokeTestOptions(inputs: InputReader, host: TaskHost): Smoke
   let checks: CheckSpec[] = [];
   if (checksText) {
     // The agent expands $(secret) in inline inputs: such values arrive as plain text.
-    const parsed = parseTaskChecks(checksText, host, inputs.secrets, secrets, checksSource === 'checksFile' ? 'file' : 'inline');
+    const parsed = parseTaskChecks(
+      checksText,
+      host,
+      inputs.secrets,
+      secrets,
+      checksSource === 'checksFile' ? 'file' : 'inline',
+    );
     if (parsed.ok) {
       checks = parsed.value;
-      if (baseUrl) for (const problem of planProblems(checks, baseUrl)) inputs.problem(checksSource, `${problem}.`, 'Call the service over HTTPS, or remove certificateValidDays from that check.');
+      if (baseUrl)
+        for (const problem of planProblems(checks, baseUrl))
+          inputs.problem(
+            checksSource,
+            `${problem}.`,
+            'Call the service over HTTPS, or remove certificateValidDays from that check.',
+          );
     } else {
-      inputs.problem(checksSource, /[.!?]$/.test(parsed.error) ? parsed.error : `${parsed.error}.`, 'Fix the checks; see the task help for the format (name, path, expect: status/headers/body/json…).');
+      inputs.problem(
+        checksSource,
+        /[.!?]$/.test(parsed.error) ? parsed.error : `${parsed.error}.`,
+        'Fix the checks; see the task help for the format (name, path, expect: status/headers/body/json…).',
+      );
     }
   }
   return {

@@ -19,10 +19,16 @@ export function renderChecksMarkdown(report: RunReport, target: string, redact: 
   const cell = (t: string): string => escapeMarkdown(redact(t));
   const icon = (r: CheckResult): string => (r.outcome === 'passed' ? '✅' : r.outcome === 'skipped' ? '⏭️' : '❌');
   const rows = report.results.slice(0, MAX_ROWS).map((r) => {
-    const details = r.outcome === 'passed' ? '' : `${outcomeLabel(r)}: ${r.failures.join('; ')}${r.bodyExcerpt ? ` — body: ${r.bodyExcerpt}` : ''}`;
+    const details =
+      r.outcome === 'passed'
+        ? ''
+        : `${outcomeLabel(r)}: ${r.failures.join('; ')}${r.bodyExcerpt ? ` — body: ${r.bodyExcerpt}` : ''}`;
     return `| ${icon(r)} | ${cell(r.name)} | ${cell(`${r.method} ${r.url}`)} | ${r.status ?? ''} | ${r.durationMs ?? ''} | ${cell(details)} |`;
   });
-  const more = report.results.length > MAX_ROWS ? ['', `…and ${report.results.length - MAX_ROWS} more checks (see the Tests tab).`] : [];
+  const more =
+    report.results.length > MAX_ROWS
+      ? ['', `…and ${report.results.length - MAX_ROWS} more checks (see the Tests tab).`]
+      : [];
   const thresholds = report.thresholds.map((t) => `- ${t.ok ? '✅' : '❌'} ${cell(t.message)}`);
   return [
     `### Smoke checks against ${cell(target)}`,
@@ -42,9 +48,12 @@ export function renderChecksMarkdown(report: RunReport, target: string, redact: 
 export function failureLines(report: RunReport, max = 10): string[] {
   const failed = report.results.filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped');
   const lines = failed.slice(0, max).map((r) => {
-    const body = r.bodyExcerpt ? `; body: ${r.bodyExcerpt.length > 120 ? `${r.bodyExcerpt.slice(0, 120)}…` : r.bodyExcerpt}` : '';
+    const body = r.bodyExcerpt
+      ? `; body: ${r.bodyExcerpt.length > 120 ? `${r.bodyExcerpt.slice(0, 120)}…` : r.bodyExcerpt}`
+      : '';
     return `check '${r.name}' (${describeResponse(r)}) ${outcomeLabel(r)}: ${r.failures.join('; ')}${body}`;
   });
-  if (failed.length > max) lines.push(`…and ${failed.length - max} more failed checks (see the Tests tab or the summary).`);
+  if (failed.length > max)
+    lines.push(`…and ${failed.length - max} more failed checks (see the Tests tab or the summary).`);
   return lines;
 }

@@ -8,7 +8,6 @@ import { variableKey } from './variable-key';
  */
 const PRIVATE_PREFIXES = ['INPUT_', 'ENDPOINT_AUTH_', 'SECUREFILE_TICKET_', 'SECRET_', 'VSTS_TASKVARIABLE_'];
 
-
 export class AgentEnvironment {
   private readonly vault = new Map<string, string>();
   private readonly secretKeys = new Set<string>();

@@ -29,7 +29,7 @@ function guardStreams(): (text: string) => void {
       tails.set(stream, nl >= 0 ? text.slice(nl + 1) : (tail + text).slice(-64));
       return original(text, ...rest);
     };
-    stream.write = guarded as typeof stream.write;
+    stream.write = guarded;
   }
   return (text) => {
     // A command starts its own line, even after a library's partial write.
@@ -68,7 +68,8 @@ function exitAfterFlush(code: number): void {
 export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()): TaskHost {
   const debugMode = (env.variable('System.Debug') ?? '').toLowerCase() === 'true';
   const skipDebug =
-    !debugMode && (env.variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff') ?? '').toLowerCase() === 'true';
+    !debugMode &&
+    (env.variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff') ?? '').toLowerCase() === 'true';
   const emit = guardStreams();
   const command = (name: string, props: Record<string, string | undefined>, message: string): void =>
     emit(formatCommand(name, props, message));
@@ -88,7 +89,8 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
     url: (id) => env.public(`ENDPOINT_URL_${id}`),
     scheme: (id) => env.private(`ENDPOINT_AUTH_SCHEME_${id}`) ?? authBlob(env, id)?.scheme,
     authParam: (id, key) =>
-      env.private(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ?? blobParam(authBlob(env, id)?.parameters, key),
+      env.private(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`) ??
+      blobParam(authBlob(env, id)?.parameters, key),
     data: (id, key) => env.public(`ENDPOINT_DATA_${id}_${variableKey(key)}`),
   };
 
@@ -101,7 +103,8 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
     setOutput: (name, value, isSecret = false) => setVariable(name, value, isSecret, true),
     setVariable: (name, value, isSecret) => setVariable(name, value, isSecret, false),
     addAttachment: (type, name, path) => command('task.addattachment', { type, name: neutralise(name) }, path),
-    uploadSummary: (path, title) => command('task.addattachment', { type: SUMMARY_ATTACHMENT_TYPE, name: neutralise(title) }, path),
+    uploadSummary: (path, title) =>
+      command('task.addattachment', { type: SUMMARY_ATTACHMENT_TYPE, name: neutralise(title) }, path),
     command: (name, props, message) => command(name, props, message),
     // Agent: Agent.Worker/Build/BuildCommandExtension.cs, BuildAddBuildTagCommand (tag in the message).
     addBuildTag: (tag) => command('build.addbuildtag', {}, neutralise(tag)),
@@ -121,7 +124,10 @@ export function createAgentHost(env: AgentEnvironment = new AgentEnvironment()):
 }
 
 /** Some connection types (Docker Registry) carry parameters only in the ENDPOINT_AUTH_<id> JSON blob. */
-function authBlob(env: AgentEnvironment, id: string): { scheme?: string; parameters?: Record<string, string> } | undefined {
+function authBlob(
+  env: AgentEnvironment,
+  id: string,
+): { scheme?: string; parameters?: Record<string, string> } | undefined {
   const blob = env.private(`ENDPOINT_AUTH_${id}`);
   if (!blob) return undefined;
   try {

@@ -10,7 +10,9 @@ export const ECHO_LIMIT = 200;
 /** Control characters are shown as escapes so a CR, LF or NUL in a value stays visible and on one line. */
 function visible(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** 'value', or 'first 200 characters…' (N characters) for a longer one. */
@@ -25,7 +27,9 @@ export function quote(value: string, limit = ECHO_LIMIT): string {
  */
 export function clipQuoted(text: string, limit = ECHO_LIMIT): string {
   if (text.length <= limit) return text;
-  return text.replace(/'([^']{0,1000000})'/g, (whole, inner: string) => (inner.length > limit ? quote(inner, limit) : whole));
+  return text.replace(/'([^']{0,1000000})'/g, (whole, inner: string) =>
+    inner.length > limit ? quote(inner, limit) : whole,
+  );
 }
 
 /**

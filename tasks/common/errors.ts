@@ -10,7 +10,10 @@ const BRAND = Symbol.for('multicloud-devsecops.TaskError');
 
 export class TaskError extends Error {
   readonly [BRAND] = true;
-  constructor(message: string, readonly fix?: string) {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
     super(fix ? `${message} ${fix}` : message);
     this.name = 'TaskError';
   }
@@ -43,7 +46,9 @@ export class InputError extends TaskError {
 /** A capability that arrives with a later release; never a fake success. */
 export class NotImplementedError extends TaskError {
   constructor(task: string, what: string) {
-    super(`${task}: ${what} is not implemented in this version of the extension; the inputs were valid and nothing was changed.`);
+    super(
+      `${task}: ${what} is not implemented in this version of the extension; the inputs were valid and nothing was changed.`,
+    );
     this.name = 'NotImplementedError';
   }
 }
@@ -51,7 +56,10 @@ export class NotImplementedError extends TaskError {
 /** The task's own deadline (its timeout input) ran out. */
 export class TimeoutError extends TaskError {
   constructor(what: string, timeoutMs: number, input: string) {
-    super(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s.`, `Raise the '${input}' input or check the service's health.`);
+    super(
+      `${what} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+      `Raise the '${input}' input or check the service's health.`,
+    );
     this.name = 'TimeoutError';
   }
 }

@@ -48,7 +48,12 @@ export class HttpClient {
 
   async fetch(url: string | URL, init: HttpRequestInit = {}): Promise<Response> {
     const method = (init.method ?? 'GET').toUpperCase();
-    const replayable = init.body === undefined || init.body === null || typeof init.body === 'string' || init.body instanceof Uint8Array || init.body instanceof URLSearchParams;
+    const replayable =
+      init.body === undefined ||
+      init.body === null ||
+      typeof init.body === 'string' ||
+      init.body instanceof Uint8Array ||
+      init.body instanceof URLSearchParams;
     const idempotent = init.idempotent ?? IDEMPOTENT_METHODS.has(method);
     const { idempotent: _ignored, ...requestInit } = init;
     const { signal } = this.opts;
@@ -74,9 +79,18 @@ export class HttpClient {
         // Free the socket of a response we will not read.
         discard: (res) => res.body?.cancel().catch(() => undefined),
         giveUp: (err, decision) =>
-          decision ? Object.assign(new Error(`${where} failed: ${decision.reason}`), { code: networkErrorCode(err) }) : err,
+          decision
+            ? Object.assign(new Error(`${where} failed: ${decision.reason}`), { code: networkErrorCode(err) })
+            : err,
       },
-      { signal, deadline: this.opts.deadline, policy: this.policy, log: this.opts.log, now: this.now, random: this.random },
+      {
+        signal,
+        deadline: this.opts.deadline,
+        policy: this.policy,
+        log: this.opts.log,
+        now: this.now,
+        random: this.random,
+      },
     );
   }
 }

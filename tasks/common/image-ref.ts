@@ -77,7 +77,10 @@ export function parseImageRef(input: string, opts: ParseImageOptions = {}): Pars
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (schemeMatch) {
     if (schemeMatch[1].toLowerCase() !== 'oci') {
-      return { ok: false, error: `'${schemeMatch[1]}://' is not part of an image reference; drop it (only Helm's oci:// is accepted)` };
+      return {
+        ok: false,
+        error: `'${schemeMatch[1]}://' is not part of an image reference; drop it (only Helm's oci:// is accepted)`,
+      };
     }
     scheme = 'oci';
     value = value.slice(schemeMatch[0].length);
@@ -85,13 +88,15 @@ export function parseImageRef(input: string, opts: ParseImageOptions = {}): Pars
   const at = value.indexOf('@');
   const name = at >= 0 ? value.slice(0, at) : value;
   const digest = at >= 0 ? value.slice(at + 1) : undefined;
-  if (digest !== undefined && !isDigest(digest)) return { ok: false, error: `digest '${digest}' is not sha256:<64 hex> or sha512:<128 hex>` };
+  if (digest !== undefined && !isDigest(digest))
+    return { ok: false, error: `digest '${digest}' is not sha256:<64 hex> or sha512:<128 hex>` };
   if (!name) return { ok: false, error: 'it has no repository name' };
   const slash = name.indexOf('/');
   let registry: string;
   let rest: string;
   if (scheme === 'oci') {
-    if (slash < 0) return { ok: false, error: 'an oci:// reference names the registry first: oci://registry/repository:version' };
+    if (slash < 0)
+      return { ok: false, error: 'an oci:// reference names the registry first: oci://registry/repository:version' };
     registry = name.slice(0, slash);
     rest = name.slice(slash + 1);
   } else if (slash >= 0 && looksLikeHost(name.slice(0, slash))) {
@@ -104,7 +109,10 @@ export function parseImageRef(input: string, opts: ParseImageOptions = {}): Pars
   if (!isRegistryHost(registry)) return { ok: false, error: `'${registry}' is not a registry host` };
   // Docker reads an upper-case first component as a host; a dotless one is almost always a mistyped namespace.
   if (!scheme && !/[.:]/.test(registry) && registry !== 'localhost') {
-    return { ok: false, error: `'${registry}' is not a registry host (repository names are lower case; a registry host has a '.' or a port)` };
+    return {
+      ok: false,
+      error: `'${registry}' is not a registry host (repository names are lower case; a registry host has a '.' or a port)`,
+    };
   }
   let repository = rest;
   let tag: string | undefined;
@@ -112,7 +120,11 @@ export function parseImageRef(input: string, opts: ParseImageOptions = {}): Pars
   if (colon >= 0) {
     tag = repository.slice(colon + 1);
     repository = repository.slice(0, colon);
-    if (!isTag(tag)) return { ok: false, error: `tag '${tag}' is not valid (letters, digits, _ . -, at most 128, not starting with . or -)` };
+    if (!isTag(tag))
+      return {
+        ok: false,
+        error: `tag '${tag}' is not valid (letters, digits, _ . -, at most 128, not starting with . or -)`,
+      };
   }
   registry = canonicalRegistry(registry);
   if (registry === DOCKER_HUB && repository && !repository.includes('/')) repository = `library/${repository}`;
@@ -120,10 +132,15 @@ export function parseImageRef(input: string, opts: ParseImageOptions = {}): Pars
     return { ok: false, error: `repository '${repository}' must be lower case` };
   }
   if (!isRepository(repository)) {
-    return { ok: false, error: `repository '${repository}' is not valid (lower-case letters, digits and separators . _ __ - between path components)` };
+    return {
+      ok: false,
+      error: `repository '${repository}' is not valid (lower-case letters, digits and separators . _ __ - between path components)`,
+    };
   }
-  if (`${registry}/${repository}`.length > NAME_MAX) return { ok: false, error: `the name is longer than ${NAME_MAX} characters` };
-  if (!tag && !digest && opts.requireReference !== false) return { ok: false, error: 'it has neither a tag nor a digest; add :tag or @sha256:…' };
+  if (`${registry}/${repository}`.length > NAME_MAX)
+    return { ok: false, error: `the name is longer than ${NAME_MAX} characters` };
+  if (!tag && !digest && opts.requireReference !== false)
+    return { ok: false, error: 'it has neither a tag nor a digest; add :tag or @sha256:…' };
   return { ok: true, value: { registry, repository, tag, digest, ...(scheme ? { scheme } : {}) } };
 }
 
@@ -144,7 +161,11 @@ export function checkRegistryHost(input: string): Parsed<string> {
   let value = input.trim();
   if (/^oci:\/\//i.test(value)) value = value.slice('oci://'.length);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
-  if (scheme) return { ok: false, error: `drop '${scheme[0]}': write the host only, e.g. ${value.slice(scheme[0].length).split('/')[0]}` };
+  if (scheme)
+    return {
+      ok: false,
+      error: `drop '${scheme[0]}': write the host only, e.g. ${value.slice(scheme[0].length).split('/')[0]}`,
+    };
   const slash = value.indexOf('/');
   if (slash >= 0) {
     const host = value.slice(0, slash);
@@ -164,6 +185,9 @@ export function checkRegistryHost(input: string): Parsed<string> {
 
 /** Plain HTTP is allowed only for loopback registries, as Docker does; everything else is HTTPS. */
 export function isLoopbackRegistry(host: string): boolean {
-  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const name = host
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);
 }

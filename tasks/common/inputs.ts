@@ -65,19 +65,29 @@ export class InputReader {
   private screen(input: ManifestInput, value: string): void {
     if (this.screened.has(input.name)) return;
     this.screened.add(input.name);
-    for (const credential of embeddedCredentials(value.slice(0, MAX_INPUT_CHARS))) this.secrets.registerGuess(credential);
+    for (const credential of embeddedCredentials(value.slice(0, MAX_INPUT_CHARS)))
+      this.secrets.registerGuess(credential);
     const refuse = (problem: string, fix: string): void => {
       this.refused.add(input.name);
       this.problem(input.name, problem, fix);
     };
     const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
     if (value.length > MAX_INPUT_CHARS) {
-      refuse(`is ${kib(value.length)} long; at most ${kib(MAX_INPUT_CHARS)} are accepted.`, 'Check what was pasted into it; long checks belong in a file (checksFile).');
+      refuse(
+        `is ${kib(value.length)} long; at most ${kib(MAX_INPUT_CHARS)} are accepted.`,
+        'Check what was pasted into it; long checks belong in a file (checksFile).',
+      );
     } else if (input.type !== 'multiLine' && /[\r\n]/.test(value.trim())) {
-      refuse('contains a line break (CR or LF), but it takes a single line.', 'Remove the line break; in YAML, a | or > block adds them.');
+      refuse(
+        'contains a line break (CR or LF), but it takes a single line.',
+        'Remove the line break; in YAML, a | or > block adds them.',
+      );
     } else if (CONTROL.test(value)) {
       const c = CONTROL.exec(value)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-      refuse(`contains the control character U+${c}.`, 'Remove it; it usually comes from a copy of terminal output or a binary file.');
+      refuse(
+        `contains the control character U+${c}.`,
+        'Remove it; it usually comes from a copy of terminal output or a binary file.',
+      );
     }
   }
 
@@ -116,7 +126,11 @@ export class InputReader {
     if (rule.maxLength !== undefined && value.length > rule.maxLength) {
       this.problem(name, `is ${value.length} characters long; at most ${rule.maxLength} are allowed.`, 'Shorten it.');
     } else if (rule.pattern && !(typeof rule.pattern === 'function' ? rule.pattern(value) : rule.pattern.test(value))) {
-      this.problem(name, `${quote(value)} is not valid.`, `Expected ${rule.expected ?? `a value matching ${String(rule.pattern)}`}.`);
+      this.problem(
+        name,
+        `${quote(value)} is not valid.`,
+        `Expected ${rule.expected ?? `a value matching ${String(rule.pattern)}`}.`,
+      );
     }
     return value;
   }
@@ -178,7 +192,10 @@ export class InputReader {
   list(name: string): string[] {
     const value = this.present(name);
     if (value === undefined) return [];
-    return value.split(/[,\r\n]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return value
+      .split(/[,\r\n]+/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   }
 
   /** A service connection input: its value is the endpoint id. */
@@ -199,7 +216,11 @@ export class InputReader {
     if (url.username || url.password) {
       this.secrets.registerGuess(decodeURIComponent(url.password));
       // Echoing the value would echo the credential: name the problem only.
-      this.problem(name, 'contains credentials (user:password@).', 'Remove them and use a service connection or a secret header instead.');
+      this.problem(
+        name,
+        'contains credentials (user:password@).',
+        'Remove them and use a service connection or a secret header instead.',
+      );
       return undefined;
     }
     if (!schemes.includes(url.protocol.replace(/:$/, ''))) {
@@ -216,7 +237,8 @@ export class InputReader {
  * answers only "Invalid URL" for a port beyond 65535.
  */
 export function urlSyntaxProblem(value: string): string | undefined {
-  if (/[\t\r\n]/.test(value) || CONTROL.test(value)) return 'contains a line break or control character, which no URL has.';
+  if (/[\t\r\n]/.test(value) || CONTROL.test(value))
+    return 'contains a line break or control character, which no URL has.';
   const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(value)?.[1];
   if (port !== undefined && Number(port) > 65535) return `has port ${port}, beyond the largest port 65535.`;
   if (!URL.canParse(value)) return `${quote(value)} is not an absolute URL.`;

@@ -24,7 +24,16 @@ export function newRecordId(): string {
 
 export function finishRecord(
   draft: RecordDraft,
-  meta: { id: string; task: TaskName; taskVersion: string; run: RunInfo; startedAt: number; finishedAt: number; status: RecordStatus; error?: string },
+  meta: {
+    id: string;
+    task: TaskName;
+    taskVersion: string;
+    run: RunInfo;
+    startedAt: number;
+    finishedAt: number;
+    status: RecordStatus;
+    error?: string;
+  },
 ): LedgerRecord {
   return {
     schema: LEDGER_SCHEMA,
@@ -58,23 +67,42 @@ export function escapeMarkdown(text: string): string {
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'object') return escapeMarkdown(JSON.stringify(value));
-  return escapeMarkdown(String(value));
+  return escapeMarkdown(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 export function renderSummary(record: LedgerRecord): string {
-  const icon = record.status === 'succeeded' ? '✅' : record.status === 'succeededWithIssues' ? '⚠️' : record.status === 'cancelled' ? '⏹️' : '❌';
+  const icon =
+    record.status === 'succeeded'
+      ? '✅'
+      : record.status === 'succeededWithIssues'
+        ? '⚠️'
+        : record.status === 'cancelled'
+          ? '⏹️'
+          : '❌';
   const rows: [string, unknown][] = [
     ['Status', record.status],
     ['Environment', record.environment],
     ['Target', record.target],
-    ['Artifact', record.artifact ? `${record.artifact.repository}${record.artifact.digest ? `@${record.artifact.digest}` : ''}` : undefined],
+    [
+      'Artifact',
+      record.artifact
+        ? `${record.artifact.repository}${record.artifact.digest ? `@${record.artifact.digest}` : ''}`
+        : undefined,
+    ],
     ['Tags', record.artifact?.tags?.join(', ')],
     ['Duration', `${(record.durationMs / 1000).toFixed(1)} s`],
     ...Object.entries(record.details).filter(([, v]) => v === null || typeof v !== 'object'),
     ['Error', record.error],
   ];
   const table = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`);
-  return [`### ${icon} ${escapeMarkdown(record.task)}: ${escapeMarkdown(record.summary)}`, '', '| | |', '|---|---|', ...table, ''].join('\n');
+  return [
+    `### ${icon} ${escapeMarkdown(record.task)}: ${escapeMarkdown(record.summary)}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...table,
+    '',
+  ].join('\n');
 }
 
 /** Redacts every string inside a value, keys included, so the JSON structure itself stays intact. */
@@ -88,7 +116,11 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
 }
 
 /** Writes the record and summary files; the caller announces them to the agent. */
-export function writeRecordFiles(dir: string, record: LedgerRecord, redact: (text: string) => string): { recordPath: string; summaryPath: string } {
+export function writeRecordFiles(
+  dir: string,
+  record: LedgerRecord,
+  redact: (text: string) => string,
+): { recordPath: string; summaryPath: string } {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${record.task}-${record.id}`);
   const recordPath = `${base}.json`;

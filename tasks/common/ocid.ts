@@ -60,19 +60,26 @@ export interface OcidExpectation {
 export function ocidProblem(value: string, expect: OcidExpectation): [string, string] | undefined {
   const parsed = parseOcid(value);
   const types = expect.types.join(' or ');
-  if ('error' in parsed) return [`${quote(value)} is not an OCID: it ${parsed.error}.`, `Use a ${types} OCID such as ${expect.example}.`];
+  if ('error' in parsed)
+    return [`${quote(value)} is not an OCID: it ${parsed.error}.`, `Use a ${types} OCID such as ${expect.example}.`];
   if (!expect.types.includes(parsed.resourceType)) {
-    return [`${quote(value)} is not a ${types} OCID: it is a ${parsed.resourceType} OCID.`, `Copy the ${types}'s OCID (e.g. ${expect.example}).`];
+    return [
+      `${quote(value)} is not a ${types} OCID: it is a ${parsed.resourceType} OCID.`,
+      `Copy the ${types}'s OCID (e.g. ${expect.example}).`,
+    ];
   }
   if (expect.regional && !parsed.region) {
-    return [`${quote(value)} has no region, but a ${types} is a regional resource.`, `Copy the full OCID (e.g. ${expect.example}).`];
+    return [
+      `${quote(value)} has no region, but a ${types} is a regional resource.`,
+      `Copy the full OCID (e.g. ${expect.example}).`,
+    ];
   }
   const home = expect.connectionRegion ? findRegion(expect.connectionRegion) : undefined;
   const via = expect.connectionInput ? ` of '${expect.connectionInput}'` : '';
   if (home && parsed.realm !== home.realm) {
     return [
       `${quote(value)} is in realm ${parsed.realm}, but the OCI connection${via} is in ${home.name} (realm ${home.realm}).`,
-      'Use an OCID from the connection\'s realm, or a connection for that realm.',
+      "Use an OCID from the connection's realm, or a connection for that realm.",
     ];
   }
   if (home && parsed.region) {

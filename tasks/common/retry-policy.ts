@@ -17,7 +17,16 @@ const THROTTLED = new Set([429, 503]);
 const TRANSIENT = new Set([408, 500, 502, 504]);
 
 /** Network errors where the request may or may not have reached the server. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EAI_AGAIN']);
+const RESET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'EAI_AGAIN',
+]);
 /** Network errors where the request certainly did not reach the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED']);
 
@@ -61,17 +70,21 @@ export function decideRetry(
   let reason: string;
   let hinted: number | undefined;
   if ('status' in outcome) {
-    if (!isRetryableStatus(outcome.status, ctx.idempotent)) return { retry: false, delayMs: 0, reason: `HTTP ${outcome.status}` };
+    if (!isRetryableStatus(outcome.status, ctx.idempotent))
+      return { retry: false, delayMs: 0, reason: `HTTP ${outcome.status}` };
     reason = `HTTP ${outcome.status}`;
     hinted = parseRetryAfter(outcome.retryAfter, ctx.nowMs);
   } else {
     const sent = !NOT_SENT_CODES.has(outcome.errorCode);
     if (!RESET_CODES.has(outcome.errorCode) && sent) return { retry: false, delayMs: 0, reason: outcome.errorCode };
-    if (sent && !ctx.idempotent) return { retry: false, delayMs: 0, reason: `${outcome.errorCode} on a non-idempotent request` };
+    if (sent && !ctx.idempotent)
+      return { retry: false, delayMs: 0, reason: `${outcome.errorCode} on a non-idempotent request` };
     reason = outcome.errorCode;
   }
-  if (attempt >= ctx.policy.maxAttempts) return { retry: false, delayMs: 0, reason: `${reason}; gave up after ${attempt} attempts` };
+  if (attempt >= ctx.policy.maxAttempts)
+    return { retry: false, delayMs: 0, reason: `${reason}; gave up after ${attempt} attempts` };
   const delayMs = hinted ?? backoffDelay(attempt, ctx.policy, ctx.random);
-  if (delayMs >= ctx.remainingMs) return { retry: false, delayMs, reason: `${reason}; the next attempt would start after the task's deadline` };
+  if (delayMs >= ctx.remainingMs)
+    return { retry: false, delayMs, reason: `${reason}; the next attempt would start after the task's deadline` };
   return { retry: true, delayMs, reason };
 }

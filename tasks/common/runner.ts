@@ -4,11 +4,19 @@ import { TaskError, TimeoutError, errorMessage, isTaskError } from './errors';
 import { TaskHost, TaskResultKind, RunInfo, readRunInfo } from './host';
 import { HttpClient } from './http';
 import { InputReader } from './inputs';
-import { LEDGER_ATTACHMENT_TYPE, LEDGER_BUILD_TAG, RecordDraft, RecordStatus, TaskName, finishRecord, newRecordId, writeRecordFiles } from './ledger';
+import {
+  LEDGER_ATTACHMENT_TYPE,
+  LEDGER_BUILD_TAG,
+  RecordDraft,
+  RecordStatus,
+  TaskName,
+  finishRecord,
+  newRecordId,
+  writeRecordFiles,
+} from './ledger';
 import { TaskManifest } from './manifest';
 import { SecretRegistry, minSecretLength } from './secrets';
 import { AgentNetwork, networkFetch, readAgentNetwork } from './network/agent-network';
-
 
 export interface TaskContext {
   host: TaskHost;
@@ -55,10 +63,17 @@ function logInputs(manifest: TaskManifest, host: TaskHost, secrets: SecretRegist
 const GRACE_MS = 3000;
 
 /** The one place that turns an outcome or an error into a result, a record and an exit code. */
-export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: () => number = Date.now): Promise<number> {
+export async function runTask<O>(
+  def: TaskDefinition<O>,
+  host: TaskHost,
+  now: () => number = Date.now,
+): Promise<number> {
   const startedAt = now();
   const debug = (host.variable('System.Debug') ?? '').toLowerCase() === 'true';
-  const secrets = new SecretRegistry((v) => host.setSecret(v), minSecretLength(host.variable('AZP_IGNORE_SECRETS_SHORTER_THAN')));
+  const secrets = new SecretRegistry(
+    (v) => host.setSecret(v),
+    minSecretLength(host.variable('AZP_IGNORE_SECRETS_SHORTER_THAN')),
+  );
   const task = def.manifest.name as TaskName;
   const v = def.manifest.version;
 
@@ -92,7 +107,12 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
     secrets,
     signal: controller.signal,
     deadline: startedAt + ms,
-    http: new HttpClient({ signal: controller.signal, deadline: startedAt + ms, log: (m) => host.debug(m), fetchImpl: networkFetch(network) }),
+    http: new HttpClient({
+      signal: controller.signal,
+      deadline: startedAt + ms,
+      log: (m) => host.debug(m),
+      fetchImpl: networkFetch(network),
+    }),
     record: { details: {} },
     run,
     tempDir,
@@ -120,7 +140,16 @@ export async function runTask<O>(def: TaskDefinition<O>, host: TaskHost, now: ()
   }
 
   try {
-    const record = finishRecord(ctx.record, { id: newRecordId(), task, taskVersion: `${v.Major}.${v.Minor}.${v.Patch}`, run, startedAt, finishedAt: now(), status, error });
+    const record = finishRecord(ctx.record, {
+      id: newRecordId(),
+      task,
+      taskVersion: `${v.Major}.${v.Minor}.${v.Patch}`,
+      run,
+      startedAt,
+      finishedAt: now(),
+      status,
+      error,
+    });
     const files = writeRecordFiles(path.join(tempDir, 'multicloud-devsecops'), record, (t) => secrets.redact(t));
     host.addAttachment(LEDGER_ATTACHMENT_TYPE, `${task}-${record.id}`, files.recordPath);
     host.uploadSummary(files.summaryPath, `${def.manifest.friendlyName} (${STATUS_LABEL[status]})`);

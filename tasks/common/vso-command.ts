@@ -17,8 +17,10 @@ export function escapeProperty(s: string): string {
  * (microsoft/azure-pipelines-agent src/Microsoft.VisualStudio.Services.Agent/Command.cs; built with
  * InvariantGlobalization=false), and ICU skips these characters, so "#\u200B#vso[" is still a command.
  */
-const IGN = '[\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFF8]*';
+const IGN =
+  '[\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFF8]*';
 /** A '#' that, with the next '#', would open "##vso[" (a command) or "##[" (log formatting). */
+// eslint-disable-next-line no-misleading-character-class -- each invisible character the agent's comparison ignores is listed on purpose
 const OPENER = new RegExp(`#(?=${IGN}#${IGN}(?:v${IGN}s${IGN}o${IGN})?\\[)`, 'giu');
 /**
  * Makes text from outside (HTTP bodies, headers, status text, service error messages, names read from
@@ -39,7 +41,11 @@ export function joinsIntoOpener(previous: string, next: string): boolean {
   return neutralise(joined) !== joined;
 }
 
-export function formatCommand(command: string, properties: Record<string, string | undefined>, message: string): string {
+export function formatCommand(
+  command: string,
+  properties: Record<string, string | undefined>,
+  message: string,
+): string {
   let line = `##vso[${command}`;
   const pairs = Object.entries(properties).filter((e): e is [string, string] => !!e[1]);
   if (pairs.length) line += ` ${pairs.map(([k, v]) => `${k}=${escapeProperty(v)};`).join('')}`;

@@ -29,7 +29,12 @@ describe('AcrPromote packaged task, run like the agent', function () {
     await skopeoSeed(layout.dir, '1.5.0', src, 'shop/web:1.5.0');
     layout.tag('sig', cosignSign(layout, image, key));
     await skopeoSeed(layout.dir, 'sig', src, `shop/web:${image.digest.replace(':', '-')}.sig`);
-    chart = layout.artifact('application/vnd.cncf.helm.config.v1+json', '{"name":"web","version":"1.4.2","apiVersion":"v2"}', 'application/vnd.cncf.helm.chart.content.v1.tar.gz', Buffer.from('chart-bytes'));
+    chart = layout.artifact(
+      'application/vnd.cncf.helm.config.v1+json',
+      '{"name":"web","version":"1.4.2","apiVersion":"v2"}',
+      'application/vnd.cncf.helm.chart.content.v1.tar.gz',
+      Buffer.from('chart-bytes'),
+    );
     layout.tag('chart', chart);
     await skopeoSeed(layout.dir, 'chart', src, 'helm/web:1.4.2');
   });
@@ -39,12 +44,22 @@ describe('AcrPromote packaged task, run like the agent', function () {
     await Promise.all([src?.stop(), dst?.stop()]);
   });
 
-  const endpoints = () => ({ srcconn: registryEndpoint(src, READER), dstconn: registryEndpoint(dst, ADMIN), badconn: registryEndpoint(dst, { username: ADMIN.username, password: 'Not-The-Password-42' }) });
+  const endpoints = () => ({
+    srcconn: registryEndpoint(src, READER),
+    dstconn: registryEndpoint(dst, ADMIN),
+    badconn: registryEndpoint(dst, { username: ADMIN.username, password: 'Not-The-Password-42' }),
+  });
 
   it('promotes by digest, sets the output variables and attaches a ledger record', async () => {
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('AcrPromote'),
-      inputs: { sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetTags: '1.4.2\nprod', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn' },
+      inputs: {
+        sourceImage: `${src.host}/shop/web:1.4.2`,
+        targetRegistry: dst.host,
+        targetTags: '1.4.2\nprod',
+        sourceRegistryConnection: 'srcconn',
+        targetRegistryConnection: 'dstconn',
+      },
       endpoints: endpoints(),
       variables: { 'Environment.Name': 'production' },
     });
@@ -60,7 +75,12 @@ describe('AcrPromote packaged task, run like the agent', function () {
     assert.equal(record.task, 'AcrPromote');
     assert.equal(record.status, 'succeeded');
     assert.equal(record.environment, 'production');
-    assert.deepEqual(record.artifact, { registry: dst.host, repository: 'shop/web', digest: image.digest, tags: ['1.4.2', 'prod'] });
+    assert.deepEqual(record.artifact, {
+      registry: dst.host,
+      repository: 'shop/web',
+      digest: image.digest,
+      tags: ['1.4.2', 'prod'],
+    });
     assert.ok(record.details.bytesMoved > 300_000);
     for (const secret of [READER.password, ADMIN.password]) {
       assert.ok(run.secrets.includes(secret), 'password announced with setsecret');
@@ -75,12 +95,21 @@ describe('AcrPromote packaged task, run like the agent', function () {
   it('fails with exit 1 and a message naming the connection when the password is wrong', async () => {
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('AcrPromote'),
-      inputs: { sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/denied', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'badconn' },
+      inputs: {
+        sourceImage: `${src.host}/shop/web:1.4.2`,
+        targetRegistry: dst.host,
+        targetRepository: 'shop/denied',
+        sourceRegistryConnection: 'srcconn',
+        targetRegistryConnection: 'badconn',
+      },
       endpoints: endpoints(),
     });
     assert.equal(run.result, 'Failed');
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /rejected the credentials of service connection 'badconn' \(input 'targetRegistryConnection'\)/);
+    assert.match(
+      run.resultMessage ?? '',
+      /rejected the credentials of service connection 'badconn' \(input 'targetRegistryConnection'\)/,
+    );
     assert.doesNotMatch(`${run.stdout}${run.stderr}`, /\n\s+at .*\.js:\d+/);
     assert.ok(!visibleOutput(run).includes('Not-The-Password-42'));
     assert.deepEqual(new RegistryProbe(dst).tags('shop/denied'), []);
@@ -90,7 +119,12 @@ describe('AcrPromote packaged task, run like the agent', function () {
     const before = src.tokens.requests.length + dst.tokens.requests.length;
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('AcrPromote'),
-      inputs: { sourceImage: 'shop/web:1.4.2', targetRegistry: `https://${dst.host}`, targetTags: 'bad tag!', sourceRegistryConnection: 'dstconn' },
+      inputs: {
+        sourceImage: 'shop/web:1.4.2',
+        targetRegistry: `https://${dst.host}`,
+        targetTags: 'bad tag!',
+        sourceRegistryConnection: 'dstconn',
+      },
       endpoints: endpoints(),
     });
     assert.equal(run.result, 'Failed');
@@ -100,14 +134,26 @@ describe('AcrPromote packaged task, run like the agent', function () {
     assert.equal(src.tokens.requests.length + dst.tokens.requests.length, before);
   });
 
-  const run = (inputs: Record<string, string>) => runTaskLikeAgent({ taskDir: packagedTaskDir('AcrPromote'), inputs: { sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn', ...inputs }, endpoints: endpoints() });
+  const run = (inputs: Record<string, string>) =>
+    runTaskLikeAgent({
+      taskDir: packagedTaskDir('AcrPromote'),
+      inputs: { sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn', ...inputs },
+      endpoints: endpoints(),
+    });
 
   it("requests a Docker Hub name (nginx:1.27) at Docker Hub's API host, under library/", async () => {
     // A target that accepts and never answers: the source request is the one that fails (no internet in tests).
     const silent = net.createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
-      const r = await runTaskLikeAgent({ taskDir: packagedTaskDir('AcrPromote'), inputs: { sourceImage: 'nginx:1.27', targetRegistry: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`, timeoutMinutes: '1' } });
+      const r = await runTaskLikeAgent({
+        taskDir: packagedTaskDir('AcrPromote'),
+        inputs: {
+          sourceImage: 'nginx:1.27',
+          targetRegistry: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+          timeoutMinutes: '1',
+        },
+      });
       assert.equal(r.result, 'Failed');
       assert.match(r.resultMessage ?? '', /https:\/\/registry-1\.docker\.io\/v2\/library\/nginx\/manifests\/1\.27/);
       assert.doesNotMatch(`${r.stdout}${r.stderr}`, /https:\/\/docker\.io\/v2/);
@@ -117,15 +163,29 @@ describe('AcrPromote packaged task, run like the agent', function () {
   });
 
   it('refuses repo:tag@digest when the source tag points at another digest, naming the input; nothing moves', async () => {
-    const r = await run({ sourceImage: `${src.host}/shop/web:1.4.2@${other.digest}`, targetRegistry: dst.host, targetRepository: 'shop/mismatch' });
+    const r = await run({
+      sourceImage: `${src.host}/shop/web:1.4.2@${other.digest}`,
+      targetRegistry: dst.host,
+      targetRepository: 'shop/mismatch',
+    });
     assert.equal(r.result, 'Failed');
-    assert.match(r.resultMessage ?? '', new RegExp(`Input 'sourceImage': the source tag '1.4.2' points to ${image.digest}.*not the given ${other.digest}.*tagDigestMismatch: useDigest`));
+    assert.match(
+      r.resultMessage ?? '',
+      new RegExp(
+        `Input 'sourceImage': the source tag '1.4.2' points to ${image.digest}.*not the given ${other.digest}.*tagDigestMismatch: useDigest`,
+      ),
+    );
     assert.deepEqual(new RegistryProbe(dst).tags('shop/mismatch'), []);
     assert.equal(await new RegistryProbe(dst).manifestDigest('shop/mismatch', other.digest), undefined);
   });
 
   it('with tagDigestMismatch: useDigest, promotes the digest and does not apply the source tag', async () => {
-    const r = await run({ sourceImage: `${src.host}/shop/web:9.9.9@${other.digest}`, targetRegistry: dst.host, targetRepository: 'shop/digestwins', tagDigestMismatch: 'useDigest' });
+    const r = await run({
+      sourceImage: `${src.host}/shop/web:9.9.9@${other.digest}`,
+      targetRegistry: dst.host,
+      targetRepository: 'shop/digestwins',
+      tagDigestMismatch: 'useDigest',
+    });
     assert.equal(r.result, 'Succeeded', r.resultMessage);
     assert.equal(r.outputs.imageDigest, other.digest);
     assert.equal(await new RegistryProbe(dst).manifestDigest('shop/digestwins', other.digest), other.digest);
@@ -140,16 +200,31 @@ describe('AcrPromote packaged task, run like the agent', function () {
   });
 
   it('verifies the cosign signature before copying, and records the verification', async () => {
-    const ok = await run({ sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/signed', verifySignature: 'cosignKey', cosignPublicKey: key.publicPem });
+    const ok = await run({
+      sourceImage: `${src.host}/shop/web:1.4.2`,
+      targetRegistry: dst.host,
+      targetRepository: 'shop/signed',
+      verifySignature: 'cosignKey',
+      cosignPublicKey: key.publicPem,
+    });
     assert.equal(ok.result, 'Succeeded', ok.resultMessage);
     const ledger = ok.attachments.find((a) => a.type === 'multicloud-devsecops.ledger')!;
     const record = JSON.parse(fs.readFileSync(ledger.path, 'utf8'));
     assert.equal(record.details.verification.passed, true);
     assert.equal(record.details.verification.signature.kind, 'cosignKey');
     assert.match(record.details.verified, /signed \(cosignKey\) by key sha256:/);
-    const refused = await run({ sourceImage: `${src.host}/shop/web:1.4.2`, targetRegistry: dst.host, targetRepository: 'shop/refused', verifySignature: 'cosignKey', cosignPublicKey: cosignKeyPair().publicPem });
+    const refused = await run({
+      sourceImage: `${src.host}/shop/web:1.4.2`,
+      targetRegistry: dst.host,
+      targetRepository: 'shop/refused',
+      verifySignature: 'cosignKey',
+      cosignPublicKey: cosignKeyPair().publicPem,
+    });
     assert.equal(refused.result, 'Failed');
-    assert.match(refused.resultMessage ?? '', /policy 'signature' failed: the signature in sha256:[a-f0-9]{64} does not verify with key/);
+    assert.match(
+      refused.resultMessage ?? '',
+      /policy 'signature' failed: the signature in sha256:[a-f0-9]{64} does not verify with key/,
+    );
     assert.deepEqual(new RegistryProbe(dst).tags('shop/refused'), []);
   });
 });

@@ -42,7 +42,12 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
     layout.tag(fallback.tag, fallback.descriptor);
     cosignSig = layout.referrer(image, 'application/vnd.dev.cosign.simplesigning.v1+json', '{"critical":{}}');
     layout.tag(`${fallback.tag}.sig`, cosignSig);
-    chart = layout.artifact('application/vnd.cncf.helm.config.v1+json', '{"name":"web","version":"1.2.3","apiVersion":"v2"}', 'application/vnd.cncf.helm.chart.content.v1.tar.gz', Buffer.from('chart-archive-bytes'));
+    chart = layout.artifact(
+      'application/vnd.cncf.helm.config.v1+json',
+      '{"name":"web","version":"1.2.3","apiVersion":"v2"}',
+      'application/vnd.cncf.helm.chart.content.v1.tar.gz',
+      Buffer.from('chart-archive-bytes'),
+    );
     layout.tag('chart', chart);
     await skopeoSeed(layout.dir, 'v1', src, 'team/app:v1');
     await skopeoSeed(layout.dir, 'chart', src, 'charts/web:1.2.3');
@@ -52,14 +57,21 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
     await skopeoSeed(layout.dir, `${fallback.tag}.sig`, src, `team/app:${fallback.tag}.sig`);
     // skopeo re-serialises indexes (and their platform manifests): take what the source holds.
     const seededIndex = await srcProbe.manifest('team/app', 'multi');
-    multi = { index: (await srcProbe.manifestDigest('team/app', 'multi'))!, platforms: seededIndex.manifests as Descriptor[] };
+    multi = {
+      index: (await srcProbe.manifestDigest('team/app', 'multi'))!,
+      platforms: seededIndex.manifests as Descriptor[],
+    };
     assert.equal(multi.platforms.length, 2);
     // A signature of one platform only (what per-platform signing produces).
     platformSig = layout.referrer(multi.platforms[0], 'application/vnd.example.signature', 'arm-sig');
     const platformFallback = layout.referrersIndex(multi.platforms[0], [platformSig]);
     layout.tag(platformFallback.tag, platformFallback.descriptor);
     await skopeoSeed(layout.dir, platformFallback.tag, src, `team/app:${platformFallback.tag}`, { all: true });
-    endpoints = { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN), bad: registryEndpoint(dst, { username: ADMIN.username, password: 'wrong-Passw0rd!' }) };
+    endpoints = {
+      src: registryEndpoint(src, READER),
+      dst: registryEndpoint(dst, ADMIN),
+      bad: registryEndpoint(dst, { username: ADMIN.username, password: 'wrong-Passw0rd!' }),
+    };
   });
 
   after(async () => {
@@ -94,8 +106,14 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
     assert.equal(d.referrersCopied, 3);
     const fallbackTag = image.digest.replace(':', '-');
     const index = await dstProbe.manifest('prod/app', fallbackTag);
-    assert.deepEqual((index.manifests as Descriptor[]).map((x) => x.digest).sort(), referrers.map((r) => r.digest).sort());
-    assert.ok((index.manifests as Descriptor[]).every((x) => x.artifactType), 'fallback index entries carry artifactType');
+    assert.deepEqual(
+      (index.manifests as Descriptor[]).map((x) => x.digest).sort(),
+      referrers.map((r) => r.digest).sort(),
+    );
+    assert.ok(
+      (index.manifests as Descriptor[]).every((x) => x.artifactType),
+      'fallback index entries carry artifactType',
+    );
     assert.equal(await dstProbe.manifestDigest('prod/app', `${fallbackTag}.sig`), cosignSig.digest);
 
     const again = await runAcrPromote(inputs({ targetRepository: 'prod/app', targetTags: 'v1, stable' }), endpoints);
@@ -109,7 +127,10 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
   });
 
   it('promotes a multi-arch index with every platform, by digest', async () => {
-    const run = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/multi', targetTags: '1.0' }), endpoints);
+    const run = await runAcrPromote(
+      inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/multi', targetTags: '1.0' }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.equal(run.host.outputs.imageDigest, multi.index);
     assert.equal(await dstProbe.manifestDigest('prod/multi', '1.0'), multi.index);
@@ -121,52 +142,102 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
     assert.match(String(run.record!.details.platforms), /linux\/amd64.*linux\/arm64/);
     assert.equal(run.record!.details.referrersCopied, 1, 'the per-platform signature came along');
     const index = await dstProbe.manifest('prod/multi', multi.platforms[0].digest.replace(':', '-'));
-    assert.deepEqual((index.manifests as Descriptor[]).map((m) => m.digest), [platformSig.digest]);
+    assert.deepEqual(
+      (index.manifests as Descriptor[]).map((m) => m.digest),
+      [platformSig.digest],
+    );
   });
 
   it('promotes a platform subset of a multi-arch index as a new index, and says why the digest changed', async () => {
     const amd = multi.platforms.find((p) => p.platform?.architecture === 'amd64')!;
     const arm = multi.platforms.find((p) => p.platform?.architecture === 'arm64')!;
-    const run = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset', targetTags: '1.0-amd64', platforms: 'linux/amd64' }), endpoints);
+    const run = await runAcrPromote(
+      inputs({
+        sourceImage: `${src.host}/team/app:multi`,
+        targetRepository: 'prod/subset',
+        targetTags: '1.0-amd64',
+        platforms: 'linux/amd64',
+      }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     const digest = run.host.outputs.imageDigest;
     assert.notEqual(digest, multi.index);
     assert.equal(run.host.outputs.sourceDigest, multi.index);
-    assert.match(run.host.outputs.digestChangeReason, new RegExp(`platforms linux/amd64 of ${multi.index} \\(without linux/arm64\\) make a new index`));
-    assert.match(run.host.result!.message, /digest changed: platforms linux\/amd64/);
+    assert.match(
+      run.host.outputs.digestChangeReason,
+      new RegExp(`platforms linux/amd64 of ${multi.index} \\(without linux/arm64\\) make a new index`),
+    );
+    assert.match(run.host.result.message, /digest changed: platforms linux\/amd64/);
     assert.equal(await dstProbe.manifestDigest('prod/subset', '1.0-amd64'), digest);
     const index = await dstProbe.manifest('prod/subset', digest);
-    assert.deepEqual((index.manifests as Descriptor[]).map((m) => m.digest), [amd.digest]);
-    assert.equal(await dstProbe.manifestDigest('prod/subset', arm.digest), undefined, 'the dropped platform was not copied');
+    assert.deepEqual(
+      (index.manifests as Descriptor[]).map((m) => m.digest),
+      [amd.digest],
+    );
+    assert.equal(
+      await dstProbe.manifestDigest('prod/subset', arm.digest),
+      undefined,
+      'the dropped platform was not copied',
+    );
     assert.equal(run.record!.details.digestChanged, run.host.outputs.digestChangeReason);
     // The kept platform's own signature came along.
     assert.equal(run.record!.details.referrersCopied, 1);
     // Idempotent: the same subset is the same digest, and nothing moves again.
-    const again = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset', targetTags: '1.0-amd64', platforms: 'linux/amd64' }), endpoints);
+    const again = await runAcrPromote(
+      inputs({
+        sourceImage: `${src.host}/team/app:multi`,
+        targetRepository: 'prod/subset',
+        targetTags: '1.0-amd64',
+        platforms: 'linux/amd64',
+      }),
+      endpoints,
+    );
     assert.equal(again.host.result?.result, 'Succeeded', again.host.result?.message);
     assert.equal(again.host.outputs.imageDigest, digest);
     assert.equal((again.record!.details as Record<string, number>).bytesMoved, 0);
     assert.equal(again.record!.details.tagsMoved, 'none');
-    const none = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:multi`, targetRepository: 'prod/subset2', platforms: 'windows/amd64' }), endpoints);
+    const none = await runAcrPromote(
+      inputs({
+        sourceImage: `${src.host}/team/app:multi`,
+        targetRepository: 'prod/subset2',
+        platforms: 'windows/amd64',
+      }),
+      endpoints,
+    );
     assert.equal(none.host.result?.result, 'Failed');
-    assert.match(none.host.result!.message, /Input 'platforms': none of windows\/amd64 is in .* \(it has linux\/amd64, linux\/arm64\)/);
+    assert.match(
+      none.host.result.message,
+      /Input 'platforms': none of windows\/amd64 is in .* \(it has linux\/amd64, linux\/arm64\)/,
+    );
     assert.deepEqual(dstProbe.tags('prod/subset2'), []);
   });
 
   it('refuses to move a tag that points to another digest, before copying anything', async () => {
-    const seeded = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app:v2`, targetRepository: 'prod/conflict', targetTags: 'release', includeReferrers: 'false' }), endpoints);
+    const seeded = await runAcrPromote(
+      inputs({
+        sourceImage: `${src.host}/team/app:v2`,
+        targetRepository: 'prod/conflict',
+        targetTags: 'release',
+        includeReferrers: 'false',
+      }),
+      endpoints,
+    );
     assert.equal(seeded.host.result?.result, 'Succeeded', seeded.host.result?.message);
     const blobsBefore = dstProbe.storedBlobs().length;
     const run = await runAcrPromote(inputs({ targetRepository: 'prod/conflict', targetTags: 'release' }), endpoints);
     assert.equal(run.host.result?.result, 'Failed');
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, new RegExp(`'release' points to ${other.digest}.*${image.digest}`));
-    assert.match(run.host.result!.message, /allowTagOverwrite/);
+    assert.match(run.host.result.message, new RegExp(`'release' points to ${other.digest}.*${image.digest}`));
+    assert.match(run.host.result.message, /allowTagOverwrite/);
     assert.equal(await dstProbe.manifestDigest('prod/conflict', 'release'), other.digest);
     assert.equal(await dstProbe.manifestDigest('prod/conflict', image.digest), undefined);
     assert.equal(dstProbe.storedBlobs().length, blobsBefore, 'no blob was uploaded');
 
-    const forced = await runAcrPromote(inputs({ targetRepository: 'prod/conflict', targetTags: 'release', allowTagOverwrite: 'true' }), endpoints);
+    const forced = await runAcrPromote(
+      inputs({ targetRepository: 'prod/conflict', targetTags: 'release', allowTagOverwrite: 'true' }),
+      endpoints,
+    );
     assert.equal(forced.host.result?.result, 'Succeeded', forced.host.result?.message);
     assert.equal(await dstProbe.manifestDigest('prod/conflict', 'release'), image.digest);
     assert.match(String(forced.record!.details.tagsOverwritten), new RegExp(other.digest));
@@ -174,25 +245,40 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
 
   it('fails with a clear error naming the connection on a wrong password, and moves nothing', async () => {
     const blobsBefore = dstProbe.storedBlobs().length;
-    const run = await runAcrPromote(inputs({ targetRepository: 'prod/denied', targetTags: 'v1', targetRegistryConnection: 'bad' }), endpoints);
+    const run = await runAcrPromote(
+      inputs({ targetRepository: 'prod/denied', targetTags: 'v1', targetRegistryConnection: 'bad' }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /rejected the credentials of service connection 'bad' \(input 'targetRegistryConnection'\)/);
-    assert.match(run.host.result!.message, /Check the user name and password/);
-    assert.doesNotMatch(run.host.result!.message, /wrong-Passw0rd|\n\s+at /);
+    assert.match(
+      run.host.result.message,
+      /rejected the credentials of service connection 'bad' \(input 'targetRegistryConnection'\)/,
+    );
+    assert.match(run.host.result.message, /Check the user name and password/);
+    assert.doesNotMatch(run.host.result.message, /wrong-Passw0rd|\n\s+at /);
     assert.equal(dstProbe.storedBlobs().length, blobsBefore);
     assert.deepEqual(dstProbe.tags('prod/denied'), []);
     assert.equal(run.record?.status, 'failed');
   });
 
   it('names the missing right when a read-only connection is used for the target', async () => {
-    const run = await runAcrPromote(inputs({ targetRepository: 'prod/readonly', targetTags: 'v1', targetRegistryConnection: 'ro' }), { ...endpoints, ro: registryEndpoint(dst, READER) });
+    const run = await runAcrPromote(
+      inputs({ targetRepository: 'prod/readonly', targetTags: 'v1', targetRegistryConnection: 'ro' }),
+      { ...endpoints, ro: registryEndpoint(dst, READER) },
+    );
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /service connection 'ro'.*do not grant 'push' on repository 'prod\/readonly'/);
+    assert.match(
+      run.host.result.message,
+      /service connection 'ro'.*do not grant 'push' on repository 'prod\/readonly'/,
+    );
     assert.deepEqual(dstProbe.tags('prod/readonly'), []);
   });
 
   it('promotes a Helm chart (an OCI artifact) the same way', async () => {
-    const run = await runAcrPromote(inputs({ sourceImage: `${src.host}/charts/web:1.2.3`, targetTags: '1.2.3' }), endpoints);
+    const run = await runAcrPromote(
+      inputs({ sourceImage: `${src.host}/charts/web:1.2.3`, targetTags: '1.2.3' }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.equal(await dstProbe.manifestDigest('charts/web', '1.2.3'), chart.digest);
     const m = await dstProbe.manifest('charts/web', chart.digest);
@@ -201,10 +287,20 @@ describe('AcrPromote copy mode between two real registries (docker-registry 2.8 
   });
 
   it('mounts blobs across repositories inside one registry instead of copying them', async () => {
-    const run = await runAcrPromote(inputs({ sourceImage: `${src.host}/team/app@${image.digest}`, targetRegistry: src.host, targetRepository: 'mirror/app', targetTags: 'v1', targetRegistryConnection: 'srcAdmin', includeReferrers: 'false' }), {
-      ...endpoints,
-      srcAdmin: registryEndpoint(src, ADMIN),
-    });
+    const run = await runAcrPromote(
+      inputs({
+        sourceImage: `${src.host}/team/app@${image.digest}`,
+        targetRegistry: src.host,
+        targetRepository: 'mirror/app',
+        targetTags: 'v1',
+        targetRegistryConnection: 'srcAdmin',
+        includeReferrers: 'false',
+      }),
+      {
+        ...endpoints,
+        srcAdmin: registryEndpoint(src, ADMIN),
+      },
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     const d = run.record!.details as Record<string, number>;
     assert.equal(d.bytesMoved, 0);

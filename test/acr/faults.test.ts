@@ -10,7 +10,11 @@ import { RegistryProbe, skopeoSeed, tempDir } from '../../devkit/registry/world'
 
 /** Connections point at the fronts, so the task sees ACR's lock API and the injected faults. */
 function frontEndpoint(front: RegistryFront, creds: { username: string; password: string }): Endpoint {
-  return { url: `http://${front.host}`, scheme: 'UsernamePassword', auth: { registry: `http://${front.host}`, username: creds.username, password: creds.password } };
+  return {
+    url: `http://${front.host}`,
+    scheme: 'UsernamePassword',
+    auth: { registry: `http://${front.host}`, username: creds.username, password: creds.password },
+  };
 }
 
 describe('AcrPromote against an ACR-like front: lock API, outages, corrupt content', function () {
@@ -61,7 +65,10 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
     try {
       const run = await runAcrPromote(inputs({ targetRepository: 'corrupt/app' }), endpoints);
       assert.equal(run.host.result?.result, 'Failed');
-      assert.match(run.host.result!.message, /from the source has \d+ bytes with digest sha256:[a-f0-9]{64}: the source served corrupt content/);
+      assert.match(
+        run.host.result.message,
+        /from the source has \d+ bytes with digest sha256:[a-f0-9]{64}: the source served corrupt content/,
+      );
       const probe = new RegistryProbe(dst);
       assert.deepEqual(probe.tags('corrupt/app'), []);
       const layers = (await new RegistryProbe(src).manifest('team/app', image.digest)).layers as Descriptor[];
@@ -76,14 +83,30 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
     const run = await runAcrPromote(inputs({ targetRepository: 'locked/app', lockTarget: 'true' }), endpoints);
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.equal(await new RegistryProbe(dst).manifestDigest('locked/app', 'v1'), image.digest);
-    assert.deepEqual(dstFront.locks.map((l) => [l.repository, l.digest, l.body]), [['locked/app', image.digest, { writeEnabled: false }]]);
+    assert.deepEqual(
+      dstFront.locks.map((l) => [l.repository, l.digest, l.body]),
+      [['locked/app', image.digest, { writeEnabled: false }]],
+    );
     assert.equal(run.record!.details.locked, 'locked');
-    assert.ok(run.host.lines.some((l) => /restarting the transfer/.test(l)), 'the restart is logged');
+    assert.ok(
+      run.host.lines.some((l) => /restarting the transfer/.test(l)),
+      'the restart is logged',
+    );
   });
 
   it('warns and succeeds with issues when the registry has no lock API', async () => {
-    const direct = { src: endpoints.src, dst: { url: dst.url, scheme: 'UsernamePassword', auth: { registry: dst.url, username: ADMIN.username, password: ADMIN.password } } };
-    const run = await runAcrPromote(inputs({ targetRegistry: dst.host, targetRepository: 'unlocked/app', lockTarget: 'true' }), direct);
+    const direct = {
+      src: endpoints.src,
+      dst: {
+        url: dst.url,
+        scheme: 'UsernamePassword',
+        auth: { registry: dst.url, username: ADMIN.username, password: ADMIN.password },
+      },
+    };
+    const run = await runAcrPromote(
+      inputs({ targetRegistry: dst.host, targetRepository: 'unlocked/app', lockTarget: 'true' }),
+      direct,
+    );
     assert.equal(run.host.result?.result, 'SucceededWithIssues', run.host.result?.message);
     assert.ok(run.host.lines.some((l) => /^warning: .*no ACR lock API/.test(l)));
     assert.equal(run.record!.details.locked, 'unsupported');
@@ -94,14 +117,27 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
     srcFront.referrersApi(true);
     try {
       const before = srcFront.referrerRequests;
-      const direct = { src: endpoints.src, dst: { url: dst.url, scheme: 'UsernamePassword', auth: { registry: dst.url, username: ADMIN.username, password: ADMIN.password } } };
+      const direct = {
+        src: endpoints.src,
+        dst: {
+          url: dst.url,
+          scheme: 'UsernamePassword',
+          auth: { registry: dst.url, username: ADMIN.username, password: ADMIN.password },
+        },
+      };
       const run = await runAcrPromote(inputs({ targetRegistry: dst.host, targetRepository: 'viaapi/app' }), direct);
       assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
       assert.ok(srcFront.referrerRequests > before, 'the referrers API was asked');
       const refs = run.record!.details.referrers as { digest: string; via: string; artifactType?: string }[];
-      assert.deepEqual(refs.map((r) => [r.digest, r.via, r.artifactType]), [[sbom.digest, 'api', 'application/spdx+json']]);
+      assert.deepEqual(
+        refs.map((r) => [r.digest, r.via, r.artifactType]),
+        [[sbom.digest, 'api', 'application/spdx+json']],
+      );
       const index = await new RegistryProbe(dst).manifest('viaapi/app', image.digest.replace(':', '-'));
-      assert.deepEqual((index.manifests as Descriptor[]).map((m) => m.digest), [sbom.digest]);
+      assert.deepEqual(
+        (index.manifests as Descriptor[]).map((m) => m.digest),
+        [sbom.digest],
+      );
     } finally {
       srcFront.referrersApi(false);
     }
@@ -110,7 +146,11 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
   it('a packaged run killed mid-copy moves no tag; the next run converges', async () => {
     // ~2 s per blob: the SIGTERM lands while every blob is mid-stream.
     srcFront.throttleBlobs(512 * 1024);
-    const args = { taskDir: packagedTaskDir('AcrPromote'), inputs: inputs({ sourceImage: `${srcFront.host}/team/big:v1`, targetRepository: 'killed/big' }), endpoints };
+    const args = {
+      taskDir: packagedTaskDir('AcrPromote'),
+      inputs: inputs({ sourceImage: `${srcFront.host}/team/big:v1`, targetRepository: 'killed/big' }),
+      endpoints,
+    };
     let killed;
     try {
       killed = await runTaskLikeAgent({ ...args, kill: { afterMs: 1200, signal: 'SIGTERM' } });

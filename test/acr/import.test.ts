@@ -35,8 +35,16 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
       const r = validateBearer(`Bearer ${token}`, 'https://management.core.windows.net/');
       return r.ok && r.claims.appid === CLIENT_ID ? ADMIN.username : undefined;
     };
-    [src, dst] = await Promise.all([startLocalRegistry({ name: 'asrc' }), startLocalRegistry({ name: 'adst', verifyAadToken })]);
-    registries.push({ subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-prod', name: 'contosoprod', loginServer: dst.host });
+    [src, dst] = await Promise.all([
+      startLocalRegistry({ name: 'asrc' }),
+      startLocalRegistry({ name: 'adst', verifyAadToken }),
+    ]);
+    registries.push({
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: 'rg-prod',
+      name: 'contosoprod',
+      loginServer: dst.host,
+    });
     arm = await startArm({
       registries,
       retryAfterSeconds: 1,
@@ -47,9 +55,25 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
         // An ACR of the same tenant is read with the registry's own trust; others with the credentials given.
         const fromAcr = registries.find((r) => body.source.resourceId?.endsWith(`/registries/${r.name}`));
         const sourceHost = fromAcr?.loginServer ?? body.source.registryUri;
-        const creds = fromAcr ? ['--src-creds', `${ADMIN.username}:${ADMIN.password}`] : body.source.credentials ? ['--src-creds', `${body.source.credentials.username}:${body.source.credentials.password}`] : [];
+        const creds = fromAcr
+          ? ['--src-creds', `${ADMIN.username}:${ADMIN.password}`]
+          : body.source.credentials
+            ? ['--src-creds', `${body.source.credentials.username}:${body.source.credentials.password}`]
+            : [];
         for (const to of body.untaggedTargetRepositories ?? []) {
-          await run('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', ...creds, '--dest-creds', `${ADMIN.username}:${ADMIN.password}`, `docker://${sourceHost}/${repo}@${digest}`, `docker://${target.loginServer}/${to}@${digest}`]);
+          await run('skopeo', [
+            'copy',
+            '--quiet',
+            '--all',
+            '--preserve-digests',
+            '--src-tls-verify=false',
+            '--dest-tls-verify=false',
+            ...creds,
+            '--dest-creds',
+            `${ADMIN.username}:${ADMIN.password}`,
+            `docker://${sourceHost}/${repo}@${digest}`,
+            `docker://${target.loginServer}/${to}@${digest}`,
+          ]);
         }
       },
     });
@@ -67,7 +91,12 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
       azure: {
         url: `${arm.url}/`,
         scheme: 'ServicePrincipal',
-        auth: { tenantid: entra.tenantId, serviceprincipalid: CLIENT_ID, serviceprincipalkey: CLIENT_SECRET, authenticationType: 'spnKey' },
+        auth: {
+          tenantid: entra.tenantId,
+          serviceprincipalid: CLIENT_ID,
+          serviceprincipalkey: CLIENT_SECRET,
+          authenticationType: 'spnKey',
+        },
         data: { subscriptionId: SUBSCRIPTION, environmentAuthorityUrl: entra.authorityHost },
       },
     };
@@ -79,7 +108,14 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
   });
 
   it('imports server-side by digest, then copies referrers and sets tags over the data plane with an ACR token', async () => {
-    const inputs = { mode: 'import', sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', azureSubscription: 'azure', targetRegistry: dst.host, targetTags: 'v1, prod' };
+    const inputs = {
+      mode: 'import',
+      sourceImage: `${src.host}/team/app:v1`,
+      sourceRegistryConnection: 'src',
+      azureSubscription: 'azure',
+      targetRegistry: dst.host,
+      targetTags: 'v1, prod',
+    };
     const first = await runAcrPromote(inputs, endpoints);
     assert.equal(first.host.result?.result, 'Succeeded', first.host.result?.message);
     assert.equal(first.host.outputs.imageDigest, image.digest);
@@ -96,7 +132,10 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
     const probe = new RegistryProbe(dst);
     assert.equal(await probe.manifestDigest('team/app', 'prod'), image.digest);
     assert.equal(first.record!.details.referrersCopied, 1);
-    assert.ok(dst.tokens.requests.some((r) => r.path === '/oauth2/exchange' && r.status === 200), 'ACR refresh token obtained from the Entra token');
+    assert.ok(
+      dst.tokens.requests.some((r) => r.path === '/oauth2/exchange' && r.status === 200),
+      'ACR refresh token obtained from the Entra token',
+    );
     assert.ok(first.host.secrets.includes(CLIENT_SECRET));
 
     const again = await runAcrPromote(inputs, endpoints);
@@ -106,38 +145,107 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
   });
 
   it('refuses a target that is not an ACR of the subscription, naming what ARM has', async () => {
-    const run = await runAcrPromote({ mode: 'import', sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', targetRegistryConnection: 'srcw', azureSubscription: 'azure', targetRegistry: src.host, targetRepository: 'other/app' }, {
-      ...endpoints,
-      srcw: registryEndpoint(src, ADMIN),
-    });
+    const run = await runAcrPromote(
+      {
+        mode: 'import',
+        sourceImage: `${src.host}/team/app:v1`,
+        sourceRegistryConnection: 'src',
+        targetRegistryConnection: 'srcw',
+        azureSubscription: 'azure',
+        targetRegistry: src.host,
+        targetRepository: 'other/app',
+      },
+      {
+        ...endpoints,
+        srcw: registryEndpoint(src, ADMIN),
+      },
+    );
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, new RegExp(`'${src.host}' is not an Azure Container Registry in subscription ${SUBSCRIPTION}.*found: ${dst.host}`));
+    assert.match(
+      run.host.result.message,
+      new RegExp(
+        `'${src.host}' is not an Azure Container Registry in subscription ${SUBSCRIPTION}.*found: ${dst.host}`,
+      ),
+    );
     assert.deepEqual(new RegistryProbe(src).tags('other/app'), []);
   });
 
   it('copy mode gets target tokens from the Azure subscription when no registry connection is set', async () => {
-    const run = await runAcrPromote({ sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', azureSubscription: 'azure', targetRegistry: dst.host, targetRepository: 'viaentra/app' }, endpoints);
+    const run = await runAcrPromote(
+      {
+        sourceImage: `${src.host}/team/app:v1`,
+        sourceRegistryConnection: 'src',
+        azureSubscription: 'azure',
+        targetRegistry: dst.host,
+        targetRepository: 'viaentra/app',
+      },
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.equal(await new RegistryProbe(dst).manifestDigest('viaentra/app', 'v1'), image.digest);
-    assert.ok(dst.tokens.requests.some((r) => r.method === 'POST' && r.path === '/token' && r.status === 200 && r.user === ADMIN.username), 'refresh-token grant at the realm');
+    assert.ok(
+      dst.tokens.requests.some(
+        (r) => r.method === 'POST' && r.path === '/token' && r.status === 200 && r.user === ADMIN.username,
+      ),
+      'refresh-token grant at the realm',
+    );
   });
 
   it('names the Azure connection when ACR refuses its Entra token', async () => {
     entra.register({ clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'other-Secret~1' });
-    const other = { ...endpoints.azure, auth: { ...endpoints.azure.auth, serviceprincipalid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', serviceprincipalkey: 'other-Secret~1' } };
-    const run = await runAcrPromote({ sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', azureSubscription: 'other', targetRegistry: dst.host, targetRepository: 'denied/app' }, { ...endpoints, other });
+    const other = {
+      ...endpoints.azure,
+      auth: {
+        ...endpoints.azure.auth,
+        serviceprincipalid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+        serviceprincipalkey: 'other-Secret~1',
+      },
+    };
+    const run = await runAcrPromote(
+      {
+        sourceImage: `${src.host}/team/app:v1`,
+        sourceRegistryConnection: 'src',
+        azureSubscription: 'other',
+        targetRegistry: dst.host,
+        targetRepository: 'denied/app',
+      },
+      { ...endpoints, other },
+    );
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /rejected the credentials of Azure service connection 'other'.*oauth2\/exchange refused its Entra token.*AcrPush/);
+    assert.match(
+      run.host.result.message,
+      /rejected the credentials of Azure service connection 'other'.*oauth2\/exchange refused its Entra token.*AcrPush/,
+    );
     assert.deepEqual(new RegistryProbe(dst).tags('denied/app'), []);
   });
 
   it('imports from an ACR of the same subscription by resource id, without passing credentials', async () => {
-    registries.push({ subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-nonprod', name: 'contosononprod', loginServer: src.host });
+    registries.push({
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: 'rg-nonprod',
+      name: 'contosononprod',
+      loginServer: src.host,
+    });
     try {
-      const run = await runAcrPromote({ mode: 'import', sourceImage: `${src.host}/team/app@${image.digest}`, sourceRegistryConnection: 'src', azureSubscription: 'azure', targetRegistry: dst.host, targetRepository: 'fromacr/app', targetTags: 'v1', includeReferrers: 'false' }, endpoints);
+      const run = await runAcrPromote(
+        {
+          mode: 'import',
+          sourceImage: `${src.host}/team/app@${image.digest}`,
+          sourceRegistryConnection: 'src',
+          azureSubscription: 'azure',
+          targetRegistry: dst.host,
+          targetRepository: 'fromacr/app',
+          targetTags: 'v1',
+          includeReferrers: 'false',
+        },
+        endpoints,
+      );
       assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
       const body = arm.imports[arm.imports.length - 1].body;
-      assert.equal(body.source.resourceId, `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-nonprod/providers/Microsoft.ContainerRegistry/registries/contosononprod`);
+      assert.equal(
+        body.source.resourceId,
+        `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-nonprod/providers/Microsoft.ContainerRegistry/registries/contosononprod`,
+      );
       assert.equal(body.source.registryUri, undefined);
       assert.equal(body.source.credentials, undefined);
       assert.equal(await new RegistryProbe(dst).manifestDigest('fromacr/app', 'v1'), image.digest);
@@ -146,10 +254,23 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
     }
   });
 
-  it('reports a failed import operation with ARM\'s error, and moves no tag', async () => {
-    const run = await runAcrPromote({ mode: 'import', sourceImage: `${src.host}/team/unreachable:v1`, sourceRegistryConnection: 'src', azureSubscription: 'azure', targetRegistry: dst.host, targetTags: 'v1' }, endpoints);
+  it("reports a failed import operation with ARM's error, and moves no tag", async () => {
+    const run = await runAcrPromote(
+      {
+        mode: 'import',
+        sourceImage: `${src.host}/team/unreachable:v1`,
+        sourceRegistryConnection: 'src',
+        azureSubscription: 'azure',
+        targetRegistry: dst.host,
+        targetTags: 'v1',
+      },
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /ACR import into .*team\/unreachable failed.*ImportImageFailed.*did not answer/);
+    assert.match(
+      run.host.result.message,
+      /ACR import into .*team\/unreachable failed.*ImportImageFailed.*did not answer/,
+    );
     assert.deepEqual(new RegistryProbe(dst).tags('team/unreachable'), []);
   });
 
@@ -157,7 +278,15 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
     const before = arm.imports.length;
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('AcrPromote'),
-      inputs: { mode: 'import', sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', azureSubscription: 'azure', targetRegistry: dst.host, targetRepository: 'packaged/app', targetTags: 'v1' },
+      inputs: {
+        mode: 'import',
+        sourceImage: `${src.host}/team/app:v1`,
+        sourceRegistryConnection: 'src',
+        azureSubscription: 'azure',
+        targetRegistry: dst.host,
+        targetRepository: 'packaged/app',
+        targetTags: 'v1',
+      },
       endpoints,
     });
     assert.equal(run.code, 0, `${run.resultMessage}\n${run.stderr}`);

@@ -33,11 +33,27 @@ describe('AcrPromote interrupted copy', function () {
     const deadline = Date.now() + 30_000;
     const http = new HttpClient({ signal: controller.signal, deadline });
     const deps = { http, signal: controller.signal, secrets: { register: (v: string | undefined) => v } };
-    const source = new DistributionClient(src.host, { kind: 'basic', label: 'src', username: READER.username, password: READER.password }, deps);
-    const target = new DistributionClient(dst.host, { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password }, deps);
+    const source = new DistributionClient(
+      src.host,
+      { kind: 'basic', label: 'src', username: READER.username, password: READER.password },
+      deps,
+    );
+    const target = new DistributionClient(
+      dst.host,
+      { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password },
+      deps,
+    );
     const lines: string[] = [];
     const promotion = promoteByCopy(
-      { source: { client: source, repository: 'team/big', tag: 'v1' }, target: { client: target, repository: 'prod/big' }, tags: ['v1'], includeReferrers: true, allowTagOverwrite: false, lockTarget: false, concurrency: 2 },
+      {
+        source: { client: source, repository: 'team/big', tag: 'v1' },
+        target: { client: target, repository: 'prod/big' },
+        tags: ['v1'],
+        includeReferrers: true,
+        allowTagOverwrite: false,
+        lockTarget: false,
+        concurrency: 2,
+      },
       {
         signal: controller.signal,
         deadline,
@@ -53,12 +69,22 @@ describe('AcrPromote interrupted copy', function () {
     const probe = new RegistryProbe(dst);
     assert.deepEqual(probe.tags('prod/big'), [], 'no tag moved');
     assert.equal(await probe.manifestDigest('prod/big', image.digest), undefined, 'no manifest pushed');
-    const layers = (JSON.parse(JSON.stringify(await new RegistryProbe(src).manifest('team/big', image.digest))) as { layers: Descriptor[] }).layers;
+    const layers = (
+      JSON.parse(JSON.stringify(await new RegistryProbe(src).manifest('team/big', image.digest))) as {
+        layers: Descriptor[];
+      }
+    ).layers;
     const present = (await Promise.all(layers.map((l) => probe.hasBlob('prod/big', l.digest)))).filter(Boolean).length;
     assert.ok(present >= 1 && present < layers.length, `some but not all blobs present (${present})`);
 
     const rerun = await runAcrPromote(
-      { sourceImage: `${src.host}/team/big:v1`, targetRegistry: dst.host, targetRepository: 'prod/big', sourceRegistryConnection: 'src', targetRegistryConnection: 'dst' },
+      {
+        sourceImage: `${src.host}/team/big:v1`,
+        targetRegistry: dst.host,
+        targetRepository: 'prod/big',
+        sourceRegistryConnection: 'src',
+        targetRegistryConnection: 'dst',
+      },
       { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN) },
     );
     assert.equal(rerun.host.result?.result, 'Succeeded', rerun.host.result?.message);

@@ -15,9 +15,17 @@ const D2 = `sha256:${'2'.repeat(64)}`;
 
 describe('registry: WWW-Authenticate parsing', () => {
   const rows: [string, string | undefined, Record<string, string>][] = [
-    ['Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"', 'bearer', { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' }],
+    [
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"',
+      'bearer',
+      { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' },
+    ],
     ['Basic realm="Registry Realm"', 'basic', { realm: 'Registry Realm' }],
-    ['Bearer realm="https://x.azurecr.io/oauth2/token",service="x.azurecr.io",scope="repository:a:pull,push"', 'bearer', { realm: 'https://x.azurecr.io/oauth2/token', service: 'x.azurecr.io', scope: 'repository:a:pull,push' }],
+    [
+      'Bearer realm="https://x.azurecr.io/oauth2/token",service="x.azurecr.io",scope="repository:a:pull,push"',
+      'bearer',
+      { realm: 'https://x.azurecr.io/oauth2/token', service: 'x.azurecr.io', scope: 'repository:a:pull,push' },
+    ],
     ['bearer realm=https://r/t, service=r', 'bearer', { realm: 'https://r/t', service: 'r' }],
     ['Bearer realm="a\\"b",error="insufficient_scope"', 'bearer', { realm: 'a"b', error: 'insufficient_scope' }],
   ];
@@ -32,19 +40,70 @@ describe('registry: WWW-Authenticate parsing', () => {
 });
 
 describe('AcrPromote: tag plan', () => {
-  const rows: { why: string; tags: string[]; current: Record<string, string | undefined>; allow: boolean; move: string[]; unchanged: string[]; conflicts: string[] }[] = [
-    { why: 'new tags move', tags: ['a', 'b'], current: {}, allow: false, move: ['a', 'b'], unchanged: [], conflicts: [] },
-    { why: 'same digest is unchanged', tags: ['a'], current: { a: D1 }, allow: false, move: [], unchanged: ['a'], conflicts: [] },
-    { why: 'other digest conflicts', tags: ['a', 'b'], current: { a: D2 }, allow: false, move: ['b'], unchanged: [], conflicts: ['a'] },
-    { why: 'other digest moves when allowed', tags: ['a'], current: { a: D2 }, allow: true, move: ['a'], unchanged: [], conflicts: [] },
-    { why: 'duplicates collapse', tags: ['a', 'a'], current: {}, allow: false, move: ['a'], unchanged: [], conflicts: [] },
+  const rows: {
+    why: string;
+    tags: string[];
+    current: Record<string, string | undefined>;
+    allow: boolean;
+    move: string[];
+    unchanged: string[];
+    conflicts: string[];
+  }[] = [
+    {
+      why: 'new tags move',
+      tags: ['a', 'b'],
+      current: {},
+      allow: false,
+      move: ['a', 'b'],
+      unchanged: [],
+      conflicts: [],
+    },
+    {
+      why: 'same digest is unchanged',
+      tags: ['a'],
+      current: { a: D1 },
+      allow: false,
+      move: [],
+      unchanged: ['a'],
+      conflicts: [],
+    },
+    {
+      why: 'other digest conflicts',
+      tags: ['a', 'b'],
+      current: { a: D2 },
+      allow: false,
+      move: ['b'],
+      unchanged: [],
+      conflicts: ['a'],
+    },
+    {
+      why: 'other digest moves when allowed',
+      tags: ['a'],
+      current: { a: D2 },
+      allow: true,
+      move: ['a'],
+      unchanged: [],
+      conflicts: [],
+    },
+    {
+      why: 'duplicates collapse',
+      tags: ['a', 'a'],
+      current: {},
+      allow: false,
+      move: ['a'],
+      unchanged: [],
+      conflicts: [],
+    },
   ];
   for (const r of rows) {
     it(r.why, () => {
       const plan = planTags(r.tags, r.current, D1, r.allow);
       assert.deepEqual(plan.move, r.move);
       assert.deepEqual(plan.unchanged, r.unchanged);
-      assert.deepEqual(plan.conflicts.map((c) => c.tag), r.conflicts);
+      assert.deepEqual(
+        plan.conflicts.map((c) => c.tag),
+        r.conflicts,
+      );
     });
   }
 });
@@ -52,27 +111,66 @@ describe('AcrPromote: tag plan', () => {
 describe('registry: manifest parsing', () => {
   const cfg = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D1, size: 10 };
   const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D2, size: 20 };
-  const foreign = { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: `sha256:${'3'.repeat(64)}`, size: 5, urls: ['https://mcr.microsoft.com/x'] };
+  const foreign = {
+    mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+    digest: `sha256:${'3'.repeat(64)}`,
+    size: 5,
+    urls: ['https://mcr.microsoft.com/x'],
+  };
   const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
   it('image: config and layers are blobs, foreign layers are skipped', () => {
-    const p = parseManifest(json({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: cfg, layers: [layer, foreign] }), MediaType.dockerManifest, 'x');
-    assert.deepEqual(p.blobs.map((b) => b.digest), [D1, D2]);
+    const p = parseManifest(
+      json({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: cfg, layers: [layer, foreign] }),
+      MediaType.dockerManifest,
+      'x',
+    );
+    assert.deepEqual(
+      p.blobs.map((b) => b.digest),
+      [D1, D2],
+    );
     assert.equal(p.isIndex, false);
   });
   it('index: manifests are children', () => {
-    const p = parseManifest(json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...layer, mediaType: MediaType.ociManifest }] }), undefined, 'x');
+    const p = parseManifest(
+      json({
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [{ ...layer, mediaType: MediaType.ociManifest }],
+      }),
+      undefined,
+      'x',
+    );
     assert.equal(p.isIndex, true);
     assert.equal(p.manifests.length, 1);
   });
   it('artifact: artifactType from the config media type (Helm chart)', () => {
-    const p = parseManifest(json({ schemaVersion: 2, config: { ...cfg, mediaType: 'application/vnd.cncf.helm.config.v1+json' }, layers: [layer] }), MediaType.ociManifest, 'x');
+    const p = parseManifest(
+      json({
+        schemaVersion: 2,
+        config: { ...cfg, mediaType: 'application/vnd.cncf.helm.config.v1+json' },
+        layers: [layer],
+      }),
+      MediaType.ociManifest,
+      'x',
+    );
     assert.equal(p.artifactType, 'application/vnd.cncf.helm.config.v1+json');
   });
   it('schema 1 is refused with a fix', () => {
-    assert.throws(() => parseManifest(json({ schemaVersion: 1, fsLayers: [] }), MediaType.dockerSchema1Signed, 'r/x:1'), /schema 1.*Rebuild/);
+    assert.throws(
+      () => parseManifest(json({ schemaVersion: 1, fsLayers: [] }), MediaType.dockerSchema1Signed, 'r/x:1'),
+      /schema 1.*Rebuild/,
+    );
   });
   it('invalid descriptors are refused', () => {
-    assert.throws(() => parseManifest(json({ schemaVersion: 2, config: cfg, layers: [{ digest: 'nope' }] }), MediaType.ociManifest, 'x'), /invalid 'layers'/);
+    assert.throws(
+      () =>
+        parseManifest(
+          json({ schemaVersion: 2, config: cfg, layers: [{ digest: 'nope' }] }),
+          MediaType.ociManifest,
+          'x',
+        ),
+      /invalid 'layers'/,
+    );
   });
   it('fallback tag', () => assert.equal(referrersTag(D1), `sha256-${'1'.repeat(64)}`));
 });
@@ -82,15 +180,24 @@ describe('registry: digest verification on the fly', () => {
   const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
   const drain = async (d: { digest: string; size: number }, chunks: Buffer[]): Promise<number> => {
     let n = 0;
-    await pipeline(Readable.from(chunks), verifyingStream({ mediaType: 'x', ...d }, (k) => (n += k)), async function* (src) {
-      for await (const _ of src) void _;
-    });
+    await pipeline(
+      Readable.from(chunks),
+      verifyingStream({ mediaType: 'x', ...d }, (k) => (n += k)),
+      // eslint-disable-next-line require-yield -- a sink: it consumes the stream and yields nothing
+      async function* (src) {
+        for await (const _ of src) void _;
+      },
+    );
     return n;
   };
-  it('passes matching content through, counting bytes', async () => assert.equal(await drain({ digest, size: data.length }, [data.subarray(0, 4), data.subarray(4)]), data.length));
-  it('fails on a different digest', async () => assert.rejects(drain({ digest: D1, size: data.length }, [data]), DigestMismatchError));
-  it('fails on extra bytes before hashing them', async () => assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
-  it('fails on a short body', async () => assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
+  it('passes matching content through, counting bytes', async () =>
+    assert.equal(await drain({ digest, size: data.length }, [data.subarray(0, 4), data.subarray(4)]), data.length));
+  it('fails on a different digest', async () =>
+    assert.rejects(drain({ digest: D1, size: data.length }, [data]), DigestMismatchError));
+  it('fails on extra bytes before hashing them', async () =>
+    assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
+  it('fails on a short body', async () =>
+    assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
 });
 
 describe('registry: bounded parallelism', () => {
@@ -109,10 +216,13 @@ describe('registry: bounded parallelism', () => {
   });
   it('stops on the first failure', async () => {
     const started: number[] = [];
-    await assert.rejects(mapLimit([1, 2, 3, 4], 1, async (x) => {
-      started.push(x);
-      if (x === 2) throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      mapLimit([1, 2, 3, 4], 1, async (x) => {
+        started.push(x);
+        if (x === 2) throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.deepEqual(started, [1, 2]);
   });
 });
@@ -128,14 +238,23 @@ describe('registry: chunked upload pieces', () => {
     ['0-', undefined],
     ['garbage', undefined],
   ];
-  for (const [range, offset] of ranges) it(`Range ${String(range)} → ${String(offset)}`, () => assert.equal(uploadOffset(range), offset));
+  for (const [range, offset] of ranges)
+    it(`Range ${String(range)} → ${String(offset)}`, () => assert.equal(uploadOffset(range), offset));
 
   it('chunksOf cuts any read pattern into fixed-size chunks, the last one shorter', async () => {
     const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
-    const reads = [1, 7, 100, 3, 500, 389].map((n, i, a) => data.subarray(a.slice(0, i).reduce((s, x) => s + x, 0), a.slice(0, i + 1).reduce((s, x) => s + x, 0)));
+    const reads = [1, 7, 100, 3, 500, 389].map((n, i, a) =>
+      data.subarray(
+        a.slice(0, i).reduce((s, x) => s + x, 0),
+        a.slice(0, i + 1).reduce((s, x) => s + x, 0),
+      ),
+    );
     const out: Buffer[] = [];
     for await (const c of chunksOf(Readable.from(reads), 128)) out.push(c);
-    assert.deepEqual(out.map((c) => c.length), [128, 128, 128, 128, 128, 128, 128, 104]);
+    assert.deepEqual(
+      out.map((c) => c.length),
+      [128, 128, 128, 128, 128, 128, 128, 104],
+    );
     assert.ok(Buffer.concat(out).equals(data));
   });
 });

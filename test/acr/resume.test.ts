@@ -30,7 +30,10 @@ describe('AcrPromote resumable upload', function () {
     image = layout.image({ layerSizes: [big, 1 << 20] });
     layout.tag('v1', image);
     await skopeoSeed(layout.dir, 'v1', src, 'team/big:v1');
-    const manifest = (await new RegistryProbe(src).manifest('team/big', image.digest)) as { layers: Descriptor[]; config: Descriptor };
+    const manifest = (await new RegistryProbe(src).manifest('team/big', image.digest)) as {
+      layers: Descriptor[];
+      config: Descriptor;
+    };
     total = [...manifest.layers, manifest.config].reduce((n, d) => n + d.size, 0);
   });
 
@@ -39,7 +42,10 @@ describe('AcrPromote resumable upload', function () {
     await Promise.all([src?.stop(), dst?.stop()]);
   });
 
-  async function promoteThrough(mode: 'buffered' | 'streaming', repository: string): Promise<{ lines: string[]; resent: number; dropped: number }> {
+  async function promoteThrough(
+    mode: 'buffered' | 'streaming',
+    repository: string,
+  ): Promise<{ lines: string[]; resent: number; dropped: number }> {
     // Midway through the third 16 MiB chunk of the 64 MiB layer.
     const proxy = await startDroppingProxy({ target: dst.url, dropAfterBytes: 40 << 20, mode });
     try {
@@ -47,11 +53,27 @@ describe('AcrPromote resumable upload', function () {
       const deadline = Date.now() + 150_000;
       const http = new HttpClient({ signal: controller.signal, deadline });
       const deps = { http, signal: controller.signal, secrets: { register: (v: string | undefined) => v } };
-      const source = new DistributionClient(src.host, { kind: 'basic', label: 'src', username: READER.username, password: READER.password }, deps);
-      const target = new DistributionClient(proxy.host, { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password }, deps, 'push');
+      const source = new DistributionClient(
+        src.host,
+        { kind: 'basic', label: 'src', username: READER.username, password: READER.password },
+        deps,
+      );
+      const target = new DistributionClient(
+        proxy.host,
+        { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password },
+        deps,
+        'push',
+      );
       const lines: string[] = [];
       await promoteByCopy(
-        { source: { client: source, repository: 'team/big', tag: 'v1' }, target: { client: target, repository }, tags: ['v1'], includeReferrers: false, allowTagOverwrite: false, lockTarget: false },
+        {
+          source: { client: source, repository: 'team/big', tag: 'v1' },
+          target: { client: target, repository },
+          tags: ['v1'],
+          includeReferrers: false,
+          allowTagOverwrite: false,
+          lockTarget: false,
+        },
         { signal: controller.signal, deadline, warn: (m) => lines.push(m), info: (m) => lines.push(m) },
       );
       return { lines, resent: proxy.uploadBytes - total, dropped: proxy.dropped };
@@ -63,7 +85,10 @@ describe('AcrPromote resumable upload', function () {
   it('resumes from the offset the registry reports: bytes sent twice ≤ one chunk', async () => {
     const { lines, resent, dropped } = await promoteThrough('buffered', 'prod/resumed');
     assert.equal(dropped, 1, 'the proxy dropped one connection');
-    assert.ok(lines.some((l) => /the registry holds \d+ bytes; resuming there/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /the registry holds \d+ bytes; resuming there/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => /restarting the transfer/.test(l)), 'not restarted whole');
     console.log(`      bytes re-sent after the drop: ${resent} (chunk ${CHUNK_BYTES})`);
     assert.ok(resent > 0 && resent <= CHUNK_BYTES, `bytes re-sent ${resent} ≤ one chunk (${CHUNK_BYTES})`);
@@ -76,8 +101,14 @@ describe('AcrPromote resumable upload', function () {
   it('restarts the blob when a cut PATCH left the session unusable (distribution answers 404), and completes', async () => {
     const { lines, resent, dropped } = await promoteThrough('streaming', 'prod/restarted');
     assert.equal(dropped, 1);
-    assert.ok(lines.some((l) => /the upload session is gone|outside the chunk/.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => /restarting the transfer/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /the upload session is gone|outside the chunk/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /restarting the transfer/.test(l)),
+      lines.join('\n'),
+    );
     console.log(`      bytes re-sent after the restart: ${resent}`);
     assert.ok(resent > 0 && resent <= big, `re-sent ${resent}`);
     const probe = new RegistryProbe(dst);

@@ -7,8 +7,22 @@ import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { runAcrPromote } from './support/run-in-process';
 import {
-  CYCLONEDX, CosignKey, SPDX, SigstorePki, attach, attachBundle, cosignAttest, cosignKeyPair, cosignSign, notationPki, notationSign, sigstoreBundle, sigstorePki, statement,
-  trivyReport, vulnPredicate,
+  CYCLONEDX,
+  CosignKey,
+  SPDX,
+  SigstorePki,
+  attach,
+  attachBundle,
+  cosignAttest,
+  cosignKeyPair,
+  cosignSign,
+  notationPki,
+  notationSign,
+  sigstoreBundle,
+  sigstorePki,
+  statement,
+  trivyReport,
+  vulnPredicate,
 } from './support/supply-chain';
 
 const IDENTITY = 'https://github.com/contoso/shop/.github/workflows/build.yml@refs/heads/main';
@@ -33,7 +47,10 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
   const images: Record<string, Descriptor> = {};
 
   /** One image per scenario, in its own repository, with what the scenario attaches. */
-  const seed = async (name: string, attach: (image: Descriptor) => { sig?: Descriptor; att?: Descriptor; referrers?: Descriptor[] }): Promise<void> => {
+  const seed = async (
+    name: string,
+    attach: (image: Descriptor) => { sig?: Descriptor; att?: Descriptor; referrers?: Descriptor[] },
+  ): Promise<void> => {
     const image = layout.image({ layerSizes: [20_000 + Object.keys(images).length] });
     images[name] = image;
     layout.tag(`${name}-v1`, image);
@@ -63,20 +80,53 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     otherKey = cosignKeyPair();
     pkiDir = tempDir('pki');
     const release = notationPki(path.join(pkiDir, 'ok'), '/C=US/O=Contoso/CN=release');
-    const expired = notationPki(path.join(pkiDir, 'old'), '/C=US/O=Contoso/CN=release', { expired: true, root: release.root });
+    const expired = notationPki(path.join(pkiDir, 'old'), '/C=US/O=Contoso/CN=release', {
+      expired: true,
+      root: release.root,
+    });
     rootPem = release.rootPem;
     const spdx = (i: Descriptor) => statement(i, SPDX_TYPE, JSON.parse(SPDX('app').toString()));
-    const vuln = (i: Descriptor, findings: [string, string][]) => statement(i, VULN, vulnPredicate(trivyReport(findings)));
-    await seed('good', (i) => ({ sig: cosignSign(layout, i, key), att: cosignAttest(layout, i, key, [spdx(i), vuln(i, [['CVE-2024-0001', 'HIGH'], ['CVE-2024-0002', 'LOW']])]) }));
-    await seed('tampered', (i) => ({ sig: cosignSign(layout, i, key, { tamper: true }), att: cosignAttest(layout, i, key, [spdx(i)]) }));
+    const vuln = (i: Descriptor, findings: [string, string][]) =>
+      statement(i, VULN, vulnPredicate(trivyReport(findings)));
+    await seed('good', (i) => ({
+      sig: cosignSign(layout, i, key),
+      att: cosignAttest(layout, i, key, [
+        spdx(i),
+        vuln(i, [
+          ['CVE-2024-0001', 'HIGH'],
+          ['CVE-2024-0002', 'LOW'],
+        ]),
+      ]),
+    }));
+    await seed('tampered', (i) => ({
+      sig: cosignSign(layout, i, key, { tamper: true }),
+      att: cosignAttest(layout, i, key, [spdx(i)]),
+    }));
     await seed('otherkey', (i) => ({ sig: cosignSign(layout, i, otherKey) }));
-    await seed('nosbom', (i) => ({ sig: cosignSign(layout, i, key), att: cosignAttest(layout, i, key, [vuln(i, [])]) }));
-    await seed('critical', (i) => ({ sig: cosignSign(layout, i, key), att: cosignAttest(layout, i, key, [spdx(i), vuln(i, [['CVE-2024-3094', 'CRITICAL'], ['CVE-2024-0001', 'HIGH']])]) }));
+    await seed('nosbom', (i) => ({
+      sig: cosignSign(layout, i, key),
+      att: cosignAttest(layout, i, key, [vuln(i, [])]),
+    }));
+    await seed('critical', (i) => ({
+      sig: cosignSign(layout, i, key),
+      att: cosignAttest(layout, i, key, [
+        spdx(i),
+        vuln(i, [
+          ['CVE-2024-3094', 'CRITICAL'],
+          ['CVE-2024-0001', 'HIGH'],
+        ]),
+      ]),
+    }));
     // Documents attached as plain OCI referrers: the SBOM signed with the key (its own .sig), the scan unsigned.
     let sbomRef: Descriptor | undefined;
     await seed('referrers', (i) => {
       sbomRef = attach(layout, i, 'application/vnd.cyclonedx+json', CYCLONEDX);
-      const scan = attach(layout, i, 'application/vnd.aquasecurity.trivy.report.json', Buffer.from(JSON.stringify(trivyReport([]))));
+      const scan = attach(
+        layout,
+        i,
+        'application/vnd.aquasecurity.trivy.report.json',
+        Buffer.from(JSON.stringify(trivyReport([]))),
+      );
       return { sig: cosignSign(layout, i, key), referrers: [sbomRef, scan] };
     });
     // The SBOM referrer's own cosign signature.
@@ -86,9 +136,14 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     await seed('notationold', (i) => ({ referrers: [notationSign(layout, i, expired)] }));
     await seed('notationtampered', (i) => ({ referrers: [notationSign(layout, i, release, { tamper: true })] }));
     sigstore = sigstorePki(path.join(pkiDir, 'sigstore'));
-    const bundle = (i: Descriptor, opts: { integratedAt?: Date; tamper?: boolean } = {}) => attachBundle(layout, i, sigstoreBundle(sigstore, statement(i, COSIGN_SIGN, {}), IDENTITY, ISSUER, opts));
-    await seed('keyless', (i) => ({ referrers: [bundle(i), attachBundle(layout, i, sigstoreBundle(sigstore, spdx(i), IDENTITY, ISSUER))] }));
-    await seed('keylessold', (i) => ({ referrers: [bundle(i, { integratedAt: new Date(Date.now() - 400 * 86_400_000) })] }));
+    const bundle = (i: Descriptor, opts: { integratedAt?: Date; tamper?: boolean } = {}) =>
+      attachBundle(layout, i, sigstoreBundle(sigstore, statement(i, COSIGN_SIGN, {}), IDENTITY, ISSUER, opts));
+    await seed('keyless', (i) => ({
+      referrers: [bundle(i), attachBundle(layout, i, sigstoreBundle(sigstore, spdx(i), IDENTITY, ISSUER))],
+    }));
+    await seed('keylessold', (i) => ({
+      referrers: [bundle(i, { integratedAt: new Date(Date.now() - 400 * 86_400_000) })],
+    }));
     await seed('keylesstampered', (i) => ({ referrers: [bundle(i, { tamper: true })] }));
     endpoints = { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN) };
   });
@@ -115,9 +170,9 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     const blobs = dstProbe.storedBlobs().length;
     const run = await runAcrPromote(inputs, endpoints);
     assert.equal(run.host.result?.result, 'Failed', run.host.result?.message);
-    assert.match(run.host.result!.message, new RegExp(`policy '${policy}' failed`));
-    assert.match(run.host.result!.message, reason);
-    assert.match(run.host.result!.message, /Nothing was copied; the target is untouched/);
+    assert.match(run.host.result.message, new RegExp(`policy '${policy}' failed`));
+    assert.match(run.host.result.message, reason);
+    assert.match(run.host.result.message, /Nothing was copied; the target is untouched/);
     assert.equal(dstProbe.storedBlobs().length, blobs, 'no blob reached the target');
     assert.deepEqual(dstProbe.tags(inputs.targetRepository), [], 'no tag in the target');
     const v = run.record?.details.verification as { passed: boolean; failedPolicy: string } | undefined;
@@ -126,7 +181,15 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
   };
 
   it('promotes a signed image with a signed SBOM and a clean report; the record shows what was verified', async () => {
-    const run = await runAcrPromote(cosign('good', 'good', { targetTags: '1.0', requireSbom: 'true', requireVulnerabilityReport: 'true', maxSeverity: 'critical' }), endpoints);
+    const run = await runAcrPromote(
+      cosign('good', 'good', {
+        targetTags: '1.0',
+        requireSbom: 'true',
+        requireVulnerabilityReport: 'true',
+        maxSeverity: 'critical',
+      }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.equal(await dstProbe.manifestDigest('prod/good', '1.0'), images.good.digest);
     const v = run.record!.details.verification as Record<string, any>;
@@ -135,30 +198,51 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     assert.equal(v.signature.kind, 'cosignKey');
     assert.match(v.signature.keyId, /^sha256:[a-f0-9]{64}$/);
     assert.equal(v.signature.via, 'cosign-tag');
-    assert.deepEqual(v.sboms.map((s: any) => [s.format, s.via, s.packages]), [['SPDX', 'cosign-att', 2]]);
+    assert.deepEqual(
+      v.sboms.map((s: any) => [s.format, s.via, s.packages]),
+      [['SPDX', 'cosign-att', 2]],
+    );
     assert.match(v.sboms[0].signer, /^key sha256:/);
     assert.deepEqual(v.vulnerabilities.counts, { critical: 0, high: 1, medium: 0, low: 1, unknown: 0 });
     assert.match(String(run.record!.details.verified), /signed \(cosignKey\).*SBOM SPDX.*C0\/H1\/M0\/L1/);
-    assert.ok(run.host.lines.some((l) => /Verified: cosign signature/.test(l)), 'the log says what was verified');
+    assert.ok(
+      run.host.lines.some((l) => /Verified: cosign signature/.test(l)),
+      'the log says what was verified',
+    );
     // The signature and attestations travel with the image.
     const hexTag = images.good.digest.replace(':', '-');
     assert.ok(await dstProbe.manifestDigest('prod/good', `${hexTag}.sig`));
     assert.ok(await dstProbe.manifestDigest('prod/good', `${hexTag}.att`));
   });
 
-  it('refuses a tampered signature payload', () => refused(cosign('tampered', 'tampered'), 'signature', /does not verify with key/));
+  it('refuses a tampered signature payload', () =>
+    refused(cosign('tampered', 'tampered'), 'signature', /does not verify with key/));
 
-  it('refuses an image signed with another key', () => refused(cosign('otherkey', 'otherkey'), 'signature', /does not verify with key .*signed with another key/));
+  it('refuses an image signed with another key', () =>
+    refused(cosign('otherkey', 'otherkey'), 'signature', /does not verify with key .*signed with another key/));
 
-  it('refuses an unsigned image when a signature is required', () => refused(cosign('notation', 'unsigned'), 'signature', /no cosign signature is attached/));
+  it('refuses an unsigned image when a signature is required', () =>
+    refused(cosign('notation', 'unsigned'), 'signature', /no cosign signature is attached/));
 
-  it('refuses when the SBOM is missing', () => refused(cosign('nosbom', 'nosbom', { requireSbom: 'true' }), 'sbom', /no validly signed SPDX or CycloneDX SBOM/));
+  it('refuses when the SBOM is missing', () =>
+    refused(cosign('nosbom', 'nosbom', { requireSbom: 'true' }), 'sbom', /no validly signed SPDX or CycloneDX SBOM/));
 
   it('refuses one critical CVE, naming it', () =>
-    refused(cosign('critical', 'critical', { requireVulnerabilityReport: 'true', maxSeverity: 'critical' }), 'vulnerabilities', /1 finding\(s\) at or above 'critical'.*CVE-2024-3094 \(critical\)/));
+    refused(
+      cosign('critical', 'critical', { requireVulnerabilityReport: 'true', maxSeverity: 'critical' }),
+      'vulnerabilities',
+      /1 finding\(s\) at or above 'critical'.*CVE-2024-3094 \(critical\)/,
+    ));
 
   it('promotes with the critical CVE allow-listed, and records it as allowed', async () => {
-    const run = await runAcrPromote(cosign('critical', 'allowed', { requireVulnerabilityReport: 'true', maxSeverity: 'high', allowedCves: 'CVE-2024-3094, cve-2024-0001' }), endpoints);
+    const run = await runAcrPromote(
+      cosign('critical', 'allowed', {
+        requireVulnerabilityReport: 'true',
+        maxSeverity: 'high',
+        allowedCves: 'CVE-2024-3094, cve-2024-0001',
+      }),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     const v = run.record!.details.verification as Record<string, any>;
     assert.deepEqual(v.vulnerabilities.allowed.sort(), ['CVE-2024-0001', 'CVE-2024-3094']);
@@ -170,8 +254,15 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     const ok = await runAcrPromote(cosign('referrers', 'ref-sbom', { requireSbom: 'true' }), endpoints);
     assert.equal(ok.host.result?.result, 'Succeeded', ok.host.result?.message);
     const v = ok.record!.details.verification as Record<string, any>;
-    assert.deepEqual(v.sboms.map((s: any) => [s.format, s.via]), [['CycloneDX', 'referrer']]);
-    await refused(cosign('referrers', 'ref-scan', { requireVulnerabilityReport: 'true' }), 'vulnerabilities', /no validly signed vulnerability report.*not signed as required: no cosign signature/);
+    assert.deepEqual(
+      v.sboms.map((s: any) => [s.format, s.via]),
+      [['CycloneDX', 'referrer']],
+    );
+    await refused(
+      cosign('referrers', 'ref-scan', { requireVulnerabilityReport: 'true' }),
+      'vulnerabilities',
+      /no validly signed vulnerability report.*not signed as required: no cosign signature/,
+    );
   });
 
   const notation = (name: string, target: string, identities: string): Record<string, string> => ({
@@ -183,7 +274,10 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
   });
 
   it('promotes an image with a Notation signature from a trusted identity', async () => {
-    const run = await runAcrPromote(notation('notation', 'notation', 'x509.subject: CN=release, O=Contoso, C=US'), endpoints);
+    const run = await runAcrPromote(
+      notation('notation', 'notation', 'x509.subject: CN=release, O=Contoso, C=US'),
+      endpoints,
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     const v = run.record!.details.verification as Record<string, any>;
     assert.equal(v.signature.kind, 'notation');
@@ -192,17 +286,29 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
   });
 
   it('refuses a Notation signer that is not a trusted identity', () =>
-    refused(notation('notation', 'notation-who', 'x509.subject: C=US, O=Contoso, CN=someone-else'), 'signature', /signer 'C=US, O=Contoso, CN=release' is not a trusted identity/));
+    refused(
+      notation('notation', 'notation-who', 'x509.subject: C=US, O=Contoso, CN=someone-else'),
+      'signature',
+      /signer 'C=US, O=Contoso, CN=release' is not a trusted identity/,
+    ));
 
   it('refuses a Notation signature whose certificate expired', () =>
     refused(notation('notationold', 'notation-old', '*'), 'signature', /certificate .*CN=release.* is not valid now/));
 
   it('refuses a Notation envelope altered after signing', () =>
-    refused(notation('notationtampered', 'notation-tampered', '*'), 'signature', /does not verify with its certificate/));
+    refused(
+      notation('notationtampered', 'notation-tampered', '*'),
+      'signature',
+      /does not verify with its certificate/,
+    ));
 
   it('refuses a Notation signature that does not chain to the trust store', async () => {
     const stranger = notationPki(path.join(pkiDir, 'stranger'), '/C=US/O=Contoso/CN=release');
-    await refused({ ...notation('notation', 'notation-stranger', '*'), notationTrustStore: stranger.rootPem }, 'signature', /does not lead to a certificate of the trust store/);
+    await refused(
+      { ...notation('notation', 'notation-stranger', '*'), notationTrustStore: stranger.rootPem },
+      'signature',
+      /does not lead to a certificate of the trust store/,
+    );
   });
 
   const keyless = (name: string, target: string, identity = IDENTITY): Record<string, string> => ({
@@ -221,15 +327,26 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     assert.equal(v.signature.kind, 'cosignKeyless');
     assert.equal(v.signature.signer, IDENTITY);
     assert.equal(v.signature.issuer, ISSUER);
-    assert.deepEqual(v.sboms.map((s: any) => [s.format, s.signer]), [['SPDX', IDENTITY]]);
+    assert.deepEqual(
+      v.sboms.map((s: any) => [s.format, s.signer]),
+      [['SPDX', IDENTITY]],
+    );
   });
 
   it('refuses a keyless signature from another identity', () =>
-    refused(keyless('keyless', 'keyless-who', 'https://github.com/contoso/shop/.github/workflows/other.yml@refs/heads/main'), 'signature', /does not verify: UNTRUSTED_SIGNER_ERROR/));
+    refused(
+      keyless('keyless', 'keyless-who', 'https://github.com/contoso/shop/.github/workflows/other.yml@refs/heads/main'),
+      'signature',
+      /does not verify: UNTRUSTED_SIGNER_ERROR/,
+    ));
 
   it('refuses a keyless signature whose certificate was not valid when it was logged', () =>
     refused(keyless('keylessold', 'keyless-old'), 'signature', /does not verify: CERTIFICATE_ERROR/));
 
   it('refuses a keyless bundle whose payload was altered', () =>
-    refused(keyless('keylesstampered', 'keyless-tampered'), 'signature', /does not verify: (TLOG_BODY_ERROR|SIGNATURE_ERROR)/));
+    refused(
+      keyless('keylesstampered', 'keyless-tampered'),
+      'signature',
+      /does not verify: (TLOG_BODY_ERROR|SIGNATURE_ERROR)/,
+    ));
 });

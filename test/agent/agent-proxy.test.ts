@@ -39,7 +39,9 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
     svc = await startService({ tls: issueCert({ days: 30 }) });
     kube = await startKube();
     prom = await PrometheusEmulator.start({});
-    oci = await OciDatabaseEmulator.start({ delays: { provision: 50, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 } });
+    oci = await OciDatabaseEmulator.start({
+      delays: { provision: 50, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 },
+    });
     world = await startWorld();
     [src, dst] = await Promise.all([startLocalRegistry({ name: 'psrc' }), startLocalRegistry({ name: 'pdst' })]);
     layout = new OciLayout(tempDir('playout'));
@@ -53,9 +55,17 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
   });
 
   const port = (url: string): string => new URL(url).port;
-  const tasks: Record<string, { run: (o: Partial<AgentRunOptions>) => Promise<AgentRunResult>; ports: () => string[] }> = {
+  const tasks: Record<
+    string,
+    { run: (o: Partial<AgentRunOptions>) => Promise<AgentRunResult>; ports: () => string[] }
+  > = {
     SmokeTest: {
-      run: (o) => runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), inputs: { baseUrl: svc.url, checks: '- { name: health, path: /healthz }\n' }, ...o }),
+      run: (o) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('SmokeTest'),
+          inputs: { baseUrl: svc.url, checks: '- { name: health, path: /healthz }\n' },
+          ...o,
+        }),
       ports: () => [port(svc.url)],
     },
     CanaryShift: {
@@ -64,9 +74,21 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
         return runTaskLikeAgent({
           taskDir: packagedTaskDir('CanaryShift'),
           inputs: {
-            kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi',
-            route: 'web', image: CANARY_IMAGE, steps: '50, analysis, 100', prometheusUrl: prom.url, query: 'canary_success_ratio',
-            successCondition: 'result >= 0.99', interval: '1s', measurements: '1', rolloutTimeoutSeconds: '60',
+            kubernetesServiceConnection: 'k8s',
+            namespace: NS,
+            action: 'run',
+            deployment: 'web',
+            service: 'web',
+            trafficRouter: 'gatewayApi',
+            route: 'web',
+            image: CANARY_IMAGE,
+            steps: '50, analysis, 100',
+            prometheusUrl: prom.url,
+            query: 'canary_success_ratio',
+            successCondition: 'result >= 0.99',
+            interval: '1s',
+            measurements: '1',
+            rolloutTimeoutSeconds: '60',
           },
           endpoints: { k8s: kube.serviceAccountEndpoint() },
           ...o,
@@ -78,7 +100,13 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
       run: (o) =>
         runTaskLikeAgent({
           taskDir: packagedTaskDir('AcrPromote'),
-          inputs: { sourceImage: `${src.host}/team/app:v1`, targetRegistry: dst.host, targetTags: 'v1', sourceRegistryConnection: 's', targetRegistryConnection: 'd' },
+          inputs: {
+            sourceImage: `${src.host}/team/app:v1`,
+            targetRegistry: dst.host,
+            targetTags: 'v1',
+            sourceRegistryConnection: 's',
+            targetRegistryConnection: 'd',
+          },
           endpoints: { s: registryEndpoint(src, READER), d: registryEndpoint(dst, ADMIN) },
           ...o,
         }),
@@ -87,42 +115,69 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
     KeyVaultToOci: {
       run: (o) => {
         world.kv.set('db-password', 'proxied-value');
-        return runTaskLikeAgent({ taskDir: packagedTaskDir('KeyVaultToOci'), inputs: { ...world.inputs, secrets: 'db-password' }, endpoints: world.endpoints, ...o });
+        return runTaskLikeAgent({
+          taskDir: packagedTaskDir('KeyVaultToOci'),
+          inputs: { ...world.inputs, secrets: 'db-password' },
+          endpoints: world.endpoints,
+          ...o,
+        });
       },
       ports: () => [port(world.entra.authorityHost), `${world.kv.hostname}:443`, port(world.oci.url)],
     },
     OracleDbProvision: {
-      run: (o) => runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: ociEndpoint(oci.url) }, ...o }),
+      run: (o) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('OracleDbProvision'),
+          inputs: dbInputs({}),
+          endpoints: { oci: ociEndpoint(oci.url) },
+          ...o,
+        }),
       ports: () => [port(oci.url)],
     },
   };
 
   for (const inspect of [false, true]) {
-    describe(inspect ? 'TLS-inspecting proxy, its CA only as Agent.CAInfo' : 'authenticating proxy (AGENT_PROXYURL…)', () => {
-      let proxy: AgentProxyServer;
-      before(async () => {
-        // A fresh cluster: the first mode's rollout already promoted the canary.
-        await kube.close();
-        kube = await startKube();
-        proxy = await startAgentProxy({ username: USER, password: PASSWORD, inspect, routes: { [world.kv.hostname]: world.kv.port } });
-      });
-      after(() => proxy.close());
-
-      for (const [name, t] of Object.entries(tasks)) {
-        it(name, async () => {
-          const from = proxy.passed.length;
-          const r = await t.run({
-            proxy: { url: proxy.url, username: USER, password: PASSWORD },
-            ...(inspect ? { certificates: { caFile: proxy.caFile }, trustTestCa: false } : {}),
-            timeoutMs: 90_000,
+    describe(
+      inspect ? 'TLS-inspecting proxy, its CA only as Agent.CAInfo' : 'authenticating proxy (AGENT_PROXYURL…)',
+      () => {
+        let proxy: AgentProxyServer;
+        before(async () => {
+          // A fresh cluster: the first mode's rollout already promoted the canary.
+          await kube.close();
+          kube = await startKube();
+          proxy = await startAgentProxy({
+            username: USER,
+            password: PASSWORD,
+            inspect,
+            routes: { [world.kv.hostname]: world.kv.port },
           });
-          assert.equal(r.stepResult, 'Succeeded', `${name}: ${r.resultMessage}\n${r.agentErrors.join('\n')}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
-          const seen = proxy.passed.slice(from).join(' ');
-          for (const p of t.ports()) assert.ok(seen.includes(p.includes(':') ? p : `:${p}`), `${name}: nothing to port ${p} went through the proxy (${seen})`);
-          assert.equal(proxy.refused, 0, 'every request carried the proxy credentials');
-          assert.ok(!visibleOutput(r).includes(PASSWORD), 'the proxy password is never shown');
         });
-      }
-    });
+        after(() => proxy.close());
+
+        for (const [name, t] of Object.entries(tasks)) {
+          it(name, async () => {
+            const from = proxy.passed.length;
+            const r = await t.run({
+              proxy: { url: proxy.url, username: USER, password: PASSWORD },
+              ...(inspect ? { certificates: { caFile: proxy.caFile }, trustTestCa: false } : {}),
+              timeoutMs: 90_000,
+            });
+            assert.equal(
+              r.stepResult,
+              'Succeeded',
+              `${name}: ${r.resultMessage}\n${r.agentErrors.join('\n')}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
+            );
+            const seen = proxy.passed.slice(from).join(' ');
+            for (const p of t.ports())
+              assert.ok(
+                seen.includes(p.includes(':') ? p : `:${p}`),
+                `${name}: nothing to port ${p} went through the proxy (${seen})`,
+              );
+            assert.equal(proxy.refused, 0, 'every request carried the proxy credentials');
+            assert.ok(!visibleOutput(r).includes(PASSWORD), 'the proxy password is never shown');
+          });
+        }
+      },
+    );
   }
 });

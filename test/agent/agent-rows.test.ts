@@ -38,7 +38,10 @@ describe('agent model: what the agent does with a task (from its source)', () =>
     processLine(state, '##vso[task.complete result=Cancelled;done=true]stopped', new SecretMasker(), new Set());
     assert.equal(state.result, undefined);
     assert.equal(state.commandFailed, true);
-    assert.match(state.agentErrors[0], /^Unable to process command '##vso\[task\.complete result=Cancelled;done=true\]stopped' successfully\./);
+    assert.match(
+      state.agentErrors[0],
+      /^Unable to process command '##vso\[task\.complete result=Cancelled;done=true\]stopped' successfully\./,
+    );
     const ok = newStepState();
     processLine(ok, '##vso[task.complete result=Canceled;done=true]stopped', new SecretMasker(), new Set());
     assert.deepEqual([ok.result, ok.agentErrors], ['Canceled', []]);
@@ -49,7 +52,12 @@ describe('agent model: what the agent does with a task (from its source)', () =>
     masker.addUserSecret('p@ss word/1');
     const state = newStepState();
     const names = new Set(['DB_PASSWORD']);
-    for (const line of ['a p@ss word/1 b', 'url p%40ss%20word%2F1', 'b64 cEBzcyB3b3JkLzE=', '##vso[task.setvariable variable=db.password;issecret=false]x']) {
+    for (const line of [
+      'a p@ss word/1 b',
+      'url p%40ss%20word%2F1',
+      'b64 cEBzcyB3b3JkLzE=',
+      '##vso[task.setvariable variable=db.password;issecret=false]x',
+    ]) {
       processLine(state, line, masker, names);
     }
     assert.deepEqual(state.log.slice(0, 3), ['a *** b', 'url ***', 'b64 ***']);
@@ -95,7 +103,10 @@ describe('agent model: packaged SmokeTest (issue 20 rows 1, 2, 3, 12)', function
   });
 
   it('row 3: a cancelled run reports Canceled, which the agent accepts', async () => {
-    const r = await smoke({ inputs: { baseUrl: svc.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' }, kill: { afterMs: 1500, signal: 'SIGTERM' } });
+    const r = await smoke({
+      inputs: { baseUrl: svc.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' },
+      kill: { afterMs: 1500, signal: 'SIGTERM' },
+    });
     assert.deepEqual([r.result, r.stepResult, r.agentErrors], ['Canceled', 'Canceled', []], detail(r));
   });
 
@@ -106,11 +117,17 @@ describe('agent model: packaged SmokeTest (issue 20 rows 1, 2, 3, 12)', function
       assert.doesNotMatch(s.title, /[0-9a-f]{8}-[0-9a-f]{4}-|\.md$/i, s.title);
       assert.ok(fs.existsSync(s.path));
     }
-    assert.ok(r.summarySections.some((s) => /^Smoke test/i.test(s.title)), r.summarySections.map((s) => s.title).join(', '));
+    assert.ok(
+      r.summarySections.some((s) => /^Smoke test/i.test(s.title)),
+      r.summarySections.map((s) => s.title).join(', '),
+    );
   });
 
   it('row 12: an output named like a secret variable stays secret (issecret upgraded as task-lib does)', async () => {
-    const r = await smoke({ inputs: { baseUrl: svc.url, checks: inline }, secretVariables: { passed: 'hidden-count' } });
+    const r = await smoke({
+      inputs: { baseUrl: svc.url, checks: inline },
+      secretVariables: { passed: 'hidden-count' },
+    });
     assert.equal(r.stepResult, 'Succeeded', detail(r));
     assert.deepEqual(r.madePublic, []);
   });

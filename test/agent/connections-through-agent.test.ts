@@ -25,7 +25,11 @@ describe('agent model: service connections as Azure DevOps stores them', functio
       privateKey: OCI_TEST_KEY.privateKeyPem,
     });
     assert.deepEqual(Object.keys(endpoint.auth ?? {}), ['privateKey']);
-    const r = await runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: endpoint } });
+    const r = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('OracleDbProvision'),
+      inputs: dbInputs({}),
+      endpoints: { oci: endpoint },
+    });
     assert.equal(r.result, 'Failed');
     const log = r.log.join('\n');
     assert.match(log, /region 'eu-nowhere' is not a region identifier/, log);
@@ -46,7 +50,10 @@ describe('agent model: service connections as Azure DevOps stores them', functio
         const v = validateBearer(`Bearer ${token}`, 'https://management.core.windows.net/');
         return v.ok && v.claims.appid === CLIENT_ID ? ADMIN.username : undefined;
       };
-      [src, acr] = await Promise.all([startLocalRegistry({ name: 'wsrc' }), startLocalRegistry({ name: 'wacr', verifyAadToken })]);
+      [src, acr] = await Promise.all([
+        startLocalRegistry({ name: 'wsrc' }),
+        startLocalRegistry({ name: 'wacr', verifyAadToken }),
+      ]);
       layout = new OciLayout(tempDir('wlayout'));
       image = layout.image({ layerSizes: [50_000] });
       layout.tag('v1', image);
@@ -60,13 +67,25 @@ describe('agent model: service connections as Azure DevOps stores them', functio
     it('pushes with an ACR token obtained from the job OIDC token, no password anywhere', async () => {
       const r = await runTaskLikeAgent({
         taskDir: packagedTaskDir('AcrPromote'),
-        inputs: { sourceImage: `${src.host}/team/app:v1`, sourceRegistryConnection: 'src', targetRegistryConnection: 'acr-wif', targetRegistry: acr.host, targetRepository: 'wif/app', targetTags: 'v1' },
+        inputs: {
+          sourceImage: `${src.host}/team/app:v1`,
+          sourceRegistryConnection: 'src',
+          targetRegistryConnection: 'acr-wif',
+          targetRegistry: acr.host,
+          targetRepository: 'wif/app',
+          targetTags: 'v1',
+        },
         endpoints: {
           src: registryEndpoint(src, READER),
           'acr-wif': {
             url: `https://${acr.host}`,
             scheme: 'WorkloadIdentityFederation',
-            auth: { tenantid: entra.tenantId, serviceprincipalid: CLIENT_ID, loginServer: acr.host, scope: '/subscriptions/x' },
+            auth: {
+              tenantid: entra.tenantId,
+              serviceprincipalid: CLIENT_ID,
+              loginServer: acr.host,
+              scope: '/subscriptions/x',
+            },
             data: { registrytype: 'ACR', environmentAuthorityUrl: entra.authorityHost },
           },
         },

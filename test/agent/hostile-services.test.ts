@@ -54,9 +54,21 @@ describe('agent model: hostile services cannot issue pipeline commands (all five
       runTaskLikeAgent({
         taskDir: packagedTaskDir('CanaryShift'),
         inputs: {
-          kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi',
-          route: 'web', image: CANARY_IMAGE, steps: '20, analysis, 100', prometheusUrl: prom.url, query: 'canary_success_ratio',
-          successCondition: 'result >= 0.99', interval: '1s', measurements: '1', rolloutTimeoutSeconds: '60',
+          kubernetesServiceConnection: 'k8s',
+          namespace: NS,
+          action: 'run',
+          deployment: 'web',
+          service: 'web',
+          trafficRouter: 'gatewayApi',
+          route: 'web',
+          image: CANARY_IMAGE,
+          steps: '20, analysis, 100',
+          prometheusUrl: prom.url,
+          query: 'canary_success_ratio',
+          successCondition: 'result >= 0.99',
+          interval: '1s',
+          measurements: '1',
+          rolloutTimeoutSeconds: '60',
         },
         endpoints: { k8s: kube.serviceAccountEndpoint() },
         variables: { 'System.Debug': debug },
@@ -76,7 +88,12 @@ describe('agent model: hostile services cannot issue pipeline commands (all five
         env: { HTTPS_PROXY: world.proxy.url },
       }),
     OracleDbProvision: (debug) =>
-      runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: ociEndpoint(oci.url) }, variables: { 'System.Debug': debug } }),
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('OracleDbProvision'),
+        inputs: dbInputs({}),
+        endpoints: { oci: ociEndpoint(oci.url) },
+        variables: { 'System.Debug': debug },
+      }),
   };
 
   for (const [task, run] of Object.entries(runs)) {

@@ -4,7 +4,15 @@ import { prop } from '../../devkit/agent/command-processor';
 import { INJECTED } from '../../devkit/stand-ins/hostile-service';
 
 /** The commands our agent host issues; anything else the agent recognised came from outside. */
-const OURS = new Set(['task.issue', 'task.debug', 'task.complete', 'task.setvariable', 'task.setsecret', 'task.addattachment', 'results.publish']);
+const OURS = new Set([
+  'task.issue',
+  'task.debug',
+  'task.complete',
+  'task.setvariable',
+  'task.setsecret',
+  'task.addattachment',
+  'results.publish',
+]);
 
 /** No command the agent would run, and no ##[ formatting, came from a service's text. */
 export function assertNoInjection(run: AgentRunResult, label: string): void {
@@ -15,12 +23,19 @@ export function assertNoInjection(run: AgentRunResult, label: string): void {
     assert.ok(!(prop(c, 'variable') ?? '').includes(INJECTED), `${label}: injected variable`);
     assert.ok(!c.message.startsWith(INJECTED), `${label}: injected ${c.command}: ${c.line}`);
   }
-  assert.equal(run.commands.filter((c) => c.command === 'task.complete').length, 1, `${label}: one task.complete\n${where}`);
+  assert.equal(
+    run.commands.filter((c) => c.command === 'task.complete').length,
+    1,
+    `${label}: one task.complete\n${where}`,
+  );
   assert.deepEqual(run.formatted, [], `${label}: ##[ formatting from a service`);
   assert.deepEqual(run.agentErrors, [], `${label}: agent errors`);
 }
 
 /** The service's text did reach the output (neutralised): the test exercises the printing paths. */
 export function assertServiceTextShown(run: AgentRunResult, label: string): void {
-  assert.ok(`${run.stdout}${run.stderr}`.includes(INJECTED), `${label}: the service's error text is not shown at all\n${run.stdout}`);
+  assert.ok(
+    `${run.stdout}${run.stderr}`.includes(INJECTED),
+    `${label}: the service's error text is not shown at all\n${run.stdout}`,
+  );
 }

@@ -7,7 +7,8 @@ import { ROOT, TASK_NAMES } from '../../devkit/project';
 
 /** Issue 20 row 11: every task.json follows the rules of the official tasks.schema.json. */
 describe('task.json against the rules of tasks.schema.json', () => {
-  const read = (task: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', task, 'task.json'), 'utf8'));
+  const read = (task: string): Record<string, unknown> =>
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', task, 'task.json'), 'utf8'));
 
   for (const task of TASK_NAMES) {
     it(`${task}: no rule broken`, () => {
@@ -36,18 +37,23 @@ describe('task.json against the rules of tasks.schema.json', () => {
       /task\.id: 'not-a-guid' is not a GUID/,
       /outputVariables\[\d\]\.name: must match/,
     ]) {
-      assert.ok(problems.some((p) => expected.test(p)), `${expected} in:\n${problems.join('\n')}`);
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${expected} in:\n${problems.join('\n')}`,
+      );
     }
   });
 
   it('the agent model refuses to run a task whose task.json breaks the rules', async () => {
     const dir = fs.mkdtempSync(path.join(ROOT, 'build', 'bad-task-'));
     try {
-      fs.writeFileSync(path.join(dir, 'task.json'), JSON.stringify({ ...read('SmokeTest'), friendlyName: 'x'.repeat(41) }));
+      fs.writeFileSync(
+        path.join(dir, 'task.json'),
+        JSON.stringify({ ...read('SmokeTest'), friendlyName: 'x'.repeat(41) }),
+      );
       await assert.rejects(runTaskLikeAgent({ taskDir: dir }), /friendlyName: .* is 41 characters/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
-
 });

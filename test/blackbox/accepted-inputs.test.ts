@@ -11,9 +11,22 @@ import { RecordingListener } from './recording-listener';
  * validation (no "input '…'" failure) and reach the listener, i.e. start its real work.
  */
 const cases: { task: TaskName; why: string; inputs: Record<string, string>; region?: string }[] = [
-  { task: 'KeyVaultToOci', why: 'vault and key OCIDs with region key and extra segment', inputs: { vaultId: VAULT_FRA_KEYFORM, keyId: `ocid1.key.oc1.fra.bbpozmd6aaeug.abtheljr${U}` } },
-  { task: 'KeyVaultToOci', why: 'connection region given as its key (fra)', inputs: { vaultId: `ocid1.vault.oc1.eu-frankfurt-1.${U}` }, region: 'fra' },
-  { task: 'OracleDbProvision', why: 'root compartment (tenancy OCID) and a vault secret by region key', inputs: { compartmentId: `ocid1.tenancy.oc1..${U}`, adminPasswordSecretId: `ocid1.vaultsecret.oc1.fra.${U}` } },
+  {
+    task: 'KeyVaultToOci',
+    why: 'vault and key OCIDs with region key and extra segment',
+    inputs: { vaultId: VAULT_FRA_KEYFORM, keyId: `ocid1.key.oc1.fra.bbpozmd6aaeug.abtheljr${U}` },
+  },
+  {
+    task: 'KeyVaultToOci',
+    why: 'connection region given as its key (fra)',
+    inputs: { vaultId: `ocid1.vault.oc1.eu-frankfurt-1.${U}` },
+    region: 'fra',
+  },
+  {
+    task: 'OracleDbProvision',
+    why: 'root compartment (tenancy OCID) and a vault secret by region key',
+    inputs: { compartmentId: `ocid1.tenancy.oc1..${U}`, adminPasswordSecretId: `ocid1.vaultsecret.oc1.fra.${U}` },
+  },
 ];
 
 describe('inputs in their published shapes are accepted', () => {
@@ -27,10 +40,22 @@ describe('inputs in their published shapes are accepted', () => {
       const before = listener.connections;
       const ep = c.region ? oci({ region: c.region }) : oci();
       const endpoints = Object.fromEntries(
-        Object.entries({ ...BASE[c.task].endpoints, oci: ep, ...(c.task === 'KeyVaultToOci' ? { azure: azureRm() } : {}) }).map(([id, e]) => [id, pointAtListener(e, listener.port)]),
+        Object.entries({
+          ...BASE[c.task].endpoints,
+          oci: ep,
+          ...(c.task === 'KeyVaultToOci' ? { azure: azureRm() } : {}),
+        }).map(([id, e]) => [id, pointAtListener(e, listener.port)]),
       );
-      const inputs = Object.fromEntries(Object.entries({ ...BASE[c.task].inputs, ...c.inputs }).map(([k, v]) => [k, fill(v, listener.port)]));
-      const run = await runTaskLikeAgent({ taskDir: packagedTaskDir(c.task), inputs, endpoints, env: listener.proxyEnv(), timeoutMs: 20_000 });
+      const inputs = Object.fromEntries(
+        Object.entries({ ...BASE[c.task].inputs, ...c.inputs }).map(([k, v]) => [k, fill(v, listener.port)]),
+      );
+      const run = await runTaskLikeAgent({
+        taskDir: packagedTaskDir(c.task),
+        inputs,
+        endpoints,
+        env: listener.proxyEnv(),
+        timeoutMs: 20_000,
+      });
       assert.ok(!/input '\w+'/.test(run.resultMessage ?? ''), `refused at validation: ${run.resultMessage}`);
       assert.ok(listener.connections > before, `no connection: ${run.stdout.slice(-500)}`);
     });

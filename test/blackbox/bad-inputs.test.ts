@@ -25,9 +25,21 @@ function endpointsFor(row: Row, port: number): Record<string, Endpoint> {
   return Object.fromEntries(Object.entries(filled).map(([id, ep]) => [id, pointAtListener(ep, port)]));
 }
 
-async function run(listener: RecordingListener, task: TaskName, inputs: Record<string, string>, endpoints: Record<string, Endpoint>, extra: { secretVariables?: Record<string, string>; timeoutMs?: number } = {}) {
+async function run(
+  listener: RecordingListener,
+  task: TaskName,
+  inputs: Record<string, string>,
+  endpoints: Record<string, Endpoint>,
+  extra: { secretVariables?: Record<string, string>; timeoutMs?: number } = {},
+) {
   const filled = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, fill(v, listener.port)]));
-  return runTaskLikeAgent({ taskDir: packagedTaskDir(task), inputs: filled, endpoints, env: listener.proxyEnv(), ...extra });
+  return runTaskLikeAgent({
+    taskDir: packagedTaskDir(task),
+    inputs: filled,
+    endpoints,
+    env: listener.proxyEnv(),
+    ...extra,
+  });
 }
 
 describe('bad inputs are refused before anything is contacted', () => {
@@ -45,10 +57,19 @@ describe('bad inputs are refused before anything is contacted', () => {
   for (const row of rows) {
     it(`${row.task}: ${row.why}`, async () => {
       const before = listener.connections;
-      const r = await run(listener, row.task, { ...BASE[row.task].inputs, ...row.inputs }, endpointsFor(row, listener.port), { secretVariables: row.secretVariables });
+      const r = await run(
+        listener,
+        row.task,
+        { ...BASE[row.task].inputs, ...row.inputs },
+        endpointsFor(row, listener.port),
+        { secretVariables: row.secretVariables },
+      );
       const message = r.resultMessage ?? '';
       assert.equal(r.result, 'Failed', `result ${r.result}: ${r.stdout.slice(-400)}`);
-      assert.ok(message.includes(`input '${row.input}'`), `message does not name '${row.input}': ${message.slice(0, 600)}`);
+      assert.ok(
+        message.includes(`input '${row.input}'`),
+        `message does not name '${row.input}': ${message.slice(0, 600)}`,
+      );
       if (row.error) assert.match(message, row.error);
       assert.ok(!/\n\s+at /.test(`${r.stdout}\n${r.stderr}`), 'no stack trace');
       assert.equal(r.attachments.length, 0, 'no record: nothing happened');
@@ -72,7 +93,9 @@ describe('bad inputs are refused before anything is contacted', () => {
       this.timeout(30_000);
       const before = listener.connections;
       const b = BASE[task];
-      const endpoints = Object.fromEntries(Object.entries(b.endpoints).map(([id, ep]) => [id, pointAtListener(ep, listener.port)]));
+      const endpoints = Object.fromEntries(
+        Object.entries(b.endpoints).map(([id, ep]) => [id, pointAtListener(ep, listener.port)]),
+      );
       const r = await run(listener, task, b.inputs, endpoints, { timeoutMs: 20_000 });
       assert.ok(listener.connections > before, `${task} made no connection: ${r.stdout.slice(-600)}`);
     });

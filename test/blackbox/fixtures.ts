@@ -10,13 +10,18 @@ export function azureRm(secret = 'spn-secret-value-1'): Endpoint {
     url: 'https://management.azure.com/',
     scheme: 'ServicePrincipal',
     auth: { tenantid: TENANT, serviceprincipalid: CLIENT, serviceprincipalkey: secret, authenticationType: 'spnKey' },
-    data: { subscriptionId: '11111111-2222-3333-4444-555555555555', environmentAuthorityUrl: 'https://login.microsoftonline.com/' },
+    data: {
+      subscriptionId: '11111111-2222-3333-4444-555555555555',
+      environmentAuthorityUrl: 'https://login.microsoftonline.com/',
+    },
   };
 }
 
 let pem: string | undefined;
 export function testPrivateKey(): string {
-  pem ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  pem ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   return pem;
 }
 
@@ -37,16 +42,27 @@ export function oci(overrides: Record<string, string> = {}): Endpoint {
 
 export function kubeconfig(): Endpoint {
   const config = [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
+    'apiVersion: v1',
+    'kind: Config',
+    'current-context: c',
     'clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443"}}]',
     'users: [{name: u, user: {token: kube-token-value-9}}]',
     'contexts: [{name: c, context: {cluster: k, user: u}}]',
   ].join('\n');
-  return { url: 'https://127.0.0.1:6443', scheme: 'Kubernetes', auth: { kubeconfig: config }, data: { authorizationType: 'Kubeconfig' } };
+  return {
+    url: 'https://127.0.0.1:6443',
+    scheme: 'Kubernetes',
+    auth: { kubeconfig: config },
+    data: { authorizationType: 'Kubeconfig' },
+  };
 }
 
 export function dockerRegistry(registry: string, username = 'ci', password = 'registry-pass-1'): Endpoint {
-  return { url: `https://${registry}`, scheme: 'UsernamePassword', auth: { registry: `https://${registry}`, username, password } };
+  return {
+    url: `https://${registry}`,
+    scheme: 'UsernamePassword',
+    auth: { registry: `https://${registry}`, username, password },
+  };
 }
 
 export const D = `sha256:${'b'.repeat(64)}`;

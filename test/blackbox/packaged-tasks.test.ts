@@ -18,7 +18,10 @@ describe('packaged extension', () => {
     }
     const all: string[] = [];
     const walk = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(path.join(d, e.name)) : all.push(path.relative(root, path.join(d, e.name))));
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else all.push(path.relative(root, path.join(d, e.name)));
+      }
     };
     walk(root);
     assert.ok(!all.some((f) => f.includes('node_modules')), 'no node_modules in the vsix');
@@ -38,7 +41,10 @@ describe('packaged extension', () => {
   }
 
   it('prints a stack trace for unexpected errors only with System.Debug (and never for input errors)', async () => {
-    const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), variables: { 'System.Debug': 'true' } });
+    const run = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('SmokeTest'),
+      variables: { 'System.Debug': 'true' },
+    });
     assert.equal(run.result, 'Failed');
     assert.ok(!/\n\s+at /.test(run.resultMessage ?? ''));
   });
@@ -47,13 +53,25 @@ describe('packaged extension', () => {
     const secret = 'Adm1nPassw0rd%$"\\é';
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('OracleDbProvision'),
-      inputs: { target: 'ociApi', action: 'wallet', compartmentId: 'bad', displayName: 'orders', adminPassword: secret, walletPassword: secret },
+      inputs: {
+        target: 'ociApi',
+        action: 'wallet',
+        compartmentId: 'bad',
+        displayName: 'orders',
+        adminPassword: secret,
+        walletPassword: secret,
+      },
       variables: { 'System.Debug': 'true' },
     });
     assert.equal(run.result, 'Failed');
     assert.ok(run.secrets.includes(secret), 'the secret was registered with the agent');
     const visible = visibleOutput(run);
-    for (const form of [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+    for (const form of [
+      secret,
+      Buffer.from(secret).toString('base64'),
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+    ]) {
       assert.ok(!visible.includes(form), `leaked ${form}`);
     }
   });

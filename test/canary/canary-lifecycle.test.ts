@@ -10,10 +10,15 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
   beforeEach(async () => (kube = await startKube()));
   afterEach(() => kube.close());
 
-  const replicas = (name: string): number | undefined => (kube.get('apps/v1', 'Deployment', NS, name)?.spec as JsonObject | undefined)?.replicas as number | undefined;
+  const replicas = (name: string): number | undefined =>
+    (kube.get('apps/v1', 'Deployment', NS, name)?.spec as JsonObject | undefined)?.replicas as number | undefined;
   const stableTo = (n: number): void => {
     const web = kube.get('apps/v1', 'Deployment', NS, 'web')!;
-    kube.seed({ ...web, spec: { ...(web.spec as JsonObject), replicas: n }, status: { observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n } });
+    kube.seed({
+      ...web,
+      spec: { ...(web.spec as JsonObject), replicas: n },
+      status: { observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n },
+    });
   };
 
   it('a canary at 50% of a 4-replica stable has 2 replicas, at 100% as many as the stable; the stable keeps 4', async () => {
@@ -26,15 +31,31 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
       assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
       seen.push([weight, replicas('web-canary'), replicas('web')]);
     }
-    assert.deepEqual(seen, [['50', 2, 4], ['100', 4, 4], ['25', 1, 4]]);
+    assert.deepEqual(seen, [
+      ['50', 2, 4],
+      ['100', 4, 4],
+      ['25', 1, 4],
+    ]);
     // Pods before traffic when the share grows: the 100% route write came after the scale to 4.
     const writes = kube.writes();
-    const scaleTo4 = writes.findIndex((w) => w.path.endsWith('/deployments/web-canary') && (w.body as { spec?: { replicas?: number } }).spec?.replicas === 4);
-    const route100 = writes.findIndex((w) => w.path.endsWith('/httproutes/web') && JSON.stringify(w.body).includes('"weight":100'));
+    const scaleTo4 = writes.findIndex(
+      (w) =>
+        w.path.endsWith('/deployments/web-canary') && (w.body as { spec?: { replicas?: number } }).spec?.replicas === 4,
+    );
+    const route100 = writes.findIndex(
+      (w) => w.path.endsWith('/httproutes/web') && JSON.stringify(w.body).includes('"weight":100'),
+    );
     assert.ok(scaleTo4 >= 0 && route100 > scaleTo4, 'scaled before the traffic moved');
     // Traffic before pods when it shrinks: the scale to 1 came after the 25% route write.
-    const route25 = writes.findIndex((w) => w.path.endsWith('/httproutes/web') && JSON.stringify(w.body).includes('"weight":25'));
-    const scaleTo1 = writes.findIndex((w, i) => i > route100 && w.path.endsWith('/deployments/web-canary') && (w.body as { spec?: { replicas?: number } }).spec?.replicas === 1);
+    const route25 = writes.findIndex(
+      (w) => w.path.endsWith('/httproutes/web') && JSON.stringify(w.body).includes('"weight":25'),
+    );
+    const scaleTo1 = writes.findIndex(
+      (w, i) =>
+        i > route100 &&
+        w.path.endsWith('/deployments/web-canary') &&
+        (w.body as { spec?: { replicas?: number } }).spec?.replicas === 1,
+    );
     assert.ok(route25 >= 0 && scaleTo1 > route25, 'traffic moved before the canary shrank');
   });
 
@@ -57,7 +78,13 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
     const before = kube.writes().length;
     const again = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps });
     assert.deepEqual(again.host.outputs, { canaryWeight: '40', outcome: 'paused' });
-    assert.deepEqual(kube.writes().slice(before).map((w) => `${w.method} ${w.path} ${JSON.stringify(w.body)}`), []);
+    assert.deepEqual(
+      kube
+        .writes()
+        .slice(before)
+        .map((w) => `${w.method} ${w.path} ${JSON.stringify(w.body)}`),
+      [],
+    );
     const promote = await runCanary(kube, { action: 'promote' });
     assert.equal(promote.host.result?.result, 'Succeeded', promote.host.result?.message);
     assert.deepEqual(promote.host.outputs, { canaryWeight: '0', outcome: 'promoted' });
@@ -65,7 +92,13 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
     const writes = kube.writes().length;
     const rerun = await runCanary(kube, { action: 'promote' });
     assert.deepEqual([rerun.host.result?.result, rerun.host.outputs.outcome], ['Succeeded', 'promoted']);
-    assert.deepEqual(kube.writes().slice(writes).map((w) => `${w.method} ${w.path} ${JSON.stringify(w.body)}`), []);
+    assert.deepEqual(
+      kube
+        .writes()
+        .slice(writes)
+        .map((w) => `${w.method} ${w.path} ${JSON.stringify(w.body)}`),
+      [],
+    );
   });
 
   it('promote after abort says there is nothing to promote and does not report promoted', async () => {
@@ -74,7 +107,10 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
     assert.deepEqual(abort.host.outputs, { canaryWeight: '0', outcome: 'aborted' });
     const promote = await runCanary(kube, { action: 'promote' }, {});
     assert.equal(promote.host.result?.result, 'Failed');
-    assert.match(promote.host.result.message, /Nothing to promote: no canary web-canary exists \(it was aborted, or never deployed\)/);
+    assert.match(
+      promote.host.result.message,
+      /Nothing to promote: no canary web-canary exists \(it was aborted, or never deployed\)/,
+    );
     assert.deepEqual(promote.host.outputs, { canaryWeight: '0', outcome: 'none' });
     assert.equal((promote.record?.details as { outcome: string }).outcome, 'none');
   });
@@ -83,9 +119,18 @@ describe('CanaryShift sizing and outcomes (kube-apiserver emulator)', () => {
     const prom = await PrometheusEmulator.start();
     try {
       prom.script('broken(', [{ error: 'bad_data' }]);
-      const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '10, analysis, 100', prometheusUrl: prom.url, query: 'broken(' });
+      const run = await runCanary(kube, {
+        action: 'run',
+        image: CANARY_IMAGE,
+        steps: '10, analysis, 100',
+        prometheusUrl: prom.url,
+        query: 'broken(',
+      });
       assert.equal(run.host.result?.result, 'Failed');
-      assert.match(run.host.result.message, /The metrics were tried before any traffic moved, and 1 failed: metric query \(prometheus\): .*bad_data.*Nothing was changed/);
+      assert.match(
+        run.host.result.message,
+        /The metrics were tried before any traffic moved, and 1 failed: metric query \(prometheus\): .*bad_data.*Nothing was changed/,
+      );
       assert.deepEqual(run.host.outputs, { canaryWeight: '0', outcome: 'none' });
       assert.deepEqual(kube.writes(), [], 'nothing was written');
     } finally {

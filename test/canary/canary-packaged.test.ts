@@ -21,26 +21,50 @@ describe('CanaryShift packaged task (black box)', function () {
   });
 
   const inputs = (extra: Record<string, string>): Record<string, string> => ({
-    kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web',
-    image: CANARY_IMAGE, steps: '20, pause 200ms, analysis, 100', prometheusUrl: prom.url, prometheusToken: 'prom-s3cret-token',
-    query: 'canary_success_ratio', successCondition: 'result >= 0.99', interval: '1s', measurements: '1', rolloutTimeoutSeconds: '60', ...extra,
+    kubernetesServiceConnection: 'k8s',
+    namespace: NS,
+    action: 'run',
+    deployment: 'web',
+    service: 'web',
+    trafficRouter: 'gatewayApi',
+    route: 'web',
+    image: CANARY_IMAGE,
+    steps: '20, pause 200ms, analysis, 100',
+    prometheusUrl: prom.url,
+    prometheusToken: 'prom-s3cret-token',
+    query: 'canary_success_ratio',
+    successCondition: 'result >= 0.99',
+    interval: '1s',
+    measurements: '1',
+    rolloutTimeoutSeconds: '60',
+    ...extra,
   });
 
   it('runs the steps and promotes, with a ledger record and no secret in its output', async () => {
     prom.script('canary_success_ratio', [0.998]);
-    const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({}), endpoints: { k8s: kube.serviceAccountEndpoint() } });
+    const run = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('CanaryShift'),
+      inputs: inputs({}),
+      endpoints: { k8s: kube.serviceAccountEndpoint() },
+    });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal(run.result, 'Succeeded');
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'promoted' });
     assert.equal(prom.queries.length, 1);
     const stable = kube.get('apps/v1', 'Deployment', NS, 'web')!;
-    assert.equal((stable.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image, CANARY_IMAGE);
+    assert.equal(
+      (stable.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image,
+      CANARY_IMAGE,
+    );
 
     const ledger = run.attachments.find((a) => a.type === 'multicloud-devsecops.ledger')!;
     const record = JSON.parse(fs.readFileSync(ledger.path, 'utf8'));
     assert.equal(record.task, 'CanaryShift');
     assert.equal(record.details.outcome, 'promoted');
-    assert.deepEqual(record.details.steps.map((s: { kind: string; weight: number }) => `${s.kind}:${s.weight}`), ['deploy:0', 'weight:20', 'pause:20', 'analysis:20', 'weight:100', 'promote:0']);
+    assert.deepEqual(
+      record.details.steps.map((s: { kind: string; weight: number }) => `${s.kind}:${s.weight}`),
+      ['deploy:0', 'weight:20', 'pause:20', 'analysis:20', 'weight:100', 'promote:0'],
+    );
     assert.equal(record.details.steps[3].analysis.measurements[0].value, 0.998);
     assert.equal(record.run.buildId, '4711');
     assert.match(record.target, /^127\.0\.0\.1:\d+\/namespaces\/shop\/deployments\/web$/);
@@ -54,37 +78,66 @@ describe('CanaryShift packaged task (black box)', function () {
 
   it('aborts on a failing metric and exits 1 with traffic back on stable', async () => {
     prom.script('canary_success_ratio', [0.8]);
-    const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({}), endpoints: { k8s: kube.endpoint() } });
+    const run = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('CanaryShift'),
+      inputs: inputs({}),
+      endpoints: { k8s: kube.endpoint() },
+    });
     assert.equal(run.result, 'Failed');
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /0\.8 does not satisfy result >= 0\.99\. Aborted: traffic is 100% stable/);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });
-    assert.equal((kube.get('apps/v1', 'Deployment', NS, 'web')!.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image, STABLE_IMAGE);
+    assert.equal(
+      (
+        kube.get('apps/v1', 'Deployment', NS, 'web')!.spec as {
+          template: { spec: { containers: { image: string }[] } };
+        }
+      ).template.spec.containers[0].image,
+      STABLE_IMAGE,
+    );
     assert.equal(kube.get('apps/v1', 'Deployment', NS, 'web-canary'), undefined);
     assert.doesNotMatch(`${run.stdout}${run.stderr}`, /at .*\.js:\d+/, 'no stack trace');
   });
 
   it('rejects invalid inputs before touching the cluster', async () => {
-    const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({ steps: '10, pause, 100', service: 'Web_Service' }), endpoints: { k8s: kube.endpoint() } });
+    const run = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('CanaryShift'),
+      inputs: inputs({ steps: '10, pause, 100', service: 'Web_Service' }),
+      endpoints: { k8s: kube.endpoint() },
+    });
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /2 inputs are invalid/);
     assert.match(run.resultMessage ?? '', /input 'steps': 'pause' needs a duration/);
-    const tooLong = await runTaskLikeAgent({ taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({ steps: '10, pause 5m, analysis, 100', rolloutTimeoutSeconds: '300' }), endpoints: { k8s: kube.endpoint() } });
-    assert.match(tooLong.resultMessage ?? '', /input 'rolloutTimeoutSeconds': \(300 s\) leaves 270 s for the steps, but their pauses and measurement intervals alone take 300 s/);
+    const tooLong = await runTaskLikeAgent({
+      taskDir: packagedTaskDir('CanaryShift'),
+      inputs: inputs({ steps: '10, pause 5m, analysis, 100', rolloutTimeoutSeconds: '300' }),
+      endpoints: { k8s: kube.endpoint() },
+    });
+    assert.match(
+      tooLong.resultMessage ?? '',
+      /input 'rolloutTimeoutSeconds': \(300 s\) leaves 270 s for the steps, but their pauses and measurement intervals alone take 300 s/,
+    );
     assert.deepEqual(kube.requests, []);
   });
 
   it('on cancellation (SIGTERM from the agent) returns traffic to stable before exiting', async () => {
     const run = await runTaskLikeAgent({
-      taskDir: packagedTaskDir('CanaryShift'), inputs: inputs({ steps: '10, pause 30s, 100' }), endpoints: { k8s: kube.endpoint() },
+      taskDir: packagedTaskDir('CanaryShift'),
+      inputs: inputs({ steps: '10, pause 30s, 100' }),
+      endpoints: { k8s: kube.endpoint() },
       kill: { afterMs: 6000, signal: 'SIGTERM' },
     });
-    const shifted = kube.requests.some((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'));
+    const shifted = kube.requests.some(
+      (r) =>
+        r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'),
+    );
     assert.ok(shifted, 'the canary had 10% when the job was cancelled');
     assert.equal(run.result, 'Canceled', `${run.stdout}\n${run.stderr}`);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });
     const route = kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NS, 'web')!;
-    assert.deepEqual((route.spec as { rules: { backendRefs: unknown[] }[] }).rules[0].backendRefs, [{ name: 'web', port: 80 }]);
+    assert.deepEqual((route.spec as { rules: { backendRefs: unknown[] }[] }).rules[0].backendRefs, [
+      { name: 'web', port: 80 },
+    ]);
     assert.equal(kube.get('apps/v1', 'Deployment', NS, 'web-canary'), undefined);
   });
 });

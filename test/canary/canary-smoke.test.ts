@@ -18,7 +18,9 @@ describe('CanaryShift analysis with smoke checks', () => {
     seen.length = 0;
     app = http.createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
-      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: healthy ? 'ok' : 'down', version: '2.0' }));
+      res
+        .writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: healthy ? 'ok' : 'down', version: '2.0' }));
     });
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(app.address() as AddressInfo).port}/canary`;
@@ -40,11 +42,23 @@ describe('CanaryShift analysis with smoke checks', () => {
 `;
 
   it('passes and promotes when the checks pass', async () => {
-    const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: checks, smokeBaseUrl: base });
+    const run = await runCanary(kube, {
+      action: 'run',
+      image: CANARY_IMAGE,
+      steps: '30, analysis, 100',
+      smokeChecks: checks,
+      smokeBaseUrl: base,
+    });
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.deepEqual(seen, ['GET /canary/healthz']);
-    const steps = (run.record?.details as { steps: { kind: string; analysis?: { measurements: { smoke: unknown }[] } }[] }).steps;
-    assert.deepEqual(steps.find((s) => s.kind === 'analysis')!.analysis!.measurements[0].smoke, { passed: 1, failed: 0, failures: [] });
+    const steps = (
+      run.record?.details as { steps: { kind: string; analysis?: { measurements: { smoke: unknown }[] } }[] }
+    ).steps;
+    assert.deepEqual(steps.find((s) => s.kind === 'analysis')!.analysis!.measurements[0].smoke, {
+      passed: 1,
+      failed: 0,
+      failures: [],
+    });
   });
 
   it('sends a secret variable the agent expanded into the checks, registering it before use', async () => {
@@ -55,7 +69,11 @@ describe('CanaryShift analysis with smoke checks', () => {
   path: /healthz
   headers: { X-Probe-Token: ${token} }
 `;
-    const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: authed, smokeBaseUrl: base }, { secretVariables: { 'probe.token': token } });
+    const run = await runCanary(
+      kube,
+      { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: authed, smokeBaseUrl: base },
+      { secretVariables: { 'probe.token': token } },
+    );
     assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
     assert.ok(run.host.secrets.includes(token), 'registered with the agent');
     assert.ok(!run.host.lines.join('\n').includes(token), 'never printed');
@@ -63,16 +81,28 @@ describe('CanaryShift analysis with smoke checks', () => {
 
   it('aborts when a check fails', async () => {
     healthy = false;
-    const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: checks, smokeBaseUrl: base });
+    const run = await runCanary(kube, {
+      action: 'run',
+      image: CANARY_IMAGE,
+      steps: '30, analysis, 100',
+      smokeChecks: checks,
+      smokeBaseUrl: base,
+    });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /1 smoke check\(s\) failed: health: assertion failed.*Aborted/s);
+    assert.match(run.host.result.message, /1 smoke check\(s\) failed: health: assertion failed.*Aborted/s);
     assert.equal(kube.get('apps/v1', 'Deployment', NS, 'web-canary'), undefined);
   });
 
   it('rejects invalid checks before changing anything', async () => {
-    const run = await runCanary(kube, { action: 'run', image: CANARY_IMAGE, steps: '30, analysis, 100', smokeChecks: '- name: x\n  expect: { status: banana }', smokeBaseUrl: base });
+    const run = await runCanary(kube, {
+      action: 'run',
+      image: CANARY_IMAGE,
+      steps: '30, analysis, 100',
+      smokeChecks: '- name: x\n  expect: { status: banana }',
+      smokeBaseUrl: base,
+    });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /input 'smokeChecks'/);
+    assert.match(run.host.result.message, /input 'smokeChecks'/);
     assert.deepEqual(kube.requests, []);
   });
 });

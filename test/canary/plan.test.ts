@@ -14,7 +14,16 @@ describe('CanaryShift pure plan', () => {
   it('pod router replica math: canary pods for a weight next to a fixed stable count', () => {
     const table: [number, number, number, number][] = [
       // stable, weight, canary replicas, effective weight
-      [3, 0, 0, 0], [3, 10, 1, 25], [3, 25, 1, 25], [3, 50, 3, 50], [3, 75, 9, 75], [10, 10, 1, 9], [10, 20, 3, 23], [10, 90, 90, 90], [0, 30, 1, 100], [1, 1, 1, 50],
+      [3, 0, 0, 0],
+      [3, 10, 1, 25],
+      [3, 25, 1, 25],
+      [3, 50, 3, 50],
+      [3, 75, 9, 75],
+      [10, 10, 1, 9],
+      [10, 20, 3, 23],
+      [10, 90, 90, 90],
+      [0, 30, 1, 100],
+      [1, 1, 1, 50],
     ];
     for (const [s, w, c, eff] of table) {
       assert.equal(podCanaryReplicas(s, w), c, `stable ${s}, weight ${w}`);
@@ -25,11 +34,33 @@ describe('CanaryShift pure plan', () => {
 
   it('HTTPRoute weights: stable 100-w, canary w, only in rules that reference the stable Service', () => {
     const names = { stable: 'web', canary: 'web-canary', namespace: 'shop' };
-    const rules = [{ backendRefs: [{ name: 'web', port: 80 }] }, { backendRefs: [{ name: 'api', port: 80 }] }, { backendRefs: [{ name: 'web', namespace: 'other', port: 80 }] }];
+    const rules = [
+      { backendRefs: [{ name: 'web', port: 80 }] },
+      { backendRefs: [{ name: 'api', port: 80 }] },
+      { backendRefs: [{ name: 'web', namespace: 'other', port: 80 }] },
+    ];
     const cases: [number | undefined, unknown][] = [
-      [0, [{ name: 'web', port: 80, weight: 100 }, { name: 'web-canary', port: 80, weight: 0 }]],
-      [10, [{ name: 'web', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }]],
-      [100, [{ name: 'web', port: 80, weight: 0 }, { name: 'web-canary', port: 80, weight: 100 }]],
+      [
+        0,
+        [
+          { name: 'web', port: 80, weight: 100 },
+          { name: 'web-canary', port: 80, weight: 0 },
+        ],
+      ],
+      [
+        10,
+        [
+          { name: 'web', port: 80, weight: 90 },
+          { name: 'web-canary', port: 80, weight: 10 },
+        ],
+      ],
+      [
+        100,
+        [
+          { name: 'web', port: 80, weight: 0 },
+          { name: 'web-canary', port: 80, weight: 100 },
+        ],
+      ],
       [undefined, [{ name: 'web', port: 80 }]],
     ];
     for (const [w, refs] of cases) {
@@ -41,23 +72,78 @@ describe('CanaryShift pure plan', () => {
       if (w !== undefined) assert.equal(httpRouteWeight(out.rules, names), w);
     }
     const shifted = httpRouteRules(rules, names, 30) as { rules: typeof rules };
-    assert.deepEqual((httpRouteRules(shifted.rules, names, undefined) as { rules: unknown }).rules, rules, 'reset restores the original rules');
-    assert.match((httpRouteRules([{ backendRefs: [{ name: 'web', port: 80 }, { name: 'legacy', port: 80 }] }], names, 5) as { error: string }).error, /also sends traffic to legacy/);
+    assert.deepEqual(
+      (httpRouteRules(shifted.rules, names, undefined) as { rules: unknown }).rules,
+      rules,
+      'reset restores the original rules',
+    );
+    assert.match(
+      (
+        httpRouteRules(
+          [
+            {
+              backendRefs: [
+                { name: 'web', port: 80 },
+                { name: 'legacy', port: 80 },
+              ],
+            },
+          ],
+          names,
+          5,
+        ) as { error: string }
+      ).error,
+      /also sends traffic to legacy/,
+    );
   });
 
   it('VirtualService: host forms and weights', () => {
-    const table: [string, boolean][] = [['web', true], ['web.shop', true], ['web.shop.svc', true], ['web.shop.svc.cluster.local', true], ['web.other', false], ['web-canary', false], ['webapp.shop', false]];
+    const table: [string, boolean][] = [
+      ['web', true],
+      ['web.shop', true],
+      ['web.shop.svc', true],
+      ['web.shop.svc.cluster.local', true],
+      ['web.other', false],
+      ['web-canary', false],
+      ['webapp.shop', false],
+    ];
     for (const [host, expected] of table) assert.equal(hostIs(host, 'web', 'shop'), expected, host);
-    const http = [{ route: [{ destination: { host: 'web', subset: 'v1', port: { number: 80 } }, headers: { response: { set: { x: '1' } } } }] }];
-    const out = virtualServiceHttp(http, { stable: 'web', canary: 'web-canary', namespace: 'shop' }, 20) as { http: unknown };
-    assert.deepEqual(out.http, [{ route: [
-      { destination: { host: 'web', subset: 'v1', port: { number: 80 } }, headers: { response: { set: { x: '1' } } }, weight: 80 },
-      { destination: { host: 'web-canary', port: { number: 80 } }, headers: { response: { set: { x: '1' } } }, weight: 20 },
-    ] }]);
+    const http = [
+      {
+        route: [
+          {
+            destination: { host: 'web', subset: 'v1', port: { number: 80 } },
+            headers: { response: { set: { x: '1' } } },
+          },
+        ],
+      },
+    ];
+    const out = virtualServiceHttp(http, { stable: 'web', canary: 'web-canary', namespace: 'shop' }, 20) as {
+      http: unknown;
+    };
+    assert.deepEqual(out.http, [
+      {
+        route: [
+          {
+            destination: { host: 'web', subset: 'v1', port: { number: 80 } },
+            headers: { response: { set: { x: '1' } } },
+            weight: 80,
+          },
+          {
+            destination: { host: 'web-canary', port: { number: 80 } },
+            headers: { response: { set: { x: '1' } } },
+            weight: 20,
+          },
+        ],
+      },
+    ]);
   });
 
   it('canary labels: selected keys get a -canary suffix that stays a valid label value', () => {
-    assert.deepEqual(canaryLabels({ app: 'web', tier: 'front' }, ['app']), { app: 'web-canary', tier: 'front', 'multicloud-devsecops.io/role': 'canary' });
+    assert.deepEqual(canaryLabels({ app: 'web', tier: 'front' }, ['app']), {
+      app: 'web-canary',
+      tier: 'front',
+      'multicloud-devsecops.io/role': 'canary',
+    });
     assert.deepEqual(canaryLabels({ app: 'web' }, []), { app: 'web', 'multicloud-devsecops.io/role': 'canary' });
     const long = suffixed('a'.repeat(63));
     assert.ok(long.length <= 63 && long.endsWith('-canary'));
@@ -68,19 +154,62 @@ describe('CanaryShift pure plan', () => {
     const image = { registry: 'r.io', repository: 'shop/web', tag: '2' };
     const table: [{ name: string; image: string }[], number | RegExp][] = [
       [[{ name: 'a', image: 'anything:1' }], 0],
-      [[{ name: 'proxy', image: 'envoy:1' }, { name: 'web', image: 'r.io/shop/web:1' }], 1],
-      [[{ name: 'web', image: 'r.io/shop/web@sha256:' + 'c'.repeat(64) }, { name: 'x', image: 'y' }], 0],
-      [[{ name: 'a', image: 'r.io/shop/web:1' }, { name: 'b', image: 'r.io/shop/web:1' }], /2 containers run r.io\/shop\/web/],
-      [[{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }], /no container runs r.io\/shop\/web/],
+      [
+        [
+          { name: 'proxy', image: 'envoy:1' },
+          { name: 'web', image: 'r.io/shop/web:1' },
+        ],
+        1,
+      ],
+      [
+        [
+          { name: 'web', image: 'r.io/shop/web@sha256:' + 'c'.repeat(64) },
+          { name: 'x', image: 'y' },
+        ],
+        0,
+      ],
+      [
+        [
+          { name: 'a', image: 'r.io/shop/web:1' },
+          { name: 'b', image: 'r.io/shop/web:1' },
+        ],
+        /2 containers run r.io\/shop\/web/,
+      ],
+      [
+        [
+          { name: 'a', image: 'x:1' },
+          { name: 'b', image: 'y:1' },
+        ],
+        /no container runs r.io\/shop\/web/,
+      ],
     ];
     // As Kubernetes users write them: Docker Hub names without registry, library/ implied.
     const nginx = { registry: 'docker.io', repository: 'library/nginx', tag: '1.27' };
     const hub: [{ name: string; image: string }[], number][] = [
-      [[{ name: 'sidecar', image: 'busybox:1.36' }, { name: 'web', image: 'nginx:1.26' }], 1],
-      [[{ name: 'web', image: 'docker.io/library/nginx@sha256:' + 'c'.repeat(64) }, { name: 'b', image: 'bitnami/nginx:1.26' }], 0],
-      [[{ name: 'a', image: 'redis' }, { name: 'web', image: 'index.docker.io/library/nginx' }], 1],
+      [
+        [
+          { name: 'sidecar', image: 'busybox:1.36' },
+          { name: 'web', image: 'nginx:1.26' },
+        ],
+        1,
+      ],
+      [
+        [
+          { name: 'web', image: 'docker.io/library/nginx@sha256:' + 'c'.repeat(64) },
+          { name: 'b', image: 'bitnami/nginx:1.26' },
+        ],
+        0,
+      ],
+      [
+        [
+          { name: 'a', image: 'redis' },
+          { name: 'web', image: 'index.docker.io/library/nginx' },
+        ],
+        1,
+      ],
     ];
-    for (const [containers, want] of hub) assert.deepEqual(chooseContainer(containers, nginx), { ok: true, index: want });
+    for (const [containers, want] of hub)
+      assert.deepEqual(chooseContainer(containers, nginx), { ok: true, index: want });
     for (const [containers, want] of table) {
       const got = chooseContainer(containers, image);
       if (typeof want === 'number') assert.deepEqual(got, { ok: true, index: want });
@@ -89,8 +218,16 @@ describe('CanaryShift pure plan', () => {
   });
 
   it('promotion replaces only the pod spec and is a no-op once done', () => {
-    const stable: KubeObject = { metadata: { name: 'web', annotations: { keep: 'me' } }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'a' }] } } } };
-    const canary: KubeObject = { metadata: { name: 'web-canary', annotations: { 'multicloud-devsecops.io/canary-image': 'b' } }, spec: { template: { metadata: { labels: { app: 'web-canary' } }, spec: { containers: [{ name: 'web', image: 'b' }] } } } };
+    const stable: KubeObject = {
+      metadata: { name: 'web', annotations: { keep: 'me' } },
+      spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'a' }] } } },
+    };
+    const canary: KubeObject = {
+      metadata: { name: 'web-canary', annotations: { 'multicloud-devsecops.io/canary-image': 'b' } },
+      spec: {
+        template: { metadata: { labels: { app: 'web-canary' } }, spec: { containers: [{ name: 'web', image: 'b' }] } },
+      },
+    };
     assert.deepEqual(promotePatch(stable, canary, { 'multicloud-devsecops.io/build-id': '7' }), [
       { op: 'replace', path: '/spec/template/spec', value: { containers: [{ name: 'web', image: 'b' }] } },
       { op: 'add', path: '/metadata/annotations/multicloud-devsecops.io~1build-id', value: '7' },
@@ -100,15 +237,36 @@ describe('CanaryShift pure plan', () => {
   });
 
   it('rollout state follows kubectl rollout status', () => {
-    const d = (generation: number, status: Record<string, unknown>, replicas = 2): KubeObject => ({ metadata: { name: 'web', generation }, spec: { replicas }, status });
-    const progressing = (reason: string): unknown[] => [{ type: 'Progressing', status: reason === 'ProgressDeadlineExceeded' ? 'False' : 'True', reason }];
+    const d = (generation: number, status: Record<string, unknown>, replicas = 2): KubeObject => ({
+      metadata: { name: 'web', generation },
+      spec: { replicas },
+      status,
+    });
+    const progressing = (reason: string): unknown[] => [
+      { type: 'Progressing', status: reason === 'ProgressDeadlineExceeded' ? 'False' : 'True', reason },
+    ];
     const table: [KubeObject, string][] = [
       [d(2, { observedGeneration: 1 }), 'waiting:spec update'],
       [d(1, { observedGeneration: 1, updatedReplicas: 1, replicas: 2, availableReplicas: 1 }), 'waiting:1 of 2 new'],
       [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 3, availableReplicas: 2 }), 'waiting:1 old'],
-      [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }), 'waiting:1 of 2 updated'],
-      [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2, conditions: progressing('NewReplicaSetAvailable') }), 'done'],
-      [d(1, { observedGeneration: 1, conditions: progressing('ProgressDeadlineExceeded') }), 'failed:exceeded its progress deadline'],
+      [
+        d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }),
+        'waiting:1 of 2 updated',
+      ],
+      [
+        d(1, {
+          observedGeneration: 1,
+          updatedReplicas: 2,
+          replicas: 2,
+          availableReplicas: 2,
+          conditions: progressing('NewReplicaSetAvailable'),
+        }),
+        'done',
+      ],
+      [
+        d(1, { observedGeneration: 1, conditions: progressing('ProgressDeadlineExceeded') }),
+        'failed:exceeded its progress deadline',
+      ],
       [d(3, { observedGeneration: 3 }, 0), 'done'],
     ];
     for (const [dep, want] of table) {
@@ -140,10 +298,18 @@ describe('CanaryShift pure plan', () => {
   it('analysis stops as soon as failures exceed the limit', async () => {
     const run = async (values: (number | undefined)[], failureLimit: number): Promise<[boolean, number]> => {
       let i = 0;
-      const r = await analyse({ measurements: values.length, intervalMs: 1, failureLimit, condition: { op: '>=', threshold: 0.99 } }, {
-        metric: async () => { const v = values[i++]; return v === undefined ? { ok: false, error: 'no data' } : { ok: true, value: v }; },
-        sleep: async () => undefined, now: () => new Date(0), log: () => undefined,
-      });
+      const r = await analyse(
+        { measurements: values.length, intervalMs: 1, failureLimit, condition: { op: '>=', threshold: 0.99 } },
+        {
+          metric: async () => {
+            const v = values[i++];
+            return v === undefined ? { ok: false, error: 'no data' } : { ok: true, value: v };
+          },
+          sleep: async () => undefined,
+          now: () => new Date(0),
+          log: () => undefined,
+        },
+      );
       return [r.passed, r.measurements.length];
     };
     assert.deepEqual(await run([1, 1, 1], 0), [true, 3]);
@@ -154,20 +320,58 @@ describe('CanaryShift pure plan', () => {
 
   it('keeps time back for an abort', () => {
     assert.deepEqual([10_000, 60_000, 600_000, 3_600_000].map(abortReserveMs), [2_000, 6_000, 30_000, 30_000]);
-    const steps = [{ kind: 'weight', weight: 10 }, { kind: 'pause', ms: 60_000 }, { kind: 'analysis' }, { kind: 'analysis' }] as const;
+    const steps = [
+      { kind: 'weight', weight: 10 },
+      { kind: 'pause', ms: 60_000 },
+      { kind: 'analysis' },
+      { kind: 'analysis' },
+    ] as const;
     assert.equal(minimumStepsMs([...steps], { measurements: 3, intervalMs: 30_000 }), 60_000 + 2 * 60_000);
     assert.equal(minimumStepsMs([...steps], { measurements: 1, intervalMs: 30_000 }), 60_000);
   });
 
-  it('judges an HTTPRoute by its parents\' conditions for the current generation', () => {
-    const cond = (type: string, status: string, observedGeneration: number, reason = type): unknown => ({ type, status, reason, message: 'm', observedGeneration });
-    const route = (generation: number, parents?: unknown[]): KubeObject => ({ metadata: { name: 'web', generation }, status: parents ? { parents } : undefined });
+  it("judges an HTTPRoute by its parents' conditions for the current generation", () => {
+    const cond = (type: string, status: string, observedGeneration: number, reason = type): unknown => ({
+      type,
+      status,
+      reason,
+      message: 'm',
+      observedGeneration,
+    });
+    const route = (generation: number, parents?: unknown[]): KubeObject => ({
+      metadata: { name: 'web', generation },
+      status: parents ? { parents } : undefined,
+    });
     const table: [KubeObject, string][] = [
       [route(3), 'unmanaged'],
-      [route(3, [{ parentRef: { name: 'gw' }, conditions: [cond('Accepted', 'True', 2), cond('ResolvedRefs', 'True', 2)] }]), 'pending'],
-      [route(3, [{ parentRef: { name: 'gw' }, conditions: [cond('Accepted', 'True', 3), cond('ResolvedRefs', 'True', 3)] }]), 'ok'],
-      [route(3, [{ parentRef: { name: 'gw' }, conditions: [cond('Accepted', 'True', 3), cond('ResolvedRefs', 'False', 3, 'BackendNotFound')] }]), 'rejected:Gateway gw reports ResolvedRefs=False (BackendNotFound): m'],
-      [route(3, [{ parentRef: { name: 'a' }, conditions: [cond('Accepted', 'True', 3)] }, { parentRef: { name: 'b' }, conditions: [cond('Accepted', 'False', 3, 'NotAllowedByListeners')] }]), 'rejected:Gateway b reports Accepted=False (NotAllowedByListeners): m'],
+      [
+        route(3, [
+          { parentRef: { name: 'gw' }, conditions: [cond('Accepted', 'True', 2), cond('ResolvedRefs', 'True', 2)] },
+        ]),
+        'pending',
+      ],
+      [
+        route(3, [
+          { parentRef: { name: 'gw' }, conditions: [cond('Accepted', 'True', 3), cond('ResolvedRefs', 'True', 3)] },
+        ]),
+        'ok',
+      ],
+      [
+        route(3, [
+          {
+            parentRef: { name: 'gw' },
+            conditions: [cond('Accepted', 'True', 3), cond('ResolvedRefs', 'False', 3, 'BackendNotFound')],
+          },
+        ]),
+        'rejected:Gateway gw reports ResolvedRefs=False (BackendNotFound): m',
+      ],
+      [
+        route(3, [
+          { parentRef: { name: 'a' }, conditions: [cond('Accepted', 'True', 3)] },
+          { parentRef: { name: 'b' }, conditions: [cond('Accepted', 'False', 3, 'NotAllowedByListeners')] },
+        ]),
+        'rejected:Gateway b reports Accepted=False (NotAllowedByListeners): m',
+      ],
     ];
     for (const [r, want] of table) {
       const v = routeVerdict(r);

@@ -10,11 +10,19 @@ describe('OracleDbProvision packaged task (black box)', function () {
   this.timeout(30_000);
   let oci: OciDatabaseEmulator;
   before(async () => {
-    oci = await OciDatabaseEmulator.start({ delays: { provision: 300, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 } });
+    oci = await OciDatabaseEmulator.start({
+      delays: { provision: 300, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 },
+    });
   });
   after(async () => oci.close());
 
-  const run = (over: Record<string, string>) => runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs(over), endpoints: { oci: ociEndpoint(oci.url) }, env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' } });
+  const run = (over: Record<string, string>) =>
+    runTaskLikeAgent({
+      taskDir: packagedTaskDir('OracleDbProvision'),
+      inputs: dbInputs(over),
+      endpoints: { oci: ociEndpoint(oci.url) },
+      env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' },
+    });
 
   it('creates a database, then downloads its wallet, like the agent runs it', async () => {
     oci.injectFault({ status: 429, method: 'POST', path: /autonomousDatabases$/ });

@@ -14,11 +14,14 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   this.timeout(20_000);
   let oci: OciDatabaseEmulator;
   beforeEach(async () => {
-    oci = await OciDatabaseEmulator.start({ delays: { provision: 250, update: 30, start: 30, stop: 30, terminate: 30, backup: 30 } });
+    oci = await OciDatabaseEmulator.start({
+      delays: { provision: 250, update: 30, start: 30, stop: 30, terminate: 30, backup: 30 },
+    });
   });
   afterEach(async () => oci.close());
 
-  const run = (over: Record<string, string> = {}, variables: Record<string, string> = {}) => runDbTask(dbInputs(over), ociEndpoints(oci.url), variables);
+  const run = (over: Record<string, string> = {}, variables: Record<string, string> = {}) =>
+    runDbTask(dbInputs(over), ociEndpoints(oci.url), variables);
   const only = () => [...oci.store.databases.values()];
 
   it('ensure creates the database, waits for AVAILABLE and outputs a TNS descriptor', async () => {
@@ -30,8 +33,14 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(db.adminPassword, ADMIN_PASSWORD);
     assert.equal(r.host.outputs.autonomousDatabaseId, db.id);
     assert.equal(r.host.outputs.lifecycleState, 'AVAILABLE');
-    assert.match(r.host.outputs.connectionString, /^\(description=.*service_name=\w+_shopdb_tp\.adb\.oraclecloud\.com.*port=1522|^\(description=.*port=1522.*shopdb_tp/);
-    assert.ok(r.host.lines.some((l) => /PROVISIONING/.test(l)) && r.host.lines.some((l) => /AVAILABLE/.test(l)), 'state changes are reported');
+    assert.match(
+      r.host.outputs.connectionString,
+      /^\(description=.*service_name=\w+_shopdb_tp\.adb\.oraclecloud\.com.*port=1522|^\(description=.*port=1522.*shopdb_tp/,
+    );
+    assert.ok(
+      r.host.lines.some((l) => /PROVISIONING/.test(l)) && r.host.lines.some((l) => /AVAILABLE/.test(l)),
+      'state changes are reported',
+    );
     // The create carried a deterministic retry token and the work request was followed.
     const create = oci.requests.find((q) => q.method === 'POST' && q.path.endsWith('/autonomousDatabases'));
     assert.match(String(create?.headers['opc-retry-token']), /^[0-9a-f]{64}$/);
@@ -54,13 +63,25 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(writes(), before, 'no write on an idempotent re-run');
     assert.match(again.host.result!.message, /nothing changed/);
 
-    const drift = await run({ computeCount: '4', dataStorageSizeInTBs: '2', dbWorkload: 'DW', whitelistedIps: '203.0.113.7', isMtlsConnectionRequired: 'false' });
+    const drift = await run({
+      computeCount: '4',
+      dataStorageSizeInTBs: '2',
+      dbWorkload: 'DW',
+      whitelistedIps: '203.0.113.7',
+      isMtlsConnectionRequired: 'false',
+    });
     assert.equal(drift.code, 0, drift.host.result?.message);
     const [db] = only();
-    assert.deepEqual([db.computeCount, db.dataStorageSizeInTBs, db.dbWorkload, db.whitelistedIps, db.isMtlsConnectionRequired], [4, 2, 'DW', ['203.0.113.7'], false]);
+    assert.deepEqual(
+      [db.computeCount, db.dataStorageSizeInTBs, db.dbWorkload, db.whitelistedIps, db.isMtlsConnectionRequired],
+      [4, 2, 'DW', ['203.0.113.7'], false],
+    );
     const updates = oci.requests.filter((q) => q.method === 'PUT');
     assert.equal(updates.length, 4, 'dbWorkload, compute+storage, ACL, mTLS: OCI accepts them only separately');
-    assert.ok(oci.store.history.some((h) => h.state === 'SCALE_IN_PROGRESS') && oci.store.history.some((h) => h.state === 'UPDATING'));
+    assert.ok(
+      oci.store.history.some((h) => h.state === 'SCALE_IN_PROGRESS') &&
+        oci.store.history.some((h) => h.state === 'UPDATING'),
+    );
     assert.match(drift.host.outputs.connectionString, /port=1521/, 'walletless TLS descriptor once mTLS is off');
   });
 
@@ -77,21 +98,25 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal((await run({ action: 'stop' })).host.result?.message.includes('nothing changed'), true);
     const backupWhileStopped = await run({ action: 'backup' });
     assert.equal(backupWhileStopped.host.result?.result, 'Failed');
-    assert.match(backupWhileStopped.host.result!.message, /STOPPED.*needs AVAILABLE/);
+    assert.match(backupWhileStopped.host.result.message, /STOPPED.*needs AVAILABLE/);
 
     const start = await run({ action: 'start' });
     assert.equal(start.code, 0);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
 
-    oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE_BACKUP', { code: 'InternalError', message: 'backup storage unavailable', finalState: 'AVAILABLE' });
+    oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE_BACKUP', {
+      code: 'InternalError',
+      message: 'backup storage unavailable',
+      finalState: 'AVAILABLE',
+    });
     const failedBackup = await run({ action: 'backup' });
     assert.equal(failedBackup.host.result?.result, 'Failed');
-    assert.match(failedBackup.host.result!.message, /ended FAILED|FAILED: InternalError: backup storage unavailable/);
+    assert.match(failedBackup.host.result.message, /ended FAILED|FAILED: InternalError: backup storage unavailable/);
     const backup = await run({ action: 'backup' });
     assert.equal(backup.code, 0, backup.host.result?.message);
     const b = [...oci.store.backups.values()].pop()!;
     assert.equal(b.lifecycleState, 'ACTIVE');
-    assert.equal(((backup.record.details as { steps: { backupId: string }[] }).steps[0]).backupId, b.id);
+    assert.equal((backup.record.details as { steps: { backupId: string }[] }).steps[0].backupId, b.id);
   });
 
   it('wallet writes a real zip under the agent temp directory and never prints the password', async () => {
@@ -113,7 +138,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal((await run()).code, 0);
     const refused = await run({ action: 'delete' });
     assert.equal(refused.host.result?.result, 'Failed');
-    assert.match(refused.host.result!.message, /confirmDelete/);
+    assert.match(refused.host.result.message, /confirmDelete/);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
     const del = await run({ action: 'delete', confirmDelete: 'true' });
     assert.equal(del.code, 0, del.host.result?.message);
@@ -138,7 +163,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     oci.injectFault({ status: 409, method: 'POST', path: /actions\/stop$/ });
     const stop = await run({ action: 'stop' });
     assert.equal(stop.host.result?.result, 'Failed');
-    assert.match(stop.host.result!.message, /HTTP 409 IncorrectState.*Another operation is running/);
+    assert.match(stop.host.result.message, /HTTP 409 IncorrectState.*Another operation is running/);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
   });
 
@@ -173,27 +198,41 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(taken.code, 0);
     const dup = await run({ displayName: 'second' });
     assert.equal(dup.host.result?.result, 'Failed');
-    assert.match(dup.host.result!.message, /HTTP 400 InvalidParameter: The database name SHOPDB is already in use/);
+    assert.match(dup.host.result.message, /HTTP 400 InvalidParameter: The database name SHOPDB is already in use/);
 
-    oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE', { code: 'InternalError', message: 'capacity not available', finalState: 'UNAVAILABLE' });
+    oci.store.failNext.set('CREATE_AUTONOMOUS_DATABASE', {
+      code: 'InternalError',
+      message: 'capacity not available',
+      finalState: 'UNAVAILABLE',
+    });
     const failed = await run({ displayName: 'third', dbName: 'THIRD' });
     assert.equal(failed.host.result?.result, 'Failed');
-    assert.match(failed.host.result!.message, /work request .* FAILED: InternalError: capacity not available/);
+    assert.match(failed.host.result.message, /work request .* FAILED: InternalError: capacity not available/);
 
     const endpoints = ociEndpoints(oci.url);
     endpoints.oci.data!.fingerprint = '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff';
     const unauth = await runDbTask(dbInputs(), endpoints);
     assert.equal(unauth.host.result?.result, 'Failed');
-    assert.match(unauth.host.result!.message, /HTTP 401 NotAuthenticated.*Check the OCI connection/);
+    assert.match(unauth.host.result.message, /HTTP 401 NotAuthenticated.*Check the OCI connection/);
   });
 
   it('Always Free: fixed sizes, two per tenancy, upgrade to paid by ensure', async () => {
     oci.store.delays.provision = 30;
-    for (const n of ['1', '2']) assert.equal((await run({ displayName: `free${n}`, dbName: `FREE${n}`, isFreeTier: 'true', computeCount: '8' })).code, 0);
-    assert.deepEqual(only().map((d) => [d.isFreeTier, d.computeCount]), [[true, 2], [true, 2]]);
+    for (const n of ['1', '2'])
+      assert.equal(
+        (await run({ displayName: `free${n}`, dbName: `FREE${n}`, isFreeTier: 'true', computeCount: '8' })).code,
+        0,
+      );
+    assert.deepEqual(
+      only().map((d) => [d.isFreeTier, d.computeCount]),
+      [
+        [true, 2],
+        [true, 2],
+      ],
+    );
     const third = await run({ displayName: 'free3', dbName: 'FREE3', isFreeTier: 'true' });
     assert.equal(third.host.result?.result, 'Failed');
-    assert.match(third.host.result!.message, /HTTP 400 LimitExceeded: The tenancy already has 2 Always Free/);
+    assert.match(third.host.result.message, /HTTP 400 LimitExceeded: The tenancy already has 2 Always Free/);
     const upgrade = await run({ displayName: 'free1', dbName: 'FREE1', isFreeTier: 'false', computeCount: '4' });
     assert.equal(upgrade.code, 0, upgrade.host.result?.message);
     const free1 = only().find((d) => d.displayName === 'free1')!;
@@ -203,10 +242,14 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('refuses ambiguous display names (OCI does not make them unique)', async () => {
     assert.equal((await run()).code, 0);
     const [first] = only();
-    oci.store.databases.set('ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin', { ...first, id: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin', dbName: 'TWIN' });
+    oci.store.databases.set('ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin', {
+      ...first,
+      id: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.twin',
+      dbName: 'TWIN',
+    });
     const r = await run({ action: 'stop' });
     assert.equal(r.host.result?.result, 'Failed');
-    assert.match(r.host.result!.message, /2 Autonomous Databases are named 'shop-db'/);
+    assert.match(r.host.result.message, /2 Autonomous Databases are named 'shop-db'/);
     assert.equal(first.lifecycleState, 'AVAILABLE');
   });
 

@@ -18,7 +18,15 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     await kube.close();
   });
 
-  const inputs = (over: Record<string, string> = {}) => dbInputs({ target: 'operator', kubernetesServiceConnection: 'k8s', namespace: 'db', ociConnection: '', displayName: 'Shop DB', ...over });
+  const inputs = (over: Record<string, string> = {}) =>
+    dbInputs({
+      target: 'operator',
+      kubernetesServiceConnection: 'k8s',
+      namespace: 'db',
+      ociConnection: '',
+      displayName: 'Shop DB',
+      ...over,
+    });
   const run = (over: Record<string, string> = {}) => runDbTask(inputs(over), { k8s: kube.endpoint() });
 
   it('ensure creates the password Secret and the CR by server-side apply, then waits for AVAILABLE', async () => {
@@ -33,12 +41,17 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const secret = kube.get('v1', 'Secret', 'db', 'shop-db-admin-password') as { data: Record<string, string> };
     assert.equal(Buffer.from(secret.data['shop-db-admin-password'], 'base64').toString(), ADMIN_PASSWORD);
     const applies = kube.requests.filter((q) => q.method === 'PATCH');
-    assert.ok(applies.length >= 2 && applies.every((q) => q.contentType === 'application/apply-patch+yaml' && q.manager === 'multicloud-devsecops'));
+    assert.ok(
+      applies.length >= 2 &&
+        applies.every((q) => q.contentType === 'application/apply-patch+yaml' && q.manager === 'multicloud-devsecops'),
+    );
     assert.equal(r.host.outputs.lifecycleState, 'AVAILABLE');
     assert.match(r.host.outputs.autonomousDatabaseId, /^ocid1\.autonomousdatabase\./);
     assert.match(r.host.outputs.connectionString, /shopdb_tp/);
     assert.ok(r.host.lines.some((l) => /PROVISIONING/.test(l)));
-    assert.ok(!r.visible.includes(ADMIN_PASSWORD) && !r.visible.includes(Buffer.from(ADMIN_PASSWORD).toString('base64')));
+    assert.ok(
+      !r.visible.includes(ADMIN_PASSWORD) && !r.visible.includes(Buffer.from(ADMIN_PASSWORD).toString('base64')),
+    );
   });
 
   it('ensure again is a no-op; drift is applied as an Update and waited for', async () => {
@@ -54,7 +67,10 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     assert.equal(cr.spec.action, 'Update');
     assert.equal(cr.spec.details.computeCount, 4);
     assert.deepEqual(operator.actions, ['Create', 'Update']);
-    assert.ok(drift.host.lines.some((l) => /UPDATING/.test(l)), 'waited for the operator to report, not on the stale AVAILABLE');
+    assert.ok(
+      drift.host.lines.some((l) => /UPDATING/.test(l)),
+      'waited for the operator to report, not on the stale AVAILABLE',
+    );
   });
 
   it('stop, start, backup and delete (with confirmDelete) drive the CR', async () => {
@@ -75,7 +91,11 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     assert.equal(kube.get('v1', 'Secret', 'db', 'shop-db-admin-password'), undefined);
     assert.deepEqual(operator.actions, ['Create', 'Stop', 'Start', 'Terminate']);
     const patches = kube.requests.filter((q) => q.method === 'PATCH' && q.path.includes('autonomousdatabases/'));
-    assert.equal(patches.filter((q) => q.contentType === 'application/merge-patch+json').length, 3, 'stop/start/terminate change only spec.action');
+    assert.equal(
+      patches.filter((q) => q.contentType === 'application/merge-patch+json').length,
+      3,
+      'stop/start/terminate change only spec.action',
+    );
   });
 
   it('reports a failed provisioning clearly and retries a throttled apply', async () => {
@@ -83,7 +103,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     operator = startFakeOperator(kube, { createOutcome: 'UNAVAILABLE' });
     const failed = await run();
     assert.equal(failed.host.result?.result, 'Failed');
-    assert.match(failed.host.result!.message, /reports AutonomousDatabase db\/shop-db as UNAVAILABLE/);
+    assert.match(failed.host.result.message, /reports AutonomousDatabase db\/shop-db as UNAVAILABLE/);
 
     kube.injectFault({ status: 429, count: 1, method: 'PATCH' });
     const retried = await run({ displayName: 'Other DB', dbName: 'OTHER' });
@@ -99,7 +119,10 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const r = await run({ action: 'wallet', walletPassword: 'Wallet-pass-77' });
     assert.equal(r.code, 0, r.host.result?.message);
     const cr = kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db') as Record<string, any>;
-    assert.deepEqual(cr.spec.wallet, { name: 'shop-db-wallet', password: { k8sSecret: { name: 'shop-db-wallet-password' } } });
+    assert.deepEqual(cr.spec.wallet, {
+      name: 'shop-db-wallet',
+      password: { k8sSecret: { name: 'shop-db-wallet-password' } },
+    });
     assert.equal(cr.spec.details.dbName, 'SHOPDB', 'the merge patch kept the settings ensure applied');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opwallet-'));
     assert.deepEqual(extractZip(r.host.outputs.walletPath, dir).sort(), ['cwallet.sso', 'sqlnet.ora', 'tnsnames.ora']);
@@ -111,7 +134,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     assert.equal((await run()).code, 0);
     const r = await run({ displayName: 'shop-db', dbName: 'OTHER' });
     assert.equal(r.host.result?.result, 'Failed');
-    assert.match(r.host.result!.message, /belongs to the database 'Shop DB', not 'shop-db'/);
+    assert.match(r.host.result.message, /belongs to the database 'Shop DB', not 'shop-db'/);
     assert.deepEqual(operator.actions, ['Create']);
   });
 

@@ -40,10 +40,21 @@ export interface InProcessRun {
 }
 
 /** Runs the task in-process against the emulators, with fast polling; what the runner does is real. */
-export async function runDbTask(inputs: Record<string, string>, endpoints: Record<string, Endpoint>, variables: Record<string, string> = {}): Promise<InProcessRun> {
+export async function runDbTask(
+  inputs: Record<string, string>,
+  endpoints: Record<string, Endpoint>,
+  variables: Record<string, string> = {},
+): Promise<InProcessRun> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-db-'));
-  const host = new RecordingHost(inputs, { 'Agent.TempDirectory': tempDir, 'Build.BuildId': '4711', 'System.TeamProject': 'shop', ...variables }, endpoints);
-  const def = createDefinition({ poll: { initialMs: 15, maxMs: 40 }, retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 } });
+  const host = new RecordingHost(
+    inputs,
+    { 'Agent.TempDirectory': tempDir, 'Build.BuildId': '4711', 'System.TeamProject': 'shop', ...variables },
+    endpoints,
+  );
+  const def = createDefinition({
+    poll: { initialMs: 15, maxMs: 40 },
+    retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 },
+  });
   const code = await runTask(def, host);
   const recordFile = host.attachments[0]?.path;
   const record = recordFile ? (JSON.parse(fs.readFileSync(recordFile, 'utf8')) as Record<string, unknown>) : {};

@@ -8,7 +8,11 @@ describe('npm run demo', function () {
   this.timeout(240_000);
 
   it('runs the five tasks in pipeline order, serves the hub with their records, and stops on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'out', 'scripts', 'demo.js')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'out', 'scripts', 'demo.js')], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -12,7 +12,10 @@ import { FORGED_RUN, NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from '
 
 const SHOTS = path.join(ROOT, 'test-results', 'hub');
 
-interface Watch { dialogs: string[]; errors: string[] }
+interface Watch {
+  dialogs: string[];
+  errors: string[];
+}
 
 /** Every page records dialogs, script errors and CSP violations; each test asserts none happened. */
 async function open(browser: Browser, url: string): Promise<{ page: Page; watch: Watch }> {
@@ -27,7 +30,9 @@ async function open(browser: Browser, url: string): Promise<{ page: Page; watch:
     if (m.type() === 'error' && !/favicon/.test(m.location().url)) watch.errors.push(`console: ${m.text()}`);
   });
   // A string: the test project has no DOM types, and this runs in the page.
-  await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))");
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+  );
   await page.goto(url);
   return { page, watch };
 }
@@ -36,13 +41,16 @@ async function open(browser: Browser, url: string): Promise<{ page: Page; watch:
 async function waitForCount(page: Page, selector: string, n: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while ((await page.locator(selector).count()) !== n) {
-    if (Date.now() > deadline) throw new Error(`${selector}: expected ${n}, found ${await page.locator(selector).count()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${selector}: expected ${n}, found ${await page.locator(selector).count()}`);
     await page.waitForTimeout(50);
   }
 }
 
 async function injected(page: Page): Promise<number> {
-  return page.evaluate<number>("document.querySelectorAll('img, iframe, object, embed, svg[onload], [onerror], [onload], script:not([src])').length");
+  return page.evaluate<number>(
+    "document.querySelectorAll('img, iframe, object, embed, svg[onload], [onerror], [onload], script:not([src])').length",
+  );
 }
 
 describe('Promotions hub in headless Chromium (local preview)', function () {
@@ -60,7 +68,14 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     fs.mkdirSync(SHOTS, { recursive: true });
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-'));
     await buildHub(hubDir);
-    preview = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, unrelatedRuns: 600, hubDir: path.join(hubDir, 'hub') });
+    preview = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      inProgress: data.inProgress,
+      extraBuilds: data.extraBuilds,
+      unrelatedRuns: 600,
+      hubDir: path.join(hubDir, 'hub'),
+    });
     browser = await launchChromium();
   });
   after(async () => {
@@ -78,16 +93,31 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     const rows = await page.$$eval('.mcd-row-label', (els) => els.map((e) => e.textContent ?? ''));
     assert.equal(rows[0], 'shop/web');
     assert.equal(rows.length, 3, rows.join('\n'));
-    assert.ok(rows.slice(1).every((r) => /^(KeyVaultToOci|OracleDbProvision) · /.test(r)), 'smoke tests are no rows of their own');
+    assert.ok(
+      rows.slice(1).every((r) => /^(KeyVaultToOci|OracleDbProvision) · /.test(r)),
+      'smoke tests are no rows of their own',
+    );
     const prod = page.locator('tbody tr:nth-child(1) td:nth-child(3)');
     assert.equal(await prod.locator('[data-testid=cell-version]').textContent(), '1.4.2');
     const prodText = (await prod.textContent()) ?? '';
     assert.equal((prodText.match(/sha256:[0-9a-f]{12}/g) ?? []).length, 1, prodText);
     assert.match(prodText, /newer: canary 1\.4\.3 aborted/);
     assert.match(prodText, /smoke passed/);
-    assert.doesNotMatch((await page.textContent('[data-testid=matrix]')) ?? '', /20261125\.77|Mallory/, 'the forged record is not in the matrix');
-    assert.match((await page.textContent('[data-testid=pending-gate]')) ?? '', /Awaiting approval since .*: run \d+\.\d · \[shop\]\\Release Managers/);
-    assert.equal(preview.requestLog().filter((l) => /_apis\/build\/builds\?/.test(l) && !/tagFilters=multicloud-devsecops/.test(l)).length, 0, 'only tagged runs are listed');
+    assert.doesNotMatch(
+      (await page.textContent('[data-testid=matrix]')) ?? '',
+      /20261125\.77|Mallory/,
+      'the forged record is not in the matrix',
+    );
+    assert.match(
+      (await page.textContent('[data-testid=pending-gate]')) ?? '',
+      /Awaiting approval since .*: run \d+\.\d · \[shop\]\\Release Managers/,
+    );
+    assert.equal(
+      preview.requestLog().filter((l) => /_apis\/build\/builds\?/.test(l) && !/tagFilters=multicloud-devsecops/.test(l))
+        .length,
+      0,
+      'only tagged runs are listed',
+    );
     await page.screenshot({ path: path.join(SHOTS, 'matrix.png'), fullPage: true });
     await page.waitForTimeout(300); // let the cache write land
     preview.resetCount();
@@ -96,12 +126,15 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     // Cache, completed-since, in-progress, environments + 2 deployment lists; the running run is
     // re-read (attachment list, records, timeline, approvals).
     assert.ok(!preview.requestLog().some((l) => /builds\/(?!1043)\d+\//.test(l)), preview.requestLog().join('\n'));
-    assert.ok(preview.requestCount() <= 6 + 1 + waitingRecords + 2, `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`);
+    assert.ok(
+      preview.requestCount() <= 6 + 1 + waitingRecords + 2,
+      `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`,
+    );
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
 
-  it('opens a cell\'s history and filters it; the forged record is listed, flagged', async () => {
+  it("opens a cell's history and filters it; the forged record is listed, flagged", async () => {
     const { page, watch } = await open(browser, preview.url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.click('tbody tr:nth-child(1) td:nth-child(3) .mcd-cell-open');
@@ -116,7 +149,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     await page.selectOption('[data-testid=filter-task]', '');
     await page.fill('[aria-label="Search records"]', 'Mallory');
     await waitForCount(page, '[data-testid=history-row]', 1);
-    assert.match((await page.textContent('[data-testid=history-flag]')) ?? '', /claims run id 1042.*pull-request validation build/);
+    assert.match(
+      (await page.textContent('[data-testid=history-flag]')) ?? '',
+      /claims run id 1042.*pull-request validation build/,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'history.png'), fullPage: true });
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
@@ -136,31 +172,57 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.equal(await failed.count(), 1);
     // Two measurements: 0.998 passed, 0.93 failed `result >= 0.99`.
     assert.match((await failed.textContent()) ?? '', /analysis at 10% failed.*✓ 0\.998.*✗ 0\.93/);
-    assert.equal(await page.locator('[data-testid=canary-step][data-kind=analysis] .mcd-step-fill').count(), 0, 'analysis steps repeat no weight');
-    assert.equal(await page.locator('[data-testid=canary-step][data-kind=pause] .mcd-step-fill').count(), 0, 'pause steps repeat no weight');
+    assert.equal(
+      await page.locator('[data-testid=canary-step][data-kind=analysis] .mcd-step-fill').count(),
+      0,
+      'analysis steps repeat no weight',
+    );
+    assert.equal(
+      await page.locator('[data-testid=canary-step][data-kind=pause] .mcd-step-fill').count(),
+      0,
+      'pause steps repeat no weight',
+    );
     await page.screenshot({ path: path.join(SHOTS, 'run-aborted.png'), fullPage: true });
-    await page.locator('[data-testid=record]', { has: failed }).screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
+    await page
+      .locator('[data-testid=record]', { has: failed })
+      .screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('success')));
     await page.locator('[data-testid=canary-step][data-kind=promote]', { hasText: '100%' }).waitFor();
     assert.match((await page.textContent('[data-testid=db-lifecycle]')) ?? '', /PROVISIONING.*AVAILABLE/);
     const secrets = await page.$$eval('[data-testid=secret-row]', (els) => els.map((e) => e.textContent ?? ''));
-    assert.ok(secrets.length >= 2 && secrets.every((t) => /orders-admin|payments/.test(t) && /created|updated|unchanged/.test(t)), secrets.join('\n'));
+    assert.ok(
+      secrets.length >= 2 &&
+        secrets.every((t) => /orders-admin|payments/.test(t) && /created|updated|unchanged/.test(t)),
+      secrets.join('\n'),
+    );
     assert.doesNotMatch((await page.textContent('[data-testid=secret-sync]')) ?? '', /\?/);
     await page.screenshot({ path: path.join(SHOTS, 'run.png'), fullPage: true });
-    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=secret-sync]') }).screenshot({ path: path.join(SHOTS, 'record-secrets.png') });
-    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') }).screenshot({ path: path.join(SHOTS, 'record-db.png') });
+    await page
+      .locator('[data-testid=record]', { has: page.locator('[data-testid=secret-sync]') })
+      .screenshot({ path: path.join(SHOTS, 'record-secrets.png') });
+    await page
+      .locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') })
+      .screenshot({ path: path.join(SHOTS, 'record-db.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('failure')));
     await page.locator('[data-testid=smoke-check][data-passed=false]').first().waitFor();
-    const reasons = await page.$$eval('[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]', (els) => els.map((e) => e.textContent ?? ''));
+    const reasons = await page.$$eval(
+      '[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]',
+      (els) => els.map((e) => e.textContent ?? ''),
+    );
     assert.ok(reasons.length >= 1 && reasons.every((t) => t.trim().length > 0), reasons.join('\n'));
     assert.match((await page.textContent('[data-testid=record-error]')) ?? '', /\S/);
-    await page.locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') }).screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
+    await page
+      .locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') })
+      .screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('partial')));
     await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).waitFor();
-    assert.match((await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).textContent()) ?? '', /payments-webhook-secret.*quota/);
+    assert.match(
+      (await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).textContent()) ?? '',
+      /payments-webhook-secret.*quota/,
+    );
 
     await page.selectOption('[data-testid=run-picker]', String(FORGED_RUN));
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
@@ -177,14 +239,24 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   it('renders the build results tab for one run', async () => {
     const { page, watch } = await open(browser, preview.runTabUrl(NEWEST_RUN));
     await page.waitForSelector('[data-testid=stage-strip]');
-    assert.equal(await page.locator('[data-testid=record]').count(), data.records.filter((r) => r.run.buildId === String(NEWEST_RUN)).length);
+    assert.equal(
+      await page.locator('[data-testid=record]').count(),
+      data.records.filter((r) => r.run.buildId === String(NEWEST_RUN)).length,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'run-tab.png'), fullPage: true });
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
 
   it('gets through 429 answers with Retry-After in the browser', async () => {
-    const throttled = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, hubDir: path.join(hubDir, 'hub'), throttle: { everyNth: 10, retryAfterSeconds: 0.2 } });
+    const throttled = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      inProgress: data.inProgress,
+      extraBuilds: data.extraBuilds,
+      hubDir: path.join(hubDir, 'hub'),
+      throttle: { everyNth: 10, retryAfterSeconds: 0.2 },
+    });
     try {
       const { page, watch } = await open(browser, throttled.url);
       await page.waitForSelector('[data-testid=matrix]');
@@ -212,7 +284,12 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
 
   it('keeps markup in every field of a record inert in all views', async () => {
     const evil = hostileRecord(NEWEST_RUN);
-    const hostile = await startHubPreview({ records: [...data.records, evil], timelines: data.timelines, inProgress: data.inProgress, hubDir: path.join(hubDir, 'hub') });
+    const hostile = await startHubPreview({
+      records: [...data.records, evil],
+      timelines: data.timelines,
+      inProgress: data.inProgress,
+      hubDir: path.join(hubDir, 'hub'),
+    });
     try {
       const { page, watch } = await open(browser, hostile.url);
       await page.waitForSelector('[data-testid=matrix]');
@@ -222,7 +299,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page.click('[role=tab]:has-text("History")');
       await page.fill('[aria-label="Search records"]', 'xss-img');
       await waitForCount(page, '[data-testid=history-row]', 1);
-      assert.ok(((await page.textContent('[data-testid=history]')) ?? '').includes('<script>alert("xss-script")</script>'), 'hostile text is shown as text');
+      assert.ok(
+        ((await page.textContent('[data-testid=history]')) ?? '').includes('<script>alert("xss-script")</script>'),
+        'hostile text is shown as text',
+      );
       assert.equal(await injected(page), 0);
       await page.click('[role=tab]:has-text("Run")');
       await page.waitForSelector('[data-testid=stage-strip]');
@@ -230,7 +310,9 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page.locator('[data-testid=record]', { hasText: 'onerror=alert("xss-img")' }).waitFor();
       assert.equal(await injected(page), 0);
       await page.screenshot({ path: path.join(SHOTS, 'hostile-run.png'), fullPage: true });
-      await page.locator('[data-testid=record]', { hasText: 'xss-script' }).screenshot({ path: path.join(SHOTS, 'hostile-record.png') });
+      await page
+        .locator('[data-testid=record]', { hasText: 'xss-script' })
+        .screenshot({ path: path.join(SHOTS, 'hostile-record.png') });
       const tab = await open(browser, hostile.runTabUrl(NEWEST_RUN));
       await tab.page.waitForSelector('[data-testid=stage-strip]');
       assert.equal(await injected(tab.page), 0);

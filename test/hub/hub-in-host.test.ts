@@ -43,17 +43,35 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-host-'));
     await buildHub(dir);
-    await esbuild.build({ entryPoints: [path.join(ROOT, 'devkit', 'ado-host', 'host.js')], outfile: path.join(dir, 'host', 'host.js'), bundle: true, alias: { 'sdk-xdm': path.join(ROOT, 'node_modules', 'azure-devops-extension-sdk', 'esm', 'XDM.js') }, format: 'iife', platform: 'browser', logLevel: 'warning' });
-    fs.writeFileSync(path.join(dir, 'host', 'host.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake Azure DevOps</title></head><body><script src="host.js"></script></body></html>');
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, 'devkit', 'ado-host', 'host.js')],
+      outfile: path.join(dir, 'host', 'host.js'),
+      bundle: true,
+      alias: { 'sdk-xdm': path.join(ROOT, 'node_modules', 'azure-devops-extension-sdk', 'esm', 'XDM.js') },
+      format: 'iife',
+      platform: 'browser',
+      logLevel: 'warning',
+    });
+    fs.writeFileSync(
+      path.join(dir, 'host', 'host.html'),
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake Azure DevOps</title></head><body><script src="host.js"></script></body></html>',
+    );
     host = http.createServer((req, res) => {
       const file = path.join(dir, 'host', new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, ''));
       if (!fs.existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(fs.readFileSync(file));
+      res
+        .writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' })
+        .end(fs.readFileSync(file));
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     // "localhost" vs "127.0.0.1": a different origin from the hub, as in Azure DevOps.
     hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
-    preview = await startHubPreview({ records: data.records, timelines: data.timelines, hubDir: path.join(dir, 'hub'), requireToken: TOKEN });
+    preview = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      hubDir: path.join(dir, 'hub'),
+      requireToken: TOKEN,
+    });
     browser = await launchChromium();
   });
   after(async () => {
@@ -72,32 +90,57 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     page.on('console', (m) => m.type() === 'error' && !/favicon\.ico$/.test(m.location().url) && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
-    const q = new URLSearchParams({ frame: `${preview.origin}/${kind}.html`, kind, token: TOKEN, collection: `${preview.origin}/contoso/`, buildId: String(NEWEST_RUN) });
+    const q = new URLSearchParams({
+      frame: `${preview.origin}/${kind}.html`,
+      kind,
+      token: TOKEN,
+      collection: `${preview.origin}/contoso/`,
+      buildId: String(NEWEST_RUN),
+    });
     await page.goto(`${hostOrigin}/host.html?${q}`);
     const frame = (): Frame => page.frames().find((f) => f.url().startsWith(preview.origin))!;
     return { page, frame, errors };
   }
 
-  const hostState = async (page: Page): Promise<HostState> => JSON.parse(await page.evaluate<string>('JSON.stringify(window.__host)')) as HostState;
+  const hostState = async (page: Page): Promise<HostState> =>
+    JSON.parse(await page.evaluate<string>('JSON.stringify(window.__host)')) as HostState;
 
-  it('initialises through the SDK, reads with the host\'s token, caches user-scoped, and loads warm from that cache', async () => {
+  it("initialises through the SDK, reads with the host's token, caches user-scoped, and loads warm from that cache", async () => {
     preview.resetCount();
     const { page, frame, errors } = await openInHost('hub');
     await page.frameLocator('iframe').locator('[data-testid=matrix]').waitFor();
     const state = await hostState(page);
-    assert.deepEqual(state.handshake, { loaded: false, applyTheme: true, sdkVersion: state.handshake && (state.handshake as { sdkVersion?: unknown }).sdkVersion });
+    assert.deepEqual(state.handshake, {
+      loaded: false,
+      applyTheme: true,
+      sdkVersion: state.handshake && (state.handshake as { sdkVersion?: unknown }).sdkVersion,
+    });
     assert.equal(state.loadSucceeded, true);
     assert.deepEqual(state.loadFailed, []);
     assert.ok(state.tokens > 0);
-    assert.deepEqual(state.managerFor, { extensionId: 'multicloud-devsecops.multicloud-devsecops', tokenMatches: true });
-    assert.ok(preview.requestCount() > 8, 'Build REST was read with the bearer token (the server answers 401 without it)');
+    assert.deepEqual(state.managerFor, {
+      extensionId: 'multicloud-devsecops.multicloud-devsecops',
+      tokenMatches: true,
+    });
+    assert.ok(
+      preview.requestCount() > 8,
+      'Build REST was read with the bearer token (the server answers 401 without it)',
+    );
     // The SDK's injected theme <style> is refused by the CSP; the hub sets the variables itself.
-    assert.equal(await frame().evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--test-theme-var').trim()"), 'rgb(1, 2, 3)');
+    assert.equal(
+      await frame().evaluate<string>(
+        "getComputedStyle(document.documentElement).getPropertyValue('--test-theme-var').trim()",
+      ),
+      'rgb(1, 2, 3)',
+    );
     assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
     await page.waitForTimeout(300);
     const writes = (await hostState(page)).writes;
     assert.ok(writes.length > 0);
-    assert.ok(writes.every((w) => w.key === 'User/ledger-runs-v1-shop' && w.etag === -1), JSON.stringify(writes));
+    assert.ok(
+      writes.every((w) => w.key === 'User/ledger-runs-v1-shop' && w.etag === -1),
+      JSON.stringify(writes),
+    );
     await page.screenshot({ path: path.join(SHOTS, 'in-host-hub.png') });
 
     preview.resetCount();
@@ -112,7 +155,10 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     const { page, errors } = await openInHost('run-tab');
     const frame = page.frameLocator('iframe');
     await frame.locator('[data-testid=stage-strip]').waitFor();
-    assert.equal(await frame.locator('[data-testid=record]').count(), data.records.filter((r) => r.run.buildId === String(NEWEST_RUN)).length);
+    assert.equal(
+      await frame.locator('[data-testid=record]').count(),
+      data.records.filter((r) => r.run.buildId === String(NEWEST_RUN)).length,
+    );
     assert.match((await frame.locator('[data-testid=approver]').textContent()) ?? '', /approved by Dana Okafor/);
     assert.equal((await hostState(page)).loadSucceeded, true);
     assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));

@@ -18,15 +18,24 @@ const LONG_ENV = 'shop-production-westeurope-blue-slot-with-a-long-environment-n
  * a pipeline variable the tasks copy): long names and many columns at 1280 px.
  */
 function sixEnvironments(): LedgerRecord[] {
-  const base = sampleData({ runs: 6, newest: ['abort', 'success', 'success', 'partial', 'success', 'failure'] }).records;
+  const base = sampleData({
+    runs: 6,
+    newest: ['abort', 'success', 'success', 'partial', 'success', 'failure'],
+  }).records;
   const t = templates().success;
   const extra = ['shop-qa', 'shop-perf', 'shop-preprod', 'shop-dr'].flatMap((env, i) =>
     replay(t, NEWEST_RUN + 10 + i, Date.parse('2026-11-21T09:00:00Z') + i * 3_600_000, 'Ada Lovelace').map((r) => {
       const environment = r.environment === 'shop-prod' ? env : r.environment;
-      return { ...r, environment, run: { ...r.run, environment, stage: r.run.stage === 'prod' ? env.replace('shop-', '') : r.run.stage } };
+      return {
+        ...r,
+        environment,
+        run: { ...r.run, environment, stage: r.run.stage === 'prod' ? env.replace('shop-', '') : r.run.stage },
+      };
     }),
   );
-  return [...base, ...extra].map((r) => (r.environment === 'shop-prod' ? { ...r, environment: LONG_ENV, run: { ...r.run, environment: LONG_ENV } } : r));
+  return [...base, ...extra].map((r) =>
+    r.environment === 'shop-prod' ? { ...r, environment: LONG_ENV, run: { ...r.run, environment: LONG_ENV } } : r,
+  );
 }
 
 /** Every element with its own text: its colour over the background it is drawn on (WCAG 2.x ratio). */
@@ -59,7 +68,13 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
     fs.mkdirSync(SHOTS, { recursive: true });
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-theme-'));
     await buildHub(hubDir);
-    preview = await startHubPreview({ records: data.records, timelines: data.timelines, inProgress: data.inProgress, extraBuilds: data.extraBuilds, hubDir: path.join(hubDir, 'hub') });
+    preview = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      inProgress: data.inProgress,
+      extraBuilds: data.extraBuilds,
+      hubDir: path.join(hubDir, 'hub'),
+    });
     browser = await launchChromium();
   });
   after(async () => {
@@ -107,8 +122,14 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
         const violations = await page.evaluate<{ id: string; impact: string; nodes: { target: string[] }[] }[]>(
           "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))",
         );
-        console.log(`      ${theme} ${view}: axe ${violations.map((v) => `${v.id}(${v.impact})`).join(', ') || 'no violations'}`);
-        found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} ${JSON.stringify(v.nodes)}`));
+        console.log(
+          `      ${theme} ${view}: axe ${violations.map((v) => `${v.id}(${v.impact})`).join(', ') || 'no violations'}`,
+        );
+        found.push(
+          ...violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${view}: ${v.id} ${JSON.stringify(v.nodes)}`),
+        );
       }
       assert.deepEqual(found, []);
       await page.context().close();
@@ -122,16 +143,22 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
         for (const theme of ['light', 'dark']) {
           const page = await open(`${wide.url}&theme=${theme}`, width);
           assert.equal(await page.locator('.mcd-env-name').count(), 6);
-          const [scroll, client] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+          const [scroll, client] = await page.evaluate<[number, number]>(
+            '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+          );
           assert.ok(scroll <= client, `${width} ${theme}: page scrolls sideways (${scroll} > ${client})`);
-          const table = await page.evaluate<number>("document.querySelector('[data-testid=matrix]').getBoundingClientRect().width");
+          const table = await page.evaluate<number>(
+            "document.querySelector('[data-testid=matrix]').getBoundingClientRect().width",
+          );
           assert.ok(table >= client - 80, `${width}: the matrix uses the width (${table} of ${client})`);
           const long = page.locator('.mcd-env-name .mcd-trunc-text', { hasText: LONG_ENV });
           assert.equal(await long.getAttribute('title'), LONG_ENV, 'the full name is in the tooltip');
           await page.screenshot({ path: path.join(SHOTS, `matrix-${width}-${theme}.png`), fullPage: true });
           await page.click('[role=tab]:has-text("Run")');
           await page.waitForSelector('[data-testid=record]');
-          const [s2, c2] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+          const [s2, c2] = await page.evaluate<[number, number]>(
+            '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+          );
           assert.ok(s2 <= c2, `${width} ${theme} run view: ${s2} > ${c2}`);
           await page.screenshot({ path: path.join(SHOTS, `run-${width}-${theme}.png`), fullPage: true });
           await page.context().close();

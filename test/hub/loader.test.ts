@@ -13,7 +13,15 @@ const HOUR = 3_600_000;
 /** A copy of one run's records as a later run (new build id, times shifted). */
 function laterRun(records: LedgerRecord[], from: string, to: number, shiftMs: number): LedgerRecord[] {
   const shift = (iso: string): string => new Date(Date.parse(iso) + shiftMs).toISOString();
-  return records.filter((r) => r.run.buildId === from).map((r) => ({ ...r, id: `${r.id}-x`, startedAt: shift(r.startedAt), finishedAt: shift(r.finishedAt), run: { ...r.run, buildId: String(to), buildNumber: `20261121.${to % 10}` } }));
+  return records
+    .filter((r) => r.run.buildId === from)
+    .map((r) => ({
+      ...r,
+      id: `${r.id}-x`,
+      startedAt: shift(r.startedAt),
+      finishedAt: shift(r.finishedAt),
+      run: { ...r.run, buildId: String(to), buildNumber: `20261121.${to % 10}` },
+    }));
 }
 
 describe('hub data: loading with the run cache', () => {
@@ -42,15 +50,23 @@ describe('hub data: loading with the run cache', () => {
     assert.equal(warm.rec.count(/timeline/), 0, 'stage order comes from the cache');
     // completed-since + in-progress + environments + one deployment record list per environment
     assert.equal(warm.api.rest.requests, 2 + 1 + 2, warm.rec.log.join('\n'));
-    assert.ok(warm.rec.log.filter((l) => /build\/builds\?/.test(l)).every((l) => /tagFilters=multicloud-devsecops/.test(l)), 'only tagged runs are listed');
-    assert.match(warm.rec.log.find((l) => /statusFilter=completed/.test(l))!, /queryOrder=finishTimeDescending&minTime=/);
+    assert.ok(
+      warm.rec.log.filter((l) => /build\/builds\?/.test(l)).every((l) => /tagFilters=multicloud-devsecops/.test(l)),
+      'only tagged runs are listed',
+    );
+    assert.match(
+      warm.rec.log.find((l) => /statusFilter=completed/.test(l))!,
+      /queryOrder=finishTimeDescending&minTime=/,
+    );
   });
 
   it('after a warm start reads only runs that completed since, and re-reads runs in progress', async () => {
     const { records, timelines } = sampleData({ runs: 10 });
     const store = new MemoryDocumentStore();
     const ado1 = new FakeAdo({ records, timelines, inProgress: [1042] });
-    await (await loadHubData({ api: fakeAdoApi(ado1).api, store })).persisted;
+    await (
+      await loadHubData({ api: fakeAdoApi(ado1).api, store })
+    ).persisted;
     assert.ok(!readSnapshot(await store.getAll()).runs.has(1042), 'a running run is never cached');
 
     const later = laterRun(records, '1041', 1043, 30 * HOUR);
@@ -58,7 +74,10 @@ describe('hub data: loading with the run cache', () => {
     const { api, rec } = fakeAdoApi(ado2);
     const result = await loadHubData({ api, store });
     await result.persisted;
-    const lists = rec.log.filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]).sort();
+    const lists = rec.log
+      .filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l))
+      .map((l) => /builds\/(\d+)\//.exec(l)![1])
+      .sort();
     assert.deepEqual(lists, ['1042', '1043']);
     assert.equal(result.data.records.length, records.length + later.length);
     assert.ok(readSnapshot(await store.getAll()).runs.has(1043));
@@ -68,17 +87,25 @@ describe('hub data: loading with the run cache', () => {
     const { records, timelines } = sampleData({ runs: 8 });
     const ado = new FakeAdo({ records, timelines });
     const store = new MemoryDocumentStore();
-    const broken = fakeAdoApi(ado, { fail: (url) => (/builds\/1037\/attachments/.test(url) ? { status: 500, body: { message: 'boom' } } : undefined) });
+    const broken = fakeAdoApi(ado, {
+      fail: (url) => (/builds\/1037\/attachments/.test(url) ? { status: 500, body: { message: 'boom' } } : undefined),
+    });
     const first = await loadHubData({ api: broken.api, store });
     await first.persisted;
-    assert.deepEqual(first.data.partial.map((p) => p.runId), [1037]);
+    assert.deepEqual(
+      first.data.partial.map((p) => p.runId),
+      [1037],
+    );
     assert.match(first.data.partial[0].reason, /HTTP 500.*boom/);
     assert.equal(readSnapshot(await store.getAll()).watermark, undefined);
 
     const healed = fakeAdoApi(ado);
     const second = await loadHubData({ api: healed.api, store });
     assert.deepEqual(second.data.partial, []);
-    assert.deepEqual(healed.rec.log.filter((l) => /\/attachments\/[^/]+\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]), ['1037']);
+    assert.deepEqual(
+      healed.rec.log.filter((l) => /\/attachments\/[^/]+\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]),
+      ['1037'],
+    );
     assert.equal(second.data.records.length, records.length);
   });
 
@@ -99,12 +126,27 @@ describe('hub data: loading with the run cache', () => {
     const store = new MemoryDocumentStore();
     const partials: { runs: number[]; done: number; total: number; stageOrder: string[] }[] = [];
     const { api } = fakeAdoApi(new FakeAdo({ records, timelines }));
-    const result = await loadHubData({ api, store }, { firstBatch: 10, batch: 20, onPartial: (d, done, total) => partials.push({ runs: d.runs.map((e) => e.run.id), done, total, stageOrder: d.stageOrder }) });
+    const result = await loadHubData(
+      { api, store },
+      {
+        firstBatch: 10,
+        batch: 20,
+        onPartial: (d, done, total) =>
+          partials.push({ runs: d.runs.map((e) => e.run.id), done, total, stageOrder: d.stageOrder }),
+      },
+    );
     await result.persisted;
     assert.equal(partials.length, 2);
     for (const p of partials) assert.deepEqual([p.runs.length, p.total], [p.done, 50]);
-    assert.ok(partials[0].done >= 10 && partials[0].done < 30 && partials[1].done >= 30 && partials[1].done < 50, JSON.stringify(partials.map((p) => p.done)));
-    assert.deepEqual(partials[0].runs.slice(0, 10), Array.from({ length: 10 }, (_, i) => 1042 - i), 'newest first');
+    assert.ok(
+      partials[0].done >= 10 && partials[0].done < 30 && partials[1].done >= 30 && partials[1].done < 50,
+      JSON.stringify(partials.map((p) => p.done)),
+    );
+    assert.deepEqual(
+      partials[0].runs.slice(0, 10),
+      Array.from({ length: 10 }, (_, i) => 1042 - i),
+      'newest first',
+    );
     assert.deepEqual(partials[0].stageOrder, ['build', 'dev', 'staging', 'prod']);
     assert.equal(result.data.runs.length, 50);
     const snap = readSnapshot(await store.getAll());
@@ -119,10 +161,21 @@ describe('hub data: loading with the run cache', () => {
     const { data } = await loadHubData({ api, store: new MemoryDocumentStore() });
     const running = data.runs.find((e) => e.run.id === WAITING_RUN)!;
     assert.equal(running.run.status, 'inProgress');
-    assert.deepEqual(running.pending!.map((p) => [p.stage, p.kind, p.gate, p.waitingOn]), [['prod', 'approval', 'Approval', ['[shop]\\Release Managers']]]);
+    assert.deepEqual(
+      running.pending!.map((p) => [p.stage, p.kind, p.gate, p.waitingOn]),
+      [['prod', 'approval', 'Approval', ['[shop]\\Release Managers']]],
+    );
     assert.equal(rec.count(/pipelines\/approvals\?approvalIds=e0000000-0000-4000-8000-000000000141&/), 1);
-    assert.equal(rec.count(/builds\/1043\/timeline/), 1, 'one timeline read gives the pending gates and the stage order');
-    assert.equal(rec.count(/builds\/(?!1043)\d+\/timeline/), 0, `completed runs are not asked for their timelines:\n${rec.log.join('\n')}`);
+    assert.equal(
+      rec.count(/builds\/1043\/timeline/),
+      1,
+      'one timeline read gives the pending gates and the stage order',
+    );
+    assert.equal(
+      rec.count(/builds\/(?!1043)\d+\/timeline/),
+      0,
+      `completed runs are not asked for their timelines:\n${rec.log.join('\n')}`,
+    );
     assert.deepEqual(data.stageOrder, ['build', 'dev', 'staging', 'prod']);
     const pending = pendingByEnvironment(data.runs, data.records, ['shop-dev', 'shop-staging', 'shop-prod']);
     assert.deepEqual([...pending.keys()], ['shop-prod']);
@@ -133,7 +186,10 @@ describe('hub data: loading with the run cache', () => {
     const sample = sampleData({ runs: 90 });
     const oldest = sample.records.find((r) => r.task === 'AcrPromote')!;
     // shop/legacy was promoted once, in the oldest run, and never again: still what runs there.
-    const records = [...sample.records, { ...oldest, id: 'legacy-1', artifact: { repository: 'shop/legacy', digest: 'sha256:1e9ac7', tags: ['0.9.0'] } }];
+    const records = [
+      ...sample.records,
+      { ...oldest, id: 'legacy-1', artifact: { repository: 'shop/legacy', digest: 'sha256:1e9ac7', tags: ['0.9.0'] } },
+    ];
     const ado = new FakeAdo({ records, timelines: sample.timelines });
     const store = new MemoryDocumentStore();
     const first = await loadHubData({ api: fakeAdoApi(ado).api, store }, { maxCachedRuns: 30 });
@@ -142,10 +198,17 @@ describe('hub data: loading with the run cache', () => {
     const inChunks = docs.filter((d) => d.id.startsWith('chunk-')).reduce((n, d) => n + (d.runs?.length ?? 0), 0);
     assert.ok(inChunks > 0 && inChunks <= 30, `${inChunks} runs left in chunks`);
     const pinned = docs.find((d) => d.id === 'pinned')!;
-    assert.ok(pinned.runs!.some((e) => e.records.some((r) => r.id === 'legacy-1')), 'the old but current record is pinned');
+    assert.ok(
+      pinned.runs!.some((e) => e.records.some((r) => r.id === 'legacy-1')),
+      'the old but current record is pinned',
+    );
 
     const cells = (rs: LedgerRecord[]): Record<string, string | undefined> =>
-      Object.fromEntries(buildMatrix(rs).rows.flatMap((row) => Object.entries(row.cells).map(([env, c]) => [`${row.key}|${env}`, c.current?.id])));
+      Object.fromEntries(
+        buildMatrix(rs).rows.flatMap((row) =>
+          Object.entries(row.cells).map(([env, c]) => [`${row.key}|${env}`, c.current?.id]),
+        ),
+      );
     const warm = fakeAdoApi(ado);
     const second = await loadHubData({ api: warm.api, store }, { maxCachedRuns: 30 });
     assert.equal(warm.rec.count(/attachments/), 0, 'a pruned run is not read again: the watermark covers it');
@@ -185,31 +248,105 @@ describe('hub data: which runs, and whose', () => {
     assert.equal(forged.run.buildNumber, '20261125.77');
     assert.equal(forged.run.requestedFor, 'Mallory Moriarty');
     assert.equal(forged.run.pipeline, 'shop-pr');
-    assert.match(forged.flag!, /claims run id 1042, run \d+\.\d, pipeline shop-cd, definition 17, requester .*attached to run 20261125\.77/);
+    assert.match(
+      forged.flag!,
+      /claims run id 1042, run \d+\.\d, pipeline shop-cd, definition 17, requester .*attached to run 20261125\.77/,
+    );
     assert.match(forged.flag!, /pull-request validation build/);
-    assert.deepEqual(data.records.filter((r) => r.flag).map((r) => r.id), [forged.id], 'every genuine record passes');
-    const prod = buildMatrix(data.records).rows[0].cells['shop-prod']!;
+    assert.deepEqual(
+      data.records.filter((r) => r.flag).map((r) => r.id),
+      [forged.id],
+      'every genuine record passes',
+    );
+    const prod = buildMatrix(data.records).rows[0].cells['shop-prod'];
     assert.equal(prod.current!.run.buildId, '1042');
   });
 
   it('flags a record whose run has no deployment record for its environment', async () => {
     const { records, timelines } = sampleData({ runs: 2, newest: ['success', 'success'] });
     // Run 1500 (a manual run of the same pipeline) carries a staging record but never deployed to shop-staging.
-    const ado = new FakeAdo({ records, timelines, extraBuilds: [{ id: 1500, buildNumber: 'manual.1', definition: { id: 17, name: 'shop-cd' }, requestedFor: 'Ada Lovelace', reason: 'manual', sourceBranch: 'refs/heads/main', records: [{ ...records[0], id: 'nodeploy', run: { ...records[0].run, buildId: '1500', buildNumber: 'manual.1', requestedFor: 'Ada Lovelace' } }] }] });
+    const ado = new FakeAdo({
+      records,
+      timelines,
+      extraBuilds: [
+        {
+          id: 1500,
+          buildNumber: 'manual.1',
+          definition: { id: 17, name: 'shop-cd' },
+          requestedFor: 'Ada Lovelace',
+          reason: 'manual',
+          sourceBranch: 'refs/heads/main',
+          records: [
+            {
+              ...records[0],
+              id: 'nodeploy',
+              run: { ...records[0].run, buildId: '1500', buildNumber: 'manual.1', requestedFor: 'Ada Lovelace' },
+            },
+          ],
+        },
+      ],
+    });
     const { data } = await loadHubData({ api: fakeAdoApi(ado).api, store: new MemoryDocumentStore() });
-    assert.match(data.records.find((r) => r.id === 'nodeploy')!.flag!, /no deployment record for environment shop-staging/);
+    assert.match(
+      data.records.find((r) => r.id === 'nodeploy')!.flag!,
+      /no deployment record for environment shop-staging/,
+    );
   });
 });
 
 describe('hub data: cache documents', () => {
   const entry = (id: number): RunEntry => ({ run: { id, buildNumber: String(id), status: 'completed' }, records: [] });
   const runs = (from: number, n: number): RunEntry[] => Array.from({ length: n }, (_, i) => entry(from + i));
-  const ids = (docs: CacheDoc[]): [string, number | string][] => docs.map((d) => [d.id, d.runs?.length ?? d.watermark ?? '']);
+  const ids = (docs: CacheDoc[]): [string, number | string][] =>
+    docs.map((d) => [d.id, d.runs?.length ?? d.watermark ?? '']);
   const cases: [string, CacheDoc[], RunEntry[], string | undefined, [string, number | string][]][] = [
-    ['packs a cold load into chunks plus the index', [], runs(1, 60), 'w1', [['chunk-000000', 25], ['chunk-000001', 25], ['chunk-000002', 10], ['index', 'w1']]],
-    ['fills the last chunk before starting a new one', [{ id: 'chunk-000000', version: 1, runs: runs(1, 25) }, { id: 'chunk-000001', version: 1, runs: runs(26, 10) }, { id: 'index', version: 1, watermark: 'w1' }], runs(100, 20), 'w2', [['chunk-000001', 25], ['chunk-000002', 5], ['index', 'w2']]],
-    ['writes nothing when nothing changed', [{ id: 'chunk-000000', version: 1, runs: runs(1, 3) }, { id: 'index', version: 1, watermark: 'w1' }], runs(1, 3), 'w1', []],
-    ['ignores documents of another cache version', [{ id: 'chunk-000000', version: 0, runs: runs(1, 3) }], runs(1, 1), 'w1', [['chunk-000000', 1], ['index', 'w1']]],
+    [
+      'packs a cold load into chunks plus the index',
+      [],
+      runs(1, 60),
+      'w1',
+      [
+        ['chunk-000000', 25],
+        ['chunk-000001', 25],
+        ['chunk-000002', 10],
+        ['index', 'w1'],
+      ],
+    ],
+    [
+      'fills the last chunk before starting a new one',
+      [
+        { id: 'chunk-000000', version: 1, runs: runs(1, 25) },
+        { id: 'chunk-000001', version: 1, runs: runs(26, 10) },
+        { id: 'index', version: 1, watermark: 'w1' },
+      ],
+      runs(100, 20),
+      'w2',
+      [
+        ['chunk-000001', 25],
+        ['chunk-000002', 5],
+        ['index', 'w2'],
+      ],
+    ],
+    [
+      'writes nothing when nothing changed',
+      [
+        { id: 'chunk-000000', version: 1, runs: runs(1, 3) },
+        { id: 'index', version: 1, watermark: 'w1' },
+      ],
+      runs(1, 3),
+      'w1',
+      [],
+    ],
+    [
+      'ignores documents of another cache version',
+      [{ id: 'chunk-000000', version: 0, runs: runs(1, 3) }],
+      runs(1, 1),
+      'w1',
+      [
+        ['chunk-000000', 1],
+        ['index', 'w1'],
+      ],
+    ],
   ];
   for (const [name, docs, added, watermark, expected] of cases) {
     it(name, () => assert.deepEqual(ids(planWrites(readSnapshot(docs), added, watermark)), expected));

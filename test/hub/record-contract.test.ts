@@ -6,7 +6,11 @@ import { generatedRecords } from '../../devkit/ado-host/generated-records';
 /** Every field path of a value, arrays as [] (details.steps[].analysis.passed). */
 function paths(v: unknown, prefix = ''): string[] {
   if (Array.isArray(v)) return v.flatMap((x) => paths(x, `${prefix}[]`));
-  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [`${prefix ? `${prefix}.` : ''}${k}`, ...paths(x, `${prefix ? `${prefix}.` : ''}${k}`)]);
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) => [
+      `${prefix ? `${prefix}.` : ''}${k}`,
+      ...paths(x, `${prefix ? `${prefix}.` : ''}${k}`),
+    ]);
   return [];
 }
 
@@ -22,29 +26,51 @@ describe('record contract: packaged tasks → hub', () => {
     assert.deepEqual([...new Set(generated.map((g) => g.scenario))].sort(), ['abort', 'failure', 'partial', 'success']);
     const statuses = new Set(generated.map((g) => g.record.status));
     for (const s of ['succeeded', 'failed']) assert.ok(statuses.has(s as never), `a ${s} record`);
-    assert.ok(generated.some((g) => g.record.task === 'CanaryShift' && g.record.details.outcome === 'aborted'), 'an aborted canary');
-    assert.ok(generated.some((g) => g.record.task === 'CanaryShift' && g.record.details.outcome === 'paused'), 'a canary left short of promotion');
+    assert.ok(
+      generated.some((g) => g.record.task === 'CanaryShift' && g.record.details.outcome === 'aborted'),
+      'an aborted canary',
+    );
+    assert.ok(
+      generated.some((g) => g.record.task === 'CanaryShift' && g.record.details.outcome === 'paused'),
+      'a canary left short of promotion',
+    );
   });
 
   for (const g of generatedRecords()) {
     it(`${g.file} follows the record schema exactly`, () => {
       const v = validateRecord(g.record, { strict: true });
       assert.ok(v.ok, v.ok ? '' : v.error);
-      assert.deepEqual(v.problems, [], 'fields the schema (tasks/common/record/spec.ts) does not describe, or of the wrong type');
+      assert.deepEqual(
+        v.problems,
+        [],
+        'fields the schema (tasks/common/record/spec.ts) does not describe, or of the wrong type',
+      );
       // Validation keeps everything the task wrote: nothing the hub reads is lost on the way.
       assert.deepEqual(JSON.parse(JSON.stringify(v.record.details)), g.record.details);
     });
 
     it(`${g.file}: the hub renders every field it carries`, () => {
       const shownAsFacts = new Set(scalarFacts(g.record).map(([k]) => k));
-      const missing = paths(g.record.details).filter((p) => !shownAsFacts.has(p) && !RENDERED[g.record.task].includes(p));
-      assert.deepEqual([...new Set(missing)], [], 'details the Run view does not show (hub/src/data/run-details.ts RENDERED)');
+      const missing = paths(g.record.details).filter(
+        (p) => !shownAsFacts.has(p) && !RENDERED[g.record.task].includes(p),
+      );
+      assert.deepEqual(
+        [...new Set(missing)],
+        [],
+        'details the Run view does not show (hub/src/data/run-details.ts RENDERED)',
+      );
     });
   }
 
   it('the hub renders every field the schema allows (nested ones explicitly, scalars as facts)', () => {
     for (const task of TASK_NAMES) {
-      const nested = specPaths(DETAIL_SPECS[task]).filter((p) => p.includes('.') || p.includes('[]') || typeof DETAIL_SPECS[task][p] !== 'string' || DETAIL_SPECS[task][p] === 'string[]');
+      const nested = specPaths(DETAIL_SPECS[task]).filter(
+        (p) =>
+          p.includes('.') ||
+          p.includes('[]') ||
+          typeof DETAIL_SPECS[task][p] !== 'string' ||
+          DETAIL_SPECS[task][p] === 'string[]',
+      );
       const missing = nested.filter((p) => !RENDERED[task].includes(p));
       assert.deepEqual(missing, [], `${task}: schema fields the hub has no view for`);
     }
@@ -57,7 +83,10 @@ describe('record details as the hub reads them (generated records)', () => {
   it('an aborted canary: the failed analysis is drawn failed, with its measurements; pause and analysis draw no weight bar', () => {
     const steps = canarySteps(byFile(/abort-\d+-CanaryShift/));
     const failed = steps.filter((s) => s.state === 'failed');
-    assert.ok(failed.some((s) => s.kind === 'analysis'), JSON.stringify(steps));
+    assert.ok(
+      failed.some((s) => s.kind === 'analysis'),
+      JSON.stringify(steps),
+    );
     assert.ok(failed.find((s) => s.kind === 'analysis')!.measurements.some((m) => !m.passed && m.value !== 'no value'));
     assert.ok(steps.filter((s) => s.kind === 'pause' || s.kind === 'analysis').every((s) => s.weight === undefined));
     assert.ok(steps.some((s) => s.kind === 'abort'));
@@ -79,7 +108,10 @@ describe('record details as the hub reads them (generated records)', () => {
 
   it('database steps carry their lifecycle states; secrets their source, target, action and outcome', () => {
     const db = dbSteps(byFile(/success-\d+-OracleDbProvision/));
-    assert.ok(db.some((s) => s.states.length > 0), JSON.stringify(db));
+    assert.ok(
+      db.some((s) => s.states.length > 0),
+      JSON.stringify(db),
+    );
     const secrets = secretSyncs(byFile(/partial-\d+-KeyVaultToOci/));
     assert.ok(secrets.length >= 2 && secrets.every((s) => s.source && s.target && s.action && s.outcome));
     assert.ok(secrets.some((s) => s.outcome === 'failed'));

@@ -10,7 +10,12 @@ function scripted(replies: Reply[], log: { at: number; url: string }[] = []): Fe
     const reply = replies.length > 1 ? replies.shift()! : replies[0];
     if (reply instanceof Error) throw reply;
     const headers = new Map(Object.entries(reply.headers ?? {}));
-    return { ok: reply.status < 300, status: reply.status, headers: { get: (n) => headers.get(n.toLowerCase()) ?? null }, text: async () => reply.body ?? '{}' };
+    return {
+      ok: reply.status < 300,
+      status: reply.status,
+      headers: { get: (n) => headers.get(n.toLowerCase()) ?? null },
+      text: async () => reply.body ?? '{}',
+    };
   };
 }
 
@@ -18,7 +23,17 @@ describe('hub data: REST client back-off and concurrency', () => {
   it('waits Retry-After seconds after a 429 and then succeeds', async () => {
     const sleeps: number[] = [];
     let now = 1_000_000;
-    const rest = new RestClient({ fetch: scripted([{ status: 429, headers: { 'retry-after': '3' } }, { status: 200, body: '{"ok":1}' }]), sleep: async (ms) => { sleeps.push(ms); now += ms; }, now: () => now });
+    const rest = new RestClient({
+      fetch: scripted([
+        { status: 429, headers: { 'retry-after': '3' } },
+        { status: 200, body: '{"ok":1}' },
+      ]),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+      now: () => now,
+    });
     const res = await rest.getJson<{ ok: number }>('https://x/a');
     assert.deepEqual(res.body, { ok: 1 });
     assert.deepEqual(sleeps, [3000]);
@@ -26,7 +41,11 @@ describe('hub data: REST client back-off and concurrency', () => {
   });
 
   it('reads Retry-After as an HTTP date too, and caps it', async () => {
-    const rest = new RestClient({ fetch: scripted([{ status: 200 }]), now: () => Date.parse('2026-11-20T10:00:00Z'), maxWaitMs: 60_000 });
+    const rest = new RestClient({
+      fetch: scripted([{ status: 200 }]),
+      now: () => Date.parse('2026-11-20T10:00:00Z'),
+      maxWaitMs: 60_000,
+    });
     assert.equal(rest.backoff(1, 'Fri, 20 Nov 2026 10:00:05 GMT'), 5000);
     assert.equal(rest.backoff(1, '3600'), 60_000);
     const jitter = rest.backoff(3, null);
@@ -35,7 +54,9 @@ describe('hub data: REST client back-off and concurrency', () => {
 
   it('one 429 pauses every request, not only the throttled one', async () => {
     const log: { at: number; url: string }[] = [];
-    const replies: Record<string, Reply[]> = { a: [{ status: 429, headers: { 'retry-after': '0.2' } }, { status: 200 }] };
+    const replies: Record<string, Reply[]> = {
+      a: [{ status: 429, headers: { 'retry-after': '0.2' } }, { status: 200 }],
+    };
     const fetch: FetchLike = (url, init) => scripted(replies[url.slice(-1)] ?? [{ status: 200 }], log)(url, init);
     const rest = new RestClient({ fetch, concurrency: 2 });
     const t0 = Date.now();
@@ -43,16 +64,32 @@ describe('hub data: REST client back-off and concurrency', () => {
     const throttledAt = log.findIndex((l) => l.url.endsWith('/a'));
     const after = log.filter((l, i) => i > throttledAt && !l.url.endsWith('/b'));
     assert.ok(after.length >= 3, JSON.stringify(log));
-    for (const l of after) assert.ok(l.at - t0 >= 190, `request ${l.url} went out ${l.at - t0} ms after start, inside the pause`);
+    for (const l of after)
+      assert.ok(l.at - t0 >= 190, `request ${l.url} went out ${l.at - t0} ms after start, inside the pause`);
   });
 
   it('retries 5xx and resets with back-off, but not 4xx', async () => {
     const sleeps: number[] = [];
-    const ok = new RestClient({ fetch: scripted([new TypeError('fetch failed'), { status: 503 }, { status: 200, body: '"fine"' }]), sleep: async (ms) => { sleeps.push(ms); } });
+    const ok = new RestClient({
+      fetch: scripted([new TypeError('fetch failed'), { status: 503 }, { status: 200, body: '"fine"' }]),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
     assert.equal((await ok.getJson<string>('https://x/a')).body, 'fine');
     assert.equal(sleeps.length, 2);
-    const notFound = new RestClient({ fetch: scripted([{ status: 404, body: '{"message":"The requested build 7 could not be found."}' }]), sleep: async () => undefined });
-    await assert.rejects(notFound.getJson('https://x/builds/7?api-version=7.1'), (err: unknown) => err instanceof RestError && err.status === 404 && /could not be found/.test(err.message) && !/api-version/.test(err.message));
+    const notFound = new RestClient({
+      fetch: scripted([{ status: 404, body: '{"message":"The requested build 7 could not be found."}' }]),
+      sleep: async () => undefined,
+    });
+    await assert.rejects(
+      notFound.getJson('https://x/builds/7?api-version=7.1'),
+      (err: unknown) =>
+        err instanceof RestError &&
+        err.status === 404 &&
+        /could not be found/.test(err.message) &&
+        !/api-version/.test(err.message),
+    );
     assert.equal(notFound.requests, 1);
   });
 

@@ -6,22 +6,38 @@ import { OCI_TEST_KEY, OciTestKey, otherOciKey } from '../../devkit/support/oci-
 import { issueCert } from '../../devkit/support/test-ca';
 import { CLIENT_ID, CLIENT_SECRET, COMPARTMENT, KvWorld, startWorld } from '../../devkit/stand-ins/kv-world';
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; servername?: string }): Promise<Reply> {
+function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; servername?: string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: opts.method ?? 'GET', headers: opts.headers, ca: issueCert().ca, servername: opts.servername }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = https.request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, ca: issueCert().ca, servername: opts.servername },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 /** Signs like the OCI SDK (draft-cavage, rsa-sha256), with knobs to break one thing at a time. */
-function ociSigned(url: string, method: string, body: string, o: { key?: OciTestKey; date?: Date; tamper?: string; headers?: string[] } = {}): Promise<Reply> {
+function ociSigned(
+  url: string,
+  method: string,
+  body: string,
+  o: { key?: OciTestKey; date?: Date; tamper?: string; headers?: string[] } = {},
+): Promise<Reply> {
   const key = o.key ?? OCI_TEST_KEY;
   const u = new URL(url);
   const headers: Record<string, string> = { 'x-date': (o.date ?? new Date()).toUTCString(), host: u.host };
@@ -30,8 +46,18 @@ function ociSigned(url: string, method: string, body: string, o: { key?: OciTest
     headers['content-length'] = String(Buffer.byteLength(body));
     headers['x-content-sha256'] = crypto.createHash('sha256').update(body).digest('base64');
   }
-  const names = o.headers ?? (method === 'GET' ? ['x-date', '(request-target)', 'host'] : ['x-date', '(request-target)', 'host', 'content-type', 'content-length', 'x-content-sha256']);
-  const signing = names.map((n) => (n === '(request-target)' ? `(request-target): ${method.toLowerCase()} ${u.pathname}${u.search}` : `${n}: ${headers[n]}`)).join('\n');
+  const names =
+    o.headers ??
+    (method === 'GET'
+      ? ['x-date', '(request-target)', 'host']
+      : ['x-date', '(request-target)', 'host', 'content-type', 'content-length', 'x-content-sha256']);
+  const signing = names
+    .map((n) =>
+      n === '(request-target)'
+        ? `(request-target): ${method.toLowerCase()} ${u.pathname}${u.search}`
+        : `${n}: ${headers[n]}`,
+    )
+    .join('\n');
   const signature = crypto.sign('sha256', Buffer.from(signing), key.privateKeyPem).toString('base64');
   headers.authorization = `Signature version="1",headers="${names.join(' ')}",keyId="${key.keyId}",algorithm="rsa-sha256",signature="${signature}"`;
   const sent = o.tamper ?? body;
@@ -49,16 +75,50 @@ describe('KeyVaultToOci emulators check what the services check', function () {
 
   describe('OCI request signatures', () => {
     const list = (): string => `${world.oci.url}/20180608/secrets?compartmentId=${encodeURIComponent(COMPARTMENT)}`;
-    const create = JSON.stringify({ compartmentId: COMPARTMENT, vaultId: 'ocid1.vault.oc1..x', keyId: 'k', secretName: 'n', secretContent: { contentType: 'BASE64', content: 'eA==' } });
+    const create = JSON.stringify({
+      compartmentId: COMPARTMENT,
+      vaultId: 'ocid1.vault.oc1..x',
+      keyId: 'k',
+      secretName: 'n',
+      secretContent: { contentType: 'BASE64', content: 'eA==' },
+    });
     const cases: { why: string; send: () => Promise<Reply>; status: number; message?: RegExp }[] = [
       { why: 'a correctly signed GET passes', send: () => ociSigned(list(), 'GET', ''), status: 200 },
-      { why: 'a correctly signed POST reaches validation (404 unknown vault)', send: () => ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create), status: 404 },
+      {
+        why: 'a correctly signed POST reaches validation (404 unknown vault)',
+        send: () => ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create),
+        status: 404,
+      },
       { why: 'no Authorization header', send: () => request(list(), {}), status: 401 },
       { why: 'a key OCI does not know', send: () => ociSigned(list(), 'GET', '', { key: otherOciKey() }), status: 401 },
-      { why: 'a body changed after signing', send: () => ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create, { tamper: create.replace('"n"', '"m"') }), status: 401, message: /x-content-sha256/ },
-      { why: 'a POST whose signature skips the body headers', send: () => ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create, { headers: ['x-date', '(request-target)', 'host'] }), status: 401, message: /content-type, content-length, x-content-sha256/ },
-      { why: 'a date 10 minutes old', send: () => ociSigned(list(), 'GET', '', { date: new Date(Date.now() - 600_000) }), status: 401, message: /clock skew/ },
-      { why: 'a signature without host', send: () => ociSigned(list(), 'GET', '', { headers: ['x-date', '(request-target)'] }), status: 401, message: /host/ },
+      {
+        why: 'a body changed after signing',
+        send: () =>
+          ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create, { tamper: create.replace('"n"', '"m"') }),
+        status: 401,
+        message: /x-content-sha256/,
+      },
+      {
+        why: 'a POST whose signature skips the body headers',
+        send: () =>
+          ociSigned(`${world.oci.url}/20180608/secrets`, 'POST', create, {
+            headers: ['x-date', '(request-target)', 'host'],
+          }),
+        status: 401,
+        message: /content-type, content-length, x-content-sha256/,
+      },
+      {
+        why: 'a date 10 minutes old',
+        send: () => ociSigned(list(), 'GET', '', { date: new Date(Date.now() - 600_000) }),
+        status: 401,
+        message: /clock skew/,
+      },
+      {
+        why: 'a signature without host',
+        send: () => ociSigned(list(), 'GET', '', { headers: ['x-date', '(request-target)'] }),
+        status: 401,
+        message: /host/,
+      },
     ];
     for (const c of cases) {
       it(c.why, async () => {
@@ -75,17 +135,27 @@ describe('KeyVaultToOci emulators check what the services check', function () {
 
   describe('Key Vault', () => {
     const token = async (scope = 'https://vault.azure.net/.default'): Promise<string> =>
-      (await new ClientSecretCredential(world.entra.tenantId, CLIENT_ID, CLIENT_SECRET, { authorityHost: world.entra.authorityHost, disableInstanceDiscovery: true }).getToken(scope)).token;
+      (
+        await new ClientSecretCredential(world.entra.tenantId, CLIENT_ID, CLIENT_SECRET, {
+          authorityHost: world.entra.authorityHost,
+          disableInstanceDiscovery: true,
+        }).getToken(scope)
+      ).token;
     const kv = (path: string, headers: Record<string, string> = {}): Promise<Reply> =>
       request(`https://127.0.0.1:${world.kv.port}${path}`, { headers: { host: world.kv.hostname, ...headers } });
 
     it('challenges a request without a token (401 + WWW-Authenticate with authority and resource)', async () => {
       const reply = await kv('/secrets?api-version=7.5');
       assert.equal(reply.status, 401);
-      assert.equal(reply.headers['www-authenticate'], `Bearer authorization="${world.entra.authorityHost}${world.entra.tenantId}", resource="https://vault.azure.net"`);
+      assert.equal(
+        reply.headers['www-authenticate'],
+        `Bearer authorization="${world.entra.authorityHost}${world.entra.tenantId}", resource="https://vault.azure.net"`,
+      );
     });
     it('refuses a token for another audience', async () => {
-      const reply = await kv('/secrets?api-version=7.5', { authorization: `Bearer ${await token('https://management.azure.com/.default')}` });
+      const reply = await kv('/secrets?api-version=7.5', {
+        authorization: `Bearer ${await token('https://management.azure.com/.default')}`,
+      });
       assert.equal(reply.status, 401);
       assert.match(reply.body, /audience/);
     });

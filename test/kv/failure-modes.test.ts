@@ -25,7 +25,7 @@ describe('KeyVaultToOci failure modes', function () {
     seedPending('gone', 'old value');
     const run = await runInProcess(world);
     assert.equal(run.host.result?.result, 'Failed');
-    const message = run.host.result!.message;
+    const message = run.host.result.message;
     assert.match(message, /1 of 2 secrets did not sync/);
     assert.match(message, /- gone: the OCI secret 'gone' is pending deletion \(deletion scheduled for \d{4}-/);
     assert.match(message, /restorePendingDeletion: true/);
@@ -47,7 +47,10 @@ describe('KeyVaultToOci failure modes', function () {
     assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1', revoked: '0' });
     const gone = world.oci.secretByName(VAULT, 'gone')!;
     assert.match(gone.lifecycleState, /^(ACTIVE|UPDATING)$/);
-    assert.deepEqual(gone.versions.map((v) => v.content), [b64('old value'), b64('new value')]);
+    assert.deepEqual(
+      gone.versions.map((v) => v.content),
+      [b64('old value'), b64('new value')],
+    );
     assert.equal(world.oci.secretByName(VAULT, 'same')!.versions.length, 1, 'restored, content equal: no new version');
     const secrets = run.record!.details.secrets as { source: string; restored?: boolean }[];
     assert.ok(secrets.every((s) => s.restored));
@@ -78,29 +81,57 @@ describe('KeyVaultToOci failure modes', function () {
     world.kv.set('s1', 'v1');
     world.oci.storm(100_000, 'CreateSecret');
     const started = Date.now();
-    const run = await runInProcess(world, {}, { timeoutMs: 2500, tuning: { ...FAST, ociRetry: { maxAttempts: 10_000, baseDelayMs: 50, maxDelayMs: 200 } } });
+    const run = await runInProcess(
+      world,
+      {},
+      { timeoutMs: 2500, tuning: { ...FAST, ociRetry: { maxAttempts: 10_000, baseDelayMs: 50, maxDelayMs: 200 } } },
+    );
     const elapsed = Date.now() - started;
     assert.equal(run.host.result?.result, 'Failed');
     // Either our retries give up just before the deadline or the runner's timeout fires: both name the input.
-    assert.match(run.host.result!.message, /did not finish within 3 s\. Raise the 'timeoutMinutes' input|OCI kept throttling until the timeout: raise timeoutMinutes/);
+    assert.match(
+      run.host.result.message,
+      /did not finish within 3 s\. Raise the 'timeoutMinutes' input|OCI kept throttling until the timeout: raise timeoutMinutes/,
+    );
     assert.ok(elapsed < 2500 + 3000, `stopped ${elapsed} ms after start`);
     assert.equal(run.record?.status, 'failed');
-    assert.ok(world.oci.tooManyRequests > 3, `${world.oci.tooManyRequests} 429s, ${elapsed} ms: ${run.host.lines.join(' | ')}`);
+    assert.ok(
+      world.oci.tooManyRequests > 3,
+      `${world.oci.tooManyRequests} 429s, ${elapsed} ms: ${run.host.lines.join(' | ')}`,
+    );
     assert.equal(world.oci.secrets.length, 0);
   });
 
   it('reports exactly which secrets synced after a partial failure, and a re-run finishes the rest', async () => {
     for (const n of ['a', 'b', 'c']) world.kv.set(n, `value ${n}`);
     world.oci.seed({ vaultId: VAULT, compartmentId: COMPARTMENT, keyId: KEY, name: 'c', content: 'stale' });
-    world.oci.fault({ op: 'CreateSecret', name: 'b', status: 400, code: 'LimitExceeded', message: 'Secret count limit reached for the vault.', times: 1 });
+    world.oci.fault({
+      op: 'CreateSecret',
+      name: 'b',
+      status: 400,
+      code: 'LimitExceeded',
+      message: 'Secret count limit reached for the vault.',
+      times: 1,
+    });
     const first = await runInProcess(world);
     assert.equal(first.host.result?.result, 'Failed');
-    const message = first.host.result!.message;
-    assert.match(message, /1 of 3 secrets did not sync:\n- b: Creating the OCI secret 'b' failed: 400 LimitExceeded: Secret count limit reached/);
+    const message = first.host.result.message;
+    assert.match(
+      message,
+      /1 of 3 secrets did not sync:\n- b: Creating the OCI secret 'b' failed: 400 LimitExceeded: Secret count limit reached/,
+    );
     assert.match(message, /Synced: a \(created, version 1\), c \(updated, version 2\)\./);
-    const details = first.record!.details as { created: number; updated: number; failed: number; secrets: { source: string; outcome: string }[] };
+    const details = first.record!.details as {
+      created: number;
+      updated: number;
+      failed: number;
+      secrets: { source: string; outcome: string }[];
+    };
     assert.deepEqual([details.created, details.updated, details.failed], [1, 1, 1]);
-    assert.deepEqual(details.secrets.map((s) => `${s.source}:${s.outcome}`), ['a:created', 'b:failed', 'c:updated']);
+    assert.deepEqual(
+      details.secrets.map((s) => `${s.source}:${s.outcome}`),
+      ['a:created', 'b:failed', 'c:updated'],
+    );
 
     const rerun = await runInProcess(world);
     assert.equal(rerun.code, 0, rerun.visible);
@@ -114,14 +145,18 @@ describe('KeyVaultToOci failure modes', function () {
     const run = await runInProcess(world);
     assert.equal(run.code, 0, run.visible);
     const creates = world.oci.requests.filter((r) => r.op === 'CreateSecret');
-    assert.deepEqual(creates.map((r) => r.status), [503, 200]);
+    assert.deepEqual(
+      creates.map((r) => r.status),
+      [503, 200],
+    );
     assert.equal(creates[0].retryToken, creates[1].retryToken);
     assert.equal(world.oci.secrets.length, 1);
   });
 
   it('waits out a secret still UPDATING from the previous run (409 IncorrectState is retried)', async () => {
     await world.close();
-    world = await startWorld({ transitionMs: 300 });
+    // Long enough that the second run meets the secret still UPDATING even on a loaded machine (300 ms was not).
+    world = await startWorld({ transitionMs: 1500 });
     world.kv.set('busy', 'v1');
     world.oci.seed({ vaultId: VAULT, compartmentId: COMPARTMENT, keyId: KEY, name: 'busy', content: 'v0' });
     assert.equal((await runInProcess(world)).code, 0);
@@ -130,7 +165,10 @@ describe('KeyVaultToOci failure modes', function () {
     assert.equal(run.code, 0, run.visible);
     const updates = world.oci.requests.filter((r) => r.op === 'UpdateSecret').map((r) => r.status);
     assert.ok(updates.includes(409), `saw IncorrectState: ${updates.join(',')}`);
-    assert.deepEqual(world.oci.secretByName(VAULT, 'busy')!.versions.map((v) => v.content), ['v0', 'v1', 'v2'].map(b64));
+    assert.deepEqual(
+      world.oci.secretByName(VAULT, 'busy')!.versions.map((v) => v.content),
+      ['v0', 'v1', 'v2'].map(b64),
+    );
   });
 
   it('fails with a clear message when OCI rejects the API key signature', async () => {
@@ -138,17 +176,20 @@ describe('KeyVaultToOci failure modes', function () {
     world.endpoints.oci = ociEndpoint(world.oci.url, otherOciKey());
     const run = await runInProcess(world);
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /401 NotAuthenticated/);
-    assert.match(run.host.result!.message, /Check the OCI connection's tenancy, user, fingerprint and private key/);
+    assert.match(run.host.result.message, /401 NotAuthenticated/);
+    assert.match(run.host.result.message, /Check the OCI connection's tenancy, user, fingerprint and private key/);
     assert.equal(world.oci.secrets.length, 0);
   });
 
   it('fails with the Entra error when the client secret is wrong, before touching OCI', async () => {
     world.kv.set('x', 'y');
-    world.endpoints.azure = { ...world.endpoints.azure, auth: { ...world.endpoints.azure.auth, serviceprincipalkey: 'wrong-secret-value' } };
+    world.endpoints.azure = {
+      ...world.endpoints.azure,
+      auth: { ...world.endpoints.azure.auth, serviceprincipalkey: 'wrong-secret-value' },
+    };
     const run = await runInProcess(world);
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /AADSTS7000215/);
+    assert.match(run.host.result.message, /AADSTS7000215/);
     assert.equal(world.oci.requests.length, 0);
     assert.ok(!run.visible.includes('wrong-secret-value'));
   });

@@ -25,9 +25,16 @@ export const SHAPES: Record<string, string> = {
 
 /** The forms a value can leak in: raw, trimmed, each line, base64, URL-encoded, JSON-escaped. */
 export function leakForms(value: string): string[] {
-  const forms = new Set<string>([value, value.trim(), Buffer.from(value, 'utf8').toString('base64'), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+  const forms = new Set<string>([
+    value,
+    value.trim(),
+    Buffer.from(value, 'utf8').toString('base64'),
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+  ]);
   if (value.includes('\n')) {
-    for (const line of value.split('\n').map((l) => l.trim())) if (line.length >= 8 && !/^-----(BEGIN|END) /.test(line)) forms.add(line);
+    for (const line of value.split('\n').map((l) => l.trim()))
+      if (line.length >= 8 && !/^-----(BEGIN|END) /.test(line)) forms.add(line);
   }
   return [...forms].filter((f) => f.length >= 3);
 }
@@ -42,7 +49,10 @@ export function findLeaks(text: string, values: Record<string, string>): string[
 
 /** What the agent shows: secret-carrying setvariable lines are consumed by the agent like setsecret. */
 function shown(run: AgentRunResult): string {
-  return visibleOutput(run).split('\n').filter((l) => !(l.includes('##vso[task.setvariable') && /issecret=true/i.test(l))).join('\n');
+  return visibleOutput(run)
+    .split('\n')
+    .filter((l) => !(l.includes('##vso[task.setvariable') && /issecret=true/i.test(l)))
+    .join('\n');
 }
 
 export const scanFigures = { shapes: Object.keys(SHAPES).length, formsScanned: 0, leaks: 0, runs: 0 };
@@ -58,7 +68,8 @@ describe('KeyVaultToOci leak scan (packaged task, every secret shape)', function
 
   it('the scanner finds a planted leak in each form (control)', () => {
     for (const [name, value] of Object.entries(SHAPES)) {
-      for (const form of leakForms(value)) assert.ok(findLeaks(`noise ${form} noise`, { [name]: value }).length > 0, `${name} ${form}`);
+      for (const form of leakForms(value))
+        assert.ok(findLeaks(`noise ${form} noise`, { [name]: value }).length > 0, `${name} ${form}`);
     }
     assert.deepEqual(findLeaks('nothing secret here', SHAPES), []);
   });
@@ -69,22 +80,49 @@ describe('KeyVaultToOci leak scan (packaged task, every secret shape)', function
       const first = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), {}, { 'System.Debug': debug });
       assert.equal(first.code, 0, first.stdout + first.stderr);
       for (const [name, value] of Object.entries(SHAPES)) {
-        assert.equal(Buffer.from(world.oci.secretByName(VAULT, name)!.versions.at(-1)!.content, 'base64').toString('utf8'), value, `${name} byte-exact`);
+        assert.equal(
+          Buffer.from(world.oci.secretByName(VAULT, name)!.versions.at(-1)!.content, 'base64').toString('utf8'),
+          value,
+          `${name} byte-exact`,
+        );
         assert.ok(first.secrets.includes(Buffer.from(value, 'utf8').toString('base64')), `${name}: base64 registered`);
         if (!value.includes('\n')) assert.ok(first.secrets.includes(value), `${name}: value registered`);
       }
 
       // Rotate two values; make one of the writes fail so error paths are scanned too.
-      const rotated = { 'shape-json': `{"user":"${M}","pass":"rotated-${debug}"}`, 'shape-url': `https://user:${M}rotated${debug}@db.example.com/x` };
+      const rotated = {
+        'shape-json': `{"user":"${M}","pass":"rotated-${debug}"}`,
+        'shape-url': `https://user:${M}rotated${debug}@db.example.com/x`,
+      };
       for (const [name, value] of Object.entries(rotated)) world.kv.set(name, value);
       Object.assign(values, Object.fromEntries(Object.entries(rotated).map(([k, v]) => [`${k}-rotated`, v])));
-      world.oci.fault({ op: 'UpdateSecret', name: 'shape-url', status: 400, code: 'InvalidParameter', message: 'Injected rejection of the new version.', times: 1 });
-      const second = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { exportVariables: 'true' }, { 'System.Debug': debug });
+      world.oci.fault({
+        op: 'UpdateSecret',
+        name: 'shape-url',
+        status: 400,
+        code: 'InvalidParameter',
+        message: 'Injected rejection of the new version.',
+        times: 1,
+      });
+      const second = await runLikeAgent(
+        world,
+        packagedTaskDir('KeyVaultToOci'),
+        { exportVariables: 'true' },
+        { 'System.Debug': debug },
+      );
       assert.equal(second.result, 'Failed');
       assert.match(second.resultMessage ?? '', /1 of 11 secrets did not sync/);
       assert.equal(second.outputs['shape-json'], rotated['shape-json'], 'exported variable is byte-exact');
-      assert.equal(second.outputs['shape-pem'], undefined, 'a multi-line value is not exported as a secret variable the agent cannot mask');
-      assert.equal(Buffer.from(second.outputs['shape-pem-base64'], 'base64').toString('utf8'), SHAPES['shape-pem'], '…but base64-encoded, byte-exact');
+      assert.equal(
+        second.outputs['shape-pem'],
+        undefined,
+        'a multi-line value is not exported as a secret variable the agent cannot mask',
+      );
+      assert.equal(
+        Buffer.from(second.outputs['shape-pem-base64'], 'base64').toString('utf8'),
+        SHAPES['shape-pem'],
+        '…but base64-encoded, byte-exact',
+      );
       assert.equal(second.outputs['shape-unicode'], SHAPES['shape-unicode']);
       assert.equal(second.outputs['shape-vso-injection'], SHAPES['shape-vso-injection']);
       assert.equal(second.outputs.pwned, undefined, 'no variable injected through a value');
@@ -103,6 +141,8 @@ describe('KeyVaultToOci leak scan (packaged task, every secret shape)', function
   }
 
   after(() => {
-    console.log(`      leak scan: ${scanFigures.shapes} shapes, ${scanFigures.runs} runs, ${scanFigures.formsScanned} forms scanned, ${scanFigures.leaks} leaks`);
+    console.log(
+      `      leak scan: ${scanFigures.shapes} shapes, ${scanFigures.runs} runs, ${scanFigures.formsScanned} forms scanned, ${scanFigures.leaks} leaks`,
+    );
   });
 });

@@ -16,20 +16,34 @@ describe('KeyVaultToOci packaged task', function () {
   it('syncs with workload identity federation and writes a ledger record of names and versions', async () => {
     world.kv.set('db-password', 'wif-synced-value');
     world.kv.set('db-user', 'app');
-    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { azureSubscription: 'azure-wif', secrets: 'db-password => shop-db-password\ndb-user' },
-      {}, { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri });
+    const run = await runLikeAgent(
+      world,
+      packagedTaskDir('KeyVaultToOci'),
+      { azureSubscription: 'azure-wif', secrets: 'db-password => shop-db-password\ndb-user' },
+      {},
+      { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri },
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.result, 'Succeeded');
     assert.deepEqual([run.outputs.created, run.outputs.updated, run.outputs.unchanged], ['2', '0', '0']);
     assert.equal(world.entra.issued.at(-1)?.method, 'federated');
     assert.ok(run.secrets.includes(world.entra.systemAccessToken), 'job token registered');
-    assert.equal(Buffer.from(world.oci.secretByName(VAULT, 'shop-db-password')!.versions[0].content, 'base64').toString(), 'wif-synced-value');
+    assert.equal(
+      Buffer.from(world.oci.secretByName(VAULT, 'shop-db-password')!.versions[0].content, 'base64').toString(),
+      'wif-synced-value',
+    );
     const record = JSON.parse(fs.readFileSync(run.attachments[0].path, 'utf8')) as LedgerRecord;
     assert.equal(record.task, 'KeyVaultToOci');
     assert.equal(record.status, 'succeeded');
     assert.equal(record.target, `kv-shop.vault.azure.net → ${VAULT}`);
     const secrets = record.details.secrets as { source: string; target: string; outcome: string; version: number }[];
-    assert.deepEqual(secrets.map((s) => [s.source, s.target, s.outcome, s.version]), [['db-password', 'shop-db-password', 'created', 1], ['db-user', 'db-user', 'created', 1]]);
+    assert.deepEqual(
+      secrets.map((s) => [s.source, s.target, s.outcome, s.version]),
+      [
+        ['db-password', 'shop-db-password', 'created', 1],
+        ['db-user', 'db-user', 'created', 1],
+      ],
+    );
     assert.ok(!JSON.stringify(record).includes('wif-synced-value'));
     assert.equal(run.stderr, '', 'nothing on stderr without retries');
   });
@@ -37,7 +51,10 @@ describe('KeyVaultToOci packaged task', function () {
   it('dry run from the package: plan printed, OCI untouched, exit 0', async () => {
     world.kv.set('db-password', 'rotated');
     const before = world.oci.requests.length;
-    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'db-password => shop-db-password', dryRun: 'true' });
+    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), {
+      secrets: 'db-password => shop-db-password',
+      dryRun: 'true',
+    });
     assert.equal(run.code, 0, run.stdout);
     assert.match(run.stdout, /new version\s+db-password → shop-db-password \(now version 1\)/);
     assert.match(run.resultMessage ?? '', /^Dry run: 0 to create, 1 to update, 0 unchanged/);
@@ -46,11 +63,23 @@ describe('KeyVaultToOci packaged task', function () {
 
   it('revokes in OCI a secret disabled in Key Vault (onSourceRemoved), never one it did not create; the re-run writes nothing', async () => {
     world.kv.set('revoked-cred', 'to-be-revoked-value');
-    assert.equal((await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*' })).code, 0);
-    const foreign = world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'foreign-cred', content: 'theirs' });
+    assert.equal(
+      (await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*' })).code,
+      0,
+    );
+    const foreign = world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'foreign-cred',
+      content: 'theirs',
+    });
     world.kv.set('foreign-cred', 'theirs', { enabled: false });
     world.kv.update('revoked-cred', { enabled: false });
-    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*', onSourceRemoved: 'scheduleDeletion' });
+    const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), {
+      secrets: 'revoked-cred\nforeign-*',
+      onSourceRemoved: 'scheduleDeletion',
+    });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.result, 'Succeeded');
     assert.equal(run.outputs.revoked, '1');
@@ -58,10 +87,19 @@ describe('KeyVaultToOci packaged task', function () {
     assert.equal(foreign.lifecycleState, 'ACTIVE');
     const record = JSON.parse(fs.readFileSync(run.attachments[0].path, 'utf8')) as LedgerRecord;
     const secrets = record.details.secrets as { source: string; outcome: string; timeOfDeletion?: string }[];
-    assert.deepEqual(secrets.filter((x) => x.source === 'revoked-cred').map((x) => x.outcome), ['deletionScheduled']);
+    assert.deepEqual(
+      secrets.filter((x) => x.source === 'revoked-cred').map((x) => x.outcome),
+      ['deletionScheduled'],
+    );
     const before = world.oci.requests.length;
-    const again = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { secrets: 'revoked-cred\nforeign-*', onSourceRemoved: 'scheduleDeletion' });
+    const again = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), {
+      secrets: 'revoked-cred\nforeign-*',
+      onSourceRemoved: 'scheduleDeletion',
+    });
     assert.equal(again.code, 0);
-    assert.deepEqual(world.oci.requests.slice(before).filter((r) => !['ListSecrets', 'GetSecret', 'GetSecretBundle'].includes(r.op)), []);
+    assert.deepEqual(
+      world.oci.requests.slice(before).filter((r) => !['ListSecrets', 'GetSecret', 'GetSecretBundle'].includes(r.op)),
+      [],
+    );
   });
 });

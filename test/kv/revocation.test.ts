@@ -12,40 +12,151 @@ const rules = (text: string) => {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.value;
 };
-const owned = (source: string, extra: Partial<OwnedSecret> = {}): OwnedSecret => ({ id: `o-${source}`, name: source, source, lifecycleState: 'ACTIVE', disabled: false, ...extra });
+const owned = (source: string, extra: Partial<OwnedSecret> = {}): OwnedSecret => ({
+  id: `o-${source}`,
+  name: source,
+  source,
+  lifecycleState: 'ACTIVE',
+  disabled: false,
+  ...extra,
+});
 const src = (name: string, enabled = true): SourceSecret => ({ name, enabled });
 
 describe('KeyVaultToOci revocation and metadata (pure)', () => {
-  const cases: { why: string; secrets: string; owned: OwnedSecret[]; listed: SourceSecret[]; policy: 'keep' | 'disable' | 'scheduleDeletion'; want: string[] }[] = [
-    { why: 'deleted source, keep → kept', secrets: '*', owned: [owned('a')], listed: [], policy: 'keep', want: ['a:kept'] },
-    { why: 'disabled source, disable → disable', secrets: '*', owned: [owned('a')], listed: [src('a', false)], policy: 'disable', want: ['a:disable'] },
-    { why: 'deleted source, scheduleDeletion', secrets: 'a', owned: [owned('a')], listed: [], policy: 'scheduleDeletion', want: ['a:scheduleDeletion'] },
-    { why: 'enabled source → nothing', secrets: '*', owned: [owned('a')], listed: [src('a')], policy: 'disable', want: [] },
-    { why: 'outside the selection → never touched', secrets: 'db-*', owned: [owned('a')], listed: [], policy: 'scheduleDeletion', want: [] },
-    { why: 'mapping renamed → old target not revoked', secrets: 'a => new-a', owned: [owned('a')], listed: [], policy: 'scheduleDeletion', want: [] },
-    { why: 'mapped target revoked', secrets: 'a => shop.a', owned: [owned('a', { name: 'shop.a' })], listed: [], policy: 'disable', want: ['a:disable'] },
-    { why: 'already disabled → unchanged', secrets: '*', owned: [owned('a', { disabled: true })], listed: [src('a', false)], policy: 'disable', want: ['a:unchanged'] },
-    { why: 'already pending deletion → unchanged', secrets: '*', owned: [owned('a', { lifecycleState: 'PENDING_DELETION' })], listed: [], policy: 'scheduleDeletion', want: ['a:unchanged'] },
-    { why: 'updating → blocked until ACTIVE', secrets: '*', owned: [owned('a', { lifecycleState: 'UPDATING' })], listed: [], policy: 'disable', want: ['a:blocked'] },
-    { why: 'source names compare case-insensitively', secrets: '*', owned: [owned('DB-Pass')], listed: [src('db-pass')], policy: 'disable', want: [] },
+  const cases: {
+    why: string;
+    secrets: string;
+    owned: OwnedSecret[];
+    listed: SourceSecret[];
+    policy: 'keep' | 'disable' | 'scheduleDeletion';
+    want: string[];
+  }[] = [
+    {
+      why: 'deleted source, keep → kept',
+      secrets: '*',
+      owned: [owned('a')],
+      listed: [],
+      policy: 'keep',
+      want: ['a:kept'],
+    },
+    {
+      why: 'disabled source, disable → disable',
+      secrets: '*',
+      owned: [owned('a')],
+      listed: [src('a', false)],
+      policy: 'disable',
+      want: ['a:disable'],
+    },
+    {
+      why: 'deleted source, scheduleDeletion',
+      secrets: 'a',
+      owned: [owned('a')],
+      listed: [],
+      policy: 'scheduleDeletion',
+      want: ['a:scheduleDeletion'],
+    },
+    {
+      why: 'enabled source → nothing',
+      secrets: '*',
+      owned: [owned('a')],
+      listed: [src('a')],
+      policy: 'disable',
+      want: [],
+    },
+    {
+      why: 'outside the selection → never touched',
+      secrets: 'db-*',
+      owned: [owned('a')],
+      listed: [],
+      policy: 'scheduleDeletion',
+      want: [],
+    },
+    {
+      why: 'mapping renamed → old target not revoked',
+      secrets: 'a => new-a',
+      owned: [owned('a')],
+      listed: [],
+      policy: 'scheduleDeletion',
+      want: [],
+    },
+    {
+      why: 'mapped target revoked',
+      secrets: 'a => shop.a',
+      owned: [owned('a', { name: 'shop.a' })],
+      listed: [],
+      policy: 'disable',
+      want: ['a:disable'],
+    },
+    {
+      why: 'already disabled → unchanged',
+      secrets: '*',
+      owned: [owned('a', { disabled: true })],
+      listed: [src('a', false)],
+      policy: 'disable',
+      want: ['a:unchanged'],
+    },
+    {
+      why: 'already pending deletion → unchanged',
+      secrets: '*',
+      owned: [owned('a', { lifecycleState: 'PENDING_DELETION' })],
+      listed: [],
+      policy: 'scheduleDeletion',
+      want: ['a:unchanged'],
+    },
+    {
+      why: 'updating → blocked until ACTIVE',
+      secrets: '*',
+      owned: [owned('a', { lifecycleState: 'UPDATING' })],
+      listed: [],
+      policy: 'disable',
+      want: ['a:blocked'],
+    },
+    {
+      why: 'source names compare case-insensitively',
+      secrets: '*',
+      owned: [owned('DB-Pass')],
+      listed: [src('db-pass')],
+      policy: 'disable',
+      want: [],
+    },
   ];
   for (const c of cases) {
     it(`plans removal: ${c.why}`, () => {
-      assert.deepEqual(planRemoved(c.owned, rules(c.secrets), c.listed, c.policy).map((i) => `${i.source}:${i.action}`), c.want);
+      assert.deepEqual(
+        planRemoved(c.owned, rules(c.secrets), c.listed, c.policy).map((i) => `${i.source}:${i.action}`),
+        c.want,
+      );
     });
   }
 
   it('recognises only its own tags, for this vault, in the 0.1 and the current form', () => {
     assert.equal(ownerOf(originTags({ vault: 'kv-shop', secret: 'db' }), 'KV-SHOP'), 'db');
     assert.equal(ownerOf(originTags({ vault: 'kv-shop', secret: 'db' }), 'kv-other'), undefined);
-    assert.equal(ownerOf({ 'synced-by': 'multicloud-devsecops', 'synced-from': 'Azure Key Vault kv-shop/db' }, 'kv-shop'), 'db');
-    assert.equal(ownerOf({ 'synced-from': 'Azure Key Vault kv-shop/db' }, 'kv-shop'), undefined, 'synced-by is required');
+    assert.equal(
+      ownerOf({ 'synced-by': 'multicloud-devsecops', 'synced-from': 'Azure Key Vault kv-shop/db' }, 'kv-shop'),
+      'db',
+    );
+    assert.equal(
+      ownerOf({ 'synced-from': 'Azure Key Vault kv-shop/db' }, 'kv-shop'),
+      undefined,
+      'synced-by is required',
+    );
     assert.equal(ownerOf({ team: 'x' }, 'kv-shop'), undefined);
   });
 
   it('maps tags, content type and expiry within OCI limits', () => {
     const exp = new Date(NOW.getTime() + 10 * DAY + 123);
-    const d = desiredMeta({ name: 'a', enabled: true, contentType: 'application/x-pem-file', tags: { env: 'prod', 'bad key': 'x', 'synced-by': 'someone' }, expiresOn: exp }, 'kv-shop', NOW);
+    const d = desiredMeta(
+      {
+        name: 'a',
+        enabled: true,
+        contentType: 'application/x-pem-file',
+        tags: { env: 'prod', 'bad key': 'x', 'synced-by': 'someone' },
+        expiresOn: exp,
+      },
+      'kv-shop',
+      NOW,
+    );
     assert.equal(d.meta.freeformTags.env, 'prod');
     assert.equal(d.meta.freeformTags['synced-by'], 'multicloud-devsecops', 'our tags win');
     assert.equal(d.meta.freeformTags['bad key'], undefined);
@@ -53,7 +164,12 @@ describe('KeyVaultToOci revocation and metadata (pure)', () => {
     assert.equal(d.meta.contentType, 'application/x-pem-file');
     assert.equal(d.meta.expiry, new Date(Math.floor(exp.getTime() / 1000) * 1000).toISOString());
     assert.equal(d.meta.blockedOnExpiry, true);
-    for (const [ahead, carried] of [[DAY / 2, false], [DAY, true], [365 * DAY, true], [366 * DAY, false]] as const) {
+    for (const [ahead, carried] of [
+      [DAY / 2, false],
+      [DAY, true],
+      [365 * DAY, true],
+      [366 * DAY, false],
+    ] as const) {
       const m = desiredMeta({ name: 'a', enabled: true, expiresOn: new Date(NOW.getTime() + ahead) }, 'kv-shop', NOW);
       assert.equal(m.meta.expiry !== undefined, carried, `${ahead / DAY} days ahead`);
       assert.equal(m.notes.length, carried ? 0 : 1);
@@ -78,7 +194,11 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     world = await startWorld();
   });
   afterEach(() => world.close());
-  const writes = (from: number): string[] => world.oci.requests.slice(from).filter((r) => !['ListSecrets', 'GetSecret', 'GetSecretBundle'].includes(r.op)).map((r) => `${r.op} ${r.secretName}`);
+  const writes = (from: number): string[] =>
+    world.oci.requests
+      .slice(from)
+      .filter((r) => !['ListSecrets', 'GetSecret', 'GetSecretBundle'].includes(r.op))
+      .map((r) => `${r.op} ${r.secretName}`);
 
   it('disables in OCI a secret disabled in Key Vault when asked, warns by default, and re-enables it', async () => {
     world.kv.set('db-password', 'pw-1', { contentType: 'text/plain', tags: { app: 'orders' } });
@@ -94,7 +214,10 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     let mark = world.oci.requests.length;
     const kept = await runInProcess(world, { secrets: 'db-password, api-token' });
     assert.equal(kept.code, 0, kept.visible);
-    assert.match(kept.host.lines.join('\n'), /warning: 1 OCI secret\(s\) created by this task have a deleted or disabled Key Vault source and stay active: db-password \(disabled in Key Vault\)/);
+    assert.match(
+      kept.host.lines.join('\n'),
+      /warning: 1 OCI secret\(s\) created by this task have a deleted or disabled Key Vault source and stay active: db-password \(disabled in Key Vault\)/,
+    );
     assert.deepEqual(writes(mark), [], 'keep (the default) changes nothing');
     assert.equal(kept.host.outputs.revoked, '0');
 
@@ -107,7 +230,13 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     assert.equal(rule.isSecretContentRetrievalBlockedOnExpiry, true);
     assert.equal(revoke.host.outputs.revoked, '1');
     const secrets = revoke.record!.details.secrets as { source: string; outcome: string }[];
-    assert.deepEqual(secrets.map((s) => [s.source, s.outcome]), [['api-token', 'unchanged'], ['db-password', 'disabled']]);
+    assert.deepEqual(
+      secrets.map((s) => [s.source, s.outcome]),
+      [
+        ['api-token', 'unchanged'],
+        ['db-password', 'disabled'],
+      ],
+    );
 
     mark = world.oci.requests.length;
     const again = await runInProcess(world, { secrets: 'db-password, api-token', onSourceRemoved: 'disable' });
@@ -126,7 +255,13 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     world.kv.set('db-password', 'pw');
     await runInProcess(world, { secrets: 'db-password' });
     // Same name as a Key Vault secret that is gone, but created by someone else: no tags.
-    const foreign = world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'legacy', content: 'theirs' });
+    const foreign = world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'legacy',
+      content: 'theirs',
+    });
     world.kv.remove('db-password');
     const run = await runInProcess(world, { secrets: 'db-password\nlegacy*', onSourceRemoved: 'scheduleDeletion' });
     assert.equal(run.code, 0, run.visible);

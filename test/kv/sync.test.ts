@@ -13,7 +13,8 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
   afterEach(() => world.close());
 
   it('creates missing OCI secrets byte-exact, then reports them unchanged without writing a version', async () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nbm90IGEgcmVhbCBrZXk=\n-----END PRIVATE KEY-----\n';
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nbm90IGEgcmVhbCBrZXk=\n-----END PRIVATE KEY-----\n';
     world.kv.set('db-password', 'pä$$w%rd "q" \\ ü');
     world.kv.set('tls-key', pem);
     world.kv.set('api-token', 'tok-1');
@@ -21,10 +22,15 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     // zero (ListSecrets, which finds the secrets this task created, carries only names and OCIDs).
     const announcedAt = new Map<string, number>();
     const carrying = (): number => world.oci.requests.filter((r) => r.op !== 'ListSecrets').length;
-    const first = await runInProcess(world, {}, { onSecret: (v) => announcedAt.set(v, announcedAt.get(v) ?? carrying()) });
+    const first = await runInProcess(
+      world,
+      {},
+      { onSecret: (v) => announcedAt.set(v, announcedAt.get(v) ?? carrying()) },
+    );
     assert.equal(first.code, 0, first.visible);
     for (const value of ['pä$$w%rd "q" \\ ü', 'tok-1']) {
-      for (const form of [value, b64(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) assert.equal(announcedAt.get(form), 0, `${form} announced before any OCI request`);
+      for (const form of [value, b64(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])
+        assert.equal(announcedAt.get(form), 0, `${form} announced before any OCI request`);
     }
     for (const line of pem.split('\n').slice(1, 3)) assert.equal(announcedAt.get(line), 0);
     assert.equal(announcedAt.get(b64(pem)), 0);
@@ -34,8 +40,14 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     assert.equal(db.versions[0].content, b64('pä$$w%rd "q" \\ ü'));
     assert.equal(db.keyId, KEY);
     assert.equal(world.oci.secretByName(VAULT, 'tls-key')!.versions[0].content, b64(pem));
-    assert.ok(world.oci.requests.filter((r) => r.op === 'CreateSecret').every((r) => r.retryToken), 'every create carries opc-retry-token');
-    assert.ok(world.proxy.tunnels.some((t) => t.startsWith('kv-shop.vault.azure.net:')), 'Key Vault reached under its real host name');
+    assert.ok(
+      world.oci.requests.filter((r) => r.op === 'CreateSecret').every((r) => r.retryToken),
+      'every create carries opc-retry-token',
+    );
+    assert.ok(
+      world.proxy.tunnels.some((t) => t.startsWith('kv-shop.vault.azure.net:')),
+      'Key Vault reached under its real host name',
+    );
 
     const second = await runInProcess(world);
     assert.equal(second.code, 0, second.visible);
@@ -53,11 +65,23 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     assert.equal(run.code, 0, run.visible);
     assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1', revoked: '0' });
     const b = world.oci.secretByName(VAULT, 'b')!;
-    assert.deepEqual(b.versions.map((v) => [v.versionNumber, v.stages.join('+')]), [[1, 'PREVIOUS'], [2, 'CURRENT+LATEST']]);
+    assert.deepEqual(
+      b.versions.map((v) => [v.versionNumber, v.stages.join('+')]),
+      [
+        [1, 'PREVIOUS'],
+        [2, 'CURRENT+LATEST'],
+      ],
+    );
     assert.equal(b.versions[1].content, b64('two, rotated\n'));
     assert.equal(world.oci.secretByName(VAULT, 'a')!.versions.length, 1);
     const secrets = run.record!.details.secrets as { source: string; outcome: string; version?: number }[];
-    assert.deepEqual(secrets.map((s) => [s.source, s.outcome, s.version]), [['a', 'unchanged', 1], ['b', 'updated', 2]]);
+    assert.deepEqual(
+      secrets.map((s) => [s.source, s.outcome, s.version]),
+      [
+        ['a', 'unchanged', 1],
+        ['b', 'updated', 2],
+      ],
+    );
     assert.match(run.host.lines.join('\n'), /new version\s+b \(now version 1\)/);
   });
 
@@ -75,7 +99,10 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     assert.deepEqual(run.host.outputs, { created: '3', updated: '0', unchanged: '0', revoked: '0' });
     assert.deepEqual(world.oci.secrets.map((s) => s.secretName).sort(), ['app-a', 'app-e', 'shop.db.admin']);
     assert.ok(world.kv.requests.filter((r) => r.path === '/secrets').length >= 3, 'listed page by page (page size 3)');
-    assert.ok(!world.kv.requests.some((r) => /app-b|app-c|app-d|other/.test(r.path)), 'never reads skipped or unselected values');
+    assert.ok(
+      !world.kv.requests.some((r) => /app-b|app-c|app-d|other/.test(r.path)),
+      'never reads skipped or unselected values',
+    );
     const log = run.host.lines.join('\n');
     assert.match(log, /skipped\s+app-b: disabled/);
     assert.match(log, /skipped\s+app-c: expired/);
@@ -87,24 +114,48 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('present', 'p');
     const run = await runInProcess(world, { secrets: 'present, absent' });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /no secret named 'absent'/);
+    assert.match(run.host.result.message, /no secret named 'absent'/);
     // OCI is only read (which secrets this task created): nothing written.
-    assert.deepEqual(world.oci.requests.map((r) => r.op).filter((op) => op !== 'ListSecrets'), []);
+    assert.deepEqual(
+      world.oci.requests.map((r) => r.op).filter((op) => op !== 'ListSecrets'),
+      [],
+    );
   });
 
   it('dry run prints the plan and changes nothing', async () => {
     world.kv.set('new-one', 'n');
     world.kv.set('same', 's');
     world.kv.set('changed', 'c2');
-    world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'same', content: 's' });
-    world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'changed', content: 'c1' });
+    world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'same',
+      content: 's',
+    });
+    world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'changed',
+      content: 'c1',
+    });
     world.kv.set('parked', 'p');
-    const parked = world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'parked', content: 'p' });
+    const parked = world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'parked',
+      content: 'p',
+    });
     world.oci.scheduleDeletion(parked.id);
     const run = await runInProcess(world, { dryRun: 'true', restorePendingDeletion: 'true' });
     assert.equal(run.code, 0, run.visible);
     const log = run.host.lines.join('\n');
-    assert.match(log, /restore\s+parked: pending deletion \(deletion scheduled for .*\): the deletion will be cancelled/);
+    assert.match(
+      log,
+      /restore\s+parked: pending deletion \(deletion scheduled for .*\): the deletion will be cancelled/,
+    );
     assert.equal(parked.lifecycleState, 'PENDING_DELETION');
     assert.match(log, /dry run/);
     assert.match(log, /create\s+new-one/);
@@ -131,7 +182,13 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
   });
 
   it('never touches OCI secrets outside the selection', async () => {
-    const unrelated = world.oci.seed({ vaultId: VAULT, compartmentId: world.inputs.compartmentId, keyId: KEY, name: 'app-unrelated', content: 'keep' });
+    const unrelated = world.oci.seed({
+      vaultId: VAULT,
+      compartmentId: world.inputs.compartmentId,
+      keyId: KEY,
+      name: 'app-unrelated',
+      content: 'keep',
+    });
     world.kv.set('app-unrelated', 'would overwrite');
     world.kv.set('db-x', 'x');
     const run = await runInProcess(world, { secrets: 'db-*' });
@@ -149,10 +206,14 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
 
   it('signs in with workload identity federation (AzurePipelinesCredential)', async () => {
     world.kv.set('wif', 'federated value');
-    const run = await runInProcess(world, { azureSubscription: 'azure-wif' }, {
-      variables: { 'System.AccessToken': world.entra.systemAccessToken },
-      env: { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri },
-    });
+    const run = await runInProcess(
+      world,
+      { azureSubscription: 'azure-wif' },
+      {
+        variables: { 'System.AccessToken': world.entra.systemAccessToken },
+        env: { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri },
+      },
+    );
     assert.equal(run.code, 0, run.visible);
     assert.equal(world.entra.issued.at(-1)?.method, 'federated');
     assert.ok(run.host.secrets.includes(world.entra.systemAccessToken));

@@ -7,7 +7,10 @@ import { ROOT, TASK_NAMES } from '../../devkit/project';
 async function runL0(task: string, inputs: Record<string, string>): Promise<MockTestRunner> {
   process.env.L0_TASK = task;
   process.env.L0_INPUTS = JSON.stringify(inputs);
-  const runner = new MockTestRunner(path.join(__dirname, 'mock-task-entry.js'), path.join(ROOT, 'tasks', task, 'task.json'));
+  const runner = new MockTestRunner(
+    path.join(__dirname, 'mock-task-entry.js'),
+    path.join(ROOT, 'tasks', task, 'task.json'),
+  );
   // Without this, MockTestRunner downloads a Node build from the internet.
   runner.nodePath = process.execPath;
   await runner.runAsync();
@@ -32,17 +35,32 @@ describe('L0 (MockTestRunner, unbundled)', () => {
 
   it('OracleDbProvision rejects a weak admin password without echoing it', async () => {
     const runner = await runL0('OracleDbProvision', {
-      target: 'ociApi', action: 'ensure', ociConnection: 'oci', compartmentId: 'ocid1.compartment.oc1..aaaa', displayName: 'orders', adminPassword: 'weakpass',
+      target: 'ociApi',
+      action: 'ensure',
+      ociConnection: 'oci',
+      compartmentId: 'ocid1.compartment.oc1..aaaa',
+      displayName: 'orders',
+      adminPassword: 'weakpass',
     });
     assert.equal(runner.succeeded, false);
     const issue = runner.errorIssues.join('\n');
-    assert.match(issue, /input 'adminPassword': does not meet OCI's rules: it has 8 characters \(12 to 30 are required\), has no upper-case letter, has no digit/);
+    assert.match(
+      issue,
+      /input 'adminPassword': does not meet OCI's rules: it has 8 characters \(12 to 30 are required\), has no upper-case letter, has no digit/,
+    );
     assert.ok(!issue.includes('weakpass'));
     assert.ok(runner.stdOutContained('##vso[task.setsecret]weakpass'), 'registered with the agent before validation');
   });
 
   it('CanaryShift names the step weight that is out of range', async () => {
-    const runner = await runL0('CanaryShift', { kubernetesServiceConnection: 'aks', deployment: 'web', service: 'web', image: 'r.azurecr.io/web:1', route: 'web', steps: '10, 200' });
+    const runner = await runL0('CanaryShift', {
+      kubernetesServiceConnection: 'aks',
+      deployment: 'web',
+      service: 'web',
+      image: 'r.azurecr.io/web:1',
+      route: 'web',
+      steps: '10, 200',
+    });
     assert.match(runner.errorIssues.join('\n'), /input 'steps': weight '200' is not a whole number from 0 to 100/);
   });
 });

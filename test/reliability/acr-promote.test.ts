@@ -24,7 +24,10 @@ let layout: OciLayout;
 let image: Descriptor;
 
 async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
-  const [src, dst] = await Promise.all([startLocalRegistry({ name: `fsrc${seed ?? 0}` }), startLocalRegistry({ name: `fdst${seed ?? 0}` })]);
+  const [src, dst] = await Promise.all([
+    startLocalRegistry({ name: `fsrc${seed ?? 0}` }),
+    startLocalRegistry({ name: `fdst${seed ?? 0}` }),
+  ]);
   await skopeoSeed(layout.dir, '2.0.1', src, 'shop/api:2.0.1');
   const net = new FaultNet(rates, seed);
   const front = async (name: string, registry: LocalRegistry): Promise<string> => {
@@ -35,10 +38,20 @@ async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
   };
   const [srcUrl, dstUrl] = [await front('src', src), await front('dst', dst)];
   const host = (url: string): string => new URL(url).host;
-  const endpoint = (url: string, creds: { username: string; password: string }): Endpoint => ({ url, scheme: 'UsernamePassword', auth: { registry: url, ...creds } });
+  const endpoint = (url: string, creds: { username: string; password: string }): Endpoint => ({
+    url,
+    scheme: 'UsernamePassword',
+    auth: { registry: url, ...creds },
+  });
   const run = await runTaskLikeAgent({
     taskDir: packagedTaskDir('AcrPromote'),
-    inputs: { sourceImage: `${host(srcUrl)}/shop/api:2.0.1`, targetRegistry: host(dstUrl), targetTags: '2.0.1\nprod', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn' },
+    inputs: {
+      sourceImage: `${host(srcUrl)}/shop/api:2.0.1`,
+      targetRegistry: host(dstUrl),
+      targetTags: '2.0.1\nprod',
+      sourceRegistryConnection: 'srcconn',
+      targetRegistryConnection: 'dstconn',
+    },
     endpoints: { srcconn: endpoint(srcUrl, READER), dstconn: endpoint(dstUrl, ADMIN) },
     timeoutMs: 60_000,
   });
@@ -51,11 +64,26 @@ async function state(s: Scenario): Promise<unknown> {
   const tags = probe.tags('shop/api');
   const digests = await Promise.all(tags.map((t) => probe.manifestDigest('shop/api', t)));
   // targetImage names the proxy's host, which differs per run: compare it without the host.
-  return { tags, digests, blobs: probe.storedBlobs().sort(), digest: s.run.outputs.imageDigest, targetImage: s.run.outputs.targetImage?.replace(/^[^/]+\//, '<registry>/') };
+  return {
+    tags,
+    digests,
+    blobs: probe.storedBlobs().sort(),
+    digest: s.run.outputs.imageDigest,
+    targetImage: s.run.outputs.targetImage?.replace(/^[^/]+\//, '<registry>/'),
+  };
 }
 
 /** Manifest PUTs that reached the target: idempotent per digest, counted to show retries stay bounded. */
-const manifestPuts = (s: Scenario): number => s.net.proxies.get('dst-registry')!.log.filter((r) => r.method === 'PUT' && /\/manifests\//.test(r.path) && r.fault !== 'resetBefore' && !/^(throttle|throttleWithRetryAfter|unavailable)$/.test(r.fault ?? '')).length;
+const manifestPuts = (s: Scenario): number =>
+  s.net.proxies
+    .get('dst-registry')!
+    .log.filter(
+      (r) =>
+        r.method === 'PUT' &&
+        /\/manifests\//.test(r.path) &&
+        r.fault !== 'resetBefore' &&
+        !/^(throttle|throttleWithRetryAfter|unavailable)$/.test(r.fault ?? ''),
+    ).length;
 
 describe('fault proxy: AcrPromote packaged task', function () {
   this.timeout(90_000);
@@ -66,7 +94,11 @@ describe('fault proxy: AcrPromote packaged task', function () {
     layout = new OciLayout(tempDir('fault-layout'));
     image = layout.image({ layerSizes: [60_000, 30_000, 10_000] });
     layout.tag('2.0.1', image);
-    clean = await runs.run(() => scenario({}), SEEDS, (seed) => scenario(FAULT_RATES, seed));
+    clean = await runs.run(
+      () => scenario({}),
+      SEEDS,
+      (seed) => scenario(FAULT_RATES, seed),
+    );
   });
   after(async () => {
     for (const s of all) {
@@ -80,20 +112,29 @@ describe('fault proxy: AcrPromote packaged task', function () {
     assert.equal(clean.run.code, 0, `${clean.run.resultMessage}\n${clean.run.stderr}`);
     assert.equal(clean.run.outputs.imageDigest, image.digest);
     for (const [name, p] of clean.net.proxies) assert.ok(p.log.length > 0, `${name} reached through its proxy`);
-    assert.ok(clean.net.proxies.get('dst-registry')!.log.some((r) => r.method === 'PATCH' || r.method === 'PUT' && /blobs\/uploads/.test(r.path)), 'uploads follow the rewritten Location through the proxy');
-    assert.deepEqual((await state(clean) as { tags: string[] }).tags, ['2.0.1', 'prod']);
+    assert.ok(
+      clean.net.proxies
+        .get('dst-registry')!
+        .log.some((r) => r.method === 'PATCH' || (r.method === 'PUT' && /blobs\/uploads/.test(r.path))),
+      'uploads follow the rewritten Location through the proxy',
+    );
+    assert.deepEqual(((await state(clean)) as { tags: string[] }).tags, ['2.0.1', 'prod']);
   });
 
-  for (const seed of SEEDS) it(`seed ${seed}: converges to the fault-free end state, bounded attempts`, async () => {
-    const run = faulty.get(seed)!;
-    // Registry writes are content-addressed (blobs, manifests by digest) so a repeat cannot duplicate:
-    // what could is a second tag or manifest, which the end-state comparison catches.
-    const ratio = recordRun('AcrPromote', clean.net, run.net, 0);
-    const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-2500)}\n${run.run.stderr.slice(-1500)}`;
-    assert.ok(run.net.totalInjected() > 0, 'faults were injected');
-    assert.equal(run.run.code, 0, detail);
-    assert.deepEqual(await state(run), await state(clean), detail);
-    assert.ok(manifestPuts(run) <= ATTEMPTS_BOUND * manifestPuts(clean), `manifest PUTs ${manifestPuts(run)} vs ${manifestPuts(clean)}`);
-    assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
-  });
+  for (const seed of SEEDS)
+    it(`seed ${seed}: converges to the fault-free end state, bounded attempts`, async () => {
+      const run = faulty.get(seed)!;
+      // Registry writes are content-addressed (blobs, manifests by digest) so a repeat cannot duplicate:
+      // what could is a second tag or manifest, which the end-state comparison catches.
+      const ratio = recordRun('AcrPromote', clean.net, run.net, 0);
+      const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-2500)}\n${run.run.stderr.slice(-1500)}`;
+      assert.ok(run.net.totalInjected() > 0, 'faults were injected');
+      assert.equal(run.run.code, 0, detail);
+      assert.deepEqual(await state(run), await state(clean), detail);
+      assert.ok(
+        manifestPuts(run) <= ATTEMPTS_BOUND * manifestPuts(clean),
+        `manifest PUTs ${manifestPuts(run)} vs ${manifestPuts(clean)}`,
+      );
+      assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
+    });
 });

@@ -26,9 +26,22 @@ async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
   const run = await runTaskLikeAgent({
     taskDir: packagedTaskDir('CanaryShift'),
     inputs: {
-      kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web',
-      image: CANARY_IMAGE, steps: '20, pause 100ms, analysis, 100', prometheusUrl: metrics.url, prometheusToken: 'prom-token-7',
-      query: 'canary_success_ratio', successCondition: 'result >= 0.99', interval: '1s', measurements: '1', rolloutTimeoutSeconds: '120',
+      kubernetesServiceConnection: 'k8s',
+      namespace: NS,
+      action: 'run',
+      deployment: 'web',
+      service: 'web',
+      trafficRouter: 'gatewayApi',
+      route: 'web',
+      image: CANARY_IMAGE,
+      steps: '20, pause 100ms, analysis, 100',
+      prometheusUrl: metrics.url,
+      prometheusToken: 'prom-token-7',
+      query: 'canary_success_ratio',
+      successCondition: 'result >= 0.99',
+      interval: '1s',
+      measurements: '1',
+      rolloutTimeoutSeconds: '120',
     },
     endpoints: { k8s: endpoint },
     env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' },
@@ -48,7 +61,8 @@ function state(s: Scenario): unknown {
 }
 
 /** Creates the API server accepted (201): a retried POST after a lost answer must meet 409, never a second object. */
-const creates = (s: Scenario): number => s.kube.requests.filter((r) => r.method === 'POST' && r.status >= 200 && r.status < 300).length;
+const creates = (s: Scenario): number =>
+  s.kube.requests.filter((r) => r.method === 'POST' && r.status >= 200 && r.status < 300).length;
 
 describe('fault proxy: CanaryShift packaged task', function () {
   this.timeout(300_000);
@@ -58,7 +72,12 @@ describe('fault proxy: CanaryShift packaged task', function () {
   before(async () => {
     // One seed after the other: three canaries, six proxies and three API servers at once starved the
     // rollout simulation on a loaded 2-core CI machine (a rollout left at 0 updated replicas for 60 s).
-    clean = await runs.run(() => scenario({}), SEEDS, (seed) => scenario(FAULT_RATES, seed), { oneAtATime: true });
+    clean = await runs.run(
+      () => scenario({}),
+      SEEDS,
+      (seed) => scenario(FAULT_RATES, seed),
+      { oneAtATime: true },
+    );
   });
   after(async () => {
     for (const s of all) {
@@ -71,20 +90,25 @@ describe('fault proxy: CanaryShift packaged task', function () {
   it('fault-free baseline: promoted, with every call through the proxies', () => {
     assert.equal(clean.run.code, 0, `${clean.run.resultMessage}\n${clean.run.stderr}`);
     assert.deepEqual(clean.run.outputs, { canaryWeight: '0', outcome: 'promoted' });
-    assert.equal(clean.net.proxies.get('kube-apiserver')!.log.length, clean.kube.requests.length, 'every API call went through the proxy');
+    assert.equal(
+      clean.net.proxies.get('kube-apiserver')!.log.length,
+      clean.kube.requests.length,
+      'every API call went through the proxy',
+    );
     assert.equal(clean.net.proxies.get('prometheus')!.log.length, 1);
     assert.ok(creates(clean) > 0, 'the canary Deployment was created');
   });
 
-  for (const seed of SEEDS) it(`seed ${seed}: converges to the fault-free end state, no duplicate create, bounded attempts`, () => {
-    const run = faulty.get(seed)!;
-    const duplicates = Math.max(0, creates(run) - creates(clean));
-    const ratio = recordRun('CanaryShift', clean.net, run.net, duplicates);
-    const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-2500)}\n${run.run.stderr.slice(-1500)}`;
-    assert.ok(run.net.totalInjected() > 0, 'faults were injected');
-    assert.equal(run.run.code, 0, detail);
-    assert.deepEqual(state(run), state(clean), detail);
-    assert.equal(duplicates, 0, 'no duplicate create');
-    assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
-  });
+  for (const seed of SEEDS)
+    it(`seed ${seed}: converges to the fault-free end state, no duplicate create, bounded attempts`, () => {
+      const run = faulty.get(seed)!;
+      const duplicates = Math.max(0, creates(run) - creates(clean));
+      const ratio = recordRun('CanaryShift', clean.net, run.net, duplicates);
+      const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-2500)}\n${run.run.stderr.slice(-1500)}`;
+      assert.ok(run.net.totalInjected() > 0, 'faults were injected');
+      assert.equal(run.run.code, 0, detail);
+      assert.deepEqual(state(run), state(clean), detail);
+      assert.equal(duplicates, 0, 'no duplicate create');
+      assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
+    });
 });

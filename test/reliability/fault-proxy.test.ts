@@ -47,7 +47,10 @@ describe('fault proxy and rewrite front', function () {
     try {
       const [ra, rb] = [await drive(a, 400), await drive(b, 400)];
       assert.deepEqual(ra, rb, 'seeded: same faults at the same requests');
-      assert.deepEqual(a.log.map((r) => r.fault), b.log.map((r) => r.fault));
+      assert.deepEqual(
+        a.log.map((r) => r.fault),
+        b.log.map((r) => r.fault),
+      );
       const total = KINDS.reduce((n, k) => n + a.injected[k], 0);
       assert.ok(total >= 0.14 * 400 && total <= 0.26 * 400, `about 20% faulted: ${total}/400`);
       for (const k of KINDS) assert.ok(a.injected[k] > 0, `${k} injected`);
@@ -55,7 +58,10 @@ describe('fault proxy and rewrite front', function () {
       assert.equal(ra.filter((s) => s === '503').length, a.injected.unavailable);
       assert.equal(ra.filter((s) => s === 'reset').length, a.injected.resetBefore + a.injected.resetAfter);
       // A reset after the answer means the service did the work: it saw those requests, not the resetBefore ones.
-      assert.equal(a.forwarded, 400 - a.injected.throttle - a.injected.throttleWithRetryAfter - a.injected.unavailable - a.injected.resetBefore);
+      assert.equal(
+        a.forwarded,
+        400 - a.injected.throttle - a.injected.throttleWithRetryAfter - a.injected.unavailable - a.injected.resetBefore,
+      );
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -68,7 +74,10 @@ describe('fault proxy and rewrite front', function () {
       seen.length = 0;
       await (await fetch(`${plain.url}/h`)).arrayBuffer();
       await (await fetch(`${keep.url}/h`)).arrayBuffer();
-      assert.deepEqual(seen.map((s) => s.host), [new URL(url).host, new URL(keep.url).host]);
+      assert.deepEqual(
+        seen.map((s) => s.host),
+        [new URL(url).host, new URL(keep.url).host],
+      );
     } finally {
       await Promise.all([plain.close(), keep.close()]);
     }

@@ -26,8 +26,17 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
     await world.close();
   });
 
-  async function run(kvScript: (req: http.IncomingMessage) => Scripted, ociScript: (req: http.IncomingMessage) => Scripted) {
-    const kv = await startScriptedFront({ target: `https://127.0.0.1:${world.kv.port}`, tls: true, preserveHost: true, cert: issueCert({ names: ['*.vault.azure.net', 'localhost', '127.0.0.1'] }), script: kvScript });
+  async function run(
+    kvScript: (req: http.IncomingMessage) => Scripted,
+    ociScript: (req: http.IncomingMessage) => Scripted,
+  ) {
+    const kv = await startScriptedFront({
+      target: `https://127.0.0.1:${world.kv.port}`,
+      tls: true,
+      preserveHost: true,
+      cert: issueCert({ names: ['*.vault.azure.net', 'localhost', '127.0.0.1'] }),
+      script: kvScript,
+    });
     const oci = await startScriptedFront({ target: world.oci.url, tls: true, preserveHost: true, script: ociScript });
     const connect = await startConnectProxy({ [world.kv.hostname]: kv.port });
     closers.push(kv, oci, connect);
@@ -41,17 +50,24 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
     return { result, kv, oci };
   }
 
-  const versions = (): string[] => world.oci.secretByName(VAULT, 'api-key')!.versions.map((v) => Buffer.from(v.content, 'base64').toString('utf8'));
+  const versions = (): string[] =>
+    world.oci.secretByName(VAULT, 'api-key')!.versions.map((v) => Buffer.from(v.content, 'base64').toString('utf8'));
 
   it('control: without faults, one new version', async () => {
-    const { result } = await run(() => undefined, () => undefined);
+    const { result } = await run(
+      () => undefined,
+      () => undefined,
+    );
     assert.equal(result.code, 0, result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);
   });
 
   // UpdateSecret is not idempotent (no opc-retry-token): after a lost answer the task looks before writing again.
   it('UpdateSecret answer lost after the vault applied it → still exactly one new version', async () => {
-    const { result, oci } = await run(() => undefined, firstOnly('lose', (req) => req.method === 'PUT' && /\/20180608\/secrets\//.test(req.url ?? '')));
+    const { result, oci } = await run(
+      () => undefined,
+      firstOnly('lose', (req) => req.method === 'PUT' && /\/20180608\/secrets\//.test(req.url ?? '')),
+    );
     assert.equal(oci.faulted.length, 1);
     assert.equal(result.code, 0, result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);
@@ -59,7 +75,10 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
 
   // @azure/keyvault-secrets retries 429 only with Retry-After; the source adds a policy for bare ones.
   it('Key Vault answers the first call with 429 and no Retry-After → retried, synced', async () => {
-    const { result, kv } = await run(firstOnly('throttle', (req) => req.method === 'GET' && /\/secrets/.test(req.url ?? '')), () => undefined);
+    const { result, kv } = await run(
+      firstOnly('throttle', (req) => req.method === 'GET' && /\/secrets/.test(req.url ?? '')),
+      () => undefined,
+    );
     assert.equal(kv.faulted.length, 1);
     assert.equal(result.code, 0, result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);

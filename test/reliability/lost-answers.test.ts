@@ -34,14 +34,26 @@ describe('lost answers, deterministic', function () {
 
   it('AcrPromote: the first blob-upload POST loses its answer after the registry opened the session → still promoted', async () => {
     front = await startRewriteFront(dst.url);
-    const loser = await startScriptedFront({ target: front.url, script: firstOnly('lose', (req) => req.method === 'POST' && /\/blobs\/uploads\/$/.test(req.url ?? '')) });
+    const loser = await startScriptedFront({
+      target: front.url,
+      script: firstOnly('lose', (req) => req.method === 'POST' && /\/blobs\/uploads\/$/.test(req.url ?? '')),
+    });
     front.replace([[dst.url, loser.url]]);
     try {
       const host = new URL(loser.url).host;
       const run = await runTaskLikeAgent({
         taskDir: packagedTaskDir('AcrPromote'),
-        inputs: { sourceImage: `${src.host}/shop/lost:1.0.0`, targetRegistry: host, targetTags: '1.0.0', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn' },
-        endpoints: { srcconn: registryEndpoint(src, READER), dstconn: { ...registryEndpoint(dst, ADMIN), url: loser.url, auth: { registry: loser.url, ...ADMIN } } },
+        inputs: {
+          sourceImage: `${src.host}/shop/lost:1.0.0`,
+          targetRegistry: host,
+          targetTags: '1.0.0',
+          sourceRegistryConnection: 'srcconn',
+          targetRegistryConnection: 'dstconn',
+        },
+        endpoints: {
+          srcconn: registryEndpoint(src, READER),
+          dstconn: { ...registryEndpoint(dst, ADMIN), url: loser.url, auth: { registry: loser.url, ...ADMIN } },
+        },
         timeoutMs: 45_000,
       });
       assert.equal(loser.faulted.length, 1, 'an upload POST lost its answer');
@@ -55,15 +67,27 @@ describe('lost answers, deterministic', function () {
   // A POST whose answer was lost may have been processed: the check fails saying so instead of sending it again.
   it('SmokeTest: a POST check whose answer is lost is not sent twice', async () => {
     const service = await startService();
-    const loser = await startScriptedFront({ target: service.url, script: firstOnly('lose', (req) => req.method === 'POST') });
+    const loser = await startScriptedFront({
+      target: service.url,
+      script: firstOnly('lose', (req) => req.method === 'POST'),
+    });
     try {
       const run = await runTaskLikeAgent({
         taskDir: packagedTaskDir('SmokeTest'),
-        inputs: { baseUrl: loser.url, checks: '- { name: order, method: POST, path: /echo, json: { order: 1 }, expect: { status: 200 } }', retries: '2', retryIntervalSeconds: '0.1' },
+        inputs: {
+          baseUrl: loser.url,
+          checks: '- { name: order, method: POST, path: /echo, json: { order: 1 }, expect: { status: 200 } }',
+          retries: '2',
+          retryIntervalSeconds: '0.1',
+        },
         timeoutMs: 30_000,
       });
       assert.equal(loser.faulted.length, 1);
-      assert.equal(service.hits.get('/echo'), 1, `the service saw the POST ${service.hits.get('/echo')} times (exit ${run.code})`);
+      assert.equal(
+        service.hits.get('/echo'),
+        1,
+        `the service saw the POST ${service.hits.get('/echo')} times (exit ${run.code})`,
+      );
       assert.equal(run.result, 'Failed');
       assert.match(run.resultMessage ?? '', /not retried: the POST may have been processed/);
     } finally {

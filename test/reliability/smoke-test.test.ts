@@ -22,11 +22,18 @@ const ORDERS = 4;
 /** Seed 405 made one POST reach the service twice on most runs (the engine resent it on a fresh socket). */
 const STORM_SEEDS = [405, 406, 407, 408, 409, 410];
 const CHECKS = [
-  ...Array.from({ length: 8 }, (_, i) => `- { name: health-${i}, path: /healthz, expect: { status: 200, json: { $.status: UP } } }`),
+  ...Array.from(
+    { length: 8 },
+    (_, i) => `- { name: health-${i}, path: /healthz, expect: { status: 200, json: { $.status: UP } } }`,
+  ),
   '- { name: api-health, path: /api/healthz, expect: { status: 2xx } }',
   `- { name: auth, path: /auth, headers: { Authorization: "Bearer ${TOKEN}" }, expect: { status: 200, json: { $.user: pipeline } } }`,
   '- { name: redirect, path: /redirect, followRedirects: true, expect: { status: 200 } }',
-  ...Array.from({ length: ORDERS }, (_, i) => `- { name: order-${i}, method: POST, path: "/echo?key=order-${i}", json: { order: ${i} }, expect: { status: 200, json: { $.method: POST } } }`),
+  ...Array.from(
+    { length: ORDERS },
+    (_, i) =>
+      `- { name: order-${i}, method: POST, path: "/echo?key=order-${i}", json: { order: ${i} }, expect: { status: 200, json: { $.method: POST } } }`,
+  ),
 ].join('\n');
 
 async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
@@ -35,7 +42,14 @@ async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
   const proxy = await net.proxy('smoke-target', service.url, { tls: true });
   const run = await runTaskLikeAgent({
     taskDir: packagedTaskDir('SmokeTest'),
-    inputs: { baseUrl: proxy.url, checks: CHECKS, retries: '6', retryIntervalSeconds: '0.1', concurrency: '4', timeoutSeconds: '10' },
+    inputs: {
+      baseUrl: proxy.url,
+      checks: CHECKS,
+      retries: '6',
+      retryIntervalSeconds: '0.1',
+      concurrency: '4',
+      timeoutSeconds: '10',
+    },
     secretVariables: { smokeToken: TOKEN },
     env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' },
     timeoutMs: 60_000,
@@ -47,7 +61,9 @@ async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
 function state(s: Scenario): unknown {
   const pub = s.run.commands.find((c) => c.command === 'results.publish');
   const xml = pub ? fs.readFileSync(pub.properties.resultFiles, 'utf8') : '';
-  const cases = [...xml.matchAll(/<testcase name="([^"]+)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => `${m[1]}:${/<failure/.test(m[3] ?? '') ? 'failed' : 'passed'}`);
+  const cases = [...xml.matchAll(/<testcase name="([^"]+)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)].map(
+    (m) => `${m[1]}:${/<failure/.test(m[3] ?? '') ? 'failed' : 'passed'}`,
+  );
   return { result: s.run.result, passed: s.run.outputs.passed, failed: s.run.outputs.failed, cases };
 }
 
@@ -63,10 +79,14 @@ describe('fault proxy: SmokeTest packaged task', function () {
     ...STORM_SEEDS.map((seed) => ({ name: `reset storm (30% resets, seed ${seed})`, seed, rates: STORM })),
   ];
   before(async () => {
-    clean = await runs.run(() => scenario({}), cases.map((c) => c.name), (name) => {
-      const c = cases.find((x) => x.name === name)!;
-      return scenario(c.rates, c.seed);
-    });
+    clean = await runs.run(
+      () => scenario({}),
+      cases.map((c) => c.name),
+      (name) => {
+        const c = cases.find((x) => x.name === name)!;
+        return scenario(c.rates, c.seed);
+      },
+    );
   });
   after(async () => {
     for (const s of all) {
@@ -77,39 +97,51 @@ describe('fault proxy: SmokeTest packaged task', function () {
 
   it('fault-free baseline: every check passes through the proxy', () => {
     assert.equal(clean.run.code, 0, `${clean.run.resultMessage}\n${clean.run.stdout}`);
-    assert.deepEqual(state(clean), { result: 'Succeeded', passed: '15', failed: '0', cases: (state(clean) as { cases: string[] }).cases });
+    assert.deepEqual(state(clean), {
+      result: 'Succeeded',
+      passed: '15',
+      failed: '0',
+      cases: (state(clean) as { cases: string[] }).cases,
+    });
     assert.ok((state(clean) as { cases: string[] }).cases.length >= 15);
     assert.equal(clean.service.hits.get('/echo'), ORDERS);
     for (let i = 0; i < ORDERS; i++) assert.equal(clean.service.hits.get(`echo:order-${i}`), 1, `order-${i}`);
   });
 
-  for (const { name } of cases) it(`${name}: same verdict as without faults (or a named unconfirmed POST), bounded attempts, no POST sent twice`, () => {
-    const run = faulty.get(name)!;
-    const duplicates = Math.max(0, (run.service.hits.get('/echo') ?? 0) - (clean.service.hits.get('/echo') ?? 0));
-    const ratio = recordRun('SmokeTest', clean.net, run.net, duplicates);
-    const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-3000)}`;
-    assert.ok(run.net.totalInjected() > 0, 'faults were injected');
-    assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
-    // Each POST reaches the service at most once, whatever the faults: a lost answer is reported, never resent.
-    const reached = Array.from({ length: ORDERS }, (_, i) => run.service.hits.get(`echo:order-${i}`) ?? 0);
-    assert.ok(reached.every((n) => n <= 1), `POSTs reaching the service per order: ${reached.join(', ')}\n${detail}`);
-    assert.equal(duplicates, 0);
-    // A POST that met a reset or a timeout cannot be confirmed without risking a second one: its check fails,
-    // saying so. Every other fault is ridden out to the fault-free verdict.
-    if (/not retried: the POST may have been processed/.test(run.run.stdout)) {
-      assert.equal(run.run.result, 'Failed', detail);
-      const posts = run.net.proxies.get('smoke-target')!.log.filter((r) => r.method === 'POST');
-      assert.ok(posts.some((r) => /reset|slow/.test(r.fault ?? '')), 'only after a transport fault on a POST');
-      // Only those POST checks fail; every other check still reaches the fault-free verdict.
-      const cleanCases = (state(clean) as { cases: string[] }).cases;
-      const differ = (state(run) as { cases: string[] }).cases.filter((c, i) => c !== cleanCases[i]);
-      for (const c of differ) {
-        const name = /^(order-\d+):failed$/.exec(c)?.[1];
-        assert.ok(name && new RegExp(`✘ ${name}: .*not retried: the POST`).test(run.run.stdout), `${c}\n${detail}`);
+  for (const { name } of cases)
+    it(`${name}: same verdict as without faults (or a named unconfirmed POST), bounded attempts, no POST sent twice`, () => {
+      const run = faulty.get(name)!;
+      const duplicates = Math.max(0, (run.service.hits.get('/echo') ?? 0) - (clean.service.hits.get('/echo') ?? 0));
+      const ratio = recordRun('SmokeTest', clean.net, run.net, duplicates);
+      const detail = `${run.net.describe()}\n${run.run.resultMessage}\n${run.run.stdout.slice(-3000)}`;
+      assert.ok(run.net.totalInjected() > 0, 'faults were injected');
+      assert.ok(ratio <= ATTEMPTS_BOUND, `attempts ${run.net.attempts()} ≤ ${ATTEMPTS_BOUND}× ${clean.net.attempts()}`);
+      // Each POST reaches the service at most once, whatever the faults: a lost answer is reported, never resent.
+      const reached = Array.from({ length: ORDERS }, (_, i) => run.service.hits.get(`echo:order-${i}`) ?? 0);
+      assert.ok(
+        reached.every((n) => n <= 1),
+        `POSTs reaching the service per order: ${reached.join(', ')}\n${detail}`,
+      );
+      assert.equal(duplicates, 0);
+      // A POST that met a reset or a timeout cannot be confirmed without risking a second one: its check fails,
+      // saying so. Every other fault is ridden out to the fault-free verdict.
+      if (/not retried: the POST may have been processed/.test(run.run.stdout)) {
+        assert.equal(run.run.result, 'Failed', detail);
+        const posts = run.net.proxies.get('smoke-target')!.log.filter((r) => r.method === 'POST');
+        assert.ok(
+          posts.some((r) => /reset|slow/.test(r.fault ?? '')),
+          'only after a transport fault on a POST',
+        );
+        // Only those POST checks fail; every other check still reaches the fault-free verdict.
+        const cleanCases = (state(clean) as { cases: string[] }).cases;
+        const differ = (state(run) as { cases: string[] }).cases.filter((c, i) => c !== cleanCases[i]);
+        for (const c of differ) {
+          const name = /^(order-\d+):failed$/.exec(c)?.[1];
+          assert.ok(name && new RegExp(`✘ ${name}: .*not retried: the POST`).test(run.run.stdout), `${c}\n${detail}`);
+        }
+        return;
       }
-      return;
-    }
-    assert.equal(run.run.code, 0, detail);
-    assert.deepEqual(state(run), state(clean), detail);
-  });
+      assert.equal(run.run.code, 0, detail);
+      assert.deepEqual(state(run), state(clean), detail);
+    });
 });

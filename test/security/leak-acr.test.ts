@@ -48,14 +48,36 @@ describe('security: AcrPromote leak scan (packaged; every shape as a registry co
       const tokensBefore = src.tokens.requests.length;
       const run = await runTaskLikeAgent({
         taskDir: packagedTaskDir('AcrPromote'),
-        inputs: { sourceImage: `${src.host}/shop/web:1.0.0`, targetRegistry: dst.host, targetRepository: `sec/web-${i}`, targetTags: '1.0.0\nprod', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn' },
-        endpoints: { srcconn: registryEndpoint(src, { username: srcUser, password: SHAPES[a] }), dstconn: registryEndpoint(dst, { username: dstUser, password: SHAPES[b] }) },
+        inputs: {
+          sourceImage: `${src.host}/shop/web:1.0.0`,
+          targetRegistry: dst.host,
+          targetRepository: `sec/web-${i}`,
+          targetTags: '1.0.0\nprod',
+          sourceRegistryConnection: 'srcconn',
+          targetRegistryConnection: 'dstconn',
+        },
+        endpoints: {
+          srcconn: registryEndpoint(src, { username: srcUser, password: SHAPES[a] }),
+          dstconn: registryEndpoint(dst, { username: dstUser, password: SHAPES[b] }),
+        },
         variables: { 'System.Debug': `${debug}` },
       });
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      assert.ok(src.tokens.requests.slice(tokensBefore).some((r) => r.user === srcUser && r.status === 200), 'source token obtained with its password');
-      assert.ok(dst.tokens.requests.some((r) => r.user === dstUser && r.status === 200 && r.scopes.some((sc) => sc.includes('push'))), 'target push token obtained with its password');
-      assert.equal(await new RegistryProbe(dst).manifestDigest(`sec/web-${i}`, 'prod'), image.digest, 'the promotion really happened');
+      assert.ok(
+        src.tokens.requests.slice(tokensBefore).some((r) => r.user === srcUser && r.status === 200),
+        'source token obtained with its password',
+      );
+      assert.ok(
+        dst.tokens.requests.some(
+          (r) => r.user === dstUser && r.status === 200 && r.scopes.some((sc) => sc.includes('push')),
+        ),
+        'target push token obtained with its password',
+      );
+      assert.equal(
+        await new RegistryProbe(dst).manifestDigest(`sec/web-${i}`, 'prod'),
+        image.digest,
+        'the promotion really happened',
+      );
       assert.deepEqual(unregistered(run, { [a]: SHAPES[a], [b]: SHAPES[b] }), [], 'announced with setsecret');
       const leaks = scanRun('AcrPromote', run, {
         [`${a}:sourcePassword`]: SHAPES[a],
@@ -74,13 +96,25 @@ describe('security: AcrPromote leak scan (packaged; every shape as a registry co
       for (const [i, n] of tried.entries()) {
         const run = await runTaskLikeAgent({
           taskDir: packagedTaskDir('AcrPromote'),
-          inputs: { sourceImage: `${src.host}/shop/web:1.0.0`, targetRegistry: dst.host, targetRepository: 'sec/denied', sourceRegistryConnection: 'srcconn', targetRegistryConnection: 'dstconn' },
-          endpoints: { srcconn: registryEndpoint(src, { username: 'reader', password: SHAPES[n] }), dstconn: registryEndpoint(dst, { username: `nobody-${i}`, password: SHAPES[n] }) },
+          inputs: {
+            sourceImage: `${src.host}/shop/web:1.0.0`,
+            targetRegistry: dst.host,
+            targetRepository: 'sec/denied',
+            sourceRegistryConnection: 'srcconn',
+            targetRegistryConnection: 'dstconn',
+          },
+          endpoints: {
+            srcconn: registryEndpoint(src, { username: 'reader', password: SHAPES[n] }),
+            dstconn: registryEndpoint(dst, { username: `nobody-${i}`, password: SHAPES[n] }),
+          },
           variables: { 'System.Debug': `${debug}` },
         });
         assert.equal(run.result, 'Failed', `${n}: ${run.resultMessage}`);
         assert.match(run.resultMessage ?? '', /rejected the credentials of service connection '(srcconn|dstconn)'/);
-        const leaks = scanRun('AcrPromote', run, { [`${n}:rejectedPassword`]: SHAPES[n], [`${n}:rejectedBasicAuth`]: `nobody-${i}:${SHAPES[n]}` });
+        const leaks = scanRun('AcrPromote', run, {
+          [`${n}:rejectedPassword`]: SHAPES[n],
+          [`${n}:rejectedBasicAuth`]: `nobody-${i}:${SHAPES[n]}`,
+        });
         assert.equal(leaks.length, 0, describeLeaks(leaks));
       }
     });

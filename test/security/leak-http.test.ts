@@ -7,12 +7,23 @@ import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
 import { CANARY_IMAGE, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
 import { EchoService, startEcho } from './echo';
-import { SHAPES, SHAPE_NAMES, ShapeName, describeLeaks, findLeaks, headerSafe, scanRun, shownText, unregistered } from './shapes';
+import {
+  SHAPES,
+  SHAPE_NAMES,
+  ShapeName,
+  describeLeaks,
+  findLeaks,
+  headerSafe,
+  scanRun,
+  shownText,
+  unregistered,
+} from './shapes';
 
 const env = { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' };
 type Values = Partial<Record<ShapeName, string>>;
 const namesOf = (values: Values): ShapeName[] => SHAPE_NAMES.filter((n) => values[n] !== undefined);
-const variablesOf = (values: Values): Record<string, string> => Object.fromEntries(namesOf(values).map((n) => [`sec.${n}`, values[n]!]));
+const variablesOf = (values: Values): Record<string, string> =>
+  Object.fromEntries(namesOf(values).map((n) => [`sec.${n}`, values[n]!]));
 /**
  * Inline checks hold what the agent expanded: the value verbatim where `"$(sec.x)"` stood. Values with `"`, `\`
  * or a newline cannot survive that inside YAML for any user, so inline runs use the others (the checks-file runs
@@ -26,14 +37,18 @@ const INLINE_VALUES: Values = Object.fromEntries(Object.entries(SHAPES).filter((
  * `value` renders the secret: a $(reference) (checks file) or the value the agent expanded inline.
  */
 function checksFor(values: Values, value: (n: ShapeName) => string, fail: boolean): string {
-  return namesOf(values).map((n) => [
-    `- name: sec-${n}`,
-    '  method: POST',
-    `  path: /echo/${n}`,
-    ...(headerSafe(values[n]!) ? [`  headers: { X-Probe-Token: ${value(n)} }`] : []),
-    `  body: ${value(n)}`,
-    `  expect: { status: 200${fail ? ', body: { contains: nothing-like-this }' : ''} }`,
-  ].join('\n')).join('\n');
+  return namesOf(values)
+    .map((n) =>
+      [
+        `- name: sec-${n}`,
+        '  method: POST',
+        `  path: /echo/${n}`,
+        ...(headerSafe(values[n]!) ? [`  headers: { X-Probe-Token: ${value(n)} }`] : []),
+        `  body: ${value(n)}`,
+        `  expect: { status: 200${fail ? ', body: { contains: nothing-like-this }' : ''} }`,
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** Every shape arrived at the service: in the body always, in the header when it can travel there. */
@@ -47,7 +62,8 @@ function assertDelivered(echo: EchoService, from: number, values: Values = SHAPE
   }
 }
 
-const asSecrets = (place: string, values: Values = SHAPES): Record<string, string> => Object.fromEntries(namesOf(values).map((n) => [`${n}:${place}`, values[n]!]));
+const asSecrets = (place: string, values: Values = SHAPES): Record<string, string> =>
+  Object.fromEntries(namesOf(values).map((n) => [`${n}:${place}`, values[n]!]));
 
 describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheusToken, smoke-check secret variables)', function () {
   this.timeout(60_000);
@@ -58,12 +74,19 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
   after(() => echo.close());
 
   // Header-safe shapes only: a bearer token travels in an HTTP header.
-  const placements = { false: { kube: 'percentAt', prom: 'backslash', endpoint: 'kubeconfig' }, true: { kube: 'quotes', prom: 'dollar', endpoint: 'serviceAccount' } } as const;
+  const placements = {
+    false: { kube: 'percentAt', prom: 'backslash', endpoint: 'kubeconfig' },
+    true: { kube: 'quotes', prom: 'dollar', endpoint: 'serviceAccount' },
+  } as const;
 
   for (const debug of [false, true]) {
     it(`System.Debug=${debug}: a failing smoke analysis aborts the canary, and nothing secret is shown`, async () => {
       const place = placements[`${debug}`];
-      const kube = await KubeApiServer.start({ namespaces: [NS], token: SHAPES[place.kube], rollout: { outcome: 'available', delayMs: 20 } });
+      const kube = await KubeApiServer.start({
+        namespaces: [NS],
+        token: SHAPES[place.kube],
+        rollout: { outcome: 'available', delayMs: 20 },
+      });
       const prom = await PrometheusEmulator.start({ bearerToken: SHAPES[place.prom] });
       try {
         seedApp(kube);
@@ -72,9 +95,24 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
         const run = await runTaskLikeAgent({
           taskDir: packagedTaskDir('CanaryShift'),
           inputs: {
-            kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web',
-            image: CANARY_IMAGE, steps: '20, analysis, 100', prometheusUrl: prom.url, prometheusToken: SHAPES[place.prom], query: 'canary_success_ratio', successCondition: 'result >= 0.99',
-            smokeChecks: checksFor(INLINE_VALUES, (n) => `"${INLINE_VALUES[n]}"`, true), smokeBaseUrl: echo.url, interval: '1s', measurements: '1', rolloutTimeoutSeconds: '60',
+            kubernetesServiceConnection: 'k8s',
+            namespace: NS,
+            action: 'run',
+            deployment: 'web',
+            service: 'web',
+            trafficRouter: 'gatewayApi',
+            route: 'web',
+            image: CANARY_IMAGE,
+            steps: '20, analysis, 100',
+            prometheusUrl: prom.url,
+            prometheusToken: SHAPES[place.prom],
+            query: 'canary_success_ratio',
+            successCondition: 'result >= 0.99',
+            smokeChecks: checksFor(INLINE_VALUES, (n) => `"${INLINE_VALUES[n]}"`, true),
+            smokeBaseUrl: echo.url,
+            interval: '1s',
+            measurements: '1',
+            rolloutTimeoutSeconds: '60',
           },
           endpoints: { k8s: place.endpoint === 'kubeconfig' ? kube.endpoint() : kube.serviceAccountEndpoint() },
           variables: { 'System.Debug': `${debug}` },
@@ -84,11 +122,22 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
         assert.equal(run.result, 'Failed', `${run.resultMessage}\n${run.stderr}`);
         assert.equal(run.outputs.outcome, 'aborted');
         assert.match(run.resultMessage ?? '', /smoke check\(s\) failed/);
-        assert.ok(kube.requests.some((r) => r.method === 'PATCH' && r.status < 300), 'the kube token was accepted');
+        assert.ok(
+          kube.requests.some((r) => r.method === 'PATCH' && r.status < 300),
+          'the kube token was accepted',
+        );
         assert.ok(prom.queries.length >= 1, 'the Prometheus token was accepted');
         assertDelivered(echo, from, INLINE_VALUES);
-        assert.deepEqual(unregistered(run, { kube: SHAPES[place.kube], prom: SHAPES[place.prom], ...SHAPES }), [], 'announced with setsecret');
-        const leaks = scanRun('CanaryShift', run, { ...asSecrets('smokeSecretVariable'), [`${place.kube}:kubeToken`]: SHAPES[place.kube], [`${place.prom}:prometheusToken`]: SHAPES[place.prom] });
+        assert.deepEqual(
+          unregistered(run, { kube: SHAPES[place.kube], prom: SHAPES[place.prom], ...SHAPES }),
+          [],
+          'announced with setsecret',
+        );
+        const leaks = scanRun('CanaryShift', run, {
+          ...asSecrets('smokeSecretVariable'),
+          [`${place.kube}:kubeToken`]: SHAPES[place.kube],
+          [`${place.prom}:prometheusToken`]: SHAPES[place.prom],
+        });
         assert.equal(leaks.length, 0, describeLeaks(leaks));
       } finally {
         await kube.close();
@@ -96,7 +145,10 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
       }
     });
   }
-  const wrongTokens = { false: ['unicode', 'pem', 'trailingNewline', 'vso'], true: ['short', 'json', 'urlEmbedded', 'spaces'] } as const;
+  const wrongTokens = {
+    false: ['unicode', 'pem', 'trailingNewline', 'vso'],
+    true: ['short', 'json', 'urlEmbedded', 'spaces'],
+  } as const;
   for (const debug of [false, true]) {
     it(`System.Debug=${debug}: Kubernetes tokens the cluster rejects (or HTTP cannot carry) fail the task without being shown`, async () => {
       const kube = await KubeApiServer.start({ namespaces: [NS] });
@@ -105,8 +157,21 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
         for (const n of wrongTokens[`${debug}`]) {
           const run = await runTaskLikeAgent({
             taskDir: packagedTaskDir('CanaryShift'),
-            inputs: { kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web', image: CANARY_IMAGE, steps: '20, 100', rolloutTimeoutSeconds: '60' },
-            endpoints: { k8s: kube.endpoint({ token: SHAPES[n] }) }, variables: { 'System.Debug': `${debug}` }, env,
+            inputs: {
+              kubernetesServiceConnection: 'k8s',
+              namespace: NS,
+              action: 'run',
+              deployment: 'web',
+              service: 'web',
+              trafficRouter: 'gatewayApi',
+              route: 'web',
+              image: CANARY_IMAGE,
+              steps: '20, 100',
+              rolloutTimeoutSeconds: '60',
+            },
+            endpoints: { k8s: kube.endpoint({ token: SHAPES[n] }) },
+            variables: { 'System.Debug': `${debug}` },
+            env,
           });
           assert.equal(run.result, 'Failed', `${n}: ${run.resultMessage}`);
           assert.equal(kube.writes().filter((r) => r.status < 300).length, 0, 'nothing changed');
@@ -132,7 +197,10 @@ describe('security: SmokeTest leak scan (packaged; secret variables in headers a
     const planted = `${SHAPES.percentAt}-not-secret`;
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('SmokeTest'),
-      inputs: { baseUrl: echo.url, checks: `- { name: planted, method: POST, path: /echo/planted, headers: { X-Note: ${JSON.stringify(planted)} }, body: ${JSON.stringify(planted)}, expect: { body: { contains: nothing-like-this } } }\n` },
+      inputs: {
+        baseUrl: echo.url,
+        checks: `- { name: planted, method: POST, path: /echo/planted, headers: { X-Note: ${JSON.stringify(planted)} }, body: ${JSON.stringify(planted)}, expect: { body: { contains: nothing-like-this } } }\n`,
+      },
       env,
     });
     assert.equal(run.result, 'Failed');
@@ -151,20 +219,37 @@ describe('security: SmokeTest leak scan (packaged; secret variables in headers a
           inputs.checks = checksFor(values, (n) => `"${values[n]}"`, true);
         } else {
           dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'mcdso-sec-checks-'));
-          fs.writeFileSync(path.join(dir, 'smoke.yml'), checksFor(values, (n) => `$(sec.${n})`, true));
+          fs.writeFileSync(
+            path.join(dir, 'smoke.yml'),
+            checksFor(values, (n) => `$(sec.${n})`, true),
+          );
           inputs.checksFile = path.join(dir, 'smoke.yml');
           variables['System.DefaultWorkingDirectory'] = dir;
         }
         const from = echo.received.length;
-        const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), inputs, variables, secretVariables: variablesOf(values), env, timeoutMs: 30_000 });
+        const run = await runTaskLikeAgent({
+          taskDir: packagedTaskDir('SmokeTest'),
+          inputs,
+          variables,
+          secretVariables: variablesOf(values),
+          env,
+          timeoutMs: 30_000,
+        });
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(run.result, 'Failed', `${run.resultMessage}\n${run.stderr}`);
         assert.equal(run.outputs.failed, String(namesOf(values).length), run.resultMessage);
-        assert.ok(run.commands.some((c) => c.command === 'results.publish'), 'JUnit results published (and scanned)');
+        assert.ok(
+          run.commands.some((c) => c.command === 'results.publish'),
+          'JUnit results published (and scanned)',
+        );
         assertDelivered(echo, from, values);
         assert.match(shownText(run), /check 'sec-percentAt'[^\n]*\*\*\*/, 'the echoed body is reported, masked');
         assert.deepEqual(unregistered(run, asSecrets('', values)), [], 'announced with setsecret');
-        const leaks = scanRun('SmokeTest', run, asSecrets(where === 'inline' ? 'inlineSecret' : 'checksFileSecret', values));
+        const leaks = scanRun(
+          'SmokeTest',
+          run,
+          asSecrets(where === 'inline' ? 'inlineSecret' : 'checksFileSecret', values),
+        );
         assert.equal(leaks.length, 0, describeLeaks(leaks));
       });
     }

@@ -11,7 +11,10 @@ import { SHAPES, SHAPE_NAMES, describeLeaks, scanRun, unregistered } from './sha
 /** The OCI connection with the test key encrypted under `passphrase`: the passphrase is a secret too. */
 export function encryptedOciEndpoint(url: string, passphrase: string): Endpoint {
   const base = ociEndpoint(url);
-  const privateKey = crypto.createPrivateKey(OCI_TEST_KEY.privateKeyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
+  const privateKey = crypto
+    .createPrivateKey(OCI_TEST_KEY.privateKeyPem)
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+    .toString();
   return { ...base, auth: { ...base.auth, privateKey, passphrase } };
 }
 
@@ -43,12 +46,23 @@ describe('security: KeyVaultToOci leak scan (packaged, every shape as a Key Vaul
       secrets[`${place.spn}:spnSecret`] = SHAPES[place.spn];
       secrets[`${place.passphrase}:ociKeyPassphrase`] = SHAPES[place.passphrase];
       secrets['ociPrivateKey'] = OCI_TEST_KEY.privateKeyPem;
-      world.endpoints.spn = { ...world.endpoints.azure, auth: { ...world.endpoints.azure.auth, serviceprincipalid: spnId, serviceprincipalkey: SHAPES[place.spn] } };
+      world.endpoints.spn = {
+        ...world.endpoints.azure,
+        auth: { ...world.endpoints.azure.auth, serviceprincipalid: spnId, serviceprincipalkey: SHAPES[place.spn] },
+      };
       world.endpoints.ociEnc = encryptedOciEndpoint(world.oci.url, SHAPES[place.passphrase]);
 
-      const run = await runLikeAgent(world, packagedTaskDir('KeyVaultToOci'), { azureSubscription: 'spn', ociConnection: 'ociEnc', secrets: 'sec-*' }, { 'System.Debug': `${debug}` });
+      const run = await runLikeAgent(
+        world,
+        packagedTaskDir('KeyVaultToOci'),
+        { azureSubscription: 'spn', ociConnection: 'ociEnc', secrets: 'sec-*' },
+        { 'System.Debug': `${debug}` },
+      );
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      assert.ok(world.entra.issued.some((t) => t.clientId === spnId), 'the SPN secret was used');
+      assert.ok(
+        world.entra.issued.some((t) => t.clientId === spnId),
+        'the SPN secret was used',
+      );
       assert.ok(!world.entra.issued.some((t) => t.clientId === CLIENT_ID));
       for (const name of SHAPE_NAMES) {
         const got = world.oci.secretByName(VAULT, `sec-${name}`)?.versions.at(-1)?.content;
@@ -67,7 +81,9 @@ describe('security: OracleDbProvision leak scan (packaged; adminPassword, wallet
   this.timeout(60_000);
   let oci: OciDatabaseEmulator;
   beforeEach(async () => {
-    oci = await OciDatabaseEmulator.start({ delays: { provision: 100, update: 30, start: 30, stop: 30, terminate: 30, backup: 30 } });
+    oci = await OciDatabaseEmulator.start({
+      delays: { provision: 100, update: 30, start: 30, stop: 30, terminate: 30, backup: 30 },
+    });
   });
   afterEach(() => oci.close());
 
@@ -82,11 +98,23 @@ describe('security: OracleDbProvision leak scan (packaged; adminPassword, wallet
       const place = placements[`${debug}`];
       const endpoints = { oci: encryptedOciEndpoint(oci.url, SHAPES[place.passphrase]) };
       const variables = { 'System.Debug': `${debug}` };
-      const ensure = await runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({ adminPassword: SHAPES[place.admin] }), endpoints, variables, env });
+      const ensure = await runTaskLikeAgent({
+        taskDir: packagedTaskDir('OracleDbProvision'),
+        inputs: dbInputs({ adminPassword: SHAPES[place.admin] }),
+        endpoints,
+        variables,
+        env,
+      });
       assert.equal(ensure.code, 0, `${ensure.resultMessage}\n${ensure.stderr}`);
       const [db] = oci.store.databases.values();
       assert.equal(db.adminPassword, SHAPES[place.admin], 'the password was really sent');
-      const wallet = await runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({ action: 'wallet', walletPassword: SHAPES[place.wallet], adminPassword: '' }), endpoints, variables, env });
+      const wallet = await runTaskLikeAgent({
+        taskDir: packagedTaskDir('OracleDbProvision'),
+        inputs: dbInputs({ action: 'wallet', walletPassword: SHAPES[place.wallet], adminPassword: '' }),
+        endpoints,
+        variables,
+        env,
+      });
       assert.equal(wallet.code, 0, `${wallet.resultMessage}\n${wallet.stderr}`);
       const secrets = {
         [`${place.admin}:adminPassword`]: SHAPES[place.admin],
@@ -94,9 +122,20 @@ describe('security: OracleDbProvision leak scan (packaged; adminPassword, wallet
         [`${place.passphrase}:ociKeyPassphrase`]: SHAPES[place.passphrase],
         ociPrivateKey: OCI_TEST_KEY.privateKeyPem,
       };
-      assert.deepEqual(unregistered(ensure, { admin: SHAPES[place.admin], passphrase: SHAPES[place.passphrase] }), [], 'announced with setsecret');
-      assert.deepEqual(unregistered(wallet, { wallet: SHAPES[place.wallet], passphrase: SHAPES[place.passphrase] }), [], 'announced with setsecret');
-      const leaks = [...scanRun('OracleDbProvision', ensure, secrets), ...scanRun('OracleDbProvision', wallet, secrets)];
+      assert.deepEqual(
+        unregistered(ensure, { admin: SHAPES[place.admin], passphrase: SHAPES[place.passphrase] }),
+        [],
+        'announced with setsecret',
+      );
+      assert.deepEqual(
+        unregistered(wallet, { wallet: SHAPES[place.wallet], passphrase: SHAPES[place.passphrase] }),
+        [],
+        'announced with setsecret',
+      );
+      const leaks = [
+        ...scanRun('OracleDbProvision', ensure, secrets),
+        ...scanRun('OracleDbProvision', wallet, secrets),
+      ];
       assert.equal(leaks.length, 0, describeLeaks(leaks));
     });
   }
@@ -106,13 +145,22 @@ describe('security: OracleDbProvision leak scan (packaged; adminPassword, wallet
       // The json shape has a double quote (not allowed), the short one is too short for either password.
       const run = await runTaskLikeAgent({
         taskDir: packagedTaskDir('OracleDbProvision'),
-        inputs: dbInputs({ adminPassword: debug ? SHAPES.json : SHAPES.short, walletPassword: debug ? SHAPES.short : SHAPES.json }),
-        endpoints: { oci: encryptedOciEndpoint(oci.url, SHAPES.spaces) }, variables: { 'System.Debug': `${debug}` }, env,
+        inputs: dbInputs({
+          adminPassword: debug ? SHAPES.json : SHAPES.short,
+          walletPassword: debug ? SHAPES.short : SHAPES.json,
+        }),
+        endpoints: { oci: encryptedOciEndpoint(oci.url, SHAPES.spaces) },
+        variables: { 'System.Debug': `${debug}` },
+        env,
       });
       assert.equal(run.result, 'Failed');
       assert.match(run.resultMessage ?? '', /input 'adminPassword': does not meet OCI's rules/);
       assert.equal(oci.requests.length, 0, 'nothing was sent');
-      const leaks = scanRun('OracleDbProvision', run, { 'json:rejectedPassword': SHAPES.json, 'short:rejectedPassword': SHAPES.short, 'spaces:ociKeyPassphrase': SHAPES.spaces });
+      const leaks = scanRun('OracleDbProvision', run, {
+        'json:rejectedPassword': SHAPES.json,
+        'short:rejectedPassword': SHAPES.short,
+        'spaces:ociKeyPassphrase': SHAPES.spaces,
+      });
       assert.equal(leaks.length, 0, describeLeaks(leaks));
     });
   }

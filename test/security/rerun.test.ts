@@ -12,7 +12,20 @@ import { LocalRegistry, READER, ADMIN, startLocalRegistry } from '../../devkit/r
 import { OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { startEcho } from './echo';
-import { SEED, adbState, adbWrites, kubeState, kubeWrites, repositoryState, rerunFigures, seeded, stable, stateDiffs, vaultState, vaultWrites } from './state';
+import {
+  SEED,
+  adbState,
+  adbWrites,
+  kubeState,
+  kubeWrites,
+  repositoryState,
+  rerunFigures,
+  seeded,
+  stable,
+  stateDiffs,
+  vaultState,
+  vaultWrites,
+} from './state';
 
 /**
  * Re-run convergence of every packaged task: three runs in a row against the same emulator state end in
@@ -35,8 +48,20 @@ const KILLS_PER_TASK = 2;
 function acrWrites(run: AgentRunResult | undefined): number {
   const ledger = run?.attachments.find((a) => a.type === 'multicloud-devsecops.ledger');
   if (!ledger) return 0;
-  const d = JSON.parse(fs.readFileSync(ledger.path, 'utf8')).details as { blobsCopied: number; blobsMounted: number; manifestsPushed: number; bytesMoved: number; tagsMoved: string };
-  return d.blobsCopied + d.blobsMounted + d.manifestsPushed + d.bytesMoved + (d.tagsMoved === 'none' ? 0 : d.tagsMoved.split(', ').length);
+  const d = JSON.parse(fs.readFileSync(ledger.path, 'utf8')).details as {
+    blobsCopied: number;
+    blobsMounted: number;
+    manifestsPushed: number;
+    bytesMoved: number;
+    tagsMoved: string;
+  };
+  return (
+    d.blobsCopied +
+    d.blobsMounted +
+    d.manifestsPushed +
+    d.bytesMoved +
+    (d.tagsMoved === 'none' ? 0 : d.tagsMoved.split(', ').length)
+  );
 }
 
 let registries: { src: LocalRegistry; dst: LocalRegistry; layout: OciLayout } | undefined;
@@ -48,15 +73,36 @@ const scenarios: Record<string, () => Promise<World>> = {
     for (let i = 0; i < 6; i++) w.kv.set(`app-secret-${i}`, `value-${i}-${'x'.repeat(i * 10)}`);
     return {
       // kv-world's runLikeAgent, plus a kill: the same inputs, connections and proxy.
-      run: (kill) => runTaskLikeAgent({ taskDir: packagedTaskDir('KeyVaultToOci'), inputs: w.inputs, endpoints: w.endpoints, env: { HTTPS_PROXY: w.proxy.url, ...env }, kill, timeoutMs: 90_000 }),
-      state: async () => vaultState(w.oci), writes: () => vaultWrites(w.oci), close: () => w.close(),
+      run: (kill) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('KeyVaultToOci'),
+          inputs: w.inputs,
+          endpoints: w.endpoints,
+          env: { HTTPS_PROXY: w.proxy.url, ...env },
+          kill,
+          timeoutMs: 90_000,
+        }),
+      state: async () => vaultState(w.oci),
+      writes: () => vaultWrites(w.oci),
+      close: () => w.close(),
     };
   },
   OracleDbProvision: async () => {
-    const oci = await OciDatabaseEmulator.start({ delays: { provision: 300, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 } });
+    const oci = await OciDatabaseEmulator.start({
+      delays: { provision: 300, update: 50, start: 50, stop: 50, terminate: 50, backup: 50 },
+    });
     return {
-      run: (kill) => runTaskLikeAgent({ taskDir: packagedTaskDir('OracleDbProvision'), inputs: dbInputs({}), endpoints: { oci: ociEndpoint(oci.url) }, env, kill }),
-      state: async () => adbState(oci), writes: () => adbWrites(oci), close: () => oci.close(),
+      run: (kill) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('OracleDbProvision'),
+          inputs: dbInputs({}),
+          endpoints: { oci: ociEndpoint(oci.url) },
+          env,
+          kill,
+        }),
+      state: async () => adbState(oci),
+      writes: () => adbWrites(oci),
+      close: () => oci.close(),
     };
   },
   AcrPromote: async () => {
@@ -64,33 +110,73 @@ const scenarios: Record<string, () => Promise<World>> = {
     const repo = `rerun/web-${repoCounter++}`;
     const probe = new RegistryProbe(dst);
     return {
-      run: (kill) => runTaskLikeAgent({
-        taskDir: packagedTaskDir('AcrPromote'),
-        inputs: { sourceImage: `${src.host}/shop/big:2.0.0`, targetRegistry: dst.host, targetRepository: repo, targetTags: '2.0.0\nprod', sourceRegistryConnection: 'src', targetRegistryConnection: 'dst' },
-        endpoints: { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN) }, kill,
-      }),
-      state: () => repositoryState(probe, repo), writes: (last) => acrWrites(last), close: async () => undefined,
+      run: (kill) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('AcrPromote'),
+          inputs: {
+            sourceImage: `${src.host}/shop/big:2.0.0`,
+            targetRegistry: dst.host,
+            targetRepository: repo,
+            targetTags: '2.0.0\nprod',
+            sourceRegistryConnection: 'src',
+            targetRegistryConnection: 'dst',
+          },
+          endpoints: { src: registryEndpoint(src, READER), dst: registryEndpoint(dst, ADMIN) },
+          kill,
+        }),
+      state: () => repositoryState(probe, repo),
+      writes: (last) => acrWrites(last),
+      close: async () => undefined,
     };
   },
   CanaryShift: async () => {
     const kube = await KubeApiServer.start({ namespaces: [NS], rollout: { outcome: 'available', delayMs: 60 } });
     seedApp(kube);
     return {
-      run: (kill) => runTaskLikeAgent({
-        taskDir: packagedTaskDir('CanaryShift'),
-        inputs: { kubernetesServiceConnection: 'k8s', namespace: NS, action: 'run', deployment: 'web', service: 'web', trafficRouter: 'gatewayApi', route: 'web', image: CANARY_IMAGE, steps: '20, pause 200ms, 50, pause 200ms, 100', rolloutTimeoutSeconds: '60' },
-        endpoints: { k8s: kube.endpoint() }, env, kill,
-      }),
-      state: async () => kubeState(kube), writes: () => kubeWrites(kube), close: () => kube.close(),
+      run: (kill) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('CanaryShift'),
+          inputs: {
+            kubernetesServiceConnection: 'k8s',
+            namespace: NS,
+            action: 'run',
+            deployment: 'web',
+            service: 'web',
+            trafficRouter: 'gatewayApi',
+            route: 'web',
+            image: CANARY_IMAGE,
+            steps: '20, pause 200ms, 50, pause 200ms, 100',
+            rolloutTimeoutSeconds: '60',
+          },
+          endpoints: { k8s: kube.endpoint() },
+          env,
+          kill,
+        }),
+      state: async () => kubeState(kube),
+      writes: () => kubeWrites(kube),
+      close: () => kube.close(),
     };
   },
   SmokeTest: async () => {
     // SmokeTest changes nothing: its "state" is what the service saw (methods), and it must never write.
     const echo = await startEcho();
     return {
-      run: (kill) => runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), inputs: { baseUrl: echo.url, checks: '- { name: health, path: /echo/health }\n- { name: ready, path: /echo/ready }\n' }, env, kill }),
-      state: async () => ({ methods: [...new Set(echo.received.map((r) => r.method))].sort(), paths: [...new Set(echo.received.map((r) => r.url))].sort() }),
-      writes: () => echo.received.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length, close: () => echo.close(),
+      run: (kill) =>
+        runTaskLikeAgent({
+          taskDir: packagedTaskDir('SmokeTest'),
+          inputs: {
+            baseUrl: echo.url,
+            checks: '- { name: health, path: /echo/health }\n- { name: ready, path: /echo/ready }\n',
+          },
+          env,
+          kill,
+        }),
+      state: async () => ({
+        methods: [...new Set(echo.received.map((r) => r.method))].sort(),
+        paths: [...new Set(echo.received.map((r) => r.url))].sort(),
+      }),
+      writes: () => echo.received.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length,
+      close: () => echo.close(),
     };
   },
 };
@@ -98,7 +184,10 @@ const scenarios: Record<string, () => Promise<World>> = {
 describe('security: re-run convergence of every packaged task (3 runs in a row; seeded SIGKILL then re-run)', function () {
   this.timeout(120_000);
   before(async function () {
-    const [src, dst] = await Promise.all([startLocalRegistry({ name: 'rrsrc' }), startLocalRegistry({ name: 'rrdst' })]);
+    const [src, dst] = await Promise.all([
+      startLocalRegistry({ name: 'rrsrc' }),
+      startLocalRegistry({ name: 'rrdst' }),
+    ]);
     const layout = new OciLayout(tempDir('rrlayout'));
     layout.tag('2.0.0', layout.image({ layerSizes: [1 << 20, 1 << 20, 1 << 20, 512 << 10] }));
     registries = { src, dst, layout };
@@ -127,7 +216,8 @@ describe('security: re-run convergence of every packaged task (3 runs in a row; 
           assert.equal(run.code, 0, `run ${i + 1}: ${run.resultMessage}\n${run.stderr}`);
           states.push(await w.state());
           const wrote = task === 'AcrPromote' ? w.writes(run) : w.writes() - before;
-          if (i === 0 && task !== 'SmokeTest') assert.ok(wrote > 0, 'the first run changed something (else the test proves nothing)');
+          if (i === 0 && task !== 'SmokeTest')
+            assert.ok(wrote > 0, 'the first run changed something (else the test proves nothing)');
           if (i > 0) {
             rerunFigures.writesOnRerun += wrote;
             assert.equal(wrote, 0, `run ${i + 1} wrote ${wrote} time(s)`);
@@ -145,7 +235,10 @@ describe('security: re-run convergence of every packaged task (3 runs in a row; 
     for (let k = 0; k < KILLS_PER_TASK; k++) {
       it(`${task}: SIGKILLed at a seeded random point (kill ${k + 1}), then re-run → the uninterrupted run's state`, async () => {
         // The uninterrupted runs are the reference: when they failed, a kill has nothing to be compared with.
-        assert.ok(baseline !== undefined, `${task}: no uninterrupted end state to compare with (the three-runs test failed)`);
+        assert.ok(
+          baseline !== undefined,
+          `${task}: no uninterrupted end state to compare with (the three-runs test failed)`,
+        );
         // Anywhere from process start to the end of a typical run: early kills test "nothing done yet", late ones "nearly done".
         const afterMs = Math.round(50 + random() * Math.max(duration - 50, 100));
         const w = await start();
@@ -157,10 +250,18 @@ describe('security: re-run convergence of every packaged task (3 runs in a row; 
           if (stateDiffs(baseline, await w.state()).length > 0) rerunFigures.killsLeftPartial++;
           const rerun = await w.run();
           rerunFigures.runs++;
-          assert.equal(rerun.code, 0, `re-run after a kill at ${afterMs} ms (seed ${SEED}): ${rerun.resultMessage}\n${rerun.stderr}`);
+          assert.equal(
+            rerun.code,
+            0,
+            `re-run after a kill at ${afterMs} ms (seed ${SEED}): ${rerun.resultMessage}\n${rerun.stderr}`,
+          );
           const diffs = stateDiffs(baseline, await w.state());
           rerunFigures.stateDiffs += diffs.length;
-          assert.deepEqual(diffs, [], `kill at ${afterMs} ms of ~${duration} ms (seed ${SEED}; replay with MCDSO_SEED)\n${stable(baseline)}`);
+          assert.deepEqual(
+            diffs,
+            [],
+            `kill at ${afterMs} ms of ~${duration} ms (seed ${SEED}; replay with MCDSO_SEED)\n${stable(baseline)}`,
+          );
         } finally {
           await w.close();
         }
@@ -169,6 +270,8 @@ describe('security: re-run convergence of every packaged task (3 runs in a row; 
   }
 
   after(() => {
-    console.log(`      re-run convergence (seed ${SEED}): ${rerunFigures.runs} packaged runs, ${rerunFigures.kills} SIGKILLs (${rerunFigures.killsLanded} before the run ended, ${rerunFigures.killsLeftPartial} leaving a state the re-run had to finish), ${rerunFigures.writesOnRerun} writes by re-runs, ${rerunFigures.stateDiffs} state diffs found`);
+    console.log(
+      `      re-run convergence (seed ${SEED}): ${rerunFigures.runs} packaged runs, ${rerunFigures.kills} SIGKILLs (${rerunFigures.killsLanded} before the run ended, ${rerunFigures.killsLeftPartial} leaving a state the re-run had to finish), ${rerunFigures.writesOnRerun} writes by re-runs, ${rerunFigures.stateDiffs} state diffs found`,
+    );
   });
 });

@@ -42,7 +42,8 @@ export function leakForms(value: string): string[] {
     forms.add(JSON.stringify(v).slice(1, -1));
   }
   if (/\n/.test(value)) {
-    for (const line of value.split(/\r?\n/).map((l) => l.trim())) if (line.length >= 8 && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(line)) forms.add(line);
+    for (const line of value.split(/\r?\n/).map((l) => l.trim()))
+      if (line.length >= 8 && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(line)) forms.add(line);
   }
   return [...forms].filter((f) => f.length >= 4);
 }
@@ -70,14 +71,28 @@ export function findLeaks(text: string, secrets: Record<string, string>): Leak[]
  * would print that line). Secret-flagged setvariable lines are consumed by the agent like setsecret.
  */
 export function shownText(run: AgentRunResult): string {
-  const hidden = `${run.stdout}\n${run.stderr}`.split(/\r?\n/).filter((l) => l.includes('##vso[task.setsecret]') && !l.trimStart().startsWith('##vso[task.setsecret]'));
-  const results = run.commands.filter((c) => c.command === 'results.publish').flatMap((c) => (c.properties.resultFiles ?? '').split(',')).filter((p) => p && fs.existsSync(p));
-  const lines = visibleOutput(run).split('\n').filter((l) => !(l.trimStart().startsWith('##vso[task.setvariable') && /issecret=true/i.test(l)));
+  const hidden = `${run.stdout}\n${run.stderr}`
+    .split(/\r?\n/)
+    .filter((l) => l.includes('##vso[task.setsecret]') && !l.trimStart().startsWith('##vso[task.setsecret]'));
+  const results = run.commands
+    .filter((c) => c.command === 'results.publish')
+    .flatMap((c) => (c.properties.resultFiles ?? '').split(','))
+    .filter((p) => p && fs.existsSync(p));
+  const lines = visibleOutput(run)
+    .split('\n')
+    .filter((l) => !(l.trimStart().startsWith('##vso[task.setvariable') && /issecret=true/i.test(l)));
   return [...lines, ...hidden, ...results.map((p) => fs.readFileSync(p, 'utf8'))].join('\n');
 }
 
 /** Figures over the whole suite, printed in one line at the end. */
-export const figures = { runs: 0, shapes: new Set<string>(), placements: 0, formsChecked: 0, leaks: 0, tasks: new Set<string>() };
+export const figures = {
+  runs: 0,
+  shapes: new Set<string>(),
+  placements: 0,
+  formsChecked: 0,
+  leaks: 0,
+  tasks: new Set<string>(),
+};
 
 /** Scans one run for the given secrets (name → value), counts it, and returns the leaks. */
 export function scanRun(task: string, run: AgentRunResult, secrets: Record<string, string>): Leak[] {
@@ -103,10 +118,15 @@ export function describeLeaks(leaks: Leak[]): string {
  * a library): a single-line value itself (without a trailing newline), or each line of a multi-line one.
  */
 export function unregistered(run: AgentRunResult, secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).filter(([, value]) => {
-    const needed = /\n/.test(value.replace(/\r?\n$/, ''))
-      ? value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 3 && !/^-----(BEGIN|END) /.test(l))
-      : [value.replace(/\r?\n$/, '')];
-    return needed.some((form) => !run.secrets.includes(form) && !run.secrets.includes(form.trim()));
-  }).map(([name]) => name);
+  return Object.entries(secrets)
+    .filter(([, value]) => {
+      const needed = /\n/.test(value.replace(/\r?\n$/, ''))
+        ? value
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => l.length >= 3 && !/^-----(BEGIN|END) /.test(l))
+        : [value.replace(/\r?\n$/, '')];
+      return needed.some((form) => !run.secrets.includes(form) && !run.secrets.includes(form.trim()));
+    })
+    .map(([name]) => name);
 }

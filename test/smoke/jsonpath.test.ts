@@ -8,7 +8,10 @@ const doc = {
   'a]b': 2,
   items: [{ id: 1, tags: ['x'] }, { id: 2, tags: [] }, { id: 3 }],
   nested: { deep: { id: 9 } },
-  checks: [{ name: 'db', ok: true }, { name: 'cache', ok: false }],
+  checks: [
+    { name: 'db', ok: true },
+    { name: 'cache', ok: false },
+  ],
   empty: null,
 };
 

@@ -49,8 +49,16 @@ function checks(yaml: string): CheckSpec[] {
   return parsed.value;
 }
 
-const ok = (res: http.ServerResponse): void => void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-const opts = (url: string) => ({ baseUrl: new URL(url), concurrency: 1, timeoutMs: 5000, retries: 3, retryIntervalMs: 10, waitForReadyMs: 0 });
+const ok = (res: http.ServerResponse): void =>
+  void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+const opts = (url: string) => ({
+  baseUrl: new URL(url),
+  concurrency: 1,
+  timeoutMs: 5000,
+  retries: 3,
+  retryIntervalMs: 10,
+  waitForReadyMs: 0,
+});
 
 describe('SmokeTest engine: keep-alive sockets and lost answers', function () {
   this.timeout(20_000);
@@ -59,11 +67,14 @@ describe('SmokeTest engine: keep-alive sockets and lost answers', function () {
     // The service does the work, then the connection dies: what a reset after processing looks like.
     const svc = await serve((req, res) => (req.method === 'POST' ? req.socket.destroy() : ok(res)));
     try {
-      const report = await runChecks(checks(`
+      const report = await runChecks(
+        checks(`
 - { name: warm-1, path: /a }
 - { name: warm-2, path: /b }
 - { name: order, method: POST, path: /orders, json: { n: 1 } }
-`), opts(svc.url));
+`),
+        opts(svc.url),
+      );
       assert.equal(svc.seen.filter((s) => s.method === 'POST').length, 1, JSON.stringify(svc.seen));
       const order = report.results[2];
       assert.deepEqual([order.outcome, order.attempts], ['unreachable', 1]);
@@ -76,16 +87,28 @@ describe('SmokeTest engine: keep-alive sockets and lost answers', function () {
   it('sends a POST on a connection of its own, never on a reused keep-alive socket', async () => {
     const svc = await serve((_req, res) => ok(res));
     try {
-      const report = await runChecks(checks(`
+      const report = await runChecks(
+        checks(`
 - { name: warm, path: /a }
 - { name: order-1, method: POST, path: /orders, json: { n: 1 } }
 - { name: again, path: /b }
 - { name: order-2, method: PATCH, path: /orders/1, json: { n: 2 } }
-`), opts(svc.url));
+`),
+        opts(svc.url),
+      );
       assert.equal(report.passed, 4);
       const writes = svc.seen.filter((s) => s.method !== 'GET');
-      assert.deepEqual(writes.map((s) => [s.method, s.onSocket, s.connection]), [['POST', 1, 'close'], ['PATCH', 1, 'close']]);
-      assert.ok(svc.seen.some((s) => s.method === 'GET' && s.onSocket > 1), `GETs share a keep-alive socket: ${JSON.stringify(svc.seen)}`);
+      assert.deepEqual(
+        writes.map((s) => [s.method, s.onSocket, s.connection]),
+        [
+          ['POST', 1, 'close'],
+          ['PATCH', 1, 'close'],
+        ],
+      );
+      assert.ok(
+        svc.seen.some((s) => s.method === 'GET' && s.onSocket > 1),
+        `GETs share a keep-alive socket: ${JSON.stringify(svc.seen)}`,
+      );
     } finally {
       await svc.close();
     }
@@ -95,9 +118,25 @@ describe('SmokeTest engine: keep-alive sockets and lost answers', function () {
     // The second request on a connection finds it closed, as when a server's idle timeout races the reuse.
     const svc = await serve((req, res, seen) => (seen.onSocket > 1 ? req.socket.destroy() : ok(res)));
     try {
-      const report = await runChecks(checks('- { name: one, path: /a }\n- { name: two, path: /b }'), { ...opts(svc.url), retries: 0 });
-      assert.deepEqual(report.results.map((r) => [r.outcome, r.attempts]), [['passed', 1], ['passed', 1]]);
-      assert.deepEqual(svc.seen.map((s) => [s.path, s.onSocket]), [['/a', 1], ['/b', 2], ['/b', 1]]);
+      const report = await runChecks(checks('- { name: one, path: /a }\n- { name: two, path: /b }'), {
+        ...opts(svc.url),
+        retries: 0,
+      });
+      assert.deepEqual(
+        report.results.map((r) => [r.outcome, r.attempts]),
+        [
+          ['passed', 1],
+          ['passed', 1],
+        ],
+      );
+      assert.deepEqual(
+        svc.seen.map((s) => [s.path, s.onSocket]),
+        [
+          ['/a', 1],
+          ['/b', 2],
+          ['/b', 1],
+        ],
+      );
     } finally {
       await svc.close();
     }

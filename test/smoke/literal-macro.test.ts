@@ -23,7 +23,8 @@ describe('SmokeTest: a literal $(name) in inline checks', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('sends $$(user) as $(user) and matches it in the body', async () => {
-    const checks = '- name: literal\n  path: /render?t=$$(user)\n  expect: { status: 200, body: { contains: "t=$$(user)" } }\n';
+    const checks =
+      '- name: literal\n  path: /render?t=$$(user)\n  expect: { status: 200, body: { contains: "t=$$(user)" } }\n';
     const run = await runTaskLikeAgent({ taskDir: packagedTaskDir('SmokeTest'), inputs: { baseUrl: base, checks } });
     assert.equal(run.result, 'Succeeded', run.resultMessage);
     // The client percent-encodes $ ( ) in the query; the server decodes the same text.

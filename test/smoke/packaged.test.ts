@@ -40,7 +40,16 @@ describe('SmokeTest packaged task (black box)', function () {
     assert.match(r.outputs.p95Ms, /^\d+$/);
     const pub = r.commands.find((c) => c.command === 'results.publish');
     assert.ok(pub, 'results.publish emitted');
-    assert.deepEqual({ ...pub.properties, resultFiles: undefined }, { type: 'JUnit', mergeResults: 'false', runTitle: `Smoke tests: ${tls.url}`, publishRunAttachments: 'true', resultFiles: undefined });
+    assert.deepEqual(
+      { ...pub.properties, resultFiles: undefined },
+      {
+        type: 'JUnit',
+        mergeResults: 'false',
+        runTitle: `Smoke tests: ${tls.url}`,
+        publishRunAttachments: 'true',
+        resultFiles: undefined,
+      },
+    );
     assert.ok(pub.properties.resultFiles.startsWith(r.tempDir), 'under the agent temp directory');
     const xml = fs.readFileSync(pub.properties.resultFiles, 'utf8');
     assert.match(xml, /<testcase name="health" classname="SmokeTest\.127\.0\.0\.1:\d+" time="\d+\.\d{3}">/);
@@ -67,11 +76,17 @@ describe('SmokeTest packaged task (black box)', function () {
       assert.equal(r.result, 'Failed');
       const msg = r.resultMessage ?? '';
       assert.match(msg, /^SmokeTest failed: 1 of 4 check\(s\) passed/);
-      assert.match(msg, /check 'cert' \(GET https:\/\/127\.0\.0\.1:\d+\/healthz, status 200, \d+ ms\) assertion failed: expected the certificate of localhost to be valid for 7 more day\(s\), it expires in [01]\.\d day/);
+      assert.match(
+        msg,
+        /check 'cert' \(GET https:\/\/127\.0\.0\.1:\d+\/healthz, status 200, \d+ ms\) assertion failed: expected the certificate of localhost to be valid for 7 more day\(s\), it expires in [01]\.\d day/,
+      );
       assert.match(msg, /check 'db' .*expected status 2xx, got 500; body: internal error: database connection refused/);
       assert.match(msg, /check 'latency' .*expected a response within 100 ms, took \d+ ms/);
       assert.deepEqual({ passed: r.outputs.passed, failed: r.outputs.failed }, { passed: '1', failed: '3' });
-      const xml = fs.readFileSync(r.commands.find((c) => c.command === 'results.publish')!.properties.resultFiles, 'utf8');
+      const xml = fs.readFileSync(
+        r.commands.find((c) => c.command === 'results.publish')!.properties.resultFiles,
+        'utf8',
+      );
       assert.equal((xml.match(/<failure /g) ?? []).length, 3);
       assert.ok(!/\n\s+at .+:\d+:\d+/.test(r.stdout), 'no stack trace');
     } finally {
@@ -82,9 +97,19 @@ describe('SmokeTest packaged task (black box)', function () {
   it('waits for a service that starts late, then passes', async () => {
     const late = await startService({ readyAfterMs: 1000 });
     try {
-      const r = await run({ inputs: { baseUrl: late.url, waitForReadySeconds: '10', retryIntervalSeconds: '0.2', checks: '- { name: ready, path: /flaky }\n- { name: health, path: /healthz }\n' } });
+      const r = await run({
+        inputs: {
+          baseUrl: late.url,
+          waitForReadySeconds: '10',
+          retryIntervalSeconds: '0.2',
+          checks: '- { name: ready, path: /flaky }\n- { name: health, path: /healthz }\n',
+        },
+      });
       assert.equal(r.result, 'Succeeded', r.resultMessage);
-      assert.ok((late.hits.get('/flaky') ?? 0) > 1, `polled /flaky ${late.hits.get('/flaky')} time(s): it should have answered 503 first`);
+      assert.ok(
+        (late.hits.get('/flaky') ?? 0) > 1,
+        `polled /flaky ${late.hits.get('/flaky')} time(s): it should have answered 503 first`,
+      );
     } finally {
       await late.close();
     }
@@ -102,7 +127,10 @@ describe('SmokeTest packaged task (black box)', function () {
       },
     });
     const fileDir = r0.tempDir;
-    fs.writeFileSync(path.join(fileDir, checksFile), '- name: echo\n  path: /echo\n  headers: { X-Custom: $(apiToken) }\n  expect: { body: { contains: nothing-like-this } }\n');
+    fs.writeFileSync(
+      path.join(fileDir, checksFile),
+      '- name: echo\n  path: /echo\n  headers: { X-Custom: $(apiToken) }\n  expect: { body: { contains: nothing-like-this } }\n',
+    );
     const r1 = await run({
       secretVariables: { apiToken: token },
       variables: { 'System.Debug': 'true', 'System.DefaultWorkingDirectory': fileDir },
@@ -111,10 +139,14 @@ describe('SmokeTest packaged task (black box)', function () {
     for (const r of [r0, r1]) {
       assert.equal(r.result, 'Failed', r.resultMessage);
       assert.ok(r.secrets.includes(token), 'registered with the agent');
-      const junit = fs.readFileSync(r.commands.find((c) => c.command === 'results.publish')!.properties.resultFiles, 'utf8');
+      const junit = fs.readFileSync(
+        r.commands.find((c) => c.command === 'results.publish')!.properties.resultFiles,
+        'utf8',
+      );
       const visible = `${visibleOutput(r)}\n${junit}`;
       assert.ok(visible.includes('***'), 'the echoed value is shown masked');
-      for (const form of [token, encodeURIComponent(token), Buffer.from(token).toString('base64')]) assert.ok(!visible.includes(form), `leaked ${form}`);
+      for (const form of [token, encodeURIComponent(token), Buffer.from(token).toString('base64')])
+        assert.ok(!visible.includes(form), `leaked ${form}`);
     }
     assert.equal(tls.lastHeaders.get('/echo')?.['x-custom'], token, 'the secret was really sent');
   });
@@ -123,9 +155,17 @@ describe('SmokeTest packaged task (black box)', function () {
     const proxy = await startProxy({ username: 'agent', password: 'Pr0xy-Passw0rd!' });
     try {
       const r = await run({
-        variables: { 'Agent.ProxyUrl': proxy.url, 'Agent.ProxyUsername': 'agent', 'Agent.ProxyBypassList': '["contoso\\.internal"]', 'System.Debug': 'true' },
+        variables: {
+          'Agent.ProxyUrl': proxy.url,
+          'Agent.ProxyUsername': 'agent',
+          'Agent.ProxyBypassList': '["contoso\\.internal"]',
+          'System.Debug': 'true',
+        },
         secretVariables: { 'Agent.ProxyPassword': 'Pr0xy-Passw0rd!' },
-        inputs: { baseUrl: tls.url, checks: '- { name: health, path: /healthz, expect: { certificateValidDays: 20 } }\n' },
+        inputs: {
+          baseUrl: tls.url,
+          checks: '- { name: health, path: /healthz, expect: { certificateValidDays: 20 } }\n',
+        },
       });
       assert.equal(r.result, 'Succeeded', r.resultMessage);
       assert.deepEqual(proxy.seen, [`CONNECT ${new URL(tls.url).host}`]);
@@ -133,7 +173,10 @@ describe('SmokeTest packaged task (black box)', function () {
       assert.ok(r.secrets.includes('Pr0xy-Passw0rd!') && r.secrets.includes(basic));
       // task-lib itself logs Agent.ProxyPassword in a debug line as it loads, before any task code
       // runs; the agent masks it (it set the secret). Everything else must be clean.
-      const visible = visibleOutput(r).split('\n').filter((l) => !l.startsWith('##vso[task.debug]Agent.ProxyPassword=')).join('\n');
+      const visible = visibleOutput(r)
+        .split('\n')
+        .filter((l) => !l.startsWith('##vso[task.debug]Agent.ProxyPassword='))
+        .join('\n');
       assert.match(visible, /via the agent proxy http:\/\/127\.0\.0\.1:\d+\)/);
       for (const form of ['Pr0xy-Passw0rd!', basic]) assert.ok(!visible.includes(form), `leaked ${form}`);
     } finally {
@@ -143,7 +186,10 @@ describe('SmokeTest packaged task (black box)', function () {
 
   it('stops promptly and reports Cancelled when the agent cancels the job', async () => {
     const t0 = Date.now();
-    const r = await run({ inputs: { baseUrl: tls.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' }, kill: { afterMs: 1500, signal: 'SIGTERM' } });
+    const r = await run({
+      inputs: { baseUrl: tls.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' },
+      kill: { afterMs: 1500, signal: 'SIGTERM' },
+    });
     assert.equal(r.result, 'Canceled', r.stdout);
     assert.ok(Date.now() - t0 < 8000, 'did not wait for the hung request');
   });
@@ -151,9 +197,17 @@ describe('SmokeTest packaged task (black box)', function () {
   it('rejects bad checks before any request, naming the check and the field', async () => {
     const svc = await startService();
     try {
-      const r = await run({ inputs: { baseUrl: svc.url, checks: '- { name: health, path: /healthz, expect: { body: { matches: "([a-z]" } } }\n' } });
+      const r = await run({
+        inputs: {
+          baseUrl: svc.url,
+          checks: '- { name: health, path: /healthz, expect: { body: { matches: "([a-z]" } } }\n',
+        },
+      });
       assert.equal(r.result, 'Failed');
-      assert.match(r.resultMessage ?? '', /^input 'checks': check 'health': expect.body.matches: '\(\[a-z\]' is not a valid regular expression/);
+      assert.match(
+        r.resultMessage ?? '',
+        /^input 'checks': check 'health': expect.body.matches: '\(\[a-z\]' is not a valid regular expression/,
+      );
       assert.equal(svc.hits.size, 0);
       assert.equal(r.attachments.length, 0);
     } finally {

@@ -15,9 +15,23 @@ describe('SmokeTest engine through the agent proxy', function () {
   let svc: TestService;
   let tls: TestService;
   let proxy: TestProxy;
-  const settings = (over: Partial<ProxySettings> = {}): ProxySettings => ({ url: new URL(proxy.url), username: 'agent', password: 'pr0xy-pass', bypass: [], ...over });
+  const settings = (over: Partial<ProxySettings> = {}): ProxySettings => ({
+    url: new URL(proxy.url),
+    username: 'agent',
+    password: 'pr0xy-pass',
+    bypass: [],
+    ...over,
+  });
   const run = (base: string, yaml: string, p: ProxySettings) =>
-    runChecks(checks(yaml), { baseUrl: new URL(base), concurrency: 2, timeoutMs: 5000, retries: 0, retryIntervalMs: 0, waitForReadyMs: 0, proxy: p });
+    runChecks(checks(yaml), {
+      baseUrl: new URL(base),
+      concurrency: 2,
+      timeoutMs: 5000,
+      retries: 0,
+      retryIntervalMs: 0,
+      waitForReadyMs: 0,
+      proxy: p,
+    });
 
   before(async () => {
     svc = await startService();
@@ -28,8 +42,16 @@ describe('SmokeTest engine through the agent proxy', function () {
   beforeEach(() => proxy.seen.splice(0));
 
   it('tunnels HTTPS with CONNECT, keeping TLS verification and certificate checks end to end', async () => {
-    const report = await run(tls.url, '- { name: a, path: /healthz, expect: { certificateValidDays: 20 } }\n- { name: b, path: /healthz }', settings());
-    assert.deepEqual(report.results.map((r) => r.outcome), ['passed', 'passed'], JSON.stringify(report.results));
+    const report = await run(
+      tls.url,
+      '- { name: a, path: /healthz, expect: { certificateValidDays: 20 } }\n- { name: b, path: /healthz }',
+      settings(),
+    );
+    assert.deepEqual(
+      report.results.map((r) => r.outcome),
+      ['passed', 'passed'],
+      JSON.stringify(report.results),
+    );
     const port = new URL(tls.url).port;
     assert.ok(proxy.seen.length >= 1 && proxy.seen.every((l) => l === `CONNECT 127.0.0.1:${port}`), proxy.seen.join());
   });
@@ -49,7 +71,10 @@ describe('SmokeTest engine through the agent proxy', function () {
   it('reports a proxy that refuses the credentials as unreachable, naming the proxy and its answer', async () => {
     const report = await run(tls.url, '- { name: a, path: /healthz }', settings({ password: 'wrong' }));
     assert.equal(report.results[0].outcome, 'unreachable');
-    assert.match(report.results[0].failures[0], /the proxy http:\/\/127\.0\.0\.1:\d+ answered 407 to CONNECT 127\.0\.0\.1:\d+/);
+    assert.match(
+      report.results[0].failures[0],
+      /the proxy http:\/\/127\.0\.0\.1:\d+ answered 407 to CONNECT 127\.0\.0\.1:\d+/,
+    );
     const plain = await run(svc.url, '- { name: a, path: /healthz }', settings({ password: 'wrong' }));
     assert.equal(plain.results[0].status, 407, 'a plain-HTTP 407 comes back as a response');
   });

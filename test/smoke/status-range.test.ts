@@ -22,7 +22,21 @@ describe('SmokeTest status expectations', () => {
       for (const s of c.no) assert.ok(!statusMatches(parsed.value, s), `${s}`);
     });
   }
-  const bad: unknown[] = ['2xy', '7xx', '2xxx', 600, 99, 200.5, '300-200', '200-700', [], [200, 'ok'], true, null, { min: 200 }];
+  const bad: unknown[] = [
+    '2xy',
+    '7xx',
+    '2xxx',
+    600,
+    99,
+    200.5,
+    '300-200',
+    '200-700',
+    [],
+    [200, 'ok'],
+    true,
+    null,
+    { min: 200 },
+  ];
   for (const given of bad) {
     it(`rejects ${JSON.stringify(given)}`, () => {
       assert.equal(parseStatus(given).ok, false);

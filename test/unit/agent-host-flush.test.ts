@@ -30,7 +30,10 @@ describe('agent host output', () => {
     const out = await runChild();
     const lines = out.trimEnd().split('\n');
     assert.equal(lines[0].length, 300 * 1024, 'the long line whole');
-    assert.match(lines[lines.length - 1], /^##vso\[task\.complete result=Failed;done=true;\]y+… \(message cut: 102400 characters\)$/);
+    assert.match(
+      lines[lines.length - 1],
+      /^##vso\[task\.complete result=Failed;done=true;\]y+… \(message cut: 102400 characters\)$/,
+    );
   });
 
   it('writes the result message once per command and caps it at 8 KiB', async () => {

@@ -10,7 +10,10 @@ describe('agent host without task-lib', () => {
     for (const value of nasty) {
       it(`formats ${JSON.stringify(message)} / ${JSON.stringify(value)} as task-lib does`, () => {
         const props = { variable: value, isOutput: 'true', empty: '' };
-        assert.equal(formatCommand('task.setvariable', props, message), new TaskCommand('task.setvariable', props, message).toString());
+        assert.equal(
+          formatCommand('task.setvariable', props, message),
+          new TaskCommand('task.setvariable', props, message).toString(),
+        );
       });
     }
   }
@@ -29,12 +32,19 @@ describe('agent host without task-lib', () => {
       COMMAND_CORRELATION_ID: 'corr-1',
     };
     const agent = new AgentEnvironment(env);
-    assert.deepEqual(Object.keys(env).sort(), ['BUILD_BUILDID', 'ENDPOINT_URL_EP'], 'private values left the environment');
+    assert.deepEqual(
+      Object.keys(env).sort(),
+      ['BUILD_BUILDID', 'ENDPOINT_URL_EP'],
+      'private values left the environment',
+    );
     assert.equal(agent.input('sourceImage'), 'r.io/a:1');
     assert.equal(agent.variable('api.token'), 'tok-1');
     assert.equal(agent.variable('Build.BuildId'), '42');
     assert.equal(agent.correlationId, 'corr-1');
-    assert.deepEqual([...agent.secretVariables()].sort(), [['API_TOKEN', 'tok-1'], ['OTHER_SECRET', 'tok-2']]);
+    assert.deepEqual([...agent.secretVariables()].sort(), [
+      ['API_TOKEN', 'tok-1'],
+      ['OTHER_SECRET', 'tok-2'],
+    ]);
     assert.equal(agent.private('ENDPOINT_AUTH_PARAMETER_EP_USERNAME'), 'ci');
   });
 

@@ -14,14 +14,24 @@ import { RecordingHost } from '../../devkit/agent/recording-host';
 import { azureRm, oci } from '../blackbox/fixtures';
 
 const manifest: TaskManifest = {
-  id: 'x', name: 'Sample', friendlyName: 'Sample', version: { Major: 0, Minor: 1, Patch: 0 },
+  id: 'x',
+  name: 'Sample',
+  friendlyName: 'Sample',
+  version: { Major: 0, Minor: 1, Patch: 0 },
   inputs: [{ name: 'conn', type: 'connectedService:any', label: 'Connection', required: true }],
 };
 
-function setup(endpoint: Endpoint, variables: Record<string, string> = {}): { reader: InputReader; host: RecordingHost; sent: string[] } {
+function setup(
+  endpoint: Endpoint,
+  variables: Record<string, string> = {},
+): { reader: InputReader; host: RecordingHost; sent: string[] } {
   const host = new RecordingHost({ conn: 'ep1' }, variables, { ep1: endpoint });
   const sent: string[] = [];
-  return { reader: new InputReader({ get: (n) => host.input(n) }, manifest, new SecretRegistry((v) => sent.push(v))), host, sent };
+  return {
+    reader: new InputReader({ get: (n) => host.input(n) }, manifest, new SecretRegistry((v) => sent.push(v))),
+    host,
+    sent,
+  };
 }
 
 function problemsOf(reader: InputReader): string {
@@ -35,7 +45,7 @@ function problemsOf(reader: InputReader): string {
 }
 
 describe('service connections', () => {
-  describe('OCI (the extension\'s endpoint type)', () => {
+  describe("OCI (the extension's endpoint type)", () => {
     it('yields an oci-common provider whose signatures verify with the public key', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -48,20 +58,34 @@ describe('service connections', () => {
       assert.equal(await provider.getKeyId(), `${conn.tenancy}/${conn.user}/${conn.fingerprint}`);
       const common = await import('oci-common');
       const headers = new Headers({ date: new Date().toUTCString() });
-      const request = { method: 'GET' as const, uri: 'https://vaults.eu-frankfurt-1.oci.oraclecloud.com/20180608/secrets?vaultId=x', headers };
+      const request = {
+        method: 'GET' as const,
+        uri: 'https://vaults.eu-frankfurt-1.oci.oraclecloud.com/20180608/secrets?vaultId=x',
+        headers,
+      };
       await new common.DefaultRequestSigner(provider).signHttpRequest(request);
       const auth = headers.get('authorization') ?? '';
       const signed = /headers="([^"]+)"/.exec(auth)![1].split(' ');
       const signature = /signature="([^"]+)"/.exec(auth)![1];
-      const lines = signed.map((h) => (h === '(request-target)' ? '(request-target): get /20180608/secrets?vaultId=x' : `${h}: ${headers.get(h)}`));
-      assert.ok(verify('sha256', Buffer.from(lines.join('\n')), publicKey, Buffer.from(signature, 'base64')), 'signature verifies');
+      const lines = signed.map((h) =>
+        h === '(request-target)' ? '(request-target): get /20180608/secrets?vaultId=x' : `${h}: ${headers.get(h)}`,
+      );
+      assert.ok(
+        verify('sha256', Buffer.from(lines.join('\n')), publicKey, Buffer.from(signature, 'base64')),
+        'signature verifies',
+      );
     });
 
     it('names every malformed field without quoting the key', () => {
-      const { reader, host } = setup(oci({ tenancy: 'ocid1.user.oc1..x', fingerprint: 'zz', region: 'Frankfurt', privateKey: 'MIIsecretmaterial' }));
+      const { reader, host } = setup(
+        oci({ tenancy: 'ocid1.user.oc1..x', fingerprint: 'zz', region: 'Frankfurt', privateKey: 'MIIsecretmaterial' }),
+      );
       assert.equal(readOciConnection(reader, host.endpoints, 'conn'), undefined);
       const text = problemsOf(reader);
-      assert.match(text, /tenancy 'ocid1\.user\.oc1\.\.x' is not a tenancy OCID.*; fingerprint 'zz'.*; region 'Frankfurt'.*; the private key is not a PEM private key/);
+      assert.match(
+        text,
+        /tenancy 'ocid1\.user\.oc1\.\.x' is not a tenancy OCID.*; fingerprint 'zz'.*; region 'Frankfurt'.*; the private key is not a PEM private key/,
+      );
       assert.ok(!text.includes('MIIsecretmaterial'));
     });
   });
@@ -70,8 +94,12 @@ describe('service connections', () => {
     it('decodes a service account token, trusts the given CA and registers the token', async () => {
       const token = 'eyJhbGciOiJSUzI1NiJ9.sa-token-body.sig';
       const { reader, host, sent } = setup({
-        url: 'https://oke.example:6443', scheme: 'Token',
-        auth: { apiToken: Buffer.from(token).toString('base64'), serviceAccountCertificate: Buffer.from('CA').toString('base64') },
+        url: 'https://oke.example:6443',
+        scheme: 'Token',
+        auth: {
+          apiToken: Buffer.from(token).toString('base64'),
+          serviceAccountCertificate: Buffer.from('CA').toString('base64'),
+        },
         data: { authorizationType: 'ServiceAccount' },
       });
       const conn = readKubernetesConnection(reader, host.endpoints, 'conn');
@@ -89,7 +117,11 @@ current-context: a
 clusters: [{name: ka, cluster: {server: "https://a:6443"}}, {name: kb, cluster: {server: "https://b:6443"}}]
 users: [{name: ua, user: {token: token-of-a}}, {name: ub, user: {token: token-of-b}}]
 contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {cluster: kb, user: ub}}]`;
-      const { reader, host } = setup({ scheme: 'Kubernetes', auth: { kubeconfig, clusterContext: 'b' }, data: { authorizationType: 'Kubeconfig' } });
+      const { reader, host } = setup({
+        scheme: 'Kubernetes',
+        auth: { kubeconfig, clusterContext: 'b' },
+        data: { authorizationType: 'Kubeconfig' },
+      });
       const conn = readKubernetesConnection(reader, host.endpoints, 'conn');
       const sent: string[] = [];
       const kc = await createKubeConfig(conn!, new SecretRegistry((v) => sent.push(v)));
@@ -107,7 +139,16 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
   describe('AzureRM', () => {
     const table: [string, Endpoint, Record<string, string>, string][] = [
       ['client secret', azureRm(), {}, 'ClientSecretCredential'],
-      ['workload identity federation', { ...azureRm(), scheme: 'WorkloadIdentityFederation', auth: { tenantid: azureRm().auth!.tenantid, serviceprincipalid: azureRm().auth!.serviceprincipalid } }, { 'System.AccessToken': 'job-access-token' }, 'AzurePipelinesCredential'],
+      [
+        'workload identity federation',
+        {
+          ...azureRm(),
+          scheme: 'WorkloadIdentityFederation',
+          auth: { tenantid: azureRm().auth!.tenantid, serviceprincipalid: azureRm().auth!.serviceprincipalid },
+        },
+        { 'System.AccessToken': 'job-access-token' },
+        'AzurePipelinesCredential',
+      ],
       ['managed identity', { scheme: 'ManagedServiceIdentity', auth: {} }, {}, 'ManagedIdentityCredential'],
     ];
     // AzurePipelinesCredential reads the agent's SYSTEM_OIDCREQUESTURI from the environment itself.
@@ -124,7 +165,14 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
     }
 
     it('takes the cloud from the connection and skips instance discovery for unknown authorities', () => {
-      const { reader, host } = setup({ ...azureRm(), url: 'https://127.0.0.1:8443', data: { environmentAuthorityUrl: 'https://127.0.0.1:9443', activeDirectoryServiceEndpointResourceId: 'https://management.core.windows.net/' } });
+      const { reader, host } = setup({
+        ...azureRm(),
+        url: 'https://127.0.0.1:8443',
+        data: {
+          environmentAuthorityUrl: 'https://127.0.0.1:9443',
+          activeDirectoryServiceEndpointResourceId: 'https://management.core.windows.net/',
+        },
+      });
       const conn = readAzureRmConnection(reader, host.endpoints, 'conn')!;
       assert.equal(conn.resourceManagerUrl, 'https://127.0.0.1:8443/');
       assert.equal(conn.authorityHost, 'https://127.0.0.1:9443/');
@@ -137,7 +185,10 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
       await assert.rejects(createAzureCredential(conn!, host), /the agent passed none/);
       const saved = process.env.SYSTEM_OIDCREQUESTURI;
       delete process.env.SYSTEM_OIDCREQUESTURI;
-      const withToken = setup({ ...azureRm(), scheme: 'WorkloadIdentityFederation' }, { 'System.AccessToken': 'job-token' });
+      const withToken = setup(
+        { ...azureRm(), scheme: 'WorkloadIdentityFederation' },
+        { 'System.AccessToken': 'job-token' },
+      );
       const conn2 = readAzureRmConnection(withToken.reader, withToken.host.endpoints, 'conn');
       await assert.rejects(createAzureCredential(conn2!, withToken.host), /System\.OidcRequestUri/);
       process.env.SYSTEM_OIDCREQUESTURI = saved;
@@ -147,7 +198,10 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
       const ok = setup(azureRm('s3cret-spn-key'));
       readAzureRmConnection(ok.reader, ok.host.endpoints, 'conn');
       assert.ok(ok.sent.includes('s3cret-spn-key'));
-      const missing = setup({ ...azureRm(), auth: { tenantid: azureRm().auth!.tenantid, serviceprincipalid: azureRm().auth!.serviceprincipalid } });
+      const missing = setup({
+        ...azureRm(),
+        auth: { tenantid: azureRm().auth!.tenantid, serviceprincipalid: azureRm().auth!.serviceprincipalid },
+      });
       readAzureRmConnection(missing.reader, missing.host.endpoints, 'conn');
       assert.match(problemsOf(missing.reader), /has no service principal key/);
     });
@@ -155,8 +209,15 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
 
   describe('Docker registry', () => {
     it('maps an ACR service-principal connection to Basic credentials', () => {
-      const { reader, host, sent } = setup({ scheme: 'ServicePrincipal', auth: { loginServer: 'contoso.azurecr.io', serviceprincipalid: 'app-id', serviceprincipalkey: 'app-secret-1' } });
-      assert.deepEqual(readDockerRegistryConnection(reader, host.endpoints, 'conn'), { registry: 'contoso.azurecr.io', username: 'app-id', password: 'app-secret-1' });
+      const { reader, host, sent } = setup({
+        scheme: 'ServicePrincipal',
+        auth: { loginServer: 'contoso.azurecr.io', serviceprincipalid: 'app-id', serviceprincipalkey: 'app-secret-1' },
+      });
+      assert.deepEqual(readDockerRegistryConnection(reader, host.endpoints, 'conn'), {
+        registry: 'contoso.azurecr.io',
+        username: 'app-id',
+        password: 'app-secret-1',
+      });
       assert.ok(sent.includes('app-secret-1'));
     });
 

@@ -20,8 +20,16 @@ describe('fault proxy', () => {
   after(() => upstream.close());
 
   it('injects the configured mix, and the shared HttpClient converges through it', async () => {
-    const proxy = await startFaultProxy({ target: base, rates: { throttle: 0.1, throttleWithRetryAfter: 0.1, unavailable: 0.1, resetBefore: 0.1, retryAfterSeconds: 0 }, seed: 7 });
-    const client = new HttpClient({ signal: new AbortController().signal, deadline: Date.now() + 60_000, policy: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 20 } });
+    const proxy = await startFaultProxy({
+      target: base,
+      rates: { throttle: 0.1, throttleWithRetryAfter: 0.1, unavailable: 0.1, resetBefore: 0.1, retryAfterSeconds: 0 },
+      seed: 7,
+    });
+    const client = new HttpClient({
+      signal: new AbortController().signal,
+      deadline: Date.now() + 60_000,
+      policy: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 20 },
+    });
     try {
       for (let i = 0; i < 40; i++) {
         const res = await client.fetch(`${proxy.url}/item/${i}`);
@@ -38,7 +46,11 @@ describe('fault proxy', () => {
 
   it('can reset after the service processed a request, which a POST must not blindly repeat', async () => {
     const proxy = await startFaultProxy({ target: base, rates: { resetAfter: 1 } });
-    const client = new HttpClient({ signal: new AbortController().signal, deadline: Date.now() + 10_000, policy: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 10 } });
+    const client = new HttpClient({
+      signal: new AbortController().signal,
+      deadline: Date.now() + 10_000,
+      policy: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 10 },
+    });
     const before = creates;
     try {
       await assert.rejects(client.fetch(`${proxy.url}/create`, { method: 'POST', body: '{}' }));

@@ -19,11 +19,20 @@ async function scriptedServer(steps: Step[]): Promise<{ url: string; hits: () =>
   return {
     url: `http://127.0.0.1:${port}/v2/thing?sig=secret-token`,
     hits: () => hits,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-const status = (code: number, headers: Record<string, string> = {}): Step => (_req, res) => { res.writeHead(code, headers); res.end(`status ${code}`); };
+const status =
+  (code: number, headers: Record<string, string> = {}): Step =>
+  (_req, res) => {
+    res.writeHead(code, headers);
+    res.end(`status ${code}`);
+  };
 const reset: Step = (req) => req.socket.destroy();
 
 function client(opts: { deadlineMs?: number; log?: string[] } = {}): HttpClient {
@@ -64,7 +73,10 @@ describe('HttpClient against a scripted server', () => {
   it('does not repeat a POST after a reset: it may have been processed', async () => {
     const s = await scriptedServer([reset, status(201)]);
     try {
-      await assert.rejects(client().fetch(s.url, { method: 'POST', body: '{}' }), /ECONNRESET|UND_ERR_SOCKET|fetch failed|other side closed/);
+      await assert.rejects(
+        client().fetch(s.url, { method: 'POST', body: '{}' }),
+        /ECONNRESET|UND_ERR_SOCKET|fetch failed|other side closed/,
+      );
       assert.equal(s.hits(), 1);
     } finally {
       await s.close();

@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { checkRegistryHost, formatImageRef, imageName, isLoopbackRegistry, parseImageRef, registryApiHost } from '../../tasks/common/image-ref';
+import {
+  checkRegistryHost,
+  formatImageRef,
+  imageName,
+  isLoopbackRegistry,
+  parseImageRef,
+  registryApiHost,
+} from '../../tasks/common/image-ref';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -20,17 +27,32 @@ describe('image references', () => {
     [`ubuntu@${D}`, { registry: 'docker.io', repository: 'library/ubuntu', digest: D }],
     ['library/app:1.0', { registry: 'docker.io', repository: 'library/app', tag: '1.0' }],
     ['ghcr.io/fluxcd/flux-cli:v2.3.0', { registry: 'ghcr.io', repository: 'fluxcd/flux-cli', tag: 'v2.3.0' }],
-    ['registry.k8s.io/ingress-nginx/controller:v1.10.1', { registry: 'registry.k8s.io', repository: 'ingress-nginx/controller', tag: 'v1.10.1' }],
+    [
+      'registry.k8s.io/ingress-nginx/controller:v1.10.1',
+      { registry: 'registry.k8s.io', repository: 'ingress-nginx/controller', tag: 'v1.10.1' },
+    ],
     ['mcr.microsoft.com/dotnet/aspnet:8.0', { registry: 'mcr.microsoft.com', repository: 'dotnet/aspnet', tag: '8.0' }],
     ['localhost/app:dev', { registry: 'localhost', repository: 'app', tag: 'dev' }],
     ['[::1]:5000/app:1', { registry: '[::1]:5000', repository: 'app', tag: '1' }],
     // OCIR: <region-key>.ocir.io/<tenancy-namespace>/<repo>.
-    ['fra.ocir.io/axaxnpcrorw5/shop/web:1.4.2', { registry: 'fra.ocir.io', repository: 'axaxnpcrorw5/shop/web', tag: '1.4.2' }],
+    [
+      'fra.ocir.io/axaxnpcrorw5/shop/web:1.4.2',
+      { registry: 'fra.ocir.io', repository: 'axaxnpcrorw5/shop/web', tag: '1.4.2' },
+    ],
     ['iad.ocir.io/idabcdef1234/app@' + D, { registry: 'iad.ocir.io', repository: 'idabcdef1234/app', digest: D }],
     // Helm: helm push/pull oci:// URLs.
-    ['oci://registry.example.com/helm/web:1.4.2', { registry: 'registry.example.com', repository: 'helm/web', tag: '1.4.2', scheme: 'oci' }],
-    ['oci://myacr.azurecr.io/helm/hello-world:0.1.0', { registry: 'myacr.azurecr.io', repository: 'helm/hello-world', tag: '0.1.0', scheme: 'oci' }],
-    ['oci://localhost:5000/charts/web:0.1.0', { registry: 'localhost:5000', repository: 'charts/web', tag: '0.1.0', scheme: 'oci' }],
+    [
+      'oci://registry.example.com/helm/web:1.4.2',
+      { registry: 'registry.example.com', repository: 'helm/web', tag: '1.4.2', scheme: 'oci' },
+    ],
+    [
+      'oci://myacr.azurecr.io/helm/hello-world:0.1.0',
+      { registry: 'myacr.azurecr.io', repository: 'helm/hello-world', tag: '0.1.0', scheme: 'oci' },
+    ],
+    [
+      'oci://localhost:5000/charts/web:0.1.0',
+      { registry: 'localhost:5000', repository: 'charts/web', tag: '0.1.0', scheme: 'oci' },
+    ],
   ];
   for (const [text, expected] of good) {
     it(`parses ${text}`, () => {
@@ -71,7 +93,8 @@ describe('image references', () => {
   });
 
   it("sends Docker Hub's API to registry-1.docker.io, every other registry to itself", () => {
-    for (const h of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'DOCKER.IO']) assert.equal(registryApiHost(h), 'registry-1.docker.io');
+    for (const h of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'DOCKER.IO'])
+      assert.equal(registryApiHost(h), 'registry-1.docker.io');
     assert.equal(registryApiHost('fra.ocir.io'), 'fra.ocir.io');
     assert.equal(registryApiHost('localhost:5000'), 'localhost:5000');
   });
@@ -82,7 +105,10 @@ describe('image references', () => {
     ['index.docker.io', 'docker.io'],
     ['oci://myacr.azurecr.io', 'myacr.azurecr.io'],
     ['127.0.0.1:5000', '127.0.0.1:5000'],
-    ['fra.ocir.io/axaxnpcrorw5', /OCIR tenancy namespace.*targetRegistry to 'fra.ocir.io' and targetRepository to 'axaxnpcrorw5\/<repository>'/],
+    [
+      'fra.ocir.io/axaxnpcrorw5',
+      /OCIR tenancy namespace.*targetRegistry to 'fra.ocir.io' and targetRepository to 'axaxnpcrorw5\/<repository>'/,
+    ],
     ['myacr.azurecr.io/team', /'team' is part of the repository.*targetRepository to 'team\/<repository>'/],
     ['https://myacr.azurecr.io', /drop 'https:\/\/'.*myacr.azurecr.io/],
     ['127.0.0.1:99999', /host\[:port\]/],
@@ -102,10 +128,17 @@ describe('image references', () => {
   });
 
   const loopback: [string, boolean][] = [
-    ['localhost:5000', true], ['127.0.0.1:5000', true], ['127.8.9.10', true], ['[::1]:5000', true],
-    ['myacr.azurecr.io', false], ['10.0.0.1:5000', false], ['127.0.0.1.nip.io', false], ['localhost.evil.com', false],
+    ['localhost:5000', true],
+    ['127.0.0.1:5000', true],
+    ['127.8.9.10', true],
+    ['[::1]:5000', true],
+    ['myacr.azurecr.io', false],
+    ['10.0.0.1:5000', false],
+    ['127.0.0.1.nip.io', false],
+    ['localhost.evil.com', false],
   ];
   for (const [host, expected] of loopback) {
-    it(`${host} ${expected ? 'may' : 'may not'} use plain HTTP`, () => assert.equal(isLoopbackRegistry(host), expected));
+    it(`${host} ${expected ? 'may' : 'may not'} use plain HTTP`, () =>
+      assert.equal(isLoopbackRegistry(host), expected));
   }
 });

@@ -10,7 +10,14 @@ const manifest: TaskManifest = {
   friendlyName: 'Sample',
   version: { Major: 0, Minor: 1, Patch: 0 },
   inputs: [
-    { name: 'mode', type: 'pickList', label: 'Mode', defaultValue: 'copy', required: true, options: { copy: 'Copy', import: 'Import' } },
+    {
+      name: 'mode',
+      type: 'pickList',
+      label: 'Mode',
+      defaultValue: 'copy',
+      required: true,
+      options: { copy: 'Copy', import: 'Import' },
+    },
     { name: 'name', type: 'string', label: 'Name', required: true },
     { name: 'weight', type: 'string', label: 'Weight', required: true, visibleRule: 'mode = import' },
     { name: 'count', type: 'string', label: 'Count', defaultValue: '4' },

@@ -2,10 +2,25 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LEDGER_SCHEMA, escapeMarkdown, finishRecord, redactDeep, renderSummary, writeRecordFiles } from '../../tasks/common/ledger';
+import {
+  LEDGER_SCHEMA,
+  escapeMarkdown,
+  finishRecord,
+  redactDeep,
+  renderSummary,
+  writeRecordFiles,
+} from '../../tasks/common/ledger';
 import { SecretRegistry } from '../../tasks/common/secrets';
 
-const meta = { id: 'rec-1', task: 'AcrPromote' as const, taskVersion: '0.1.0', run: { buildId: '42', stage: 'prod' }, startedAt: 1_000, finishedAt: 3_500, status: 'succeeded' as const };
+const meta = {
+  id: 'rec-1',
+  task: 'AcrPromote' as const,
+  taskVersion: '0.1.0',
+  run: { buildId: '42', stage: 'prod' },
+  startedAt: 1_000,
+  finishedAt: 3_500,
+  status: 'succeeded' as const,
+};
 
 describe('promotion ledger', () => {
   it('fills identity, timings and falls back to the stage as environment', () => {
@@ -18,7 +33,10 @@ describe('promotion ledger', () => {
   });
 
   it('escapes pipeline-supplied text in the markdown summary', () => {
-    const record = finishRecord({ details: { note: '<img src=x onerror=alert(1)> | [link](javascript:x)' }, summary: '**bold** <script>' }, meta);
+    const record = finishRecord(
+      { details: { note: '<img src=x onerror=alert(1)> | [link](javascript:x)' }, summary: '**bold** <script>' },
+      meta,
+    );
     const md = renderSummary(record);
     assert.ok(!md.includes('<img'), md);
     assert.ok(!md.includes('<script>'), md);
@@ -38,7 +56,10 @@ describe('promotion ledger', () => {
     const registry = new SecretRegistry(() => undefined);
     registry.register('p@ss w0rd!');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-'));
-    const record = finishRecord({ details: { leaked: 'value p@ss w0rd! here', encoded: encodeURIComponent('p@ss w0rd!') }, summary: 'x' }, { ...meta, error: 'failed with p@ss w0rd!' });
+    const record = finishRecord(
+      { details: { leaked: 'value p@ss w0rd! here', encoded: encodeURIComponent('p@ss w0rd!') }, summary: 'x' },
+      { ...meta, error: 'failed with p@ss w0rd!' },
+    );
     const files = writeRecordFiles(dir, record, (t) => registry.redact(t));
     const json = fs.readFileSync(files.recordPath, 'utf8');
     const md = fs.readFileSync(files.summaryPath, 'utf8');

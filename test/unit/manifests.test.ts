@@ -12,7 +12,9 @@ interface FullManifest extends TaskManifest {
   restrictions?: { settableVariables?: { allowed: string[] } };
 }
 
-const manifests = TASK_NAMES.map((name) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', name, 'task.json'), 'utf8')) as FullManifest);
+const manifests = TASK_NAMES.map(
+  (name) => JSON.parse(fs.readFileSync(path.join(ROOT, 'tasks', name, 'task.json'), 'utf8')) as FullManifest,
+);
 const extension = JSON.parse(fs.readFileSync(path.join(ROOT, 'vss-extension.json'), 'utf8'));
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -38,18 +40,25 @@ describe('task manifests', () => {
         assert.equal(names.size, m.inputs.length, 'duplicate input names');
         for (const input of m.inputs) {
           assert.ok(input.label, `${input.name} has no label`);
-          if (input.groupName) assert.ok(groups.has(input.groupName), `${input.name}: unknown group ${input.groupName}`);
+          if (input.groupName)
+            assert.ok(groups.has(input.groupName), `${input.name}: unknown group ${input.groupName}`);
           if (input.type === 'pickList') {
             assert.ok(input.options && Object.keys(input.options).length > 1, `${input.name}: pickList needs options`);
-            if (input.defaultValue) assert.ok(input.defaultValue in input.options!, `${input.name}: default not among options`);
+            if (input.defaultValue)
+              assert.ok(input.defaultValue in input.options, `${input.name}: default not among options`);
           }
-          if (input.type === 'boolean') assert.match(input.defaultValue ?? '', /^(true|false)$/, `${input.name}: boolean needs a default`);
+          if (input.type === 'boolean')
+            assert.match(input.defaultValue ?? '', /^(true|false)$/, `${input.name}: boolean needs a default`);
           if (input.visibleRule) {
-            for (const ref of input.visibleRule.match(/[A-Za-z]\w*(?=\s*(!=|=))/g) ?? []) assert.ok(names.has(ref), `${input.name}: visibleRule names unknown input ${ref}`);
+            for (const ref of input.visibleRule.match(/[A-Za-z]\w*(?=\s*(!=|=))/g) ?? [])
+              assert.ok(names.has(ref), `${input.name}: visibleRule names unknown input ${ref}`);
             assert.doesNotThrow(() => isVisible(input.visibleRule, () => undefined));
           }
           if (input.type.startsWith('connectedService:')) {
-            assert.ok(['AzureRM', 'dockerregistry', 'kubernetes', OCI_ENDPOINT_TYPE].includes(input.type.slice(17)), `${input.name}: unknown connection type`);
+            assert.ok(
+              ['AzureRM', 'dockerregistry', 'kubernetes', OCI_ENDPOINT_TYPE].includes(input.type.slice(17)),
+              `${input.name}: unknown connection type`,
+            );
           }
         }
       });
@@ -65,7 +74,12 @@ describe('task manifests', () => {
 });
 
 describe('vss-extension.json', () => {
-  const contributions = extension.contributions as { id: string; type: string; targets: string[]; properties: Record<string, unknown> }[];
+  const contributions = extension.contributions as {
+    id: string;
+    type: string;
+    targets: string[];
+    properties: Record<string, unknown>;
+  }[];
 
   it('is the multicloud-devsecops extension', () => {
     assert.equal(extension.id, 'multicloud-devsecops');
@@ -83,13 +97,24 @@ describe('vss-extension.json', () => {
     const endpoint = contributions.find((c) => c.type === 'ms.vss-endpoint.service-endpoint-type');
     assert.ok(endpoint);
     assert.equal(endpoint.properties.name, OCI_ENDPOINT_TYPE);
-    const schemes = endpoint.properties.authenticationSchemes as { inputDescriptors: { id: string; isConfidential: boolean }[] }[];
+    const schemes = endpoint.properties.authenticationSchemes as {
+      inputDescriptors: { id: string; isConfidential: boolean }[];
+    }[];
     const fields = Object.fromEntries(schemes[0].inputDescriptors.map((d) => [d.id, d.isConfidential]));
     // Issue 20 row 10: only credentials in the auth scheme (the agent masks every auth parameter);
     // tenancy, user, fingerprint and region are connection data, readable in logs.
     assert.deepEqual(fields, { privateKey: true, passphrase: true });
-    const data = (endpoint.properties.inputDescriptors as { id: string; isConfidential: boolean }[]).map((d) => [d.id, d.isConfidential]);
-    assert.deepEqual(Object.fromEntries(data), { tenancy: false, user: false, fingerprint: false, region: false, apiEndpoint: false });
+    const data = (endpoint.properties.inputDescriptors as { id: string; isConfidential: boolean }[]).map((d) => [
+      d.id,
+      d.isConfidential,
+    ]);
+    assert.deepEqual(Object.fromEntries(data), {
+      tenancy: false,
+      user: false,
+      fingerprint: false,
+      region: false,
+      apiEndpoint: false,
+    });
   });
 
   it('contributes the Promotions hub to the Pipelines group and a build results tab', () => {

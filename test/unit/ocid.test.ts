@@ -54,10 +54,21 @@ describe('OCIDs', () => {
     });
   }
 
-  const vault = { types: ['vault'], regional: true, example: 'ocid1.vault.oc1.eu-frankfurt-1.aaaa', connectionInput: 'ociConnection' };
+  const vault = {
+    types: ['vault'],
+    regional: true,
+    example: 'ocid1.vault.oc1.eu-frankfurt-1.aaaa',
+    connectionInput: 'ociConnection',
+  };
   it('accepts a vault in the connection region, written with the region key or name', () => {
-    assert.equal(ocidProblem(`ocid1.vault.oc1.fra.bbpozmd6aaeug.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }), undefined);
-    assert.equal(ocidProblem(`ocid1.vault.oc1.eu-frankfurt-1.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }), undefined);
+    assert.equal(
+      ocidProblem(`ocid1.vault.oc1.fra.bbpozmd6aaeug.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }),
+      undefined,
+    );
+    assert.equal(
+      ocidProblem(`ocid1.vault.oc1.eu-frankfurt-1.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }),
+      undefined,
+    );
   });
   it('refuses a vault in another region than the connection, naming both regions and the connection input', () => {
     const p = ocidProblem(`ocid1.vault.oc1.iad.bbpozmd6aaeug.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' });
@@ -65,7 +76,11 @@ describe('OCIDs', () => {
     assert.match(p[0], /is in us-ashburn-1, but the OCI connection of 'ociConnection' is in eu-frankfurt-1/);
   });
   it('refuses an OCID of another realm, even for a global resource', () => {
-    const p = ocidProblem(`ocid1.compartment.oc2..${U}`, { types: ['compartment', 'tenancy'], example: 'x', connectionRegion: 'eu-frankfurt-1' });
+    const p = ocidProblem(`ocid1.compartment.oc2..${U}`, {
+      types: ['compartment', 'tenancy'],
+      example: 'x',
+      connectionRegion: 'eu-frankfurt-1',
+    });
     assert.ok(p);
     assert.match(p[0], /realm oc2.*realm oc1/);
   });
@@ -77,7 +92,10 @@ describe('OCIDs', () => {
     assert.match(ocidProblem(`ocid1.vault.oc1..${U}`, vault)![0], /has no region/);
   });
   it('skips the region check for a region the table does not know yet', () => {
-    assert.equal(ocidProblem(`ocid1.vault.oc1.xx-newcity-1.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }), undefined);
+    assert.equal(
+      ocidProblem(`ocid1.vault.oc1.xx-newcity-1.${U}`, { ...vault, connectionRegion: 'eu-frankfurt-1' }),
+      undefined,
+    );
   });
   it('truncates a long value in the message', () => {
     const p = ocidProblem(`ocid1.vault.oc1.fra.${'a'.repeat(5000)}X`, vault);
@@ -86,7 +104,9 @@ describe('OCIDs', () => {
 
   it("has the same regions, keys and realms as oci-common's Region table", async () => {
     const common = await import('oci-common');
-    const sdk = common.Region.values().map((r) => `${r.regionId} ${r.regionCode} ${r.realm.realmId}`).sort();
+    const sdk = common.Region.values()
+      .map((r) => `${r.regionId} ${r.regionCode} ${r.realm.realmId}`)
+      .sort();
     const ours = OCI_REGIONS.map((r) => `${r.name} ${r.key} ${r.realm}`).sort();
     assert.deepEqual(ours, sdk);
     assert.equal(findRegion('FRA')?.name, 'eu-frankfurt-1');

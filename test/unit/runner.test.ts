@@ -42,7 +42,12 @@ function definition(execute: (ctx: TaskContext, o: Options) => Promise<TaskOutco
 
 function host(inputs: Record<string, string>, variables: Record<string, string> = {}): RecordingHost {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
-  return new RecordingHost(inputs, { 'Agent.TempDirectory': tempDir, 'Build.BuildId': '77', 'System.StageName': 'qa', ...variables });
+  return new RecordingHost(inputs, {
+    'Agent.TempDirectory': tempDir,
+    'Build.BuildId': '77',
+    'System.StageName': 'qa',
+    ...variables,
+  });
 }
 
 function record(h: RecordingHost): LedgerRecord {
@@ -54,11 +59,14 @@ function record(h: RecordingHost): LedgerRecord {
 describe('runTask', () => {
   it('sets outputs, writes one record and succeeds with exit code 0', async () => {
     const h = host({ target: 'shop' });
-    const code = await runTask(definition(async (ctx, o) => {
-      ctx.record.target = o.target;
-      ctx.record.details.checks = 3;
-      return { message: 'all good', outputs: { passed: '3' } };
-    }), h);
+    const code = await runTask(
+      definition(async (ctx, o) => {
+        ctx.record.target = o.target;
+        ctx.record.details.checks = 3;
+        return { message: 'all good', outputs: { passed: '3' } };
+      }),
+      h,
+    );
     assert.equal(code, 0);
     assert.equal(h.exitCode, 0);
     assert.deepEqual(h.result, { result: 'Succeeded', message: 'all good' });
@@ -77,24 +85,30 @@ describe('runTask', () => {
   it('fails invalid input before executing anything and writes no record', async () => {
     let executed = false;
     const h = host({ target: 'Not Valid' });
-    const code = await runTask(definition(async () => {
-      executed = true;
-      return { message: '' };
-    }), h);
+    const code = await runTask(
+      definition(async () => {
+        executed = true;
+        return { message: '' };
+      }),
+      h,
+    );
     assert.equal(code, 0, 'the agent needs exit code 0');
     assert.equal(h.result?.result, 'Failed');
     assert.equal(executed, false);
     assert.equal(h.result?.result, 'Failed');
-    assert.match(h.result!.message, /input 'target': 'Not Valid' is not valid\. Expected lower-case letters\./);
+    assert.match(h.result.message, /input 'target': 'Not Valid' is not valid\. Expected lower-case letters\./);
     assert.equal(h.attachments.length, 0);
     assert.deepEqual(h.buildTags, [], 'nothing happened: no tag');
   });
 
   it('reports a task error as one clean message, no stack trace, and records the failure', async () => {
     const h = host({ target: 'shop', token: 'tok-3141592' });
-    await runTask(definition(async (_ctx, o) => {
-      throw new TaskError(`the service rejected token ${o.token}.`, 'Rotate it.');
-    }), h);
+    await runTask(
+      definition(async (_ctx, o) => {
+        throw new TaskError(`the service rejected token ${o.token}.`, 'Rotate it.');
+      }),
+      h,
+    );
     assert.equal(h.result?.result, 'Failed');
     assert.equal(h.result?.message, 'the service rejected token ***. Rotate it.');
     assert.ok(h.secrets.includes('tok-3141592'), 'the secret input was registered');
@@ -118,33 +132,42 @@ describe('runTask', () => {
   it('aborts the task at its timeout input and names that input', async () => {
     const h = host({ target: 'shop', timeoutSeconds: '0.2' });
     let sawAbort = false;
-    const code = await runTask(definition(async (ctx) => {
-      try {
-        await sleep(10_000, ctx.signal);
-      } catch (err) {
-        sawAbort = true;
-        throw err;
-      }
-      return { message: 'unreachable' };
-    }), h);
+    const code = await runTask(
+      definition(async (ctx) => {
+        try {
+          await sleep(10_000, ctx.signal);
+        } catch (err) {
+          sawAbort = true;
+          throw err;
+        }
+        return { message: 'unreachable' };
+      }),
+      h,
+    );
     assert.equal(code, 0, 'the agent needs exit code 0');
     assert.equal(h.result?.result, 'Failed');
     assert.ok(sawAbort, 'the work saw the abort signal');
-    assert.match(h.result!.message, /did not finish within 0 s\. Raise the 'timeoutSeconds' input/);
+    assert.match(h.result.message, /did not finish within 0 s\. Raise the 'timeoutSeconds' input/);
     assert.equal(record(h).status, 'failed');
   });
 
   it('gives up on work that ignores its signal shortly after the deadline', async () => {
     const h = host({ target: 'shop', timeoutSeconds: '0.1' });
     const started = Date.now();
-    await runTask(definition(() => new Promise<TaskOutcome>(() => undefined)), h);
+    await runTask(
+      definition(() => new Promise<TaskOutcome>(() => undefined)),
+      h,
+    );
     assert.equal(h.result?.result, 'Failed');
     assert.ok(Date.now() - started < 6000);
   });
 
   it('maps SucceededWithIssues through', async () => {
     const h = host({ target: 'shop' });
-    await runTask(definition(async () => ({ status: 'succeededWithIssues', message: 'lock skipped' })), h);
+    await runTask(
+      definition(async () => ({ status: 'succeededWithIssues', message: 'lock skipped' })),
+      h,
+    );
     assert.deepEqual(h.result, { result: 'SucceededWithIssues', message: 'lock skipped' });
     assert.equal(h.exitCode, 0);
     assert.equal(record(h).status, 'succeededWithIssues');

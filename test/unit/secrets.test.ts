@@ -3,11 +3,19 @@ import { SecretRegistry, derivedForms, minSecretLength } from '../../tasks/commo
 
 describe('secrets', () => {
   const cases: { name: string; value: string; mustInclude: string[] }[] = [
-    { name: 'plain', value: 'hunter2-secret', mustInclude: ['hunter2-secret', Buffer.from('hunter2-secret').toString('base64')] },
+    {
+      name: 'plain',
+      value: 'hunter2-secret',
+      mustInclude: ['hunter2-secret', Buffer.from('hunter2-secret').toString('base64')],
+    },
     { name: 'percent and at', value: 'p%@ss', mustInclude: ['p%@ss', encodeURIComponent('p%@ss')] },
     { name: 'quotes and backslash', value: 'a"b\\c', mustInclude: ['a"b\\c', 'a\\"b\\\\c'] },
     { name: 'unicode', value: 'pässwörd✓', mustInclude: ['pässwörd✓', encodeURIComponent('pässwörd✓')] },
-    { name: 'trailing newline', value: 'token-value\n', mustInclude: ['token-value', Buffer.from('token-value').toString('base64')] },
+    {
+      name: 'trailing newline',
+      value: 'token-value\n',
+      mustInclude: ['token-value', Buffer.from('token-value').toString('base64')],
+    },
     { name: 'space in url form', value: 'two words', mustInclude: ['two%20words', 'two+words'] },
   ];
   for (const c of cases) {
@@ -18,13 +26,20 @@ describe('secrets', () => {
   }
 
   it('registers each line of a PEM key but not its armour lines', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
     const sent: string[] = [];
     new SecretRegistry((v) => sent.push(v)).register(pem);
     assert.ok(sent.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'));
     assert.ok(sent.includes('BKcwggSjAgEAAoIBAQC7'));
-    assert.ok(!sent.some((s) => /^-----(BEGIN|END) PRIVATE KEY-----$/.test(s)), 'armour lines alone would mask every PEM in the log');
-    assert.ok(sent.includes(JSON.stringify(pem).slice(1, -1)), 'the JSON-escaped whole key is one line and is registered');
+    assert.ok(
+      !sent.some((s) => /^-----(BEGIN|END) PRIVATE KEY-----$/.test(s)),
+      'armour lines alone would mask every PEM in the log',
+    );
+    assert.ok(
+      sent.includes(JSON.stringify(pem).slice(1, -1)),
+      'the JSON-escaped whole key is one line and is registered',
+    );
     assert.ok(!sent.some((s) => /[\r\n]/.test(s)), 'setsecret takes single lines only');
   });
 
@@ -63,7 +78,12 @@ describe('secrets', () => {
 
   it("registers every URL encoding the task can emit (' as %27 in a query, + for space in a form)", () => {
     const forms = derivedForms("it's (a) secret!");
-    for (const f of ["it's%20(a)%20secret!", 'it%27s%20(a)%20secret!', 'it%27s+%28a%29+secret%21', 'it%27s%20%28a%29%20secret%21']) {
+    for (const f of [
+      "it's%20(a)%20secret!",
+      'it%27s%20(a)%20secret!',
+      'it%27s+%28a%29+secret%21',
+      'it%27s%20%28a%29%20secret%21',
+    ]) {
       assert.ok(forms.includes(f), `missing ${f}`);
     }
     const url = new URL('https://h/x');

@@ -24,13 +24,19 @@ describe('system dependency step', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const run = (command: string, env: Record<string, string>) =>
-    spawnSync(process.execPath, [script, command], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '', MCDSO_SYSDEPS_APT: fakeApt, ...env } });
+    spawnSync(process.execPath, [script, command], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', MCDSO_SYSDEPS_APT: fakeApt, ...env },
+    });
   const aptCalls = (): string[] => (fs.existsSync(aptLog) ? fs.readFileSync(aptLog, 'utf8').trim().split('\n') : []);
 
   it('does nothing and says so when every package is present', () => {
     const result = run('test', {});
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /system packages for 'test': all present \(docker-registry, skopeo, openssl, chromium, prometheus\)/);
+    assert.match(
+      result.stdout,
+      /system packages for 'test': all present \(docker-registry, skopeo, openssl, chromium, prometheus\)/,
+    );
     assert.deepEqual(aptCalls(), []);
   });
 
@@ -53,9 +59,16 @@ describe('system dependency step', () => {
   });
 
   it('says why when apt-get fails, with the command to run by hand, and no stack', () => {
-    const result = run('test', { MCDSO_SYSDEPS_PRETEND_MISSING: 'prometheus', FAKE_APT_EXIT: '100', MCDSO_SYSDEPS_AS_ROOT: '1' });
+    const result = run('test', {
+      MCDSO_SYSDEPS_PRETEND_MISSING: 'prometheus',
+      FAKE_APT_EXIT: '100',
+      MCDSO_SYSDEPS_AS_ROOT: '1',
+    });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^could not install system packages \(.*apt-get update exited with 100.*\)\. Install them with: apt-get update && apt-get install -y --no-install-recommends prometheus\n$/);
+    assert.match(
+      result.stderr,
+      /^could not install system packages \(.*apt-get update exited with 100.*\)\. Install them with: apt-get update && apt-get install -y --no-install-recommends prometheus\n$/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
@@ -68,12 +81,18 @@ describe('system dependency step', () => {
 
 describe('devkit tool and stand-in start-up', () => {
   it('names a missing tool and its Debian package in one line', () => {
-    assert.throws(() => requireTool('mcdso-no-such-tool', 'mcdso-pkg'), (err: unknown) => {
-      assert.ok(err instanceof MissingToolError);
-      assert.equal(err.message.split('\n').length, 1);
-      assert.match(err.message, /mcdso-no-such-tool is not installed \(Debian package 'mcdso-pkg'\).*apt-get install -y mcdso-pkg/);
-      return true;
-    });
+    assert.throws(
+      () => requireTool('mcdso-no-such-tool', 'mcdso-pkg'),
+      (err: unknown) => {
+        assert.ok(err instanceof MissingToolError);
+        assert.equal(err.message.split('\n').length, 1);
+        assert.match(
+          err.message,
+          /mcdso-no-such-tool is not installed \(Debian package 'mcdso-pkg'\).*apt-get install -y mcdso-pkg/,
+        );
+        return true;
+      },
+    );
     assert.ok(fs.existsSync(requireTool('sh')));
   });
 
@@ -89,8 +108,13 @@ describe('devkit tool and stand-in start-up', () => {
       stop: async (v: string) => void stopped.push(v),
     });
     await assert.rejects(
-      startNamed({ a: starter('alpha'), b: starter('beta', 'port 5000 in use'), c: starter('gamma') }, (l) => lines.push(l)),
-      (err: unknown) => err instanceof StandInError && /beta: port 5000 in use/.test(err.message) && /others were stopped/.test(err.message),
+      startNamed({ a: starter('alpha'), b: starter('beta', 'port 5000 in use'), c: starter('gamma') }, (l) =>
+        lines.push(l),
+      ),
+      (err: unknown) =>
+        err instanceof StandInError &&
+        /beta: port 5000 in use/.test(err.message) &&
+        /others were stopped/.test(err.message),
     );
     assert.deepEqual(stopped.sort(), ['alpha', 'gamma']);
     assert.ok(lines.some((l) => /✘ beta could not start: port 5000 in use/.test(l)));

@@ -26,7 +26,10 @@ export class DeploymentController {
   private readonly behaviors = new Map<string, RolloutBehavior>();
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly store: ObjectStore, private defaultBehavior: RolloutBehavior) {
+  constructor(
+    private readonly store: ObjectStore,
+    private defaultBehavior: RolloutBehavior,
+  ) {
     store.on((e) => {
       if (e.resource.kind !== 'Deployment' || e.type === 'DELETED' || e.source === 'controller') return;
       const meta = e.object.metadata as JsonObject;
@@ -58,10 +61,13 @@ export class DeploymentController {
     }, 0);
     this.timers.add(observe);
     if (behavior.outcome === 'stuck') return;
-    const finish = setTimeout(() => {
-      this.timers.delete(finish);
-      this.finish(ns, name, generation, behavior);
-    }, Math.max(1, behavior.delayMs));
+    const finish = setTimeout(
+      () => {
+        this.timers.delete(finish);
+        this.finish(ns, name, generation, behavior);
+      },
+      Math.max(1, behavior.delayMs),
+    );
     this.timers.add(finish);
   }
 
@@ -87,7 +93,12 @@ export class DeploymentController {
       availableReplicas: available,
       unavailableReplicas: Math.max(0, replicas - available),
       conditions: [
-        condition('Available', available >= replicas ? 'True' : 'False', available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', 'Deployment availability'),
+        condition(
+          'Available',
+          available >= replicas ? 'True' : 'False',
+          available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          'Deployment availability',
+        ),
         condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${name}-${generation}" is progressing.`),
       ],
     });
@@ -106,7 +117,12 @@ export class DeploymentController {
         availableReplicas: replicas,
         conditions: [
           condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
-          condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${name}-${generation}" has successfully progressed.`),
+          condition(
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${name}-${generation}" has successfully progressed.`,
+          ),
         ],
       });
     } else {
@@ -118,8 +134,18 @@ export class DeploymentController {
         availableReplicas: 0,
         unavailableReplicas: replicas,
         conditions: [
-          condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
-          condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${name}-${generation}" has timed out progressing.`),
+          condition(
+            'Available',
+            'False',
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          ),
+          condition(
+            'Progressing',
+            'False',
+            'ProgressDeadlineExceeded',
+            `ReplicaSet "${name}-${generation}" has timed out progressing.`,
+          ),
         ],
       });
     }

@@ -8,7 +8,10 @@ export type JsonObject = { [k: string]: Json };
 
 /** A patch that could not be applied: `code` is the HTTP status the real server answers with. */
 export class PatchError extends Error {
-  constructor(message: string, readonly code: 400 | 422) {
+  constructor(
+    message: string,
+    readonly code: 400 | 422,
+  ) {
     super(message);
   }
 }
@@ -27,7 +30,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  if (isObject(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k])]),
+    );
   return v;
 }
 
@@ -45,17 +53,22 @@ export function mergePatch(target: Json | undefined, patch: Json): Json {
 function decodePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new PatchError(`invalid JSON pointer '${pointer}'`, 422);
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: Json, tokens: string[], op: string): { parent: JsonObject | Json[]; key: string } {
   let cur: Json = doc;
   for (const t of tokens.slice(0, -1)) {
     const next: Json | undefined = Array.isArray(cur) ? cur[Number(t)] : isObject(cur) ? cur[t] : undefined;
-    if (next === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: /${tokens.join('/')}`, 422);
+    if (next === undefined)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: /${tokens.join('/')}`, 422);
     cur = next;
   }
-  if (!Array.isArray(cur) && !isObject(cur)) throw new PatchError(`${op} operation does not apply: /${tokens.join('/')}`, 422);
+  if (!Array.isArray(cur) && !isObject(cur))
+    throw new PatchError(`${op} operation does not apply: /${tokens.join('/')}`, 422);
   return { parent: cur, key: tokens[tokens.length - 1] };
 }
 
@@ -67,28 +80,33 @@ function getAt(doc: Json, tokens: string[]): Json | undefined {
 
 /** RFC 6902; failures answer 422 like the real server (a failed `test` included). */
 export function jsonPatch(target: Json, ops: unknown): Json {
-  if (!Array.isArray(ops)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 400);
+  if (!Array.isArray(ops))
+    throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 400);
   let doc = clone(target);
   for (const raw of ops) {
-    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') throw new PatchError('invalid JSON patch operation', 400);
+    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string')
+      throw new PatchError('invalid JSON patch operation', 400);
     const tokens = decodePointer(raw.path);
     const op = raw.op;
-    const value = raw.value as Json;
+    const value = raw.value;
     if (op === 'test') {
-      if (!deepEqual(getAt(doc, tokens), value)) throw new PatchError(`testing value /${tokens.join('/')} failed: test failed`, 422);
+      if (!deepEqual(getAt(doc, tokens), value))
+        throw new PatchError(`testing value /${tokens.join('/')} failed: test failed`, 422);
       continue;
     }
     if (op === 'move' || op === 'copy') {
       const from = decodePointer(String(raw.from ?? ''));
       const v = getAt(doc, from);
-      if (v === undefined) throw new PatchError(`${op} operation does not apply: doc is missing from path: ${raw.from}`, 422);
+      if (v === undefined)
+        throw new PatchError(`${op} operation does not apply: doc is missing from path: ${raw.from}`, 422);
       if (op === 'move') doc = removeAt(doc, from);
       doc = addAt(doc, tokens, clone(v), 'add');
       continue;
     }
     if (op === 'add') doc = addAt(doc, tokens, value, 'add');
     else if (op === 'replace') {
-      if (getAt(doc, tokens) === undefined) throw new PatchError(`replace operation does not apply: doc is missing key: ${raw.path}`, 422);
+      if (getAt(doc, tokens) === undefined)
+        throw new PatchError(`replace operation does not apply: doc is missing key: ${raw.path}`, 422);
       doc = addAt(doc, tokens, value, 'replace');
     } else if (op === 'remove') doc = removeAt(doc, tokens);
     else throw new PatchError(`Unexpected kind: ${op}`, 422);
@@ -101,7 +119,8 @@ function addAt(doc: Json, tokens: string[], value: Json, op: 'add' | 'replace'):
   const { parent, key } = parentOf(doc, tokens, op);
   if (Array.isArray(parent)) {
     const i = key === '-' ? parent.length : Number(key);
-    if (!Number.isInteger(i) || i < 0 || i > parent.length) throw new PatchError(`${op} operation does not apply: index out of range: ${key}`, 422);
+    if (!Number.isInteger(i) || i < 0 || i > parent.length)
+      throw new PatchError(`${op} operation does not apply: index out of range: ${key}`, 422);
     if (op === 'add') parent.splice(i, 0, clone(value));
     else parent[i] = clone(value);
   } else parent[key] = clone(value);
@@ -112,10 +131,12 @@ function removeAt(doc: Json, tokens: string[]): Json {
   const { parent, key } = parentOf(doc, tokens, 'remove');
   if (Array.isArray(parent)) {
     const i = Number(key);
-    if (!(i >= 0 && i < parent.length)) throw new PatchError(`remove operation does not apply: index out of range: ${key}`, 422);
+    if (!(i >= 0 && i < parent.length))
+      throw new PatchError(`remove operation does not apply: index out of range: ${key}`, 422);
     parent.splice(i, 1);
   } else {
-    if (!(key in parent)) throw new PatchError(`remove operation does not apply: doc is missing key: /${tokens.join('/')}`, 422);
+    if (!(key in parent))
+      throw new PatchError(`remove operation does not apply: doc is missing key: /${tokens.join('/')}`, 422);
     delete parent[key];
   }
   return doc;
@@ -124,13 +145,22 @@ function removeAt(doc: Json, tokens: string[]): Json {
 /** patchMergeKey of the list fields of the built-in types this emulator serves. */
 function mergeKeyFor(field: string, items: Json[]): string | undefined {
   switch (field) {
-    case 'containers': case 'initContainers': case 'ephemeralContainers': case 'env': case 'volumes':
-    case 'imagePullSecrets': case 'envFrom':
+    case 'containers':
+    case 'initContainers':
+    case 'ephemeralContainers':
+    case 'env':
+    case 'volumes':
+    case 'imagePullSecrets':
+    case 'envFrom':
       return field === 'envFrom' ? undefined : 'name';
-    case 'volumeMounts': return 'mountPath';
-    case 'conditions': return 'type';
-    case 'ports': return items.some((i) => isObject(i) && 'containerPort' in i) ? 'containerPort' : 'port';
-    default: return undefined;
+    case 'volumeMounts':
+      return 'mountPath';
+    case 'conditions':
+      return 'type';
+    case 'ports':
+      return items.some((i) => isObject(i) && 'containerPort' in i) ? 'containerPort' : 'port';
+    default:
+      return undefined;
   }
 }
 

@@ -17,8 +17,15 @@ export interface ResourceType {
   shortNames?: string[];
 }
 
-const core = (kind: string, plural: string, extra: Partial<ResourceType> = {}): ResourceType =>
-  ({ group: '', versions: ['v1'], kind, plural, namespaced: true, builtin: true, ...extra });
+const core = (kind: string, plural: string, extra: Partial<ResourceType> = {}): ResourceType => ({
+  group: '',
+  versions: ['v1'],
+  kind,
+  plural,
+  namespaced: true,
+  builtin: true,
+  ...extra,
+});
 
 export const DEFAULT_RESOURCES: ResourceType[] = [
   core('Namespace', 'namespaces', { namespaced: false, status: true, shortNames: ['ns'] }),
@@ -27,14 +34,82 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
   core('ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   core('Pod', 'pods', { status: true, shortNames: ['po'] }),
   core('ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
-  { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true, builtin: true, status: true, scale: true, shortNames: ['deploy'] },
-  { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, builtin: true, status: true, scale: true, shortNames: ['rs'] },
-  { group: 'networking.k8s.io', versions: ['v1'], kind: 'Ingress', plural: 'ingresses', namespaced: true, builtin: true, status: true, shortNames: ['ing'] },
-  { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'HTTPRoute', plural: 'httproutes', namespaced: true, status: true },
-  { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'Gateway', plural: 'gateways', namespaced: true, status: true, shortNames: ['gtw'] },
-  { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], kind: 'VirtualService', plural: 'virtualservices', namespaced: true, status: true, shortNames: ['vs'] },
-  { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], kind: 'DestinationRule', plural: 'destinationrules', namespaced: true, status: true, shortNames: ['dr'] },
-  { group: 'database.oracle.com', versions: ['v4', 'v1alpha1'], kind: 'AutonomousDatabase', plural: 'autonomousdatabases', namespaced: true, status: true, shortNames: ['adb'] },
+  {
+    group: 'apps',
+    versions: ['v1'],
+    kind: 'Deployment',
+    plural: 'deployments',
+    namespaced: true,
+    builtin: true,
+    status: true,
+    scale: true,
+    shortNames: ['deploy'],
+  },
+  {
+    group: 'apps',
+    versions: ['v1'],
+    kind: 'ReplicaSet',
+    plural: 'replicasets',
+    namespaced: true,
+    builtin: true,
+    status: true,
+    scale: true,
+    shortNames: ['rs'],
+  },
+  {
+    group: 'networking.k8s.io',
+    versions: ['v1'],
+    kind: 'Ingress',
+    plural: 'ingresses',
+    namespaced: true,
+    builtin: true,
+    status: true,
+    shortNames: ['ing'],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    kind: 'HTTPRoute',
+    plural: 'httproutes',
+    namespaced: true,
+    status: true,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    kind: 'Gateway',
+    plural: 'gateways',
+    namespaced: true,
+    status: true,
+    shortNames: ['gtw'],
+  },
+  {
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    kind: 'VirtualService',
+    plural: 'virtualservices',
+    namespaced: true,
+    status: true,
+    shortNames: ['vs'],
+  },
+  {
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    kind: 'DestinationRule',
+    plural: 'destinationrules',
+    namespaced: true,
+    status: true,
+    shortNames: ['dr'],
+  },
+  {
+    group: 'database.oracle.com',
+    versions: ['v4', 'v1alpha1'],
+    kind: 'AutonomousDatabase',
+    plural: 'autonomousdatabases',
+    namespaced: true,
+    status: true,
+    shortNames: ['adb'],
+  },
 ];
 
 /** "deployments.apps" / "services": how the server names a resource in its messages. */
@@ -48,7 +123,14 @@ export function apiVersionOf(t: ResourceType, version: string): string {
 
 export function discoveryEntry(t: ResourceType): JsonObject {
   const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-  return { name: t.plural, singularName: t.singular ?? t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs, ...(t.shortNames ? { shortNames: t.shortNames } : {}) };
+  return {
+    name: t.plural,
+    singularName: t.singular ?? t.kind.toLowerCase(),
+    namespaced: t.namespaced,
+    kind: t.kind,
+    verbs,
+    ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+  };
 }
 
 type Requirement = (labels: Record<string, string>) => boolean;
@@ -86,7 +168,10 @@ export function parseLabelSelector(text: string): Requirement[] | string {
 }
 
 export function matchesSelector(reqs: Requirement[], obj: JsonObject): boolean {
-  const labels = (isObject(obj.metadata) && isObject(obj.metadata.labels) ? obj.metadata.labels : {}) as Record<string, string>;
+  const labels = (isObject(obj.metadata) && isObject(obj.metadata.labels) ? obj.metadata.labels : {}) as Record<
+    string,
+    string
+  >;
   return reqs.every((r) => r(labels));
 }
 
@@ -96,32 +181,47 @@ export function validate(t: ResourceType, obj: JsonObject, old?: JsonObject): st
   const meta = obj.metadata as JsonObject;
   for (const field of ['labels', 'annotations'] as const) {
     const m = meta[field];
-    if (m !== undefined && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string'))) problems.push(`metadata.${field}: Invalid value: values must be strings`);
+    if (m !== undefined && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string')))
+      problems.push(`metadata.${field}: Invalid value: values must be strings`);
   }
   const labels = (meta.labels ?? {}) as Record<string, string>;
   for (const [k, v] of Object.entries(labels)) {
-    if (typeof v === 'string' && (v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))) problems.push(`metadata.labels: Invalid value: "${v}": a valid label value for ${k} must be 63 characters or less, alphanumeric, '-', '_' or '.'`);
+    if (typeof v === 'string' && (v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)))
+      problems.push(
+        `metadata.labels: Invalid value: "${v}": a valid label value for ${k} must be 63 characters or less, alphanumeric, '-', '_' or '.'`,
+      );
   }
   if (t.kind === 'Deployment') {
     const spec = obj.spec as JsonObject | undefined;
-    const selector = isObject(spec?.selector) ? (spec!.selector as JsonObject).matchLabels : undefined;
-    const tmplLabels = isObject(spec?.template) && isObject((spec!.template as JsonObject).metadata) ? ((spec!.template as JsonObject).metadata as JsonObject).labels : undefined;
+    const selector = isObject(spec?.selector) ? spec.selector.matchLabels : undefined;
+    const tmplLabels =
+      isObject(spec?.template) && isObject(spec.template.metadata) ? spec.template.metadata.labels : undefined;
     if (!isObject(selector)) problems.push('spec.selector: Required value');
-    else if (!isObject(tmplLabels) || Object.entries(selector).some(([k, v]) => tmplLabels[k] !== v)) problems.push('spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`');
-    const containers = isObject(spec?.template) && isObject((spec!.template as JsonObject).spec) ? ((spec!.template as JsonObject).spec as JsonObject).containers : undefined;
-    if (!Array.isArray(containers) || !containers.length) problems.push('spec.template.spec.containers: Required value');
+    else if (!isObject(tmplLabels) || Object.entries(selector).some(([k, v]) => tmplLabels[k] !== v))
+      problems.push('spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`');
+    const containers =
+      isObject(spec?.template) && isObject(spec.template.spec) ? spec.template.spec.containers : undefined;
+    if (!Array.isArray(containers) || !containers.length)
+      problems.push('spec.template.spec.containers: Required value');
     const replicas = spec?.replicas;
-    if (replicas !== undefined && (typeof replicas !== 'number' || replicas < 0)) problems.push('spec.replicas: Invalid value: must be greater than or equal to 0');
-    if (old && JSON.stringify((old.spec as JsonObject)?.selector) !== JSON.stringify(spec?.selector)) problems.push('spec.selector: Invalid value: field is immutable');
+    if (replicas !== undefined && (typeof replicas !== 'number' || replicas < 0))
+      problems.push('spec.replicas: Invalid value: must be greater than or equal to 0');
+    if (old && JSON.stringify((old.spec as JsonObject)?.selector) !== JSON.stringify(spec?.selector))
+      problems.push('spec.selector: Invalid value: field is immutable');
   }
   if (t.kind === 'Secret' && isObject(obj.data)) {
-    for (const [k, v] of Object.entries(obj.data)) if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) problems.push(`data[${k}]: Invalid value: illegal base64 data`);
+    for (const [k, v] of Object.entries(obj.data))
+      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+        problems.push(`data[${k}]: Invalid value: illegal base64 data`);
   }
   if (t.kind === 'HTTPRoute') {
-    for (const rule of (((obj.spec as JsonObject)?.rules ?? []) as Json[])) {
+    for (const rule of ((obj.spec as JsonObject)?.rules ?? []) as Json[]) {
       for (const ref of ((isObject(rule) ? rule.backendRefs : []) ?? []) as Json[]) {
         const w = isObject(ref) ? ref.weight : undefined;
-        if (w !== undefined && (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 1_000_000)) problems.push(`spec.rules.backendRefs.weight: Invalid value: ${JSON.stringify(w)}: must be an integer between 0 and 1000000`);
+        if (w !== undefined && (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 1_000_000))
+          problems.push(
+            `spec.rules.backendRefs.weight: Invalid value: ${JSON.stringify(w)}: must be an integer between 0 and 1000000`,
+          );
       }
     }
   }

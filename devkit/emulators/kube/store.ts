@@ -43,7 +43,9 @@ export class ObjectStore {
   }
 
   typeFor(group: string, version: string | undefined, plural: string): ResourceType | undefined {
-    return this.types.find((t) => t.group === group && t.plural === plural && (!version || t.versions.includes(version)));
+    return this.types.find(
+      (t) => t.group === group && t.plural === plural && (!version || t.versions.includes(version)),
+    );
   }
 
   typeForKind(apiVersion: string, kind: string): ResourceType | undefined {
@@ -56,7 +58,7 @@ export class ObjectStore {
   }
 
   private key(t: ResourceType, ns: string | undefined, name: string): string {
-    return `${t.group}|${t.plural}|${t.namespaced ? ns ?? '' : ''}|${name}`;
+    return `${t.group}|${t.plural}|${t.namespaced ? (ns ?? '') : ''}|${name}`;
   }
 
   get(t: ResourceType, ns: string | undefined, name: string): Entry | undefined {
@@ -64,7 +66,12 @@ export class ObjectStore {
   }
 
   list(t: ResourceType, ns?: string): Entry[] {
-    return [...this.entries.values()].filter((e) => e.type.group === t.group && e.type.plural === t.plural && (!ns || !t.namespaced || (e.obj.metadata as JsonObject).namespace === ns));
+    return [...this.entries.values()].filter(
+      (e) =>
+        e.type.group === t.group &&
+        e.type.plural === t.plural &&
+        (!ns || !t.namespaced || (e.obj.metadata as JsonObject).namespace === ns),
+    );
   }
 
   /** Stores a new object, filling the fields only the server sets. */
@@ -120,9 +127,16 @@ export class ObjectStore {
     const out = clone(entry.obj);
     out.apiVersion = entry.type.group ? `${entry.type.group}/${version}` : version;
     out.kind = entry.type.kind;
-    const managed = [...entry.owners.entries()].filter(([, o]) => o.paths.size).map(([manager, o]) => ({
-      manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: fieldsV1([...o.paths.values()]),
-    }));
+    const managed = [...entry.owners.entries()]
+      .filter(([, o]) => o.paths.size)
+      .map(([manager, o]) => ({
+        manager,
+        operation: o.operation,
+        apiVersion: o.apiVersion,
+        time: o.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: fieldsV1([...o.paths.values()]),
+      }));
     if (managed.length) (out.metadata as JsonObject).managedFields = managed;
     return out;
   }

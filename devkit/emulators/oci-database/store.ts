@@ -80,7 +80,8 @@ export interface Delays {
 
 export const DEFAULT_DELAYS: Delays = { provision: 60, update: 40, start: 40, stop: 40, terminate: 40, backup: 40 };
 
-const ocid = (kind: string, region: string): string => `ocid1.${kind}.oc1.${region}.${crypto.randomBytes(20).toString('hex').slice(0, 36)}`;
+const ocid = (kind: string, region: string): string =>
+  `ocid1.${kind}.oc1.${region}.${crypto.randomBytes(20).toString('hex').slice(0, 36)}`;
 
 export class DbStore {
   readonly databases = new Map<string, Adb>();
@@ -93,7 +94,10 @@ export class DbStore {
   private readonly servicePrefix = crypto.randomBytes(4).toString('hex');
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(readonly region: string, public delays: Delays) {}
+  constructor(
+    readonly region: string,
+    public delays: Delays,
+  ) {}
 
   newId(kind: string): string {
     return ocid(kind, this.region);
@@ -112,13 +116,29 @@ export class DbStore {
    * Starts an operation: the database enters `during` now, the work request runs, and after
    * `delay` both finish (or fail, when a test scripted a failure for this operation type).
    */
-  operate(db: Adb, operationType: string, actionType: string, during: string, after: string, delay: number, apply?: () => void, onFail?: () => void): WorkRequest {
+  operate(
+    db: Adb,
+    operationType: string,
+    actionType: string,
+    during: string,
+    after: string,
+    delay: number,
+    apply?: () => void,
+    onFail?: () => void,
+  ): WorkRequest {
     const wr: WorkRequest = {
       id: ocid('coreservicesworkrequest', this.region),
       operationType,
       status: 'ACCEPTED',
       compartmentId: db.compartmentId,
-      resources: [{ entityType: 'autonomousDatabase', actionType, identifier: db.id, entityUri: `/20160918/autonomousDatabases/${db.id}` }],
+      resources: [
+        {
+          entityType: 'autonomousDatabase',
+          actionType,
+          identifier: db.id,
+          entityUri: `/20160918/autonomousDatabases/${db.id}`,
+        },
+      ],
       percentComplete: 0,
       timeAccepted: new Date().toISOString(),
       errors: [],

@@ -23,7 +23,8 @@ export interface HubUrlState {
 }
 
 export const DATA_COLLECTION_PREFIX = 'ledger-runs-v1-';
-export const NOT_IN_ADO = 'This page runs inside Azure DevOps (Pipelines → Promotions). For a local preview, serve it with scripts/hub-preview and open it with ?preview=/_preview/config.json.';
+export const NOT_IN_ADO =
+  'This page runs inside Azure DevOps (Pipelines → Promotions). For a local preview, serve it with scripts/hub-preview and open it with ?preview=/_preview/config.json.';
 
 /**
  * Preview mode is explicit: a `?preview=` query naming a same-origin config path, and only

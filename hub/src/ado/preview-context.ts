@@ -16,7 +16,8 @@ export async function createPreviewContext(configPath: string, search: string): 
   const res = await fetch(configPath, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`Preview configuration ${configPath} answered ${res.status}.`);
   const config = (await res.json()) as PreviewConfig;
-  if (new URL(config.collectionUrl).origin !== window.location.origin) throw new Error('Preview data must come from the page\'s own origin.');
+  if (new URL(config.collectionUrl).origin !== window.location.origin)
+    throw new Error("Preview data must come from the page's own origin.");
   const rest = new RestClient({ fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) });
   const dataUrl = `${config.collectionUrl}_apis/ExtensionManagement/InstalledExtensions/${config.publisher}/${config.extension}/Data/Scopes/User/Me/Collections/${DATA_COLLECTION_PREFIX}${encodeURIComponent(config.project)}/`;
   const params = new URLSearchParams(search);
@@ -27,5 +28,11 @@ export async function createPreviewContext(configPath: string, search: string): 
     const t = await fetch(`/_preview/theme/${theme}.json`, { credentials: 'same-origin' });
     if (t.ok) applyThemeVariables((await t.json()) as Record<string, unknown>);
   }
-  return { mode: 'preview', api: { rest, collectionUrl: config.collectionUrl, project: config.project }, store: new RestDocumentStore(rest, dataUrl), buildId, state: previewUrlState() };
+  return {
+    mode: 'preview',
+    api: { rest, collectionUrl: config.collectionUrl, project: config.project },
+    store: new RestDocumentStore(rest, dataUrl),
+    buildId,
+    state: previewUrlState(),
+  };
 }

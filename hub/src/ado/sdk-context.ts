@@ -3,7 +3,13 @@
  * Azure DevOps Server works too), an access token for REST, and extension data storage.
  */
 import * as SDK from 'azure-devops-extension-sdk';
-import type { IExtensionDataManager, IExtensionDataService, IHostNavigationService, ILocationService, IProjectPageService } from 'azure-devops-extension-api/Common';
+import type {
+  IExtensionDataManager,
+  IExtensionDataService,
+  IHostNavigationService,
+  ILocationService,
+  IProjectPageService,
+} from 'azure-devops-extension-api/Common';
 import type { IBuildPageDataService } from 'azure-devops-extension-api/Build';
 import { RestClient } from '../data/rest-client';
 import { CacheDoc, DocumentStore } from '../data/run-cache';
@@ -22,7 +28,10 @@ const SERVICES = {
 
 /** User-scoped documents: the cache never shows one user runs another user could read. */
 class ExtensionDataStore implements DocumentStore {
-  constructor(private readonly collection: string, private readonly manager: Promise<IExtensionDataManager>) {}
+  constructor(
+    private readonly collection: string,
+    private readonly manager: Promise<IExtensionDataManager>,
+  ) {}
   async getAll(): Promise<CacheDoc[]> {
     const m = await this.manager;
     // A missing collection is an error in the service, and simply "nothing cached" here.
@@ -52,16 +61,31 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
   if (!collectionUrl.endsWith('/')) collectionUrl += '/';
   // Suppress the sign-in redirect an expired token would otherwise get: we want a 401 to report.
   const rest = new RestClient({
-    fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, 'X-TFS-FedAuthRedirect': 'Suppress', 'X-VSS-ReauthenticationAction': 'Suppress' } }),
+    fetch: (url, init) =>
+      fetch(url, {
+        ...init,
+        headers: { ...init.headers, 'X-TFS-FedAuthRedirect': 'Suppress', 'X-VSS-ReauthenticationAction': 'Suppress' },
+      }),
     authorization: async () => `Bearer ${await SDK.getAccessToken()}`,
   });
-  const manager = SDK.getAccessToken().then((token) => dataService.getExtensionDataManager(SDK.getExtensionContext().id, token));
-  const ctx: HubContext = { mode: 'ado', api: { rest, collectionUrl, project: project.id }, store: new ExtensionDataStore(`${DATA_COLLECTION_PREFIX}${project.id}`, manager) };
+  const manager = SDK.getAccessToken().then((token) =>
+    dataService.getExtensionDataManager(SDK.getExtensionContext().id, token),
+  );
+  const ctx: HubContext = {
+    mode: 'ado',
+    api: { rest, collectionUrl, project: project.id },
+    store: new ExtensionDataStore(`${DATA_COLLECTION_PREFIX}${project.id}`, manager),
+  };
   // The hub's tab and run live in the host page's URL (shareable, survives reload).
   if (kind === 'hub') {
     const navigation = SDK.getService<IHostNavigationService>(SERVICES.navigation);
     ctx.state = {
-      get: async () => (await navigation).getQueryParams().then((p) => Object.fromEntries(Object.entries(p).filter((e): e is [string, string] => typeof e[1] === 'string'))),
+      get: async () =>
+        (await navigation)
+          .getQueryParams()
+          .then((p) =>
+            Object.fromEntries(Object.entries(p).filter((e): e is [string, string] => typeof e[1] === 'string')),
+          ),
       set: (params) => void navigation.then((n) => n.setQueryParams(params)).catch(() => undefined),
     };
   }
@@ -71,14 +95,16 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
     // bounded best effort for the first render.
     const config = SDK.getConfiguration() as { onBuildChanged?: (cb: (build: { id: number }) => void) => void };
     ctx.onBuildChanged = (listener) => config.onBuildChanged?.((build) => listener(build.id));
-    const pageData = SDK.getService<IBuildPageDataService>(SERVICES.buildPage).then((service) => service.getBuildPageData()?.build?.id);
+    const pageData = SDK.getService<IBuildPageDataService>(SERVICES.buildPage).then(
+      (service) => service.getBuildPageData()?.build?.id,
+    );
     const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000));
     ctx.buildId = await Promise.race([pageData.catch(() => undefined), timeout]);
   }
-  SDK.notifyLoadSucceeded();
+  void SDK.notifyLoadSucceeded();
   return ctx;
 }
 
 export function reportLoadFailure(err: unknown): void {
-  SDK.notifyLoadFailed(err instanceof Error ? err : String(err));
+  void SDK.notifyLoadFailed(err instanceof Error ? err : String(err));
 }

@@ -31,5 +31,7 @@ export function luminance(color: string): number | undefined {
 }
 
 export function followTheme(): void {
-  window.addEventListener('themeApplied', (ev) => applyThemeVariables((ev as CustomEvent<Record<string, unknown>>).detail ?? {}));
+  window.addEventListener('themeApplied', (ev) =>
+    applyThemeVariables((ev as CustomEvent<Record<string, unknown>>).detail ?? {}),
+  );
 }

@@ -48,10 +48,20 @@ export interface AdoApproval {
   instructions?: string;
   createdOn?: string;
   lastModifiedOn?: string;
-  steps?: { assignedApprover?: { displayName?: string }; actualApprover?: { displayName?: string }; status: string; comment?: string; initiatedOn?: string; lastModifiedOn?: string }[];
+  steps?: {
+    assignedApprover?: { displayName?: string };
+    actualApprover?: { displayName?: string };
+    status: string;
+    comment?: string;
+    initiatedOn?: string;
+    lastModifiedOn?: string;
+  }[];
 }
 
-export interface AdoEnvironment { id: number; name: string }
+export interface AdoEnvironment {
+  id: number;
+  name: string;
+}
 export interface AdoDeploymentRecord {
   id: number;
   environmentId: number;
@@ -63,7 +73,11 @@ export interface AdoDeploymentRecord {
   finishTime?: string;
 }
 
-export interface LedgerAttachmentRef { name: string; timelineId: string; recordId: string }
+export interface LedgerAttachmentRef {
+  name: string;
+  timelineId: string;
+  recordId: string;
+}
 
 function url(api: ProjectApi, path: string, query: Record<string, string | number | undefined>): string {
   const q = Object.entries(query)
@@ -103,7 +117,10 @@ export interface BuildQuery {
 }
 
 /** One page of getBuilds; the next page's token comes back in x-ms-continuationtoken. */
-export async function getBuildsPage(api: ProjectApi, q: BuildQuery): Promise<{ runs: RunRef[]; continuationToken?: string }> {
+export async function getBuildsPage(
+  api: ProjectApi,
+  q: BuildQuery,
+): Promise<{ runs: RunRef[]; continuationToken?: string }> {
   const res = await api.rest.getJson<{ value: AdoBuild[] }>(
     url(api, 'build/builds', {
       $top: q.top ?? 100,
@@ -116,7 +133,10 @@ export async function getBuildsPage(api: ProjectApi, q: BuildQuery): Promise<{ r
       'api-version': '7.1',
     }),
   );
-  return { runs: (res.body?.value ?? []).map(toRunRef), continuationToken: res.header('x-ms-continuationtoken') || undefined };
+  return {
+    runs: (res.body?.value ?? []).map(toRunRef),
+    continuationToken: res.header('x-ms-continuationtoken') || undefined,
+  };
 }
 
 /** Follows continuation tokens until `limit` runs or the end. */
@@ -124,7 +144,11 @@ export async function getBuilds(api: ProjectApi, q: BuildQuery, limit: number): 
   const runs: RunRef[] = [];
   let token: string | undefined;
   do {
-    const page = await getBuildsPage(api, { ...q, top: Math.min(q.top ?? 200, limit - runs.length), continuationToken: token });
+    const page = await getBuildsPage(api, {
+      ...q,
+      top: Math.min(q.top ?? 200, limit - runs.length),
+      continuationToken: token,
+    });
     runs.push(...page.runs);
     token = page.continuationToken;
   } while (token && runs.length < limit);
@@ -132,11 +156,15 @@ export async function getBuilds(api: ProjectApi, q: BuildQuery, limit: number): 
 }
 
 export async function getBuild(api: ProjectApi, buildId: number): Promise<RunRef> {
-  return toRunRef((await api.rest.getJson<AdoBuild>(url(api, `build/builds/${buildId}`, { 'api-version': '7.1' }))).body);
+  return toRunRef(
+    (await api.rest.getJson<AdoBuild>(url(api, `build/builds/${buildId}`, { 'api-version': '7.1' }))).body,
+  );
 }
 
 export async function getBuildTimeline(api: ProjectApi, buildId: number): Promise<AdoTimelineRecord[]> {
-  const res = await api.rest.getJson<{ records?: AdoTimelineRecord[] } | undefined>(url(api, `build/builds/${buildId}/timeline`, { 'api-version': '7.1' }));
+  const res = await api.rest.getJson<{ records?: AdoTimelineRecord[] } | undefined>(
+    url(api, `build/builds/${buildId}/timeline`, { 'api-version': '7.1' }),
+  );
   return res.body?.records ?? [];
 }
 
@@ -160,12 +188,16 @@ export async function getLedgerAttachment(api: ProjectApi, buildId: number, ref:
 
 export async function getApprovals(api: ProjectApi, ids: string[]): Promise<AdoApproval[]> {
   if (ids.length === 0) return [];
-  const res = await api.rest.getJson<{ value?: AdoApproval[] }>(url(api, 'pipelines/approvals', { approvalIds: ids.join(','), $expand: 'steps', 'api-version': '7.1' }));
+  const res = await api.rest.getJson<{ value?: AdoApproval[] }>(
+    url(api, 'pipelines/approvals', { approvalIds: ids.join(','), $expand: 'steps', 'api-version': '7.1' }),
+  );
   return res.body?.value ?? [];
 }
 
 export async function getEnvironments(api: ProjectApi): Promise<AdoEnvironment[]> {
-  const res = await api.rest.getJson<{ value?: AdoEnvironment[] }>(url(api, 'distributedtask/environments', { $top: 100, 'api-version': '7.1' }));
+  const res = await api.rest.getJson<{ value?: AdoEnvironment[] }>(
+    url(api, 'distributedtask/environments', { $top: 100, 'api-version': '7.1' }),
+  );
   return res.body?.value ?? [];
 }
 
@@ -174,12 +206,20 @@ export async function getEnvironments(api: ProjectApi): Promise<AdoEnvironment[]
  * continuation token in the x-ms-continuationtoken header.
  * https://learn.microsoft.com/rest/api/azure/devops/distributedtask/environmentdeployment-records/list?view=azure-devops-rest-7.1
  */
-export async function getDeploymentRecords(api: ProjectApi, environmentId: number, top: number): Promise<AdoDeploymentRecord[]> {
+export async function getDeploymentRecords(
+  api: ProjectApi,
+  environmentId: number,
+  top: number,
+): Promise<AdoDeploymentRecord[]> {
   const rows: AdoDeploymentRecord[] = [];
   let token: string | undefined;
   do {
     const res = await api.rest.getJson<{ value?: AdoDeploymentRecord[] }>(
-      url(api, `distributedtask/environments/${environmentId}/environmentdeploymentrecords`, { top: Math.min(top - rows.length, 1000), continuationToken: token, 'api-version': '7.1' }),
+      url(api, `distributedtask/environments/${environmentId}/environmentdeploymentrecords`, {
+        top: Math.min(top - rows.length, 1000),
+        continuationToken: token,
+        'api-version': '7.1',
+      }),
     );
     rows.push(...(res.body?.value ?? []));
     token = res.header('x-ms-continuationtoken') || undefined;

@@ -13,7 +13,19 @@ export interface HistoryFilter {
 }
 
 export function searchableText(r: LedgerRecord): string {
-  return [r.summary, r.target, r.artifact?.repository, r.artifact?.digest, ...(r.artifact?.tags ?? []), r.run.buildNumber, r.run.pipeline, r.run.requestedFor, r.error, envOf(r), r.task]
+  return [
+    r.summary,
+    r.target,
+    r.artifact?.repository,
+    r.artifact?.digest,
+    ...(r.artifact?.tags ?? []),
+    r.run.buildNumber,
+    r.run.pipeline,
+    r.run.requestedFor,
+    r.error,
+    envOf(r),
+    r.task,
+  ]
     .filter(Boolean)
     .join('\n')
     .toLowerCase();
@@ -33,7 +45,10 @@ export function filterHistory(records: LedgerRecord[], f: HistoryFilter): Ledger
     .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));
 }
 
-export function distinct(records: LedgerRecord[]): { artifacts: { key: string; label: string }[]; environments: string[] } {
+export function distinct(records: LedgerRecord[]): {
+  artifacts: { key: string; label: string }[];
+  environments: string[];
+} {
   const artifacts = new Map<string, string>();
   const envs = new Set<string>();
   for (const r of records) {
@@ -42,7 +57,9 @@ export function distinct(records: LedgerRecord[]): { artifacts: { key: string; l
     envs.add(envOf(r));
   }
   return {
-    artifacts: [...artifacts.entries()].map(([key, label]) => ({ key, label })).sort((a, b) => a.label.localeCompare(b.label)),
+    artifacts: [...artifacts.entries()]
+      .map(([key, label]) => ({ key, label }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
     environments: [...envs].sort(),
   };
 }

@@ -17,20 +17,32 @@ export function withBuildIdentity(record: LedgerRecord, run: RunRef): LedgerReco
   if (differs(c.buildId, String(run.id))) claims.push(`run id ${c.buildId}`);
   if (differs(c.buildNumber, run.buildNumber)) claims.push(`run ${c.buildNumber}`);
   if (differs(c.pipeline, run.definitionName)) claims.push(`pipeline ${c.pipeline}`);
-  if (differs(c.definitionId, run.definitionId === undefined ? undefined : String(run.definitionId))) claims.push(`definition ${c.definitionId}`);
+  if (differs(c.definitionId, run.definitionId === undefined ? undefined : String(run.definitionId)))
+    claims.push(`definition ${c.definitionId}`);
   if (differs(c.requestedFor, run.requestedFor)) claims.push(`requester ${c.requestedFor}`);
   const pr = run.reason === 'pullRequest' || (run.sourceBranch ?? '').startsWith('refs/pull/');
   const flags = [
-    ...(claims.length ? [`The record claims ${claims.join(', ')}, but it is attached to run ${run.buildNumber} (${run.definitionName ?? 'pipeline'}).`] : []),
+    ...(claims.length
+      ? [
+          `The record claims ${claims.join(', ')}, but it is attached to run ${run.buildNumber} (${run.definitionName ?? 'pipeline'}).`,
+        ]
+      : []),
     ...(pr ? [`Run ${run.buildNumber} is a pull-request validation build, not a deployment.`] : []),
   ];
   return {
     ...record,
     run: {
-      stage: c.stage, stageAttempt: c.stageAttempt, job: c.job, environment: c.environment,
-      buildId: String(run.id), buildNumber: run.buildNumber, pipeline: run.definitionName,
+      stage: c.stage,
+      stageAttempt: c.stageAttempt,
+      job: c.job,
+      environment: c.environment,
+      buildId: String(run.id),
+      buildNumber: run.buildNumber,
+      pipeline: run.definitionName,
       definitionId: run.definitionId === undefined ? undefined : String(run.definitionId),
-      requestedFor: run.requestedFor, sourceBranch: run.sourceBranch, sourceVersion: run.sourceVersion,
+      requestedFor: run.requestedFor,
+      sourceBranch: run.sourceBranch,
+      sourceVersion: run.sourceVersion,
     },
     flag: flags.length ? flags.join(' ') : undefined,
   };
@@ -48,7 +60,9 @@ export function flagUndeployed(records: LedgerRecord[], environments: Environmen
     const env = byName.get(envOf(r).toLowerCase());
     const runId = Number(r.run.buildId);
     if (env?.deployedRuns && env.deployedRuns.includes(runId)) return r;
-    const why = env ? `Run ${r.run.buildNumber} has no deployment record for environment ${env.name}.` : `${envOf(r)} is not an environment of this project, so nothing proves run ${r.run.buildNumber} deployed there.`;
+    const why = env
+      ? `Run ${r.run.buildNumber} has no deployment record for environment ${env.name}.`
+      : `${envOf(r)} is not an environment of this project, so nothing proves run ${r.run.buildNumber} deployed there.`;
     return { ...r, flag: why };
   });
 }

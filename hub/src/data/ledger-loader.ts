@@ -4,7 +4,16 @@
  * watermark, and runs still in progress (e.g. waiting for a production approval), are read
  * from Build REST. The cache is written after the data is handed back, off the render path.
  */
-import { ProjectApi, getApprovals, getBuildTimeline, getBuilds, getDeploymentRecords, getEnvironments, getLedgerAttachment, getLedgerAttachments } from './ado-api';
+import {
+  ProjectApi,
+  getApprovals,
+  getBuildTimeline,
+  getBuilds,
+  getDeploymentRecords,
+  getEnvironments,
+  getLedgerAttachment,
+  getLedgerAttachments,
+} from './ado-api';
 import { flagUndeployed, withBuildIdentity } from './identity';
 import { EnvironmentRef, HubData, LEDGER_BUILD_TAG, LedgerRecord, PendingGate, RunEntry, RunRef } from './model';
 import { isRecord, parseLedgerRecord } from './parse-record';
@@ -40,7 +49,10 @@ export interface LoadResult {
 }
 
 /** Reads one run's ledger attachments; failures are per record, never the whole run. */
-export async function readRunRecords(api: ProjectApi, run: RunRef): Promise<{ records: LedgerRecord[]; problems: string[] }> {
+export async function readRunRecords(
+  api: ProjectApi,
+  run: RunRef,
+): Promise<{ records: LedgerRecord[]; problems: string[] }> {
   const refs = await getLedgerAttachments(api, run.id);
   const problems: string[] = [];
   const records: LedgerRecord[] = [];
@@ -48,7 +60,7 @@ export async function readRunRecords(api: ProjectApi, run: RunRef): Promise<{ re
     refs.map(async (ref) => {
       const parsed = parseLedgerRecord(await getLedgerAttachment(api, run.id, ref));
       if (isRecord(parsed)) records.push(withBuildIdentity(parsed, run));
-      else problems.push(`${ref.name}: ${(parsed as { error: string }).error}`);
+      else problems.push(`${ref.name}: ${parsed.error}`);
     }),
   );
   records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
@@ -70,7 +82,14 @@ async function readRunning(api: ProjectApi, runId: number): Promise<{ pending: P
     const pending = timelineToStages(timeline, approvals).flatMap((s) =>
       s.gates
         .filter((g) => g.state !== 'completed')
-        .map((g) => ({ stage: s.identifier ?? s.name, stageName: s.name, gate: g.name, kind: g.kind, since: g.startTime, waitingOn: g.approvers.filter((a) => a.status === 'pending').map((a) => a.name) })),
+        .map((g) => ({
+          stage: s.identifier ?? s.name,
+          stageName: s.name,
+          gate: g.name,
+          kind: g.kind,
+          since: g.startTime,
+          waitingOn: g.approvers.filter((a) => a.status === 'pending').map((a) => a.name),
+        })),
     );
     return { pending, stageOrder };
   } catch {
@@ -90,8 +109,18 @@ async function loadEnvironments(api: ProjectApi): Promise<EnvironmentRef[]> {
       return {
         id: e.id,
         name: e.name,
-        lastDeployment: last?.owner ? { runId: last.owner.id, stageName: last.stageName, result: last.result, finishTime: last.finishTime, definitionName: last.definition?.name } : undefined,
-        deployedRuns: rows ? [...new Set(rows.map((r) => r.owner?.id).filter((id): id is number => id !== undefined))] : undefined,
+        lastDeployment: last?.owner
+          ? {
+              runId: last.owner.id,
+              stageName: last.stageName,
+              result: last.result,
+              finishTime: last.finishTime,
+              definitionName: last.definition?.name,
+            }
+          : undefined,
+        deployedRuns: rows
+          ? [...new Set(rows.map((r) => r.owner?.id).filter((id): id is number => id !== undefined))]
+          : undefined,
       };
     }),
   );
@@ -108,7 +137,8 @@ function firstRuns(environments: EnvironmentRef[], perEnvironment: number): Set<
  * one document read small.
  */
 function slim(e: RunEntry): RunEntry {
-  const keep = (d: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(d).filter(([k]) => k === 'outcome' || k === 'canaryWeight'));
+  const keep = (d: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(d).filter(([k]) => k === 'outcome' || k === 'canaryWeight'));
   return { ...e, slim: true, records: e.records.map((r) => ({ ...r, details: keep(r.details) })) };
 }
 
@@ -131,12 +161,20 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   if (snapshot.watermark) {
     const since = new Date(Date.parse(snapshot.watermark) - (options.overlapMs ?? 5 * 60_000)).toISOString();
     const [completed, running] = await Promise.all([
-      getBuilds(api, { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since, tagFilters }, maxRuns),
+      getBuilds(
+        api,
+        { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since, tagFilters },
+        maxRuns,
+      ),
       getBuilds(api, { statusFilter: 'inProgress', tagFilters }, maxRuns),
     ]);
     listed = [...running, ...completed];
   } else {
-    listed = await getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 }, maxRuns);
+    listed = await getBuilds(
+      api,
+      { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 },
+      maxRuns,
+    );
   }
 
   const environments = await environmentsRead;
@@ -166,7 +204,16 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   };
   const compose = (): HubData => {
     const runs = [...byId.values()].sort((a, b) => b.run.id - a.run.id);
-    return { runs, records: flagUndeployed(runs.flatMap((e) => e.records), environments), environments, stageOrder: runs.find(trusted)?.stageOrder ?? [], partial: [...partial] };
+    return {
+      runs,
+      records: flagUndeployed(
+        runs.flatMap((e) => e.records),
+        environments,
+      ),
+      environments,
+      stageOrder: runs.find(trusted)?.stageOrder ?? [],
+      partial: [...partial],
+    };
   };
 
   // A pool of run readers pulls newest-first (no batch barriers: the request limiter stays
@@ -184,9 +231,15 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     const runningUnread = toRead.some((r) => r.status !== 'completed' && !byId.has(r.id));
     if (newest && !newest.stageOrder && !stageOrderRead && !runningUnread) {
       stageOrderRead = true;
-      newest.stageOrder = await (early.get(newest.run.id) ?? getBuildTimeline(api, newest.run.id).then(stageOrderFromTimeline).catch(() => []));
-      const cachedIn = snap.runs.has(newest.run.id) ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id)) : undefined;
-      if (cachedIn) persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) }]);
+      newest.stageOrder = await (early.get(newest.run.id) ??
+        getBuildTimeline(api, newest.run.id)
+          .then(stageOrderFromTimeline)
+          .catch(() => []));
+      const cachedIn = snap.runs.has(newest.run.id)
+        ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id))
+        : undefined;
+      if (cachedIn)
+        persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) }]);
     }
     const batch = unsaved.sort((a, b) => b.run.id - a.run.id);
     unsaved = [];
@@ -196,8 +249,17 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const early = new Map<number, Promise<string[]>>();
   const candidate = toRead.find((r) => r.status === 'completed' && rank(r) > 0);
   // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
-  if (candidate && !toRead.some((r) => r.status !== 'completed') && ![...byId.values()].some((e) => e.stageOrder?.length)) {
-    early.set(candidate.id, getBuildTimeline(api, candidate.id).then(stageOrderFromTimeline).catch(() => []));
+  if (
+    candidate &&
+    !toRead.some((r) => r.status !== 'completed') &&
+    ![...byId.values()].some((e) => e.stageOrder?.length)
+  ) {
+    early.set(
+      candidate.id,
+      getBuildTimeline(api, candidate.id)
+        .then(stageOrderFromTimeline)
+        .catch(() => []),
+    );
   }
   const worker = async (until: number): Promise<void> => {
     while (next < until) {
@@ -205,7 +267,11 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
       try {
         const { records, problems } = await readRunRecords(api, run);
         for (const p of problems) partial.push({ runId: run.id, reason: p });
-        const entry: RunEntry = { run, records, ...(run.status === 'completed' || records.length === 0 ? {} : await readRunning(api, run.id)) };
+        const entry: RunEntry = {
+          run,
+          records,
+          ...(run.status === 'completed' || records.length === 0 ? {} : await readRunning(api, run.id)),
+        };
         byId.set(run.id, entry);
         unsaved.push(entry);
       } catch (err) {
@@ -222,18 +288,27 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const readers = options.readers ?? 6;
   const head = Math.min(firstBatch, toRead.length);
   await Promise.all(Array.from({ length: Math.min(readers, Math.max(head, 1)) }, () => worker(head)));
-  await Promise.all(Array.from({ length: Math.min(readers, Math.max(toRead.length - head, 1)) }, () => worker(toRead.length)));
+  await Promise.all(
+    Array.from({ length: Math.min(readers, Math.max(toRead.length - head, 1)) }, () => worker(toRead.length)),
+  );
   await checkpoint();
 
   // Advance the watermark only when every listed run was read (unparseable records are
   // immutable too, so they are cached with their problem rather than retried forever).
   const finishTimes = listed.filter((r) => r.status === 'completed' && r.finishTime).map((r) => r.finishTime!);
-  const watermark = failed.size === 0 && finishTimes.length ? finishTimes.reduce((a, b) => (a > b ? a : b)) : snapshot.watermark;
+  const watermark =
+    failed.size === 0 && finishTimes.length ? finishTimes.reduce((a, b) => (a > b ? a : b)) : snapshot.watermark;
   persist(planWrites(snap, [], watermark));
 
   const data = compose();
   const matrix = buildMatrix(data.records);
-  const keep = new Set(matrix.rows.flatMap((row) => Object.values(row.cells).flatMap((c) => [c.current?.id, c.latest?.id]).filter((id): id is string => !!id)));
+  const keep = new Set(
+    matrix.rows.flatMap((row) =>
+      Object.values(row.cells)
+        .flatMap((c) => [c.current?.id, c.latest?.id])
+        .filter((id): id is string => !!id),
+    ),
+  );
   const prune = planPrune(snap, keep, options.maxCachedRuns);
   if (prune.deletes.length) {
     persist([prune.pinned!]);

@@ -37,8 +37,10 @@ const PLACING = new Set(['AcrPromote', 'CanaryShift']);
  * task and target; a SmokeTest without an artifact verifies what runs in its environment (undefined).
  */
 export function rowKey(r: LedgerRecord): { key: string; label: string; kind: 'artifact' | 'platform' } {
-  if (r.artifact?.repository) return { key: `a:${r.artifact.repository}`, label: r.artifact.repository, kind: 'artifact' };
-  if (r.task === 'SmokeTest') return { key: `v:${r.target ?? ''}`, label: `SmokeTest · ${r.target ?? ''}`, kind: 'platform' };
+  if (r.artifact?.repository)
+    return { key: `a:${r.artifact.repository}`, label: r.artifact.repository, kind: 'artifact' };
+  if (r.task === 'SmokeTest')
+    return { key: `v:${r.target ?? ''}`, label: `SmokeTest · ${r.target ?? ''}`, kind: 'platform' };
   const target = r.target ? ` · ${r.target}` : '';
   return { key: `p:${r.task}:${r.target ?? ''}`, label: `${r.task}${target}`, kind: 'platform' };
 }
@@ -73,7 +75,8 @@ export function orderEnvironments(records: LedgerRecord[], stageOrder: string[],
   }
   for (const list of byRun.values()) {
     const envs: string[] = [];
-    for (const r of [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) if (!envs.includes(envOf(r))) envs.push(envOf(r));
+    for (const r of [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt)))
+      if (!envs.includes(envOf(r))) envs.push(envOf(r));
     envs.forEach((env, i) => {
       const s = stats.get(env) ?? { stage: Infinity, rankSum: 0, n: 0, first: '9' };
       s.rankSum += envs.length > 1 ? i / (envs.length - 1) : 0.5;
@@ -82,18 +85,33 @@ export function orderEnvironments(records: LedgerRecord[], stageOrder: string[],
     });
     for (const r of list) {
       const s = stats.get(envOf(r))!;
-      const idx = Math.min(stageIndex.get((r.run.stage ?? '').toLowerCase()) ?? Infinity, stageIndex.get(envOf(r).toLowerCase()) ?? Infinity);
+      const idx = Math.min(
+        stageIndex.get((r.run.stage ?? '').toLowerCase()) ?? Infinity,
+        stageIndex.get(envOf(r).toLowerCase()) ?? Infinity,
+      );
       s.stage = Math.min(s.stage, idx);
       if (r.startedAt < s.first) s.first = r.startedAt;
     }
   }
-  for (const env of extra) if (!stats.has(env)) stats.set(env, { stage: stageIndex.get(env.toLowerCase()) ?? Infinity, rankSum: 1, n: 1, first: '9' });
+  for (const env of extra)
+    if (!stats.has(env))
+      stats.set(env, { stage: stageIndex.get(env.toLowerCase()) ?? Infinity, rankSum: 1, n: 1, first: '9' });
   return [...stats.entries()]
-    .sort(([an, a], [bn, b]) => a.stage - b.stage || a.rankSum / a.n - b.rankSum / b.n || a.first.localeCompare(b.first) || an.localeCompare(bn))
+    .sort(
+      ([an, a], [bn, b]) =>
+        a.stage - b.stage ||
+        a.rankSum / a.n - b.rankSum / b.n ||
+        a.first.localeCompare(b.first) ||
+        an.localeCompare(bn),
+    )
     .map(([env]) => env);
 }
 
-export function buildMatrix(all: LedgerRecord[], stageOrder: string[] = [], extraEnvironments: string[] = []): MatrixView {
+export function buildMatrix(
+  all: LedgerRecord[],
+  stageOrder: string[] = [],
+  extraEnvironments: string[] = [],
+): MatrixView {
   // Flagged records (forged identity, no deployment) never decide what a cell shows.
   const records = all.filter((r) => !r.flag);
   const rows = new Map<string, MatrixRow>();
@@ -103,7 +121,8 @@ export function buildMatrix(all: LedgerRecord[], stageOrder: string[] = [], extr
   // registry only makes the image available (its tags still name the canary's digest).
   const canaried = new Set(records.filter((r) => r.task === 'CanaryShift').map((r) => `${rowKey(r).key}|${envOf(r)}`));
   for (const r of records) {
-    if (r.artifact?.digest && r.artifact.tags?.length && r.status !== 'failed') tagsByDigest.set(r.artifact.digest, r.artifact.tags);
+    if (r.artifact?.digest && r.artifact.tags?.length && r.status !== 'failed')
+      tagsByDigest.set(r.artifact.digest, r.artifact.tags);
     if (r.task === 'SmokeTest' && !r.artifact) {
       smoke.push(r);
       continue;
@@ -135,20 +154,27 @@ export function buildMatrix(all: LedgerRecord[], stageOrder: string[] = [], extr
   // placed there, else every artifact cell of that environment placed before the test.
   for (const s of smoke) {
     const env = envOf(s);
-    const cells = [...rows.values()].filter((row) => row.kind === 'artifact').map((row) => row.cells[env]).filter((c): c is MatrixCellView => !!c?.current);
+    const cells = [...rows.values()]
+      .filter((row) => row.kind === 'artifact')
+      .map((row) => row.cells[env])
+      .filter((c): c is MatrixCellView => !!c?.current);
     const sameRun = cells.filter((c) => c.current!.run.buildId === s.run.buildId);
     for (const c of sameRun.length ? sameRun : cells.filter((c) => c.current!.finishedAt <= s.startedAt)) {
       c.count++;
       if (s.finishedAt >= c.current!.finishedAt && newer(s, c.verdict)) c.verdict = s;
     }
   }
-  const sorted = [...rows.values()].sort((a, b) => (a.kind === b.kind ? a.label.localeCompare(b.label) : a.kind === 'artifact' ? -1 : 1));
+  const sorted = [...rows.values()].sort((a, b) =>
+    a.kind === b.kind ? a.label.localeCompare(b.label) : a.kind === 'artifact' ? -1 : 1,
+  );
   return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted, tagsByDigest };
 }
 
 /** Records of one cell, newest first: what the matrix opens on click. */
 export function cellHistory(records: LedgerRecord[], key: string, environment: string): LedgerRecord[] {
-  return records.filter((r) => (rowKey(r).key === key || (r.task === 'SmokeTest' && !r.artifact)) && envOf(r) === environment).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  return records
+    .filter((r) => (rowKey(r).key === key || (r.task === 'SmokeTest' && !r.artifact)) && envOf(r) === environment)
+    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
 }
 
 /** The label a person reads for a version: its first meaningful tag, else a short digest. */

@@ -3,7 +3,10 @@
  * (Azure DevOps rate-limits per user, so one throttled answer pauses every request, not just
  * the one that got it), retries on 5xx and resets, and a request counter for the benchmark.
  */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{
   ok: boolean;
   status: number;
   headers: { get(name: string): string | null };
@@ -23,7 +26,11 @@ export interface RestClientOptions {
 }
 
 export class RestError extends Error {
-  constructor(readonly status: number, readonly url: string, detail: string) {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    detail: string,
+  ) {
     super(`HTTP ${status} from ${url.replace(/\?.*$/, '')}${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -70,7 +77,12 @@ export class RestClient {
     return JSON.parse(res.text) as T;
   }
 
-  async send(method: string, url: string, body?: string, accept = 'application/json'): Promise<{ text: string; header: (n: string) => string | undefined }> {
+  async send(
+    method: string,
+    url: string,
+    body?: string,
+    accept = 'application/json',
+  ): Promise<{ text: string; header: (n: string) => string | undefined }> {
     await this.acquire();
     try {
       for (let attempt = 1; ; attempt++) {
@@ -124,7 +136,8 @@ export class RestClient {
   }
 
   private async waitWhilePaused(): Promise<void> {
-    for (let left = this.pausedUntil - this.now(); left > 0; left = this.pausedUntil - this.now()) await this.sleep(left);
+    for (let left = this.pausedUntil - this.now(); left > 0; left = this.pausedUntil - this.now())
+      await this.sleep(left);
   }
 
   private acquire(): Promise<void> {

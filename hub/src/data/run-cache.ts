@@ -40,7 +40,12 @@ export function readSnapshot(docs: CacheDoc[]): CacheSnapshot {
   const chunks = current.filter((d) => d.id.startsWith('chunk-')).sort((a, b) => a.id.localeCompare(b.id));
   for (const e of current.find((d) => d.id === 'pinned')?.runs ?? []) runs.set(e.run.id, e);
   for (const c of chunks) for (const e of c.runs ?? []) runs.set(e.run.id, e);
-  return { watermark: current.find((d) => d.id === 'index')?.watermark, runs, chunks, pinned: current.find((d) => d.id === 'pinned') };
+  return {
+    watermark: current.find((d) => d.id === 'index')?.watermark,
+    runs,
+    chunks,
+    pinned: current.find((d) => d.id === 'pinned'),
+  };
 }
 
 /** New runs fill the last chunk, then new chunks; returns only the documents that changed. */
@@ -49,7 +54,8 @@ export function planWrites(snapshot: CacheSnapshot, added: RunEntry[], watermark
   const fresh = added.filter((e) => !snapshot.runs.has(e.run.id));
   const last = snapshot.chunks[snapshot.chunks.length - 1];
   let n = last ? Number(last.id.slice('chunk-'.length)) + 1 : 0;
-  let current: CacheDoc | undefined = last && (last.runs?.length ?? 0) < RUNS_PER_CHUNK ? { ...last, runs: [...(last.runs ?? [])] } : undefined;
+  let current: CacheDoc | undefined =
+    last && (last.runs?.length ?? 0) < RUNS_PER_CHUNK ? { ...last, runs: [...(last.runs ?? [])] } : undefined;
   let dirty = false;
   for (const e of fresh) {
     if (!current || (current.runs?.length ?? 0) >= RUNS_PER_CHUNK) {
@@ -69,7 +75,11 @@ export function planWrites(snapshot: CacheSnapshot, added: RunEntry[], watermark
  * runs remain, except the records in `keep` (what each matrix cell shows now), which move to
  * the 'pinned' document so an old but still deployed version does not vanish from the matrix.
  */
-export function planPrune(snapshot: CacheSnapshot, keep: Set<string>, max = MAX_CACHED_RUNS): { deletes: string[]; pinned?: CacheDoc } {
+export function planPrune(
+  snapshot: CacheSnapshot,
+  keep: Set<string>,
+  max = MAX_CACHED_RUNS,
+): { deletes: string[]; pinned?: CacheDoc } {
   const inChunks = snapshot.chunks.reduce((n, c) => n + (c.runs?.length ?? 0), 0);
   if (inChunks <= max) return { deletes: [] };
   const newestId = (c: CacheDoc): number => Math.max(...(c.runs ?? []).map((e) => e.run.id), 0);
@@ -107,19 +117,32 @@ export class MemoryDocumentStore implements DocumentStore {
  * the preview server serves the same routes, so preview and bench count the same requests.
  */
 export class RestDocumentStore implements DocumentStore {
-  constructor(private readonly rest: RestClient, private readonly collectionUrl: string) {}
+  constructor(
+    private readonly rest: RestClient,
+    private readonly collectionUrl: string,
+  ) {}
 
   async getAll(): Promise<CacheDoc[]> {
-    const res = await this.rest.getJson<CacheDoc[] | { value?: CacheDoc[] }>(`${this.collectionUrl}Documents?api-version=7.1-preview.1`);
+    const res = await this.rest.getJson<CacheDoc[] | { value?: CacheDoc[] }>(
+      `${this.collectionUrl}Documents?api-version=7.1-preview.1`,
+    );
     const body = res.body;
-    return Array.isArray(body) ? body : body?.value ?? [];
+    return Array.isArray(body) ? body : (body?.value ?? []);
   }
 
   async put(docs: CacheDoc[]): Promise<void> {
-    await Promise.all(docs.map((d) => this.rest.putJson(`${this.collectionUrl}Documents?api-version=7.1-preview.1`, { ...d, __etag: -1 })));
+    await Promise.all(
+      docs.map((d) =>
+        this.rest.putJson(`${this.collectionUrl}Documents?api-version=7.1-preview.1`, { ...d, __etag: -1 }),
+      ),
+    );
   }
 
   async delete(ids: string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.rest.send('DELETE', `${this.collectionUrl}Documents/${encodeURIComponent(id)}?api-version=7.1-preview.1`)));
+    await Promise.all(
+      ids.map((id) =>
+        this.rest.send('DELETE', `${this.collectionUrl}Documents/${encodeURIComponent(id)}?api-version=7.1-preview.1`),
+      ),
+    );
   }
 }

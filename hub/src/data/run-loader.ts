@@ -12,7 +12,11 @@ export interface RunView {
 }
 
 /** `known` skips reads the caller already has (records of a cached completed run). */
-export async function loadRunView(api: ProjectApi, runId: number, known?: { run?: RunRef; records?: LedgerRecord[] }): Promise<RunView> {
+export async function loadRunView(
+  api: ProjectApi,
+  runId: number,
+  known?: { run?: RunRef; records?: LedgerRecord[] },
+): Promise<RunView> {
   const [run, timeline] = await Promise.all([known?.run ?? getBuild(api, runId), getBuildTimeline(api, runId)]);
   const [approvals, read] = await Promise.all([
     // Approval details are best effort: the strip still shows the gate without them.

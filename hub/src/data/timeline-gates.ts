@@ -59,7 +59,7 @@ export function timelineToStages(records: AdoTimelineRecord[], approvals: AdoApp
             approvers: (approval?.steps ?? []).map((s) => ({
               name: s.actualApprover?.displayName ?? s.assignedApprover?.displayName ?? 'unknown',
               status: s.status,
-              when: s.status === 'pending' ? undefined : s.lastModifiedOn ?? approval?.lastModifiedOn,
+              when: s.status === 'pending' ? undefined : (s.lastModifiedOn ?? approval?.lastModifiedOn),
               comment: s.comment || undefined,
             })),
             instructions: approval?.instructions || undefined,
@@ -70,7 +70,9 @@ export function timelineToStages(records: AdoTimelineRecord[], approvals: AdoApp
         .filter((p) => p.type === 'Phase')
         .flatMap((p) => children(p.id).filter((j) => j.type === 'Job'))
         .map((j) => ({ name: j.name, result: opt(j.result), durationMs: durationMs(j.startTime, j.finishTime) }));
-      const waits = checkpoints.map((c) => durationMs(c.startTime, c.finishTime)).filter((n): n is number => n !== undefined);
+      const waits = checkpoints
+        .map((c) => durationMs(c.startTime, c.finishTime))
+        .filter((n): n is number => n !== undefined);
       return {
         id: stage.id,
         name: stage.name,

@@ -30,19 +30,33 @@ export function dur(ms?: number): string {
 
 export function statusType(status?: string): StatusType {
   switch ((status ?? '').toLowerCase()) {
-    case 'succeeded': case 'approved': case 'pass': case 'passed': case 'promoted':
+    case 'succeeded':
+    case 'approved':
+    case 'pass':
+    case 'passed':
+    case 'promoted':
       return 'Success';
-    case 'succeededwithissues': case 'partiallysucceeded': case 'inconclusive':
+    case 'succeededwithissues':
+    case 'partiallysucceeded':
+    case 'inconclusive':
       return 'Warning';
-    case 'failed': case 'rejected': case 'fail': case 'aborted': case 'timedout':
+    case 'failed':
+    case 'rejected':
+    case 'fail':
+    case 'aborted':
+    case 'timedout':
       return 'Failed';
-    case 'cancelled': case 'canceled': case 'abandoned':
+    case 'cancelled':
+    case 'canceled':
+    case 'abandoned':
       return 'Canceled';
     case 'skipped':
       return 'Skipped';
-    case 'inprogress': case 'running':
+    case 'inprogress':
+    case 'running':
       return 'Running';
-    case 'pending': case 'waiting':
+    case 'pending':
+    case 'waiting':
       return 'Waiting';
     default:
       return 'Queued';

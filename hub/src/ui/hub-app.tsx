@@ -36,7 +36,8 @@ function useHubData(ctx: HubContext, generation: number): LoadState {
     };
     loadHubData({ api: ctx.api, store: ctx.store }, { onPartial }).then(
       (result) => live && setState({ data: result.data }),
-      (err: unknown) => live && setState((s) => ({ data: s.data, error: err instanceof Error ? err.message : String(err) })),
+      (err: unknown) =>
+        live && setState((s) => ({ data: s.data, error: err instanceof Error ? err.message : String(err) })),
     );
     return () => {
       live = false;
@@ -66,10 +67,13 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
   const [runId, setRunIdState] = React.useState<number>();
   // Hub state in the URL: read once, written on every change (deep links to a tab and a run).
   React.useEffect(() => {
-    void props.ctx.state?.get().then((q) => {
-      if (q.tab === 'matrix' || q.tab === 'history' || q.tab === 'run') setTabState(q.tab);
-      if (Number(q.runId) > 0) setRunIdState(Number(q.runId));
-    }).catch(() => undefined);
+    void props.ctx.state
+      ?.get()
+      .then((q) => {
+        if (q.tab === 'matrix' || q.tab === 'history' || q.tab === 'run') setTabState(q.tab);
+        if (Number(q.runId) > 0) setRunIdState(Number(q.runId));
+      })
+      .catch(() => undefined);
   }, [props.ctx]);
   const setTab = (t: TabId): void => {
     setTabState(t);
@@ -80,7 +84,18 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
     props.ctx.state?.set({ runId: String(id) });
   };
   const [pipeline, setPipeline] = React.useState<string>();
-  const pipelines = React.useMemo(() => [...new Set((data?.records ?? []).filter((r) => !r.flag).map((r) => r.run.pipeline).filter((p): p is string => !!p))].sort(), [data]);
+  const pipelines = React.useMemo(
+    () =>
+      [
+        ...new Set(
+          (data?.records ?? [])
+            .filter((r) => !r.flag)
+            .map((r) => r.run.pipeline)
+            .filter((p): p is string => !!p),
+        ),
+      ].sort(),
+    [data],
+  );
   const matrix = React.useMemo(() => {
     if (!data) return undefined;
     const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
@@ -88,7 +103,10 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
     return buildMatrix(records, data.stageOrder);
   }, [data, pipeline]);
   const now = React.useMemo(() => Math.max(clock, Date.now()), [data, clock]);
-  const pending = React.useMemo(() => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()), [data, matrix]);
+  const pending = React.useMemo(
+    () => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()),
+    [data, matrix],
+  );
   const runs = React.useMemo(() => (data ? data.runs.filter((e) => e.records.length > 0) : []), [data]);
   // By default the newest run whose records are trusted (a PR build's forged record is not news).
   const selectedRun = runId ?? (runs.find((e) => e.records.some((r) => !r.flag)) ?? runs[0])?.run.id;
@@ -102,7 +120,8 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
   React.useEffect(() => {
     if (!data || tab !== 'matrix') return;
     if (performance.getEntriesByName('mcd-matrix-rendered').length === 0) performance.mark('mcd-matrix-rendered');
-    if (!loading && performance.getEntriesByName('mcd-matrix-complete').length === 0) performance.mark('mcd-matrix-complete');
+    if (!loading && performance.getEntriesByName('mcd-matrix-complete').length === 0)
+      performance.mark('mcd-matrix-complete');
   }, [data, tab, loading]);
 
   const openRun = (id: number): void => {
@@ -116,7 +135,16 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
         title="Promotions"
         titleSize={TitleSize.Large}
         description="Which version is where, who approved it, and what each promotion did."
-        commandBarItems={[{ id: 'refresh', text: 'Refresh', important: true, iconProps: { iconName: 'Refresh' }, onActivate: refresh, ariaLabel: 'Refresh promotion records' }]}
+        commandBarItems={[
+          {
+            id: 'refresh',
+            text: 'Refresh',
+            important: true,
+            iconProps: { iconName: 'Refresh' },
+            onActivate: refresh,
+            ariaLabel: 'Refresh promotion records',
+          },
+        ]}
       />
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as TabId)} tabSize={TabSize.Tall}>
         <Tab id="matrix" name="Matrix" />
@@ -124,46 +152,87 @@ export function HubApp(props: { ctx: HubContext }): JSX.Element {
         <Tab id="run" name="Run" />
       </TabBar>
       <main className="page-content page-content-top mcd-content">
-        {error ? <div className="mcd-error" role="alert">Could not load promotion records: {error}</div> : null}
+        {error ? (
+          <div className="mcd-error" role="alert">
+            Could not load promotion records: {error}
+          </div>
+        ) : null}
         {!data || !matrix ? (
-          error ? null : <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
+          error ? null : (
+            <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
+          )
         ) : (
           <>
             {loading ? (
               <div className="mcd-loading" data-testid="loading-more" role="status">
-                <Spinner size={SpinnerSize.small} /> Reading older runs: {loading[0]} of {loading[1]}. Cells may still change.
+                <Spinner size={SpinnerSize.small} /> Reading older runs: {loading[0]} of {loading[1]}. Cells may still
+                change.
               </div>
             ) : null}
-            {data.partial.length ? <div className="mcd-warning" data-testid="partial">{data.partial.length} runs or records could not be read; they are left out. First: run {data.partial[0].runId}: {data.partial[0].reason}</div> : null}
+            {data.partial.length ? (
+              <div className="mcd-warning" data-testid="partial">
+                {data.partial.length} runs or records could not be read; they are left out. First: run{' '}
+                {data.partial[0].runId}: {data.partial[0].reason}
+              </div>
+            ) : null}
             {tab === 'matrix' && pipelines.length > 1 ? (
               <label className="mcd-filter">
                 <span className="mcd-filter-label">Pipeline</span>
-                <select className="mcd-select" data-testid="pipeline-picker" value={pipeline ?? ''} onChange={(e) => setPipeline(e.target.value || undefined)}>
+                <select
+                  className="mcd-select"
+                  data-testid="pipeline-picker"
+                  value={pipeline ?? ''}
+                  onChange={(e) => setPipeline(e.target.value || undefined)}
+                >
                   <option value="">All pipelines</option>
                   {pipelines.map((p) => (
-                    <option key={p} value={p}>{p}</option>
+                    <option key={p} value={p}>
+                      {p}
+                    </option>
                   ))}
                 </select>
               </label>
             ) : null}
             {tab === 'matrix' ? (
-              <MatrixView links={links} matrix={matrix} environments={data.environments} pending={pending} now={now} onOpenRun={openRun} onOpenCell={(artifact, environment) => {
-                setFilter({ artifact, environment });
-                setTab('history');
-              }} />
+              <MatrixView
+                links={links}
+                matrix={matrix}
+                environments={data.environments}
+                pending={pending}
+                now={now}
+                onOpenRun={openRun}
+                onOpenCell={(artifact, environment) => {
+                  setFilter({ artifact, environment });
+                  setTab('history');
+                }}
+              />
             ) : null}
-            {tab === 'history' ? <HistoryView records={data.records} filter={filter} onFilter={setFilter} onOpenRun={openRun} /> : null}
+            {tab === 'history' ? (
+              <HistoryView records={data.records} filter={filter} onFilter={setFilter} onOpenRun={openRun} />
+            ) : null}
             {tab === 'run' ? (
               <>
                 <label className="mcd-filter">
                   <span className="mcd-filter-label">Run</span>
-                  <select className="mcd-select" data-testid="run-picker" value={selectedRun ?? ''} onChange={(e) => setRunId(Number(e.target.value))}>
+                  <select
+                    className="mcd-select"
+                    data-testid="run-picker"
+                    value={selectedRun ?? ''}
+                    onChange={(e) => setRunId(Number(e.target.value))}
+                  >
                     {runs.map((e) => (
-                      <option key={e.run.id} value={e.run.id}>{`${e.run.definitionName ?? ''} ${e.run.buildNumber} (${e.records.length} records)`}</option>
+                      <option
+                        key={e.run.id}
+                        value={e.run.id}
+                      >{`${e.run.definitionName ?? ''} ${e.run.buildNumber} (${e.records.length} records)`}</option>
                     ))}
                   </select>
                 </label>
-                {selectedRun !== undefined ? <RunDetails api={props.ctx.api} runId={selectedRun} known={known} /> : <p className="mcd-empty">No runs with promotion records yet.</p>}
+                {selectedRun !== undefined ? (
+                  <RunDetails api={props.ctx.api} runId={selectedRun} known={known} />
+                ) : (
+                  <p className="mcd-empty">No runs with promotion records yet.</p>
+                )}
               </>
             ) : null}
           </>

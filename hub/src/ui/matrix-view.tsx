@@ -38,18 +38,43 @@ export function MatrixView(props: MatrixProps): JSX.Element {
       <table className="mcd-matrix" data-testid="matrix">
         <thead>
           <tr>
-            <th scope="col" className="mcd-matrix-corner">Artifact</th>
+            <th scope="col" className="mcd-matrix-corner">
+              Artifact
+            </th>
             {matrix.environments.map((env) => {
               const info = envInfo.get(env)?.lastDeployment;
               return (
                 <th scope="col" key={env} className="mcd-env-head">
                   <div className="mcd-env-name">
-                    {envInfo.get(env) ? <a className="mcd-env-link mcd-trunc-text" href={props.links.environment(envInfo.get(env)!.id)} target="_top" rel="noopener noreferrer" title={env} aria-label={`${env} in Azure Pipelines Environments`}>{env}</a> : <span className="mcd-trunc-text" title={env}>{env}</span>}
+                    {envInfo.get(env) ? (
+                      <a
+                        className="mcd-env-link mcd-trunc-text"
+                        href={props.links.environment(envInfo.get(env)!.id)}
+                        target="_top"
+                        rel="noopener noreferrer"
+                        title={env}
+                        aria-label={`${env} in Azure Pipelines Environments`}
+                      >
+                        {env}
+                      </a>
+                    ) : (
+                      <span className="mcd-trunc-text" title={env}>
+                        {env}
+                      </span>
+                    )}
                   </div>
                   {info ? <div className="mcd-secondary">last deployment {ago(info.finishTime, props.now)}</div> : null}
                   {(props.pending.get(env) ?? []).map((p, i) => (
-                    <button type="button" key={i} className="mcd-link mcd-pending" data-testid="pending-gate" onClick={() => props.onOpenRun(p.runId)} title={`${p.stageName}: ${p.gate}`}>
-                      {p.kind === 'approval' ? 'Awaiting approval' : `Waiting on ${p.gate}`} since {ago(p.since, props.now).replace(' ago', '')}: run {p.buildNumber}
+                    <button
+                      type="button"
+                      key={i}
+                      className="mcd-link mcd-pending"
+                      data-testid="pending-gate"
+                      onClick={() => props.onOpenRun(p.runId)}
+                      title={`${p.stageName}: ${p.gate}`}
+                    >
+                      {p.kind === 'approval' ? 'Awaiting approval' : `Waiting on ${p.gate}`} since{' '}
+                      {ago(p.since, props.now).replace(' ago', '')}: run {p.buildNumber}
                       {p.waitingOn.length ? ` · ${p.waitingOn.join(', ')}` : ''}
                     </button>
                   ))}
@@ -62,12 +87,33 @@ export function MatrixView(props: MatrixProps): JSX.Element {
           {matrix.rows.map((row) => (
             <tr key={row.key} className={row.kind === 'platform' ? 'mcd-platform-row' : undefined}>
               <th scope="row" className="mcd-row-head">
-                <div className="mcd-row-label mcd-trunc-text" title={row.label}>{row.label}</div>
-                {row.kind === 'platform' ? <div className="mcd-secondary">{row.key.startsWith('p:KeyVaultToOci') ? 'secrets' : row.key.startsWith('p:OracleDbProvision') ? 'database' : 'platform'}</div> : null}
+                <div className="mcd-row-label mcd-trunc-text" title={row.label}>
+                  {row.label}
+                </div>
+                {row.kind === 'platform' ? (
+                  <div className="mcd-secondary">
+                    {row.key.startsWith('p:KeyVaultToOci')
+                      ? 'secrets'
+                      : row.key.startsWith('p:OracleDbProvision')
+                        ? 'database'
+                        : 'platform'}
+                  </div>
+                ) : null}
               </th>
               {matrix.environments.map((env) => (
                 <td key={env}>
-                  <Cell cell={row.cells[env]} tagsByDigest={matrix.tagsByDigest} links={props.links} next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])} rowKey={row.key} now={props.now} onOpen={() => props.onOpenCell(row.key, env)} onOpenRun={props.onOpenRun} label={`${row.label} in ${env}`} />
+                  <Cell
+                    cell={row.cells[env]}
+                    tagsByDigest={matrix.tagsByDigest}
+                    links={props.links}
+                    next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
+                    rowKey={row.key}
+                    now={props.now}
+                    onOpen={() => props.onOpenCell(row.key, env)}
+                    // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+                    onOpenRun={props.onOpenRun}
+                    label={`${row.label} in ${env}`}
+                  />
                 </td>
               ))}
             </tr>
@@ -92,16 +138,33 @@ function attemptText(r: LedgerRecord, version: string): string {
   if (r.task === 'CanaryShift') {
     const outcome = r.details.outcome;
     if (outcome === 'aborted') return `canary ${version} aborted`;
-    if (outcome === 'paused' && r.status !== 'failed') return `canary ${version} at ${typeof r.details.canaryWeight === 'number' ? r.details.canaryWeight : 0}%, not promoted`;
+    if (outcome === 'paused' && r.status !== 'failed')
+      return `canary ${version} at ${typeof r.details.canaryWeight === 'number' ? r.details.canaryWeight : 0}%, not promoted`;
   }
   return `${r.task} ${version} ${r.status}`;
 }
 
-function Cell(props: { cell?: MatrixCellView; next?: PendingView; rowKey: string; now: number; label: string; tagsByDigest: Map<string, string[]>; links: HubLinks; onOpen(): void; onOpenRun(id: number): void }): JSX.Element {
+function Cell(props: {
+  cell?: MatrixCellView;
+  next?: PendingView;
+  rowKey: string;
+  now: number;
+  label: string;
+  tagsByDigest: Map<string, string[]>;
+  links: HubLinks;
+  onOpen(): void;
+  onOpenRun(id: number): void;
+}): JSX.Element {
   const { cell, next } = props;
   const waiting = next ? (
-    <button type="button" className="mcd-link mcd-next" data-testid="pending-cell" onClick={() => props.onOpenRun(next.runId)}>
-      next: <span className="mcd-mono">{next.artifacts[props.rowKey]}</span> {next.kind === 'approval' ? 'awaiting approval' : `waiting on ${next.gate}`}
+    <button
+      type="button"
+      className="mcd-link mcd-next"
+      data-testid="pending-cell"
+      onClick={() => props.onOpenRun(next.runId)}
+    >
+      next: <span className="mcd-mono">{next.artifacts[props.rowKey]}</span>{' '}
+      {next.kind === 'approval' ? 'awaiting approval' : `waiting on ${next.gate}`}
     </button>
   ) : null;
   if (!cell || (!cell.current && !cell.latest)) {
@@ -114,34 +177,89 @@ function Cell(props: { cell?: MatrixCellView; next?: PendingView; rowKey: string
   const shown = cell.current ?? cell.latest!;
   const runId = Number(shown.run.buildId);
   const v = versionOf(shown, props.tagsByDigest);
-  const head = !cell.current ? 'not deployed' : shown.artifact ? v.tag ?? tagOrDigest(undefined, v.digest) : shown.summary || shown.task;
+  const head = !cell.current
+    ? 'not deployed'
+    : shown.artifact
+      ? (v.tag ?? tagOrDigest(undefined, v.digest))
+      : shown.summary || shown.task;
   const verdict = cell.verdict;
   return (
-    <div className={`mcd-cell${cell.current ? '' : ' mcd-cell-none'}`} data-testid="matrix-cell" data-row={props.rowKey}>
-      <button type="button" className="mcd-cell-open" onClick={props.onOpen} aria-label={`History of ${props.label}: ${head}`} title={`History of ${props.label} (${cell.count} records)`}>
+    <div
+      className={`mcd-cell${cell.current ? '' : ' mcd-cell-none'}`}
+      data-testid="matrix-cell"
+      data-row={props.rowKey}
+    >
+      <button
+        type="button"
+        className="mcd-cell-open"
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+        onClick={props.onOpen}
+        aria-label={`History of ${props.label}: ${head}`}
+        title={`History of ${props.label} (${cell.count} records)`}
+      >
         <span className="mcd-cell-version">
           <StatusIcon status={cell.current ? shown.status : 'skipped'} />
-          <span className={shown.artifact ? 'mcd-mono mcd-trunc-text' : 'mcd-cell-summary mcd-trunc-text'} data-testid="cell-version" title={head}>{head}</span>
+          <span
+            className={shown.artifact ? 'mcd-mono mcd-trunc-text' : 'mcd-cell-summary mcd-trunc-text'}
+            data-testid="cell-version"
+            title={head}
+          >
+            {head}
+          </span>
         </span>
-        {cell.current && v.digest && v.tag ? <span className="mcd-secondary mcd-mono mcd-trunc-text" title={v.digest}>{tagOrDigest(undefined, v.digest)}</span> : null}
+        {cell.current && v.digest && v.tag ? (
+          <span className="mcd-secondary mcd-mono mcd-trunc-text" title={v.digest}>
+            {tagOrDigest(undefined, v.digest)}
+          </span>
+        ) : null}
         <span className="mcd-secondary mcd-trunc-text" title={when(shown.finishedAt)}>
           {ago(shown.finishedAt, props.now)} · {shown.task}
         </span>
       </button>
       <span className="mcd-cell-run">
-        <button type="button" className="mcd-link mcd-secondary mcd-trunc-text" onClick={() => Number.isFinite(runId) && props.onOpenRun(runId)}>
+        <button
+          type="button"
+          className="mcd-link mcd-secondary mcd-trunc-text"
+          onClick={() => Number.isFinite(runId) && props.onOpenRun(runId)}
+        >
           run {shown.run.buildNumber ?? shown.run.buildId}
           {shown.run.requestedFor ? ` · ${shown.run.requestedFor}` : ''}
         </button>
-        {Number.isFinite(runId) ? <a className="mcd-deep" href={props.links.run(runId)} target="_top" rel="noopener noreferrer" aria-label={`Open run ${shown.run.buildNumber ?? runId} in Azure Pipelines`}>↗</a> : null}
+        {Number.isFinite(runId) ? (
+          <a
+            className="mcd-deep"
+            href={props.links.run(runId)}
+            target="_top"
+            rel="noopener noreferrer"
+            aria-label={`Open run ${shown.run.buildNumber ?? runId} in Azure Pipelines`}
+          >
+            ↗
+          </a>
+        ) : null}
       </span>
       {verdict ? (
-        <div className={`mcd-verdict mcd-newer-${verdict.status === 'failed' ? 'bad' : 'ok'}`} data-testid="cell-verdict" title={verdict.error ?? verdict.summary}>
-          <StatusIcon status={verdict.status} /> smoke {verdict.status === 'failed' ? 'failed' : 'passed'}: {verdict.summary}
+        <div
+          className={`mcd-verdict mcd-newer-${verdict.status === 'failed' ? 'bad' : 'ok'}`}
+          data-testid="cell-verdict"
+          title={verdict.error ?? verdict.summary}
+        >
+          <StatusIcon status={verdict.status} /> smoke {verdict.status === 'failed' ? 'failed' : 'passed'}:{' '}
+          {verdict.summary}
         </div>
       ) : null}
-      {cell.current && cell.latest ? <Newer record={cell.latest} version={versionOf(cell.latest, props.tagsByDigest).tag ?? tagOrDigest(undefined, cell.latest.artifact?.digest)} /> : null}
-      {!cell.current && cell.latest ? <div className="mcd-newer mcd-newer-bad" data-testid="cell-attempt">{attemptText(cell.latest, versionOf(cell.latest, props.tagsByDigest).tag ?? '')}</div> : null}
+      {cell.current && cell.latest ? (
+        <Newer
+          record={cell.latest}
+          version={
+            versionOf(cell.latest, props.tagsByDigest).tag ?? tagOrDigest(undefined, cell.latest.artifact?.digest)
+          }
+        />
+      ) : null}
+      {!cell.current && cell.latest ? (
+        <div className="mcd-newer mcd-newer-bad" data-testid="cell-attempt">
+          {attemptText(cell.latest, versionOf(cell.latest, props.tagsByDigest).tag ?? '')}
+        </div>
+      ) : null}
       {waiting}
     </div>
   );
@@ -153,7 +271,8 @@ function Newer(props: { record: LedgerRecord; version: string }): JSX.Element {
   const ok = r.status === 'succeeded' || r.status === 'succeededWithIssues';
   return (
     <div className={`mcd-newer mcd-newer-${ok ? 'ok' : 'bad'}`} title={r.error ?? r.summary} data-testid="cell-newer">
-      <StatusIcon status={r.task === 'CanaryShift' && r.details.outcome === 'aborted' ? 'aborted' : r.status} /> newer: {attemptText(r, props.version)}
+      <StatusIcon status={r.task === 'CanaryShift' && r.details.outcome === 'aborted' ? 'aborted' : r.status} /> newer:{' '}
+      {attemptText(r, props.version)}
     </div>
   );
 }

@@ -3,7 +3,16 @@ import * as React from 'react';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { envOf } from '../data/matrix';
 import { LedgerRecord } from '../data/model';
-import { canaryAnalysisPlan, canarySteps, dbSteps, promoteReferrers, scalarFacts, secretSyncs, smokeResults, smokeThresholds } from '../data/run-details';
+import {
+  canaryAnalysisPlan,
+  canarySteps,
+  dbSteps,
+  promoteReferrers,
+  scalarFacts,
+  secretSyncs,
+  smokeResults,
+  smokeThresholds,
+} from '../data/run-details';
 import { dur, when } from './format';
 import { StatusIcon } from './status-icon';
 import { Truncated } from './truncated';
@@ -16,7 +25,9 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
       <header className="mcd-record-head">
         <StatusIcon status={r.status} />
         <h3 className="mcd-record-task">{r.task}</h3>
-        <span className="mcd-secondary">{envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}</span>
+        <span className="mcd-secondary">
+          {envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}
+        </span>
       </header>
       {r.flag ? (
         <MessageCard className="mcd-flag" severity={MessageCardSeverity.Warning} role="alert">
@@ -26,13 +37,30 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
       <div className="mcd-record-summary">{r.summary}</div>
       {r.artifact ? (
         <div className="mcd-artifact">
-          <span className="mcd-artifact-repo">{r.artifact.registry ? `${r.artifact.registry}/` : ''}{r.artifact.repository}</span>
-          {r.artifact.tags?.length ? <span className="mcd-tags">{r.artifact.tags.map((t) => <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />)}</span> : null}
+          <span className="mcd-artifact-repo">
+            {r.artifact.registry ? `${r.artifact.registry}/` : ''}
+            {r.artifact.repository}
+          </span>
+          {r.artifact.tags?.length ? (
+            <span className="mcd-tags">
+              {r.artifact.tags.map((t) => (
+                <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />
+              ))}
+            </span>
+          ) : null}
           {r.artifact.digest ? <Truncated text={r.artifact.digest} label="digest" mono /> : null}
         </div>
       ) : null}
-      {r.target ? <div className="mcd-secondary mcd-target">target: <Truncated text={r.target} label="target" /></div> : null}
-      {r.error ? <div className="mcd-error" data-testid="record-error">{r.error}</div> : null}
+      {r.target ? (
+        <div className="mcd-secondary mcd-target">
+          target: <Truncated text={r.target} label="target" />
+        </div>
+      ) : null}
+      {r.error ? (
+        <div className="mcd-error" data-testid="record-error">
+          {r.error}
+        </div>
+      ) : null}
       {r.task === 'CanaryShift' ? <Canary record={r} /> : null}
       {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
       {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
@@ -43,7 +71,9 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
           {facts.map(([k, v]) => (
             <React.Fragment key={k}>
               <dt>{k}</dt>
-              <dd><Truncated text={v} label={k} copy={v.length > 40} /></dd>
+              <dd>
+                <Truncated text={v} label={k} copy={v.length > 40} />
+              </dd>
             </React.Fragment>
           ))}
         </dl>
@@ -61,10 +91,21 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
       {plan ? <div className="mcd-secondary">analysis: {plan}</div> : null}
       <ol className="mcd-steps">
         {steps.map((s, i) => (
-          <li key={i} className={`mcd-step mcd-step-${s.state}`} data-testid="canary-step" data-state={s.state} data-kind={s.kind}>
+          <li
+            key={i}
+            className={`mcd-step mcd-step-${s.state}`}
+            data-testid="canary-step"
+            data-state={s.state}
+            data-kind={s.kind}
+          >
             <span className="mcd-step-time mcd-secondary">{when(s.at)}</span>
             <span className="mcd-step-bar" aria-hidden="true">
-              {s.weight !== undefined ? <span className={`mcd-step-fill mcd-fill-${s.state}`} style={{ width: `${Math.max(0, Math.min(100, s.weight))}%` }} /> : null}
+              {s.weight !== undefined ? (
+                <span
+                  className={`mcd-step-fill mcd-fill-${s.state}`}
+                  style={{ width: `${Math.max(0, Math.min(100, s.weight))}%` }}
+                />
+              ) : null}
             </span>
             <StatusIcon status={s.state === 'failed' ? 'failed' : s.state === 'ok' ? 'succeeded' : 'skipped'} />
             <span className="mcd-step-label">{s.label}</span>
@@ -72,7 +113,8 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
               <ul className="mcd-measurements" data-testid="measurements">
                 {s.measurements.map((m, k) => (
                   <li key={k} className={m.passed ? '' : 'mcd-error'}>
-                    {m.passed ? '✓' : '✗'} {m.value}{m.detail ? ` · ${m.detail}` : ''} <span className="mcd-secondary">{when(m.at)}</span>
+                    {m.passed ? '✓' : '✗'} {m.value}
+                    {m.detail ? ` · ${m.detail}` : ''} <span className="mcd-secondary">{when(m.at)}</span>
                   </li>
                 ))}
                 {s.note ? <li className="mcd-secondary">{s.note}</li> : null}
@@ -91,13 +133,28 @@ function Smoke(props: { record: LedgerRecord }): JSX.Element | null {
   if (!checks.length && !thresholds.length) return null;
   return (
     <table className="mcd-table mcd-compact" data-testid="smoke-results">
-      <thead><tr><th scope="col">Check</th><th scope="col">Request</th><th scope="col">Result</th><th scope="col">Why</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Check</th>
+          <th scope="col">Request</th>
+          <th scope="col">Result</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
       <tbody>
         {checks.map((c, i) => (
           <tr key={i} data-testid="smoke-check" data-passed={String(c.passed)}>
-            <td><StatusIcon status={c.passed ? 'passed' : c.outcome === 'skipped' ? 'skipped' : 'failed'} /> {c.name}</td>
-            <td className="mcd-secondary"><Truncated text={c.request ?? ''} label="request" copy={false} /></td>
-            <td className="mcd-nowrap">{c.status ?? c.outcome}{c.durationMs !== undefined ? ` · ${c.durationMs} ms` : ''}{c.attempts && c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}</td>
+            <td>
+              <StatusIcon status={c.passed ? 'passed' : c.outcome === 'skipped' ? 'skipped' : 'failed'} /> {c.name}
+            </td>
+            <td className="mcd-secondary">
+              <Truncated text={c.request ?? ''} label="request" copy={false} />
+            </td>
+            <td className="mcd-nowrap">
+              {c.status ?? c.outcome}
+              {c.durationMs !== undefined ? ` · ${c.durationMs} ms` : ''}
+              {c.attempts && c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}
+            </td>
             <td className={c.passed ? 'mcd-secondary' : 'mcd-error'} data-testid="smoke-failures">
               {c.failures.join('; ')}
               {c.excerpt ? <div className="mcd-mono mcd-secondary mcd-excerpt">{c.excerpt}</div> : null}
@@ -106,8 +163,12 @@ function Smoke(props: { record: LedgerRecord }): JSX.Element | null {
         ))}
         {thresholds.map((t) => (
           <tr key={t.name}>
-            <td><StatusIcon status={t.ok ? 'passed' : 'failed'} /> {t.name}</td>
-            <td colSpan={3} className={t.ok ? 'mcd-secondary' : 'mcd-error'}>{t.message}</td>
+            <td>
+              <StatusIcon status={t.ok ? 'passed' : 'failed'} /> {t.name}
+            </td>
+            <td colSpan={3} className={t.ok ? 'mcd-secondary' : 'mcd-error'}>
+              {t.message}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -122,11 +183,19 @@ function Lifecycle(props: { record: LedgerRecord }): JSX.Element | null {
     <ol className="mcd-events" data-testid="db-lifecycle">
       {steps.map((s, i) => (
         <li key={i}>
-          <strong>{s.description ?? s.step}</strong> <span className="mcd-secondary">{when(s.startedAt)} · {dur(s.durationMs)}{s.ids.length ? ` · ${s.ids.join(', ')}` : ''}</span>
+          <strong>{s.description ?? s.step}</strong>{' '}
+          <span className="mcd-secondary">
+            {when(s.startedAt)} · {dur(s.durationMs)}
+            {s.ids.length ? ` · ${s.ids.join(', ')}` : ''}
+          </span>
           {s.states.length ? (
             <div className="mcd-states" data-testid="db-states">
               {s.states.map((st, k) => (
-                <span key={k} className="mcd-state">{k ? '→ ' : ''}<span className="mcd-mono">{st.state}</span> <span className="mcd-secondary">+{dur(st.atMs)}</span> </span>
+                <span key={k} className="mcd-state">
+                  {k ? '→ ' : ''}
+                  <span className="mcd-mono">{st.state}</span>{' '}
+                  <span className="mcd-secondary">+{dur(st.atMs)}</span>{' '}
+                </span>
               ))}
             </div>
           ) : null}
@@ -141,18 +210,40 @@ function Secrets(props: { record: LedgerRecord }): JSX.Element | null {
   if (!secrets.length) return null;
   return (
     <table className="mcd-table mcd-compact" data-testid="secret-sync">
-      <thead><tr><th scope="col">Key Vault secret</th><th scope="col">OCI secret</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Key Vault secret</th>
+          <th scope="col">OCI secret</th>
+          <th scope="col">Action</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
       <tbody>
         {secrets.map((s, i) => (
           <tr key={i} data-testid="secret-row">
             <td className="mcd-mono">{s.source}</td>
             <td className="mcd-mono">{s.target}</td>
-            <td>{s.action}{s.restored ? ' (restored)' : ''}</td>
-            <td><StatusIcon status={s.outcome === 'failed' ? 'failed' : s.outcome === 'skipped' ? 'skipped' : 'succeeded'} /> {s.outcome}{s.version !== undefined ? ` · v${s.version}` : ''}</td>
+            <td>
+              {s.action}
+              {s.restored ? ' (restored)' : ''}
+            </td>
+            <td>
+              <StatusIcon
+                status={s.outcome === 'failed' ? 'failed' : s.outcome === 'skipped' ? 'skipped' : 'succeeded'}
+              />{' '}
+              {s.outcome}
+              {s.version !== undefined ? ` · v${s.version}` : ''}
+            </td>
             <td className={s.outcome === 'failed' ? 'mcd-error' : 'mcd-secondary'}>
               {s.message ?? ''}
               {s.secretId ? <Truncated text={s.secretId} label="secret OCID" mono /> : null}
-              {s.sourceVersion ? <span className="mcd-secondary"> source version <Truncated text={s.sourceVersion} label="source version" mono copy={false} /></span> : null}
+              {s.sourceVersion ? (
+                <span className="mcd-secondary">
+                  {' '}
+                  source version <Truncated text={s.sourceVersion} label="source version" mono copy={false} />
+                </span>
+              ) : null}
             </td>
           </tr>
         ))}
@@ -167,7 +258,15 @@ function Referrers(props: { record: LedgerRecord }): JSX.Element | null {
   return (
     <ul className="mcd-secrets" data-testid="referrers">
       {refs.map((x) => (
-        <li key={x.digest}>{x.type ?? 'referrer'}: <Truncated text={x.digest} label="referrer digest" mono /> <span className="mcd-secondary">{x.copied ? 'copied' : 'already there'}{x.via ? ` · found via ${x.via}` : ''}{x.subject ? ' · for ' : ''}</span>{x.subject ? <Truncated text={x.subject} label="subject digest" mono copy={false} /> : null}</li>
+        <li key={x.digest}>
+          {x.type ?? 'referrer'}: <Truncated text={x.digest} label="referrer digest" mono />{' '}
+          <span className="mcd-secondary">
+            {x.copied ? 'copied' : 'already there'}
+            {x.via ? ` · found via ${x.via}` : ''}
+            {x.subject ? ' · for ' : ''}
+          </span>
+          {x.subject ? <Truncated text={x.subject} label="subject digest" mono copy={false} /> : null}
+        </li>
       ))}
     </ul>
   );

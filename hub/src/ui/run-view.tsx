@@ -9,7 +9,11 @@ import { RecordCard } from './record-facts';
 import { StageStrip } from './stage-strip';
 import { StatusIcon } from './status-icon';
 
-export function RunDetails(props: { api: ProjectApi; runId: number; known?: { run?: RunRef; records?: LedgerRecord[] } }): JSX.Element {
+export function RunDetails(props: {
+  api: ProjectApi;
+  runId: number;
+  known?: { run?: RunRef; records?: LedgerRecord[] };
+}): JSX.Element {
   const [state, setState] = React.useState<{ data?: RunData; error?: string }>({});
   React.useEffect(() => {
     let live = true;
@@ -22,7 +26,12 @@ export function RunDetails(props: { api: ProjectApi; runId: number; known?: { ru
       live = false;
     };
   }, [props.api, props.runId, props.known]);
-  if (state.error) return <div className="mcd-error" role="alert">Could not load run {props.runId}: {state.error}</div>;
+  if (state.error)
+    return (
+      <div className="mcd-error" role="alert">
+        Could not load run {props.runId}: {state.error}
+      </div>
+    );
   if (!state.data) return <Spinner size={SpinnerSize.large} label={`Loading run ${props.runId}…`} />;
   const { run, stages, records, problems } = state.data;
   return (
@@ -31,11 +40,22 @@ export function RunDetails(props: { api: ProjectApi; runId: number; known?: { ru
         <StatusIcon status={run.result ?? run.status} /> {run.definitionName ?? 'Run'} {run.buildNumber}
       </h2>
       <div className="mcd-secondary">
-        {[run.requestedFor, run.sourceBranch, when(run.queueTime), run.finishTime && run.queueTime ? dur(Date.parse(run.finishTime) - Date.parse(run.queueTime)) : run.status].filter(Boolean).join(' · ')}
+        {[
+          run.requestedFor,
+          run.sourceBranch,
+          when(run.queueTime),
+          run.finishTime && run.queueTime ? dur(Date.parse(run.finishTime) - Date.parse(run.queueTime)) : run.status,
+        ]
+          .filter(Boolean)
+          .join(' · ')}
       </div>
       <StageStrip stages={stages} />
       {problems.length ? <div className="mcd-error">Some records could not be read: {problems.join('; ')}</div> : null}
-      {records.length === 0 ? <p className="mcd-empty">This run has no promotion records.</p> : records.map((r) => <RecordCard key={r.id} record={r} />)}
+      {records.length === 0 ? (
+        <p className="mcd-empty">This run has no promotion records.</p>
+      ) : (
+        records.map((r) => <RecordCard key={r.id} record={r} />)
+      )}
     </div>
   );
 }

@@ -44,8 +44,16 @@ function Gate(props: { gate: GateView }): JSX.Element {
   return (
     <li className={`mcd-gate mcd-gate-${g.kind}`} data-testid="gate">
       <div>
-        <StatusIcon status={g.result ?? g.state} /> <span className="mcd-gate-kind">{g.kind === 'approval' ? 'Approval' : 'Check'}</span> {g.name}
-        <span className="mcd-secondary"> {g.durationMs !== undefined ? dur(g.durationMs) : g.startTime && g.state !== 'completed' ? `waiting since ${when(g.startTime)}` : ''}</span>
+        <StatusIcon status={g.result ?? g.state} />{' '}
+        <span className="mcd-gate-kind">{g.kind === 'approval' ? 'Approval' : 'Check'}</span> {g.name}
+        <span className="mcd-secondary">
+          {' '}
+          {g.durationMs !== undefined
+            ? dur(g.durationMs)
+            : g.startTime && g.state !== 'completed'
+              ? `waiting since ${when(g.startTime)}`
+              : ''}
+        </span>
       </div>
       {g.instructions && g.state !== 'completed' ? <div className="mcd-quote">{g.instructions}</div> : null}
       {g.approvers.map((a, i) => (

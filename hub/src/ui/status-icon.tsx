@@ -4,5 +4,12 @@ import { statusType } from './format';
 
 export function StatusIcon(props: { status?: string; size?: StatusSize }): JSX.Element {
   const type = statusType(props.status);
-  return <Status {...Statuses[type]} size={props.size ?? StatusSize.s} ariaLabel={props.status ?? type} className="mcd-status" />;
+  return (
+    <Status
+      {...Statuses[type]}
+      size={props.size ?? StatusSize.s}
+      ariaLabel={props.status ?? type}
+      className="mcd-status"
+    />
+  );
 }

@@ -15,7 +15,9 @@ const COSIGN_REFERRER_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
 /** cosign's key id: the SHA-256 of the public key's DER (SubjectPublicKeyInfo). */
 export function keyId(key: KeyObject): string {
-  return `sha256:${createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
 }
 
 /** DSSE pre-authentication encoding (github.com/secure-systems-lab/dsse, protocol.md). */
@@ -49,7 +51,8 @@ export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
     describe: `cosign signature by key ${id.slice(0, 19)}…`,
     check(subject: string, attached: Attached[]): SignerFact | string {
       const candidates = attached.filter((a) => a.via === 'cosign-sig' || a.artifactType === COSIGN_REFERRER_TYPE);
-      if (!candidates.length) return `no cosign signature is attached to ${subject} (no ${subject.replace(':', '-')}.sig tag, no cosign referrer)`;
+      if (!candidates.length)
+        return `no cosign signature is attached to ${subject} (no ${subject.replace(':', '-')}.sig tag, no cosign referrer)`;
       const problems: string[] = [];
       for (const art of candidates) {
         for (const layer of art.layers.filter((l) => l.descriptor.mediaType === SIMPLE_SIGNING)) {
@@ -58,33 +61,46 @@ export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
             problems.push(`${art.digest} has a payload without a signature annotation`);
             continue;
           }
-          let valid = false;
+          let valid: boolean;
           try {
             valid = verify('sha256', layer.bytes, key, Buffer.from(sig, 'base64'));
           } catch {
             valid = false;
           }
           if (!valid) {
-            problems.push(`the signature in ${art.digest} does not verify with key ${id.slice(0, 19)}… (payload altered, or signed with another key)`);
+            problems.push(
+              `the signature in ${art.digest} does not verify with key ${id.slice(0, 19)}… (payload altered, or signed with another key)`,
+            );
             continue;
           }
           let signed: string | undefined;
           try {
-            signed = (JSON.parse(layer.bytes.toString('utf8')) as { critical?: { image?: Record<string, string> } }).critical?.image?.['docker-manifest-digest'];
+            signed = (JSON.parse(layer.bytes.toString('utf8')) as { critical?: { image?: Record<string, string> } })
+              .critical?.image?.['docker-manifest-digest'];
           } catch {
             signed = undefined;
           }
           if (signed !== subject) {
-            problems.push(`the valid signature in ${art.digest} is for ${untrusted(signed ?? 'no digest')}, not ${subject}`);
+            problems.push(
+              `the valid signature in ${art.digest} is for ${untrusted(signed ?? 'no digest')}, not ${subject}`,
+            );
             continue;
           }
-          return { kind: 'cosignKey', signer: `key ${id}`, keyId: id, signature: art.digest, via: art.via === 'referrer' ? 'referrer' : 'cosign-tag' };
+          return {
+            kind: 'cosignKey',
+            signer: `key ${id}`,
+            keyId: id,
+            signature: art.digest,
+            via: art.via === 'referrer' ? 'referrer' : 'cosign-tag',
+          };
         }
       }
       return problems.join('; ') || `the cosign signature of ${subject} has no simple-signing payload`;
     },
     checkEnvelope(env: DsseEnvelope): SignerFact | string {
-      return dsseSignedBy(env, key) ? { kind: 'cosignKey', signer: `key ${id}`, keyId: id, signature: 'dsse', via: 'envelope' } : `its DSSE envelope is not signed by key ${id.slice(0, 19)}…`;
+      return dsseSignedBy(env, key)
+        ? { kind: 'cosignKey', signer: `key ${id}`, keyId: id, signature: 'dsse', via: 'envelope' }
+        : `its DSSE envelope is not signed by key ${id.slice(0, 19)}…`;
     },
   };
 }

@@ -25,7 +25,10 @@ export interface Attached {
 }
 
 export async function readBlob(client: RegistryClient, repository: string, d: Descriptor): Promise<Buffer> {
-  if (d.size > MAX_LAYER_BYTES) throw new TaskError(`Blob ${d.digest} of ${client.host}/${repository} is ${d.size} bytes; signature and attestation layers are read only up to ${MAX_LAYER_BYTES}.`);
+  if (d.size > MAX_LAYER_BYTES)
+    throw new TaskError(
+      `Blob ${d.digest} of ${client.host}/${repository} is ${d.size} bytes; signature and attestation layers are read only up to ${MAX_LAYER_BYTES}.`,
+    );
   const stream: Readable = await client.openBlob(repository, d);
   const chunks: Buffer[] = [];
   let n = 0;
@@ -39,8 +42,13 @@ export async function readBlob(client: RegistryClient, repository: string, d: De
   }
   const bytes = Buffer.concat(chunks);
   const [algorithm] = d.digest.split(':');
-  const actual = `${algorithm}:${createHash(algorithm === 'sha512' ? 'sha512' : 'sha256').update(bytes).digest('hex')}`;
-  if (actual !== d.digest) throw new TaskError(`Blob ${d.digest} of ${client.host}/${repository} was served with digest ${actual}: the registry or a proxy altered it.`);
+  const actual = `${algorithm}:${createHash(algorithm === 'sha512' ? 'sha512' : 'sha256')
+    .update(bytes)
+    .digest('hex')}`;
+  if (actual !== d.digest)
+    throw new TaskError(
+      `Blob ${d.digest} of ${client.host}/${repository} was served with digest ${actual}: the registry or a proxy altered it.`,
+    );
   return bytes;
 }
 
@@ -49,7 +57,11 @@ async function load(ep: Endpoint, digest: string, via: Attached['via'], artifact
   const manifest = parseManifest(m.bytes, m.descriptor.mediaType, `${ep.client.host}/${ep.repository}@${digest}`);
   const layers = manifest.isIndex
     ? []
-    : await Promise.all(manifest.blobs.slice(1).map(async (d) => ({ descriptor: d, bytes: await readBlob(ep.client, ep.repository, d) })));
+    : await Promise.all(
+        manifest.blobs
+          .slice(1)
+          .map(async (d) => ({ descriptor: d, bytes: await readBlob(ep.client, ep.repository, d) })),
+      );
   return { digest: m.descriptor.digest, via, artifactType: artifactType ?? manifest.artifactType, manifest, layers };
 }
 

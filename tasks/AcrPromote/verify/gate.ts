@@ -27,7 +27,11 @@ export interface VerificationFacts {
   policy: { signature: SignaturePolicy['kind']; requireSbom: boolean; maxSeverity?: Severity; allowedCves?: string[] };
   signature?: SignerFact;
   sboms: (AttestationFact & { packages: number })[];
-  vulnerabilities?: { reports: (AttestationFact & { scanner: string; findings: number })[]; counts: SeverityCounts; allowed: string[] };
+  vulnerabilities?: {
+    reports: (AttestationFact & { scanner: string; findings: number })[];
+    counts: SeverityCounts;
+    allowed: string[];
+  };
   /** Attached documents not accepted, and why (unsigned, signed by another key…). */
   rejected: { digest: string; reason: string }[];
   failedPolicy?: 'signature' | 'sbom' | 'vulnerabilities';
@@ -35,13 +39,20 @@ export interface VerificationFacts {
 }
 
 export class GateRefusal extends TaskError {
-  constructor(readonly facts: VerificationFacts, fix: string) {
-    super(`Supply-chain gate refused ${facts.subject}: policy '${facts.failedPolicy}' failed: ${facts.reason}. Nothing was copied; the target is untouched.`, fix);
+  constructor(
+    readonly facts: VerificationFacts,
+    fix: string,
+  ) {
+    super(
+      `Supply-chain gate refused ${facts.subject}: policy '${facts.failedPolicy}' failed: ${facts.reason}. Nothing was copied; the target is untouched.`,
+      fix,
+    );
   }
 }
 
 const FIXES: Record<NonNullable<VerificationFacts['failedPolicy']>, string> = {
-  signature: "Promote a digest signed as 'verifySignature' requires, or correct the key / trust store / identity inputs.",
+  signature:
+    "Promote a digest signed as 'verifySignature' requires, or correct the key / trust store / identity inputs.",
   sbom: "Attach a signed SPDX or CycloneDX SBOM (cosign attest, or oras attach + sign), or set 'requireSbom: false'.",
   vulnerabilities: "Fix the findings, attach a current signed scan, or list accepted ids in 'allowedCves'.",
 };
@@ -55,11 +66,21 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 /** Verifies the policy on the source digest; throws GateRefusal (fail closed) on the first policy that fails. */
-export async function verifySource(src: Endpoint, root: Descriptor, policy: VerifyPolicy, log: (m: string) => void): Promise<VerificationFacts> {
+export async function verifySource(
+  src: Endpoint,
+  root: Descriptor,
+  policy: VerifyPolicy,
+  log: (m: string) => void,
+): Promise<VerificationFacts> {
   const facts: VerificationFacts = {
     passed: false,
     subject: root.digest,
-    policy: { signature: policy.signature.kind, requireSbom: policy.requireSbom, maxSeverity: policy.vulnerabilities?.maxSeverity, allowedCves: policy.vulnerabilities?.allowed },
+    policy: {
+      signature: policy.signature.kind,
+      requireSbom: policy.requireSbom,
+      maxSeverity: policy.vulnerabilities?.maxSeverity,
+      allowedCves: policy.vulnerabilities?.allowed,
+    },
     sboms: [],
     rejected: [],
   };
@@ -83,7 +104,9 @@ export async function verifySource(src: Endpoint, root: Descriptor, policy: Veri
   const signerOf = async (art: Attached, bytes: Buffer, env?: DsseEnvelope): Promise<string | { signer?: string }> => {
     if (!check) return {};
     if (art.artifactType === SIGSTORE_BUNDLE) {
-      const r = check.checkBundle ? check.checkBundle(art, bytes) : `a Sigstore bundle does not satisfy '${policy.signature.kind}'`;
+      const r = check.checkBundle
+        ? check.checkBundle(art, bytes)
+        : `a Sigstore bundle does not satisfy '${policy.signature.kind}'`;
       return typeof r === 'string' ? r : { signer: r.signer };
     }
     if (env && check.checkEnvelope) {
@@ -112,7 +135,8 @@ export async function verifySource(src: Endpoint, root: Descriptor, policy: Veri
           continue;
         }
         doc = classify(statement.predicate, statement.predicateType);
-        if (doc.kind === 'other' && statement.predicateType) doc = classifyByPredicate(statement.predicateType, statement.predicate);
+        if (doc.kind === 'other' && statement.predicateType)
+          doc = classifyByPredicate(statement.predicateType, statement.predicate);
       } else {
         doc = classify(json);
       }
@@ -127,29 +151,52 @@ export async function verifySource(src: Endpoint, root: Descriptor, policy: Veri
   }
 
   for (const { doc, art, signer } of docs) {
-    if (doc.kind === 'sbom') facts.sboms.push({ format: doc.format, packages: doc.packages, digest: art.digest, via: art.via, signer });
+    if (doc.kind === 'sbom')
+      facts.sboms.push({ format: doc.format, packages: doc.packages, digest: art.digest, via: art.via, signer });
   }
-  const rejectedText = (): string => (facts.rejected.length ? `; not accepted: ${facts.rejected.map((r) => `${r.digest} (${r.reason})`).join('; ')}` : '');
-  if (policy.requireSbom && !facts.sboms.length) refuse('sbom', `no${check ? ' validly signed' : ''} SPDX or CycloneDX SBOM is attached to ${root.digest}${rejectedText()}`);
-  if (policy.requireSbom) log(`Verified: SBOM ${facts.sboms.map((s) => `${s.format} ${s.digest.slice(0, 19)}…`).join(', ')}.`);
+  const rejectedText = (): string =>
+    facts.rejected.length ? `; not accepted: ${facts.rejected.map((r) => `${r.digest} (${r.reason})`).join('; ')}` : '';
+  if (policy.requireSbom && !facts.sboms.length)
+    refuse(
+      'sbom',
+      `no${check ? ' validly signed' : ''} SPDX or CycloneDX SBOM is attached to ${root.digest}${rejectedText()}`,
+    );
+  if (policy.requireSbom)
+    log(`Verified: SBOM ${facts.sboms.map((s) => `${s.format} ${s.digest.slice(0, 19)}…`).join(', ')}.`);
 
   if (policy.vulnerabilities) {
     const { maxSeverity, allowed } = policy.vulnerabilities;
     const reports = docs.filter((d) => d.doc.kind === 'vulnerabilities');
-    if (!reports.length) refuse('vulnerabilities', `no${check ? ' validly signed' : ''} vulnerability report is attached to ${root.digest}${rejectedText()}`);
+    if (!reports.length)
+      refuse(
+        'vulnerabilities',
+        `no${check ? ' validly signed' : ''} vulnerability report is attached to ${root.digest}${rejectedText()}`,
+      );
     const findings = reports.flatMap((r) => (r.doc.kind === 'vulnerabilities' ? r.doc.findings : []));
     const result = evaluate(findings, maxSeverity, allowed);
     facts.vulnerabilities = {
-      reports: reports.map((r) => ({ format: r.doc.kind === 'vulnerabilities' ? r.doc.format : '', scanner: r.doc.kind === 'vulnerabilities' ? untrusted(r.doc.scanner) : '', findings: r.doc.kind === 'vulnerabilities' ? r.doc.findings.length : 0, digest: r.art.digest, via: r.art.via, signer: r.signer })),
+      reports: reports.map((r) => ({
+        format: r.doc.kind === 'vulnerabilities' ? r.doc.format : '',
+        scanner: r.doc.kind === 'vulnerabilities' ? untrusted(r.doc.scanner) : '',
+        findings: r.doc.kind === 'vulnerabilities' ? r.doc.findings.length : 0,
+        digest: r.art.digest,
+        via: r.art.via,
+        signer: r.signer,
+      })),
       counts: result.counts,
       allowed: [...new Set(result.allowed.map((f) => untrusted(f.id)))],
     };
     if (result.blocking.length) {
       const ids = [...new Set(result.blocking.map((f) => `${untrusted(f.id)} (${f.severity})`))];
-      refuse('vulnerabilities', `${result.blocking.length} finding(s) at or above '${maxSeverity}' not in 'allowedCves': ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`);
+      refuse(
+        'vulnerabilities',
+        `${result.blocking.length} finding(s) at or above '${maxSeverity}' not in 'allowedCves': ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+      );
     }
     const c = result.counts;
-    log(`Verified: vulnerability report(s) within policy (critical ${c.critical}, high ${c.high}, medium ${c.medium}, low ${c.low}; allowed: ${facts.vulnerabilities.allowed.join(', ') || 'none'}).`);
+    log(
+      `Verified: vulnerability report(s) within policy (critical ${c.critical}, high ${c.high}, medium ${c.medium}, low ${c.low}; allowed: ${facts.vulnerabilities.allowed.join(', ') || 'none'}).`,
+    );
   }
   facts.passed = true;
   return facts;
@@ -169,8 +216,22 @@ function dsseStatement(json: unknown): Statement | undefined {
 
 /** An SBOM predicate that does not carry its own markers (some tools wrap the document): trust the predicate type. */
 function classifyByPredicate(type: string, predicate: unknown): Document {
-  if (type.startsWith('https://spdx.dev/Document')) return { kind: 'sbom', format: 'SPDX', packages: Array.isArray((predicate as { packages?: unknown[] })?.packages) ? (predicate as { packages: unknown[] }).packages.length : 0 };
-  if (type.startsWith('https://cyclonedx.org/bom')) return { kind: 'sbom', format: 'CycloneDX', packages: Array.isArray((predicate as { components?: unknown[] })?.components) ? (predicate as { components: unknown[] }).components.length : 0 };
+  if (type.startsWith('https://spdx.dev/Document'))
+    return {
+      kind: 'sbom',
+      format: 'SPDX',
+      packages: Array.isArray((predicate as { packages?: unknown[] })?.packages)
+        ? (predicate as { packages: unknown[] }).packages.length
+        : 0,
+    };
+  if (type.startsWith('https://cyclonedx.org/bom'))
+    return {
+      kind: 'sbom',
+      format: 'CycloneDX',
+      packages: Array.isArray((predicate as { components?: unknown[] })?.components)
+        ? (predicate as { components: unknown[] }).components.length
+        : 0,
+    };
   return { kind: 'other' };
 }
 
@@ -182,7 +243,9 @@ export function describeFacts(f: VerificationFacts): string {
   if (f.sboms.length) parts.push(`SBOM ${f.sboms.map((s) => s.format).join(', ')}`);
   if (f.vulnerabilities) {
     const c = f.vulnerabilities.counts;
-    parts.push(`vulnerabilities C${c.critical}/H${c.high}/M${c.medium}/L${c.low}${f.vulnerabilities.allowed.length ? ` (allowed: ${f.vulnerabilities.allowed.join(', ')})` : ''}`);
+    parts.push(
+      `vulnerabilities C${c.critical}/H${c.high}/M${c.medium}/L${c.low}${f.vulnerabilities.allowed.length ? ` (allowed: ${f.vulnerabilities.allowed.join(', ')})` : ''}`,
+    );
   }
   return parts.join('; ');
 }

@@ -43,10 +43,19 @@ function verifyJws(jws: Jws, alg: string, leaf: X509Certificate): boolean {
   const hash = `sha${alg.slice(2)}`;
   const key = leaf.publicKey;
   if (alg.startsWith('ES')) return verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig);
-  return verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }, sig);
+  return verify(
+    hash,
+    data,
+    { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 },
+    sig,
+  );
 }
 
-export function notationCheck(trustStorePem: string[], identities: string[], now: () => Date = () => new Date()): SignatureCheck {
+export function notationCheck(
+  trustStorePem: string[],
+  identities: string[],
+  now: () => Date = () => new Date(),
+): SignatureCheck {
   const roots = trustStorePem.map((p) => new X509Certificate(p));
   const trusted = identities.map((i) => (i === '*' ? '*' : dnKey(i.replace(/^x509\.subject:\s*/, ''), /,/)));
   const checkOne = (subject: string, art: Attached): SignerFact | string => {
@@ -65,7 +74,8 @@ export function notationCheck(trustStorePem: string[], identities: string[], now
       return `${art.digest} is not a readable JWS signature envelope`;
     }
     const alg = String(header.alg);
-    if (!/^(PS|ES)(256|384|512)$/.test(alg)) return `${art.digest} uses the algorithm '${untrusted(alg)}', which Notation does not allow`;
+    if (!/^(PS|ES)(256|384|512)$/.test(alg))
+      return `${art.digest} uses the algorithm '${untrusted(alg)}', which Notation does not allow`;
     if (header.cty !== PAYLOAD_TYPE) return `${art.digest} does not carry a Notary Project payload`;
     if (!chain.length) return `${art.digest} has no certificate chain (x5c)`;
     const at = now();
@@ -75,25 +85,36 @@ export function notationCheck(trustStorePem: string[], identities: string[], now
       }
     }
     for (let i = 0; i + 1 < chain.length; i++) {
-      if (!chain[i].checkIssued(chain[i + 1]) || !chain[i].verify(chain[i + 1].publicKey)) return `the certificate chain in ${art.digest} is broken at position ${i}`;
+      if (!chain[i].checkIssued(chain[i + 1]) || !chain[i].verify(chain[i + 1].publicKey))
+        return `the certificate chain in ${art.digest} is broken at position ${i}`;
     }
     const last = chain[chain.length - 1];
-    const anchored = roots.some((r) => r.fingerprint256 === last.fingerprint256 || (last.checkIssued(r) && last.verify(r.publicKey)));
-    if (!anchored) return `the certificate chain in ${art.digest} does not lead to a certificate of the trust store ('notationTrustStore')`;
+    const anchored = roots.some(
+      (r) => r.fingerprint256 === last.fingerprint256 || (last.checkIssued(r) && last.verify(r.publicKey)),
+    );
+    if (!anchored)
+      return `the certificate chain in ${art.digest} does not lead to a certificate of the trust store ('notationTrustStore')`;
     const leaf = chain[0];
-    let valid = false;
+    let valid: boolean;
     try {
       valid = verifyJws(jws, alg, leaf);
     } catch {
       valid = false;
     }
     if (!valid) return `the signature in ${art.digest} does not verify with its certificate (envelope altered)`;
-    if (payload.targetArtifact?.digest !== subject) return `the valid signature in ${art.digest} is for ${untrusted(String(payload.targetArtifact?.digest))}, not ${subject}`;
+    if (payload.targetArtifact?.digest !== subject)
+      return `the valid signature in ${art.digest} is for ${untrusted(String(payload.targetArtifact?.digest))}, not ${subject}`;
     const subjectDn = dnKey(leaf.subject, /\n/);
     if (!trusted.some((t) => t === '*' || t === subjectDn)) {
       return `the signer '${untrusted(leaf.subject.replace(/\n/g, ', '))}' is not a trusted identity ('notationTrustedIdentities')`;
     }
-    return { kind: 'notation', signer: leaf.subject.replace(/\n/g, ', '), keyId: `sha256:${leaf.fingerprint256.replace(/:/g, '').toLowerCase()}`, signature: art.digest, via: 'referrer' };
+    return {
+      kind: 'notation',
+      signer: leaf.subject.replace(/\n/g, ', '),
+      keyId: `sha256:${leaf.fingerprint256.replace(/:/g, '').toLowerCase()}`,
+      signature: art.digest,
+      via: 'referrer',
+    };
   };
   return {
     describe: 'Notation signature',

@@ -30,7 +30,11 @@ function textOrFile(inputs: InputReader, name: string, looksInline: (v: string) 
   try {
     return fs.readFileSync(value, 'utf8');
   } catch {
-    inputs.problem(name, 'is neither inline content nor a readable file path.', 'Paste the PEM/JSON content, or give the path of a file (e.g. $(file.secureFilePath)).');
+    inputs.problem(
+      name,
+      'is neither inline content nor a readable file path.',
+      'Paste the PEM/JSON content, or give the path of a file (e.g. $(file.secureFilePath)).',
+    );
     return undefined;
   }
 }
@@ -42,16 +46,29 @@ export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
   let signature: SignaturePolicy = { kind: 'none' };
   if (kind === 'cosignKey') {
     const pem = textOrFile(inputs, 'cosignPublicKey', (v) => v.startsWith('-----BEGIN'));
-    if (pem === undefined && !inputs.raw('cosignPublicKey')) inputs.problem('cosignPublicKey', 'is required with verifySignature: cosignKey.', 'Give the PEM public key (cosign.pub) or its path.');
+    if (pem === undefined && !inputs.raw('cosignPublicKey'))
+      inputs.problem(
+        'cosignPublicKey',
+        'is required with verifySignature: cosignKey.',
+        'Give the PEM public key (cosign.pub) or its path.',
+      );
     if (pem !== undefined) {
       try {
         const key = createPublicKey(pem);
         if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-          inputs.problem('cosignPublicKey', `is a ${key.asymmetricKeyType} key; cosign keys are ECDSA P-256.`, 'Use the cosign.pub written by cosign generate-key-pair.');
+          inputs.problem(
+            'cosignPublicKey',
+            `is a ${key.asymmetricKeyType} key; cosign keys are ECDSA P-256.`,
+            'Use the cosign.pub written by cosign generate-key-pair.',
+          );
         }
         signature = { kind, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() };
       } catch {
-        inputs.problem('cosignPublicKey', 'is not a PEM public key.', 'Paste the content of cosign.pub (-----BEGIN PUBLIC KEY-----…).');
+        inputs.problem(
+          'cosignPublicKey',
+          'is not a PEM public key.',
+          'Paste the content of cosign.pub (-----BEGIN PUBLIC KEY-----…).',
+        );
       }
     }
   } else if (kind === 'cosignKeyless') {
@@ -64,35 +81,59 @@ export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
         if (!Array.isArray(doc.certificateAuthorities) || !doc.certificateAuthorities.length) throw new Error('no CA');
         signature = { kind, trustedRootJson: root, identity, issuer };
       } catch {
-        inputs.problem('sigstoreTrustedRoot', 'is not a Sigstore trusted root (JSON with certificateAuthorities).', 'Give the trusted_root.json of your Sigstore instance.');
+        inputs.problem(
+          'sigstoreTrustedRoot',
+          'is not a Sigstore trusted root (JSON with certificateAuthorities).',
+          'Give the trusted_root.json of your Sigstore instance.',
+        );
       }
     }
   } else if (kind === 'notation') {
     const store = textOrFile(inputs, 'notationTrustStore', (v) => v.startsWith('-----BEGIN'));
     // One per line: a distinguished name itself holds commas.
-    const identities = (inputs.raw('notationTrustedIdentities') ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+    const identities = (inputs.raw('notationTrustedIdentities') ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
     const certs = store?.match(PEM_CERT) ?? [];
-    if (store !== undefined && !certs.length) inputs.problem('notationTrustStore', 'holds no PEM certificate.', 'Give the root certificate(s) in PEM.');
+    if (store !== undefined && !certs.length)
+      inputs.problem('notationTrustStore', 'holds no PEM certificate.', 'Give the root certificate(s) in PEM.');
     for (const c of certs) {
       try {
         new X509Certificate(c);
       } catch {
-        inputs.problem('notationTrustStore', 'holds a certificate that cannot be read.', 'Give PEM X.509 certificates.');
+        inputs.problem(
+          'notationTrustStore',
+          'holds a certificate that cannot be read.',
+          'Give PEM X.509 certificates.',
+        );
       }
     }
     for (const id of identities) {
-      if (id !== '*' && !/^x509\.subject:\s*\S/.test(id)) inputs.problem('notationTrustedIdentities', `'${id.slice(0, 200)}' is not a trusted identity.`, "Write 'x509.subject: C=US, O=Contoso, CN=release' or '*'.");
+      if (id !== '*' && !/^x509\.subject:\s*\S/.test(id))
+        inputs.problem(
+          'notationTrustedIdentities',
+          `'${id.slice(0, 200)}' is not a trusted identity.`,
+          "Write 'x509.subject: C=US, O=Contoso, CN=release' or '*'.",
+        );
     }
     signature = { kind, trustStorePem: certs, identities };
   }
   const requireVulns = inputs.boolean('requireVulnerabilityReport');
   const allowed = inputs.list('allowedCves');
   for (const id of allowed) {
-    if (!/^[A-Za-z][\w.-]*-[\w.-]+$/.test(id)) inputs.problem('allowedCves', `'${id.slice(0, 200)}' is not a vulnerability id.`, 'Write ids such as CVE-2024-3094 or GHSA-xxxx-xxxx-xxxx.');
+    if (!/^[A-Za-z][\w.-]*-[\w.-]+$/.test(id))
+      inputs.problem(
+        'allowedCves',
+        `'${id.slice(0, 200)}' is not a vulnerability id.`,
+        'Write ids such as CVE-2024-3094 or GHSA-xxxx-xxxx-xxxx.',
+      );
   }
   return {
     signature,
     requireSbom: inputs.boolean('requireSbom'),
-    vulnerabilities: requireVulns ? { maxSeverity: inputs.pick<Severity>('maxSeverity'), allowed: allowed.map((a) => a.toUpperCase()) } : undefined,
+    vulnerabilities: requireVulns
+      ? { maxSeverity: inputs.pick<Severity>('maxSeverity'), allowed: allowed.map((a) => a.toUpperCase()) }
+      : undefined,
   };
 }

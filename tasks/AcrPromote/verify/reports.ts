@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-base-to-string -- scanner reports are untyped JSON: a field read here is a string,
+   a number or absent in every format we read (Trivy, Grype, SARIF, cosign vuln), and String() is the rendering wanted. */
 import { Severity } from './policy';
 
 /**
@@ -44,7 +46,9 @@ type Json = Record<string, unknown>;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
 function trivy(doc: Json): Finding[] {
-  return arr(doc.Results).flatMap((r) => arr(r.Vulnerabilities).map((v) => ({ id: String(v.VulnerabilityID ?? ''), severity: severityOf(v.Severity) })));
+  return arr(doc.Results).flatMap((r) =>
+    arr(r.Vulnerabilities).map((v) => ({ id: String(v.VulnerabilityID ?? ''), severity: severityOf(v.Severity) })),
+  );
 }
 
 function grype(doc: Json): Finding[] {
@@ -65,7 +69,9 @@ function sarif(doc: Json): Finding[] {
       const score = Number(props['security-severity']);
       let severity = severityOfScore(score);
       if (severity === 'unknown') {
-        const tag = arr(props.tags as unknown).map((t) => String(t)).find((t) => severityOf(t) !== 'unknown');
+        const tag = arr(props.tags)
+          .map((t) => String(t))
+          .find((t) => severityOf(t) !== 'unknown');
         severity = severityOf(tag);
       }
       return { id: String(res.ruleId ?? ''), severity };
@@ -80,15 +86,21 @@ export function classify(doc: unknown, predicateType?: string): Document {
   if (predicateType && PREDICATES.vuln.includes(predicateType)) {
     const scanner = (d.scanner ?? {}) as Json;
     const inner = classify(scanner.result);
-    if (inner.kind === 'vulnerabilities') return { ...inner, scanner: `${String(scanner.uri ?? inner.scanner)}${scanner.version ? ` ${String(scanner.version)}` : ''}` };
+    if (inner.kind === 'vulnerabilities')
+      return {
+        ...inner,
+        scanner: `${String(scanner.uri ?? inner.scanner)}${scanner.version ? ` ${String(scanner.version)}` : ''}`,
+      };
     return { kind: 'other' };
   }
   if (typeof d.spdxVersion === 'string') return { kind: 'sbom', format: 'SPDX', packages: arr(d.packages).length };
   if (d.bomFormat === 'CycloneDX') return { kind: 'sbom', format: 'CycloneDX', packages: arr(d.components).length };
-  if (Array.isArray(d.Results) && ('SchemaVersion' in d || 'ArtifactName' in d)) return { kind: 'vulnerabilities', format: 'Trivy', scanner: 'trivy', findings: trivy(d) };
-  if (Array.isArray(d.matches)) return { kind: 'vulnerabilities', format: 'Grype', scanner: 'grype', findings: grype(d) };
+  if (Array.isArray(d.Results) && ('SchemaVersion' in d || 'ArtifactName' in d))
+    return { kind: 'vulnerabilities', format: 'Trivy', scanner: 'trivy', findings: trivy(d) };
+  if (Array.isArray(d.matches))
+    return { kind: 'vulnerabilities', format: 'Grype', scanner: 'grype', findings: grype(d) };
   if (Array.isArray(d.runs) && (String(d.$schema ?? '').includes('sarif') || d.version === '2.1.0')) {
-    const name = String((((arr(d.runs)[0]?.tool as Json | undefined)?.driver as Json | undefined)?.name) ?? 'SARIF');
+    const name = String(((arr(d.runs)[0]?.tool as Json | undefined)?.driver as Json | undefined)?.name ?? 'SARIF');
     return { kind: 'vulnerabilities', format: 'SARIF', scanner: name, findings: sarif(d) };
   }
   return { kind: 'other' };
@@ -99,7 +111,11 @@ export type SeverityCounts = Record<Severity | 'unknown', number>;
 const RANK: Record<Finding['severity'], number> = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 };
 
 /** Counts by severity; the findings at or above `max` that the allow-list does not excuse block. */
-export function evaluate(findings: Finding[], max: Severity, allowed: string[]): { counts: SeverityCounts; blocking: Finding[]; allowed: Finding[] } {
+export function evaluate(
+  findings: Finding[],
+  max: Severity,
+  allowed: string[],
+): { counts: SeverityCounts; blocking: Finding[]; allowed: Finding[] } {
   const counts: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
   const blocking: Finding[] = [];
   const excused: Finding[] = [];

@@ -28,5 +28,8 @@ export interface SignatureCheck {
 
 /** Text from a registry shown in a message: no control characters, no pipeline commands, bounded. */
 export function untrusted(text: string): string {
-  return text.replace(/[^\w.:\-/ =,@+]/g, '?').replace(/##vso/gi, '#?vso').slice(0, 200);
+  return text
+    .replace(/[^\w.:\-/ =,@+]/g, '?')
+    .replace(/##vso/gi, '#?vso')
+    .slice(0, 200);
 }

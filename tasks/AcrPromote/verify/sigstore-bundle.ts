@@ -29,7 +29,8 @@ export function sigstoreBundleCheck(trustedRootJson: string, identity: string, i
     } catch (err) {
       return `${art.digest} is not a valid Sigstore bundle (${untrusted((err as Error).message)})`;
     }
-    if (bundle.content.$case !== 'dsseEnvelope') return `${art.digest} is a message-signature bundle; image signatures are DSSE bundles`;
+    if (bundle.content.$case !== 'dsseEnvelope')
+      return `${art.digest} is a message-signature bundle; image signatures are DSSE bundles`;
     if (subject) {
       let statement: StatementLike | undefined;
       try {
@@ -38,12 +39,22 @@ export function sigstoreBundleCheck(trustedRootJson: string, identity: string, i
         statement = undefined;
       }
       const hex = subject.split(':')[1];
-      if (!statement?.subject?.some((s) => s.digest?.sha256 === hex)) return `the bundle ${art.digest} is not about ${subject}`;
+      if (!statement?.subject?.some((s) => s.digest?.sha256 === hex))
+        return `the bundle ${art.digest} is not about ${subject}`;
     }
     try {
-      const signer = verifier.verify(toSignedEntity(bundle), { subjectAlternativeName: identity, extensions: { issuer } });
+      const signer = verifier.verify(toSignedEntity(bundle), {
+        subjectAlternativeName: identity,
+        extensions: { issuer },
+      });
       const san = signer.identity?.subjectAlternativeName ?? identity;
-      return { kind: 'cosignKeyless', signer: san, issuer: signer.identity?.extensions?.issuer, signature: art.digest, via: 'referrer' };
+      return {
+        kind: 'cosignKeyless',
+        signer: san,
+        issuer: signer.identity?.extensions?.issuer,
+        signature: art.digest,
+        via: 'referrer',
+      };
     } catch (err) {
       const e = err as { code?: string; message?: string };
       return `the bundle ${art.digest} does not verify: ${untrusted(`${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`)}`;

@@ -68,9 +68,23 @@ const describeCondition = (c: Condition): string => `result ${c.op} ${c.threshol
  * inconclusive: counted neither way). More than `failureLimit` failures fail at once: no point measuring a
  * bad canary longer. An all-inconclusive metric does not pass: nothing showed the canary is good.
  */
-export async function measureMetric(name: string, provider: string, plan: AnalysisPlan, read: (at: Date) => Promise<Reading>,
-  clock: Clock, smoke?: AnalysisProbes['smoke']): Promise<MetricResult> {
-  const out: MetricResult = { name, provider, successCondition: describeCondition(plan.condition), passed: true, failures: 0, inconclusive: 0, measurements: [] };
+export async function measureMetric(
+  name: string,
+  provider: string,
+  plan: AnalysisPlan,
+  read: (at: Date) => Promise<Reading>,
+  clock: Clock,
+  smoke?: AnalysisProbes['smoke'],
+): Promise<MetricResult> {
+  const out: MetricResult = {
+    name,
+    provider,
+    successCondition: describeCondition(plan.condition),
+    passed: true,
+    failures: 0,
+    inconclusive: 0,
+    measurements: [],
+  };
   for (let i = 0; i < plan.measurements; i++) {
     const at = clock.now();
     const m: Measurement = { at: at.toISOString(), passed: true, outcome: 'pass' };
@@ -105,7 +119,9 @@ export async function measureMetric(name: string, provider: string, plan: Analys
     }
     out.measurements.push(m);
     const shown = m.value !== undefined ? `value ${m.value}, ` : '';
-    clock.log(`${name} ${i + 1}/${plan.measurements}: ${shown}${m.passed ? (m.outcome === 'noData' ? m.error : 'passed') : `failed (${m.error})`}.`);
+    clock.log(
+      `${name} ${i + 1}/${plan.measurements}: ${shown}${m.passed ? (m.outcome === 'noData' ? m.error : 'passed') : `failed (${m.error})`}.`,
+    );
     if (out.failures > plan.failureLimit) {
       out.passed = false;
       out.reason = `${name}: ${out.failures} failed measurement(s), more than the failure limit of ${plan.failureLimit}; last: ${m.error}`;
@@ -139,14 +155,17 @@ export async function analyse(plan: AnalysisPlan, probes: AnalysisProbes): Promi
   const metric = probes.metric;
   const read = metric
     ? async (at: Date): Promise<Reading> => {
-      const r = await metric(at);
-      if (r.ok) return { kind: 'value', value: r.value };
-      return r.noData ? { kind: 'noData', detail: r.error } : { kind: 'error', error: r.error };
-    }
+        const r = await metric(at);
+        if (r.ok) return { kind: 'value', value: r.value };
+        return r.noData ? { kind: 'noData', detail: r.error } : { kind: 'error', error: r.error };
+      }
     : async (): Promise<Reading> => ({ kind: 'value', value: Number.NaN });
   // Smoke checks alone: the "value" is not judged, only the checks.
   const judged = metric ? plan : { ...plan, condition: { op: '!=', threshold: Number.NaN } as Condition };
-  const result = await analyseMetrics([() => measureMetric(metric ? 'query' : 'smoke', metric ? 'prometheus' : 'smoke', judged, read, probes, probes.smoke)]);
+  const result = await analyseMetrics([
+    () =>
+      measureMetric(metric ? 'query' : 'smoke', metric ? 'prometheus' : 'smoke', judged, read, probes, probes.smoke),
+  ]);
   if (!metric) for (const m of result.measurements) delete m.value;
   return result;
 }

@@ -34,11 +34,25 @@ export interface MetricDefaults {
   prometheusUrl?: URL;
 }
 
-const KEYS = new Set(['name', 'provider', 'query', 'successCondition', 'failureLimit', 'interval', 'measurements', 'count', 'noData',
-  'address', 'workspaceId', 'compartmentId', 'namespace']);
+const KEYS = new Set([
+  'name',
+  'provider',
+  'query',
+  'successCondition',
+  'failureLimit',
+  'interval',
+  'measurements',
+  'count',
+  'noData',
+  'address',
+  'workspaceId',
+  'compartmentId',
+  'namespace',
+]);
 const PROVIDERS: ProviderKind[] = ['prometheus', 'logAnalytics', 'ociMonitoring'];
 const NAME = /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/i;
-export const METRICS_FIX = 'Write a YAML list such as: - name: error-rate / provider: prometheus / query: … / successCondition: result >= 0.99';
+export const METRICS_FIX =
+  'Write a YAML list such as: - name: error-rate / provider: prometheus / query: … / successCondition: result >= 0.99';
 
 type Field = Record<string, unknown>;
 
@@ -58,21 +72,29 @@ export function parseMetrics(yamlText: string, d: MetricDefaults): Parsed<Metric
   try {
     doc = parseYaml(yamlText, { maxAliasCount: 0 });
   } catch (err) {
-    return { ok: false, error: `is not valid YAML: ${String((err as Error).message).split('\n')[0].slice(0, 160)}` };
+    return {
+      ok: false,
+      error: `is not valid YAML: ${String((err as Error).message)
+        .split('\n')[0]
+        .slice(0, 160)}`,
+    };
   }
   if (!Array.isArray(doc) || !doc.length) return { ok: false, error: 'is not a YAML list of metrics' };
   const out: MetricSpec[] = [];
   for (const [i, item] of doc.entries()) {
-    if (!item || typeof item !== 'object' || Array.isArray(item)) return { ok: false, error: `entry ${i + 1} is not a map` };
+    if (!item || typeof item !== 'object' || Array.isArray(item))
+      return { ok: false, error: `entry ${i + 1} is not a map` };
     const m = item as Field;
     const name = text(m, 'name') ?? '';
     const at = `metric ${i + 1}${name ? ` (${name.slice(0, 40)})` : ''}`;
     const unknown = Object.keys(m).find((k) => !KEYS.has(k));
     if (unknown) return { ok: false, error: `${at}: unknown key '${unknown.slice(0, 40)}'` };
-    if (!NAME.test(name) || name.length > 63) return { ok: false, error: `${at}: name is required (letters, digits, - and _)` };
+    if (!NAME.test(name) || name.length > 63)
+      return { ok: false, error: `${at}: name is required (letters, digits, - and _)` };
     if (out.some((o) => o.name === name)) return { ok: false, error: `${at}: the name is used twice` };
     const provider = (text(m, 'provider') ?? 'prometheus') as ProviderKind;
-    if (!PROVIDERS.includes(provider)) return { ok: false, error: `${at}: provider '${provider.slice(0, 40)}' is not one of ${PROVIDERS.join(', ')}` };
+    if (!PROVIDERS.includes(provider))
+      return { ok: false, error: `${at}: provider '${provider.slice(0, 40)}' is not one of ${PROVIDERS.join(', ')}` };
     const query = text(m, 'query');
     if (!query) return { ok: false, error: `${at}: query is required` };
     let condition = d.condition;
@@ -85,16 +107,23 @@ export function parseMetrics(yamlText: string, d: MetricDefaults): Parsed<Metric
       const raw = m[key];
       if (raw === undefined) return fallback;
       const n = Number(raw);
-      return Number.isInteger(n) && n >= min && n <= max ? n : `${at}: ${key} '${show(raw).slice(0, 20)}' is not a whole number from ${min} to ${max}`;
+      return Number.isInteger(n) && n >= min && n <= max
+        ? n
+        : `${at}: ${key} '${show(raw).slice(0, 20)}' is not a whole number from ${min} to ${max}`;
     };
     const failureLimit = int('failureLimit', 0, 100, d.failureLimit);
     const measurements = int(m.count !== undefined ? 'count' : 'measurements', 1, 1000, d.measurements);
     if (typeof failureLimit === 'string') return { ok: false, error: failureLimit };
     if (typeof measurements === 'string') return { ok: false, error: measurements };
     const intervalMs = m.interval === undefined ? d.intervalMs : parseDuration(show(m.interval));
-    if (intervalMs === undefined || intervalMs < 1000) return { ok: false, error: `${at}: interval '${show(m.interval).slice(0, 20)}' is not a duration of at least 1s` };
+    if (intervalMs === undefined || intervalMs < 1000)
+      return {
+        ok: false,
+        error: `${at}: interval '${show(m.interval).slice(0, 20)}' is not a duration of at least 1s`,
+      };
     const noData = (text(m, 'noData') ?? 'fail') as NoDataPolicy;
-    if (!['fail', 'inconclusive', 'pass'].includes(noData)) return { ok: false, error: `${at}: noData '${noData.slice(0, 20)}' is not fail, inconclusive or pass` };
+    if (!['fail', 'inconclusive', 'pass'].includes(noData))
+      return { ok: false, error: `${at}: noData '${noData.slice(0, 20)}' is not fail, inconclusive or pass` };
     const spec: MetricSpec = { name, provider, query, condition, failureLimit, intervalMs, measurements, noData };
     const problem = providerFields(spec, m, d, at);
     if (problem) return { ok: false, error: problem };
@@ -114,7 +143,8 @@ function providerFields(spec: MetricSpec, m: Field, d: MetricDefaults, at: strin
         return `${at}: address is not an absolute URL`;
       }
       if (!/^https?:$/.test(url.protocol)) return `${at}: address uses ${url.protocol} (http or https only)`;
-      if (url.username || url.password) return `${at}: address contains credentials; use prometheusToken or the Azure connection`;
+      if (url.username || url.password)
+        return `${at}: address contains credentials; use prometheusToken or the Azure connection`;
       spec.address = url;
     } else if (d.prometheusUrl) spec.address = d.prometheusUrl;
     else return `${at}: address is required (or set the prometheusUrl input)`;
@@ -126,10 +156,14 @@ function providerFields(spec: MetricSpec, m: Field, d: MetricDefaults, at: strin
   } else {
     spec.compartmentId = text(m, 'compartmentId');
     spec.namespace = text(m, 'namespace');
-    if (!spec.compartmentId || !/^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$/.test(spec.compartmentId)) {
+    if (
+      !spec.compartmentId ||
+      !/^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$/.test(spec.compartmentId)
+    ) {
       return `${at}: compartmentId is required: a compartment OCID (ocid1.compartment.oc1..…)`;
     }
-    if (!spec.namespace || !/^[a-z][a-z0-9_]*$/.test(spec.namespace)) return `${at}: namespace is required: an OCI metric namespace such as oci_lbaas`;
+    if (!spec.namespace || !/^[a-z][a-z0-9_]*$/.test(spec.namespace))
+      return `${at}: namespace is required: an OCI metric namespace such as oci_lbaas`;
   }
   return undefined;
 }

@@ -6,7 +6,9 @@ import { neutralise } from '../../common/vso-command';
  * outside can be read as a logging command) and cut, so that it cannot flood the log.
  */
 export function untrustedText(text: string, max = 300): string {
-  const flat = [...text.replace(/[\r\n\u2028\u2029]+/g, ' ')].filter((c) => c.charCodeAt(0) >= 0x20 && c !== '\u007f').join('');
+  const flat = [...text.replace(/[\r\n\u2028\u2029]+/g, ' ')]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c !== '\u007f')
+    .join('');
   const defanged = neutralise(flat);
   return defanged.length > max ? `${defanged.slice(0, max)}…` : defanged;
 }

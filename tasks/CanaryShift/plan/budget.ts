@@ -6,7 +6,8 @@ export function abortReserveMs(timeoutMs: number): number {
 }
 
 /** How long one analysis step measures at least: its metrics run side by side, so the slowest one counts. */
-export type AnalysisDuration = { measurements: number; intervalMs: number } | ((step: Step & { kind: 'analysis' }) => number);
+export type AnalysisDuration =
+  { measurements: number; intervalMs: number } | ((step: Step & { kind: 'analysis' }) => number);
 
 /**
  * The least time the steps of one `run` take: their pauses, plus the intervals between each analysis'
@@ -15,7 +16,8 @@ export type AnalysisDuration = { measurements: number; intervalMs: number } | ((
 export function minimumStepsMs(steps: Step[], analysis: AnalysisDuration): number {
   const stop = indefinitePauseIndex(steps);
   const ran = stop >= 0 ? steps.slice(0, stop) : steps;
-  const analysisMs = typeof analysis === 'function' ? analysis : (): number => (analysis.measurements - 1) * analysis.intervalMs;
+  const analysisMs =
+    typeof analysis === 'function' ? analysis : (): number => (analysis.measurements - 1) * analysis.intervalMs;
   return ran.reduce((ms, s) => ms + (s.kind === 'pause' ? (s.ms ?? 0) : s.kind === 'analysis' ? analysisMs(s) : 0), 0);
 }
 

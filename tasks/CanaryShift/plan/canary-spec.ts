@@ -18,8 +18,14 @@ export const canaryNameOf = (name: string): string => `${name}-canary`;
 /** Which pipeline run last changed an object: predefined variables only, never people's names. */
 export function runAnnotations(run: RunInfo): Record<string, string> {
   const pairs: [string, string | undefined][] = [
-    ['build-id', run.buildId], ['build-number', run.buildNumber], ['pipeline', run.pipeline], ['definition-id', run.definitionId],
-    ['project', run.project], ['collection', run.collectionUri], ['stage', run.stage], ['source-version', run.sourceVersion],
+    ['build-id', run.buildId],
+    ['build-number', run.buildNumber],
+    ['pipeline', run.pipeline],
+    ['definition-id', run.definitionId],
+    ['project', run.project],
+    ['collection', run.collectionUri],
+    ['stage', run.stage],
+    ['source-version', run.sourceVersion],
   ];
   return Object.fromEntries(pairs.filter(([, v]) => v).map(([k, v]) => [`${PREFIX}/${k}`, v as string]));
 }
@@ -57,17 +63,28 @@ function repositoryOf(image: string): string {
  * The container whose image the canary replaces: the one named by the `container` input, else the only one,
  * else the one running the same repository (short Docker Hub names normalised: nginx = docker.io/library/nginx).
  */
-export function chooseContainer(containers: { name: string; image?: string }[], image: ImageRef, name?: string): { ok: true; index: number } | { ok: false; error: string } {
+export function chooseContainer(
+  containers: { name: string; image?: string }[],
+  image: ImageRef,
+  name?: string,
+): { ok: true; index: number } | { ok: false; error: string } {
   const names = containers.map((c) => `${c.name} (${c.image})`).join(', ');
   if (name) {
     const index = containers.findIndex((c) => c.name === name);
-    return index >= 0 ? { ok: true, index } : { ok: false, error: `no container is named ${name}; the containers are ${names}` };
+    return index >= 0
+      ? { ok: true, index }
+      : { ok: false, error: `no container is named ${name}; the containers are ${names}` };
   }
   if (containers.length === 1) return { ok: true, index: 0 };
   const repo = imageName(image);
   const matches = containers.map((c, i) => ({ c, i })).filter(({ c }) => c.image && repositoryOf(c.image) === repo);
   if (matches.length === 1) return { ok: true, index: matches[0].i };
-  return { ok: false, error: matches.length ? `${matches.length} containers run ${repo}: ${names}; name one with the container input` : `no container runs ${repo}; the containers are ${names}` };
+  return {
+    ok: false,
+    error: matches.length
+      ? `${matches.length} containers run ${repo}: ${names}; name one with the container input`
+      : `no container runs ${repo}; the containers are ${names}`,
+  };
 }
 
 export function hashOf(value: unknown): string {
@@ -115,7 +132,12 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
       namespace: stable.metadata.namespace,
       labels: canaryLabels(stable.metadata.labels, input.isolate),
       // replicas follow the weight (shift scales them), so they are not part of what the hash compares.
-      annotations: { ...input.annotations, [STABLE_OF]: stable.metadata.name, [CANARY_IMAGE]: imageText(image), [SPEC_HASH]: hashOf({ ...canarySpec, replicas: undefined }) },
+      annotations: {
+        ...input.annotations,
+        [STABLE_OF]: stable.metadata.name,
+        [CANARY_IMAGE]: imageText(image),
+        [SPEC_HASH]: hashOf({ ...canarySpec, replicas: undefined }),
+      },
     },
     spec: canarySpec,
   };
@@ -128,7 +150,8 @@ export function canaryUpdate(current: KubeObject, desired: KubeObject): unknown[
   const replicas = current.spec?.replicas ?? desired.spec.replicas;
   const ops: unknown[] = [{ op: 'replace', path: '/spec', value: { ...desired.spec, replicas } }];
   if (!current.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
-  for (const [k, v] of Object.entries(desired.metadata.annotations ?? {})) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
+  for (const [k, v] of Object.entries(desired.metadata.annotations ?? {}))
+    ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
   return ops;
 }
 
@@ -136,13 +159,18 @@ export function canaryUpdate(current: KubeObject, desired: KubeObject): unknown[
  * Promotion: the stable Deployment gets the canary's pod spec (what was analysed) and keeps its own
  * labels and selector, so its Service and ReplicaSet history stay intact. Undefined when already done.
  */
-export function promotePatch(stable: KubeObject, canary: KubeObject, annotations: Record<string, string>): unknown[] | undefined {
+export function promotePatch(
+  stable: KubeObject,
+  canary: KubeObject,
+  annotations: Record<string, string>,
+): unknown[] | undefined {
   const canaryPod = canary.spec.template.spec;
   if (JSON.stringify(stable.spec.template.spec) === JSON.stringify(canaryPod)) return undefined;
   const ops: unknown[] = [{ op: 'replace', path: '/spec/template/spec', value: canaryPod }];
   if (!stable.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
   const promoted = { ...annotations, [`${PREFIX}/promoted-image`]: canary.metadata.annotations?.[CANARY_IMAGE] ?? '' };
-  for (const [k, v] of Object.entries(promoted)) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
+  for (const [k, v] of Object.entries(promoted))
+    ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
   return ops;
 }
 
@@ -153,7 +181,12 @@ export function canaryService(stable: KubeObject, isolate: string[], annotations
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: canaryNameOf(stable.metadata.name), namespace: stable.metadata.namespace, labels: { [ROLE_LABEL]: 'canary' }, annotations: { ...annotations, [STABLE_OF]: stable.metadata.name, [SPEC_HASH]: hashOf(spec) } },
+    metadata: {
+      name: canaryNameOf(stable.metadata.name),
+      namespace: stable.metadata.namespace,
+      labels: { [ROLE_LABEL]: 'canary' },
+      annotations: { ...annotations, [STABLE_OF]: stable.metadata.name, [SPEC_HASH]: hashOf(spec) },
+    },
     spec,
   };
 }

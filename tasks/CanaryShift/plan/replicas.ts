@@ -12,7 +12,10 @@ export function canaryReplicasFor(stableReplicas: number, weight: number, maxCan
 }
 
 /** The stable's size that counts: an HPA decides it, so its live count (status) wins over spec.replicas. */
-export function stableReplicaCount(stable: { spec?: { replicas?: number }; status?: { replicas?: number } }, hasHpa: boolean): number {
+export function stableReplicaCount(
+  stable: { spec?: { replicas?: number }; status?: { replicas?: number } },
+  hasHpa: boolean,
+): number {
   const spec = Number(stable.spec?.replicas ?? 1);
   const live = Number(stable.status?.replicas ?? spec);
   return hasHpa ? Math.max(1, live) : Math.max(1, spec);
@@ -28,7 +31,11 @@ export interface HpaBounds {
  * (min at least 1, max at least min), both capped by maxCanaryReplicas. The metrics are copied as they are:
  * per-pod targets (CPU utilisation, requests per pod) hold for the canary's pods too.
  */
-export function canaryHpaBounds(stable: { minReplicas?: number; maxReplicas: number }, weight: number, maxCanaryReplicas?: number): HpaBounds {
+export function canaryHpaBounds(
+  stable: { minReplicas?: number; maxReplicas: number },
+  weight: number,
+  maxCanaryReplicas?: number,
+): HpaBounds {
   const min = canaryReplicasFor(stable.minReplicas ?? 1, weight, maxCanaryReplicas);
   const max = Math.max(min, canaryReplicasFor(stable.maxReplicas, weight, maxCanaryReplicas));
   return { minReplicas: min, maxReplicas: max };

@@ -24,7 +24,9 @@ interface HttpRoute {
 export function hostIs(host: string, service: string, namespace: string): boolean {
   if (host === service) return true;
   const rest = host.startsWith(`${service}.`) ? host.slice(service.length + 1) : undefined;
-  return rest !== undefined && (rest === namespace || rest === `${namespace}.svc` || rest.startsWith(`${namespace}.svc.`));
+  return (
+    rest !== undefined && (rest === namespace || rest === `${namespace}.svc` || rest.startsWith(`${namespace}.svc.`))
+  );
 }
 
 /**
@@ -32,7 +34,11 @@ export function hostIs(host: string, service: string, namespace: string): boolea
  * destination gets 100-w and a canary destination (same host form and port, the canary Service, no
  * subset) gets w. `weight` undefined removes the canary destination and the stable weight again.
  */
-export function virtualServiceHttp(http: HttpRoute[], names: { stable: string; canary: string; namespace: string }, weight: number | undefined): { http: HttpRoute[]; matched: number } | { error: string } {
+export function virtualServiceHttp(
+  http: HttpRoute[],
+  names: { stable: string; canary: string; namespace: string },
+  weight: number | undefined,
+): { http: HttpRoute[]; matched: number } | { error: string } {
   let matched = 0;
   const out: HttpRoute[] = [];
   for (const [i, entry] of http.entries()) {
@@ -44,7 +50,10 @@ export function virtualServiceHttp(http: HttpRoute[], names: { stable: string; c
     }
     const isCanary = (r: RouteDestination): boolean => hostIs(r.destination?.host ?? '', names.canary, names.namespace);
     const others = routes.filter((r) => r !== stable && !isCanary(r));
-    if (others.length) return { error: `http route ${i + 1} also sends traffic to ${others.map((o) => o.destination?.host).join(', ')}; the canary split needs routes whose only destination is ${names.stable}` };
+    if (others.length)
+      return {
+        error: `http route ${i + 1} also sends traffic to ${others.map((o) => o.destination?.host).join(', ')}; the canary split needs routes whose only destination is ${names.stable}`,
+      };
     matched++;
     if (weight === undefined && !routes.some(isCanary)) {
       out.push(entry);
@@ -53,13 +62,22 @@ export function virtualServiceHttp(http: HttpRoute[], names: { stable: string; c
     const { weight: _w, ...base } = stable;
     const { subset: _s, ...dest } = stable.destination;
     const canaryHost = `${names.canary}${stable.destination.host.slice(names.stable.length)}`;
-    const route: RouteDestination[] = weight === undefined ? [base] : [{ ...base, weight: 100 - weight }, { ...base, destination: { ...dest, host: canaryHost }, weight }];
+    const route: RouteDestination[] =
+      weight === undefined
+        ? [base]
+        : [
+            { ...base, weight: 100 - weight },
+            { ...base, destination: { ...dest, host: canaryHost }, weight },
+          ];
     out.push({ ...entry, route });
   }
   return { http: out, matched };
 }
 
-export function virtualServiceWeight(http: HttpRoute[], names: { stable: string; canary: string; namespace: string }): number {
+export function virtualServiceWeight(
+  http: HttpRoute[],
+  names: { stable: string; canary: string; namespace: string },
+): number {
   for (const entry of http) {
     const canary = (entry.route ?? []).find((r) => hostIs(r.destination?.host ?? '', names.canary, names.namespace));
     if (canary) return canary.weight ?? 0;
@@ -69,25 +87,43 @@ export function virtualServiceWeight(http: HttpRoute[], names: { stable: string;
 
 export function istioRouter(deps: RouterDeps): TrafficRouter {
   const name = deps.route as string;
-  const names = { stable: deps.service as string, canary: canaryNameOf(deps.service as string), namespace: deps.api.namespace };
+  const names = {
+    stable: deps.service as string,
+    canary: canaryNameOf(deps.service as string),
+    namespace: deps.api.namespace,
+  };
   const httpOf = (o: KubeObject): HttpRoute[] => (o.spec?.http ?? []) as HttpRoute[];
-  const missing = (): TaskError => new TaskError(`VirtualService ${name} does not exist in namespace ${deps.api.namespace}.`, 'Check the route input, or create the VirtualService for the stable Service first.');
+  const missing = (): TaskError =>
+    new TaskError(
+      `VirtualService ${name} does not exist in namespace ${deps.api.namespace}.`,
+      'Check the route input, or create the VirtualService for the stable Service first.',
+    );
   const plan = (current: KubeObject | undefined, weight: number | undefined): HttpRoute[] => {
     if (!current) throw missing();
     const next = virtualServiceHttp(httpOf(current), names, weight);
     if ('error' in next) throw new TaskError(`VirtualService ${name}: ${next.error}.`);
-    if (!next.matched) throw new TaskError(`VirtualService ${name} has no http route to ${names.stable}.`, 'Add an http route whose destination is the stable Service.');
+    if (!next.matched)
+      throw new TaskError(
+        `VirtualService ${name} has no http route to ${names.stable}.`,
+        'Add an http route whose destination is the stable Service.',
+      );
     return next.http;
   };
 
   const write = async (weight: number | undefined): Promise<void> => {
-    await converge(deps.api, 'VirtualService', name, (current) => {
-      const http = plan(current, weight);
-      if (JSON.stringify(http) === JSON.stringify(httpOf(current!))) return undefined;
-      const annotations = { ...deps.annotations, [WEIGHT_ANNOTATION]: weight === undefined ? null : String(weight) };
-      // A custom resource: merge patch; spec.http is a list, so it is sent whole.
-      return { op: 'patch', type: 'merge', body: { metadata: { annotations }, spec: { http } } };
-    }, { signal: deps.signal, log: deps.log });
+    await converge(
+      deps.api,
+      'VirtualService',
+      name,
+      (current) => {
+        const http = plan(current, weight);
+        if (JSON.stringify(http) === JSON.stringify(httpOf(current!))) return undefined;
+        const annotations = { ...deps.annotations, [WEIGHT_ANNOTATION]: weight === undefined ? null : String(weight) };
+        // A custom resource: merge patch; spec.http is a list, so it is sent whole.
+        return { op: 'patch', type: 'merge', body: { metadata: { annotations }, spec: { http } } };
+      },
+      { signal: deps.signal, log: deps.log },
+    );
   };
 
   return {

@@ -26,16 +26,43 @@ interface IngressRule {
  * The stable Ingress's own nginx settings (rewrites, timeouts…) are copied so both behave alike;
  * other canary-* annotations are not (they would change how traffic is split). TLS stays with the stable Ingress.
  */
-export function canaryIngress(stable: KubeObject, names: { service: string; canary: string }, weight: number, annotations: Record<string, string>): KubeObject | { error: string } {
+export function canaryIngress(
+  stable: KubeObject,
+  names: { service: string; canary: string },
+  weight: number,
+  annotations: Record<string, string>,
+): KubeObject | { error: string } {
   const rules = ((stable.spec?.rules ?? []) as IngressRule[]).flatMap((rule) => {
     const paths = (rule.http?.paths ?? []).filter((p) => p.backend?.service?.name === names.service);
-    return paths.length ? [{ ...rule, http: { paths: paths.map((p) => ({ ...p, backend: { ...p.backend, service: { ...p.backend.service!, name: names.canary } } })) } }] : [];
+    return paths.length
+      ? [
+          {
+            ...rule,
+            http: {
+              paths: paths.map((p) => ({
+                ...p,
+                backend: { ...p.backend, service: { ...p.backend.service!, name: names.canary } },
+              })),
+            },
+          },
+        ]
+      : [];
   });
-  const defaultBackend = (stable.spec?.defaultBackend as Backend | undefined)?.service?.name === names.service
-    ? { ...stable.spec.defaultBackend, service: { ...stable.spec.defaultBackend.service, name: names.canary } } : undefined;
-  if (!rules.length && !defaultBackend) return { error: `Ingress ${stable.metadata.name} has no path (and no default backend) served by Service ${names.service}` };
-  const copied = Object.fromEntries(Object.entries(stable.metadata.annotations ?? {}).filter(([k]) =>
-    k === 'kubernetes.io/ingress.class' || (k.startsWith('nginx.ingress.kubernetes.io/') && !k.startsWith('nginx.ingress.kubernetes.io/canary'))));
+  const defaultBackend =
+    (stable.spec?.defaultBackend as Backend | undefined)?.service?.name === names.service
+      ? { ...stable.spec.defaultBackend, service: { ...stable.spec.defaultBackend.service, name: names.canary } }
+      : undefined;
+  if (!rules.length && !defaultBackend)
+    return {
+      error: `Ingress ${stable.metadata.name} has no path (and no default backend) served by Service ${names.service}`,
+    };
+  const copied = Object.fromEntries(
+    Object.entries(stable.metadata.annotations ?? {}).filter(
+      ([k]) =>
+        k === 'kubernetes.io/ingress.class' ||
+        (k.startsWith('nginx.ingress.kubernetes.io/') && !k.startsWith('nginx.ingress.kubernetes.io/canary')),
+    ),
+  );
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -43,7 +70,13 @@ export function canaryIngress(stable: KubeObject, names: { service: string; cana
       name: canaryNameOf(stable.metadata.name),
       namespace: stable.metadata.namespace,
       labels: { ...(stable.metadata.labels ?? {}), [ROLE_LABEL]: 'canary' },
-      annotations: { ...copied, ...annotations, [STABLE_OF]: stable.metadata.name, [NGINX_CANARY]: 'true', [NGINX_CANARY_WEIGHT]: String(weight) },
+      annotations: {
+        ...copied,
+        ...annotations,
+        [STABLE_OF]: stable.metadata.name,
+        [NGINX_CANARY]: 'true',
+        [NGINX_CANARY_WEIGHT]: String(weight),
+      },
     },
     spec: {
       ...(stable.spec?.ingressClassName ? { ingressClassName: stable.spec.ingressClassName } : {}),
@@ -60,7 +93,11 @@ export function nginxRouter(deps: RouterDeps): TrafficRouter {
 
   const desired = async (weight: number): Promise<KubeObject> => {
     const stable = await deps.api.get('Ingress', stableName);
-    if (!stable) throw new TaskError(`Ingress ${stableName} does not exist in namespace ${deps.api.namespace}.`, 'Check the route input: it names the stable Ingress.');
+    if (!stable)
+      throw new TaskError(
+        `Ingress ${stableName} does not exist in namespace ${deps.api.namespace}.`,
+        'Check the route input: it names the stable Ingress.',
+      );
     const out = canaryIngress(stable, names, weight, deps.annotations);
     if ('error' in out) throw new TaskError(`${out.error}.`, 'Point the stable Ingress at the stable Service.');
     return out;
@@ -79,15 +116,25 @@ export function nginxRouter(deps: RouterDeps): TrafficRouter {
     },
     async setWeight(weight) {
       const want = await desired(weight);
-      await converge(deps.api, 'Ingress', canaryName, (current) => {
-        if (!current) return { op: 'create', object: want };
-        const sameSpec = JSON.stringify(current.spec) === JSON.stringify(want.spec);
-        const a = current.metadata.annotations ?? {};
-        const sameWeight = a[NGINX_CANARY] === 'true' && a[NGINX_CANARY_WEIGHT] === String(weight);
-        if (sameSpec && sameWeight) return undefined;
-        // Ingress is built in, but merge patch is enough: annotations merge, rules are replaced whole.
-        return { op: 'patch', type: 'merge', body: { metadata: { annotations: want.metadata.annotations }, spec: want.spec } };
-      }, { signal: deps.signal, log: deps.log });
+      await converge(
+        deps.api,
+        'Ingress',
+        canaryName,
+        (current) => {
+          if (!current) return { op: 'create', object: want };
+          const sameSpec = JSON.stringify(current.spec) === JSON.stringify(want.spec);
+          const a = current.metadata.annotations ?? {};
+          const sameWeight = a[NGINX_CANARY] === 'true' && a[NGINX_CANARY_WEIGHT] === String(weight);
+          if (sameSpec && sameWeight) return undefined;
+          // Ingress is built in, but merge patch is enough: annotations merge, rules are replaced whole.
+          return {
+            op: 'patch',
+            type: 'merge',
+            body: { metadata: { annotations: want.metadata.annotations }, spec: want.spec },
+          };
+        },
+        { signal: deps.signal, log: deps.log },
+      );
       return weight;
     },
     async reset() {

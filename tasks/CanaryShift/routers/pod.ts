@@ -26,15 +26,34 @@ export function podRouter(deps: RouterDeps): TrafficRouter {
   const canary = canaryNameOf(deps.deployment);
   const stableReplicas = async (): Promise<number> => {
     const stable = await deps.api.get('Deployment', deps.deployment);
-    if (!stable) throw new TaskError(`Deployment ${deps.deployment} does not exist in namespace ${deps.api.namespace}.`);
+    if (!stable)
+      throw new TaskError(`Deployment ${deps.deployment} does not exist in namespace ${deps.api.namespace}.`);
     return Number(stable.spec?.replicas ?? 1);
   };
   const scale = async (replicas: number, weight: number): Promise<void> => {
-    const result = await converge(deps.api, 'Deployment', canary, (current) => {
-      if (!current) throw new TaskError(`The canary Deployment ${canary} does not exist.`, 'Run the deploy action (or run) first.');
-      if (current.spec?.replicas === replicas && current.metadata.annotations?.[WEIGHT_ANNOTATION] === String(weight)) return undefined;
-      return { op: 'patch', type: 'merge', body: { metadata: { annotations: { ...deps.annotations, [WEIGHT_ANNOTATION]: String(weight) } }, spec: { replicas } } };
-    }, { signal: deps.signal, log: deps.log });
+    const result = await converge(
+      deps.api,
+      'Deployment',
+      canary,
+      (current) => {
+        if (!current)
+          throw new TaskError(
+            `The canary Deployment ${canary} does not exist.`,
+            'Run the deploy action (or run) first.',
+          );
+        if (current.spec?.replicas === replicas && current.metadata.annotations?.[WEIGHT_ANNOTATION] === String(weight))
+          return undefined;
+        return {
+          op: 'patch',
+          type: 'merge',
+          body: {
+            metadata: { annotations: { ...deps.annotations, [WEIGHT_ANNOTATION]: String(weight) } },
+            spec: { replicas },
+          },
+        };
+      },
+      { signal: deps.signal, log: deps.log },
+    );
     if (result.changed) deps.log(`Scaled ${canary} to ${replicas} replica(s).`);
   };
 

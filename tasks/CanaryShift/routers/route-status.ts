@@ -3,7 +3,8 @@ import { sleep } from '../../common/sleep';
 import { KubeObject } from '../../common/kube/types';
 import { KubeApi } from '../kube/kinds';
 
-export type RouteVerdict = { kind: 'unmanaged' } | { kind: 'pending' } | { kind: 'ok' } | { kind: 'rejected'; message: string };
+export type RouteVerdict =
+  { kind: 'unmanaged' } | { kind: 'pending' } | { kind: 'ok' } | { kind: 'rejected'; message: string };
 
 interface Condition {
   type: string;
@@ -22,10 +23,18 @@ export function routeVerdict(route: KubeObject): RouteVerdict {
   const parents = (route.status?.parents ?? []) as { parentRef?: { name?: string }; conditions?: Condition[] }[];
   if (!parents.length) return { kind: 'unmanaged' };
   const generation = route.metadata.generation ?? 0;
-  if (parents.some((p) => (p.conditions ?? []).some((c) => (c.observedGeneration ?? 0) < generation))) return { kind: 'pending' };
+  if (parents.some((p) => (p.conditions ?? []).some((c) => (c.observedGeneration ?? 0) < generation)))
+    return { kind: 'pending' };
   for (const p of parents) {
-    const bad = (p.conditions ?? []).find((c) => (c.type === 'Accepted' || c.type === 'ResolvedRefs') && c.status === 'False');
-    if (bad) return { kind: 'rejected', message: `Gateway ${p.parentRef?.name ?? '?'} reports ${bad.type}=False (${bad.reason ?? 'no reason'}): ${bad.message ?? ''}`.trim() };
+    const bad = (p.conditions ?? []).find(
+      (c) => (c.type === 'Accepted' || c.type === 'ResolvedRefs') && c.status === 'False',
+    );
+    if (bad)
+      return {
+        kind: 'rejected',
+        message:
+          `Gateway ${p.parentRef?.name ?? '?'} reports ${bad.type}=False (${bad.reason ?? 'no reason'}): ${bad.message ?? ''}`.trim(),
+      };
   }
   return { kind: 'ok' };
 }
@@ -35,7 +44,11 @@ export function routeVerdict(route: KubeObject): RouteVerdict {
  * new generation is accepted, and fails if the Gateway rejects it, so traffic is not sent to a
  * backend the data plane cannot reach. A controller that stays silent only earns a warning.
  */
-export async function awaitRouteAccepted(api: KubeApi, name: string, opts: { signal: AbortSignal; log: (m: string) => void; maxWaitMs?: number }): Promise<void> {
+export async function awaitRouteAccepted(
+  api: KubeApi,
+  name: string,
+  opts: { signal: AbortSignal; log: (m: string) => void; maxWaitMs?: number },
+): Promise<void> {
   const until = Date.now() + (opts.maxWaitMs ?? 10_000);
   let delay = 100;
   for (;;) {
@@ -43,9 +56,15 @@ export async function awaitRouteAccepted(api: KubeApi, name: string, opts: { sig
     if (!route) return;
     const verdict = routeVerdict(route);
     if (verdict.kind === 'unmanaged' || verdict.kind === 'ok') return;
-    if (verdict.kind === 'rejected') throw new TaskError(`HTTPRoute ${name}: ${verdict.message}.`, 'Check that the canary Service exists and that the Gateway may reference it (ReferenceGrant).');
+    if (verdict.kind === 'rejected')
+      throw new TaskError(
+        `HTTPRoute ${name}: ${verdict.message}.`,
+        'Check that the canary Service exists and that the Gateway may reference it (ReferenceGrant).',
+      );
     if (Date.now() >= until) {
-      opts.log(`Warning: no Gateway reported on HTTPRoute ${name} generation ${route.metadata.generation} within ${Math.round((opts.maxWaitMs ?? 10_000) / 1000)} s; continuing.`);
+      opts.log(
+        `Warning: no Gateway reported on HTTPRoute ${name} generation ${route.metadata.generation} within ${Math.round((opts.maxWaitMs ?? 10_000) / 1000)} s; continuing.`,
+      );
       return;
     }
     await sleep(delay, opts.signal);

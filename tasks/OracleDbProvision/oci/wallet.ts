@@ -26,16 +26,31 @@ async function readBody(body: unknown): Promise<Buffer> {
  * after the job), readable by the agent user only. The wallet password was registered as a
  * secret when the inputs were read, before it is sent anywhere.
  */
-export async function downloadWallet(ctx: TaskContext, db: DatabaseClient, current: DbState, password: string): Promise<string> {
+export async function downloadWallet(
+  ctx: TaskContext,
+  db: DatabaseClient,
+  current: DbState,
+  password: string,
+): Promise<string> {
   let body: Buffer;
   try {
-    const res = await db.generateAutonomousDatabaseWallet({ autonomousDatabaseId: current.id, generateAutonomousDatabaseWalletDetails: { password, generateType: 'SINGLE' as models.GenerateAutonomousDatabaseWalletDetails.GenerateType } });
+    const res = await db.generateAutonomousDatabaseWallet({
+      autonomousDatabaseId: current.id,
+      generateAutonomousDatabaseWalletDetails: {
+        password,
+        generateType: 'SINGLE' as models.GenerateAutonomousDatabaseWalletDetails.GenerateType,
+      },
+    });
     body = await readBody(res.value);
   } catch (err) {
     throw ociFailure(err, `generate the wallet of ${current.id}`);
   }
   // Every zip starts with a local file header: anything else is an error page, not a wallet.
-  if (body.length < 22 || body.readUInt32LE(0) !== 0x04034b50) throw new TaskError(`OCI returned ${body.length} bytes that are not a zip file for the wallet of ${current.id}.`, 'Run the task again; if it persists, download the wallet in the OCI console.');
+  if (body.length < 22 || body.readUInt32LE(0) !== 0x04034b50)
+    throw new TaskError(
+      `OCI returned ${body.length} bytes that are not a zip file for the wallet of ${current.id}.`,
+      'Run the task again; if it persists, download the wallet in the OCI console.',
+    );
   const dir = path.join(ctx.tempDir, 'oracle-wallets');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `Wallet_${current.dbName ?? current.id.slice(-12)}.zip`);

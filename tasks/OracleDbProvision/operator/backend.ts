@@ -10,7 +10,16 @@ import { DbState, FAILED_STATES, TRANSITIONAL_STATES } from '../model';
 import { OracleDbProvisionOptions } from '../options';
 import { Step } from '../plan';
 import { pollUntil } from '../wait';
-import { AdbCrInput, OperatorAction, adbBackupCr, adbCr, ociConfigObjects, passwordSecret, resourceName, stateFromCr } from './cr';
+import {
+  AdbCrInput,
+  OperatorAction,
+  adbBackupCr,
+  adbCr,
+  ociConfigObjects,
+  passwordSecret,
+  resourceName,
+  stateFromCr,
+} from './cr';
 import { Kube } from './kube';
 import { zipFiles } from './zip';
 
@@ -27,7 +36,12 @@ class OperatorBackend implements DbBackend {
   readonly hasAdminPassword: boolean;
   private readonly name: string;
 
-  constructor(private readonly ctx: TaskContext, private readonly o: OracleDbProvisionOptions, private readonly kube: Kube, private readonly deps: BackendDeps) {
+  constructor(
+    private readonly ctx: TaskContext,
+    private readonly o: OracleDbProvisionOptions,
+    private readonly kube: Kube,
+    private readonly deps: BackendDeps,
+  ) {
     this.name = resourceName(o.displayName);
     this.target = `Kubernetes ${o.namespace}/autonomousdatabase/${this.name}`;
     this.hasAdminPassword = Boolean(o.adminPassword || o.adminPasswordSecretId);
@@ -40,7 +54,11 @@ class OperatorBackend implements DbBackend {
   private toState(obj: Obj): DbState {
     const state = stateFromCr(obj);
     // A resource the operator has not reported on yet is still being worked on.
-    return { ...state, displayName: state.displayName || this.o.displayName, lifecycleState: state.lifecycleState || 'PROVISIONING' };
+    return {
+      ...state,
+      displayName: state.displayName || this.o.displayName,
+      lifecycleState: state.lifecycleState || 'PROVISIONING',
+    };
   }
 
   async find(): Promise<DbState | undefined> {
@@ -48,7 +66,10 @@ class OperatorBackend implements DbBackend {
     const other = obj?.spec?.details?.displayName;
     // Resource names are derived from display names: never take over another database's resource.
     if (typeof other === 'string' && other !== this.o.displayName) {
-      throw new TaskError(`AutonomousDatabase ${this.o.namespace}/${this.name} belongs to the database '${other}', not '${this.o.displayName}'.`, 'Use a display name that differs in more than case and punctuation, or another namespace.');
+      throw new TaskError(
+        `AutonomousDatabase ${this.o.namespace}/${this.name} belongs to the database '${other}', not '${this.o.displayName}'.`,
+        'Use a display name that differs in more than case and punctuation, or another namespace.',
+      );
     }
     return obj ? this.toState(obj) : undefined;
   }
@@ -59,8 +80,20 @@ class OperatorBackend implements DbBackend {
 
   async run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult> {
     const ociConfig = await this.ensureOciConfig();
-    const cr = (action: OperatorAction, fields: AdbCrInput['fields'], extra: Partial<AdbCrInput> = {}): Record<string, unknown> =>
-      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ociConfig, ...extra });
+    const cr = (
+      action: OperatorAction,
+      fields: AdbCrInput['fields'],
+      extra: Partial<AdbCrInput> = {},
+    ): Record<string, unknown> =>
+      adbCr({
+        name: this.name,
+        namespace: this.o.namespace,
+        action,
+        desired: desiredFrom(this.o),
+        fields,
+        ociConfig,
+        ...extra,
+      });
     switch (step.kind) {
       case 'create': {
         const adminPassword = await this.adminPasswordRef();
@@ -120,7 +153,9 @@ class OperatorBackend implements DbBackend {
     const full = 'dbWorkload' in spec.details;
     const written = full ? await this.kube.apply(obj) : await this.kube.mergePatch(obj);
     const changed = before?.metadata?.generation !== written.metadata?.generation;
-    this.ctx.host.info(`${full ? 'Applied' : 'Patched'} AutonomousDatabase ${this.o.namespace}/${this.name} (spec.action ${spec.action}${changed ? '' : ', unchanged'}).`);
+    this.ctx.host.info(
+      `${full ? 'Applied' : 'Patched'} AutonomousDatabase ${this.o.namespace}/${this.name} (spec.action ${spec.action}${changed ? '' : ', unchanged'}).`,
+    );
     return this.waitFor(changed ? written.metadata?.resourceVersion : undefined, done);
   }
 
@@ -129,19 +164,31 @@ class OperatorBackend implements DbBackend {
    * when that Secret is missing: remove it, point spec.wallet at the password, wait for the new
    * Secret and zip its files like OCI's own wallet download.
    */
-  private async wallet(current: DbState, cr: (action: OperatorAction, fields: AdbCrInput['fields'], extra?: Partial<AdbCrInput>) => Record<string, unknown>): Promise<StepResult> {
+  private async wallet(
+    current: DbState,
+    cr: (action: OperatorAction, fields: AdbCrInput['fields'], extra?: Partial<AdbCrInput>) => Record<string, unknown>,
+  ): Promise<StepResult> {
     const secretName = `${this.name}-wallet`;
     const passwordSecretName = `${this.name}-wallet-password`;
     await this.kube.apply(passwordSecret(passwordSecretName, this.o.namespace, this.o.walletPassword!));
     await this.kube.remove('Secret', secretName);
     await this.kube.mergePatch(cr('Update', 'none', { wallet: { secretName, passwordSecret: passwordSecretName } }));
-    this.ctx.host.info(`Asked the operator for the wallet of ${this.o.namespace}/${this.name} in Secret ${secretName}.`);
+    this.ctx.host.info(
+      `Asked the operator for the wallet of ${this.o.namespace}/${this.name} in Secret ${secretName}.`,
+    );
     type SecretObj = KubeObject & { data?: Record<string, string> };
-    const { value, transitions } = await pollUntil(`Secret ${this.o.namespace}/${secretName}`, () => this.kube.read<SecretObj>('Secret', secretName), (s) => ({
-      state: s?.data && Object.keys(s.data).length ? 'written' : 'waiting for the operator',
-      done: Boolean(s?.data && Object.keys(s.data).length),
-    }), this.waitContext());
-    const files = Object.entries(value!.data!).sort(([a], [b]) => a.localeCompare(b)).map(([name, b64]) => [name, Buffer.from(b64, 'base64')] as [string, Buffer]);
+    const { value, transitions } = await pollUntil(
+      `Secret ${this.o.namespace}/${secretName}`,
+      () => this.kube.read<SecretObj>('Secret', secretName),
+      (s) => ({
+        state: s?.data && Object.keys(s.data).length ? 'written' : 'waiting for the operator',
+        done: Boolean(s?.data && Object.keys(s.data).length),
+      }),
+      this.waitContext(),
+    );
+    const files = Object.entries(value!.data!)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, b64]) => [name, Buffer.from(b64, 'base64')] as [string, Buffer]);
     const dir = path.join(this.ctx.tempDir, 'oracle-wallets');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const walletPath = path.join(dir, `Wallet_${current.dbName ?? this.name}.zip`);
@@ -152,24 +199,41 @@ class OperatorBackend implements DbBackend {
 
   private waitContext(): Parameters<typeof pollUntil>[3] {
     const hint = `Check that the Oracle Database Operator runs in the cluster and what it reports: kubectl describe adb ${this.name} -n ${this.o.namespace}. Raise 'waitTimeoutMinutes' for long operations; a re-run continues from the current state.`;
-    return { signal: this.ctx.signal, deadline: this.ctx.deadline, schedule: this.deps.poll, log: (m) => this.ctx.host.info(m), timeoutHint: hint };
+    return {
+      signal: this.ctx.signal,
+      deadline: this.ctx.deadline,
+      schedule: this.deps.poll,
+      log: (m) => this.ctx.host.info(m),
+      timeoutHint: hint,
+    };
   }
 
   private async waitFor(staleVersion: string | undefined, done: (state: string) => boolean): Promise<StepResult> {
-    const { value, transitions } = await pollUntil(`AutonomousDatabase ${this.o.namespace}/${this.name}`, () => this.readCr(), (obj) => {
-      const fresh = obj !== undefined && obj.metadata?.resourceVersion !== staleVersion;
-      const state = !obj ? 'DELETED' : fresh ? this.toState(obj).lifecycleState : 'waiting for the operator';
-      if (obj && fresh) note(this.ctx.record.details, this.toState(obj));
-      return {
-        state,
-        done: fresh && done(state),
-        failure: !obj
-          ? new TaskError(`AutonomousDatabase ${this.o.namespace}/${this.name} was deleted while the task waited for it.`, 'Check who deleted it.')
-          : fresh && FAILED_STATES.has(state) && !done(state)
-            ? new TaskError(`The operator reports AutonomousDatabase ${this.o.namespace}/${this.name} as ${state}.`, `Check 'kubectl describe adb ${this.name} -n ${this.o.namespace}' and the operator's logs.`)
-            : undefined,
-      };
-    }, this.waitContext());
+    const { value, transitions } = await pollUntil(
+      `AutonomousDatabase ${this.o.namespace}/${this.name}`,
+      () => this.readCr(),
+      (obj) => {
+        const fresh = obj !== undefined && obj.metadata?.resourceVersion !== staleVersion;
+        const state = !obj ? 'DELETED' : fresh ? this.toState(obj).lifecycleState : 'waiting for the operator';
+        if (obj && fresh) note(this.ctx.record.details, this.toState(obj));
+        return {
+          state,
+          done: fresh && done(state),
+          failure: !obj
+            ? new TaskError(
+                `AutonomousDatabase ${this.o.namespace}/${this.name} was deleted while the task waited for it.`,
+                'Check who deleted it.',
+              )
+            : fresh && FAILED_STATES.has(state) && !done(state)
+              ? new TaskError(
+                  `The operator reports AutonomousDatabase ${this.o.namespace}/${this.name} as ${state}.`,
+                  `Check 'kubectl describe adb ${this.name} -n ${this.o.namespace}' and the operator's logs.`,
+                )
+              : undefined,
+        };
+      },
+      this.waitContext(),
+    );
     return { state: value ? this.toState(value) : undefined, transitions };
   }
 
@@ -179,15 +243,33 @@ class OperatorBackend implements DbBackend {
     const displayName = `${this.o.displayName}-${this.ctx.run.buildNumber ?? suffix}`;
     await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName));
     this.ctx.host.info(`Applied AutonomousDatabaseBackup ${this.o.namespace}/${name}.`);
-    const { value, transitions } = await pollUntil(`AutonomousDatabaseBackup ${this.o.namespace}/${name}`, () => this.kube.read<Obj>('AutonomousDatabaseBackup', name), (b) => {
-      const state = String(b?.status?.lifecycleState ?? '') || 'waiting for the operator';
-      return {
-        state,
-        done: state === 'ACTIVE',
-        failure: state === 'FAILED' ? new TaskError(`The operator reports backup ${this.o.namespace}/${name} as FAILED.`, `Check 'kubectl describe adbbu ${name} -n ${this.o.namespace}'.`) : undefined,
-      };
-    }, this.waitContext());
-    return { state: current, transitions, backupId: String((value?.spec as Record<string, unknown> | undefined)?.autonomousDatabaseBackupOCID ?? name) };
+    const { value, transitions } = await pollUntil(
+      `AutonomousDatabaseBackup ${this.o.namespace}/${name}`,
+      () => this.kube.read<Obj>('AutonomousDatabaseBackup', name),
+      (b) => {
+        const state = String(b?.status?.lifecycleState ?? '') || 'waiting for the operator';
+        return {
+          state,
+          done: state === 'ACTIVE',
+          failure:
+            state === 'FAILED'
+              ? new TaskError(
+                  `The operator reports backup ${this.o.namespace}/${name} as FAILED.`,
+                  `Check 'kubectl describe adbbu ${name} -n ${this.o.namespace}'.`,
+                )
+              : undefined,
+        };
+      },
+      this.waitContext(),
+    );
+    return {
+      state: current,
+      transitions,
+      backupId: String(
+        ((value?.spec as Record<string, unknown> | undefined)?.autonomousDatabaseBackupOCID as string | undefined) ??
+          name,
+      ),
+    };
   }
 }
 

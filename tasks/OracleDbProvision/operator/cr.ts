@@ -13,7 +13,12 @@ export type OperatorAction = 'Create' | 'Update' | 'Start' | 'Stop' | 'Terminate
 
 /** A DNS-1123 name from a display name: what `kubectl get adb` shows next to the OCI name. */
 export function resourceName(displayName: string): string {
-  const base = displayName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '');
+  const base = displayName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
   return base || 'adb';
 }
 
@@ -58,11 +63,16 @@ export function adbCr(input: AdbCrInput): Record<string, unknown> {
     details.dataStorageSizeInTBs = desired.dataStorageSizeInTBs;
   }
   if (input.adminPassword) {
-    details.adminPassword = 'k8sSecret' in input.adminPassword ? { k8sSecret: { name: input.adminPassword.k8sSecret } } : { ociSecret: { id: input.adminPassword.ociSecretId } };
+    details.adminPassword =
+      'k8sSecret' in input.adminPassword
+        ? { k8sSecret: { name: input.adminPassword.k8sSecret } }
+        : { ociSecret: { id: input.adminPassword.ociSecretId } };
   }
   const spec: Record<string, unknown> = { action: input.action, details };
-  if (input.wallet) spec.wallet = { name: input.wallet.secretName, password: { k8sSecret: { name: input.wallet.passwordSecret } } };
-  if (input.ociConfig) spec.ociConfig = { configMapName: input.ociConfig.configMapName, secretName: input.ociConfig.secretName };
+  if (input.wallet)
+    spec.wallet = { name: input.wallet.secretName, password: { k8sSecret: { name: input.wallet.passwordSecret } } };
+  if (input.ociConfig)
+    spec.ociConfig = { configMapName: input.ociConfig.configMapName, secretName: input.ociConfig.secretName };
   return {
     apiVersion: ADB_API_VERSION,
     kind: 'AutonomousDatabase',
@@ -71,7 +81,12 @@ export function adbCr(input: AdbCrInput): Record<string, unknown> {
   };
 }
 
-export function adbBackupCr(name: string, namespace: string, adbName: string, displayName: string): Record<string, unknown> {
+export function adbBackupCr(
+  name: string,
+  namespace: string,
+  adbName: string,
+  displayName: string,
+): Record<string, unknown> {
   return {
     apiVersion: ADB_API_VERSION,
     kind: 'AutonomousDatabaseBackup',
@@ -99,29 +114,55 @@ export function passwordSecret(name: string, namespace: string, password: string
  * tenancy, user, fingerprint and region (any other key is an error there), and a Secret with the PEM under
  * `privatekey`. The passphrase key is never written (refused at validation: it would sit in a ConfigMap).
  */
-export function ociConfigObjects(name: string, namespace: string, c: { tenancy: string; user: string; fingerprint: string; region: string; privateKey: string }): Record<string, unknown>[] {
+export function ociConfigObjects(
+  name: string,
+  namespace: string,
+  c: { tenancy: string; user: string; fingerprint: string; region: string; privateKey: string },
+): Record<string, unknown>[] {
   const metadata = { name, namespace, labels: MANAGED_BY };
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { tenancy: c.tenancy, user: c.user, fingerprint: c.fingerprint, region: c.region } },
-    { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: { privatekey: Buffer.from(c.privateKey, 'utf8').toString('base64') } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata,
+      data: { tenancy: c.tenancy, user: c.user, fingerprint: c.fingerprint, region: c.region },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata,
+      type: 'Opaque',
+      data: { privatekey: Buffer.from(c.privateKey, 'utf8').toString('base64') },
+    },
   ];
 }
 
 interface AdbObject {
   spec?: { details?: Record<string, unknown> };
-  status?: { lifecycleState?: string; allConnectionStrings?: { tlsAuthentication?: string; connectionStrings?: { tnsName?: string; connectionString?: string }[] }[] };
+  status?: {
+    lifecycleState?: string;
+    allConnectionStrings?: {
+      tlsAuthentication?: string;
+      connectionStrings?: { tnsName?: string; connectionString?: string }[];
+    }[];
+  };
 }
 
 /** The operator mirrors the OCI database into spec.details and status; read them back. */
 export function stateFromCr(obj: AdbObject): DbState {
   const d = obj.spec?.details ?? {};
-  const str = (k: string): string | undefined => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
-  const num = (k: string): number | undefined => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
+  const str = (k: string): string | undefined => (typeof d[k] === 'string' ? d[k] : undefined);
+  const num = (k: string): number | undefined => (typeof d[k] === 'number' ? d[k] : undefined);
   const profiles = (obj.status?.allConnectionStrings ?? []).flatMap((group) =>
     (group.connectionStrings ?? []).map((c) => ({
       displayName: c.tnsName ?? '',
       value: c.connectionString ?? '',
-      tlsAuthentication: group.tlsAuthentication === 'Mutual TLS' ? ('MUTUAL' as const) : group.tlsAuthentication === 'TLS' ? ('SERVER' as const) : undefined,
+      tlsAuthentication:
+        group.tlsAuthentication === 'Mutual TLS'
+          ? ('MUTUAL' as const)
+          : group.tlsAuthentication === 'TLS'
+            ? ('SERVER' as const)
+            : undefined,
     })),
   );
   return {
@@ -139,10 +180,16 @@ export function stateFromCr(obj: AdbObject): DbState {
     subnetId: str('subnetId'),
     nsgIds: Array.isArray(d.nsgIds) ? (d.nsgIds as string[]) : undefined,
     privateEndpointLabel: str('privateEndpointLabel'),
-    licenseModel: str('licenseModel') === 'BRING_YOUR_OWN_LICENSE' ? 'BRING_YOUR_OWN_LICENSE' : str('licenseModel') === 'LICENSE_INCLUDED' ? 'LICENSE_INCLUDED' : undefined,
+    licenseModel:
+      str('licenseModel') === 'BRING_YOUR_OWN_LICENSE'
+        ? 'BRING_YOUR_OWN_LICENSE'
+        : str('licenseModel') === 'LICENSE_INCLUDED'
+          ? 'LICENSE_INCLUDED'
+          : undefined,
     dbVersion: str('dbVersion'),
     isAutoScalingEnabled: typeof d.isAutoScalingEnabled === 'boolean' ? d.isAutoScalingEnabled : undefined,
-    freeformTags: d.freeformTags && typeof d.freeformTags === 'object' ? (d.freeformTags as Record<string, string>) : undefined,
+    freeformTags:
+      d.freeformTags && typeof d.freeformTags === 'object' ? (d.freeformTags as Record<string, string>) : undefined,
     connectionProfiles: profiles.filter((p) => p.value),
   };
 }

@@ -12,7 +12,13 @@ import { CheckSpec, ParsedChecks, VariableLookup, parseChecks } from '.';
  * whose value contains "$(x)" must reach the service as it is. A reference left in inline text
  * (secret values aside) names a variable that does not exist. A checks file is expanded here.
  */
-export function parseTaskChecks(text: string, host: TaskHost, secrets: SecretRegistry, secretVariables: Map<string, string>, source: 'inline' | 'file' = 'inline'): ParsedChecks {
+export function parseTaskChecks(
+  text: string,
+  host: TaskHost,
+  secrets: SecretRegistry,
+  secretVariables: Map<string, string>,
+  source: 'inline' | 'file' = 'inline',
+): ParsedChecks {
   for (const value of secretVariables.values()) if (text.includes(value)) secrets.register(value);
   if (source === 'inline') {
     let rest = text;
@@ -41,8 +47,10 @@ export function variableLookup(host: TaskHost, secrets: Map<string, string>): Va
 }
 
 /** Headers that carry credentials by convention, whether or not a secret variable supplied them. */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|ocp-apim-subscription-key|x-functions-key)$|token|secret|password|passwd|credential|-key$/i;
-const CREDENTIAL_PARAM = /^(code|sig|signature|key|apikey|api_key|api-key|token|access_token|secret|password|client_secret|subscription-key)$/i;
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|ocp-apim-subscription-key|x-functions-key)$|token|secret|password|passwd|credential|-key$/i;
+const CREDENTIAL_PARAM =
+  /^(code|sig|signature|key|apikey|api_key|api-key|token|access_token|secret|password|client_secret|subscription-key)$/i;
 
 /**
  * Defence in depth: values in credential headers and credential query parameters are masked

@@ -25,7 +25,11 @@ export type TransportKind = 'unreachable' | 'timeout' | 'tls';
 
 /** The request got no HTTP response: distinct from a response that failed its expectations. */
 export class TransportError extends Error {
-  constructor(readonly kind: TransportKind, message: string, readonly code?: string) {
+  constructor(
+    readonly kind: TransportKind,
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
@@ -41,10 +45,17 @@ const ORIGIN_BOUND_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 
 
 function classify(err: NodeJS.ErrnoException): TransportError {
   const code = err.code ?? '';
-  if (/^(ERR_TLS|ERR_SSL|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code) || /certificate/i.test(err.message)) {
+  if (
+    /^(ERR_TLS|ERR_SSL|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code) ||
+    /certificate/i.test(err.message)
+  ) {
     return new TransportError('tls', `TLS handshake failed: ${err.message}${code ? ` (${code})` : ''}`, code);
   }
-  return new TransportError('unreachable', `${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`, code);
+  return new TransportError(
+    'unreachable',
+    `${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`,
+    code,
+  );
 }
 
 function certificateOf(socket: unknown): CertificateInfo | undefined {
@@ -52,7 +63,11 @@ function certificateOf(socket: unknown): CertificateInfo | undefined {
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.valid_to) return undefined;
   const cn = (v: unknown): string => (Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : '');
-  return { subject: cn(peer.subject?.CN) || socket.servername || '', issuer: cn(peer.issuer?.CN), validTo: new Date(peer.valid_to) };
+  return {
+    subject: cn(peer.subject?.CN) || socket.servername || '',
+    issuer: cn(peer.issuer?.CN),
+    validTo: new Date(peer.valid_to),
+  };
 }
 
 export interface NodeRequester {
@@ -80,7 +95,11 @@ function agentsFor(pool: http.AgentOptions, proxy?: ProxySettings): Agents {
   };
 }
 
-export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySettings; tls?: tls.SecureContextOptions }): NodeRequester {
+export function createNodeRequester(opts: {
+  maxSockets: number;
+  proxy?: ProxySettings;
+  tls?: tls.SecureContextOptions;
+}): NodeRequester {
   // Keep-alive: a smoke run calls one service many times; a handshake per check would dominate.
   const reused = agentsFor({ keepAlive: true, maxSockets: opts.maxSockets, ...opts.tls }, opts.proxy);
   // A request that must not be repeated gets a connection of its own: on a reused keep-alive socket a reset
@@ -103,7 +122,9 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
         headers.Connection = 'close';
       }
       // A Host header (testing an ingress by IP) also names the TLS server: SNI and certificate check.
-      const host = Object.entries(headers).find(([k]) => k.toLowerCase() === 'host')?.[1].replace(/:\d+$/, '');
+      const host = Object.entries(headers)
+        .find(([k]) => k.toLowerCase() === 'host')?.[1]
+        .replace(/:\d+$/, '');
       const tlsName = isHttps && host ? { servername: host } : {};
       const proxy = proxyFor(spec.url, opts.proxy);
       const common = { method: spec.method, signal: spec.signal };
@@ -129,7 +150,7 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
         // A keep-alive socket the server closed just as we reused it: resend once, but only a request whose
         // repetition is harmless, since the server may also have processed it before the reset.
         if (retryReset && req.reusedSocket && err.code === 'ECONNRESET' && isIdempotent(spec.method)) {
-          return done(() => once(spec, deadline, false).then(resolve, reject));
+          return done(() => void once(spec, deadline, false).then(resolve, reject));
         }
         done(() => reject(classify(err)));
       });
@@ -146,8 +167,18 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
         res.on('error', (err: NodeJS.ErrnoException) => done(() => reject(classify(err))));
         res.on('end', () => {
           const flat: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-          done(() => resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks), durationMs: performance.now() - started, certificate, url: spec.url.href }));
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          done(() =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: flat,
+              body: Buffer.concat(chunks),
+              durationMs: performance.now() - started,
+              certificate,
+              url: spec.url.href,
+            }),
+          );
         });
       });
       req.end(spec.body);
@@ -161,8 +192,13 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
       const ex = await once(current, deadline, true);
       total += ex.durationMs;
       const location = ex.headers.location;
-      if (!spec.followRedirects || ![301, 302, 303, 307, 308].includes(ex.status) || !location) return { ...ex, durationMs: total };
-      if (hop >= MAX_REDIRECTS) throw new TransportError('unreachable', `more than ${MAX_REDIRECTS} redirects, last to ${new URL(location, current.url).origin}`);
+      if (!spec.followRedirects || ![301, 302, 303, 307, 308].includes(ex.status) || !location)
+        return { ...ex, durationMs: total };
+      if (hop >= MAX_REDIRECTS)
+        throw new TransportError(
+          'unreachable',
+          `more than ${MAX_REDIRECTS} redirects, last to ${new URL(location, current.url).origin}`,
+        );
       const next = new URL(location, current.url);
       const toGet = ex.status === 303 || ((ex.status === 301 || ex.status === 302) && current.method === 'POST');
       const headers = { ...current.headers };
@@ -170,7 +206,13 @@ export function createNodeRequester(opts: { maxSockets: number; proxy?: ProxySet
         for (const h of Object.keys(headers)) if (ORIGIN_BOUND_HEADERS.includes(h.toLowerCase())) delete headers[h];
       }
       if (toGet) for (const h of Object.keys(headers)) if (h.toLowerCase() === 'content-type') delete headers[h];
-      current = { ...current, url: next, headers, method: toGet ? 'GET' : current.method, body: toGet ? undefined : current.body };
+      current = {
+        ...current,
+        url: next,
+        headers,
+        method: toGet ? 'GET' : current.method,
+        body: toGet ? undefined : current.body,
+      };
     }
   };
 

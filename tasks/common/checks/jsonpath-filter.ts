@@ -52,7 +52,13 @@ function resolve(item: unknown, path: (string | number)[]): unknown {
       if (idx < 0 || idx >= cur.length) return MISSING;
       cur = cur[idx];
     } else {
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, step)) return MISSING;
+      if (
+        cur === null ||
+        typeof cur !== 'object' ||
+        Array.isArray(cur) ||
+        !Object.prototype.hasOwnProperty.call(cur, step)
+      )
+        return MISSING;
       cur = (cur as Record<string, unknown>)[step];
     }
   }
@@ -71,7 +77,8 @@ export function filterMatches(filter: Filter, item: unknown): boolean {
     case '!=':
       return v !== w;
     default: {
-      if (!((typeof v === 'number' && typeof w === 'number') || (typeof v === 'string' && typeof w === 'string'))) return false;
+      if (!((typeof v === 'number' && typeof w === 'number') || (typeof v === 'string' && typeof w === 'string')))
+        return false;
       if (filter.op === '<') return v < w;
       if (filter.op === '<=') return v <= w;
       if (filter.op === '>') return v > w;

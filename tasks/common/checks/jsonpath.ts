@@ -33,7 +33,10 @@ export function compileJsonPath(text: string): JsonPathParse {
   if (!src.startsWith('$')) return { ok: false, error: `'${text}' does not start with $` };
   const segments: Segment[] = [];
   let i = 1;
-  const fail = (why: string): JsonPathParse => ({ ok: false, error: `'${text}' is not a supported JSONPath: ${why} at position ${i}` });
+  const fail = (why: string): JsonPathParse => ({
+    ok: false,
+    error: `'${text}' is not a supported JSONPath: ${why} at position ${i}`,
+  });
   while (i < src.length) {
     let descend = false;
     if (src.startsWith('..', i)) {
@@ -128,7 +131,12 @@ function select(node: unknown, seg: Segment, out: unknown[]): void {
     if (!Array.isArray(node)) return;
     const idx = seg.index < 0 ? node.length + seg.index : seg.index;
     if (idx >= 0 && idx < node.length) out.push(node[idx]);
-  } else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, seg.name)) {
+  } else if (
+    node !== null &&
+    typeof node === 'object' &&
+    !Array.isArray(node) &&
+    Object.prototype.hasOwnProperty.call(node, seg.name)
+  ) {
     out.push((node as Record<string, unknown>)[seg.name]);
   }
 }

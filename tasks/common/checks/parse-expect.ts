@@ -14,7 +14,8 @@ const COMPARISONS: JsonComparison[] = ['gt', 'gte', 'lt', 'lte'];
 
 export function unknownKeys(value: Record<string, unknown>, allowed: string[], field: string, problem: Problem): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problem(field ? `${field}.${key}` : key, `is not a known key; use one of: ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      problem(field ? `${field}.${key}` : key, `is not a known key; use one of: ${allowed.join(', ')}`);
   }
 }
 
@@ -38,11 +39,25 @@ function regexes(value: unknown, field: string, problem: Problem): RegExp[] | un
   return out;
 }
 
-export function positiveNumber(value: unknown, field: string, problem: Problem, opts: { min: number; max: number; integer?: boolean }): number | undefined {
+export function positiveNumber(
+  value: unknown,
+  field: string,
+  problem: Problem,
+  opts: { min: number; max: number; integer?: boolean },
+): number | undefined {
   if (value === undefined) return undefined;
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= opts.min && value <= opts.max && (!opts.integer || Number.isInteger(value));
-  if (!ok) problem(field, `${describeType(value)} is not ${opts.integer ? 'a whole number' : 'a number'} from ${opts.min} to ${opts.max}`);
-  return ok ? (value as number) : undefined;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= opts.min &&
+    value <= opts.max &&
+    (!opts.integer || Number.isInteger(value));
+  if (!ok)
+    problem(
+      field,
+      `${describeType(value)} is not ${opts.integer ? 'a whole number' : 'a number'} from ${opts.min} to ${opts.max}`,
+    );
+  return ok ? value : undefined;
 }
 
 function headerExpectation(value: unknown, field: string, problem: Problem): TextExpectation | undefined {
@@ -54,7 +69,8 @@ function headerExpectation(value: unknown, field: string, problem: Problem): Tex
   }
   unknownKeys(value, HEADER_KEYS, field, problem);
   const out: TextExpectation = {};
-  if (value.equals !== undefined) out.equals = String(value.equals);
+  if (value.equals !== undefined)
+    out.equals = typeof value.equals === 'string' ? value.equals : JSON.stringify(value.equals);
   if (value.matches !== undefined) out.matches = regexes(value.matches, `${field}.matches`, problem)?.[0];
   if (value.contains !== undefined) out.contains = strings(value.contains, `${field}.contains`, problem);
   if (value.exists !== undefined) {
@@ -78,7 +94,12 @@ function bodyExpectation(value: unknown, field: string, problem: Problem): BodyE
   return out;
 }
 
-function jsonExpectation(path: unknown, ops: Record<string, unknown>, field: string, problem: Problem): JsonExpectation | undefined {
+function jsonExpectation(
+  path: unknown,
+  ops: Record<string, unknown>,
+  field: string,
+  problem: Problem,
+): JsonExpectation | undefined {
   if (typeof path !== 'string') {
     problem(`${field}.path`, 'is required: a JSONPath such as $.status');
     return undefined;
@@ -97,10 +118,11 @@ function jsonExpectation(path: unknown, ops: Record<string, unknown>, field: str
     else problem(`${field}.exists`, 'must be true or false');
   }
   if (ops.matches !== undefined) out.matches = regexes(ops.matches, `${field}.matches`, problem)?.[0];
-  if (ops.count !== undefined) out.count = positiveNumber(ops.count, `${field}.count`, problem, { min: 0, max: 1e9, integer: true });
+  if (ops.count !== undefined)
+    out.count = positiveNumber(ops.count, `${field}.count`, problem, { min: 0, max: 1e9, integer: true });
   for (const op of COMPARISONS) {
     if (ops[op] === undefined) continue;
-    if (typeof ops[op] === 'number') (out.compare ??= []).push({ op, value: ops[op] as number });
+    if (typeof ops[op] === 'number') (out.compare ??= []).push({ op, value: ops[op] });
     else problem(`${field}.${op}`, `${describeType(ops[op])} is not a number`);
   }
   const given = JSON_KEYS.filter((k) => k !== 'path' && k in ops);
@@ -125,7 +147,12 @@ function jsonExpectations(value: unknown, field: string, problem: Problem): Json
     for (const [path, ops] of Object.entries(value)) {
       const f = `${field}['${path}']`;
       if (isPlainObject(ops) && Object.keys(ops).some((k) => JSON_KEYS.includes(k))) {
-        unknownKeys(ops, JSON_KEYS.filter((k) => k !== 'path'), f, problem);
+        unknownKeys(
+          ops,
+          JSON_KEYS.filter((k) => k !== 'path'),
+          f,
+          problem,
+        );
         push(jsonExpectation(path, ops, f, problem));
       } else {
         push(jsonExpectation(path, { equals: ops }, f, problem));
@@ -162,6 +189,9 @@ export function parseExpectations(value: unknown, problem: Problem): Expectation
   if (value.body !== undefined) out.body = bodyExpectation(value.body, 'expect.body', problem);
   if (value.json !== undefined) out.json = jsonExpectations(value.json, 'expect.json', problem);
   out.maxDurationMs = positiveNumber(value.maxDurationMs, 'expect.maxDurationMs', problem, { min: 1, max: 3_600_000 });
-  out.certificateValidDays = positiveNumber(value.certificateValidDays, 'expect.certificateValidDays', problem, { min: 0, max: 3650 });
+  out.certificateValidDays = positiveNumber(value.certificateValidDays, 'expect.certificateValidDays', problem, {
+    min: 0,
+    max: 3650,
+  });
   return out;
 }

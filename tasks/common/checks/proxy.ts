@@ -39,7 +39,10 @@ type Created = (err: Error | null, stream: Duplex) => void;
  * the TLS handshake (SNI, verification against the trusted CAs) are Node's own.
  */
 export class TunnelAgent extends https.Agent {
-  constructor(private readonly proxy: ProxySettings, options: https.AgentOptions) {
+  constructor(
+    private readonly proxy: ProxySettings,
+    options: https.AgentOptions,
+  ) {
     super(options);
   }
 
@@ -60,10 +63,23 @@ export class TunnelAgent extends https.Agent {
     req.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        done(Object.assign(new Error(`the proxy ${this.proxy.url.origin} answered ${res.statusCode} to CONNECT ${authority}`), { code: 'EPROXY' }), socket);
+        done(
+          Object.assign(
+            new Error(`the proxy ${this.proxy.url.origin} answered ${res.statusCode} to CONNECT ${authority}`),
+            { code: 'EPROXY' },
+          ),
+          socket,
+        );
         return;
       }
-      done(null, tls.connect({ ...options, socket, servername: options.servername ?? (isIP(options.host) ? undefined : options.host) }));
+      done(
+        null,
+        tls.connect({
+          ...options,
+          socket,
+          servername: options.servername ?? (isIP(options.host) ? undefined : options.host),
+        }),
+      );
     });
     req.once('error', (err) => done(err, req.socket as Duplex));
     req.end();

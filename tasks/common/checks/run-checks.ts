@@ -61,19 +61,28 @@ function splitOnce(text: string, sep: string): [string, string | undefined] {
 export function planProblems(checks: CheckSpec[], base: URL): string[] {
   return checks
     .filter((c) => c.expect.certificateValidDays !== undefined && resolveCheckUrl(base, c).protocol !== 'https:')
-    .map((c) => `check '${c.name}': expect.certificateValidDays needs an https URL, but the check calls ${resolveCheckUrl(base, c).href.split(':')[0]}`);
+    .map(
+      (c) =>
+        `check '${c.name}': expect.certificateValidDays needs an https URL, but the check calls ${resolveCheckUrl(base, c).href.split(':')[0]}`,
+    );
 }
 
 /** Checks that cannot run as written are rejected together, before the first request. */
 function preflight(checks: CheckSpec[], base: URL): URL[] {
   const problems = planProblems(checks, base);
-  if (problems.length) throw new TaskError(problems.join('\n'), 'Remove certificateValidDays from plain-HTTP checks or call the service over HTTPS.');
+  if (problems.length)
+    throw new TaskError(
+      problems.join('\n'),
+      'Remove certificateValidDays from plain-HTTP checks or call the service over HTTPS.',
+    );
   return checks.map((c) => resolveCheckUrl(base, c));
 }
 
 /** Redacted before it is cut or its whitespace folded: either could break a secret into unmasked pieces. */
 function excerpt(body: Buffer, redact: (t: string) => string): string {
-  const safe = redact(body.subarray(0, 64 * 1024).toString('utf8')).replace(/\s+/g, ' ').trim();
+  const safe = redact(body.subarray(0, 64 * 1024).toString('utf8'))
+    .replace(/\s+/g, ' ')
+    .trim();
   return safe.length > 200 ? `${safe.slice(0, 200)}…` : safe;
 }
 
@@ -83,7 +92,9 @@ function excerpt(body: Buffer, redact: (t: string) => string): string {
  */
 export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: RunDeps = {}): Promise<RunReport> {
   const urls = preflight(checks, options.baseUrl);
-  const own = deps.request ? undefined : createNodeRequester({ maxSockets: options.concurrency, proxy: options.proxy, tls: options.tls });
+  const own = deps.request
+    ? undefined
+    : createNodeRequester({ maxSockets: options.concurrency, proxy: options.proxy, tls: options.tls });
   const request = deps.request ?? own!.request;
   const now = deps.now ?? Date.now;
   const pause = deps.sleep ?? abortableSleep;
@@ -98,20 +109,47 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
     const check = checks[index];
     const url = urls[index];
     const shown = redact(url.href);
-    const base: CheckResult = { name: check.name, method: check.method, url: shown, outcome: 'passed', attempts: 1, failures: [] };
+    const base: CheckResult = {
+      name: check.name,
+      method: check.method,
+      url: shown,
+      outcome: 'passed',
+      attempts: 1,
+      failures: [],
+    };
     const t0 = performance.now();
     requests++;
     try {
-      const ex = await request({ method: check.method, url, headers: check.headers, body: check.body, timeoutMs: check.timeoutMs ?? options.timeoutMs, followRedirects: check.followRedirects, signal: options.signal });
+      const ex = await request({
+        method: check.method,
+        url,
+        headers: check.headers,
+        body: check.body,
+        timeoutMs: check.timeoutMs ?? options.timeoutMs,
+        followRedirects: check.followRedirects,
+        signal: options.signal,
+      });
       const failures = evaluateExpectations(check.expect, ex, now(), redact).map(redact);
-      const result: CheckResult = { ...base, status: ex.status, durationMs: Math.round(ex.durationMs), failures, outcome: failures.length ? 'assertion' : 'passed' };
+      const result: CheckResult = {
+        ...base,
+        status: ex.status,
+        durationMs: Math.round(ex.durationMs),
+        failures,
+        outcome: failures.length ? 'assertion' : 'passed',
+      };
       if (failures.length) result.bodyExcerpt = excerpt(ex.body, redact);
       return result;
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!(err instanceof TransportError)) throw err;
       const maybeProcessed = err.kind === 'timeout' || (err.kind === 'unreachable' && !NOT_SENT.has(err.code ?? ''));
-      return { ...base, outcome: err.kind, durationMs: Math.round(performance.now() - t0), failures: [redact(err.message)], maybeProcessed };
+      return {
+        ...base,
+        outcome: err.kind,
+        durationMs: Math.round(performance.now() - t0),
+        failures: [redact(err.message)],
+        maybeProcessed,
+      };
     }
   };
 
@@ -124,7 +162,9 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
       if (last.outcome === 'passed') break;
       // A POST or PATCH whose answer was lost may have been carried out: sending it again could create twice.
       if (last.maybeProcessed && !isIdempotent(last.method) && n < tries) {
-        last.failures.push(`not retried: the ${last.method} may have been processed before the connection failed, and a second one could act twice`);
+        last.failures.push(
+          `not retried: the ${last.method} may have been processed before the connection failed, and a second one could act twice`,
+        );
         break;
       }
     }
@@ -152,7 +192,12 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
       }
       const left = until - now();
       if (left <= 0) {
-        const failed = { ...r, failures: [`not ready within ${Math.round(options.waitForReadyMs / 1000)} s (${n} attempts); last attempt: ${r.failures.join('; ')}`] };
+        const failed = {
+          ...r,
+          failures: [
+            `not ready within ${Math.round(options.waitForReadyMs / 1000)} s (${n} attempts); last attempt: ${r.failures.join('; ')}`,
+          ],
+        };
         report(failed);
         return failed;
       }
@@ -172,7 +217,14 @@ export async function runChecks(checks: CheckSpec[], options: RunOptions, deps: 
       next = 1;
       if (results[0].outcome !== 'passed') {
         for (let i = 1; i < checks.length; i++) {
-          results[i] = { name: checks[i].name, method: checks[i].method, url: redact(urls[i].href), outcome: 'skipped', attempts: 0, failures: [`not run: ${checks[0].name} never became ready`] };
+          results[i] = {
+            name: checks[i].name,
+            method: checks[i].method,
+            url: redact(urls[i].href),
+            outcome: 'skipped',
+            attempts: 0,
+            failures: [`not run: ${checks[0].name} never became ready`],
+          };
         }
         next = checks.length;
       }

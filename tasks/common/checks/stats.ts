@@ -37,16 +37,24 @@ export function judge(results: CheckResult[], opts: ThresholdOptions): Verdict {
   const thresholds: ThresholdResult[] = [];
   if (opts.p95ThresholdMs !== undefined) {
     const ok = p95Ms <= opts.p95ThresholdMs;
-    thresholds.push({ name: 'p95ThresholdMs', ok, message: `p95 ${p95Ms} ms ${ok ? '≤' : '>'} ${opts.p95ThresholdMs} ms over ${durations.length} request(s)` });
+    thresholds.push({
+      name: 'p95ThresholdMs',
+      ok,
+      message: `p95 ${p95Ms} ms ${ok ? '≤' : '>'} ${opts.p95ThresholdMs} ms over ${durations.length} request(s)`,
+    });
   }
   if (opts.maxFailureRate !== undefined) {
     const ok = failureRate <= opts.maxFailureRate;
-    thresholds.push({ name: 'maxFailureRate', ok, message: `failure rate ${pct(failureRate)} (${failed} of ${results.length}) ${ok ? '≤' : '>'} ${pct(opts.maxFailureRate)}` });
+    thresholds.push({
+      name: 'maxFailureRate',
+      ok,
+      message: `failure rate ${pct(failureRate)} (${failed} of ${results.length}) ${ok ? '≤' : '>'} ${pct(opts.maxFailureRate)}`,
+    });
   }
   const ok = thresholds.every((t) => t.ok) && (opts.maxFailureRate !== undefined || failed === 0);
   return { passed, failed, skipped, p95Ms, failureRate, thresholds, ok };
 }
 
 function pct(rate: number): string {
-  return `${(rate * 100).toFixed(rate * 100 % 1 === 0 ? 0 : 1)}%`;
+  return `${(rate * 100).toFixed((rate * 100) % 1 === 0 ? 0 : 1)}%`;
 }

@@ -15,7 +15,8 @@ function parseOne(item: unknown): { from: number; to: number; text: string } | s
     if (!Number.isInteger(item) || item < 100 || item > 599) return `${item} is not an HTTP status from 100 to 599`;
     return { from: item, to: item, text: String(item) };
   }
-  if (typeof item !== 'string') return `${JSON.stringify(item)} is not a status, a class such as 2xx or a range such as 200-299`;
+  if (typeof item !== 'string')
+    return `${JSON.stringify(item)} is not a status, a class such as 2xx or a range such as 200-299`;
   const s = item.trim().toLowerCase();
   if (/^\d{3}$/.test(s)) return parseOne(Number(s));
   const cls = /^([1-5])xx$/.exec(s);
@@ -27,7 +28,8 @@ function parseOne(item: unknown): { from: number; to: number; text: string } | s
   if (range) {
     const from = Number(range[1]);
     const to = Number(range[2]);
-    if (from < 100 || to > 599 || from > to) return `'${item}' is not a range of HTTP statuses (low-high, from 100 to 599)`;
+    if (from < 100 || to > 599 || from > to)
+      return `'${item}' is not a range of HTTP statuses (low-high, from 100 to 599)`;
     return { from, to, text: `${from}-${to}` };
   }
   return `'${item}' is not a status, a class such as 2xx or a range such as 200-299`;

@@ -39,7 +39,11 @@ const REFERENCE = /\$?\$\(([A-Za-z_][\w.\- ]*)\)/g;
  * inline input, and only a checksFile (which the agent does not expand) can carry the literal.
  * Without a lookup (inline text) only the escape is resolved.
  */
-export function expandVariables(text: string, lookup: VariableLookup | undefined, secrets: Set<string>): string | { missing: string } {
+export function expandVariables(
+  text: string,
+  lookup: VariableLookup | undefined,
+  secrets: Set<string>,
+): string | { missing: string } {
   if (!text.includes('$(')) return text;
   let missing: string | undefined;
   const out = text.replace(REFERENCE, (whole, name: string) => {

@@ -31,10 +31,15 @@ const ENTRA_SCHEMES: Record<string, 'workloadIdentity' | 'managedIdentity'> = {
 };
 
 /** The identity of an ACR-type Docker Registry connection that authenticates through Entra. */
-function entraIdentity(endpoints: EndpointAccessor, id: string, kind: 'workloadIdentity' | 'managedIdentity'): AzureRmConnection {
+function entraIdentity(
+  endpoints: EndpointAccessor,
+  id: string,
+  kind: 'workloadIdentity' | 'managedIdentity',
+): AzureRmConnection {
   const param = (k: string): string => (endpoints.authParam(id, k) ?? endpoints.data(id, k) ?? '').trim();
   const authorityHost = endpoints.data(id, 'environmentAuthorityUrl') || 'https://login.microsoftonline.com/';
-  const resourceId = endpoints.data(id, 'activeDirectoryServiceEndpointResourceId') || 'https://management.core.windows.net/';
+  const resourceId =
+    endpoints.data(id, 'activeDirectoryServiceEndpointResourceId') || 'https://management.core.windows.net/';
   return {
     connectionId: id,
     tenantId: param('tenantid'),
@@ -54,12 +59,20 @@ export function registryHost(value: string): string {
   return host === 'index.docker.io' ? 'registry-1.docker.io' : host;
 }
 
-export function readDockerRegistryConnection(inputs: InputReader, endpoints: EndpointAccessor, inputName: string): RegistryCredentials | undefined {
+export function readDockerRegistryConnection(
+  inputs: InputReader,
+  endpoints: EndpointAccessor,
+  inputName: string,
+): RegistryCredentials | undefined {
   const id = inputs.connection(inputName);
   if (!id) return undefined;
   const scheme = endpoints.scheme(id) ?? 'UsernamePassword';
   if (!DOCKER_SCHEMES.includes(scheme.toLowerCase())) {
-    inputs.problem(inputName, `service connection '${id}' has the authorization scheme ${quote(scheme)}, which a Docker Registry connection never has.`, 'Select a Docker Registry connection (Others, Docker Hub or Azure Container Registry).');
+    inputs.problem(
+      inputName,
+      `service connection '${id}' has the authorization scheme ${quote(scheme)}, which a Docker Registry connection never has.`,
+      'Select a Docker Registry connection (Others, Docker Hub or Azure Container Registry).',
+    );
     return undefined;
   }
   const entra = ENTRA_SCHEMES[scheme.toLowerCase()];
@@ -67,11 +80,19 @@ export function readDockerRegistryConnection(inputs: InputReader, endpoints: End
     const registry = endpoints.authParam(id, 'loginServer') ?? endpoints.data(id, 'loginServer') ?? endpoints.url(id);
     const azure = entraIdentity(endpoints, id, entra);
     if (entra === 'workloadIdentity' && (!azure.tenantId || !azure.clientId)) {
-      inputs.problem(inputName, `service connection '${id}' uses workload identity federation but has no tenant or service principal id.`, 'Re-create the Azure Container Registry connection.');
+      inputs.problem(
+        inputName,
+        `service connection '${id}' uses workload identity federation but has no tenant or service principal id.`,
+        'Re-create the Azure Container Registry connection.',
+      );
       return undefined;
     }
     if (!registry) {
-      inputs.problem(inputName, `service connection '${id}' has no login server.`, 'Edit the connection and pick the registry (e.g. myacr.azurecr.io).');
+      inputs.problem(
+        inputName,
+        `service connection '${id}' has no login server.`,
+        'Edit the connection and pick the registry (e.g. myacr.azurecr.io).',
+      );
       return undefined;
     }
     return { registry: registryHost(registry), azure };
@@ -82,18 +103,30 @@ export function readDockerRegistryConnection(inputs: InputReader, endpoints: End
   const username = endpoints.authParam(id, spn ? 'serviceprincipalid' : 'username');
   const password = inputs.secrets.register(endpoints.authParam(id, spn ? 'serviceprincipalkey' : 'password'));
   if (!registry) {
-    inputs.problem(inputName, `service connection '${id}' has no registry URL.`, 'Edit the Docker Registry connection and set its registry (e.g. myacr.azurecr.io).');
+    inputs.problem(
+      inputName,
+      `service connection '${id}' has no registry URL.`,
+      'Edit the Docker Registry connection and set its registry (e.g. myacr.azurecr.io).',
+    );
     return undefined;
   }
   let host: string;
   try {
     host = registryHost(registry);
   } catch {
-    inputs.problem(inputName, `registry '${registry}' of service connection '${id}' is not a host or URL.`, 'Use a value such as myacr.azurecr.io.');
+    inputs.problem(
+      inputName,
+      `registry '${registry}' of service connection '${id}' is not a host or URL.`,
+      'Use a value such as myacr.azurecr.io.',
+    );
     return undefined;
   }
   if ((username && !password) || (!username && password)) {
-    inputs.problem(inputName, `service connection '${id}' has a ${username ? 'user name without a password' : 'password without a user name'}.`, 'Set both, or neither for anonymous pulls.');
+    inputs.problem(
+      inputName,
+      `service connection '${id}' has a ${username ? 'user name without a password' : 'password without a user name'}.`,
+      'Set both, or neither for anonymous pulls.',
+    );
   }
   return { registry: host, username: username || undefined, password: password || undefined };
 }

@@ -11,13 +11,20 @@ import { KubernetesConnection } from './kubernetes';
  */
 
 /** Builds a client-node KubeConfig for the connection, registering every credential it holds. */
-export async function createKubeConfig(conn: KubernetesConnection, secrets: SecretRegistry, network: AgentNetwork = DIRECT): Promise<KubeConfig> {
+export async function createKubeConfig(
+  conn: KubernetesConnection,
+  secrets: SecretRegistry,
+  network: AgentNetwork = DIRECT,
+): Promise<KubeConfig> {
   const kc = new KubeConfig();
   if (conn.kind === 'kubeconfig') {
     try {
       kc.loadFromString(conn.kubeconfig);
     } catch {
-      throw new TaskError('The kubeconfig of the Kubernetes connection is not valid YAML or JSON.', 'Paste a kubeconfig as produced by kubectl config view --raw.');
+      throw new TaskError(
+        'The kubeconfig of the Kubernetes connection is not valid YAML or JSON.',
+        'Paste a kubeconfig as produced by kubectl config view --raw.',
+      );
     }
     if (conn.context) kc.setCurrentContext(conn.context);
   } else {
@@ -39,7 +46,16 @@ export async function createKubeConfig(conn: KubernetesConnection, secrets: Secr
   // The agent's proxy (bypass list honoured per server) and CA go into every cluster entry, which
   // client-node turns into its proxy agent and TLS options.
   const clusters = kc.getClusters().map((c) => ({ ...c, ...kubeClusterNetwork(network, c.server, c.caData) }));
-  kc.loadFromOptions({ clusters, users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
-  if (!kc.getCurrentCluster()) throw new TaskError('The Kubernetes connection selects no cluster.', 'Set current-context in the kubeconfig or the connection\'s cluster context.');
+  kc.loadFromOptions({
+    clusters,
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  if (!kc.getCurrentCluster())
+    throw new TaskError(
+      'The Kubernetes connection selects no cluster.',
+      "Set current-context in the kubeconfig or the connection's cluster context.",
+    );
   return kc;
 }

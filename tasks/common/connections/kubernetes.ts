@@ -6,14 +6,26 @@ export type KubernetesConnection =
   | { kind: 'serviceAccount'; server: string; token: string; caData?: string; skipTlsVerify: boolean };
 
 /** Reads a Kubernetes service connection (Kubeconfig or Service Account authorization). */
-export function readKubernetesConnection(inputs: InputReader, endpoints: EndpointAccessor, inputName: string): KubernetesConnection | undefined {
+export function readKubernetesConnection(
+  inputs: InputReader,
+  endpoints: EndpointAccessor,
+  inputName: string,
+): KubernetesConnection | undefined {
   const id = inputs.connection(inputName);
   if (!id) return undefined;
-  const type = (endpoints.data(id, 'authorizationType') ?? endpoints.authParam(id, 'authorizationType') ?? 'Kubeconfig').toLowerCase();
+  const type = (
+    endpoints.data(id, 'authorizationType') ??
+    endpoints.authParam(id, 'authorizationType') ??
+    'Kubeconfig'
+  ).toLowerCase();
   if (type === 'kubeconfig') {
     const kubeconfig = endpoints.authParam(id, 'kubeconfig');
     if (!kubeconfig) {
-      inputs.problem(inputName, `service connection '${id}' has no kubeconfig.`, 'Edit the Kubernetes connection and paste the cluster kubeconfig.');
+      inputs.problem(
+        inputName,
+        `service connection '${id}' has no kubeconfig.`,
+        'Edit the Kubernetes connection and paste the cluster kubeconfig.',
+      );
       return undefined;
     }
     return { kind: 'kubeconfig', kubeconfig, context: endpoints.authParam(id, 'clusterContext') || undefined };
@@ -22,7 +34,11 @@ export function readKubernetesConnection(inputs: InputReader, endpoints: Endpoin
     const server = endpoints.url(id);
     const encoded = endpoints.authParam(id, 'apiToken');
     if (!server || !encoded) {
-      inputs.problem(inputName, `service connection '${id}' lacks the server URL or the service account token.`, 'Edit the Kubernetes connection and fill in both.');
+      inputs.problem(
+        inputName,
+        `service connection '${id}' lacks the server URL or the service account token.`,
+        'Edit the Kubernetes connection and fill in both.',
+      );
       return undefined;
     }
     inputs.secrets.register(encoded);
@@ -32,6 +48,10 @@ export function readKubernetesConnection(inputs: InputReader, endpoints: Endpoin
     const skipTlsVerify = (endpoints.data(id, 'acceptUntrustedCerts') ?? '').toLowerCase() === 'true';
     return { kind: 'serviceAccount', server, token, caData, skipTlsVerify };
   }
-  inputs.problem(inputName, `authorization type '${type}' of service connection '${id}' is not supported.`, 'Use a Kubeconfig or Service Account Kubernetes connection (for AKS, a kubeconfig from az aks get-credentials).');
+  inputs.problem(
+    inputName,
+    `authorization type '${type}' of service connection '${id}' is not supported.`,
+    'Use a Kubeconfig or Service Account Kubernetes connection (for AKS, a kubeconfig from az aks get-credentials).',
+  );
   return undefined;
 }

@@ -21,13 +21,18 @@ export interface OciConnection {
 }
 
 /** The OCID shape for a resource-type pattern (see ../ocid.ts for the parser tasks use to validate inputs). */
-export const OCID = (kind: string): RegExp => new RegExp(`^ocid1\\.${kind}\\.oc\\d+\\.[a-z0-9-]*\\.(?:[a-z0-9]+\\.)?[a-z0-9]+$`);
+export const OCID = (kind: string): RegExp =>
+  new RegExp(`^ocid1\\.${kind}\\.oc\\d+\\.[a-z0-9-]*\\.(?:[a-z0-9]+\\.)?[a-z0-9]+$`);
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i;
 /** The connection type's only authentication scheme is basic (vss-extension.json), which the agent names so. */
 const SCHEME = 'usernamepassword';
 const PEM_KEY = /-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+-----END (RSA |ENCRYPTED )?PRIVATE KEY-----/;
 
-export function readOciConnection(inputs: InputReader, endpoints: EndpointAccessor, inputName: string): OciConnection | undefined {
+export function readOciConnection(
+  inputs: InputReader,
+  endpoints: EndpointAccessor,
+  inputName: string,
+): OciConnection | undefined {
   const id = inputs.connection(inputName);
   if (!id) return undefined;
   const problems: string[] = [];
@@ -43,7 +48,11 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
   const passphrase = inputs.secrets.register(endpoints.authParam(id, 'passphrase')) || undefined;
   const scheme = (endpoints.scheme(id) ?? '').trim();
   if (scheme.toLowerCase() !== SCHEME) {
-    inputs.problem(inputName, `service connection '${id}' has the authorization scheme ${quote(scheme || 'none')}, which is not an OCI API key connection.`, 'Select a connection of type "Oracle Cloud Infrastructure (API key)".');
+    inputs.problem(
+      inputName,
+      `service connection '${id}' has the authorization scheme ${quote(scheme || 'none')}, which is not an OCI API key connection.`,
+      'Select a connection of type "Oracle Cloud Infrastructure (API key)".',
+    );
     return undefined;
   }
   // A region key (fra) is accepted for its identifier (eu-frankfurt-1), as the OCI CLI accepts it.
@@ -54,8 +63,12 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
   };
   ocid(tenancy, 'tenancy');
   ocid(user, 'user');
-  if (!FINGERPRINT.test(fingerprint)) problems.push(`fingerprint ${quote(fingerprint)} is not an MD5 key fingerprint (16 hex pairs joined by ':')`);
-  if (!REGION_NAME.test(region)) problems.push(`region ${quote(regionField)} is not a region identifier such as eu-frankfurt-1 (or a key such as fra)`);
+  if (!FINGERPRINT.test(fingerprint))
+    problems.push(`fingerprint ${quote(fingerprint)} is not an MD5 key fingerprint (16 hex pairs joined by ':')`);
+  if (!REGION_NAME.test(region))
+    problems.push(
+      `region ${quote(regionField)} is not a region identifier such as eu-frankfurt-1 (or a key such as fra)`,
+    );
   const keyProblem = privateKeyProblem(privateKey, passphrase);
   if (keyProblem) problems.push(keyProblem);
   const endpoint = endpoints.data(id, 'apiEndpoint')?.trim() || undefined;
@@ -64,10 +77,15 @@ export function readOciConnection(inputs: InputReader, endpoints: EndpointAccess
     for (const credential of embeddedCredentials(endpoint)) inputs.secrets.registerGuess(credential);
     const syntax = urlSyntaxProblem(endpoint);
     if (syntax) problems.push(`API endpoint override ${syntax.replace(/\.$/, '')}`);
-    else if (!/^https:\/\/[^/\s@]+(\/.*)?$/.test(endpoint)) problems.push(`API endpoint override ${quote(endpoint)} is not an https URL without credentials`);
+    else if (!/^https:\/\/[^/\s@]+(\/.*)?$/.test(endpoint))
+      problems.push(`API endpoint override ${quote(endpoint)} is not an https URL without credentials`);
   }
   if (problems.length) {
-    inputs.problem(inputName, `service connection '${id}': ${problems.join('; ')}.`, 'Edit the OCI connection with the values from the OCI console (Profile → API keys → configuration file preview).');
+    inputs.problem(
+      inputName,
+      `service connection '${id}': ${problems.join('; ')}.`,
+      'Edit the OCI connection with the values from the OCI console (Profile → API keys → configuration file preview).',
+    );
     return undefined;
   }
   return { tenancy, user, fingerprint, privateKey, passphrase, region, endpoint };
@@ -86,7 +104,9 @@ function privateKeyProblem(pem: string, passphrase: string | undefined): string 
     createPrivateKey({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
     return undefined;
   } catch {
-    return encrypted ? 'the passphrase does not decrypt the private key' : 'the private key cannot be read (damaged PEM)';
+    return encrypted
+      ? 'the passphrase does not decrypt the private key'
+      : 'the private key cannot be read (damaged PEM)';
   }
 }
 
@@ -95,5 +115,12 @@ export async function createOciAuthProvider(conn: OciConnection): Promise<Simple
   const common = await import('oci-common');
   // Regions newer than the SDK are still usable: register them in the commercial realm.
   const region = common.Region.fromRegionId(conn.region) ?? common.Region.register(conn.region, common.Realm.OC1);
-  return new common.SimpleAuthenticationDetailsProvider(conn.tenancy, conn.user, conn.fingerprint, conn.privateKey, conn.passphrase ?? null, region);
+  return new common.SimpleAuthenticationDetailsProvider(
+    conn.tenancy,
+    conn.user,
+    conn.fingerprint,
+    conn.privateKey,
+    conn.passphrase ?? null,
+    region,
+  );
 }

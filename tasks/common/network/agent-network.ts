@@ -43,10 +43,10 @@ export function configured(net: AgentNetwork): boolean {
 export function networkFetch(net: AgentNetwork): typeof fetch {
   if (!configured(net)) return fetch;
   let loaded: Promise<typeof fetch> | undefined;
-  return (async (input: string | URL | Request, init?: RequestInit) => {
+  return async (input: string | URL | Request, init?: RequestInit) => {
     loaded ??= import('./lazy-fetch').then((m) => m.agentFetch(net));
     return (await loaded)(input, init);
-  }) as typeof fetch;
+  };
 }
 
 /** The proxy for a request URL, or undefined when there is none or the bypass list matches. */
@@ -104,7 +104,8 @@ function readProxy(host: TaskHost, secrets: SecretRegistry, problems: string[]):
     return undefined;
   }
   const username = host.variable('Agent.ProxyUsername') || decodeURIComponent(url.username) || undefined;
-  const password = host.variable('Agent.ProxyPassword') || (url.password ? decodeURIComponent(url.password) : undefined);
+  const password =
+    host.variable('Agent.ProxyPassword') || (url.password ? decodeURIComponent(url.password) : undefined);
   url.username = '';
   url.password = '';
   let list: unknown = [];
@@ -136,7 +137,11 @@ function readProxy(host: TaskHost, secrets: SecretRegistry, problems: string[]):
 }
 
 /** Reads the settings; what cannot be used is reported through `warn` and left out. */
-export function readAgentNetwork(host: TaskHost, secrets: SecretRegistry, warn: (m: string) => void = (m) => host.warn(m)): AgentNetwork {
+export function readAgentNetwork(
+  host: TaskHost,
+  secrets: SecretRegistry,
+  warn: (m: string) => void = (m) => host.warn(m),
+): AgentNetwork {
   const problems: string[] = [];
   const proxy = readProxy(host, secrets, problems);
   const caFile = readFile(host, 'Agent.CAInfo', problems);

@@ -15,7 +15,9 @@ import { agentFor } from './node-agents';
  * pipeline's own proxyOptions cannot be combined with TLS settings (core-rest-pipeline ignores
  * certificates when a proxy is set), and a request that carries an agent skips its proxy policy.
  */
-export function azurePipelineOptions(net: AgentNetwork): { additionalPolicies?: { position: 'perCall'; policy: PipelinePolicy }[] } {
+export function azurePipelineOptions(net: AgentNetwork): {
+  additionalPolicies?: { position: 'perCall'; policy: PipelinePolicy }[];
+} {
   if (!configured(net)) return {};
   const agents = new Map<string, unknown>();
   const policy: PipelinePolicy = {

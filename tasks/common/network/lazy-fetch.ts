@@ -20,9 +20,8 @@ export function agentFetch(net: AgentNetwork): typeof fetch {
       })
     : undefined;
   const pick = (url: string): Dispatcher => (proxied && proxyFor(net, url) ? proxied : direct);
-  return ((input: string | URL | Request, init?: RequestInit) => {
+  return (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    return undiciFetch(input as never, { ...(init as object), dispatcher: pick(url) } as never) as unknown as Promise<Response>;
-  }) as typeof fetch;
+    return undiciFetch(input, { ...(init as object), dispatcher: pick(url) });
+  };
 }
-

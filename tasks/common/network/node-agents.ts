@@ -24,4 +24,3 @@ export function ociHttpOptions(net: AgentNetwork, endpoint: string): { agent: ht
   const agent = agentFor(net, endpoint);
   return agent ? { agent } : undefined;
 }
-

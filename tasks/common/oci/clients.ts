@@ -40,7 +40,11 @@ export async function ociClientFactory(
       if (httpOptions) {
         // The SDK's circuit breaker sends with the global fetch and drops the agent: give the client
         // an HTTP client of its own (no breaker; our retries back off) that honours httpOptions.
-        const httpClient = new common.FetchHttpClient(new common.DefaultRequestSigner(authenticationDetailsProvider), null, httpOptions);
+        const httpClient = new common.FetchHttpClient(
+          new common.DefaultRequestSigner(authenticationDetailsProvider),
+          null,
+          httpOptions,
+        );
         const params = { authenticationDetailsProvider, httpClient } as unknown as AuthParams;
         client = new Client(params, { retryConfiguration, circuitBreaker, httpOptions });
       }

@@ -60,12 +60,12 @@ export function ociRetryConfiguration(o: OciRetryOptions, base?: MaxAttemptsBase
     terminationStrategy = new DeadlineTermination(o.policy.maxAttempts);
   }
   return {
-    retryCondition: (err) => !o.signal?.aborted && retryable(err as OciFailureLike),
+    retryCondition: (err) => !o.signal?.aborted && retryable(err),
     delayStrategy: {
       // Seconds; never sleeps past the deadline.
       delay: (ctx) =>
         Math.max(0, Math.min(backoffDelay(ctx.attemptCount + 1, o.policy, random), o.deadline - now())) / 1000,
     },
     terminationStrategy,
-  } as RetryConfiguration;
+  };
 }

@@ -19,7 +19,14 @@ export interface AcrPromoteDetails {
   referrersCopied?: number;
   referrersPresent?: number;
   /** Signatures, SBOMs…: `via` says how they were found (referrers API or the fallback tag). */
-  referrers?: { digest: string; artifactType?: string; mediaType?: string; subject?: string; via?: string; existed?: boolean }[];
+  referrers?: {
+    digest: string;
+    artifactType?: string;
+    mediaType?: string;
+    subject?: string;
+    via?: string;
+    existed?: boolean;
+  }[];
   bytesMoved?: number;
   blobsCopied?: number;
   blobsMounted?: number;
@@ -68,7 +75,14 @@ export interface CanaryShiftDetails {
   service?: string;
   route?: string;
   /** The analysis configuration (the results are per step). */
-  analysis?: { query?: string; successCondition?: string; failureLimit?: number; intervalMs?: number; measurements?: number; smokeChecks?: number };
+  analysis?: {
+    query?: string;
+    successCondition?: string;
+    failureLimit?: number;
+    intervalMs?: number;
+    measurements?: number;
+    smokeChecks?: number;
+  };
   steps?: CanaryStep[];
   image?: string;
   outcome?: 'promoted' | 'aborted' | 'paused';

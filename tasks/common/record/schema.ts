@@ -4,7 +4,13 @@
  * imports, so the hub bundles the validator next to these types. Bump RECORD_SCHEMA_VERSION (and the
  * schema id) on any change that an older hub could misread; adding an optional field is not one.
  */
-import type { AcrPromoteDetails, CanaryShiftDetails, KeyVaultToOciDetails, OracleDbProvisionDetails, SmokeTestDetails } from './details';
+import type {
+  AcrPromoteDetails,
+  CanaryShiftDetails,
+  KeyVaultToOciDetails,
+  OracleDbProvisionDetails,
+  SmokeTestDetails,
+} from './details';
 
 /** The attachment type the hub lists with getAttachments; part of the public contract with the hub. */
 export const LEDGER_ATTACHMENT_TYPE = 'multicloud-devsecops.ledger';
@@ -17,7 +23,13 @@ export const LEDGER_SCHEMA = 'multicloud-devsecops.ledger/v1';
 export const LEDGER_BUILD_TAG = 'multicloud-devsecops';
 
 export type TaskName = 'AcrPromote' | 'CanaryShift' | 'SmokeTest' | 'KeyVaultToOci' | 'OracleDbProvision';
-export const TASK_NAMES: readonly TaskName[] = ['AcrPromote', 'CanaryShift', 'SmokeTest', 'KeyVaultToOci', 'OracleDbProvision'];
+export const TASK_NAMES: readonly TaskName[] = [
+  'AcrPromote',
+  'CanaryShift',
+  'SmokeTest',
+  'KeyVaultToOci',
+  'OracleDbProvision',
+];
 export type RecordStatus = 'succeeded' | 'succeededWithIssues' | 'failed' | 'cancelled';
 export const RECORD_STATUSES: readonly RecordStatus[] = ['succeeded', 'succeededWithIssues', 'failed', 'cancelled'];
 

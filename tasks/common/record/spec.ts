@@ -5,60 +5,161 @@
  */
 import type { TaskName } from './schema';
 
-export type FieldSpec = 'string' | 'number' | 'boolean' | 'string[]' | 'string|boolean' | { list: ObjectSpec | 'string' } | { obj: ObjectSpec };
+export type FieldSpec =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'string[]'
+  | 'string|boolean'
+  | { list: ObjectSpec | 'string' }
+  | { obj: ObjectSpec };
 export type ObjectSpec = { [field: string]: FieldSpec };
 
 const measurement: ObjectSpec = {
-  at: 'string', value: 'number', passed: 'boolean', error: 'string',
+  at: 'string',
+  value: 'number',
+  passed: 'boolean',
+  error: 'string',
   smoke: { obj: { passed: 'number', failed: 'number', failures: 'string[]' } },
 };
 
 export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
   AcrPromote: {
-    mode: 'string', source: 'string', sourceTag: 'string', target: 'string', digest: 'string', mediaType: 'string', platforms: 'string',
-    tags: 'string[]', tagsMoved: 'string', tagsUnchanged: 'string', tagsOverwritten: 'string[]', referrersCopied: 'number', referrersPresent: 'number',
-    referrers: { list: { digest: 'string', artifactType: 'string', mediaType: 'string', subject: 'string', via: 'string', existed: 'boolean' } },
-    bytesMoved: 'number', blobsCopied: 'number', blobsMounted: 'number', blobsPresent: 'number', manifestsPushed: 'number',
-    locked: 'string|boolean', durationMs: 'number',
-  },
-  CanaryShift: {
-    action: 'string', router: 'string', namespace: 'string', deployment: 'string', canary: 'string', service: 'string', route: 'string',
-    analysis: { obj: { query: 'string', successCondition: 'string', failureLimit: 'number', intervalMs: 'number', measurements: 'number', smokeChecks: 'number' } },
-    steps: {
+    mode: 'string',
+    source: 'string',
+    sourceTag: 'string',
+    target: 'string',
+    digest: 'string',
+    mediaType: 'string',
+    platforms: 'string',
+    tags: 'string[]',
+    tagsMoved: 'string',
+    tagsUnchanged: 'string',
+    tagsOverwritten: 'string[]',
+    referrersCopied: 'number',
+    referrersPresent: 'number',
+    referrers: {
       list: {
-        step: 'number', kind: 'string', at: 'string', weight: 'number', requestedWeight: 'number', durationMs: 'number', changed: 'boolean', note: 'string',
-        analysis: { obj: { passed: 'boolean', failures: 'number', reason: 'string', measurements: { list: measurement } } },
+        digest: 'string',
+        artifactType: 'string',
+        mediaType: 'string',
+        subject: 'string',
+        via: 'string',
+        existed: 'boolean',
       },
     },
-    image: 'string', outcome: 'string', canaryWeight: 'number',
+    bytesMoved: 'number',
+    blobsCopied: 'number',
+    blobsMounted: 'number',
+    blobsPresent: 'number',
+    manifestsPushed: 'number',
+    locked: 'string|boolean',
+    durationMs: 'number',
+  },
+  CanaryShift: {
+    action: 'string',
+    router: 'string',
+    namespace: 'string',
+    deployment: 'string',
+    canary: 'string',
+    service: 'string',
+    route: 'string',
+    analysis: {
+      obj: {
+        query: 'string',
+        successCondition: 'string',
+        failureLimit: 'number',
+        intervalMs: 'number',
+        measurements: 'number',
+        smokeChecks: 'number',
+      },
+    },
+    steps: {
+      list: {
+        step: 'number',
+        kind: 'string',
+        at: 'string',
+        weight: 'number',
+        requestedWeight: 'number',
+        durationMs: 'number',
+        changed: 'boolean',
+        note: 'string',
+        analysis: {
+          obj: { passed: 'boolean', failures: 'number', reason: 'string', measurements: { list: measurement } },
+        },
+      },
+    },
+    image: 'string',
+    outcome: 'string',
+    canaryWeight: 'number',
   },
   SmokeTest: {
-    passed: 'number', failed: 'number', skipped: 'number', requests: 'number', p95Ms: 'number', failureRate: 'number',
+    passed: 'number',
+    failed: 'number',
+    skipped: 'number',
+    requests: 'number',
+    p95Ms: 'number',
+    failureRate: 'number',
     thresholds: { list: { name: 'string', ok: 'boolean', message: 'string' } },
     checks: {
       list: {
-        name: 'string', method: 'string', url: 'string', outcome: 'string', status: 'number', durationMs: 'number', attempts: 'number',
-        failures: 'string[]', bodyExcerpt: 'string', maybeProcessed: 'boolean',
+        name: 'string',
+        method: 'string',
+        url: 'string',
+        outcome: 'string',
+        status: 'number',
+        durationMs: 'number',
+        attempts: 'number',
+        failures: 'string[]',
+        bodyExcerpt: 'string',
+        maybeProcessed: 'boolean',
       },
     },
   },
   KeyVaultToOci: {
-    keyVault: 'string', vaultId: 'string', compartmentId: 'string', dryRun: 'boolean',
-    planned: 'number', created: 'number', updated: 'number', unchanged: 'number', restored: 'number', skipped: 'number', failed: 'number',
+    keyVault: 'string',
+    vaultId: 'string',
+    compartmentId: 'string',
+    dryRun: 'boolean',
+    planned: 'number',
+    created: 'number',
+    updated: 'number',
+    unchanged: 'number',
+    restored: 'number',
+    skipped: 'number',
+    failed: 'number',
     changes: 'string',
     secrets: {
       list: {
-        source: 'string', target: 'string', action: 'string', outcome: 'string', secretId: 'string', version: 'number', sourceVersion: 'string',
-        restored: 'boolean', message: 'string',
+        source: 'string',
+        target: 'string',
+        action: 'string',
+        outcome: 'string',
+        secretId: 'string',
+        version: 'number',
+        sourceVersion: 'string',
+        restored: 'boolean',
+        message: 'string',
       },
     },
   },
   OracleDbProvision: {
-    action: 'string', target: 'string', displayName: 'string', autonomousDatabaseId: 'string', lifecycleState: 'string', connectionProfile: 'string',
-    durationMs: 'number', changed: 'boolean',
+    action: 'string',
+    target: 'string',
+    displayName: 'string',
+    autonomousDatabaseId: 'string',
+    lifecycleState: 'string',
+    connectionProfile: 'string',
+    durationMs: 'number',
+    changed: 'boolean',
     steps: {
       list: {
-        step: 'string', description: 'string', startedAt: 'string', durationMs: 'number', workRequestId: 'string', backupId: 'string',
+        step: 'string',
+        description: 'string',
+        startedAt: 'string',
+        durationMs: 'number',
+        workRequestId: 'string',
+        backupId: 'string',
         states: { list: { state: 'string', atMs: 'number' } },
       },
     },

@@ -35,10 +35,15 @@ export class RegistryAuth {
   private acrRefresh?: Promise<string | undefined>;
   private readonly now: () => number;
 
-  constructor(readonly host: string, readonly source: RegistryCredentialSource, private readonly deps: AuthDeps) {
+  constructor(
+    readonly host: string,
+    readonly source: RegistryCredentialSource,
+    private readonly deps: AuthDeps,
+  ) {
     this.now = deps.now ?? Date.now;
     // The Basic header carries base64(user:password), a form the password's own forms do not cover.
-    if (source.kind === 'basic') deps.secrets.register(Buffer.from(`${source.username}:${source.password}`).toString('base64'));
+    if (source.kind === 'basic')
+      deps.secrets.register(Buffer.from(`${source.username}:${source.password}`).toString('base64'));
   }
 
   get label(): string {
@@ -50,7 +55,8 @@ export class RegistryAuth {
     const c = this.challenge;
     if (!c) return undefined;
     if (c.scheme === 'basic') {
-      if (this.source.kind === 'basic') return `Basic ${Buffer.from(`${this.source.username}:${this.source.password}`).toString('base64')}`;
+      if (this.source.kind === 'basic')
+        return `Basic ${Buffer.from(`${this.source.username}:${this.source.password}`).toString('base64')}`;
       if (this.source.kind === 'acr') {
         const refresh = await this.refreshToken(c);
         if (refresh) this.deps.secrets.register(Buffer.from(`${ACR_REFRESH_TOKEN_USER}:${refresh}`).toString('base64'));
@@ -58,7 +64,10 @@ export class RegistryAuth {
       }
       return undefined;
     }
-    if (c.scheme !== 'bearer') throw new TaskError(`Registry ${this.host} asks for '${c.scheme}' authentication, which is not supported (only Basic and Bearer tokens are).`);
+    if (c.scheme !== 'bearer')
+      throw new TaskError(
+        `Registry ${this.host} asks for '${c.scheme}' authentication, which is not supported (only Basic and Bearer tokens are).`,
+      );
     const key = [...new Set(scopes)].sort().join(' ');
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt - RENEW_MARGIN_MS > this.now()) return cached.header;
@@ -80,7 +89,11 @@ export class RegistryAuth {
     const c = parseChallenge(wwwAuthenticate);
     if (!c) return false;
     const known = this.challenge;
-    const changed = !known || known.scheme !== c.scheme || known.params.realm !== c.params.realm || known.params.service !== c.params.service;
+    const changed =
+      !known ||
+      known.scheme !== c.scheme ||
+      known.params.realm !== c.params.realm ||
+      known.params.service !== c.params.service;
     this.challenge = c;
     // A request sent before we knew the challenge (a parallel first request) can now authenticate.
     if (changed || sentHeader === undefined) return true;
@@ -100,7 +113,10 @@ export class RegistryAuth {
     const realmUrl = new URL(realm);
     // Credentials never travel in clear text, whatever a registry's challenge says (loopback excepted, as for registries).
     if (realmUrl.protocol !== 'https:' && !(realmUrl.protocol === 'http:' && isLoopbackRegistry(realmUrl.host))) {
-      throw new TaskError(`Registry ${this.host} sends clients to the token service ${realmUrl.origin}, which is not HTTPS; credentials were not sent.`, 'Fix the registry\'s token realm configuration.');
+      throw new TaskError(
+        `Registry ${this.host} sends clients to the token service ${realmUrl.origin}, which is not HTTPS; credentials were not sent.`,
+        "Fix the registry's token realm configuration.",
+      );
     }
     const started = this.now();
     let res: Response;
@@ -109,7 +125,12 @@ export class RegistryAuth {
       if (refresh) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', service, refresh_token: refresh });
         for (const s of scopes) form.append('scope', s);
-        res = await this.deps.http.fetch(realm, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, idempotent: true });
+        res = await this.deps.http.fetch(realm, {
+          method: 'POST',
+          body: form.toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          idempotent: true,
+        });
       } else res = await this.tokenGet(realm, service, scopes, undefined);
     } else {
       res = await this.tokenGet(realm, service, scopes, this.source.kind === 'basic' ? this.source : undefined);
@@ -118,16 +139,25 @@ export class RegistryAuth {
       await res.body?.cancel();
       throw this.rejected(`its token service (${new URL(realm).host}) answered HTTP ${res.status}`);
     }
-    if (!res.ok) throw new TaskError(`The token service of registry ${this.host} answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    if (!res.ok)
+      throw new TaskError(
+        `The token service of registry ${this.host} answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`,
+      );
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token || body.access_token;
     if (!token) throw new TaskError(`The token service of registry ${this.host} answered without a token.`);
     this.deps.secrets.register(token);
-    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    const seconds =
+      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     return { header: `Bearer ${token}`, expiresAt: started + seconds * 1000 };
   }
 
-  private tokenGet(realm: string, service: string, scopes: string[], basic: { username: string; password: string } | undefined): Promise<Response> {
+  private tokenGet(
+    realm: string,
+    service: string,
+    scopes: string[],
+    basic: { username: string; password: string } | undefined,
+  ): Promise<Response> {
     const url = new URL(realm);
     if (service) url.searchParams.set('service', service);
     for (const s of scopes) url.searchParams.append('scope', s);
@@ -146,9 +176,18 @@ export class RegistryAuth {
     this.acrRefresh ??= (async () => {
       const origin = c.params.realm ? new URL(c.params.realm).origin : `https://${this.host}`;
       const entra = this.deps.secrets.register(await source.entraToken())!;
-      const form = new URLSearchParams({ grant_type: 'access_token', service: c.params.service ?? this.host, access_token: entra });
+      const form = new URLSearchParams({
+        grant_type: 'access_token',
+        service: c.params.service ?? this.host,
+        access_token: entra,
+      });
       if (source.tenantId) form.set('tenant', source.tenantId);
-      const res = await this.deps.http.fetch(`${origin}/oauth2/exchange`, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, idempotent: true });
+      const res = await this.deps.http.fetch(`${origin}/oauth2/exchange`, {
+        method: 'POST',
+        body: form.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        idempotent: true,
+      });
       if (res.status === 404) {
         // Not an ACR (a public source registry, say): continue anonymously, as docker pull would.
         await res.body?.cancel();
@@ -159,7 +198,10 @@ export class RegistryAuth {
         await res.body?.cancel();
         throw this.rejected(`/oauth2/exchange refused its Entra token (HTTP ${res.status})`);
       }
-      if (!res.ok) throw new TaskError(`ACR ${this.host} answered HTTP ${res.status} to /oauth2/exchange: ${(await res.text()).slice(0, 300)}`);
+      if (!res.ok)
+        throw new TaskError(
+          `ACR ${this.host} answered HTTP ${res.status} to /oauth2/exchange: ${(await res.text()).slice(0, 300)}`,
+        );
       const refresh = ((await res.json()) as { refresh_token?: string }).refresh_token;
       if (!refresh) throw new TaskError(`ACR ${this.host} answered /oauth2/exchange without a refresh token.`);
       return this.deps.secrets.register(refresh);

@@ -41,7 +41,11 @@ export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) =>
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
       if (size > descriptor.size) {
-        callback(new DigestMismatchError(`Blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor declares.`));
+        callback(
+          new DigestMismatchError(
+            `Blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor declares.`,
+          ),
+        );
         return;
       }
       hash.update(chunk);
@@ -51,7 +55,12 @@ export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) =>
     flush(callback) {
       const actual = hash.digest('hex');
       if (size !== descriptor.size || actual !== expectedHex) {
-        callback(new DigestMismatchError(`Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`, 'Nothing was tagged; check the source registry.'));
+        callback(
+          new DigestMismatchError(
+            `Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`,
+            'Nothing was tagged; check the source registry.',
+          ),
+        );
         return;
       }
       callback();
@@ -85,7 +94,10 @@ export async function transferBlob(
   let transferring = false;
   const attempt = async (): Promise<BlobOutcome> => {
     transferring = false;
-    const start = await dst.startUpload(dstRepo, sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined);
+    const start = await dst.startUpload(
+      dstRepo,
+      sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined,
+    );
     if (start.mounted) return 'mounted';
     transferring = true;
     let moved = 0;
@@ -103,7 +115,14 @@ export async function transferBlob(
       // A source that fails mid-stream fails the verifier, which aborts the upload.
       body.once('error', (e) => verifier.destroy(e));
       if (descriptor.size >= (deps.chunkedFromBytes ?? CHUNKED_FROM_BYTES)) {
-        await uploadInChunks(dst, start.location, descriptor, body.pipe(verifier), deps, deps.chunkBytes ?? CHUNK_BYTES);
+        await uploadInChunks(
+          dst,
+          start.location,
+          descriptor,
+          body.pipe(verifier),
+          deps,
+          deps.chunkBytes ?? CHUNK_BYTES,
+        );
       } else await dst.completeUpload(start.location, descriptor, body.pipe(verifier));
       return 'copied';
     } catch (err) {
@@ -131,7 +150,8 @@ export async function transferBlob(
         return status !== undefined ? { status } : code !== undefined ? { errorCode: code } : undefined;
       },
       giveUp: (err) => mismatch(err) ?? err,
-      describe: (d, n) => `blob ${descriptor.digest}: ${d.reason}; restarting the transfer in ${d.delayMs} ms (attempt ${n + 1})`,
+      describe: (d, n) =>
+        `blob ${descriptor.digest}: ${d.reason}; restarting the transfer in ${d.delayMs} ms (attempt ${n + 1})`,
     },
     { ...deps, policy: deps.policy ?? DEFAULT_RETRY_POLICY },
   );

@@ -25,6 +25,9 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
 }
 
 /** `repository:team/app:pull,push` — the scope a registry asks for, and the one we ask for. */
-export function repositoryScope(repository: string, actions: ('pull' | 'push' | 'delete' | 'metadata_write')[]): string {
+export function repositoryScope(
+  repository: string,
+  actions: ('pull' | 'push' | 'delete' | 'metadata_write')[],
+): string {
   return `repository:${repository}:${actions.join(',')}`;
 }

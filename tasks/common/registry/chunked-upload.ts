@@ -51,7 +51,14 @@ function transient(err: unknown): { status: number } | { errorCode: string } | u
  * again. Only reported offsets are trusted: docker-registry 2.8 answers 404 to the status request once a
  * broken PATCH left bytes its signed `_state` does not account for, and the blob is then restarted whole.
  */
-async function sendChunk(dst: RegistryClient, location: string, start: number, chunk: Buffer, deps: BlobTransferDeps, what: string): Promise<string> {
+async function sendChunk(
+  dst: RegistryClient,
+  location: string,
+  start: number,
+  chunk: Buffer,
+  deps: BlobTransferDeps,
+  what: string,
+): Promise<string> {
   let loc = location;
   let offset = start;
   let failure: unknown;
@@ -60,7 +67,9 @@ async function sendChunk(dst: RegistryClient, location: string, start: number, c
       if (attempt > 1) {
         const status = await dst.uploadStatus(loc);
         if (!status || status.offset < start || status.offset > start + chunk.length) {
-          const said = status ? `resume at byte ${status.offset}, outside the chunk ${start}-${start + chunk.length - 1}` : 'the upload session is gone';
+          const said = status
+            ? `resume at byte ${status.offset}, outside the chunk ${start}-${start + chunk.length - 1}`
+            : 'the upload session is gone';
           deps.log?.(`${what}: ${said}; the blob is sent again from its start`);
           // The failure that broke the chunk stays the cause: the blob's restart is decided on it.
           throw Object.assign(new UploadSessionGone(`${what}: ${said}.`), { cause: failure });
@@ -81,7 +90,8 @@ async function sendChunk(dst: RegistryClient, location: string, start: number, c
         failure = err;
         return transient(err);
       },
-      describe: (d, n) => `${what}: ${d.reason}; asking the registry how far it got in ${d.delayMs} ms (attempt ${n + 1})`,
+      describe: (d, n) =>
+        `${what}: ${d.reason}; asking the registry how far it got in ${d.delayMs} ms (attempt ${n + 1})`,
     },
     { ...deps, policy: deps.policy ?? DEFAULT_RETRY_POLICY },
   );
@@ -92,7 +102,14 @@ async function sendChunk(dst: RegistryClient, location: string, start: number, c
  * previous one is sent (two chunks in memory per blob), then PUT ?digest= — only once the stream ended,
  * i.e. once the verifier passed the content.
  */
-export async function uploadInChunks(dst: RegistryClient, location: string, descriptor: Descriptor, body: Readable, deps: BlobTransferDeps, chunkBytes = CHUNK_BYTES): Promise<void> {
+export async function uploadInChunks(
+  dst: RegistryClient,
+  location: string,
+  descriptor: Descriptor,
+  body: Readable,
+  deps: BlobTransferDeps,
+  chunkBytes = CHUNK_BYTES,
+): Promise<void> {
   const chunks = chunksOf(body, chunkBytes);
   let loc = location;
   let start = 0;

@@ -24,7 +24,12 @@ export interface RegistryClient {
   resolve(repository: string, reference: string): Promise<Descriptor | undefined>;
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   /** Returns the OCI-Subject header: set when the registry indexed the manifest's subject itself. */
-  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<{ subjectIndexed: boolean }>;
+  putManifest(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<{ subjectIndexed: boolean }>;
   hasBlob(repository: string, digest: string): Promise<boolean>;
   openBlob(repository: string, descriptor: Descriptor): Promise<Readable>;
   startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart>;
@@ -99,7 +104,12 @@ export class DistributionClient implements RegistryClient {
       const headers = { ...init.headers, ...(authorization ? { authorization } : {}) };
       let res: Response;
       try {
-        res = await this.deps.http.fetch(url, { method: init.method, headers, body: init.body, idempotent: init.idempotent });
+        res = await this.deps.http.fetch(url, {
+          method: init.method,
+          headers,
+          body: init.body,
+          idempotent: init.idempotent,
+        });
       } catch (err) {
         throw unreachable(err, init.method, url, this.deps.signal);
       }
@@ -118,9 +128,14 @@ export class DistributionClient implements RegistryClient {
   }
 
   async resolve(repository: string, reference: string): Promise<Descriptor | undefined> {
-    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'HEAD', scopes: this.pull(repository), headers: { accept: MANIFEST_ACCEPT } });
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      scopes: this.pull(repository),
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw await registryError(res, `Reading ${this.host}/${repository}:${reference}`, this.auth, repository, 'pull');
+    if (!res.ok)
+      throw await registryError(res, `Reading ${this.host}/${repository}:${reference}`, this.auth, repository, 'pull');
     const digest = res.headers.get('docker-content-digest');
     const mediaType = stripParams(res.headers.get('content-type'));
     const size = Number(res.headers.get('content-length'));
@@ -131,15 +146,26 @@ export class DistributionClient implements RegistryClient {
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const where = `${this.host}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'GET', scopes: this.pull(repository), headers: { accept: MANIFEST_ACCEPT } });
-    if (res.status === 404) throw new TaskError(`${where} does not exist.`, 'Check the image reference and that the connection may read that repository.');
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, {
+      method: 'GET',
+      scopes: this.pull(repository),
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    if (res.status === 404)
+      throw new TaskError(
+        `${where} does not exist.`,
+        'Check the image reference and that the connection may read that repository.',
+      );
     if (!res.ok) throw await registryError(res, `Reading ${where}`, this.auth, repository, 'pull');
     const bytes = await readLimited(res, MAX_MANIFEST_BYTES, where);
     const expected = reference.includes(':') ? reference : res.headers.get('docker-content-digest');
     const algorithm = expected?.split(':')[0] ?? 'sha256';
     const digest = digestOf(bytes, algorithm);
     if (expected && expected !== digest) {
-      throw new TaskError(`The manifest served for ${where} has digest ${digest}, not ${expected}: the registry or a proxy altered it.`, 'Nothing was copied; check the source registry.');
+      throw new TaskError(
+        `The manifest served for ${where} has digest ${digest}, not ${expected}: the registry or a proxy altered it.`,
+        'Nothing was copied; check the source registry.',
+      );
     }
     let mediaType = stripParams(res.headers.get('content-type')) ?? '';
     if (!mediaType || mediaType === 'application/json') {
@@ -149,9 +175,26 @@ export class DistributionClient implements RegistryClient {
     return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<{ subjectIndexed: boolean }> {
-    const res = await this.send(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', scopes: this.push(repository), headers: { 'content-type': mediaType }, body: bytes });
-    if (res.status !== 201 && res.status !== 200) throw await registryError(res, `Pushing manifest ${this.host}/${repository}:${reference}`, this.auth, repository, 'push');
+  async putManifest(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<{ subjectIndexed: boolean }> {
+    const res = await this.send(`/v2/${repository}/manifests/${reference}`, {
+      method: 'PUT',
+      scopes: this.push(repository),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    });
+    if (res.status !== 201 && res.status !== 200)
+      throw await registryError(
+        res,
+        `Pushing manifest ${this.host}/${repository}:${reference}`,
+        this.auth,
+        repository,
+        'push',
+      );
     await res.body?.cancel();
     return { subjectIndexed: !!res.headers.get('oci-subject') };
   }
@@ -160,7 +203,13 @@ export class DistributionClient implements RegistryClient {
     const res = await this.send(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD', scopes: this.push(repository) });
     if (res.status === 404) return false;
     if (res.ok) return true;
-    throw await registryError(res, `Checking blob ${digest} in ${this.host}/${repository}`, this.auth, repository, 'push');
+    throw await registryError(
+      res,
+      `Checking blob ${digest} in ${this.host}/${repository}`,
+      this.auth,
+      repository,
+      'push',
+    );
   }
 
   async openBlob(repository: string, descriptor: Descriptor): Promise<Readable> {
@@ -170,7 +219,10 @@ export class DistributionClient implements RegistryClient {
     let retried = false;
     for (let hops = 0; hops < 6; hops++) {
       // identity: a storage back end that sets Content-Encoding must not get the layer inflated.
-      const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(authorization ? { authorization } : {}) };
+      const headers: Record<string, string> = {
+        'accept-encoding': 'identity',
+        ...(authorization ? { authorization } : {}),
+      };
       const res = await rawRequest(url, { method: 'GET', headers, signal: this.deps.signal });
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
@@ -181,28 +233,49 @@ export class DistributionClient implements RegistryClient {
         url = next.toString();
         continue;
       }
-      if (status === 401 && !retried && this.auth.onUnauthorized(String(res.headers['www-authenticate'] ?? ''), scopes, authorization)) {
+      if (
+        status === 401 &&
+        !retried &&
+        this.auth.onUnauthorized(String(res.headers['www-authenticate'] ?? ''), scopes, authorization)
+      ) {
         res.resume();
         retried = true;
         authorization = await this.auth.header(scopes);
         continue;
       }
-      if (status !== 200) throw await registryError(await toResponse(res), `Reading blob ${descriptor.digest} from ${this.host}/${repository}`, this.auth, repository, 'pull');
+      if (status !== 200)
+        throw await registryError(
+          await toResponse(res),
+          `Reading blob ${descriptor.digest} from ${this.host}/${repository}`,
+          this.auth,
+          repository,
+          'pull',
+        );
       return res;
     }
-    throw new TaskError(`Reading blob ${descriptor.digest} from ${this.host}/${repository} was redirected more than 5 times.`);
+    throw new TaskError(
+      `Reading blob ${descriptor.digest} from ${this.host}/${repository} was redirected more than 5 times.`,
+    );
   }
 
   async startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart> {
-    const query = mountFrom ? `?mount=${encodeURIComponent(mountFrom.digest)}&from=${encodeURIComponent(mountFrom.repository)}` : '';
+    const query = mountFrom
+      ? `?mount=${encodeURIComponent(mountFrom.digest)}&from=${encodeURIComponent(mountFrom.repository)}`
+      : '';
     const scopes = mountFrom ? [...this.push(repository), ...this.pull(mountFrom.repository)] : this.push(repository);
     // Repeating the POST after a lost answer only opens a second upload session (the registry purges the
     // orphan) or repeats a mount: safe to retry, unlike most POSTs.
-    const res = await this.send(`/v2/${repository}/blobs/uploads/${query}`, { method: 'POST', scopes, headers: { 'content-length': '0' }, idempotent: true });
+    const res = await this.send(`/v2/${repository}/blobs/uploads/${query}`, {
+      method: 'POST',
+      scopes,
+      headers: { 'content-length': '0' },
+      idempotent: true,
+    });
     await res.body?.cancel().catch(() => undefined);
     if (res.status === 201 && mountFrom) return { mounted: true };
     const location = res.headers.get('location');
-    if (res.status !== 202 || !location) throw await registryError(res, `Starting an upload to ${this.host}/${repository}`, this.auth, repository, 'push');
+    if (res.status !== 202 || !location)
+      throw await registryError(res, `Starting an upload to ${this.host}/${repository}`, this.auth, repository, 'push');
     return { mounted: false, location: new URL(location, await this.base()).toString() };
   }
 
@@ -214,11 +287,22 @@ export class DistributionClient implements RegistryClient {
     // Monolithic PUT with a streamed body of known length: one request, nothing held in memory.
     const res = await rawRequest(url.toString(), {
       method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(descriptor.size), ...(authorization ? { authorization } : {}) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(descriptor.size),
+        ...(authorization ? { authorization } : {}),
+      },
       body,
       signal: this.deps.signal,
     });
-    if (res.statusCode !== 201 && res.statusCode !== 204) throw await registryError(await toResponse(res), `Uploading blob ${descriptor.digest} to ${this.host}`, this.auth, repository, 'push');
+    if (res.statusCode !== 201 && res.statusCode !== 204)
+      throw await registryError(
+        await toResponse(res),
+        `Uploading blob ${descriptor.digest} to ${this.host}`,
+        this.auth,
+        repository,
+        'push',
+      );
     res.resume();
   }
 
@@ -238,7 +322,13 @@ export class DistributionClient implements RegistryClient {
     });
     const next = res.headers.location;
     if (res.statusCode !== 202 || !next) {
-      throw await registryError(await toResponse(res), `Uploading a chunk to ${this.host}/${repository}`, this.auth, repository, 'push');
+      throw await registryError(
+        await toResponse(res),
+        `Uploading a chunk to ${this.host}/${repository}`,
+        this.auth,
+        repository,
+        'push',
+      );
     }
     res.resume();
     return new URL(next, location).toString();
@@ -252,7 +342,9 @@ export class DistributionClient implements RegistryClient {
     if (res.status === 404) return undefined;
     const offset = uploadOffset(res.headers.get('range'));
     if (res.status !== 204 || offset === undefined) {
-      throw new TaskError(`Registry ${this.host} answered HTTP ${res.status} (Range ${res.headers.get('range') ?? 'absent'}) to an upload status request.`);
+      throw new TaskError(
+        `Registry ${this.host} answered HTTP ${res.status} (Range ${res.headers.get('range') ?? 'absent'}) to an upload status request.`,
+      );
     }
     return { offset, location: new URL(res.headers.get('location') ?? location, location).toString() };
   }
@@ -261,8 +353,19 @@ export class DistributionClient implements RegistryClient {
     const url = new URL(location);
     url.searchParams.set('digest', descriptor.digest);
     const repository = uploadRepository(location);
-    const res = await this.send(url.toString(), { method: 'PUT', scopes: this.push(repository), headers: { 'content-length': '0' } });
-    if (res.status !== 201 && res.status !== 204) throw await registryError(res, `Closing the upload of blob ${descriptor.digest} to ${this.host}`, this.auth, repository, 'push');
+    const res = await this.send(url.toString(), {
+      method: 'PUT',
+      scopes: this.push(repository),
+      headers: { 'content-length': '0' },
+    });
+    if (res.status !== 201 && res.status !== 204)
+      throw await registryError(
+        res,
+        `Closing the upload of blob ${descriptor.digest} to ${this.host}`,
+        this.auth,
+        repository,
+        'push',
+      );
     await res.body?.cancel().catch(() => undefined);
   }
 
@@ -273,18 +376,31 @@ export class DistributionClient implements RegistryClient {
   }
 
   async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
-    const res = await this.send(`/v2/${repository}/referrers/${digest}`, { method: 'GET', scopes: this.pull(repository), headers: { accept: MediaType.ociIndex } });
+    const res = await this.send(`/v2/${repository}/referrers/${digest}`, {
+      method: 'GET',
+      scopes: this.pull(repository),
+      headers: { accept: MediaType.ociIndex },
+    });
     // The spec forbids 404 for a valid digest on a registry with the API: 404 (and 400/405) mean "no API".
     if (res.status === 404 || res.status === 400 || res.status === 405) {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) throw await registryError(res, `Listing referrers of ${this.host}/${repository}@${digest}`, this.auth, repository, 'pull');
+    if (!res.ok)
+      throw await registryError(
+        res,
+        `Listing referrers of ${this.host}/${repository}@${digest}`,
+        this.auth,
+        repository,
+        'pull',
+      );
     if (stripParams(res.headers.get('content-type')) !== MediaType.ociIndex) {
       await res.body?.cancel();
       return undefined;
     }
-    const index = JSON.parse((await readLimited(res, MAX_MANIFEST_BYTES, 'referrers')).toString('utf8')) as { manifests?: Descriptor[] };
+    const index = JSON.parse((await readLimited(res, MAX_MANIFEST_BYTES, 'referrers')).toString('utf8')) as {
+      manifests?: Descriptor[];
+    };
     return index.manifests ?? [];
   }
 
@@ -299,7 +415,14 @@ export class DistributionClient implements RegistryClient {
       await res.body?.cancel();
       return 'unsupported';
     }
-    if (!res.ok) throw await registryError(res, `Locking ${this.host}/${repository}@${digest}`, this.auth, repository, 'metadata_write');
+    if (!res.ok)
+      throw await registryError(
+        res,
+        `Locking ${this.host}/${repository}@${digest}`,
+        this.auth,
+        repository,
+        'metadata_write',
+      );
     await res.body?.cancel();
     return 'locked';
   }
@@ -328,15 +451,24 @@ function unreachable(err: unknown, method: string, url: string, signal?: AbortSi
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
   const host = new URL(url).host;
-  const what = why.includes(url.split('?')[0]) ? why.replace(/\.$/, '') : `${method} ${url.split('?')[0]} failed: ${why}`;
+  const what = why.includes(url.split('?')[0])
+    ? why.replace(/\.$/, '')
+    : `${method} ${url.split('?')[0]} failed: ${why}`;
   // The cause stays attached: callers that restart a whole transfer on a network error still see its code.
-  return Object.assign(new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`), { cause: err });
+  return Object.assign(
+    new TaskError(`${what}.`, `Check that ${host} is reachable from the agent (DNS, firewall, proxy).`),
+    { cause: err },
+  );
 }
 
 /** Whether a loopback registry answers a plain-HTTP GET /v2/ as a plain-HTTP server (see base()), and its challenge. */
 async function probePlainHttp(host: string): Promise<{ plain: boolean; challenge?: string }> {
   try {
-    const res = await rawRequest(`http://${host}/v2/`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(5000) });
+    const res = await rawRequest(`http://${host}/v2/`, {
+      method: 'GET',
+      headers: {},
+      signal: AbortSignal.timeout(5000),
+    });
     const body = await new Promise<string>((resolve) => {
       let text = '';
       res.setEncoding('utf8');

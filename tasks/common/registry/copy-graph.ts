@@ -20,7 +20,15 @@ export interface CopyStats {
 }
 
 export function emptyStats(): CopyStats {
-  return { manifestsPushed: 0, manifestsPresent: 0, blobsCopied: 0, blobsMounted: 0, blobsPresent: 0, bytesMoved: 0, platforms: [] };
+  return {
+    manifestsPushed: 0,
+    manifestsPresent: 0,
+    blobsCopied: 0,
+    blobsMounted: 0,
+    blobsPresent: 0,
+    bytesMoved: 0,
+    platforms: [],
+  };
 }
 
 export interface PendingManifest {
@@ -41,14 +49,22 @@ export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes'> {
  * references is present, so a present manifest means a complete sub-tree). Returns the
  * missing manifests children-first, and the blobs they need.
  */
-export async function planGraph(src: Endpoint, dst: Endpoint, root: Descriptor, stats: CopyStats): Promise<{ manifests: PendingManifest[]; blobs: Descriptor[] }> {
+export async function planGraph(
+  src: Endpoint,
+  dst: Endpoint,
+  root: Descriptor,
+  stats: CopyStats,
+): Promise<{ manifests: PendingManifest[]; blobs: Descriptor[] }> {
   const manifests: PendingManifest[] = [];
   const blobs = new Map<string, Descriptor>();
   const seen = new Set<string>();
   const visit = async (descriptor: Descriptor, depth: number): Promise<void> => {
     if (seen.has(descriptor.digest)) return;
     seen.add(descriptor.digest);
-    if (depth > 4) throw new TaskError(`${src.client.host}/${src.repository}@${root.digest} nests indexes more than 4 deep; refusing to follow it.`);
+    if (depth > 4)
+      throw new TaskError(
+        `${src.client.host}/${src.repository}@${root.digest} nests indexes more than 4 deep; refusing to follow it.`,
+      );
     // Both at once: the source manifest is needed unless the target has it, and a wasted GET costs less than a round trip.
     const reading = src.client.getManifest(src.repository, descriptor.digest);
     reading.catch(() => undefined);
@@ -57,12 +73,17 @@ export async function planGraph(src: Endpoint, dst: Endpoint, root: Descriptor, 
       return;
     }
     const fetched = await reading;
-    const parsed = parseManifest(fetched.bytes, fetched.descriptor.mediaType, `${src.client.host}/${src.repository}@${descriptor.digest}`);
+    const parsed = parseManifest(
+      fetched.bytes,
+      fetched.descriptor.mediaType,
+      `${src.client.host}/${src.repository}@${descriptor.digest}`,
+    );
     // Children first, in parallel: an index of ten platforms is ten independent sub-trees.
     await Promise.all(parsed.manifests.map((child) => visit(child, depth + 1)));
     for (const child of parsed.manifests) {
       const p = child.platform;
-      if (p?.os && p.architecture && p.os !== 'unknown') stats.platforms.push(`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
+      if (p?.os && p.architecture && p.os !== 'unknown')
+        stats.platforms.push(`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
     }
     for (const blob of parsed.blobs) blobs.set(blob.digest, blob);
     manifests.push({ descriptor: fetched.descriptor, bytes: fetched.bytes, parsed });
@@ -72,7 +93,12 @@ export async function planGraph(src: Endpoint, dst: Endpoint, root: Descriptor, 
 }
 
 /** Blobs first (in parallel, bounded), then manifests children-first, all by digest: no tag is touched here. */
-export async function copyGraph(src: Endpoint, dst: Endpoint, root: Descriptor, opts: GraphCopyOptions): Promise<PendingManifest[]> {
+export async function copyGraph(
+  src: Endpoint,
+  dst: Endpoint,
+  root: Descriptor,
+  opts: GraphCopyOptions,
+): Promise<PendingManifest[]> {
   const { stats } = opts;
   const plan = await planGraph(src, dst, root, stats);
   // Largest first: the long transfers start early and small ones fill the gaps.

@@ -12,7 +12,12 @@ export const MediaType = {
 } as const;
 
 /** Sent on every manifest request: without it, registries down-convert to schema 1. */
-export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerList,
+  MediaType.dockerManifest,
+].join(', ');
 
 /** Spec limit a registry may enforce; manifests are the only content we hold in memory. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -48,7 +53,10 @@ export function isIndexType(mediaType: string): boolean {
  * non-distributable types): registries accept manifests that reference them without the blob.
  */
 export function isForeignLayer(d: Descriptor): boolean {
-  return d.mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip' || d.mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.');
+  return (
+    d.mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip' ||
+    d.mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.')
+  );
 }
 
 export function sha256Digest(bytes: Uint8Array): string {
@@ -62,7 +70,15 @@ export function digestOf(bytes: Uint8Array, algorithm: string): string {
 
 function isDescriptor(value: unknown): value is Descriptor {
   const d = value as Descriptor;
-  return !!d && typeof d === 'object' && typeof d.mediaType === 'string' && typeof d.digest === 'string' && /^sha(256|512):[a-f0-9]+$/.test(d.digest) && Number.isSafeInteger(d.size) && d.size >= 0;
+  return (
+    !!d &&
+    typeof d === 'object' &&
+    typeof d.mediaType === 'string' &&
+    typeof d.digest === 'string' &&
+    /^sha(256|512):[a-f0-9]+$/.test(d.digest) &&
+    Number.isSafeInteger(d.size) &&
+    d.size >= 0
+  );
 }
 
 /**
@@ -78,20 +94,36 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   }
   const declared = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   const type = stripParams(contentType) ?? declared;
-  const mediaType = type && type !== 'application/json' && type !== 'application/octet-stream' ? type : declared ?? (Array.isArray(doc.manifests) ? MediaType.ociIndex : MediaType.ociManifest);
+  const mediaType =
+    type && type !== 'application/json' && type !== 'application/octet-stream'
+      ? type
+      : (declared ?? (Array.isArray(doc.manifests) ? MediaType.ociIndex : MediaType.ociManifest));
   if (mediaType === MediaType.dockerSchema1 || mediaType === MediaType.dockerSchema1Signed || doc.schemaVersion === 1) {
-    throw new TaskError(`${where} is a Docker schema 1 image, which cannot be copied by digest.`, 'Rebuild and push it with a current Docker or BuildKit (schema 2), then promote the new digest.');
+    throw new TaskError(
+      `${where} is a Docker schema 1 image, which cannot be copied by digest.`,
+      'Rebuild and push it with a current Docker or BuildKit (schema 2), then promote the new digest.',
+    );
   }
   const list = (v: unknown, what: string): Descriptor[] => {
     if (v === undefined) return [];
-    if (!Array.isArray(v) || !v.every(isDescriptor)) throw new TaskError(`The manifest of ${where} has an invalid '${what}' list.`);
+    if (!Array.isArray(v) || !v.every(isDescriptor))
+      throw new TaskError(`The manifest of ${where} has an invalid '${what}' list.`);
     return v;
   };
   const subject = isDescriptor(doc.subject) ? doc.subject : undefined;
-  const annotations = doc.annotations && typeof doc.annotations === 'object' ? (doc.annotations as Record<string, string>) : undefined;
+  const annotations =
+    doc.annotations && typeof doc.annotations === 'object' ? (doc.annotations as Record<string, string>) : undefined;
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : undefined;
   if (isIndexType(mediaType)) {
-    return { mediaType, isIndex: true, manifests: list(doc.manifests, 'manifests'), blobs: [], subject, artifactType, annotations };
+    return {
+      mediaType,
+      isIndex: true,
+      manifests: list(doc.manifests, 'manifests'),
+      blobs: [],
+      subject,
+      artifactType,
+      annotations,
+    };
   }
   if (mediaType !== MediaType.ociManifest && mediaType !== MediaType.dockerManifest) {
     throw new TaskError(`The manifest of ${where} has the unsupported media type '${mediaType}'.`);
@@ -104,7 +136,9 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
     manifests: [],
     blobs: [doc.config, ...layers].filter((d) => !isForeignLayer(d)),
     subject,
-    artifactType: artifactType ?? (doc.config.mediaType !== 'application/vnd.oci.image.config.v1+json' ? doc.config.mediaType : undefined),
+    artifactType:
+      artifactType ??
+      (doc.config.mediaType !== 'application/vnd.oci.image.config.v1+json' ? doc.config.mediaType : undefined),
     annotations,
   };
 }

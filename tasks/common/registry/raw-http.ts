@@ -23,7 +23,16 @@ export function rawRequest(url: string, req: RawRequest): Promise<http.IncomingM
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const clientReq = mod.request(u, { method: req.method, headers: req.headers, agent: u.protocol === 'https:' ? agents.https : agents.http, signal: req.signal }, resolve);
+    const clientReq = mod.request(
+      u,
+      {
+        method: req.method,
+        headers: req.headers,
+        agent: u.protocol === 'https:' ? agents.https : agents.http,
+        signal: req.signal,
+      },
+      resolve,
+    );
     clientReq.on('error', reject);
     if (req.body) {
       // A failing source (digest mismatch, reset) must abort the upload, never let it complete.

@@ -17,10 +17,16 @@ const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
 const MAX_DEPTH = 3;
 
 /** The referrers of `digest` in a repository: the referrers API, else the tag-schema fallback index. */
-export async function discoverReferrers(ep: Endpoint, digest: string): Promise<{ list: Descriptor[]; via: 'api' | 'fallback-tag' }> {
+export async function discoverReferrers(
+  ep: Endpoint,
+  digest: string,
+): Promise<{ list: Descriptor[]; via: 'api' | 'fallback-tag' }> {
   const tag = referrersTag(digest);
   // Both at once: one round trip on registries without the API (most today), one wasted HEAD on the others.
-  const [viaApi, fallback] = await Promise.all([ep.client.referrers(ep.repository, digest), ep.client.resolve(ep.repository, tag)]);
+  const [viaApi, fallback] = await Promise.all([
+    ep.client.referrers(ep.repository, digest),
+    ep.client.resolve(ep.repository, tag),
+  ]);
   if (viaApi) return { list: viaApi, via: 'api' };
   if (!fallback) return { list: [], via: 'fallback-tag' };
   const index = await ep.client.getManifest(ep.repository, tag);
@@ -41,7 +47,12 @@ export interface ReferrerCopyResult {
  * When the target does not index subjects itself (no OCI-Subject header, no referrers API),
  * its sha256-<hex> fallback index is merged with what we pushed, so tools find them there.
  */
-export async function copyReferrers(src: Endpoint, dst: Endpoint, subject: Descriptor, opts: GraphCopyOptions): Promise<ReferrerCopyResult> {
+export async function copyReferrers(
+  src: Endpoint,
+  dst: Endpoint,
+  subject: Descriptor,
+  opts: GraphCopyOptions,
+): Promise<ReferrerCopyResult> {
   const result: ReferrerCopyResult = { copied: [], cosignTags: [], skippedCosignTags: [] };
   const visited = new Set<string>([subject.digest]);
   const walk = async (of: Descriptor, depth: number): Promise<void> => {
@@ -66,8 +77,16 @@ export async function copyReferrers(src: Endpoint, dst: Endpoint, subject: Descr
         ...(manifest.parsed.artifactType ? { artifactType: manifest.parsed.artifactType } : {}),
         ...(manifest.parsed.annotations ? { annotations: manifest.parsed.annotations } : {}),
       });
-      result.copied.push({ digest: ref.digest, artifactType: manifest.parsed.artifactType, subject: of.digest, via: found.via, existed });
-      opts.log?.(`${existed ? 'referrer already in target' : 'copied referrer'} ${ref.digest}${manifest.parsed.artifactType ? ` (${manifest.parsed.artifactType})` : ''}`);
+      result.copied.push({
+        digest: ref.digest,
+        artifactType: manifest.parsed.artifactType,
+        subject: of.digest,
+        via: found.via,
+        existed,
+      });
+      opts.log?.(
+        `${existed ? 'referrer already in target' : 'copied referrer'} ${ref.digest}${manifest.parsed.artifactType ? ` (${manifest.parsed.artifactType})` : ''}`,
+      );
       await walk(ref, depth + 1);
     }
     if (forFallback.length) {
@@ -81,9 +100,15 @@ export async function copyReferrers(src: Endpoint, dst: Endpoint, subject: Descr
   return result;
 }
 
-async function fetchParsed(ep: Endpoint, digest: string): Promise<{ descriptor: Descriptor; parsed: ReturnType<typeof parseManifest> }> {
+async function fetchParsed(
+  ep: Endpoint,
+  digest: string,
+): Promise<{ descriptor: Descriptor; parsed: ReturnType<typeof parseManifest> }> {
   const m = await ep.client.getManifest(ep.repository, digest);
-  return { descriptor: m.descriptor, parsed: parseManifest(m.bytes, m.descriptor.mediaType, `${ep.client.host}/${ep.repository}@${digest}`) };
+  return {
+    descriptor: m.descriptor,
+    parsed: parseManifest(m.bytes, m.descriptor.mediaType, `${ep.client.host}/${ep.repository}@${digest}`),
+  };
 }
 
 /** Adds descriptors to the target's sha256-<hex> index, keeping entries other tools put there. */
@@ -94,29 +119,53 @@ async function mergeFallbackIndex(dst: Endpoint, subjectDigest: string, add: Des
   if (await dst.client.resolve(dst.repository, tag)) {
     const current = await dst.client.getManifest(dst.repository, tag);
     doc = JSON.parse(current.bytes.toString('utf8')) as Record<string, unknown>;
-    existing = parseManifest(current.bytes, current.descriptor.mediaType, `${dst.client.host}/${dst.repository}:${tag}`).manifests;
+    existing = parseManifest(
+      current.bytes,
+      current.descriptor.mediaType,
+      `${dst.client.host}/${dst.repository}:${tag}`,
+    ).manifests;
   }
   const missing = add.filter((d) => !existing.some((e) => e.digest === d.digest));
   if (!missing.length) return;
-  const bytes = Buffer.from(JSON.stringify({ ...doc, mediaType: MediaType.ociIndex, manifests: [...existing, ...missing] }));
+  const bytes = Buffer.from(
+    JSON.stringify({ ...doc, mediaType: MediaType.ociIndex, manifests: [...existing, ...missing] }),
+  );
   await dst.client.putManifest(dst.repository, tag, bytes, MediaType.ociIndex);
 }
 
-async function collectCosignTags(src: Endpoint, dst: Endpoint, of: Descriptor, opts: GraphCopyOptions, result: ReferrerCopyResult): Promise<void> {
+async function collectCosignTags(
+  src: Endpoint,
+  dst: Endpoint,
+  of: Descriptor,
+  opts: GraphCopyOptions,
+  result: ReferrerCopyResult,
+): Promise<void> {
   const base = referrersTag(of.digest);
-  await Promise.all(COSIGN_SUFFIXES.map(async (suffix) => {
-    const tag = `${base}.${suffix}`;
-    const found = await src.client.resolve(src.repository, tag);
-    if (!found) return;
-    const current = await dst.client.resolve(dst.repository, tag);
-    if (current && current.digest !== found.digest) {
-      result.skippedCosignTags.push({ tag, target: current.digest, source: found.digest });
-      return;
-    }
-    const pushed = await copyGraph(src, dst, found, opts);
-    result.copied.push({ digest: found.digest, artifactType: `cosign ${suffix}`, subject: of.digest, via: 'cosign-tag', tag, existed: !pushed.length });
-    if (current) return;
-    const manifest = await src.client.getManifest(src.repository, found.digest);
-    result.cosignTags.push({ tag, manifest: { digest: found.digest, mediaType: manifest.descriptor.mediaType, bytes: manifest.bytes } });
-  }));
+  await Promise.all(
+    COSIGN_SUFFIXES.map(async (suffix) => {
+      const tag = `${base}.${suffix}`;
+      const found = await src.client.resolve(src.repository, tag);
+      if (!found) return;
+      const current = await dst.client.resolve(dst.repository, tag);
+      if (current && current.digest !== found.digest) {
+        result.skippedCosignTags.push({ tag, target: current.digest, source: found.digest });
+        return;
+      }
+      const pushed = await copyGraph(src, dst, found, opts);
+      result.copied.push({
+        digest: found.digest,
+        artifactType: `cosign ${suffix}`,
+        subject: of.digest,
+        via: 'cosign-tag',
+        tag,
+        existed: !pushed.length,
+      });
+      if (current) return;
+      const manifest = await src.client.getManifest(src.repository, found.digest);
+      result.cosignTags.push({
+        tag,
+        manifest: { digest: found.digest, mediaType: manifest.descriptor.mediaType, bytes: manifest.bytes },
+      });
+    }),
+  );
 }

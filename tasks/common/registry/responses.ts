@@ -37,7 +37,13 @@ async function errorText(res: Response): Promise<string> {
 }
 
 /** Turns a failed registry response into a message that names the registry, the operation and the fix. */
-export async function registryError(res: Response, what: string, auth: RegistryAuth, repository: string, action: string): Promise<TaskError> {
+export async function registryError(
+  res: Response,
+  what: string,
+  auth: RegistryAuth,
+  repository: string,
+  action: string,
+): Promise<TaskError> {
   const detail = await errorText(res);
   if (res.status === 401 || res.status === 403) {
     return new TaskError(
@@ -45,5 +51,7 @@ export async function registryError(res: Response, what: string, auth: RegistryA
       'Grant that right to the connection (ACR: AcrPush on the target, AcrPull on the source), or use another connection.',
     );
   }
-  return Object.assign(new TaskError(`${what} failed: HTTP ${res.status}${detail ? ` (${detail})` : ''}.`), { status: res.status });
+  return Object.assign(new TaskError(`${what} failed: HTTP ${res.status}${detail ? ` (${detail})` : ''}.`), {
+    status: res.status,
+  });
 }

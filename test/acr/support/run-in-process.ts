@@ -13,8 +13,15 @@ export interface InProcessRun {
 }
 
 /** Runs AcrPromote through the real runner in this process (fast), with a recording host. */
-export async function runAcrPromote(inputs: Record<string, string>, endpoints: Record<string, Endpoint> = {}): Promise<InProcessRun> {
-  const host = new RecordingHost(inputs, { 'Agent.TempDirectory': tempDir('run'), 'System.StageName': 'prod' }, endpoints);
+export async function runAcrPromote(
+  inputs: Record<string, string>,
+  endpoints: Record<string, Endpoint> = {},
+): Promise<InProcessRun> {
+  const host = new RecordingHost(
+    inputs,
+    { 'Agent.TempDirectory': tempDir('run'), 'System.StageName': 'prod' },
+    endpoints,
+  );
   const code = await runTask(definition, host);
   const attachment = host.attachments.find((a) => a.type === 'multicloud-devsecops.ledger');
   const record = attachment ? (JSON.parse(fs.readFileSync(attachment.path, 'utf8')) as LedgerRecord) : undefined;

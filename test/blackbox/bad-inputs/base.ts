@@ -28,19 +28,45 @@ export const BASE: Record<TaskName, { inputs: Record<string, string>; endpoints:
   },
   CanaryShift: {
     // Steps without analysis: the valid control then reaches the kube API and nothing else.
-    inputs: { kubernetesServiceConnection: 'aks', namespace: 'shop', action: 'run', deployment: 'web', service: 'web', image: `prod.azurecr.io/shop/web@${D}`, route: 'web', steps: '10, 50, 100' },
+    inputs: {
+      kubernetesServiceConnection: 'aks',
+      namespace: 'shop',
+      action: 'run',
+      deployment: 'web',
+      service: 'web',
+      image: `prod.azurecr.io/shop/web@${D}`,
+      route: 'web',
+      steps: '10, 50, 100',
+    },
     endpoints: { aks: kubeconfig() },
   },
   SmokeTest: {
-    inputs: { baseUrl: 'http://127.0.0.1:{L}', checks: '- name: health\n  path: /healthz\n  expect: { status: 200 }\n' },
+    inputs: {
+      baseUrl: 'http://127.0.0.1:{L}',
+      checks: '- name: health\n  path: /healthz\n  expect: { status: 200 }\n',
+    },
     endpoints: {},
   },
   KeyVaultToOci: {
-    inputs: { azureSubscription: 'azure', keyVaultName: 'shop-kv', ociConnection: 'oci', compartmentId: COMPARTMENT, vaultId: VAULT, keyId: KEY },
+    inputs: {
+      azureSubscription: 'azure',
+      keyVaultName: 'shop-kv',
+      ociConnection: 'oci',
+      compartmentId: COMPARTMENT,
+      vaultId: VAULT,
+      keyId: KEY,
+    },
     endpoints: { azure: azureRm(), oci: oci() },
   },
   OracleDbProvision: {
-    inputs: { target: 'ociApi', action: 'ensure', ociConnection: 'oci', compartmentId: COMPARTMENT, displayName: 'orders', dbName: 'ORDERS' },
+    inputs: {
+      target: 'ociApi',
+      action: 'ensure',
+      ociConnection: 'oci',
+      compartmentId: COMPARTMENT,
+      displayName: 'orders',
+      dbName: 'ORDERS',
+    },
     endpoints: { oci: oci() },
   },
 };
@@ -69,7 +95,9 @@ export function fill(value: string, port: number): string {
 
 /** The test key, encrypted with a passphrase, as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it. */
 export function encryptedKey(passphrase: string): string {
-  return createPrivateKey(testPrivateKey()).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
+  return createPrivateKey(testPrivateKey())
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+    .toString();
 }
 
 /** OCIDs as the console shows them: vault and key OCIDs carry a region key and an extra segment. */

@@ -14,7 +14,10 @@ type Factory = (ctx: TaskContext, o: CanaryShiftOptions) => MetricProvider;
 
 function unavailable(kind: ProviderKind): MetricProvider {
   const fail = (): never => {
-    throw new TaskError(`The ${kind} metrics provider is not available in this version of CanaryShift.`, 'Use provider: prometheus.');
+    throw new TaskError(
+      `The ${kind} metrics provider is not available in this version of CanaryShift.`,
+      'Use provider: prometheus.',
+    );
   };
   return { kind, dryRun: async () => fail(), measure: async () => fail() };
 }
@@ -26,18 +29,27 @@ const FACTORIES: Record<ProviderKind, Factory> = {
     // With an AzureRM connection, every query carries an Entra token for the workspace's query endpoint.
     // One credential for the whole run: it caches the token until shortly before it expires.
     let credentialOnce: ReturnType<typeof createAzureCredential> | undefined;
-    const tokenSource = azure && !a.prometheusToken
-      ? async (): Promise<string> => {
-        const credential = await (credentialOnce ??= createAzureCredential(azure, ctx.host));
-        const token = await credential.getToken(AZURE_PROMETHEUS_SCOPE, { abortSignal: ctx.signal });
-        if (!token) throw new TaskError('The Azure connection returned no token for Azure Monitor (Prometheus).', 'Check the service connection.');
-        return token.token;
-      }
-      : undefined;
+    const tokenSource =
+      azure && !a.prometheusToken
+        ? async (): Promise<string> => {
+            const credential = await (credentialOnce ??= createAzureCredential(azure, ctx.host));
+            const token = await credential.getToken(AZURE_PROMETHEUS_SCOPE, { abortSignal: ctx.signal });
+            if (!token)
+              throw new TaskError(
+                'The Azure connection returned no token for Azure Monitor (Prometheus).',
+                'Check the service connection.',
+              );
+            return token.token;
+          }
+        : undefined;
     const clients = new Map<string, PrometheusClient>();
     return prometheusProvider((address) => {
       let c = clients.get(address.href);
-      if (!c) clients.set(address.href, (c = new PrometheusClient(address, ctx.http, ctx.secrets, a.prometheusToken, tokenSource)));
+      if (!c)
+        clients.set(
+          address.href,
+          (c = new PrometheusClient(address, ctx.http, ctx.secrets, a.prometheusToken, tokenSource)),
+        );
       return c;
     });
   },
@@ -46,7 +58,11 @@ const FACTORIES: Record<ProviderKind, Factory> = {
 };
 
 /** One provider per kind the metrics use, created once per task run. */
-export function createProviders(ctx: TaskContext, o: CanaryShiftOptions, deps: { providers?: Partial<Record<ProviderKind, MetricProvider>> } = {}): Record<ProviderKind, MetricProvider> {
+export function createProviders(
+  ctx: TaskContext,
+  o: CanaryShiftOptions,
+  deps: { providers?: Partial<Record<ProviderKind, MetricProvider>> } = {},
+): Record<ProviderKind, MetricProvider> {
   const out = {} as Record<ProviderKind, MetricProvider>;
   for (const kind of Object.keys(FACTORIES) as ProviderKind[]) {
     out[kind] = deps.providers?.[kind] ?? FACTORIES[kind](ctx, o);

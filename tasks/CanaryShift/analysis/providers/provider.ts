@@ -1,7 +1,8 @@
 import { MetricSpec, ProviderKind } from '../metrics';
 
 /** One reading of a metric: a number, a valid answer without a number (no data), or a failed query. */
-export type Reading = { kind: 'value'; value: number } | { kind: 'noData'; detail: string } | { kind: 'error'; error: string };
+export type Reading =
+  { kind: 'value'; value: number } | { kind: 'noData'; detail: string } | { kind: 'error'; error: string };
 
 /** One metrics backend: one implementation per provider kind, chosen through METRIC_PROVIDERS in execute. */
 export interface MetricProvider {
