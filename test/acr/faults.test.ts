@@ -164,6 +164,7 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
     assert.equal(await probe.manifestDigest('killed/big', big.digest), undefined);
     const rerun = await runTaskLikeAgent(args);
     assert.equal(rerun.code, 0, rerun.resultMessage);
+    assert.notEqual(rerun.result, 'Failed', rerun.resultMessage);
     assert.equal(await probe.manifestDigest('killed/big', 'v1'), big.digest);
   });
 });

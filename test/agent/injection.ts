@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { AgentRunResult } from '../../devkit/agent/agent-run';
 import { prop } from '../../devkit/agent/command-processor';
 import { INJECTED } from '../../devkit/stand-ins/hostile-service';
+import { LEDGER_BUILD_TAG } from '../../tasks/common/record/schema';
 
 /** The commands our agent host issues; anything else the agent recognised came from outside. */
 const OURS = new Set([
@@ -18,7 +19,9 @@ const OURS = new Set([
 export function assertNoInjection(run: AgentRunResult, label: string): void {
   const where = `${label}\n${run.stdout}\n${run.stderr}`;
   for (const c of run.commands) {
-    assert.ok(OURS.has(c.command), `${label}: the agent ran ${c.command} from: ${c.line}`);
+    // Our one build tag (tasks/common/runner.ts, for the hub's tagFilters) is ours only with exactly our tag.
+    const ourTag = c.command === 'build.addbuildtag' && c.message === LEDGER_BUILD_TAG;
+    assert.ok(OURS.has(c.command) || ourTag, `${label}: the agent ran ${c.command} from: ${c.line}`);
     assert.equal(c.column, 0, `${label}: a command found mid-line: ${c.line}`);
     assert.ok(!(prop(c, 'variable') ?? '').includes(INJECTED), `${label}: injected variable`);
     assert.ok(!c.message.startsWith(INJECTED), `${label}: injected ${c.command}: ${c.line}`);

@@ -50,7 +50,8 @@ describe('CanaryShift packaged task (black box)', function () {
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal(run.result, 'Succeeded');
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'promoted' });
-    assert.equal(prom.queries.length, 1);
+    // The dry run of the query before any traffic moves, then the one analysis measurement.
+    assert.equal(prom.queries.length, 2);
     const stable = kube.get('apps/v1', 'Deployment', NS, 'web')!;
     assert.equal(
       (stable.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image,
@@ -102,12 +103,16 @@ describe('CanaryShift packaged task (black box)', function () {
   it('rejects invalid inputs before touching the cluster', async () => {
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
-      inputs: inputs({ steps: '10, pause, 100', service: 'Web_Service' }),
+      // A bare `pause` is valid now (stop there for a later promote or abort): an out-of-range weight is not.
+      inputs: inputs({ steps: '10, 200', service: 'Web_Service' }),
       endpoints: { k8s: kube.endpoint() },
     });
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /2 inputs are invalid/);
-    assert.match(run.resultMessage ?? '', /input 'steps': 'pause' needs a duration/);
+    assert.match(
+      run.resultMessage ?? '',
+      /input 'steps': step 2 \('200'\): weight 200 is not a whole number from 0 to 100/,
+    );
     const tooLong = await runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
       inputs: inputs({ steps: '10, pause 5m, analysis, 100', rolloutTimeoutSeconds: '300' }),

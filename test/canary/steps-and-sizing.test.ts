@@ -228,7 +228,8 @@ describe('CanaryShift untrusted service text', () => {
     const out = untrustedText(evil);
     assert.ok(!/##(vso)?\[/i.test(out), out);
     assert.ok(![...out].some((c) => c === '\r' || c === '\n' || c === '\u0007'));
-    assert.match(out, /^parse error #\u200b#vso\[task\.setvariable/);
+    // The host's one neutralising function (tasks/common/vso-command.ts) breaks the opener with a space.
+    assert.match(out, /^parse error # #vso\[task\.setvariable/);
     assert.equal(untrustedText('x'.repeat(1000)).length, 301);
   });
 });

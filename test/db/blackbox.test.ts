@@ -43,6 +43,7 @@ describe('OracleDbProvision packaged task (black box)', function () {
 
     const wallet = await run({ action: 'wallet', walletPassword: WALLET_PASSWORD, adminPassword: '' });
     assert.equal(wallet.code, 0, wallet.resultMessage);
+    assert.notEqual(wallet.result, 'Failed', wallet.resultMessage);
     assert.ok(wallet.outputs.walletPath.startsWith(wallet.tempDir));
     assert.equal(fs.readFileSync(wallet.outputs.walletPath).readUInt32LE(0), 0x04034b50);
     assert.ok(!visibleOutput(wallet).includes(WALLET_PASSWORD));

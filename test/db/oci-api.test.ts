@@ -27,7 +27,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('ensure creates the database, waits for AVAILABLE and outputs a TNS descriptor', async () => {
     oci.store.delays.provision = 800; // long enough to be seen PROVISIONING even on a loaded machine
     const r = await run();
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const [db] = only();
     assert.equal(db.lifecycleState, 'AVAILABLE');
     assert.equal(db.adminPassword, ADMIN_PASSWORD);
@@ -70,7 +70,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
       whitelistedIps: '203.0.113.7',
       isMtlsConnectionRequired: 'false',
     });
-    assert.equal(drift.code, 0, drift.host.result?.message);
+    assert.notEqual(drift.host.result?.result, 'Failed', drift.host.result?.message);
     const [db] = only();
     assert.deepEqual(
       [db.computeCount, db.dataStorageSizeInTBs, db.dbWorkload, db.whitelistedIps, db.isMtlsConnectionRequired],
@@ -88,7 +88,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('scale, stop, start and backup converge and are idempotent', async () => {
     assert.equal((await run()).code, 0);
     const scale = await run({ action: 'scale', computeCount: '6', dbWorkload: 'DW' });
-    assert.equal(scale.code, 0, scale.host.result?.message);
+    assert.notEqual(scale.host.result?.result, 'Failed', scale.host.result?.message);
     assert.equal(only()[0].computeCount, 6);
     assert.equal(only()[0].dbWorkload, 'OLTP', 'scale touches compute and storage only');
 
@@ -113,7 +113,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(failedBackup.host.result?.result, 'Failed');
     assert.match(failedBackup.host.result.message, /ended FAILED|FAILED: InternalError: backup storage unavailable/);
     const backup = await run({ action: 'backup' });
-    assert.equal(backup.code, 0, backup.host.result?.message);
+    assert.notEqual(backup.host.result?.result, 'Failed', backup.host.result?.message);
     const b = [...oci.store.backups.values()].pop()!;
     assert.equal(b.lifecycleState, 'ACTIVE');
     assert.equal((backup.record.details as { steps: { backupId: string }[] }).steps[0].backupId, b.id);
@@ -122,7 +122,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('wallet writes a real zip under the agent temp directory and never prints the password', async () => {
     assert.equal((await run()).code, 0);
     const r = await run({ action: 'wallet', walletPassword: WALLET_PASSWORD });
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const file = r.host.outputs.walletPath;
     assert.ok(file.startsWith(r.host.variable('Agent.TempDirectory')!));
     assert.equal(fs.statSync(file).mode & 0o077, 0, 'readable by the agent user only');
@@ -141,7 +141,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.match(refused.host.result.message, /confirmDelete/);
     assert.equal(only()[0].lifecycleState, 'AVAILABLE');
     const del = await run({ action: 'delete', confirmDelete: 'true' });
-    assert.equal(del.code, 0, del.host.result?.message);
+    assert.notEqual(del.host.result?.result, 'Failed', del.host.result?.message);
     assert.equal(only()[0].lifecycleState, 'TERMINATED');
     assert.equal(del.host.outputs.lifecycleState, 'TERMINATED');
     const again = await run({ action: 'delete', confirmDelete: 'true' });
@@ -156,7 +156,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     oci.injectFault({ status: 429, count: 2, method: 'POST', path: /autonomousDatabases$/ });
     oci.injectFault({ status: 503, count: 1, method: 'GET', path: /autonomousDatabases$/ });
     const r = await run();
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     assert.equal(oci.store.databases.size, 1, 'the retried create did not create twice');
     assert.equal(oci.requests.filter((q) => q.method === 'POST' && q.status === 429).length, 2);
 
@@ -173,7 +173,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     oci.store.delays.stop = 1000;
     oci.injectFault({ status: 409, method: 'POST', path: /actions\/stop$/, afterProcessing: true });
     const stop = await run({ action: 'stop' });
-    assert.equal(stop.code, 0, stop.host.result?.message);
+    assert.notEqual(stop.host.result?.result, 'Failed', stop.host.result?.message);
     assert.equal(stop.host.outputs.lifecycleState, 'STOPPED');
     assert.ok(stop.host.lines.some((l) => /409 IncorrectState: .* is STOPPING/.test(l)));
     assert.equal(oci.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/stop')).length, 1);
@@ -182,7 +182,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
   it('a create whose response is lost is retried with the same opc-retry-token and creates once', async () => {
     oci.injectFault({ status: 503, method: 'POST', path: /autonomousDatabases$/, afterProcessing: true });
     const r = await run();
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     assert.equal(oci.store.databases.size, 1, 'one database despite two create requests');
     const posts = oci.requests.filter((q) => q.method === 'POST');
     assert.equal(posts.length, 2);
@@ -234,7 +234,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     assert.equal(third.host.result?.result, 'Failed');
     assert.match(third.host.result.message, /HTTP 400 LimitExceeded: The tenancy already has 2 Always Free/);
     const upgrade = await run({ displayName: 'free1', dbName: 'FREE1', isFreeTier: 'false', computeCount: '4' });
-    assert.equal(upgrade.code, 0, upgrade.host.result?.message);
+    assert.notEqual(upgrade.host.result?.result, 'Failed', upgrade.host.result?.message);
     const free1 = only().find((d) => d.displayName === 'free1')!;
     assert.deepEqual([free1.isFreeTier, free1.computeCount], [false, 4], 'left Always Free first, then scaled');
   });
@@ -257,7 +257,7 @@ describe('OracleDbProvision through the OCI API (emulator)', function () {
     const secretId = 'ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaamcdsoadminpw';
     oci.seedSecret(secretId, 'Vault-Stored-Pw9');
     const r = await run({ adminPassword: '', adminPasswordSecretId: secretId });
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     assert.equal(only()[0].adminPassword, 'Vault-Stored-Pw9');
     assert.ok(r.host.secrets.includes('Vault-Stored-Pw9'));
     assert.ok(!r.visible.includes('Vault-Stored-Pw9'));

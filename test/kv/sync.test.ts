@@ -123,30 +123,31 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
   });
 
   it('dry run prints the plan and changes nothing', async () => {
-    world.kv.set('new-one', 'n');
-    world.kv.set('same', 's');
-    world.kv.set('changed', 'c2');
+    // Values of realistic length: the agent masks secrets of any length, so a one-letter value would mask the log.
+    world.kv.set('new-one', 'value-of-new-one');
+    world.kv.set('same', 'value-of-same');
+    world.kv.set('changed', 'value-of-changed-2');
     world.oci.seed({
       vaultId: VAULT,
       compartmentId: world.inputs.compartmentId,
       keyId: KEY,
       name: 'same',
-      content: 's',
+      content: 'value-of-same',
     });
     world.oci.seed({
       vaultId: VAULT,
       compartmentId: world.inputs.compartmentId,
       keyId: KEY,
       name: 'changed',
-      content: 'c1',
+      content: 'value-of-changed-1',
     });
-    world.kv.set('parked', 'p');
+    world.kv.set('parked', 'value-of-parked');
     const parked = world.oci.seed({
       vaultId: VAULT,
       compartmentId: world.inputs.compartmentId,
       keyId: KEY,
       name: 'parked',
-      content: 'p',
+      content: 'value-of-parked',
     });
     world.oci.scheduleDeletion(parked.id);
     const run = await runInProcess(world, { dryRun: 'true', restorePendingDeletion: 'true' });

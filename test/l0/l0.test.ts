@@ -61,6 +61,9 @@ describe('L0 (MockTestRunner, unbundled)', () => {
       route: 'web',
       steps: '10, 200',
     });
-    assert.match(runner.errorIssues.join('\n'), /input 'steps': weight '200' is not a whole number from 0 to 100/);
+    assert.match(
+      runner.errorIssues.join('\n'),
+      /input 'steps': step \d \('200'\): weight 200 is not a whole number from 0 to 100/,
+    );
   });
 });

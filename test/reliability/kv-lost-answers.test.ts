@@ -59,6 +59,7 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
       () => undefined,
     );
     assert.equal(result.code, 0, result.resultMessage);
+    assert.notEqual(result.result, 'Failed', result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);
   });
 
@@ -70,6 +71,7 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
     );
     assert.equal(oci.faulted.length, 1);
     assert.equal(result.code, 0, result.resultMessage);
+    assert.notEqual(result.result, 'Failed', result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);
   });
 
@@ -81,6 +83,7 @@ describe('KeyVaultToOci lost answers, deterministic', function () {
     );
     assert.equal(kv.faulted.length, 1);
     assert.equal(result.code, 0, result.resultMessage);
+    assert.notEqual(result.result, 'Failed', result.resultMessage);
     assert.deepEqual(versions(), ['key-old', 'key-new']);
   });
 });

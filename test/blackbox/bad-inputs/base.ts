@@ -51,6 +51,7 @@ export const BASE: Record<TaskName, { inputs: Record<string, string>; endpoints:
     inputs: {
       azureSubscription: 'azure',
       keyVaultName: 'shop-kv',
+      secrets: 'db-*',
       ociConnection: 'oci',
       compartmentId: COMPARTMENT,
       vaultId: VAULT,

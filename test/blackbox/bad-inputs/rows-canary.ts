@@ -207,7 +207,7 @@ export const CANARY_ROWS: Row[] = [
     why: 'query without Prometheus URL',
     inputs: { query: 'up' },
     input: 'prometheusUrl',
-    error: /is required when the other Prometheus input is set/,
+    error: /input 'prometheusUrl': is required when query is set/,
   },
   {
     task: 'CanaryShift',

@@ -16,6 +16,20 @@ const withAzure = (patch: (ep: ReturnType<typeof azureRm>) => ReturnType<typeof 
 
 /** KeyVaultToOci: OCIDs copied from the OCI console in every shape, vault names, both connections. */
 export const KV_ROWS: Row[] = [
+  // No implicit '*' (issue 17): the whole vault is never pushed unless someone writes it.
+  {
+    task: 'KeyVaultToOci',
+    why: 'no secrets selected',
+    inputs: { secrets: '' },
+    input: 'secrets',
+    error: /is required/,
+  },
+  {
+    task: 'KeyVaultToOci',
+    why: 'unknown onSourceRemoved',
+    inputs: { onSourceRemoved: 'purge' },
+    input: 'onSourceRemoved',
+  },
   {
     task: 'KeyVaultToOci',
     why: 'bad vault name',
