@@ -303,7 +303,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     world.kv.set('a', 'x');
     const run = await runInProcess(world, { secrets: '' });
     assert.equal(run.host.result?.result, 'Failed');
-    assert.match(run.host.result!.message, /secrets/);
+    assert.match(run.host.result.message, /secrets/);
     assert.equal(world.oci.requests.length, 0);
   });
 });
