@@ -204,7 +204,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     world.kv.set('db-password', 'pw-1', { contentType: 'text/plain', tags: { app: 'orders' } });
     world.kv.set('api-token', 'token-value-1');
     const first = await runInProcess(world, { secrets: 'db-password, api-token' });
-    assert.equal(first.code, 0, first.visible);
+    assert.notEqual(first.host.result?.result, 'Failed', first.visible);
     const db = world.oci.secretByName(VAULT, 'db-password')!;
     assert.equal(db.freeformTags.app, 'orders');
     assert.equal(db.freeformTags['source-secret'], 'db-password');
@@ -213,7 +213,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     world.kv.update('db-password', { enabled: false });
     let mark = world.oci.requests.length;
     const kept = await runInProcess(world, { secrets: 'db-password, api-token' });
-    assert.equal(kept.code, 0, kept.visible);
+    assert.notEqual(kept.host.result?.result, 'Failed', kept.visible);
     assert.match(
       kept.host.lines.join('\n'),
       /warning: 1 OCI secret\(s\) created by this task have a deleted or disabled Key Vault source and stay active: db-password \(disabled in Key Vault\)/,
@@ -223,7 +223,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
 
     mark = world.oci.requests.length;
     const revoke = await runInProcess(world, { secrets: 'db-password, api-token', onSourceRemoved: 'disable' });
-    assert.equal(revoke.code, 0, revoke.visible);
+    assert.notEqual(revoke.host.result?.result, 'Failed', revoke.visible);
     assert.deepEqual(writes(mark), ['UpdateSecret db-password']);
     assert.equal(db.freeformTags['source-state'], 'disabled');
     const rule = db.secretRules!.find((r) => r.ruleType === 'SECRET_EXPIRY_RULE')!;
@@ -240,12 +240,12 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
 
     mark = world.oci.requests.length;
     const again = await runInProcess(world, { secrets: 'db-password, api-token', onSourceRemoved: 'disable' });
-    assert.equal(again.code, 0, again.visible);
+    assert.notEqual(again.host.result?.result, 'Failed', again.visible);
     assert.deepEqual(writes(mark), [], 'second run: already disabled, nothing written');
 
     world.kv.update('db-password', { enabled: true });
     const back = await runInProcess(world, { secrets: 'db-password, api-token', onSourceRemoved: 'disable' });
-    assert.equal(back.code, 0, back.visible);
+    assert.notEqual(back.host.result?.result, 'Failed', back.visible);
     assert.equal(db.freeformTags['source-state'], undefined, 'marker lifted');
     assert.deepEqual(db.secretRules, []);
     assert.equal(db.versions.length, 1, 'no new version for metadata');
@@ -264,7 +264,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     });
     world.kv.remove('db-password');
     const run = await runInProcess(world, { secrets: 'db-password\nlegacy*', onSourceRemoved: 'scheduleDeletion' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     const db = world.oci.secretByName(VAULT, 'db-password')!;
     assert.equal(db.lifecycleState, 'PENDING_DELETION');
     const days = (new Date(db.timeOfDeletion!).getTime() - Date.now()) / DAY;
@@ -274,7 +274,7 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     assert.match(run.host.lines.join('\n'), /delete\s+db-password: deleted from Key Vault/);
     const mark = world.oci.requests.length;
     const again = await runInProcess(world, { secrets: 'db-password\nlegacy*', onSourceRemoved: 'scheduleDeletion' });
-    assert.equal(again.code, 0, again.visible);
+    assert.notEqual(again.host.result?.result, 'Failed', again.visible);
     assert.deepEqual(writes(mark), []);
   });
 
@@ -282,12 +282,12 @@ describe('KeyVaultToOci revocation and metadata (in process, real SDKs against e
     const exp = Math.floor(Date.now() / 1000) + 30 * 86_400;
     world.kv.set('cert', 'pem', { contentType: 'application/x-pem-file', tags: { owner: 'team-a' }, expiresOn: exp });
     const first = await runInProcess(world, { secrets: 'cert' });
-    assert.equal(first.code, 0, first.visible);
+    assert.notEqual(first.host.result?.result, 'Failed', first.visible);
     const cert = world.oci.secretByName(VAULT, 'cert')!;
     assert.equal(new Date(String(cert.secretRules![0].timeOfAbsoluteExpiry)).getTime(), exp * 1000);
     world.kv.update('cert', { tags: { owner: 'team-b' } });
     const run = await runInProcess(world, { secrets: 'cert' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.match(run.host.lines.join('\n'), /metadata\s+cert \[tags\]/);
     assert.equal(cert.freeformTags.owner, 'team-b');
     assert.equal(cert.versions.length, 1);

