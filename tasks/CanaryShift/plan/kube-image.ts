@@ -4,7 +4,8 @@ import { ImageRef, Parsed, parseImageRef } from '../../common/image-ref';
  * Docker's normalisation of short names as the kubelet applies it (distribution/reference ParseNormalizedNamed):
  * no registry host → docker.io, a single path component → library/<name>. `nginx:1.27` and
  * `docker.io/library/nginx:1.27` are the same image to Kubernetes, so they are the same here.
- * TODO(lead): tasks/common/image-ref.ts is getting this normalisation (AcrPromote helper); switch to it then.
+ * tasks/common/image-ref.ts now normalises too; folding this into it is left for a change that may adjust the
+ * tests' expected shapes (this one adds `digest: undefined`).
  */
 export function normaliseImageName(text: string): string {
   const value = text.trim();
@@ -17,12 +18,4 @@ export function normaliseImageName(text: string): string {
 
 export function parseKubeImage(text: string): Parsed<ImageRef> {
   return parseImageRef(normaliseImageName(text));
-}
-
-/** registry/repository of a container's image, normalised (tag and digest dropped). */
-export function repositoryOf(image: string): string {
-  const noDigest = normaliseImageName(image).split('@')[0];
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return (colon > slash ? noDigest.slice(0, colon) : noDigest).toLowerCase();
 }
