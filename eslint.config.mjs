@@ -110,12 +110,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['scripts/system-deps.js'],
+    files: ['scripts/system-deps.js', 'scripts/side-by-side.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {
         require: 'readonly',
         process: 'readonly',
+        Buffer: 'readonly',
         console: 'readonly',
         __dirname: 'readonly',
         module: 'writable',

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../devkit/project';
 import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
@@ -25,12 +26,28 @@ export const UNIT_TESTS = [
 ];
 
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const argv = process.argv.slice(2);
-const files = argv.includes('--unit') ? [...UNIT_TESTS, ...argv.filter((a) => a !== '--unit')] : argv;
-// Named files replace .mocharc.json's spec instead of adding to it, so its forbid flags are repeated here.
-const args = files.length ? ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending', ...files] : [];
+
+/**
+ * The whole suite runs its files in parallel worker processes (mocha --parallel): about half of
+ * its time is spent waiting on child processes, registries, Prometheus and Chromium, so one file per core
+ * keeps both cores busy. Every test already binds port 0 and writes under mkdtemp,
+ * which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially (bisecting a flake).
+ */
+export function mochaArgs(argv: string[], env: NodeJS.ProcessEnv, cores: number): string[] {
+  const unit = argv.includes('--unit');
+  const named = argv.filter((a) => a !== '--unit');
+  const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores));
+  // Named files replace .mocharc.json's spec instead of adding to it, so its flags are repeated here.
+  const base = ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending'];
+  if (unit) return [...base, ...UNIT_TESTS, ...named];
+  const files = named.some((a) => /\.js$|\*/.test(a)) ? named : ['--recursive', 'out/test/**/*.test.js', ...named];
+  const parallel = jobs > 1 && !named.includes('--parallel') ? ['--parallel', '--jobs', String(jobs)] : [];
+  return [...base, ...parallel, ...files];
+}
+
 if (require.main === module) {
   ensureTestCa(); // idempotent: lets `npm run test:unit` work in a fresh clone without `npm test`'s pretest.
+  const args = mochaArgs(process.argv.slice(2), process.env, os.availableParallelism());
   const result = spawnSync(process.execPath, [mocha, ...args], {
     cwd: ROOT,
     stdio: 'inherit',
