@@ -124,7 +124,7 @@ export async function executeCanaryShift(
   if (!api) {
     if (!o.connection)
       throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
-    const kc = await createKubeConfig(o.connection, ctx.secrets, ctx.network);
+    const kc = await createKubeConfig(o.connection, ctx);
     api = createKubeClient(kc, {
       namespace: o.namespace,
       types: KINDS,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { KubernetesConnection, readKubernetesConnection } from '../common/connections/kubernetes';
 import { OciConnection, readOciConnection } from '../common/connections/oci';
+import { readAzureRmConnection } from '../common/connections/azure-rm';
 import { isOcidOf, readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
@@ -180,7 +181,10 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     ...production,
     kubernetes:
       target === 'operator'
-        ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection')
+        ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', {
+            azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscriptionEndpoint'),
+            oci,
+          })
         : undefined,
     namespace: inputs.string('namespace', {
       pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
