@@ -253,6 +253,7 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     connection: readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', {
       azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscriptionEndpoint'),
       oci: readOciConnection(inputs, host.endpoints, 'ociConnection'),
+      azureInput: 'azureSubscriptionEndpoint',
     }),
     namespace,
     action,

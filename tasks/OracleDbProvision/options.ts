@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { KubernetesConnection, readKubernetesConnection } from '../common/connections/kubernetes';
 import { OciConnection, readOciConnection } from '../common/connections/oci';
-import { readAzureRmConnection } from '../common/connections/azure-rm';
 import { isOcidOf, readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
@@ -181,10 +180,9 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     ...production,
     kubernetes:
       target === 'operator'
-        ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', {
-            azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscriptionEndpoint'),
-            oci,
-          })
+        ? // OKE exec users sign with the OCI connection. AKS through ARM would ship @azure/identity in this
+          // task too (about 100 KB of the .vsix): the operator takes a kubeconfig or a service account token.
+          readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', { oci })
         : undefined,
     namespace: inputs.string('namespace', {
       pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,

@@ -1,12 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError } from '../errors';
-import { TaskHost } from '../host';
 import { HttpClient } from '../http';
 import { AgentNetwork, DIRECT } from '../network/agent-network';
 import { kubeClusterNetwork } from '../network/client-options';
 import { SecretRegistry } from '../secrets';
-import { createAzureCredential } from './azure-rm';
+import type { AzureRmConnection } from './azure-rm';
 import { fetchAksKubeconfig } from './kube-aks';
 import { replaceExecUsers } from './kube-exec';
 import { KubernetesConnection } from './kubernetes';
@@ -28,10 +27,13 @@ export class TaskKubeConfig extends KubeConfig {
 export interface KubeConfigEnv {
   secrets: SecretRegistry;
   network?: AgentNetwork;
-  /** The task host (the job access token for workload identity federation); required for Azure. */
-  host?: TaskHost;
   /** The task's HTTP client (agent proxy, retries); required for AKS through ARM. */
   http?: HttpClient;
+  /**
+   * Entra credentials for an AzureRM connection (azure-rm.ts createAzureCredential): passed by the tasks
+   * that offer AKS through ARM, so the others do not bundle @azure/identity.
+   */
+  azureCredential?: (conn: AzureRmConnection) => Promise<TokenCredential>;
 }
 
 type Builder = (
@@ -88,8 +90,8 @@ export async function createKubeConfig(conn: KubernetesConnection, env: KubeConf
   const azureConn = conn.kind === 'aks' ? conn.azure : conn.sources.azure;
   let credential: Promise<TokenCredential> | undefined;
   const azure = (): Promise<TokenCredential> => {
-    if (!azureConn || !env.host) throw new Error('no Azure connection for this Kubernetes connection');
-    return (credential ??= createAzureCredential(azureConn, env.host, network));
+    if (!azureConn || !env.azureCredential) throw new Error('no Azure credential for this Kubernetes connection');
+    return (credential ??= env.azureCredential(azureConn));
   };
   const kc = await BUILDERS[conn.kind](conn, env, azure);
   for (const user of kc.getUsers()) {
@@ -103,7 +105,7 @@ export async function createKubeConfig(conn: KubernetesConnection, env: KubeConf
   const authHint = replaceExecUsers(kc, {
     conn,
     secrets: env.secrets,
-    azureCredential: azureConn && env.host ? azure : undefined,
+    azureCredential: azureConn && env.azureCredential ? azure : undefined,
   });
   // The agent's proxy (bypass list honoured per server) and CA go into every cluster entry, which
   // client-node turns into its proxy agent and TLS options.

@@ -68,7 +68,9 @@ const kubelogin: ExecPlugin = {
     if (!azure || !env.azureCredential)
       throw new TaskError(
         `The kubeconfig of Kubernetes connection '${env.conn.connectionId}' gets its token from kubelogin (Microsoft Entra ID), which the agent does not run.`,
-        'Set azureSubscriptionEndpoint to an Azure Resource Manager connection whose identity may use the cluster.',
+        env.conn.sources.azureInput
+          ? `Set ${env.conn.sources.azureInput} to an Azure Resource Manager connection whose identity may use the cluster.`
+          : 'Use a kubeconfig with a service account token or a client certificate (az aks get-credentials --admin).',
       );
     const makeCredential = env.azureCredential;
     return {

@@ -12,6 +12,8 @@ import type { OciConnection } from './oci';
 export interface KubeCredentialSources {
   azure?: AzureRmConnection;
   oci?: OciConnection;
+  /** The task's input for `azure`; undefined when the task offers none (AKS then needs a stored token). */
+  azureInput?: string;
 }
 
 export type KubernetesConnection = { connectionId: string; sources: KubeCredentialSources } & (
@@ -157,11 +159,19 @@ function readAzureSubscription(
     return undefined;
   }
   if (!sources.azure) {
-    inputs.problem(
-      inputName,
-      `service connection '${id}' is an Azure Subscription connection to AKS cluster '${name}' and holds no cluster credentials; the task fetches them from ARM with an Azure Resource Manager connection.`,
-      'Set azureSubscriptionEndpoint to an Azure Resource Manager connection allowed to list the cluster credentials (Azure Kubernetes Service Cluster User Role).',
-    );
+    const what = `service connection '${id}' is an Azure Subscription connection to AKS cluster '${name}' and holds no cluster credentials`;
+    if (sources.azureInput)
+      inputs.problem(
+        inputName,
+        `${what}; the task fetches them from ARM with an Azure Resource Manager connection.`,
+        `Set ${sources.azureInput} to an Azure Resource Manager connection allowed to list the cluster credentials (Azure Kubernetes Service Cluster User Role).`,
+      );
+    else
+      inputs.problem(
+        inputName,
+        `${what}, and this task does not read them from ARM.`,
+        'Use a Kubeconfig connection (az aks get-credentials --admin, or a kubeconfig with a service account token) or a Service Account connection.',
+      );
     return undefined;
   }
   const admin = ['true', '1', 'yes'].includes((data('clusterAdmin') || data('useClusterAdmin')).toLowerCase());
