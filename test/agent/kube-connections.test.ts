@@ -7,6 +7,8 @@ import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { kubeloginUser, okeUser } from '../../devkit/emulators/kube/authn';
 import { CANARY_IMAGE, NS, seedApp, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { OCI_TEST_KEY, ociEndpoint } from '../../devkit/support/oci-test-key';
+import { startFakeOperator } from '../db/fake-operator';
+import { dbInputs } from '../db/support';
 
 const CLIENT_ID = '5c2f0e7a-8d1b-4c3e-9f4a-6b7c8d9e0f1a';
 const CLIENT_SECRET = 'aks-connection-client-s3cret-0001';
@@ -190,7 +192,7 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
     });
     assert.equal(r.stepResult, 'Succeeded', failure(r));
     assert.equal(imageOf(oke), CANARY_IMAGE);
-    assert.ok(oke.requests.length > 0 && oke.requests.every((q) => q.status !== 401));
+    assert.ok(oke.requests.length > 0 && oke.requests.every((q) => q.status !== 401)); // the first run on this cluster
     assert.ok(!visibleOutput(r).includes(OCI_TEST_KEY.privateKeyPem.split('\n')[1]), 'the key stays masked');
   });
 
@@ -211,6 +213,31 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
       assert.match(oke.requests[seen]?.authError ?? '', /outside the allowed clock skew/);
     } finally {
       okeClockAheadMs = 0;
+    }
+  });
+
+  it('OracleDbProvision (operator) on OKE: the operator back end reaches the cluster with the OCI connection key', async () => {
+    okeClockAheadMs = 0;
+    const seen = oke.requests.length;
+    const operator = startFakeOperator(oke);
+    try {
+      const r = await runTaskLikeAgent({
+        taskDir: packagedTaskDir('OracleDbProvision'),
+        inputs: dbInputs({
+          target: 'operator',
+          operatorOciAuth: 'apiKey',
+          kubernetesServiceConnection: 'k8s',
+          namespace: NS,
+          displayName: 'Shop DB',
+        }),
+        endpoints: { k8s: okeConnection(), oci: ociEndpoint() },
+      });
+      assert.equal(r.stepResult, 'Succeeded', failure(r));
+      assert.ok(oke.get('database.oracle.com/v4', 'AutonomousDatabase', NS, 'shop-db'), 'the CR was applied');
+      const mine = oke.requests.slice(seen);
+      assert.ok(mine.length > 0 && mine.every((q) => q.status !== 401));
+    } finally {
+      operator.stop();
     }
   });
 
