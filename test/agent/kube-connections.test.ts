@@ -77,7 +77,7 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
       userKubeconfig,
     });
     arm = await startArmAks([
-      cluster('aks-plain', plain.kubeconfig()),
+      { ...cluster('aks-plain', plain.kubeconfig()), adminKubeconfig: plain.kubeconfig() },
       cluster('aks-entra', aad.kubeconfig({ user: kubeloginUser(entra.tenantId, AKS_SERVER_APP_ID) })),
       cluster('aks-entra-other', aad.kubeconfig({ user: kubeloginUser(entra.tenantId, OTHER_APP) })),
     ]);
@@ -111,12 +111,14 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
     },
     data: { subscriptionId: SUBSCRIPTION, environmentAuthorityUrl: entra.authorityHost },
   });
-  const runAks = (cluster: string): Promise<AgentRunResult> =>
-    runTaskLikeAgent({
+  const runAks = (cluster: string, data: Record<string, string> = {}): Promise<AgentRunResult> => {
+    const k8s = aksConnection(cluster);
+    return runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
       inputs: { ...CANARY, azureSubscriptionEndpoint: 'arm' },
-      endpoints: { k8s: aksConnection(cluster), arm: armConnection() },
+      endpoints: { k8s: { ...k8s, data: { ...k8s.data, ...data } }, arm: armConnection() },
     });
+  };
   const failure = (r: AgentRunResult): string => `${r.resultMessage}\n${r.stdout}\n${r.stderr}`;
 
   it('AKS: reads the cluster user kubeconfig from ARM and rolls out with its credentials', async () => {
@@ -132,6 +134,16 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
     assert.ok(plain.requests.length > 0 && plain.requests.every((q) => q.status !== 401));
     const visible = visibleOutput(r);
     for (const secret of [CLIENT_SECRET, plain.token]) assert.ok(!visible.includes(secret), 'credentials stay masked');
+  });
+
+  it('AKS, connection set to cluster admin: reads the admin kubeconfig (listClusterAdminCredential)', async () => {
+    const before = arm.requests.length;
+    const r = await runAks('aks-plain', { clusterAdmin: 'true' });
+    assert.equal(r.stepResult, 'Succeeded', failure(r));
+    assert.deepEqual(
+      arm.requests.slice(before).map((c) => [c.path.split('/').pop(), c.format, c.status]),
+      [['listClusterAdminCredential', null, 200]],
+    );
   });
 
   it('AKS with Entra ID: the kubelogin user gets an Entra token for the AKS server app, no kubelogin binary', async () => {
