@@ -130,10 +130,18 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
     });
 
     it('asks for the Azure connection an Azure Subscription connection without a token needs', () => {
-      const clusterId = '/subscriptions/s1/resourcegroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks1';
+      const clusterId =
+        '/subscriptions/s1/resourcegroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks1';
       const { reader, host } = setup({ data: { authorizationType: 'AzureSubscription', clusterId } });
-      readKubernetesConnection(reader, host.endpoints, 'conn');
-      assert.match(problemsOf(reader), /Azure Subscription connection to AKS cluster 'aks1'.*Set azureSubscriptionEndpoint/);
+      readKubernetesConnection(reader, host.endpoints, 'conn', { azureInput: 'azureSubscriptionEndpoint' });
+      assert.match(
+        problemsOf(reader),
+        /Azure Subscription connection to AKS cluster 'aks1'.*Set azureSubscriptionEndpoint/,
+      );
+      // A task that offers no AzureRM input (OracleDbProvision) says what connection works instead.
+      const other = setup({ data: { authorizationType: 'AzureSubscription', clusterId } });
+      readKubernetesConnection(other.reader, other.host.endpoints, 'conn');
+      assert.match(problemsOf(other.reader), /does not read them from ARM\. Use a Kubeconfig connection/);
     });
   });
 
