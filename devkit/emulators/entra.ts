@@ -77,8 +77,14 @@ export interface EntraEmulator {
   close(): Promise<void>;
 }
 
-export async function startEntra(opts: { tenantId?: string } = {}): Promise<EntraEmulator> {
+/** The AKS AAD server application: Entra knows it in every tenant (kubelogin's default --server-id). */
+export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function startEntra(opts: { tenantId?: string; resources?: string[] } = {}): Promise<EntraEmulator> {
   const tenantId = opts.tenantId ?? DEFAULT_TENANT;
+  // Resources named by an application id (a GUID scope such as the AKS server app) must exist in the tenant.
+  const knownResources = new Set([AKS_SERVER_APP_ID, ...(opts.resources ?? [])].map((r) => r.toLowerCase()));
   const apps: (EntraApp & { tenantId: string })[] = [];
   const systemAccessToken = `ado-job-token-${crypto.randomBytes(12).toString('hex')}`;
   let outages = 0;
@@ -261,6 +267,14 @@ export async function startEntra(opts: { tenantId?: string } = {}): Promise<Entr
     }
     const method = authenticate(app, form, `${url}/${tenant}/oauth2/v2.0/token`);
     const audience = scope.slice(0, -'/.default'.length);
+    if (GUID.test(audience) && !knownResources.has(audience.toLowerCase())) {
+      throw new AadError(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${audience} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
+    }
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       aud: audience,

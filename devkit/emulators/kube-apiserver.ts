@@ -49,6 +49,7 @@ import { ResourceType } from './kube/resources';
 import { routePath, serveWatch } from './kube/routing';
 import { ObjectStore, StoreEvent } from './kube/store';
 import { Fault, failRequest } from './kube/faults';
+import { OkeClusterAuth, authenticateKube } from './kube/authn';
 
 export type { Fault } from './kube/faults';
 
@@ -58,6 +59,10 @@ export type { StoreEvent } from './kube/store';
 
 export interface KubeApiServerOptions {
   token?: string;
+  /** AKS with Entra ID integration: also accept Entra tokens for this audience (kube/authn.ts). */
+  entraAudience?: string;
+  /** OKE: also accept `oci ce cluster generate-token` tokens for this cluster (kube/authn.ts). */
+  oke?: OkeClusterAuth;
   rollout?: RolloutBehavior;
   namespaces?: string[];
 }
@@ -70,6 +75,8 @@ export interface RequestLogEntry {
   body?: unknown;
   status: number;
   manager?: string;
+  /** Why a 401 was sent (the server itself says only Unauthorized). */
+  authError?: string;
 }
 
 export class KubeApiServer {
@@ -85,7 +92,7 @@ export class KubeApiServer {
     private readonly server: https.Server,
     readonly token: string,
     readonly ca: string,
-    opts: KubeApiServerOptions,
+    private readonly opts: KubeApiServerOptions,
   ) {
     this.controller = new DeploymentController(this.store, opts.rollout ?? { outcome: 'available', delayMs: 30 });
     for (const ns of ['default', 'kube-system', ...(opts.namespaces ?? [])])
@@ -210,7 +217,8 @@ export class KubeApiServer {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
-  kubeconfig(opts: { token?: string } = {}): string {
+  /** `user` replaces the token user (kube/authn.ts kubeloginUser, okeUser: the AKS and OKE exec shapes). */
+  kubeconfig(opts: { token?: string; user?: Record<string, unknown> } = {}): string {
     return YAML.stringify({
       apiVersion: 'v1',
       kind: 'Config',
@@ -221,7 +229,7 @@ export class KubeApiServer {
           cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.ca).toString('base64') },
         },
       ],
-      users: [{ name: 'ci', user: { token: opts.token ?? this.token } }],
+      users: [{ name: 'ci', user: opts.user ?? { token: opts.token ?? this.token } }],
       contexts: [{ name: 'emulator', context: { cluster: 'emulator', user: 'ci', namespace: 'default' } }],
     });
   }
@@ -286,7 +294,9 @@ export class KubeApiServer {
       entry.status = this.send(res, 400, statusBody(400, 'BadRequest', 'the request body could not be decoded'));
       return;
     }
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
+    const authn = authenticateKube(req.headers.authorization, { ...this.opts, token: this.token });
+    if (!authn.ok) {
+      entry.authError = authn.reason;
       entry.status = this.send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
       return;
     }

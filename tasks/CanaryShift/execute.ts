@@ -1,3 +1,4 @@
+import { createAzureCredential } from '../common/connections/azure-rm';
 import { createKubeConfig } from '../common/connections/kube-config';
 import { TaskError, TimeoutError } from '../common/errors';
 import { parseKubeImage } from './plan/kube-image';
@@ -124,7 +125,10 @@ export async function executeCanaryShift(
   if (!api) {
     if (!o.connection)
       throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
-    const kc = await createKubeConfig(o.connection, ctx.secrets, ctx.network);
+    const kc = await createKubeConfig(o.connection, {
+      ...ctx,
+      azureCredential: (azure) => createAzureCredential(azure, ctx.host, ctx.network),
+    });
     api = createKubeClient(kc, {
       namespace: o.namespace,
       types: KINDS,

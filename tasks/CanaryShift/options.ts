@@ -3,6 +3,7 @@ import { parseDuration } from '../common/duration';
 import { TaskHost } from '../common/host';
 import { ImageRef } from '../common/image-ref';
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
+import { readOciConnection } from '../common/connections/oci';
 import { InputReader } from '../common/inputs';
 import { CheckSpec } from '../common/checks';
 import { parseTaskChecks } from '../common/checks/check-secrets';
@@ -248,7 +249,12 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     );
   }
   return {
-    connection: readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection'),
+    // AKS through ARM and kubelogin tokens take the AzureRM connection; OKE exec users the OCI connection.
+    connection: readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', {
+      azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscriptionEndpoint'),
+      oci: readOciConnection(inputs, host.endpoints, 'ociConnection'),
+      azureInput: 'azureSubscriptionEndpoint',
+    }),
     namespace,
     action,
     deployment,

@@ -180,7 +180,9 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     ...production,
     kubernetes:
       target === 'operator'
-        ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection')
+        ? // OKE exec users sign with the OCI connection. AKS through ARM would ship @azure/identity in this
+          // task too (about 100 KB of the .vsix): the operator takes a kubeconfig or a service account token.
+          readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', { oci })
         : undefined,
     namespace: inputs.string('namespace', {
       pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,

@@ -1,5 +1,6 @@
 import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
+import { EntraEmulator, startEntra } from '../../devkit/emulators/entra';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { HostileService, startHostileService } from '../../devkit/stand-ins/hostile-service';
 import { CANARY_IMAGE, NS, startKube } from '../../devkit/stand-ins/kube-fixture';
@@ -8,6 +9,9 @@ import { issueCert } from '../../devkit/support/test-ca';
 import { ociEndpoint } from '../../devkit/support/oci-test-key';
 import { dbInputs } from '../db/support';
 import { assertNoInjection, assertServiceTextShown } from './injection';
+
+const ARM_CLIENT_ID = '2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901';
+const ARM_CLIENT_SECRET = 'hostile-arm-test-client-s3cret';
 
 /**
  * Issue 20 row 8: services that put pipeline commands in their status text, headers and error bodies
@@ -20,20 +24,34 @@ describe('agent model: hostile services cannot issue pipeline commands (all five
   let prom: HostileService;
   let registry: HostileService;
   let oci: HostileService;
+  let arm: HostileService;
+  let entra: EntraEmulator;
   let kube: KubeApiServer;
   let world: KvWorld;
   before(async () => {
-    [http, prom, registry, oci] = await Promise.all([
+    [http, prom, registry, oci, arm] = await Promise.all([
       startHostileService('http', tls),
       startHostileService('prometheus'),
       startHostileService('registry'),
       startHostileService('oci', tls),
+      startHostileService('arm', tls),
     ]);
+    entra = await startEntra();
+    entra.register({ clientId: ARM_CLIENT_ID, clientSecret: ARM_CLIENT_SECRET });
     kube = await startKube();
     world = await startWorld();
   });
   after(async () => {
-    await Promise.all([http.close(), prom.close(), registry.close(), oci.close(), kube.close(), world.close()]);
+    await Promise.all([
+      http.close(),
+      prom.close(),
+      registry.close(),
+      oci.close(),
+      arm.close(),
+      entra.close(),
+      kube.close(),
+      world.close(),
+    ]);
   });
 
   const runs: Record<string, (debug: string) => Promise<AgentRunResult>> = {
@@ -71,6 +89,48 @@ describe('agent model: hostile services cannot issue pipeline commands (all five
           rolloutTimeoutSeconds: '60',
         },
         endpoints: { k8s: kube.serviceAccountEndpoint() },
+        variables: { 'System.Debug': debug },
+      }),
+    // An Azure Subscription Kubernetes connection: the ARM listClusterUserCredential error text is the attack.
+    'CanaryShift (AKS through ARM)': (debug) =>
+      runTaskLikeAgent({
+        taskDir: packagedTaskDir('CanaryShift'),
+        inputs: {
+          kubernetesServiceConnection: 'aks',
+          azureSubscriptionEndpoint: 'arm',
+          namespace: NS,
+          action: 'run',
+          deployment: 'web',
+          service: 'web',
+          trafficRouter: 'gatewayApi',
+          route: 'web',
+          image: CANARY_IMAGE,
+          steps: '50, 100',
+          rolloutTimeoutSeconds: '60',
+        },
+        endpoints: {
+          aks: {
+            url: 'https://aks-shop.hcp.westeurope.azmk8s.io:443',
+            scheme: 'Kubernetes',
+            auth: { azureEnvironment: 'AzureCloud', azureTenantId: entra.tenantId },
+            data: {
+              authorizationType: 'AzureSubscription',
+              clusterId:
+                '/subscriptions/s-1/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks',
+            },
+          },
+          arm: {
+            url: `${arm.url}/`,
+            scheme: 'ServicePrincipal',
+            auth: {
+              tenantid: entra.tenantId,
+              serviceprincipalid: ARM_CLIENT_ID,
+              serviceprincipalkey: ARM_CLIENT_SECRET,
+              authenticationType: 'spnKey',
+            },
+            data: { environmentAuthorityUrl: entra.authorityHost },
+          },
+        },
         variables: { 'System.Debug': debug },
       }),
     AcrPromote: (debug) =>

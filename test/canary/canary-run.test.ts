@@ -252,7 +252,7 @@ describe('CanaryShift run (in-process, kube-apiserver and Prometheus emulators)'
     assert.equal(denied.host.result?.result, 'Failed');
     assert.match(
       denied.host.result.message,
-      /Unauthorized \(HTTP 401 Unauthorized\)\. The cluster rejected the credentials/,
+      /Unauthorized: the cluster refused the credentials of Kubernetes connection 'k8s' \(HTTP 401 Unauthorized\)\. The cluster rejected the credentials/,
     );
     assert.doesNotMatch(denied.host.result.message, /expired-token/);
 

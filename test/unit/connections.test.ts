@@ -105,7 +105,7 @@ describe('service connections', () => {
       const conn = readKubernetesConnection(reader, host.endpoints, 'conn');
       reader.check();
       assert.ok(sent.includes(token));
-      const kc = await createKubeConfig(conn!, new SecretRegistry(() => undefined));
+      const kc = await createKubeConfig(conn!, { secrets: new SecretRegistry(() => undefined) });
       assert.equal(kc.getCurrentCluster()?.server, 'https://oke.example:6443');
       assert.equal(kc.getCurrentUser()?.token, token);
     });
@@ -124,15 +124,24 @@ contexts: [{name: a, context: {cluster: ka, user: ua}}, {name: b, context: {clus
       });
       const conn = readKubernetesConnection(reader, host.endpoints, 'conn');
       const sent: string[] = [];
-      const kc = await createKubeConfig(conn!, new SecretRegistry((v) => sent.push(v)));
+      const kc = await createKubeConfig(conn!, { secrets: new SecretRegistry((v) => sent.push(v)) });
       assert.equal(kc.getCurrentCluster()?.server, 'https://b:6443');
       assert.ok(sent.includes('token-of-a') && sent.includes('token-of-b'));
     });
 
-    it('refuses the AzureSubscription type with a way forward', () => {
-      const { reader, host } = setup({ data: { authorizationType: 'AzureSubscription' } });
-      readKubernetesConnection(reader, host.endpoints, 'conn');
-      assert.match(problemsOf(reader), /authorization type 'azuresubscription'.*not supported.*az aks get-credentials/);
+    it('asks for the Azure connection an Azure Subscription connection without a token needs', () => {
+      const clusterId =
+        '/subscriptions/s1/resourcegroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks1';
+      const { reader, host } = setup({ data: { authorizationType: 'AzureSubscription', clusterId } });
+      readKubernetesConnection(reader, host.endpoints, 'conn', { azureInput: 'azureSubscriptionEndpoint' });
+      assert.match(
+        problemsOf(reader),
+        /Azure Subscription connection to AKS cluster 'aks1'.*Set azureSubscriptionEndpoint/,
+      );
+      // A task that offers no AzureRM input (OracleDbProvision) says what connection works instead.
+      const other = setup({ data: { authorizationType: 'AzureSubscription', clusterId } });
+      readKubernetesConnection(other.reader, other.host.endpoints, 'conn');
+      assert.match(problemsOf(other.reader), /does not read them from ARM\. Use a Kubeconfig connection/);
     });
   });
 

@@ -274,6 +274,6 @@ class OperatorBackend implements DbBackend {
 }
 
 export const createOperatorBackend: BackendFactory = async (ctx: TaskContext, o, deps) => {
-  const kc = await createKubeConfig(o.kubernetes!, ctx.secrets, ctx.network);
+  const kc = await createKubeConfig(o.kubernetes!, ctx);
   return new OperatorBackend(ctx, o, Kube.connect(kc, o.namespace, ctx.signal, ctx.deadline, deps.retry), deps);
 };

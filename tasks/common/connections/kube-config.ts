@@ -1,8 +1,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import type { TokenCredential } from '@azure/core-auth';
 import { TaskError } from '../errors';
+import { HttpClient } from '../http';
 import { AgentNetwork, DIRECT } from '../network/agent-network';
 import { kubeClusterNetwork } from '../network/client-options';
 import { SecretRegistry } from '../secrets';
+import type { AzureRmConnection } from './azure-rm';
+import { fetchAksKubeconfig } from './kube-aks';
+import { replaceExecUsers } from './kube-exec';
 import { KubernetesConnection } from './kubernetes';
 
 /*
@@ -10,39 +15,98 @@ import { KubernetesConnection } from './kubernetes';
  * import lets esbuild drop the API groups and models a task does not use, about 2 MB a bundle.
  */
 
-/** Builds a client-node KubeConfig for the connection, registering every credential it holds. */
-export async function createKubeConfig(
+/**
+ * A KubeConfig that also says what credentials the cluster is shown, for the message of a 401
+ * ("the cluster refused <authHint>"); createKubeClient reads it.
+ */
+export class TaskKubeConfig extends KubeConfig {
+  authHint?: string;
+}
+
+/** What building a KubeConfig may need besides the connection: ARM and Entra calls for AKS. */
+export interface KubeConfigEnv {
+  secrets: SecretRegistry;
+  network?: AgentNetwork;
+  /** The task's HTTP client (agent proxy, retries); required for AKS through ARM. */
+  http?: HttpClient;
+  /**
+   * Entra credentials for an AzureRM connection (azure-rm.ts createAzureCredential): passed by the tasks
+   * that offer AKS through ARM, so the others do not bundle @azure/identity.
+   */
+  azureCredential?: (conn: AzureRmConnection) => Promise<TokenCredential>;
+}
+
+type Builder = (
   conn: KubernetesConnection,
-  secrets: SecretRegistry,
-  network: AgentNetwork = DIRECT,
-): Promise<KubeConfig> {
-  const kc = new KubeConfig();
-  if (conn.kind === 'kubeconfig') {
-    try {
-      kc.loadFromString(conn.kubeconfig);
-    } catch {
-      throw new TaskError(
-        'The kubeconfig of the Kubernetes connection is not valid YAML or JSON.',
-        'Paste a kubeconfig as produced by kubectl config view --raw.',
-      );
-    }
-    if (conn.context) kc.setCurrentContext(conn.context);
-  } else {
+  env: KubeConfigEnv,
+  azure: () => Promise<TokenCredential>,
+) => Promise<TaskKubeConfig>;
+
+function fromYaml(text: string, context: string | undefined, connectionId: string): TaskKubeConfig {
+  const kc = new TaskKubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch {
+    throw new TaskError(
+      `The kubeconfig of Kubernetes connection '${connectionId}' is not valid YAML or JSON.`,
+      'Paste a kubeconfig as produced by kubectl config view --raw.',
+    );
+  }
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+
+/** One way to a KubeConfig per kind of connection (kubernetes.ts reads them). */
+const BUILDERS: Record<KubernetesConnection['kind'], Builder> = {
+  kubeconfig: (conn) => {
+    const c = conn as Extract<KubernetesConnection, { kind: 'kubeconfig' }>;
+    return Promise.resolve(fromYaml(c.kubeconfig, c.context, c.connectionId));
+  },
+  serviceAccount: (conn) => {
+    const c = conn as Extract<KubernetesConnection, { kind: 'serviceAccount' }>;
+    const kc = new TaskKubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'cluster', server: conn.server, caData: conn.caData, skipTLSVerify: conn.skipTlsVerify }],
-      users: [{ name: 'task', token: conn.token }],
+      clusters: [{ name: 'cluster', server: c.server, caData: c.caData, skipTLSVerify: c.skipTlsVerify }],
+      users: [{ name: 'task', token: c.token }],
       contexts: [{ name: 'task', cluster: 'cluster', user: 'task' }],
       currentContext: 'task',
     });
-  }
+    return Promise.resolve(kc);
+  },
+  aks: async (conn, env, azure) => {
+    const c = conn as Extract<KubernetesConnection, { kind: 'aks' }>;
+    if (!env.http) throw new Error('AKS connections need the task HTTP client');
+    return fromYaml(
+      await fetchAksKubeconfig(c, await azure(), { http: env.http, secrets: env.secrets }),
+      undefined,
+      c.connectionId,
+    );
+  },
+};
+
+/** Builds a client-node KubeConfig for the connection, registering every credential it holds. */
+export async function createKubeConfig(conn: KubernetesConnection, env: KubeConfigEnv): Promise<TaskKubeConfig> {
+  const network = env.network ?? DIRECT;
+  const azureConn = conn.kind === 'aks' ? conn.azure : conn.sources.azure;
+  let credential: Promise<TokenCredential> | undefined;
+  const azure = (): Promise<TokenCredential> => {
+    if (!azureConn || !env.azureCredential) throw new Error('no Azure credential for this Kubernetes connection');
+    return (credential ??= env.azureCredential(azureConn));
+  };
+  const kc = await BUILDERS[conn.kind](conn, env, azure);
   for (const user of kc.getUsers()) {
-    secrets.register(user.token);
-    secrets.register(user.password);
+    env.secrets.register(user.token);
+    env.secrets.register(user.password);
     if (user.keyData) {
-      secrets.register(user.keyData);
-      secrets.register(Buffer.from(user.keyData, 'base64').toString('utf8'));
+      env.secrets.register(user.keyData);
+      env.secrets.register(Buffer.from(user.keyData, 'base64').toString('utf8'));
     }
   }
+  const authHint = replaceExecUsers(kc, {
+    conn,
+    secrets: env.secrets,
+    azureCredential: azureConn && env.azureCredential ? azure : undefined,
+  });
   // The agent's proxy (bypass list honoured per server) and CA go into every cluster entry, which
   // client-node turns into its proxy agent and TLS options.
   const clusters = kc.getClusters().map((c) => ({ ...c, ...kubeClusterNetwork(network, c.server, c.caData) }));
@@ -54,8 +118,9 @@ export async function createKubeConfig(
   });
   if (!kc.getCurrentCluster())
     throw new TaskError(
-      'The Kubernetes connection selects no cluster.',
+      `The Kubernetes connection '${conn.connectionId}' selects no cluster.`,
       "Set current-context in the kubeconfig or the connection's cluster context.",
     );
+  kc.authHint = authHint ?? `the credentials of Kubernetes connection '${conn.connectionId}'`;
   return kc;
 }

@@ -85,6 +85,7 @@ export function createKubeClient<K extends string>(kc: KubeConfig, opts: KubeCli
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const { namespace } = opts;
+  const authHint = (kc as { authHint?: string }).authHint;
   const policy = opts.policy ?? { ...DEFAULT_RETRY_POLICY, baseDelayMs: 250 };
   const served = new Map<K, string>();
   const header = (type: PatchType): ReturnType<typeof setHeaderOptions> =>
@@ -101,7 +102,11 @@ export function createKubeClient<K extends string>(kc: KubeConfig, opts: KubeCli
         try {
           return await fn();
         } catch (err) {
-          throw toKubeError(err);
+          const e = toKubeError(err);
+          // "Unauthorized" alone does not say which credentials: name them (connections/kube-config.ts).
+          if (e instanceof KubeError && e.code === 401 && authHint && !e.message.includes(authHint))
+            throw new KubeError(401, e.reason, `${e.message}: the cluster refused ${authHint}`, e.retryAfter);
+          throw e;
         }
       },
       { what, idempotent, errorOutcome: kubeOutcome },
