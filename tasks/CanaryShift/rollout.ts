@@ -16,7 +16,6 @@ import {
   canaryNameOf,
   canaryService,
   canaryUpdate,
-  chooseContainer,
   imageText,
   promotePatch,
 } from './plan/canary-spec';
@@ -25,7 +24,7 @@ import { TrafficRouter } from './routers';
 /** One line of the ledger record: what was done, when, at which weight. */
 export interface StepRecord {
   step?: number;
-  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'dry-run';
+  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'dry-run' | 'switch';
   at: string;
   weight?: number;
   requestedWeight?: number;
@@ -111,6 +110,10 @@ export class CanaryRollout {
     ];
   }
 
+  currentWeight(): Promise<number> {
+    return this.d.router.currentWeight();
+  }
+
   waitCanary(): Promise<KubeObject> {
     return waitAvailable(this.d.api, this.canary, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
   }
@@ -118,7 +121,8 @@ export class CanaryRollout {
   /** Creates or updates the canary Deployment (and canary Service), then waits until it is available. */
   async deploy(): Promise<void> {
     const image = this.o.image;
-    if (!image) throw new TaskError('The image input is required to deploy a canary.');
+    if (!image && !this.o.release.canaryPatch)
+      throw new TaskError('The image input (or canaryPatch) is required to deploy a canary.');
     const started = Date.now();
     await this.d.router.verify();
     await this.stable();
@@ -135,6 +139,7 @@ export class CanaryRollout {
       desired = canaryDeployment({
         stable,
         image,
+        patch: this.o.release.canaryPatch,
         replicas,
         isolate,
         annotations: this.d.annotations,
@@ -194,8 +199,8 @@ export class CanaryRollout {
     );
     this.d.log(
       result.changed
-        ? `Deployed ${this.canary} with ${imageText(image)} (${desired.spec.replicas} replica(s)).`
-        : `${this.canary} already runs ${imageText(image)}: nothing to change.`,
+        ? `Deployed ${this.canary} with ${image ? imageText(image) : 'the patched pod template'} (${desired.spec.replicas} replica(s)).`
+        : `${this.canary} already runs ${image ? imageText(image) : 'the patched pod template'}: nothing to change.`,
     );
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
@@ -276,11 +281,24 @@ export class CanaryRollout {
 
   /** True when the stable Deployment already runs the requested image and there is no canary: a finished rollout. */
   async alreadyPromoted(): Promise<boolean> {
-    if (!this.o.image || (await this.d.api.get('Deployment', this.canary))) return false;
+    if ((!this.o.image && !this.o.release.canaryPatch) || (await this.d.api.get('Deployment', this.canary)))
+      return false;
     const stable = await this.stable();
-    const containers = stable.spec?.template?.spec?.containers ?? [];
-    const chosen = chooseContainer(containers, this.o.image, this.o.container);
-    return chosen.ok && containers[chosen.index].image === imageText(this.o.image);
+    try {
+      // What a canary would run (image and canaryPatch applied) is what the stable already runs.
+      const want = canaryDeployment({
+        stable,
+        image: this.o.image,
+        patch: this.o.release.canaryPatch,
+        replicas: 1,
+        isolate: [],
+        annotations: {},
+        container: this.o.container,
+      });
+      return JSON.stringify(want.spec.template.spec) === JSON.stringify(stable.spec?.template?.spec);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -290,7 +308,7 @@ export class CanaryRollout {
   async run(): Promise<'promoted' | 'paused'> {
     if (await this.alreadyPromoted()) {
       this.d.log(
-        `${this.o.deployment} already runs ${imageText(this.o.image!)} and no canary exists: the rollout is complete.`,
+        `${this.o.deployment} already runs ${this.o.image ? imageText(this.o.image) : 'the patched pod template'} and no canary exists: the rollout is complete.`,
       );
       this.note({ kind: 'promote', at: new Date().toISOString(), weight: 0, changed: false, note: 'already promoted' });
       return 'promoted';
