@@ -6,17 +6,23 @@ import { selectorPatch } from './plan/blue-green';
 import { ROLE_LABEL, SPEC_HASH, canaryDeployment, canaryService, canaryUpdate, imageText } from './plan/canary-spec';
 import { stableReplicaCount } from './plan/replicas';
 import type { RolloutDeps } from './rollout';
+import { HpaFollower } from './kube/hpa';
 
 /** The original selector of a Service we pointed elsewhere (JSON): the switch back restores exactly it. */
 export const SAVED_SELECTOR = 'multicloud-devsecops.io/original-selector';
 
 /** The blue/green preview: `<deployment>-preview` at the stable's size, and the preview Service in front of it. */
 export class PreviewDeployer {
+  /** The preview gets the stable's HPA bounds: it takes all the traffic at the switch. */
+  private readonly hpa: HpaFollower;
+
   constructor(
     private readonly d: RolloutDeps,
     readonly name: string,
     readonly service: string,
-  ) {}
+  ) {
+    this.hpa = new HpaFollower(d, d.options.deployment, { name, role: 'preview' }, 0);
+  }
 
   private wait(name: string): Promise<KubeObject> {
     return waitAvailable(this.d.api, name, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
@@ -51,7 +57,7 @@ export class PreviewDeployer {
         stable: s,
         image: o.image,
         patch: o.release.canaryPatch,
-        replicas: stableReplicaCount(s, false),
+        replicas: stableReplicaCount(s, !!(await this.hpa.stableHpa())),
         isolate: await this.isolateKeys(s),
         annotations: this.d.annotations,
         container: o.container,
@@ -120,11 +126,13 @@ export class PreviewDeployer {
         : `${this.name} already runs ${what}: nothing to change.`,
     );
     await this.wait(this.name);
+    await this.hpa.follow(100);
     return result.changed;
   }
 
   /** The preview Deployment goes (scaled to 0 first); our preview Service goes, a user's gets its selector back. */
   async remove(signal: AbortSignal): Promise<void> {
+    await this.hpa.remove();
     if (await this.d.api.get('Deployment', this.name)) {
       await converge(
         this.d.api,

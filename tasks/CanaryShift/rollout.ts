@@ -5,7 +5,8 @@ import { converge } from '../common/kube/converge';
 import { KubeObject } from '../common/kube/types';
 import { KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
-import { canaryReplicasFor } from './plan/replicas';
+import { canaryReplicasFor, stableReplicaCount } from './plan/replicas';
+import { HpaFollower } from './kube/hpa';
 import {
   CANARY_IMAGE,
   COMPLETED_STEP,
@@ -74,9 +75,14 @@ export class CanaryRollout {
   private readonly o: CanaryShiftOptions;
   readonly canary: string;
 
+  /** The canary's HPA, made from the stable's (none for the pod router, which sizes by ratio itself). */
+  private readonly hpa: HpaFollower;
+
   constructor(private readonly d: RolloutDeps) {
     this.o = d.options;
     this.canary = canaryNameOf(d.options.deployment);
+    const target = { name: this.canary, role: 'canary' as const };
+    this.hpa = new HpaFollower(d, d.options.deployment, target, d.options.maxCanaryReplicas);
   }
 
   private note(step: StepRecord): void {
@@ -135,7 +141,7 @@ export class CanaryRollout {
     const isolate = await this.isolateKeys(stable);
     let desired: KubeObject;
     try {
-      const replicas = this.sizeFor(stable, await this.d.router.currentWeight());
+      const replicas = await this.sizeFor(stable, await this.d.router.currentWeight());
       desired = canaryDeployment({
         stable,
         image,
@@ -204,6 +210,7 @@ export class CanaryRollout {
     );
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
+    if (this.d.router.kind !== 'pod') await this.hpa.follow(this.weight);
     this.deployChanged = result.changed;
     this.note({
       kind: 'deploy',
@@ -238,10 +245,12 @@ export class CanaryRollout {
       // A growing share never shrinks the canary (it may have been deployed larger); a shrinking share sizes it down.
       const before = await this.canaryReplicas();
       const shrinking = weight < this.weight;
-      const target = this.sizeFor(await this.stable(), weight);
+      const target = await this.sizeFor(await this.stable(), weight);
       replicas = shrinking ? target : Math.max(target, before);
+      if (!shrinking) await this.hpa.follow(weight);
       if (replicas > before) await this.scaleCanary(replicas);
       this.weight = await this.d.router.setWeight(weight);
+      if (shrinking) await this.hpa.follow(weight);
       if (replicas < before) await this.scaleCanary(replicas);
     } else this.weight = await this.d.router.setWeight(weight);
     this.d.log(
@@ -251,13 +260,16 @@ export class CanaryRollout {
   }
 
   /** The canary's size for a weight: the stable's share (the pod router sizes by its own ratio instead). */
-  private sizeFor(stable: KubeObject, weight: number): number {
+  private async sizeFor(stable: KubeObject, weight: number): Promise<number> {
     if (this.d.router.kind === 'pod') return this.o.canaryReplicas;
-    const size = canaryReplicasFor(Number(stable.spec?.replicas ?? 1), weight, this.o.maxCanaryReplicas);
+    // With an HPA the stable's live size counts (the HPA sets it), and the canary stays within its HPA's bounds.
+    const bounds = await this.hpa.bounds(weight);
+    const size = canaryReplicasFor(stableReplicaCount(stable, !!bounds), weight, this.o.maxCanaryReplicas);
     const floor = this.o.maxCanaryReplicas
       ? Math.min(this.o.canaryReplicas, this.o.maxCanaryReplicas)
       : this.o.canaryReplicas;
-    return Math.max(size, floor);
+    const wanted = Math.max(size, floor);
+    return bounds ? Math.min(bounds.maxReplicas, Math.max(bounds.minReplicas, wanted)) : wanted;
   }
 
   private async canaryReplicas(): Promise<number> {
@@ -447,6 +459,7 @@ export class CanaryRollout {
     await this.d.router.reset();
     this.weight = 0;
     this.d.log('Traffic is 100% stable.');
+    await this.hpa.remove();
     const canaryService = canaryNameOf(this.o.service as string);
     // Read first: a re-run (promote of an already promoted canary) then writes nothing at all.
     if (

@@ -87,8 +87,8 @@ describe('CanaryShift blue/green packaged task (black box)', function () {
   it('refuses shift and unknown analysis metrics before contacting the cluster', async () => {
     const r = await run({ action: 'shift', weight: '50', postPromotionAnalysis: 'nope' });
     assert.equal(r.result, 'Failed');
-    assert.match(r.stdout, /action: shift splits traffic by weight/);
-    assert.match(r.stdout, /postPromotionAnalysis: names metric 'nope'/);
+    assert.match(r.stdout, /input 'action': shift splits traffic by weight/);
+    assert.match(r.stdout, /input 'postPromotionAnalysis': names metric 'nope'/);
     assert.deepEqual(kube.requests, []);
   });
 });

@@ -137,7 +137,10 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
   if (input.patch) {
     template = applyPodPatch(template, input.patch);
     const bare = (template.spec?.containers ?? []).find((c: { image?: string }) => !c.image);
-    if (bare) throw new Error(`canaryPatch adds container ${bare.name} without an image (or names a container the stable lacks)`);
+    if (bare)
+      throw new Error(
+        `canaryPatch adds container ${bare.name} without an image (or names a container the stable lacks)`,
+      );
   }
   // The version the canary runs, for records: the changed container's image.
   const newImage = image ? imageText(image) : (template.spec.containers[Math.max(0, index)]?.image ?? '');
