@@ -44,24 +44,54 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 function keysAt(path: string[]): Record<string, string> {
   const p = path.join('.');
   if (p === 'spec') return POD_SPEC_KEYS;
-  if (path.length === 3 && path[0] === 'spec' && CONTAINER_LISTS.has(path[1])) return CONTAINER_KEYS;
+  // Items of a list are merged at the list's path: spec.containers is where a Container's own lists are.
+  if (path.length === 2 && path[0] === 'spec' && CONTAINER_LISTS.has(path[1])) return CONTAINER_KEYS;
   return {};
 }
 
 function mergeList(original: Json[], patch: Json[], key: string | undefined, path: string[]): Json[] {
   const replace = patch.find((p) => isObj(p) && p.$patch === 'replace');
   if (replace || !key) return clone(patch.filter((p) => !(isObj(p) && p.$patch === 'replace')));
-  const out = clone(original);
+  const merged = clone(original);
   for (const item of patch) {
     if (!isObj(item) || item[key] === undefined)
       throw new Error(`${path.join('.')}: every item needs its merge key ${key}`);
-    const at = out.findIndex((o) => isObj(o) && o[key] === item[key]);
+    const at = merged.findIndex((o) => isObj(o) && o[key] === item[key]);
     if (item.$patch === 'delete') {
-      if (at >= 0) out.splice(at, 1);
+      if (at >= 0) merged.splice(at, 1);
       continue;
     }
-    if (at >= 0) out[at] = mergeObj(out[at] as Obj, item, path);
-    else out.push(mergeObj({}, item, path));
+    if (at >= 0) merged[at] = mergeObj(merged[at] as Obj, item, path);
+    else merged.push(mergeObj({}, item, path));
+  }
+  return ordered(merged, patch, original, key);
+}
+
+/**
+ * The order strategicpatch gives a merged list (normalizeElementOrder, mergeSortedSlice): the patch's items in the
+ * patch's order, the others in the original's, interleaved by their places in the original; an item the original
+ * lacks comes before the original items still to place.
+ */
+function ordered(merged: Json[], patch: Json[], original: Json[], key: string): Json[] {
+  const keyOf = (v: Json): Json => (isObj(v) ? v[key] : null);
+  const patchKeys = patch.map(keyOf);
+  const serverKeys = original.map(keyOf);
+  const fromPatch = merged
+    .filter((m) => patchKeys.includes(keyOf(m)))
+    .sort((a, b) => patchKeys.indexOf(keyOf(a)) - patchKeys.indexOf(keyOf(b)));
+  const serverOnly = merged.filter((m) => !patchKeys.includes(keyOf(m)));
+  const out: Json[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < fromPatch.length) {
+    if (j >= fromPatch.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(fromPatch[j++]);
+    else {
+      const l = serverKeys.indexOf(keyOf(serverOnly[i]));
+      const r = serverKeys.indexOf(keyOf(fromPatch[j]));
+      if (l >= 0 && r >= 0 && l < r) out.push(serverOnly[i++]);
+      else out.push(fromPatch[j++]);
+    }
   }
   return out;
 }
