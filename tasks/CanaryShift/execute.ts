@@ -155,6 +155,7 @@ export async function executeCanaryShift(
     annotations,
     log,
     signal: ctx.signal,
+    header: o.release.canaryHeader,
     waitCanaryAvailable: async () => void (await rolloutRef.current!.waitCanary()),
   });
   const providers = createProviders(ctx, o, deps);

@@ -138,6 +138,12 @@ export function readReleaseOptions(
   if (headerText) {
     const parsed = parseCanaryHeader(headerText);
     if (!parsed.ok) inputs.problem('canaryHeader', `${parsed.error}.`, 'Write name=value, e.g. x-canary=always.');
+    else if (strategy === 'blueGreen')
+      inputs.problem(
+        'canaryHeader',
+        'is for canaries; blue/green testers reach the new version through previewService before the switch.',
+        'Remove canaryHeader, or use strategy canary.',
+      );
     else if (ctx.router !== 'gatewayApi' && ctx.router !== 'istio')
       inputs.problem(
         'canaryHeader',

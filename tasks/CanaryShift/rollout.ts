@@ -210,6 +210,11 @@ export class CanaryRollout {
     );
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
+    // canaryHeader: testers reach the available canary by header before any user traffic (the weight stays).
+    if (this.o.release.canaryHeader) {
+      this.weight = await this.d.router.setWeight(this.weight);
+      this.d.log(`Requests with header ${this.o.release.canaryHeader.name} reach ${this.canary}.`);
+    }
     if (this.d.router.kind !== 'pod') await this.hpa.follow(this.weight);
     this.deployChanged = result.changed;
     this.note({

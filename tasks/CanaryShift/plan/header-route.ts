@@ -17,8 +17,8 @@ export function parseCanaryHeader(text: string): { ok: true; value: HeaderMatch 
   const at = text.indexOf('=');
   const colon = text.indexOf(':');
   // `name: value` as curl -H writes it is accepted too.
-  const split = at > 0 ? at : colon > 0 ? colon : -1;
-  if (split < 0) return { ok: false, error: `'${text.slice(0, 60)}' is not name=value` };
+  const split = Math.min(...[at, colon].filter((i) => i > 0), Infinity);
+  if (!Number.isFinite(split)) return { ok: false, error: `'${text.slice(0, 60)}' is not name=value` };
   const name = text.slice(0, split).trim();
   const value = text.slice(split + 1).trim();
   if (!TOKEN.test(name)) return { ok: false, error: `'${name.slice(0, 60)}' is not a header name (an RFC 7230 token)` };
