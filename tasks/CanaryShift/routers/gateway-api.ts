@@ -3,6 +3,7 @@ import { converge } from '../../common/kube/converge';
 import { KubeObject } from '../../common/kube/types';
 import { WEIGHT_ANNOTATION, canaryNameOf } from '../plan/canary-spec';
 import { awaitRouteAccepted } from './route-status';
+import { httpRouteHeaderRules } from '../plan/header-route';
 import { RouterDeps, TrafficRouter } from './router';
 
 interface BackendRef {
@@ -113,10 +114,12 @@ export function gatewayApiRouter(deps: RouterDeps): TrafficRouter {
             `HTTPRoute ${route} has no backendRef to Service ${names.stable}.`,
             'Point a rule of the route at the stable Service.',
           );
-        if (JSON.stringify(next.rules) === JSON.stringify(rulesOf(current))) return undefined;
+        // The header rule lives from the first weight write to the reset (promote, abort).
+        const rules = httpRouteHeaderRules(next.rules, names, weight === undefined ? undefined : deps.header);
+        if (JSON.stringify(rules) === JSON.stringify(rulesOf(current))) return undefined;
         const annotations = { ...deps.annotations, [WEIGHT_ANNOTATION]: weight === undefined ? null : String(weight) };
         // HTTPRoute is a custom resource: merge patch (lists are replaced whole, so rules are sent complete).
-        return { op: 'patch', type: 'merge', body: { metadata: { annotations }, spec: { rules: next.rules } } };
+        return { op: 'patch', type: 'merge', body: { metadata: { annotations }, spec: { rules } } };
       },
       { signal: deps.signal, log: deps.log },
     );

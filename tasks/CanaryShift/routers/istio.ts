@@ -3,6 +3,7 @@ import { converge } from '../../common/kube/converge';
 import { KubeObject } from '../../common/kube/types';
 import { WEIGHT_ANNOTATION, canaryNameOf } from '../plan/canary-spec';
 import { RouterDeps, TrafficRouter } from './router';
+import { virtualServiceHeaderHttp } from '../plan/header-route';
 
 interface Destination {
   host: string;
@@ -80,7 +81,9 @@ export function virtualServiceWeight(
 ): number {
   for (const entry of http) {
     const canary = (entry.route ?? []).find((r) => hostIs(r.destination?.host ?? '', names.canary, names.namespace));
-    if (canary) return canary.weight ?? 0;
+    // A canaryHeader entry (canary only) is not the split.
+    const stable = (entry.route ?? []).some((r) => hostIs(r.destination?.host ?? '', names.stable, names.namespace));
+    if (canary && stable) return canary.weight ?? 0;
   }
   return 0;
 }
@@ -116,7 +119,9 @@ export function istioRouter(deps: RouterDeps): TrafficRouter {
       'VirtualService',
       name,
       (current) => {
-        const http = plan(current, weight);
+        const isHost = (host: string, service: string): boolean => hostIs(host, service, names.namespace);
+        const header = weight === undefined ? undefined : deps.header;
+        const http = virtualServiceHeaderHttp(plan(current, weight), names, isHost, header);
         if (JSON.stringify(http) === JSON.stringify(httpOf(current!))) return undefined;
         const annotations = { ...deps.annotations, [WEIGHT_ANNOTATION]: weight === undefined ? null : String(weight) };
         // A custom resource: merge patch; spec.http is a list, so it is sent whole.

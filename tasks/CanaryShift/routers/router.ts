@@ -1,5 +1,6 @@
 import { RouterKind } from '../options';
 import { KubeApi } from '../kube/kinds';
+import { HeaderMatch } from '../plan/header-route';
 
 export interface RouterDeps {
   api: KubeApi;
@@ -12,6 +13,8 @@ export interface RouterDeps {
   annotations: Record<string, string>;
   log: (message: string) => void;
   signal: AbortSignal;
+  /** canaryHeader: a header route to the canary from deploy to promote/abort (gatewayApi and istio). */
+  header?: HeaderMatch;
   /** Waits until the canary Deployment is available (used by the pod router after scaling). */
   waitCanaryAvailable: () => Promise<void>;
 }
