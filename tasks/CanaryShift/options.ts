@@ -4,6 +4,7 @@ import { TaskHost } from '../common/host';
 import { ImageRef } from '../common/image-ref';
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
 import { InputReader } from '../common/inputs';
+import { OciConnection, readOciConnection } from '../common/connections/oci';
 import { CheckSpec } from '../common/checks';
 import { parseTaskChecks } from '../common/checks/check-secrets';
 import { Condition, parseCondition } from './condition';
@@ -31,6 +32,8 @@ export interface AnalysisOptions {
   metrics: MetricSpec[];
   /** AzureRM connection: Entra tokens for Azure Monitor workspaces (Prometheus) and Log Analytics. */
   azure?: AzureRmConnection;
+  /** OCI connection: signs the ociMonitoring metrics' SummarizeMetricsData calls. */
+  oci?: OciConnection;
 }
 
 export interface CanaryShiftOptions {
@@ -167,14 +170,6 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
     else metrics.push(...parsed.value);
   }
-  // TODO(issue 15): the logAnalytics (@azure/monitor-query) and ociMonitoring (oci-monitoring) providers are not built yet.
-  const unbuilt = metrics.find((m) => m.provider !== 'prometheus');
-  if (unbuilt)
-    inputs.problem(
-      'metrics',
-      `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`,
-      'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).',
-    );
   const azure = readAzureRmConnection(inputs, host.endpoints, 'azureSubscription');
   const needsAzure = metrics.find((m) => m.provider === 'logAnalytics');
   if (needsAzure && !azure)
@@ -182,6 +177,14 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       'azureSubscription',
       `is required by metric ${needsAzure.name} (logAnalytics).`,
       'Set an Azure Resource Manager service connection that can read the workspace.',
+    );
+  const oci = readOciConnection(inputs, host.endpoints, 'ociConnection');
+  const needsOci = metrics.find((m) => m.provider === 'ociMonitoring');
+  if (needsOci && !oci && !inputs.raw('ociConnection'))
+    inputs.problem(
+      'ociConnection',
+      `is required by metric ${needsOci.name} (ociMonitoring).`,
+      'Set an OCI service connection whose user may read metrics in the compartment (inspect metrics).',
     );
   if (azure && prometheusToken)
     inputs.problem(
@@ -277,6 +280,7 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       smokeBaseUrl,
       metrics,
       azure,
+      oci,
     },
     rolloutTimeoutSeconds,
     timeoutDerived,
