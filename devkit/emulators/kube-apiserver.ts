@@ -7,7 +7,8 @@
  *   /api, /api/v1, /apis, /apis/{group}/{version}; /version. Built in: namespaces, services, secrets,
  *   configmaps, pods, serviceaccounts; apps/v1 deployments (+/scale, /status), replicasets;
  *   networking.k8s.io/v1 ingresses; CRs gateway.networking.k8s.io/{v1,v1beta1} httproutes, gateways;
- *   networking.istio.io/{v1,v1beta1,v1alpha3} virtualservices, destinationrules; database.oracle.com/{v4,v1alpha1}
+ *   networking.istio.io/{v1,v1beta1,v1alpha3} virtualservices, destinationrules; coordination.k8s.io/v1 leases;
+ *   database.oracle.com/{v4,v1alpha1}
  *   autonomousdatabases. More with `register({group, versions, kind, plural, namespaced, status})`.
  * - Verbs: list (labelSelector, fieldSelector metadata.name/namespace, watch=true streaming), get, create
  *   (201; 409 AlreadyExists; 404 when the namespace is missing; generateName), update (409 Conflict on a stale

@@ -8,6 +8,7 @@ import { OciConnection, readOciConnection } from '../common/connections/oci';
 import { CheckSpec } from '../common/checks';
 import { parseTaskChecks } from '../common/checks/check-secrets';
 import { Condition, parseCondition } from './condition';
+import type { FluxMode } from './kube/flux';
 import { METRICS_FIX, MetricSpec, parseMetrics } from './analysis/metrics';
 import { abortReserveMs, minimumStepsMs, requiredTimeoutSeconds, stepTimeoutMinutes } from './plan/budget';
 import { parseKubeImage } from './plan/kube-image';
@@ -57,6 +58,8 @@ export interface CanaryShiftOptions {
   /** True when rolloutTimeoutSeconds was derived from the steps (the input was left empty). */
   timeoutDerived: boolean;
   autoAbort: boolean;
+  /** Flux owning the Deployment, Service or route: warn names the owner; suspend suspends it for the rollout. */
+  fluxReconciliation: FluxMode;
 }
 
 /** RFC 1123 label / subdomain names, as Kubernetes validates them. */
@@ -285,5 +288,6 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     rolloutTimeoutSeconds,
     timeoutDerived,
     autoAbort: inputs.boolean('autoAbort'),
+    fluxReconciliation: inputs.pick<FluxMode>('fluxReconciliation'),
   };
 }

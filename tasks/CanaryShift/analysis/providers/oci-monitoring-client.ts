@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import { TaskError } from '../../../common/errors';
 import { ociClientFactory } from '../../../common/oci/clients';
 import { DEFAULT_RETRY_POLICY } from '../../../common/retry-policy';
@@ -21,9 +22,21 @@ export async function ociMonitoringClient(ctx: TaskContext, o: CanaryShiftOption
     ),
   ]);
   const client = factory.create(monitoring.MonitoringClient);
+  // oci-common's retrier writes each retry and refusal to console.warn: our reading says it better, so while
+  // calls are in flight (metrics run side by side) its chatter goes to debug, redacted.
+  let inFlight = 0;
+  let saved = console.warn;
   const summarize: SummarizeMetricsData = async (request) => {
-    const res = await client.summarizeMetricsData(request);
-    return { items: res.items };
+    if (inFlight++ === 0) {
+      saved = console.warn;
+      console.warn = (...args: unknown[]): void => ctx.host.debug(ctx.secrets.redact(format(...args)));
+    }
+    try {
+      const res = await client.summarizeMetricsData(request);
+      return { items: res.items };
+    } finally {
+      if (--inFlight === 0) console.warn = saved;
+    }
   };
   return new OciMonitoringClient(summarize);
 }
