@@ -35,6 +35,7 @@
  *   kube.injectFault({ status: 403|409|429|500|503, count?, method?, path?, retryAfterSeconds? }) — the next matching
  *     requests fail (a 409 also moves the object's resourceVersion, like a concurrent writer)
  *   kube.requests — log of {method, path, query, contentType, body, status, manager}; kube.writes() = non-GET ones
+ *     but Leases (locks)
  *   await kube.close()
  */
 import * as http from 'node:http';
@@ -207,8 +208,9 @@ export class KubeApiServer {
     this.faults.push({ ...fault, left: fault.count ?? 1 });
   }
 
+  /** Non-GET requests, except on Leases: a lock taken and freed by every run is bookkeeping, not cluster state. */
   writes(): RequestLogEntry[] {
-    return this.requests.filter((r) => r.method !== 'GET');
+    return this.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/apis/coordination.k8s.io/'));
   }
 
   kubeconfig(opts: { token?: string } = {}): string {

@@ -65,8 +65,9 @@ export function fluxOwn(
   for (const [apiVersion, k, n] of objects) {
     const obj = kube.get(apiVersion, k, NS, n)!;
     const meta = obj.metadata as JsonObject;
+    const labels = (meta.labels ?? {}) as JsonObject;
     meta.labels = {
-      ...(meta.labels ?? {}),
+      ...labels,
       [`${prefix}/name`]: name,
       ...(opts.namespaceLabel === false ? {} : { [`${prefix}/namespace`]: FLUX_NS }),
     };

@@ -105,27 +105,34 @@ export function canaryLease(
       'Let that run finish (a canary it left paused is released by its promote or abort), or run again after it; a lease left by a crashed run expires and is then taken over.',
     );
   };
-  async function attempt(seconds: number, last: boolean): Promise<void> {
-    const current = await api.get('Lease', name);
-    const d = leaseDecision(current, me, now());
-    if (d.op === 'refuse') refuse(d.holder, d.expiresAt);
-    try {
-      if (d.op === 'create') await api.create('Lease', body(seconds));
-      else await api.patch('Lease', name, body(seconds, current, d.op === 'takeOver'), 'merge');
-    } catch (err) {
-      // Someone else created or took it between our read and write: read again, once.
-      if (!last && err instanceof KubeError && err.code === 409) return attempt(seconds, true);
-      throw err;
+  /**
+   * Read, decide, write; a failed write (409 from a concurrent taker, or an answer lost after the write may have
+   * landed: creates are never repeated blindly) reads again, and finds either our own Lease or the other holder.
+   */
+  async function attempt(seconds: number): Promise<void> {
+    for (let round = 1; ; round++) {
+      const current = await api.get('Lease', name);
+      const d = leaseDecision(current, me, now());
+      if (d.op === 'refuse') refuse(d.holder, d.expiresAt);
+      try {
+        if (d.op === 'create') await api.create('Lease', body(seconds));
+        else await api.patch('Lease', name, body(seconds, current, d.op === 'takeOver'), 'merge');
+      } catch (err) {
+        const conflict = err instanceof KubeError && (err.code === 409 || err.code >= 500);
+        if (round < 3 && (conflict || !(err instanceof KubeError))) continue;
+        throw err;
+      }
+      if (d.op === 'takeOver')
+        log(
+          `Took over Lease ${name} from ${d.previous}: it expired at ${d.expiredAt} (a run that ended without releasing it).`,
+        );
+      else log(`Lease ${name} held by this run for ${seconds} s: no other CanaryShift run can change ${deployment}.`);
+      return;
     }
-    if (d.op === 'takeOver')
-      log(
-        `Took over Lease ${name} from ${d.previous}: it expired at ${d.expiredAt} (a run that ended without releasing it).`,
-      );
-    else log(`Lease ${name} held by this run for ${seconds} s: no other CanaryShift run can change ${deployment}.`);
   }
   return {
-    acquire: (seconds) => attempt(seconds, false),
-    extend: (seconds) => attempt(seconds, false),
+    acquire: attempt,
+    extend: attempt,
     async release() {
       const current = await api.get('Lease', name);
       if (current?.spec?.holderIdentity !== me.identity) return;
