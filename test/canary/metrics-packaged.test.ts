@@ -69,7 +69,7 @@ describe('CanaryShift packaged task with logAnalytics and ociMonitoring metrics'
       .template.spec.containers[0].image;
 
   it('healthy metrics promote; the ledger has both metrics; no credential in the output', async () => {
-    world.canaryMetrics({ successRatio: 0.999, errors5xx: 0 });
+    world.canaryMetrics({ successRatio: 0.995, errors5xx: 0 });
     const r = await run();
     assert.equal(r.result, 'Succeeded', `${r.stdout}\n${r.stderr}`);
     assert.equal(r.code, 0);
@@ -81,7 +81,7 @@ describe('CanaryShift packaged task with logAnalytics and ociMonitoring metrics'
     assert.deepEqual(
       analysis.metrics.map((m: { name: string; provider: string; value: number }) => [m.name, m.provider, m.value]),
       [
-        ['success-rate', 'logAnalytics', 0.999],
+        ['success-rate', 'logAnalytics', 0.995],
         ['lb-5xx', 'ociMonitoring', 0],
       ],
     );
@@ -91,7 +91,7 @@ describe('CanaryShift packaged task with logAnalytics and ociMonitoring metrics'
   });
 
   it('a failing OCI Monitoring metric aborts: traffic back on stable, result Failed, exit code 0', async () => {
-    world.canaryMetrics({ successRatio: 0.999, errors5xx: 60 });
+    world.canaryMetrics({ successRatio: 0.995, errors5xx: 60 });
     const r = await run();
     assert.equal(r.result, 'Failed');
     assert.equal(r.code, 0);
