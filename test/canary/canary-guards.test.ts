@@ -184,9 +184,14 @@ describe('CanaryShift Flux awareness and lock lease against the kube emulator', 
       second.host.result.message,
       /locked by another CanaryShift run: pipeline shop-cd run 20261123\.1 \(build 4711\)/,
     );
-    const mine = kube.requests.slice(before).filter((q) => q.method !== 'GET' && !q.path.includes('/leases/'));
-    // Writes in that window are the first run's (its pause has none): the second made none.
-    assert.deepEqual(mine, []);
+    // Its writes carry its build id (4712): the one it tried, creating the Lease, met the first run's (409).
+    const mine = kube.requests
+      .slice(before)
+      .filter((q) => q.method !== 'GET' && JSON.stringify(q.body ?? null).includes('4712'));
+    assert.deepEqual(
+      mine.map((q) => `${q.method} ${q.path} ${q.status}`),
+      [`POST /apis/coordination.k8s.io/v1/namespaces/${NS}/leases 409`],
+    );
     const r = await first;
     assert.equal(r.host.result?.result, 'Succeeded', r.host.result?.message);
     assert.equal(lease(), undefined, 'released at the end');

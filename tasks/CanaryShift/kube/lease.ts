@@ -66,7 +66,7 @@ export interface CanaryLease {
   acquire(seconds: number): Promise<void>;
   /** Keeps the Lease `seconds` longer (a canary left paused until a later promote or abort). */
   extend(seconds: number): Promise<void>;
-  /** Deletes the Lease if this run still holds it. */
+  /** Deletes the Lease this run holds. */
   release(): Promise<void>;
 }
 
@@ -111,7 +111,8 @@ export function canaryLease(
    */
   async function attempt(seconds: number): Promise<void> {
     for (let round = 1; ; round++) {
-      const current = await api.get('Lease', name);
+      // Most runs find no Lease: the first round creates without reading (an existing one answers 409).
+      const current = round === 1 ? undefined : await api.get('Lease', name);
       const d = leaseDecision(current, me, now());
       if (d.op === 'refuse') refuse(d.holder, d.expiresAt);
       try {
@@ -119,7 +120,7 @@ export function canaryLease(
         else await api.patch('Lease', name, body(seconds, current, d.op === 'takeOver'), 'merge');
       } catch (err) {
         const conflict = err instanceof KubeError && (err.code === 409 || err.code >= 500);
-        if (round < 3 && (conflict || !(err instanceof KubeError))) continue;
+        if (round < 4 && (conflict || !(err instanceof KubeError))) continue;
         throw err;
       }
       if (d.op === 'takeOver')
@@ -133,9 +134,8 @@ export function canaryLease(
   return {
     acquire: attempt,
     extend: attempt,
+    // Held since acquire: the run cannot outlast the Lease (rolloutTimeoutSeconds + 60 s), so no one took it over.
     async release() {
-      const current = await api.get('Lease', name);
-      if (current?.spec?.holderIdentity !== me.identity) return;
       if (await api.remove('Lease', name)) log(`Released Lease ${name}.`);
     },
   };
