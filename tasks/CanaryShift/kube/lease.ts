@@ -109,10 +109,10 @@ export function canaryLease(
    * Read, decide, write; a failed write (409 from a concurrent taker, or an answer lost after the write may have
    * landed: creates are never repeated blindly) reads again, and finds either our own Lease or the other holder.
    */
-  async function attempt(seconds: number): Promise<void> {
+  async function attempt(seconds: number, createFirst: boolean): Promise<void> {
     for (let round = 1; ; round++) {
-      // Most runs find no Lease: the first round creates without reading (an existing one answers 409).
-      const current = round === 1 ? undefined : await api.get('Lease', name);
+      // A run mostly finds no Lease: it creates without reading first (an existing one answers 409).
+      const current = round === 1 && createFirst ? undefined : await api.get('Lease', name);
       const d = leaseDecision(current, me, now());
       if (d.op === 'refuse') refuse(d.holder, d.expiresAt);
       try {
@@ -132,8 +132,8 @@ export function canaryLease(
     }
   }
   return {
-    acquire: attempt,
-    extend: attempt,
+    acquire: (seconds) => attempt(seconds, true),
+    extend: (seconds) => attempt(seconds, false),
     // Held since acquire: the run cannot outlast the Lease (rolloutTimeoutSeconds + 60 s), so no one took it over.
     async release() {
       if (await api.remove('Lease', name)) log(`Released Lease ${name}.`);
