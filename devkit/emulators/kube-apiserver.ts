@@ -7,7 +7,8 @@
  *   /api, /api/v1, /apis, /apis/{group}/{version}; /version. Built in: namespaces, services, secrets,
  *   configmaps, pods, serviceaccounts; apps/v1 deployments (+/scale, /status), replicasets;
  *   networking.k8s.io/v1 ingresses; CRs gateway.networking.k8s.io/{v1,v1beta1} httproutes, gateways;
- *   networking.istio.io/{v1,v1beta1,v1alpha3} virtualservices, destinationrules; database.oracle.com/{v4,v1alpha1}
+ *   networking.istio.io/{v1,v1beta1,v1alpha3} virtualservices, destinationrules; coordination.k8s.io/v1 leases;
+ *   database.oracle.com/{v4,v1alpha1}
  *   autonomousdatabases. More with `register({group, versions, kind, plural, namespaced, status})`.
  * - Verbs: list (labelSelector, fieldSelector metadata.name/namespace, watch=true streaming), get, create
  *   (201; 409 AlreadyExists; 404 when the namespace is missing; generateName), update (409 Conflict on a stale
@@ -35,6 +36,7 @@
  *     matching requests (after `skip` of them) fail (a 409 also moves the object's resourceVersion, like a concurrent
  *     writer); kube.clearFaults() drops the ones left
  *   kube.requests — log of {method, path, query, contentType, body, status, manager}; kube.writes() = non-GET ones
+ *     but Leases (locks)
  *   await kube.close()
  */
 import * as http from 'node:http';
@@ -219,8 +221,9 @@ export class KubeApiServer {
     this.faults.push({ ...fault, left: fault.count ?? 1, skip: fault.skip ?? 0 });
   }
 
+  /** Non-GET requests, except on Leases: a lock taken and freed by every run is bookkeeping, not cluster state. */
   writes(): RequestLogEntry[] {
-    return this.requests.filter((r) => r.method !== 'GET');
+    return this.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/apis/coordination.k8s.io/'));
   }
 
   /** `user` replaces the token user (kube/authn.ts kubeloginUser, okeUser: the AKS and OKE exec shapes). */

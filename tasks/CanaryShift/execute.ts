@@ -20,6 +20,8 @@ import { CANARY_IMAGE, imageText, runAnnotations } from './plan/canary-spec';
 import { CanaryRollout, RolloutDeps } from './rollout';
 import { BlueGreenRollout } from './blue-green';
 import { ROUTERS } from './routers';
+import { RunGuards, startGuards } from './guards';
+import { GUARD_KINDS, GuardApi, GuardKind } from './kube/guard-kinds';
 
 export interface ExecuteDeps {
   /** Tests pass an API bound to an emulator; the task builds one from the service connection. */
@@ -27,6 +29,8 @@ export interface ExecuteDeps {
   pollMs?: number;
   /** Tests pass the Entra authority/OCI endpoints of emulators through the connections instead. */
   providers?: Partial<Record<ProviderKind, MetricProvider>>;
+  /** The Lease and Flux objects per namespace (default: clients from the service connection). */
+  guardApi?: (namespace: string) => GuardApi;
 }
 
 function smokeProbe(ctx: TaskContext, o: CanaryShiftOptions, signal: AbortSignal): AnalysisProbes['smoke'] {
@@ -124,6 +128,7 @@ export async function executeCanaryShift(
 ): Promise<TaskOutcome> {
   const log = (m: string): void => ctx.host.info(ctx.secrets.redact(m));
   let api = deps.api;
+  let guardApi = deps.guardApi;
   if (!api) {
     if (!o.connection)
       throw new TaskError('No Kubernetes service connection was given.', 'Set the kubernetesServiceConnection input.');
@@ -131,6 +136,7 @@ export async function executeCanaryShift(
       ...ctx,
       azureCredential: (azure) => createAzureCredential(azure, ctx.host, ctx.network),
     });
+    guardApi ??= guardClients(kc, ctx);
     api = createKubeClient(kc, {
       namespace: o.namespace,
       types: KINDS,
@@ -229,6 +235,7 @@ export async function executeCanaryShift(
   // 'none': nothing changed (a failure before the first write, or promote with no canary to promote).
   let outcome: 'promoted' | 'aborted' | 'paused' | 'none' = 'none';
   let finished = false;
+  let guards: RunGuards | undefined;
   const finish = (): Record<string, string> => {
     finished = true;
     details.outcome = outcome;
@@ -257,6 +264,8 @@ export async function executeCanaryShift(
     // Outputs report the weight in effect even when the action fails before changing it.
     rollout.weight = await rollout.currentWeight();
     if ((o.action === 'run' || o.action === 'deploy') && a.metrics.length) await dryRunMetrics(o, providers, log);
+    // After the dry run (which writes nothing), before the first write: the lock, then Flux.
+    if (guardApi) guards = await startGuards(ctx, o, api, guardApi);
     if (o.action === 'run' && o.timeoutDerived) {
       log(
         `rolloutTimeoutSeconds is ${o.rolloutTimeoutSeconds} s, derived from the steps; the step's timeoutInMinutes must be at least ${stepTimeoutMinutes(o.rolloutTimeoutSeconds)}.`,
@@ -312,6 +321,7 @@ export async function executeCanaryShift(
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onCancel);
+    await guards?.end(outcome);
   }
 
   /** Failures during deploy or the steps abort the canary (autoAbort); after the stable changed, abort would not help. */
@@ -357,3 +367,23 @@ function summaryOf(o: CanaryShiftOptions, r: CanaryRollout | BlueGreenRollout, o
 }
 
 const describeKubeError = (err: unknown): string => describeWith(err, CANARY_KUBE_FIXES);
+
+/** One client per namespace for the Lease (the app's namespace) and Flux's objects (often flux-system). */
+function guardClients(kc: Awaited<ReturnType<typeof createKubeConfig>>, ctx: TaskContext): (ns: string) => GuardApi {
+  const clients = new Map<string, GuardApi>();
+  return (namespace) => {
+    let c = clients.get(namespace);
+    if (!c)
+      clients.set(
+        namespace,
+        (c = createKubeClient<GuardKind>(kc, {
+          namespace,
+          types: GUARD_KINDS,
+          signal: ctx.signal,
+          deadline: ctx.deadline,
+          log: (m) => ctx.host.debug(m),
+        })),
+      );
+    return c;
+  };
+}

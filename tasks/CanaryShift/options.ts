@@ -3,11 +3,12 @@ import { parseDuration } from '../common/duration';
 import { TaskHost } from '../common/host';
 import { ImageRef } from '../common/image-ref';
 import { AzureRmConnection, readAzureRmConnection } from '../common/connections/azure-rm';
-import { readOciConnection } from '../common/connections/oci';
 import { InputReader } from '../common/inputs';
+import { OciConnection, readOciConnection } from '../common/connections/oci';
 import { CheckSpec } from '../common/checks';
 import { parseTaskChecks } from '../common/checks/check-secrets';
 import { Condition, parseCondition } from './condition';
+import type { FluxMode } from './kube/flux';
 import { METRICS_FIX, MetricSpec, parseMetrics } from './analysis/metrics';
 import { abortReserveMs, minimumStepsMs, requiredTimeoutSeconds, stepTimeoutMinutes } from './plan/budget';
 import { parseKubeImage } from './plan/kube-image';
@@ -34,6 +35,8 @@ export interface AnalysisOptions {
   metrics: MetricSpec[];
   /** AzureRM connection: Entra tokens for Azure Monitor workspaces (Prometheus) and Log Analytics. */
   azure?: AzureRmConnection;
+  /** OCI connection: signs the ociMonitoring metrics' SummarizeMetricsData calls. */
+  oci?: OciConnection;
 }
 
 export interface CanaryShiftOptions {
@@ -59,6 +62,8 @@ export interface CanaryShiftOptions {
   autoAbort: boolean;
   /** Issue 15: strategy (canary or blue/green), canaryPatch, canaryHeader. */
   release: ReleaseOptions;
+  /** Flux owning the Deployment, Service or route: warn names the owner; suspend suspends it for the rollout. */
+  fluxReconciliation: FluxMode;
 }
 
 /** RFC 1123 label / subdomain names, as Kubernetes validates them. */
@@ -174,14 +179,6 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       inputs.problem('metrics', "uses the name 'query', which the query input already takes.", 'Rename that metric.');
     else metrics.push(...parsed.value);
   }
-  // TODO(issue 15): the logAnalytics (@azure/monitor-query) and ociMonitoring (oci-monitoring) providers are not built yet.
-  const unbuilt = metrics.find((m) => m.provider !== 'prometheus');
-  if (unbuilt)
-    inputs.problem(
-      'metrics',
-      `metric ${unbuilt.name} uses provider ${unbuilt.provider}, which this version of CanaryShift does not have yet.`,
-      'Use provider: prometheus (an Azure Monitor workspace works through its Prometheus query endpoint and azureSubscription).',
-    );
   const azure = readAzureRmConnection(inputs, host.endpoints, 'azureSubscription');
   const needsAzure = metrics.find((m) => m.provider === 'logAnalytics');
   if (needsAzure && !azure)
@@ -189,6 +186,14 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       'azureSubscription',
       `is required by metric ${needsAzure.name} (logAnalytics).`,
       'Set an Azure Resource Manager service connection that can read the workspace.',
+    );
+  const oci = readOciConnection(inputs, host.endpoints, 'ociConnection');
+  const needsOci = metrics.find((m) => m.provider === 'ociMonitoring');
+  if (needsOci && !oci && !inputs.raw('ociConnection'))
+    inputs.problem(
+      'ociConnection',
+      `is required by metric ${needsOci.name} (ociMonitoring).`,
+      'Set an OCI service connection whose user may read metrics in the compartment (inspect metrics).',
     );
   if (azure && prometheusToken)
     inputs.problem(
@@ -302,10 +307,12 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
       smokeBaseUrl,
       metrics,
       azure,
+      oci,
     },
     rolloutTimeoutSeconds,
     timeoutDerived,
     autoAbort: inputs.boolean('autoAbort'),
     release,
+    fluxReconciliation: inputs.pick<FluxMode>('fluxReconciliation'),
   };
 }

@@ -112,6 +112,14 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
     shortNames: ['dr'],
   },
   {
+    group: 'coordination.k8s.io',
+    versions: ['v1'],
+    kind: 'Lease',
+    plural: 'leases',
+    namespaced: true,
+    builtin: true,
+  },
+  {
     group: 'database.oracle.com',
     versions: ['v4', 'v1alpha1'],
     kind: 'AutonomousDatabase',

@@ -132,23 +132,44 @@ export function parseMetrics(yamlText: string, d: MetricDefaults): Parsed<Metric
   return { ok: true, value: out };
 }
 
+/** An endpoint override: http(s) for Prometheus, https only where a bearer token is sent (Log Analytics). */
+function addressOf(m: Field, at: string, httpToo: boolean): URL | string | undefined {
+  const address = text(m, 'address');
+  if (!address) return undefined;
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return `${at}: address is not an absolute URL`;
+  }
+  if (url.protocol !== 'https:' && !(httpToo && url.protocol === 'http:'))
+    return `${at}: address uses ${url.protocol} (${httpToo ? 'http or https' : 'https'} only)`;
+  if (url.username || url.password)
+    return `${at}: address contains credentials; use prometheusToken or the Azure connection`;
+  return url;
+}
+
+/** Keys of one provider given to another would be ignored silently: refused instead. */
+const FOREIGN: Record<ProviderKind, string[]> = {
+  prometheus: ['workspaceId', 'compartmentId', 'namespace'],
+  logAnalytics: ['compartmentId', 'namespace'],
+  ociMonitoring: ['address', 'workspaceId'],
+};
+
 function providerFields(spec: MetricSpec, m: Field, d: MetricDefaults, at: string): string | undefined {
+  const foreign = FOREIGN[spec.provider].find((k) => m[k] !== undefined);
+  if (foreign) return `${at}: ${foreign} does not apply to provider ${spec.provider}`;
   if (spec.provider === 'prometheus') {
-    const address = text(m, 'address');
-    if (address) {
-      let url: URL;
-      try {
-        url = new URL(address);
-      } catch {
-        return `${at}: address is not an absolute URL`;
-      }
-      if (!/^https?:$/.test(url.protocol)) return `${at}: address uses ${url.protocol} (http or https only)`;
-      if (url.username || url.password)
-        return `${at}: address contains credentials; use prometheusToken or the Azure connection`;
-      spec.address = url;
-    } else if (d.prometheusUrl) spec.address = d.prometheusUrl;
+    const address = addressOf(m, at, true);
+    if (typeof address === 'string') return address;
+    if (address) spec.address = address;
+    else if (d.prometheusUrl) spec.address = d.prometheusUrl;
     else return `${at}: address is required (or set the prometheusUrl input)`;
   } else if (spec.provider === 'logAnalytics') {
+    // Default https://api.loganalytics.io; sovereign clouds and private links give theirs.
+    const address = addressOf(m, at, false);
+    if (typeof address === 'string') return address;
+    spec.address = address;
     spec.workspaceId = text(m, 'workspaceId');
     if (!spec.workspaceId || !/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(spec.workspaceId)) {
       return `${at}: workspaceId is required: the Log Analytics workspace's id (a GUID, "Workspace ID" in the portal)`;

@@ -6,20 +6,30 @@ import { ProviderKind } from '../metrics';
 import { PrometheusClient } from '../prometheus';
 import { prometheusProvider } from './prometheus';
 import { MetricProvider } from './provider';
+import { LogAnalyticsClient } from '../log-analytics';
+import { OciMonitoringClient } from '../oci-monitoring';
+import { logAnalyticsProvider } from './log-analytics';
+import { ociMonitoringProvider } from './oci-monitoring';
+import { ociMonitoringClient } from './oci-monitoring-client';
 
 /** Azure Monitor managed Prometheus checks this audience on the query endpoint's tokens. */
 export const AZURE_PROMETHEUS_SCOPE = 'https://prometheus.monitor.azure.com/.default';
 
 type Factory = (ctx: TaskContext, o: CanaryShiftOptions) => MetricProvider;
 
-function unavailable(kind: ProviderKind): MetricProvider {
-  const fail = (): never => {
-    throw new TaskError(
-      `The ${kind} metrics provider is not available in this version of CanaryShift.`,
-      'Use provider: prometheus.',
-    );
+/** Entra tokens for any audience through the AzureRM connection: one credential per run, which caches tokens. */
+function azureTokens(ctx: TaskContext, o: CanaryShiftOptions, service: string): (scope: string) => Promise<string> {
+  let credentialOnce: ReturnType<typeof createAzureCredential> | undefined;
+  return async (scope) => {
+    const azure = o.analysis.azure;
+    if (!azure)
+      throw new TaskError(`${service} needs the azureSubscription input.`, 'Set an AzureRM service connection.');
+    const credential = await (credentialOnce ??= createAzureCredential(azure, ctx.host, ctx.network));
+    const token = await credential.getToken(scope, { abortSignal: ctx.signal });
+    if (!token)
+      throw new TaskError(`The Azure connection returned no token for ${service}.`, 'Check the service connection.');
+    return token.token;
   };
-  return { kind, dryRun: async () => fail(), measure: async () => fail() };
 }
 
 const FACTORIES: Record<ProviderKind, Factory> = {
@@ -53,8 +63,20 @@ const FACTORIES: Record<ProviderKind, Factory> = {
       return c;
     });
   },
-  logAnalytics: () => unavailable('logAnalytics'),
-  ociMonitoring: () => unavailable('ociMonitoring'),
+  logAnalytics: (ctx, o) => {
+    const tokens = azureTokens(ctx, o, 'Log Analytics');
+    const clients = new Map<string, LogAnalyticsClient>();
+    return logAnalyticsProvider((address) => {
+      let c = clients.get(address.href);
+      if (!c) clients.set(address.href, (c = new LogAnalyticsClient(address, ctx.http, ctx.secrets, tokens)));
+      return c;
+    });
+  },
+  ociMonitoring: (ctx, o) => {
+    // The SDK is loaded on the first query only: runs without OCI metrics never load oci-monitoring.
+    let client: Promise<OciMonitoringClient> | undefined;
+    return ociMonitoringProvider(() => (client ??= ociMonitoringClient(ctx, o)));
+  },
 };
 
 /** One provider per kind the metrics use, created once per task run. */
