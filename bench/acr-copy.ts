@@ -13,7 +13,8 @@ import { writeResult } from './results';
  * AcrPromote copy vs `skopeo copy`, side by side, between two local docker-registry 2.8
  * instances with token auth: a BENCH_MB (default 200) image of 5 layers. Both are run as
  * processes (AcrPromote as the agent runs the bundle), alternating, ROUNDS times each.
- * Goals: first copy ≤ 1.0× skopeo; re-promotion (nothing to move) ≤ 0.3 s.
+ * Goals: first copy ≤ 1.0× skopeo; re-promotion (nothing to move) ≤ 0.3 s. BENCH_BASELINE_TASK_DIR adds
+ * an earlier build of the task to every round, for before/after figures under the same load.
  */
 const run = promisify(execFile);
 // BENCH_SIZES=10,60,200,1000 runs each size in turn (one results file per size); BENCH_MB one size.
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
 async function benchSize(MB: number, resultName: string): Promise<void> {
   // BENCH_TASK_DIR: measure another build of the task (e.g. a proposed bundling change) side by side.
   const taskDir = process.env.BENCH_TASK_DIR ?? path.join(STAGE_DIR, 'tasks', 'AcrPromote');
+  // BENCH_BASELINE_TASK_DIR: an earlier build run side by side in the same rounds (before/after figures).
+  const baselineDir = process.env.BENCH_BASELINE_TASK_DIR;
   if (!fs.existsSync(path.join(taskDir, 'index.js')))
     throw new Error(`${taskDir} is missing: run npm run build first.`);
   let src: LocalRegistry | undefined;
@@ -63,9 +66,9 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
       targets.push(r);
       return r;
     };
-    const promote = async (to: LocalRegistry, repo: string) => {
+    const promote = async (to: LocalRegistry, repo: string, dir = taskDir) => {
       const r = await runTaskLikeAgent({
-        taskDir,
+        taskDir: dir,
         inputs: {
           sourceImage: `${src!.host}/bench/app:v1`,
           targetRegistry: to.host,
@@ -95,26 +98,37 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
 
     const ours: number[] = [];
     const theirs: number[] = [];
+    const base: number[] = [];
     let ourTarget: LocalRegistry | undefined;
     let theirTarget: LocalRegistry | undefined;
+    let baseTarget: LocalRegistry | undefined;
     for (let i = 0; i < ROUNDS; i++) {
-      const [a, b] = await Promise.all([fresh(), fresh()]);
+      const [a, b, c] = await Promise.all([fresh(), fresh(), baselineDir ? fresh() : undefined]);
       ourTarget = a;
       theirTarget = b;
-      // Alternate who goes first, so cache warmth favours neither.
-      if (i % 2 === 0) {
-        theirs.push((await timed(() => skopeo(b, 'app')))[0]);
-        ours.push((await timed(() => promote(a, 'app')))[0]);
-      } else {
-        ours.push((await timed(() => promote(a, 'app')))[0]);
-        theirs.push((await timed(() => skopeo(b, 'app')))[0]);
-      }
-      console.log(`round ${i + 1}: skopeo copy ${theirs[i].toFixed(2)} s, AcrPromote ${ours[i].toFixed(2)} s`);
+      baseTarget = c;
+      const contenders: (() => Promise<void>)[] = [
+        async () => void theirs.push((await timed(() => skopeo(b, 'app')))[0]),
+        async () => void ours.push((await timed(() => promote(a, 'app')))[0]),
+        ...(c ? [async () => void base.push((await timed(() => promote(c, 'app', baselineDir)))[0])] : []),
+      ];
+      // Rotate who goes first, so cache warmth and load swings favour none.
+      for (let k = 0; k < contenders.length; k++) await contenders[(i + k) % contenders.length]();
+      console.log(
+        `round ${i + 1}: skopeo copy ${theirs[i].toFixed(2)} s, AcrPromote ${ours[i].toFixed(2)} s${c ? `, baseline build ${base[i].toFixed(2)} s` : ''}`,
+      );
     }
     const again: number[] = [];
     const skopeoAgain: number[] = [];
     const nodeBaseline: number[] = [];
+    const baseAgain: number[] = [];
+    const baseInTask: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      if (baseTarget) {
+        const [t, r] = await timed(() => promote(baseTarget, 'app', baselineDir));
+        baseAgain.push(t);
+        baseInTask.push(JSON.parse(fs.readFileSync(r.attachments[0].path, 'utf8')).details.durationMs / 1000);
+      }
       const [t, r] = await timed(() => promote(ourTarget!, 'app'));
       const details = JSON.parse(fs.readFileSync(r.attachments[0].path, 'utf8')).details as {
         bytesMoved: number;
@@ -134,6 +148,10 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
     console.log(
       `throughput: AcrPromote ${(MB / median(ours)).toFixed(0)} MB/s, skopeo ${(MB / median(theirs)).toFixed(0)} MB/s`,
     );
+    if (baselineDir)
+      console.log(
+        `baseline build (${baselineDir}): first copy ${median(base).toFixed(2)} s (${(median(base) / median(theirs)).toFixed(2)}× skopeo); re-promotion work ${median(baseInTask).toFixed(3)} s, whole process ${median(baseAgain).toFixed(3)} s`,
+      );
     writeResult(resultName, {
       imageMB: MB,
       layers: 5,
@@ -147,6 +165,17 @@ async function benchSize(MB: number, resultName: string): Promise<void> {
         goal: 0.3,
       },
       samples: { acrPromote: ours, skopeo: theirs, rePromotion: again },
+      ...(baselineDir
+        ? {
+            baseline: {
+              taskDir: baselineDir,
+              firstCopySeconds: median(base),
+              ratio: median(base) / median(theirs),
+              rePromotionSeconds: { promotionWork: median(baseInTask), wholeProcess: median(baseAgain) },
+              samples: { firstCopy: base, rePromotion: baseAgain },
+            },
+          }
+        : {}),
     });
     console.log(
       `re-promotion, 0 bytes moved (median): promotion work ${median(inTask).toFixed(3)} s (goal ≤ 0.3 s) ${median(inTask) <= 0.3 ? 'OK' : 'MISSED'}; whole task process ${median(again).toFixed(3)} s (node -e 0 alone: ${median(nodeBaseline).toFixed(3)} s); skopeo re-copy ${median(skopeoAgain).toFixed(3)} s`,

@@ -1,5 +1,8 @@
 import { RegistryCredentials } from '../common/connections/docker-registry';
+import { HttpClient } from '../common/http';
+import { configured } from '../common/network/agent-network';
 import { RegistryClient, DistributionClient } from '../common/registry/client';
+import { nodeFetch } from '../common/registry/node-fetch';
 import { RegistryCredentialSource } from '../common/registry/credentials';
 import { TaskContext } from '../common/runner';
 import { registryApiHost } from '../common/image-ref';
@@ -51,7 +54,13 @@ export function createClients(
   ctx: TaskContext,
   options: AcrPromoteOptions,
 ): { source: RegistryClient; target: RegistryClient } {
-  const deps = { http: ctx.http, secrets: ctx.secrets, signal: ctx.signal, log: (m: string) => ctx.host.debug(m) };
+  const log = (m: string): void => ctx.host.debug(m);
+  // Without agent proxy or certificate settings, registry requests skip Node's fetch (see node-fetch.ts);
+  // with them, the runner's client carries the proxy and the agent's CA.
+  const http = configured(ctx.network)
+    ? ctx.http
+    : new HttpClient({ signal: ctx.signal, deadline: ctx.deadline, log, fetchImpl: nodeFetch });
+  const deps = { http, secrets: ctx.secrets, signal: ctx.signal, log };
   return {
     source: new DistributionClient(
       registryApiHost(options.source.registry),

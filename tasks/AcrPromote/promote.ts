@@ -47,7 +47,8 @@ export interface PromoteResult {
   digestChanged?: { from: string; to: string; why: string };
 }
 
-const DEFAULT_CONCURRENCY = 4;
+// As skopeo (containers/image copy: six layers in parallel): a typical image's layers and config in one wave.
+const DEFAULT_CONCURRENCY = 6;
 
 /** The tag is resolved once; everything after uses the digest, so a tag moved meanwhile changes nothing. */
 export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {

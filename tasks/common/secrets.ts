@@ -75,6 +75,8 @@ const GUESS_MIN_LENGTH = 4;
 
 export class SecretRegistry {
   private readonly forms = new Set<string>();
+  /** The forms longest first, kept until the next registration: a record is redacted string by string. */
+  private sorted?: string[];
 
   /** `minLength`: the agent's AZP_IGNORE_SECRETS_SHORTER_THAN (see minSecretLength); 1 masks every length. */
   constructor(
@@ -88,6 +90,7 @@ export class SecretRegistry {
     for (const form of derivedForms(value, this.minLength)) {
       if (this.forms.has(form)) continue;
       this.forms.add(form);
+      this.sorted = undefined;
       // The agent's setsecret is single-line: multi-line wholes are covered by their lines.
       if (!/[\r\n]/.test(form)) this.sink(form);
     }
@@ -112,8 +115,8 @@ export class SecretRegistry {
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret that contains another is replaced whole.
-    const sorted = [...this.forms].sort((a, b) => b.length - a.length);
-    for (const form of sorted) {
+    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length);
+    for (const form of this.sorted) {
       if (out.includes(form)) out = out.split(form).join('***');
     }
     return out;

@@ -5,6 +5,7 @@ import { Endpoint } from '../../devkit/agent/agent-run';
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
+import { publicGoodTrustedRoot } from '../../tasks/AcrPromote/verify/public-good-root';
 import { runAcrPromote } from './support/run-in-process';
 import {
   CYCLONEDX,
@@ -349,4 +350,28 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
       'signature',
       /does not verify: (TLOG_BODY_ERROR|SIGNATURE_ERROR)/,
     ));
+
+  it('without sigstoreTrustedRoot, verifies against the embedded public-good root: a private Fulcio is not trusted', async () => {
+    await refused(
+      { ...keyless('keyless', 'keyless-public-good'), sigstoreTrustedRoot: '' },
+      'signature',
+      /does not verify: CERTIFICATE_ERROR.*checked against the embedded Sigstore public-good root/,
+    );
+  });
+
+  it('the embedded root is @sigstore/tuf\'s public-good trusted_root.json: Fulcio, Rekor and CT log keys', () => {
+    const seeds = JSON.parse(
+      fs.readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'),
+    ) as Record<string, { targets: Record<string, string> }>;
+    const shipped = Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'], 'base64');
+    const root = JSON.parse(publicGoodTrustedRoot()) as {
+      certificateAuthorities: { uri: string }[];
+      tlogs: { baseUrl: string }[];
+      ctlogs: unknown[];
+    };
+    assert.deepEqual(root, JSON.parse(shipped.toString('utf8')));
+    assert.ok(root.certificateAuthorities.every((ca) => ca.uri === 'https://fulcio.sigstore.dev'));
+    assert.ok(root.tlogs.some((t) => t.baseUrl === 'https://rekor.sigstore.dev'));
+    assert.ok(root.ctlogs.length > 0);
+  });
 });

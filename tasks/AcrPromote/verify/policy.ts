@@ -8,7 +8,8 @@ export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 export type SignaturePolicy =
   | { kind: 'none' }
   | { kind: 'cosignKey'; publicKeyPem: string }
-  | { kind: 'cosignKeyless'; trustedRootJson: string; identity: string; issuer: string }
+  /** trustedRootJson undefined: the embedded Sigstore public-good root (verify/public-good-root.ts). */
+  | { kind: 'cosignKeyless'; trustedRootJson?: string; identity: string; issuer: string }
   | { kind: 'notation'; trustStorePem: string[]; identities: string[] };
 
 /** The supply-chain gate, resolved once from the inputs. */
@@ -75,6 +76,7 @@ export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
     const root = textOrFile(inputs, 'sigstoreTrustedRoot', (v) => v.startsWith('{'));
     const identity = inputs.string('certificateIdentity');
     const issuer = inputs.string('certificateOidcIssuer');
+    if (root === undefined && !inputs.raw('sigstoreTrustedRoot')) signature = { kind, identity, issuer };
     if (root !== undefined) {
       try {
         const doc = JSON.parse(root) as { certificateAuthorities?: unknown[] };

@@ -2,6 +2,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { Attached } from './fetch-artifacts';
+import { publicGoodTrustedRoot } from './public-good-root';
 import { SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
 
 /**
@@ -9,7 +10,8 @@ import { SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signat
  * cosign --new-bundle-format): an OCI referrer whose artifactType is the bundle media type and
  * whose layer is the bundle JSON, holding a DSSE envelope whose in-toto statement names the image
  * digest as its subject. The bundle is verified offline by @sigstore/verify against the trusted
- * root given (Fulcio CAs, Rekor keys): certificate chain at the log's integration time,
+ * root given, or else the embedded Sigstore public-good root (public-good-root.ts) (Fulcio CAs, Rekor
+ * keys, CT logs): certificate chain at the log's integration time,
  * transparency log entry, signature; then the certificate's SAN and OIDC issuer are held to the
  * policy. No Sigstore cryptography is written here.
  */
@@ -18,10 +20,21 @@ interface StatementLike {
   subject?: { digest?: { sha256?: string } }[];
 }
 
-export function sigstoreBundleCheck(trustedRootJson: string, identity: string, issuer: string): SignatureCheck {
-  const trust = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(trustedRootJson)));
-  // One transparency-log entry is required (it is also the signing time); no CT log or TSA in an offline root.
-  const verifier = new Verifier(trust, { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: 1 });
+export function sigstoreBundleCheck(
+  trustedRootJson: string | undefined,
+  identity: string,
+  issuer: string,
+): SignatureCheck {
+  const root = TrustedRoot.fromJSON(JSON.parse(trustedRootJson ?? publicGoodTrustedRoot()));
+  const trust = toTrustMaterial(root);
+  // One transparency-log entry is required (it is also the signing time). A root with CT logs (public-good)
+  // also requires the certificate's SCT, as cosign does by default; a private root without them cannot.
+  const verifier = new Verifier(trust, {
+    tlogThreshold: 1,
+    ctlogThreshold: root.ctlogs.length ? 1 : 0,
+    timestampThreshold: 1,
+  });
+  const rootName = trustedRootJson === undefined ? 'the embedded Sigstore public-good root' : 'the given trusted root';
   const verifyBundle = (art: Attached, bytes: Buffer, subject?: string): SignerFact | string => {
     let bundle;
     try {
@@ -61,7 +74,7 @@ export function sigstoreBundleCheck(trustedRootJson: string, identity: string, i
     }
   };
   return {
-    describe: `keyless signature by ${untrusted(identity)} (${untrusted(issuer)})`,
+    describe: `keyless signature by ${untrusted(identity)} (${untrusted(issuer)}), against ${rootName}`,
     check(subject, attached) {
       const bundles = attached.filter((a) => a.artifactType === SIGSTORE_BUNDLE);
       if (!bundles.length) return `no Sigstore bundle is attached to ${subject}`;
@@ -73,7 +86,7 @@ export function sigstoreBundleCheck(trustedRootJson: string, identity: string, i
           problems.push(r);
         }
       }
-      return problems.join('; ');
+      return `${problems.join('; ')} (checked against ${rootName})`;
     },
     checkBundle: (art, bytes) => verifyBundle(art, bytes),
   };

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { TaskHost } from '../host';
 import { SecretRegistry } from '../secrets';
 
@@ -145,7 +145,10 @@ export function readAgentNetwork(
   const problems: string[] = [];
   const proxy = readProxy(host, secrets, problems);
   const caFile = readFile(host, 'Agent.CAInfo', problems);
-  const ca = caFile ? [...tls.rootCertificates, caFile.toString('utf8')] : undefined;
+  // node:tls only with a CA file: every task reads these settings, most runs have none.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy; import() would use the ESM loader
+  const roots = (): readonly string[] => (require('node:tls') as typeof tls).rootCertificates;
+  const ca = caFile ? [...roots(), caFile.toString('utf8')] : undefined;
   let clientCert: AgentNetwork['clientCert'];
   const cert = readFile(host, 'Agent.ClientCert', problems);
   if (cert) {

@@ -94,16 +94,24 @@ export async function transferBlob(
   let transferring = false;
   const attempt = async (): Promise<BlobOutcome> => {
     transferring = false;
-    const start = await dst.startUpload(
-      dstRepo,
-      sameRegistry && srcRepo !== dstRepo ? { repository: srcRepo, digest: descriptor.digest } : undefined,
-    );
+    const mount = sameRegistry && srcRepo !== dstRepo;
+    // Between two registries the source GET goes out with the upload POST (one round trip less per blob;
+    // the response waits, paused, until the upload starts); a mount needs no bytes, so it goes alone.
+    const opening = mount ? undefined : src.openBlob(srcRepo, descriptor);
+    opening?.catch(() => undefined);
+    let start: Awaited<ReturnType<RegistryClient['startUpload']>>;
+    try {
+      start = await dst.startUpload(dstRepo, mount ? { repository: srcRepo, digest: descriptor.digest } : undefined);
+    } catch (err) {
+      void opening?.then((b) => b.destroy()).catch(() => undefined);
+      throw err;
+    }
     if (start.mounted) return 'mounted';
     transferring = true;
     let moved = 0;
     let streams: NodeJS.ReadableStream[] = [];
     try {
-      const body = await src.openBlob(srcRepo, descriptor);
+      const body = await (opening ?? src.openBlob(srcRepo, descriptor));
       const verifier = verifyingStream(descriptor, (n) => {
         moved += n;
         deps.onBytes?.(n);

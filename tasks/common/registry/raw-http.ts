@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Https from 'node:https';
 import { Readable } from 'node:stream';
 
 /**
@@ -14,21 +14,31 @@ export interface RawRequest {
   signal?: AbortSignal;
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-};
+const plainAgent = new http.Agent({ keepAlive: true });
+let tlsAgent: { mod: typeof Https; agent: Https.Agent } | undefined;
+
+/**
+ * node:https (and with it node:tls and the CA store) only once an https URL is met: local and
+ * in-cluster registries are often plain HTTP, and loading TLS costs a fresh process tens of ms.
+ */
+function httpsModule(): { mod: typeof Https; agent: Https.Agent } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy; import() would use the ESM loader
+  const mod = require('node:https') as typeof Https;
+  tlsAgent ??= { mod, agent: new mod.Agent({ keepAlive: true }) };
+  return tlsAgent;
+}
 
 export function rawRequest(url: string, req: RawRequest): Promise<http.IncomingMessage> {
   const u = new URL(url);
-  const mod = u.protocol === 'https:' ? https : http;
+  const secure = u.protocol === 'https:' ? httpsModule() : undefined;
+  const mod = secure?.mod ?? http;
   return new Promise((resolve, reject) => {
     const clientReq = mod.request(
       u,
       {
         method: req.method,
         headers: req.headers,
-        agent: u.protocol === 'https:' ? agents.https : agents.http,
+        agent: secure?.agent ?? plainAgent,
         signal: req.signal,
       },
       resolve,
