@@ -7,6 +7,8 @@ import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
 import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
+import { PublishOptions, readPublishOptions } from './publish/options';
+import { resourceName } from './operator/cr';
 
 export type DbAction = 'ensure' | 'clone' | 'restore' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
 export type CloneType = 'FULL' | 'METADATA' | 'REFRESHABLE';
@@ -35,6 +37,8 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   restoreTimestamp?: string;
   /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
   operatorOciAuth: OperatorOciAuth;
+  /** Where the credentials are delivered after the action (Key Vault, a Kubernetes Secret); absent: nowhere. */
+  publish?: PublishOptions;
 }
 
 export type ConnectionProfileChoice = 'auto' | 'high' | 'medium' | 'low' | 'tp' | 'tpurgent';
@@ -93,6 +97,14 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   } else if (action === 'wallet') {
     inputs.problem('walletPassword', 'is required for the wallet action.', 'Set it from a secret variable.');
   }
+  const displayNameRaw = inputs.raw('displayName') ?? '';
+  const publish = readPublishOptions(inputs, host, action, resourceName(displayNameRaw));
+  if (publish && !walletPassword && action !== 'wallet')
+    inputs.problem(
+      'walletPassword',
+      'is required to publish the wallet (OCI encrypts the keystore in it with this password).',
+      'Set it from a secret variable.',
+    );
   const confirmDelete = inputs.boolean('confirmDelete');
   if (action === 'delete' && !confirmDelete)
     inputs.problem(
@@ -178,8 +190,9 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     cloneType,
     restoreTimestamp: restoreTimestamp ? new Date(restoreTimestamp).toISOString() : undefined,
     ...production,
+    publish,
     kubernetes:
-      target === 'operator'
+      target === 'operator' || publish?.kubernetesSecret
         ? readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection')
         : undefined,
     namespace: inputs.string('namespace', {

@@ -5,6 +5,16 @@ import { DbState, DesiredDb } from './model';
 import { OracleDbProvisionOptions } from './options';
 import { describeStep, isMissing, planAction } from './plan';
 import { chooseConnectionString, consumerGroupOf } from './tns';
+import { publishCredentials } from './publish/publish';
+
+/** OCI generates a wallet only for a database that is AVAILABLE or STOPPED. */
+function requirePublishable(db: DbState): void {
+  if (!['AVAILABLE', 'STOPPED'].includes(db.lifecycleState))
+    throw new TaskError(
+      `Cannot publish the credentials of '${db.displayName}' (${db.id}): it is ${db.lifecycleState}.`,
+      'Run the task again once the database is AVAILABLE or STOPPED.',
+    );
+}
 
 export function desiredFrom(o: OracleDbProvisionOptions): DesiredDb {
   return {
@@ -130,6 +140,11 @@ export async function executeWith(
     if (profile) {
       outputs.connectionString = profile.value;
       details.connectionProfile = profile.displayName;
+    }
+    if (o.publish) {
+      requirePublishable(current!);
+      const material = await backend.publishMaterial(current!);
+      details.published = await publishCredentials(ctx, o, current!, profile, material);
     }
   }
   if (walletPath) outputs.walletPath = walletPath;

@@ -5,6 +5,7 @@
  * status.allConnectionStrings), after short delays.
  */
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
+import { zip } from '../../devkit/emulators/oci-database/wallet';
 
 const V4 = 'database.oracle.com/v4';
 type Obj = Record<string, any>;
@@ -78,12 +79,18 @@ export function startFakeOperator(
           'sqlnet.ora': 'SSL_SERVER_DN_MATCH=yes\n',
           'cwallet.sso': '\u0000\u0001binary',
         };
+        // validateWallet stores each extracted file and the downloaded zip under Wallet_<dbName>.zip.
+        const dbName = String(obj.spec?.details?.dbName ?? 'db');
+        const data: Record<string, string> = Object.fromEntries(
+          Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        );
+        data[`Wallet_${dbName}.zip`] = zip(files).toString('base64');
         kube.seed({
           apiVersion: 'v1',
           kind: 'Secret',
-          metadata: { name: wallet.name, namespace },
+          metadata: { name: wallet.name, namespace, labels: { app: obj.metadata.name } },
           type: 'Opaque',
-          data: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          data,
         });
       });
       return;

@@ -10,7 +10,8 @@ import { note } from '../run-plan';
 import { pollUntil } from '../wait';
 import { OciClients, createOciClients, ociFailure } from './clients';
 import { readAdminPasswordSecret } from './secret';
-import { downloadWallet } from './wallet';
+import { downloadWallet, generateWallet, walletIdentity } from './wallet';
+import type { PublishMaterial } from '../publish/publish';
 
 type AdbLike = Pick<
   models.AutonomousDatabase,
@@ -260,6 +261,18 @@ class OciBackend implements DbBackend {
         return { state: current, transitions: [], walletPath };
       }
     }
+  }
+
+  /** The wallet is identified by GetAutonomousDatabaseWallet; the zip is generated only if a destination needs it. */
+  async publishMaterial(current: DbState): Promise<PublishMaterial> {
+    const db = this.api.database;
+    return {
+      walletIdentity: await walletIdentity(db, current),
+      walletZip: () => generateWallet(db, current, this.o.walletPassword!),
+      adminPasswordRef: this.o.adminPasswordSecretId
+        ? { kind: 'ociVaultSecret', secretId: this.o.adminPasswordSecretId }
+        : undefined,
+    };
   }
 
   /**
