@@ -13,6 +13,8 @@ export interface StepResult {
   walletPath?: string;
   backupId?: string;
   workRequestId?: string;
+  /** The step found its work already done (e.g. a restore a previous run carried out): nothing changed. */
+  unchanged?: boolean;
 }
 
 /**

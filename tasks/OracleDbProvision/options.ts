@@ -6,7 +6,12 @@ import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
-import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
+import {
+  OperatorOciAuth,
+  checkIgnoredInputs,
+  checkOperatorLifecycle,
+  readProductionSettings,
+} from './production-options';
 import { PublishOptions, readPublishOptions } from './publish/options';
 import { resourceName } from './operator/cr';
 
@@ -137,6 +142,7 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     );
   }
   checkIgnoredInputs(inputs, action, target);
+  checkOperatorLifecycle(inputs, action, target);
   const production = readProductionSettings(inputs, whitelistedIps);
   const adbOcid = {
     types: ['autonomousdatabase'],
@@ -145,7 +151,8 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     ...where,
   };
   const sourceDatabaseId = readOcid(inputs, 'sourceDatabaseId', adbOcid) || undefined;
-  if ((action === 'clone' || action === 'restore') && !sourceDatabaseId)
+  // Through the operator, restore works on the database itself: no source.
+  if ((action === 'clone' || (action === 'restore' && target === 'ociApi')) && !sourceDatabaseId)
     inputs.problem(
       'sourceDatabaseId',
       `is required for the ${action} action.`,

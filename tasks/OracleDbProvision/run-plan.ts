@@ -4,6 +4,7 @@ import { DbBackend, StepResult } from './backend';
 import { DbState, DesiredDb } from './model';
 import { OracleDbProvisionOptions } from './options';
 import { describeStep, isMissing, planAction } from './plan';
+import { driftReport } from './drift';
 import { chooseConnectionString, consumerGroupOf } from './tns';
 import { publishCredentials } from './publish/publish';
 
@@ -74,6 +75,9 @@ export async function executeWith(
   let walletPath: string | undefined;
   let changed = false;
   note(details, current);
+  // What differs before anything is done, field by field: in place, or blocking (needs a new database).
+  if (['ensure', 'clone', 'restore'].includes(o.action) && current && !isMissing(current) && !(o.target === 'operator' && o.action === 'restore'))
+    details.drift = driftReport(desired, current);
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS)
       throw new TaskError(
@@ -87,7 +91,15 @@ export async function executeWith(
           timestamp: o.action === 'restore' ? o.restoreTimestamp : undefined,
         }
       : undefined;
-    const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword, clone });
+    const restoreInPlace = o.action === 'restore' && o.target === 'operator' ? o.restoreTimestamp : undefined;
+    const plan = planAction({
+      action: o.action,
+      desired,
+      current,
+      hasAdminPassword: backend.hasAdminPassword,
+      clone: restoreInPlace ? undefined : clone,
+      restoreInPlace,
+    });
     if (!plan.length) break;
     if (round === 0 && plan[0].kind !== 'waitSettled')
       ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
@@ -109,14 +121,14 @@ export async function executeWith(
         workRequestId: result.workRequestId,
         backupId: result.backupId,
       });
-      if (step.kind !== 'waitSettled') changed = true;
+      if (step.kind !== 'waitSettled' && !result.unchanged) changed = true;
       if (result.walletPath) walletPath = result.walletPath;
       current = result.state ?? (step.kind === 'delete' ? undefined : await backend.find());
       note(details, current);
       if (step.kind === 'waitSettled') break;
     }
     // One-shot steps are done once carried out: the planner would ask for another backup or wallet.
-    if (plan.some((s) => s.kind === 'backup' || s.kind === 'wallet')) break;
+    if (plan.some((s) => s.kind === 'backup' || s.kind === 'wallet' || s.kind === 'restoreInPlace')) break;
   }
 
   const gone = isMissing(current);

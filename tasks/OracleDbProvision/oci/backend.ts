@@ -16,6 +16,7 @@ import type { PublishMaterial } from '../publish/publish';
 type AdbLike = Pick<
   models.AutonomousDatabase,
   | 'id'
+  | 'compartmentId'
   | 'displayName'
   | 'lifecycleState'
   | 'dbName'
@@ -44,6 +45,7 @@ type AdbLike = Pick<
 export function stateFromOci(db: AdbLike): DbState {
   return {
     id: db.id,
+    compartmentId: db.compartmentId,
     displayName: db.displayName ?? '',
     lifecycleState: String(db.lifecycleState),
     dbName: db.dbName,
@@ -256,6 +258,9 @@ class OciBackend implements DbBackend {
         );
       case 'backup':
         return this.backup(id);
+      case 'restoreInPlace':
+        // Validation sends an in-place restore only to the operator (the OCI API's restore makes a new database).
+        throw new TaskError('An in-place restore is carried out through the operator only.', 'Use target: operator.');
       case 'wallet': {
         const walletPath = await downloadWallet(this.ctx, db, current!, this.o.walletPassword!);
         return { state: current, transitions: [], walletPath };

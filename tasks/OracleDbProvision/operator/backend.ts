@@ -21,6 +21,8 @@ import {
   stateFromCr,
 } from './cr';
 import { Kube } from './kube';
+import { stagedDesired } from './stage';
+import { LifecycleContext, bindByOcid, cloneThroughOperator, restoreThroughOperator } from './lifecycle';
 import { operatorWallet, walletFileNames, walletZipFromSecret, WalletRequest } from './wallet';
 import type { PublishMaterial } from '../publish/publish';
 
@@ -68,7 +70,18 @@ class OperatorBackend implements DbBackend {
   }
 
   async find(): Promise<DbState | undefined> {
-    const obj = await this.readCr();
+    let obj = await this.readCr();
+    const adopt = this.o.autonomousDatabaseId;
+    if (adopt) {
+      if (!obj) obj = await bindByOcid(await this.lifecycle(), adopt);
+      const bound = obj.spec?.details?.id;
+      if (typeof bound === 'string' && bound && bound !== adopt)
+        throw new TaskError(
+          `AutonomousDatabase ${this.o.namespace}/${this.name} is bound to ${bound}, not ${adopt} (autonomousDatabaseId).`,
+          'Use another display name (the resource is named after it) or namespace, or check the OCID.',
+        );
+      return this.toState(obj);
+    }
     const other = obj?.spec?.details?.displayName;
     // Resource names are derived from display names: never take over another database's resource.
     if (typeof other === 'string' && other !== this.o.displayName) {
@@ -78,6 +91,17 @@ class OperatorBackend implements DbBackend {
       );
     }
     return obj ? this.toState(obj) : undefined;
+  }
+
+  private async lifecycle(): Promise<LifecycleContext> {
+    return {
+      kube: this.kube,
+      host: this.ctx.host,
+      namespace: this.o.namespace,
+      name: this.name,
+      ociConfig: await this.ensureOciConfig(),
+      wait: this.waitContext(),
+    };
   }
 
   async waitSettled(_current: DbState): Promise<StepResult> {
@@ -94,16 +118,36 @@ class OperatorBackend implements DbBackend {
         desired: desiredFrom(this.o),
         fields,
         ociConfig,
+        id: this.o.autonomousDatabaseId,
         ...extra,
       });
     switch (step.kind) {
       case 'create': {
         const adminPassword = await this.adminPasswordRef();
+        if (step.clone) {
+          const transitions = await cloneThroughOperator(
+            await this.lifecycle(),
+            step.clone,
+            desiredFrom(this.o),
+            adminPassword!,
+          );
+          const settled = await this.waitFor(undefined, (s) => s === 'AVAILABLE');
+          return { ...settled, transitions: [...transitions, ...settled.transitions] };
+        }
         return this.writeAndWait(cr('Create', 'all', { adminPassword }), (s) => s === 'AVAILABLE');
       }
-      case 'update':
-        // The operator sequences OCI's updates itself: one write carries every drifted field.
-        return this.writeAndWait(cr('Update', this.o.action === 'scale' ? 'compute' : 'all'), (s) => s === 'AVAILABLE');
+      case 'update': {
+        if (this.o.action === 'scale') return this.writeAndWait(cr('Update', 'compute'), (s) => s === 'AVAILABLE');
+        // One group per write, the rest of the spec as the database has it: one UpdateAutonomousDatabase each.
+        const changed = step.group.changes.map((c) => c.field);
+        const desired = stagedDesired(desiredFrom(this.o), current!, changed);
+        return this.writeAndWait(cr('Update', 'all', { desired }), (s) => s === 'AVAILABLE');
+      }
+      case 'restoreInPlace': {
+        const { transitions, alreadyDone } = await restoreThroughOperator(await this.lifecycle(), step.timestamp);
+        const settled = await this.waitFor(undefined, (s) => !TRANSITIONAL_STATES.has(s));
+        return { ...settled, transitions: [...transitions, ...settled.transitions], unchanged: alreadyDone };
+      }
       case 'start':
         return this.writeAndWait(cr('Start', 'none'), (s) => s === 'AVAILABLE');
       case 'stop':
@@ -255,7 +299,7 @@ class OperatorBackend implements DbBackend {
     const suffix = (this.ctx.run.buildId ?? `${Date.now()}`).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const name = `${this.name}-backup-${suffix}`.slice(0, 63).replace(/-+$/, '');
     const displayName = `${this.o.displayName}-${this.ctx.run.buildNumber ?? suffix}`;
-    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName));
+    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName, await this.ensureOciConfig()));
     this.ctx.host.info(`Applied AutonomousDatabaseBackup ${this.o.namespace}/${name}.`);
     const { value, transitions } = await pollUntil(
       `AutonomousDatabaseBackup ${this.o.namespace}/${name}`,
