@@ -11,6 +11,11 @@
  * `WWW-Authenticate: Bearer authorization="{authority}/{tenant}", resource="https://vault.azure.net"`), token
  * audience, the api-version query parameter, the vault host name, and refuses reads of disabled secrets
  * (403 SecretDisabled). Lists page with nextLink ($skiptoken, maxresults ≤ 25).
+ *
+ * SetSecret (PUT /secrets/{name}, body { value, contentType?, attributes?, tags? }) adds a version, with the
+ * service's limits: name 1-127 letters, digits and hyphens; value a string of at most 25 KB; at most 15 tags,
+ * names ≤ 512 and values ≤ 256 characters (Azure Key Vault service limits; REST "Set Secret", 7.x).
+ *   kv.versions(name)                   // every version written, oldest first (tests count new versions)
  */
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
@@ -50,6 +55,7 @@ export interface KeyVaultEmulator {
   allowClients(ids: string[] | undefined): void;
   requests: { method: string; path: string; status: number }[];
   throttled: number;
+  versions(name: string): { version: string; value: string; contentType?: string; tags: Record<string, string>; enabled: boolean }[];
   close(): Promise<void>;
 }
 
@@ -99,6 +105,14 @@ export async function startKeyVault(opts: {
     allowClients: (ids) => (allowed = ids),
     requests: [],
     throttled: 0,
+    versions: (name) =>
+      (secrets.get(name.toLowerCase()) ?? []).map((v) => ({
+        version: v.version,
+        value: v.value,
+        contentType: v.attributes.contentType,
+        tags: { ...(v.attributes.tags ?? {}) },
+        enabled: v.attributes.enabled,
+      })),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -121,8 +135,10 @@ export async function startKeyVault(opts: {
   });
 
   server.on('request', (req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
       const u = new URL(req.url ?? '/', vaultUrl);
       const send = (status: number, body: object, headers: Record<string, string> = {}): void => {
         emu.requests.push({ method: req.method ?? '', path: u.pathname, status });
@@ -183,6 +199,7 @@ export async function startKeyVault(opts: {
           ),
         );
       }
+      if (req.method === 'PUT') return setSecret(u.pathname, rawBody, send);
       if (req.method !== 'GET') return send(405, error('BadParameter', `${req.method} is not emulated.`));
 
       if (u.pathname === '/secrets' || u.pathname === '/secrets/') {
@@ -227,5 +244,54 @@ export async function startKeyVault(opts: {
       });
     });
   });
+  type Send = (status: number, body: object) => void;
+  /** SetSecret: a new version with the given value and metadata, checked against the service's limits. */
+  function setSecret(pathname: string, raw: string, send: Send): void {
+    const m = /^\/secrets\/([^/]+)\/?$/.exec(pathname);
+    if (!m) return send(405, error('BadParameter', 'PUT is allowed on /secrets/{name} only.'));
+    const name = decodeURIComponent(m[1]);
+    if (!/^[0-9a-zA-Z-]{1,127}$/.test(name))
+      return send(400, error('BadParameter', `The request URI contains an invalid name: ${name}`));
+    let body: { value?: unknown; contentType?: unknown; attributes?: KvWireAttributes; tags?: Record<string, unknown> };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return send(400, error('BadParameter', 'The request body is not valid JSON.'));
+    }
+    if (typeof body.value !== 'string')
+      return send(400, error('BadParameter', "Property 'value' is required and must be a string."));
+    if (Buffer.byteLength(body.value, 'utf8') > 25 * 1024)
+      return send(400, error('BadParameter', 'Secret value exceeds the maximum allowed size of 25 KB.'));
+    const tags = body.tags ?? {};
+    const tagProblem =
+      Object.keys(tags).length > 15
+        ? 'A maximum of 15 tags is allowed.'
+        : Object.entries(tags).find(([k, v]) => k.length > 512 || typeof v !== 'string' || v.length > 256)
+          ? 'Tag names are limited to 512 and tag values to 256 characters.'
+          : undefined;
+    if (tagProblem) return send(400, error('BadParameter', tagProblem));
+    const a = body.attributes ?? {};
+    emu.set(name, body.value, {
+      enabled: a.enabled !== false,
+      notBefore: a.nbf,
+      expiresOn: a.exp,
+      contentType: typeof body.contentType === 'string' ? body.contentType : undefined,
+      tags: tags as Record<string, string>,
+    });
+    const v = secrets.get(name.toLowerCase())!.at(-1)!;
+    return send(200, {
+      value: v.value,
+      id: `${vaultUrl}/secrets/${displayName(name.toLowerCase())}/${v.version}`,
+      attributes: attributesOf(v),
+      ...(v.attributes.contentType ? { contentType: v.attributes.contentType } : {}),
+      tags: v.attributes.tags ?? {},
+    });
+  }
   return emu;
+}
+
+interface KvWireAttributes {
+  enabled?: boolean;
+  nbf?: number;
+  exp?: number;
 }

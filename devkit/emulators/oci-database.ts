@@ -8,7 +8,8 @@
  *   NotAuthenticated;
  * - /20160918/autonomousDatabases: POST create (opc-retry-token replays the first answer for 24 h),
  *   GET list (compartmentId required, displayName / lifecycleState filters, limit + page →
- *   opc-next-page), GET/PUT/DELETE by id, POST /{id}/actions/start|stop|generateWallet (a real zip);
+ *   opc-next-page), GET/PUT/DELETE by id, POST /{id}/actions/start|stop|generateWallet (a real zip, new
+ *   keystore bytes on every call, as OCI re-encrypts them), GET/PUT /{id}/wallet (state, timeRotated; rotate);
  *   /20160918/autonomousDatabaseBackups POST + GET by id; /20160918/workRequests/{id}[/errors];
  *   /20190301/secretbundles/{secretId} (OCI Secrets, for adminPasswordSecretId);
  * - field rules → 400 InvalidParameter / LimitExceeded; wrong lifecycle state → 409 IncorrectState;
@@ -176,6 +177,13 @@ export class OciDatabaseEmulator {
       if (!sub && method === 'PUT') return updateDb(store, db, body);
       if (!sub && method === 'DELETE') return deleteDb(store, db);
       if (sub === 'actions' && action && method === 'POST') return actOnDb(store, db, action, body);
+      // GetAutonomousDatabaseWallet / UpdateAutonomousDatabaseWallet (shouldRotate: a new wallet, timeRotated moves).
+      if (sub === 'wallet' && method === 'GET')
+        return { status: 200, body: { lifecycleState: 'ACTIVE', timeRotated: db.walletRotated ?? null } };
+      if (sub === 'wallet' && method === 'PUT') {
+        if (body.shouldRotate === true) db.walletRotated = new Date().toISOString();
+        return { status: 200, body: {}, headers: { 'opc-work-request-id': store.newId('workrequest') } };
+      }
     }
     if (collection === 'autonomousDatabaseBackups') {
       if (!id && method === 'POST') return createBackup(store, body);

@@ -3,6 +3,7 @@ import { OciConnection, readOciConnection } from '../common/connections/oci';
 import { readOcid } from '../common/ocid';
 import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
+import { KEY_VAULT_NAME, keyVaultUrl } from '../common/connections/key-vault';
 import { OnSourceRemoved } from './removed';
 import { SelectionRule, parseSelection } from './selection';
 
@@ -24,26 +25,6 @@ export interface KeyVaultToOciOptions {
   /** Carry Key Vault tags, content type and expiry to the OCI secrets this task creates. */
   copyMetadata: boolean;
   timeoutMinutes: number;
-}
-
-/** Key Vault names: 3-24 letters, digits and single hyphens, starting with a letter. */
-const KEY_VAULT_NAME = /^(?=.{3,24}$)[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
-const DNS_SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
-
-/** The vault's URL in the connection's cloud (sovereign clouds and Azure Stack have their own suffix). */
-function keyVaultUrl(inputs: InputReader, host: TaskHost, name: string): string {
-  const id = inputs.raw('azureSubscription')?.trim();
-  const suffix = ((id && host.endpoints.data(id, 'AzureKeyVaultDnsSuffix')) || 'vault.azure.net')
-    .trim()
-    .replace(/^\.+/, '');
-  if (!DNS_SUFFIX.test(suffix)) {
-    inputs.problem(
-      'azureSubscription',
-      `service connection '${id}' has the Key Vault DNS suffix '${suffix}', which is not a DNS name.`,
-      "Fix the connection's environment (e.g. vault.azure.net).",
-    );
-  }
-  return `https://${name}.${suffix.toLowerCase()}`;
 }
 
 export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): KeyVaultToOciOptions {
@@ -72,7 +53,7 @@ export function readKeyVaultToOciOptions(inputs: InputReader, host: TaskHost): K
   return {
     azure: readAzureRmConnection(inputs, host.endpoints, 'azureSubscription'),
     keyVaultName,
-    keyVaultUrl: keyVaultUrl(inputs, host, keyVaultName),
+    keyVaultUrl: keyVaultUrl(inputs, host, keyVaultName, 'azureSubscription'),
     selection: selection.ok ? selection.value : [],
     oci,
     compartmentId: readOcid(inputs, 'compartmentId', {

@@ -4,6 +4,7 @@ import { DbState } from './model';
 import { OracleDbProvisionOptions } from './options';
 import { Step } from './plan';
 import { PollSchedule, Transition } from './wait';
+import type { PublishMaterial } from './publish/publish';
 
 /** What one executed step did, for the log and the ledger. */
 export interface StepResult {
@@ -12,6 +13,8 @@ export interface StepResult {
   walletPath?: string;
   backupId?: string;
   workRequestId?: string;
+  /** The step found its work already done (e.g. a restore a previous run carried out): nothing changed. */
+  unchanged?: boolean;
 }
 
 /**
@@ -27,6 +30,8 @@ export interface DbBackend {
   find(): Promise<DbState | undefined>;
   waitSettled(current: DbState): Promise<StepResult>;
   run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult>;
+  /** For publishing: the current wallet (identified without downloading it) and where the ADMIN password lives. */
+  publishMaterial(current: DbState): Promise<PublishMaterial>;
 }
 
 export interface BackendDeps {

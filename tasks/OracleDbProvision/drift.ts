@@ -26,8 +26,25 @@ export function driftBlockers(desired: DesiredDb, current: DbState): string[] {
       'the database is a paid instance and OCI cannot convert it to Always Free (isFreeTier: true); keep isFreeTier false or create a new database under another display name',
     );
   }
+  // UpdateAutonomousDatabase has no compartment (and the operator's Update sends none): a move is a separate
+  // ChangeAutonomousDatabaseCompartment this task does not make, so an adopted database elsewhere is refused.
+  if (current.compartmentId && current.compartmentId !== desired.compartmentId)
+    blockers.push(
+      `the database is in compartment ${current.compartmentId}, not ${desired.compartmentId}; moving it is not done in place by this task: set compartmentId to its compartment, or move it in the OCI console first`,
+    );
   blockers.push(...productionDrift(desired, current).replace);
   return blockers;
+}
+
+/** For the record: each setting that differs, and whether it can change in place or blocks (needs a new database). */
+export function driftReport(
+  desired: DesiredDb,
+  current: DbState,
+): { field?: string; from?: unknown; to?: unknown; inPlace: boolean; reason?: string }[] {
+  return [
+    ...driftUpdates(desired, current).flatMap((g) => g.changes.map((c) => ({ ...c, inPlace: true }))),
+    ...driftBlockers(desired, current).map((reason) => ({ inPlace: false, reason })),
+  ];
 }
 
 /**

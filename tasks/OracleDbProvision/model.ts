@@ -9,6 +9,8 @@ export interface DbState extends ProductionSettings {
   id: string;
   displayName: string;
   lifecycleState: string;
+  /** Where the database is; an adopted one may be elsewhere than compartmentId says. */
+  compartmentId?: string;
   dbName?: string;
   dbWorkload?: string;
   computeModel?: string;

@@ -6,7 +6,14 @@ import { TaskHost } from '../common/host';
 import { InputReader } from '../common/inputs';
 import type { DesiredDb } from './model';
 import { adminPasswordProblems, walletPasswordProblems } from './password-rules';
-import { OperatorOciAuth, checkIgnoredInputs, readProductionSettings } from './production-options';
+import {
+  OperatorOciAuth,
+  checkIgnoredInputs,
+  checkOperatorLifecycle,
+  readProductionSettings,
+} from './production-options';
+import { PublishOptions, readPublishOptions } from './publish/options';
+import { resourceName } from './operator/cr';
 
 export type DbAction = 'ensure' | 'clone' | 'restore' | 'scale' | 'start' | 'stop' | 'backup' | 'wallet' | 'delete';
 export type CloneType = 'FULL' | 'METADATA' | 'REFRESHABLE';
@@ -35,6 +42,8 @@ export interface OracleDbProvisionOptions extends DesiredDb {
   restoreTimestamp?: string;
   /** How the Oracle Database Operator signs its OCI calls (spec.ociConfig). */
   operatorOciAuth: OperatorOciAuth;
+  /** Where the credentials are delivered after the action (Key Vault, a Kubernetes Secret); absent: nowhere. */
+  publish?: PublishOptions;
 }
 
 export type ConnectionProfileChoice = 'auto' | 'high' | 'medium' | 'low' | 'tp' | 'tpurgent';
@@ -93,6 +102,14 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
   } else if (action === 'wallet') {
     inputs.problem('walletPassword', 'is required for the wallet action.', 'Set it from a secret variable.');
   }
+  const displayNameRaw = inputs.raw('displayName') ?? '';
+  const publish = readPublishOptions(inputs, host, action, resourceName(displayNameRaw));
+  if (publish && !walletPassword && action !== 'wallet')
+    inputs.problem(
+      'walletPassword',
+      'is required to publish the wallet (OCI encrypts the keystore in it with this password).',
+      'Set it from a secret variable.',
+    );
   const confirmDelete = inputs.boolean('confirmDelete');
   if (action === 'delete' && !confirmDelete)
     inputs.problem(
@@ -125,6 +142,7 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     );
   }
   checkIgnoredInputs(inputs, action, target);
+  checkOperatorLifecycle(inputs, action, target);
   const production = readProductionSettings(inputs, whitelistedIps);
   const adbOcid = {
     types: ['autonomousdatabase'],
@@ -133,7 +151,8 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     ...where,
   };
   const sourceDatabaseId = readOcid(inputs, 'sourceDatabaseId', adbOcid) || undefined;
-  if ((action === 'clone' || action === 'restore') && !sourceDatabaseId)
+  // Through the operator, restore works on the database itself: no source.
+  if ((action === 'clone' || (action === 'restore' && target === 'ociApi')) && !sourceDatabaseId)
     inputs.problem(
       'sourceDatabaseId',
       `is required for the ${action} action.`,
@@ -178,8 +197,9 @@ export function readOracleDbProvisionOptions(inputs: InputReader, host: TaskHost
     cloneType,
     restoreTimestamp: restoreTimestamp ? new Date(restoreTimestamp).toISOString() : undefined,
     ...production,
+    publish,
     kubernetes:
-      target === 'operator'
+      target === 'operator' || publish?.kubernetesSecret
         ? // OKE exec users sign with the OCI connection. AKS through ARM would ship @azure/identity in this
           // task too (about 100 KB of the .vsix): the operator takes a kubeconfig or a service account token.
           readKubernetesConnection(inputs, host.endpoints, 'kubernetesServiceConnection', { oci })

@@ -26,6 +26,7 @@ export type Step =
   | { kind: 'stop' }
   | { kind: 'backup' }
   | { kind: 'wallet' }
+  | { kind: 'restoreInPlace'; timestamp: string }
   | { kind: 'delete' };
 
 export interface PlanInput {
@@ -37,6 +38,8 @@ export interface PlanInput {
   hasAdminPassword: boolean;
   /** For `clone`: what to clone when the database does not exist yet. */
   clone?: CloneSource;
+  /** For `restore` through the operator: the point in time the database itself is restored to (in place). */
+  restoreInPlace?: string;
 }
 
 /** Where a `clone` or `restore` copies from; `timestamp` makes it a point-in-time restore from backups. */
@@ -106,6 +109,11 @@ export function planAction(input: PlanInput): Step[] {
     );
   }
 
+  if (action === 'restore' && input.restoreInPlace) {
+    if (!current) throw notFound(desired, 'restore');
+    requireState(current, ['AVAILABLE', 'STOPPED'], 'restore', 'Wait for the current operation to finish.');
+    return [{ kind: 'restoreInPlace', timestamp: input.restoreInPlace }];
+  }
   switch (action) {
     case 'clone':
     case 'restore':
@@ -220,6 +228,8 @@ export function describeStep(step: Step): string {
           : ` as a ${c.cloneType.toLowerCase()} clone of ${c.sourceId}`;
       return `create ${s.dbName}${from} (${s.dbWorkload}, ${s.isFreeTier ? 'Always Free' : `${s.computeCount} ${s.computeModel}, ${s.dataStorageSizeInTBs} TB`}${extras.map((e) => `, ${e}`).join('')})`;
     }
+    case 'restoreInPlace':
+      return `restore in place to ${step.timestamp} (every change after it is discarded)`;
     case 'update':
       return `update ${step.group.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}`;
     default:

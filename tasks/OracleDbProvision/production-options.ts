@@ -28,13 +28,14 @@ const APPLIES: Record<string, { actions: DbAction[]; targets: Target[] }> = {
   freeformTags: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi', 'operator'] },
   definedTags: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
   backupRetentionPeriodInDays: { actions: ['ensure', 'clone', 'restore'], targets: ['ociApi'] },
-  // Clones and adoption go through the OCI API only (the operator's spec.clone lacks refreshable clones).
-  sourceDatabaseId: { actions: ['clone', 'restore'], targets: ['ociApi'] },
-  cloneType: { actions: ['clone', 'restore'], targets: ['ociApi'] },
-  restoreTimestamp: { actions: ['restore'], targets: ['ociApi'] },
+  // Through the operator: clone by spec.action Clone, restore in place by AutonomousDatabaseRestore, adopt by
+  // spec.action Sync (checkOperatorLifecycle narrows what each of them takes).
+  sourceDatabaseId: { actions: ['clone', 'restore'], targets: ['ociApi', 'operator'] },
+  cloneType: { actions: ['clone', 'restore'], targets: ['ociApi', 'operator'] },
+  restoreTimestamp: { actions: ['restore'], targets: ['ociApi', 'operator'] },
   autonomousDatabaseId: {
     actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'],
-    targets: ['ociApi'],
+    targets: ['ociApi', 'operator'],
   },
   operatorOciAuth: {
     actions: ['ensure', 'clone', 'restore', 'scale', 'start', 'stop', 'backup', 'wallet', 'delete'],
@@ -68,6 +69,46 @@ export function checkIgnoredInputs(inputs: InputReader, action: DbAction, target
         target === 'operator' ? 'Use target: ociApi for this setting, or remove it.' : `Remove ${name} from this step.`,
       );
     }
+  }
+}
+
+/**
+ * What the operator's resources allow for clone and restore (oracle-database-operator apis/database/v4):
+ * spec.clone.cloneType is FULL or METADATA only; the clone's resource is named spec.clone.displayName, so that
+ * must be a resource name; AutonomousDatabaseRestore restores the database itself (in place), so it takes no
+ * source and, as it discards every change after the time, needs confirmDelete.
+ */
+export function checkOperatorLifecycle(inputs: InputReader, action: DbAction, target: Target): void {
+  if (target !== 'operator') return;
+  const displayName = inputs.raw('displayName')?.trim() ?? '';
+  if (action === 'clone') {
+    if (inputs.raw('cloneType')?.trim().toUpperCase() === 'REFRESHABLE')
+      inputs.problem(
+        'cloneType',
+        "REFRESHABLE is not available through the operator: its spec.clone.cloneType takes FULL or METADATA.",
+        'Use FULL or METADATA, or target: ociApi for a refreshable clone.',
+      );
+    if (displayName && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(displayName))
+      inputs.problem(
+        'displayName',
+        `'${displayName.slice(0, 80)}' cannot name the clone's AutonomousDatabase resource, which the operator names after the display name.`,
+        'Use lower-case letters, digits and hyphens (at most 63), e.g. orders-reporting.',
+      );
+  }
+  if (action === 'restore') {
+    for (const name of ['sourceDatabaseId', 'cloneType'])
+      if (isSet(inputs, name))
+        inputs.problem(
+          name,
+          'is set, but through the operator restore rolls the database itself back in place (AutonomousDatabaseRestore), from its own backups.',
+          `Remove ${name}, or use target: ociApi to restore into a new database.`,
+        );
+    if (inputs.raw('confirmDelete')?.trim().toLowerCase() !== 'true')
+      inputs.problem(
+        'confirmDelete',
+        'must be true: an in-place restore discards every change made to the database after restoreTimestamp.',
+        'Set confirmDelete: true in this step to confirm.',
+      );
   }
 }
 

@@ -4,7 +4,18 @@ import { DbBackend, StepResult } from './backend';
 import { DbState, DesiredDb } from './model';
 import { OracleDbProvisionOptions } from './options';
 import { describeStep, isMissing, planAction } from './plan';
+import { driftReport } from './drift';
 import { chooseConnectionString, consumerGroupOf } from './tns';
+import { publishCredentials } from './publish/publish';
+
+/** OCI generates a wallet only for a database that is AVAILABLE or STOPPED. */
+function requirePublishable(db: DbState): void {
+  if (!['AVAILABLE', 'STOPPED'].includes(db.lifecycleState))
+    throw new TaskError(
+      `Cannot publish the credentials of '${db.displayName}' (${db.id}): it is ${db.lifecycleState}.`,
+      'Run the task again once the database is AVAILABLE or STOPPED.',
+    );
+}
 
 export function desiredFrom(o: OracleDbProvisionOptions): DesiredDb {
   return {
@@ -64,6 +75,9 @@ export async function executeWith(
   let walletPath: string | undefined;
   let changed = false;
   note(details, current);
+  // What differs before anything is done, field by field: in place, or blocking (needs a new database).
+  if (['ensure', 'clone', 'restore'].includes(o.action) && current && !isMissing(current) && !(o.target === 'operator' && o.action === 'restore'))
+    details.drift = driftReport(desired, current);
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS)
       throw new TaskError(
@@ -77,7 +91,15 @@ export async function executeWith(
           timestamp: o.action === 'restore' ? o.restoreTimestamp : undefined,
         }
       : undefined;
-    const plan = planAction({ action: o.action, desired, current, hasAdminPassword: backend.hasAdminPassword, clone });
+    const restoreInPlace = o.action === 'restore' && o.target === 'operator' ? o.restoreTimestamp : undefined;
+    const plan = planAction({
+      action: o.action,
+      desired,
+      current,
+      hasAdminPassword: backend.hasAdminPassword,
+      clone: restoreInPlace ? undefined : clone,
+      restoreInPlace,
+    });
     if (!plan.length) break;
     if (round === 0 && plan[0].kind !== 'waitSettled')
       ctx.host.info(`Plan for '${o.displayName}': ${plan.map(describeStep).join('; ')}.`);
@@ -99,14 +121,14 @@ export async function executeWith(
         workRequestId: result.workRequestId,
         backupId: result.backupId,
       });
-      if (step.kind !== 'waitSettled') changed = true;
+      if (step.kind !== 'waitSettled' && !result.unchanged) changed = true;
       if (result.walletPath) walletPath = result.walletPath;
       current = result.state ?? (step.kind === 'delete' ? undefined : await backend.find());
       note(details, current);
       if (step.kind === 'waitSettled') break;
     }
     // One-shot steps are done once carried out: the planner would ask for another backup or wallet.
-    if (plan.some((s) => s.kind === 'backup' || s.kind === 'wallet')) break;
+    if (plan.some((s) => s.kind === 'backup' || s.kind === 'wallet' || s.kind === 'restoreInPlace')) break;
   }
 
   const gone = isMissing(current);
@@ -130,6 +152,11 @@ export async function executeWith(
     if (profile) {
       outputs.connectionString = profile.value;
       details.connectionProfile = profile.displayName;
+    }
+    if (o.publish) {
+      requirePublishable(current!);
+      const material = await backend.publishMaterial(current!);
+      details.published = await publishCredentials(ctx, o, current!, profile, material);
     }
   }
   if (walletPath) outputs.walletPath = walletPath;

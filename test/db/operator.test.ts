@@ -82,7 +82,7 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     const backup = await run({ action: 'backup' });
     assert.notEqual(backup.host.result?.result, 'Failed', backup.host.result?.message);
     const [bu] = kube.list(V4, 'AutonomousDatabaseBackup', 'db') as Record<string, any>[];
-    assert.deepEqual(bu.spec.target, { k8sADB: { name: 'shop-db' } });
+    assert.deepEqual(bu.spec.target, { k8sAdb: { name: 'shop-db' } });
     assert.equal(bu.status.lifecycleState, 'ACTIVE');
     assert.equal((await run({ action: 'delete' })).host.result?.result, 'Failed', 'delete without confirmDelete fails');
     const del = await run({ action: 'delete', confirmDelete: 'true' });

@@ -470,17 +470,18 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
     assert.match(gone.host.result?.message ?? '', /does not exist or is terminated/);
   });
 
-  it('refuses clone and adopt through the operator, naming the input', async () => {
+  it("refuses a refreshable clone through the operator (its spec.clone.cloneType is FULL or METADATA)", async () => {
     const r = await runDbTask(
       dbInputs({
         target: 'operator',
         kubernetesServiceConnection: 'k8s',
         action: 'clone',
+        cloneType: 'REFRESHABLE',
         sourceDatabaseId: 'ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaax',
       }),
-      { k8s: { url: 'https://127.0.0.1:9', scheme: 'Kubeconfig', auth: {} } },
+      { k8s: { url: 'https://127.0.0.1:9', scheme: 'Kubeconfig', auth: { kubeconfig: 'apiVersion: v1' } } },
     );
     assert.equal(r.host.result?.result, 'Failed');
-    assert.match(r.host.result?.message ?? '', /input 'sourceDatabaseId'.*target 'operator'/s);
+    assert.match(r.host.result?.message ?? '', /input 'cloneType': REFRESHABLE is not available through the operator/s);
   });
 });

@@ -175,7 +175,7 @@ describe('OracleDbProvision operator resources', () => {
 
   it('generates the backup CR and the password Secret', () => {
     assert.deepEqual((adbBackupCr('b1', 'n', 'shop', 'nightly') as { spec: unknown }).spec, {
-      target: { k8sADB: { name: 'shop' } },
+      target: { k8sAdb: { name: 'shop' } },
       displayName: 'nightly',
     });
     assert.deepEqual((passwordSecret('pw', 'n', 'Sup3rSecretPw') as { data: unknown }).data, {

@@ -38,6 +38,8 @@ export interface Adb {
   sourceId?: string;
   cloneType?: string;
   isRefreshableClone?: boolean;
+  /** When the wallet was last rotated (UpdateAutonomousDatabaseWallet shouldRotate); absent: never. */
+  walletRotated?: string;
   /** Never returned by the API; kept so tests can check what was sent. */
   adminPassword?: string;
   secretId?: string;

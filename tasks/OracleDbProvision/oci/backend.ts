@@ -10,11 +10,13 @@ import { note } from '../run-plan';
 import { pollUntil } from '../wait';
 import { OciClients, createOciClients, ociFailure } from './clients';
 import { readAdminPasswordSecret } from './secret';
-import { downloadWallet } from './wallet';
+import { downloadWallet, generateWallet, walletIdentity } from './wallet';
+import type { PublishMaterial } from '../publish/publish';
 
 type AdbLike = Pick<
   models.AutonomousDatabase,
   | 'id'
+  | 'compartmentId'
   | 'displayName'
   | 'lifecycleState'
   | 'dbName'
@@ -43,6 +45,7 @@ type AdbLike = Pick<
 export function stateFromOci(db: AdbLike): DbState {
   return {
     id: db.id,
+    compartmentId: db.compartmentId,
     displayName: db.displayName ?? '',
     lifecycleState: String(db.lifecycleState),
     dbName: db.dbName,
@@ -255,11 +258,26 @@ class OciBackend implements DbBackend {
         );
       case 'backup':
         return this.backup(id);
+      case 'restoreInPlace':
+        // Validation sends an in-place restore only to the operator (the OCI API's restore makes a new database).
+        throw new TaskError('An in-place restore is carried out through the operator only.', 'Use target: operator.');
       case 'wallet': {
         const walletPath = await downloadWallet(this.ctx, db, current!, this.o.walletPassword!);
         return { state: current, transitions: [], walletPath };
       }
     }
+  }
+
+  /** The wallet is identified by GetAutonomousDatabaseWallet; the zip is generated only if a destination needs it. */
+  async publishMaterial(current: DbState): Promise<PublishMaterial> {
+    const db = this.api.database;
+    return {
+      walletIdentity: await walletIdentity(db, current),
+      walletZip: () => generateWallet(db, current, this.o.walletPassword!),
+      adminPasswordRef: this.o.adminPasswordSecretId
+        ? { kind: 'ociVaultSecret', secretId: this.o.adminPasswordSecretId }
+        : undefined,
+    };
   }
 
   /**

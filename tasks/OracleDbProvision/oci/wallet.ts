@@ -32,6 +32,17 @@ export async function downloadWallet(
   current: DbState,
   password: string,
 ): Promise<string> {
+  const body = await generateWallet(db, current, password);
+  const dir = path.join(ctx.tempDir, 'oracle-wallets');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `Wallet_${current.dbName ?? current.id.slice(-12)}.zip`);
+  fs.writeFileSync(file, body, { mode: 0o600 });
+  ctx.host.info(`Wallet of ${current.id} written to ${file} (${body.length} bytes).`);
+  return file;
+}
+
+/** GenerateAutonomousDatabaseWallet (SINGLE: the instance wallet), checked to be a zip. */
+export async function generateWallet(db: DatabaseClient, current: DbState, password: string): Promise<Buffer> {
   let body: Buffer;
   try {
     const res = await db.generateAutonomousDatabaseWallet({
@@ -51,10 +62,25 @@ export async function downloadWallet(
       `OCI returned ${body.length} bytes that are not a zip file for the wallet of ${current.id}.`,
       'Run the task again; if it persists, download the wallet in the OCI console.',
     );
-  const dir = path.join(ctx.tempDir, 'oracle-wallets');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `Wallet_${current.dbName ?? current.id.slice(-12)}.zip`);
-  fs.writeFileSync(file, body, { mode: 0o600 });
-  ctx.host.info(`Wallet of ${current.id} written to ${file} (${body.length} bytes).`);
-  return file;
+  return body;
+}
+
+/**
+ * GetAutonomousDatabaseWallet: the wallet's state and when it was last rotated. The database and that time
+ * identify the wallet, so publishing can tell whether the one already delivered is current without a download.
+ */
+export async function walletIdentity(db: DatabaseClient, current: DbState): Promise<string> {
+  let wallet: { lifecycleState?: string; timeRotated?: Date };
+  try {
+    wallet = (await db.getAutonomousDatabaseWallet({ autonomousDatabaseId: current.id })).autonomousDatabaseWallet;
+  } catch (err) {
+    throw ociFailure(err, `read the wallet state of ${current.id}`);
+  }
+  if (wallet.lifecycleState === 'UPDATING')
+    throw new TaskError(
+      `The wallet of ${current.id} is being rotated.`,
+      'Run the task again when the rotation has finished (a few minutes), so the new wallet is published.',
+    );
+  const rotated = wallet.timeRotated ? new Date(wallet.timeRotated).toISOString() : 'never-rotated';
+  return `${current.id}@${rotated}`;
 }

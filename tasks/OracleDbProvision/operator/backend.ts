@@ -21,8 +21,16 @@ import {
   stateFromCr,
 } from './cr';
 import { Kube } from './kube';
-import { zipFiles } from './zip';
+import { stagedDesired } from './stage';
+import { LifecycleContext, bindByOcid, cloneThroughOperator, restoreThroughOperator } from './lifecycle';
+import { operatorWallet, walletFileNames, walletZipFromSecret, WalletRequest } from './wallet';
+import type { PublishMaterial } from '../publish/publish';
 
+type CrBuilder = (
+  action: OperatorAction,
+  fields: AdbCrInput['fields'],
+  extra?: Partial<AdbCrInput>,
+) => Record<string, unknown>;
 type Obj = KubeObject & { spec?: { details?: Record<string, unknown> }; status?: Record<string, unknown> };
 const ADB = 'AutonomousDatabase' as const;
 
@@ -62,7 +70,18 @@ class OperatorBackend implements DbBackend {
   }
 
   async find(): Promise<DbState | undefined> {
-    const obj = await this.readCr();
+    let obj = await this.readCr();
+    const adopt = this.o.autonomousDatabaseId;
+    if (adopt) {
+      if (!obj) obj = await bindByOcid(await this.lifecycle(), adopt);
+      const bound = obj.spec?.details?.id;
+      if (typeof bound === 'string' && bound && bound !== adopt)
+        throw new TaskError(
+          `AutonomousDatabase ${this.o.namespace}/${this.name} is bound to ${bound}, not ${adopt} (autonomousDatabaseId).`,
+          'Use another display name (the resource is named after it) or namespace, or check the OCID.',
+        );
+      return this.toState(obj);
+    }
     const other = obj?.spec?.details?.displayName;
     // Resource names are derived from display names: never take over another database's resource.
     if (typeof other === 'string' && other !== this.o.displayName) {
@@ -74,17 +93,24 @@ class OperatorBackend implements DbBackend {
     return obj ? this.toState(obj) : undefined;
   }
 
+  private async lifecycle(): Promise<LifecycleContext> {
+    return {
+      kube: this.kube,
+      host: this.ctx.host,
+      namespace: this.o.namespace,
+      name: this.name,
+      ociConfig: await this.ensureOciConfig(),
+      wait: this.waitContext(),
+    };
+  }
+
   async waitSettled(_current: DbState): Promise<StepResult> {
     return this.waitFor(undefined, (s) => !TRANSITIONAL_STATES.has(s));
   }
 
   async run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult> {
     const ociConfig = await this.ensureOciConfig();
-    const cr = (
-      action: OperatorAction,
-      fields: AdbCrInput['fields'],
-      extra: Partial<AdbCrInput> = {},
-    ): Record<string, unknown> =>
+    const cr: CrBuilder = (action, fields, extra = {}) =>
       adbCr({
         name: this.name,
         namespace: this.o.namespace,
@@ -92,16 +118,36 @@ class OperatorBackend implements DbBackend {
         desired: desiredFrom(this.o),
         fields,
         ociConfig,
+        id: this.o.autonomousDatabaseId,
         ...extra,
       });
     switch (step.kind) {
       case 'create': {
         const adminPassword = await this.adminPasswordRef();
+        if (step.clone) {
+          const transitions = await cloneThroughOperator(
+            await this.lifecycle(),
+            step.clone,
+            desiredFrom(this.o),
+            adminPassword!,
+          );
+          const settled = await this.waitFor(undefined, (s) => s === 'AVAILABLE');
+          return { ...settled, transitions: [...transitions, ...settled.transitions] };
+        }
         return this.writeAndWait(cr('Create', 'all', { adminPassword }), (s) => s === 'AVAILABLE');
       }
-      case 'update':
-        // The operator sequences OCI's updates itself: one write carries every drifted field.
-        return this.writeAndWait(cr('Update', this.o.action === 'scale' ? 'compute' : 'all'), (s) => s === 'AVAILABLE');
+      case 'update': {
+        if (this.o.action === 'scale') return this.writeAndWait(cr('Update', 'compute'), (s) => s === 'AVAILABLE');
+        // One group per write, the rest of the spec as the database has it: one UpdateAutonomousDatabase each.
+        const changed = step.group.changes.map((c) => c.field);
+        const desired = stagedDesired(desiredFrom(this.o), current!, changed);
+        return this.writeAndWait(cr('Update', 'all', { desired }), (s) => s === 'AVAILABLE');
+      }
+      case 'restoreInPlace': {
+        const { transitions, alreadyDone } = await restoreThroughOperator(await this.lifecycle(), step.timestamp);
+        const settled = await this.waitFor(undefined, (s) => !TRANSITIONAL_STATES.has(s));
+        return { ...settled, transitions: [...transitions, ...settled.transitions], unchanged: alreadyDone };
+      }
       case 'start':
         return this.writeAndWait(cr('Start', 'none'), (s) => s === 'AVAILABLE');
       case 'stop':
@@ -159,42 +205,54 @@ class OperatorBackend implements DbBackend {
     return this.waitFor(changed ? written.metadata?.resourceVersion : undefined, done);
   }
 
-  /**
-   * The operator downloads the wallet into a Secret named by spec.wallet.name (one key per file)
-   * when that Secret is missing: remove it, point spec.wallet at the password, wait for the new
-   * Secret and zip its files like OCI's own wallet download.
-   */
-  private async wallet(
-    current: DbState,
-    cr: (action: OperatorAction, fields: AdbCrInput['fields'], extra?: Partial<AdbCrInput>) => Record<string, unknown>,
-  ): Promise<StepResult> {
-    const secretName = `${this.name}-wallet`;
-    const passwordSecretName = `${this.name}-wallet-password`;
-    await this.kube.apply(passwordSecret(passwordSecretName, this.o.namespace, this.o.walletPassword!));
-    await this.kube.remove('Secret', secretName);
-    await this.kube.mergePatch(cr('Update', 'none', { wallet: { secretName, passwordSecret: passwordSecretName } }));
-    this.ctx.host.info(
-      `Asked the operator for the wallet of ${this.o.namespace}/${this.name} in Secret ${secretName}.`,
-    );
-    type SecretObj = KubeObject & { data?: Record<string, string> };
-    const { value, transitions } = await pollUntil(
-      `Secret ${this.o.namespace}/${secretName}`,
-      () => this.kube.read<SecretObj>('Secret', secretName),
-      (s) => ({
-        state: s?.data && Object.keys(s.data).length ? 'written' : 'waiting for the operator',
-        done: Boolean(s?.data && Object.keys(s.data).length),
-      }),
-      this.waitContext(),
-    );
-    const files = Object.entries(value!.data!)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, b64]) => [name, Buffer.from(b64, 'base64')] as [string, Buffer]);
+  private walletRequest(fresh: boolean, cr: CrBuilder): WalletRequest {
+    return {
+      kube: this.kube,
+      namespace: this.o.namespace,
+      secretName: `${this.name}-wallet`,
+      passwordSecretName: `${this.name}-wallet-password`,
+      password: this.o.walletPassword!,
+      patchCr: (wallet) => this.kube.mergePatch(cr('Update', 'none', { wallet })),
+      wait: this.waitContext(),
+      fresh,
+    };
+  }
+
+  /** The wallet action: a new download by the operator, zipped under the agent temp directory. */
+  private async wallet(current: DbState, cr: CrBuilder): Promise<StepResult> {
+    const { secret, transitions } = await operatorWallet(this.walletRequest(true, cr));
+    const data = secret.data!;
     const dir = path.join(this.ctx.tempDir, 'oracle-wallets');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const walletPath = path.join(dir, `Wallet_${current.dbName ?? this.name}.zip`);
-    fs.writeFileSync(walletPath, zipFiles(files), { mode: 0o600 });
-    this.ctx.host.info(`Wallet (${files.map(([n]) => n).join(', ')}) written to ${walletPath}.`);
+    fs.writeFileSync(walletPath, walletZipFromSecret(data), { mode: 0o600 });
+    this.ctx.host.info(`Wallet (${walletFileNames(data).join(', ')}) written to ${walletPath}.`);
     return { state: current, transitions, walletPath };
+  }
+
+  /**
+   * Publishing reuses the wallet Secret the operator already wrote (it downloads again only when the Secret is
+   * gone), so its uid and resourceVersion identify the wallet; the password reference is the Secret or the OCI
+   * Vault secret the resource names.
+   */
+  async publishMaterial(current: DbState): Promise<PublishMaterial> {
+    const ociConfig = await this.ensureOciConfig();
+    const cr: CrBuilder = (action, fields, extra = {}) =>
+      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ociConfig, ...extra });
+    const { secret } = await operatorWallet(this.walletRequest(false, cr));
+    const data = secret.data!;
+    for (const v of Object.values(data)) this.ctx.secrets.register(v);
+    const adminSecret = `${this.name}-admin-password`;
+    const k8sRef = this.o.adminPasswordSecretId ? undefined : await this.kube.read('Secret', adminSecret);
+    return {
+      walletIdentity: `${current.id}@secret/${secret.metadata.uid ?? secret.metadata.name}/${secret.metadata.resourceVersion ?? ''}`,
+      walletZip: () => Promise.resolve(walletZipFromSecret(data)),
+      adminPasswordRef: this.o.adminPasswordSecretId
+        ? { kind: 'ociVaultSecret', secretId: this.o.adminPasswordSecretId }
+        : k8sRef
+          ? { kind: 'kubernetesSecret', namespace: this.o.namespace, name: adminSecret, key: adminSecret }
+          : undefined,
+    };
   }
 
   private waitContext(): Parameters<typeof pollUntil>[3] {
@@ -241,7 +299,7 @@ class OperatorBackend implements DbBackend {
     const suffix = (this.ctx.run.buildId ?? `${Date.now()}`).toLowerCase().replace(/[^a-z0-9-]/g, '');
     const name = `${this.name}-backup-${suffix}`.slice(0, 63).replace(/-+$/, '');
     const displayName = `${this.o.displayName}-${this.ctx.run.buildNumber ?? suffix}`;
-    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName));
+    await this.kube.apply(adbBackupCr(name, this.o.namespace, this.name, displayName, await this.ensureOciConfig()));
     this.ctx.host.info(`Applied AutonomousDatabaseBackup ${this.o.namespace}/${name}.`);
     const { value, transitions } = await pollUntil(
       `AutonomousDatabaseBackup ${this.o.namespace}/${name}`,

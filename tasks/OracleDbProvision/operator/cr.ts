@@ -33,41 +33,58 @@ export interface AdbCrInput {
   wallet?: { secretName: string; passwordSecret: string };
   /** spec.ociConfig: the ConfigMap and Secret the operator signs its OCI calls with; absent: instance principal. */
   ociConfig?: { configMapName: string; secretName: string };
+  /** spec.details.id: an adopted database (bound by spec.action Sync) keeps its OCID in every write we apply. */
+  id?: string;
+}
+
+export type OciConfigRef = AdbCrInput['ociConfig'];
+
+/** spec.details for the settings of `desired` (the fields AutonomousDatabaseBase carries), compute unless Always Free. */
+export function baseDetails(desired: DesiredDb): Record<string, unknown> {
+  const details: Record<string, unknown> = { compartmentId: desired.compartmentId, displayName: desired.displayName };
+  if (desired.dbName) details.dbName = desired.dbName;
+  details.dbWorkload = desired.dbWorkload;
+  details.isFreeTier = desired.isFreeTier;
+  details.whitelistedIps = desired.whitelistedIps;
+  details.isMtlsConnectionRequired = desired.isMtlsConnectionRequired;
+  // The production settings AutonomousDatabaseBase carries (apis/database/v4/autonomousdatabase_types.go);
+  // the others are refused at validation for this back end.
+  const optional = {
+    subnetId: desired.subnetId,
+    nsgIds: desired.nsgIds,
+    privateEndpointLabel: desired.privateEndpointLabel,
+    licenseModel: desired.licenseModel,
+    dbVersion: desired.dbVersion,
+    isAutoScalingEnabled: desired.isAutoScalingEnabled,
+    freeformTags: desired.freeformTags,
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) details[k] = v;
+  if (!desired.isFreeTier) Object.assign(details, computeDetails(desired));
+  return details;
+}
+
+function computeDetails(desired: DesiredDb): Record<string, unknown> {
+  return {
+    computeModel: desired.computeModel,
+    computeCount: desired.computeCount,
+    dataStorageSizeInTBs: desired.dataStorageSizeInTBs,
+  };
+}
+
+/** The operator's password reference (PasswordSpec: k8sSecret.name or ociSecret.id). */
+export function passwordRef(ref: NonNullable<AdbCrInput['adminPassword']>): Record<string, unknown> {
+  return 'k8sSecret' in ref ? { k8sSecret: { name: ref.k8sSecret } } : { ociSecret: { id: ref.ociSecretId } };
 }
 
 export function adbCr(input: AdbCrInput): Record<string, unknown> {
   const { desired } = input;
-  const details: Record<string, unknown> = { compartmentId: desired.compartmentId, displayName: desired.displayName };
-  if (input.fields === 'all') {
-    if (desired.dbName) details.dbName = desired.dbName;
-    details.dbWorkload = desired.dbWorkload;
-    details.isFreeTier = desired.isFreeTier;
-    details.whitelistedIps = desired.whitelistedIps;
-    details.isMtlsConnectionRequired = desired.isMtlsConnectionRequired;
-    // The production settings AutonomousDatabaseBase carries (apis/database/v4/autonomousdatabase_types.go);
-    // the others are refused at validation for this back end.
-    const optional = {
-      subnetId: desired.subnetId,
-      nsgIds: desired.nsgIds,
-      privateEndpointLabel: desired.privateEndpointLabel,
-      licenseModel: desired.licenseModel,
-      dbVersion: desired.dbVersion,
-      isAutoScalingEnabled: desired.isAutoScalingEnabled,
-      freeformTags: desired.freeformTags,
-    };
-    for (const [k, v] of Object.entries(optional)) if (v !== undefined) details[k] = v;
-  }
-  if ((input.fields === 'all' || input.fields === 'compute') && !desired.isFreeTier) {
-    details.computeModel = desired.computeModel;
-    details.computeCount = desired.computeCount;
-    details.dataStorageSizeInTBs = desired.dataStorageSizeInTBs;
-  }
-  if (input.adminPassword) {
-    details.adminPassword =
-      'k8sSecret' in input.adminPassword
-        ? { k8sSecret: { name: input.adminPassword.k8sSecret } }
-        : { ociSecret: { id: input.adminPassword.ociSecretId } };
-  }
+  const details: Record<string, unknown> =
+    input.fields === 'all'
+      ? baseDetails(desired)
+      : { compartmentId: desired.compartmentId, displayName: desired.displayName };
+  if (input.fields === 'compute' && !desired.isFreeTier) Object.assign(details, computeDetails(desired));
+  if (input.id) details.id = input.id;
+  if (input.adminPassword) details.adminPassword = passwordRef(input.adminPassword);
   const spec: Record<string, unknown> = { action: input.action, details };
   if (input.wallet)
     spec.wallet = { name: input.wallet.secretName, password: { k8sSecret: { name: input.wallet.passwordSecret } } };
@@ -81,17 +98,19 @@ export function adbCr(input: AdbCrInput): Record<string, unknown> {
   };
 }
 
+/** TargetSpec is `k8sAdb` / `ociAdb` (apis/database/v4/adbfamily_common_spec.go); each CR carries its ociConfig. */
 export function adbBackupCr(
   name: string,
   namespace: string,
   adbName: string,
   displayName: string,
+  ociConfig?: OciConfigRef,
 ): Record<string, unknown> {
   return {
     apiVersion: ADB_API_VERSION,
     kind: 'AutonomousDatabaseBackup',
     metadata: { name, namespace, labels: MANAGED_BY },
-    spec: { target: { k8sADB: { name: adbName } }, displayName },
+    spec: { target: { k8sAdb: { name: adbName } }, displayName, ...(ociConfig ? { ociConfig } : {}) },
   };
 }
 
@@ -168,6 +187,7 @@ export function stateFromCr(obj: AdbObject): DbState {
   return {
     id: str('id') ?? '',
     displayName: str('displayName') ?? '',
+    compartmentId: str('compartmentId'),
     lifecycleState: obj.status?.lifecycleState ?? '',
     dbName: str('dbName'),
     dbWorkload: str('dbWorkload'),

@@ -6,7 +6,12 @@ import { TaskError } from '../../common/errors';
 import { RetryPolicy, DEFAULT_RETRY_POLICY } from '../../common/retry-policy';
 import { FIELD_MANAGER } from './cr';
 
-export type OperatorKind = 'AutonomousDatabase' | 'AutonomousDatabaseBackup' | 'Secret' | 'ConfigMap';
+export type OperatorKind =
+  | 'AutonomousDatabase'
+  | 'AutonomousDatabaseBackup'
+  | 'AutonomousDatabaseRestore'
+  | 'Secret'
+  | 'ConfigMap';
 
 const OPERATOR = 'the Oracle Database Operator (v1.2 or later)';
 const KINDS: Record<OperatorKind, ResourceType> = {
@@ -19,6 +24,12 @@ const KINDS: Record<OperatorKind, ResourceType> = {
   AutonomousDatabaseBackup: {
     group: 'database.oracle.com',
     plural: 'autonomousdatabasebackups',
+    versions: ['v4'],
+    missing: OPERATOR,
+  },
+  AutonomousDatabaseRestore: {
+    group: 'database.oracle.com',
+    plural: 'autonomousdatabaserestores',
     versions: ['v4'],
     missing: OPERATOR,
   },
