@@ -50,7 +50,8 @@ function page(name: string, title: string, csp: string): string {
     '</head>',
     '<body>',
     '  <div id="root"></div>',
-    `  <script src="${name}.js"></script>`,
+    // A module: the small boot script starts the data load while the UI's chunk is fetched and compiled.
+    `  <script type="module" src="${name}.js"></script>`,
     '</body>',
     '</html>',
     '',
@@ -72,7 +73,11 @@ export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
     bundle: true,
     platform: 'browser',
     target: ['chrome100', 'edge100', 'firefox100', 'safari15'],
-    format: 'iife',
+    // ES modules split in chunks: the boot script (data layer) runs before React and azure-devops-ui
+    // are even evaluated (hub-page.tsx imports the UI dynamically).
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     minify: true,
     legalComments: 'none',
     sourcemap: false,
@@ -83,6 +88,7 @@ export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
     metafile: true,
     logLevel: 'warning',
   });
+  // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
   return result.metafile;
 }

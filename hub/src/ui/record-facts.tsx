@@ -4,7 +4,9 @@ import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { envOf } from '../data/matrix';
 import { LedgerRecord } from '../data/model';
 import {
+  MetricView,
   canaryAnalysisPlan,
+  canaryMetricsPlan,
   canarySteps,
   dbSteps,
   promoteReferrers,
@@ -16,6 +18,7 @@ import {
 import { dur, when } from './format';
 import { StatusIcon } from './status-icon';
 import { Truncated } from './truncated';
+import { Verification } from './record-gate';
 
 export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
   const r = props.record;
@@ -65,6 +68,7 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
       {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
       {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
       {r.task === 'KeyVaultToOci' ? <Secrets record={r} /> : null}
+      {r.task === 'AcrPromote' ? <Verification record={r} /> : null}
       {r.task === 'AcrPromote' ? <Referrers record={r} /> : null}
       {facts.length ? (
         <dl className="mcd-facts">
@@ -85,10 +89,16 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
 function Canary(props: { record: LedgerRecord }): JSX.Element | null {
   const steps = canarySteps(props.record);
   const plan = canaryAnalysisPlan(props.record);
+  const metricsPlan = canaryMetricsPlan(props.record);
   if (!steps.length && !plan) return null;
   return (
     <div className="mcd-canary" data-testid="canary-steps">
       {plan ? <div className="mcd-secondary">analysis: {plan}</div> : null}
+      {metricsPlan.map((m) => (
+        <div key={m} className="mcd-secondary" data-testid="canary-metric-plan">
+          metric {m}
+        </div>
+      ))}
       <ol className="mcd-steps">
         {steps.map((s, i) => (
           <li
@@ -109,13 +119,10 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
             </span>
             <StatusIcon status={s.state === 'failed' ? 'failed' : s.state === 'ok' ? 'succeeded' : 'skipped'} />
             <span className="mcd-step-label">{s.label}</span>
-            {s.measurements.length || s.note ? (
+            {s.metrics.length || s.note ? (
               <ul className="mcd-measurements" data-testid="measurements">
-                {s.measurements.map((m, k) => (
-                  <li key={k} className={m.passed ? '' : 'mcd-error'}>
-                    {m.passed ? '✓' : '✗'} {m.value}
-                    {m.detail ? ` · ${m.detail}` : ''} <span className="mcd-secondary">{when(m.at)}</span>
-                  </li>
+                {s.metrics.map((m, k) => (
+                  <Metric key={k} metric={m} />
                 ))}
                 {s.note ? <li className="mcd-secondary">{s.note}</li> : null}
               </ul>
@@ -124,6 +131,33 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
         ))}
       </ol>
     </div>
+  );
+}
+
+/** One metric of an analysis step: its verdict and condition, then each measurement. */
+function Metric(props: { metric: MetricView }): JSX.Element {
+  const m = props.metric;
+  return (
+    <li data-testid="canary-metric" data-passed={String(m.passed)} data-metric={m.name}>
+      <span className={m.passed ? '' : 'mcd-error'}>
+        {m.passed ? '✓' : '✗'} <strong>{m.name}</strong>
+        {m.provider ? ` (${m.provider})` : ''}
+        {m.condition ? ` · ${m.condition}` : ''}
+        {m.value !== undefined ? ` · last ${m.value}` : ''}
+        {m.failures ? ` · ${m.failures} failed` : ''}
+        {m.inconclusive ? ` · ${m.inconclusive} without data` : ''}
+      </span>
+      {!m.passed && m.reason ? <div className="mcd-error">{m.reason}</div> : null}
+      <ul className="mcd-measurements">
+        {m.measurements.map((x, k) => (
+          <li key={k} className={x.passed ? '' : 'mcd-error'} data-testid="measurement" data-outcome={x.outcome}>
+            {x.passed ? '✓' : '✗'} {x.value}
+            {x.outcome !== 'pass' && x.outcome !== 'fail' ? ` (${x.outcome})` : ''}
+            {x.detail ? ` · ${x.detail}` : ''} <span className="mcd-secondary">{when(x.at)}</span>
+          </li>
+        ))}
+      </ul>
+    </li>
   );
 }
 
@@ -233,10 +267,14 @@ function Secrets(props: { record: LedgerRecord }): JSX.Element | null {
                 status={s.outcome === 'failed' ? 'failed' : s.outcome === 'skipped' ? 'skipped' : 'succeeded'}
               />{' '}
               {s.outcome}
-              {s.version !== undefined ? ` · v${s.version}` : ''}
+              {s.version !== undefined ? (
+                <span data-testid="secret-version"> · OCI version {s.version}</span>
+              ) : null}
             </td>
             <td className={s.outcome === 'failed' ? 'mcd-error' : 'mcd-secondary'}>
               {s.message ?? ''}
+              {s.metaChanges?.length ? <div>metadata written: {s.metaChanges.join(', ')}</div> : null}
+              {s.timeOfDeletion ? <div>deletion scheduled for {when(s.timeOfDeletion)}</div> : null}
               {s.secretId ? <Truncated text={s.secretId} label="secret OCID" mono /> : null}
               {s.sourceVersion ? (
                 <span className="mcd-secondary">
@@ -263,6 +301,7 @@ function Referrers(props: { record: LedgerRecord }): JSX.Element | null {
           <span className="mcd-secondary">
             {x.copied ? 'copied' : 'already there'}
             {x.via ? ` · found via ${x.via}` : ''}
+            {x.tag ? ` (tag ${x.tag})` : ''}
             {x.subject ? ' · for ' : ''}
           </span>
           {x.subject ? <Truncated text={x.subject} label="subject digest" mono copy={false} /> : null}
