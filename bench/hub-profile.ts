@@ -32,10 +32,15 @@ async function main(): Promise<void> {
       const report = await page.evaluate<string>(`(() => {
         const mark = performance.getEntriesByName('mcd-matrix-rendered')[0].startTime;
         const nav = performance.getEntriesByType('navigation')[0];
-        const lines = ['domInteractive ' + Math.round(nav.domInteractive), 'domContentLoaded ' + Math.round(nav.domContentLoadedEventEnd)];
+        const lines = [
+          'domInteractive ' + Math.round(nav.domInteractive),
+          'domContentLoaded ' + Math.round(nav.domContentLoadedEventEnd),
+        ];
         for (const e of performance.getEntriesByType('resource')) {
           if (e.startTime > mark) continue;
-          lines.push(Math.round(e.startTime) + '-' + Math.round(e.responseEnd) + ' ms ' + Math.round(e.transferSize / 1024) + ' KiB ' + e.name.replace(location.origin, '').slice(0, 110));
+          const kib = Math.round(e.transferSize / 1024);
+          const name = e.name.replace(location.origin, '').slice(0, 110);
+          lines.push(Math.round(e.startTime) + '-' + Math.round(e.responseEnd) + ' ms ' + kib + ' KiB ' + name);
         }
         lines.push('first matrix ' + Math.round(mark));
         return lines.join('\\n');

@@ -58,8 +58,11 @@ function page(name: string, title: string, csp: string): string {
   ].join('\n');
 }
 
-/** Returns esbuild's metafile: scripts/sbom.ts lists the npm packages the hub bundles from it. */
-export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
+/**
+ * Returns esbuild's metafile: scripts/sbom.ts lists the npm packages the hub bundles from it.
+ * `root`: another checkout's hub (bench/hub-load.ts builds a baseline to measure side by side).
+ */
+export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.Metafile> {
   const outDir = path.join(stageDir, 'hub');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
@@ -68,7 +71,7 @@ export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
     .filter((o) => /^https:\/\/[A-Za-z0-9.*:-]+$/.test(o));
   const csp = contentSecurityPolicy(extra);
   const result = await esbuild.build({
-    entryPoints: Object.fromEntries(HUB_PAGES.map((p) => [p.name, path.join(ROOT, 'hub', 'src', p.entry)])),
+    entryPoints: Object.fromEntries(HUB_PAGES.map((p) => [p.name, path.join(root, 'hub', 'src', p.entry)])),
     outdir: outDir,
     bundle: true,
     platform: 'browser',
@@ -81,7 +84,7 @@ export async function buildHub(stageDir: string): Promise<esbuild.Metafile> {
     minify: true,
     legalComments: 'none',
     sourcemap: false,
-    tsconfig: path.join(ROOT, 'hub', 'tsconfig.json'),
+    tsconfig: path.join(root, 'hub', 'tsconfig.json'),
     loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
     assetNames: 'assets/[name]-[hash]',
     define: { 'process.env.NODE_ENV': '"production"' },

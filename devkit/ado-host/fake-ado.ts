@@ -35,6 +35,8 @@ export interface FakeAdoOptions {
   inProgress?: number[];
   /** Answer every Nth API request with 429 + Retry-After. */
   throttle?: { everyNth: number; retryAfterSeconds: number };
+  /** Answer the first `times` builds listings with `status` (a permission or outage the user can retry after). */
+  failListings?: { status: number; times: number };
   /** Pipelines the signed-in user may not read: left out of every list, as the service does. */
   hiddenDefinitions?: number[];
 }
@@ -157,6 +159,8 @@ export class FakeAdo {
     }
   }
 
+  private failedListings = 0;
+
   /** Build id → the environments it has deployment records for. */
   private readonly deployers: Map<number, string[]>;
 
@@ -191,7 +195,14 @@ export class FakeAdo {
       return docs?.delete(id) ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
     }
     if (method !== 'GET') return json(405, { message: 'method not allowed' });
-    if (m(/^[^/]+\/_apis\/build\/builds$/)) return this.listBuilds(query);
+    if (m(/^[^/]+\/_apis\/build\/builds$/)) {
+      const f = this.options.failListings;
+      if (f && this.failedListings < f.times) {
+        this.failedListings++;
+        return json(f.status, { message: 'TF400813: The user is not authorized to access this resource.' });
+      }
+      return this.listBuilds(query);
+    }
     if (m(/^[^/]+\/_apis\/build\/definitions$/)) return this.listDefinitions();
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)$/))) return this.build(Number(g[1]), (b) => json(200, b));
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/timeline$/)))

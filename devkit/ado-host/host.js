@@ -96,7 +96,7 @@ const services = {
         },
         getDocument(collection, id, options) {
           const doc = (state.documents[scoped(collection, options)] || {})[id];
-          if (!doc) throw new Error(`Document ${id} does not exist`);
+          if (!doc) return Promise.reject(new Error(`Document ${id} does not exist`));
           return doc;
         },
         setDocument(collection, doc, options) {

@@ -26,14 +26,16 @@ function fail(root: HTMLElement, err: unknown): void {
 
 const root = document.getElementById('root')!;
 const ui = import('./ui/mount-hub');
-context().then(
-  async (ctx) => {
+// Either step may fail (no context, the UI's chunk not loading): both end in the same message.
+ui.catch(() => undefined);
+context()
+  .then(async (ctx) => {
     const first = startLoad(ctx);
     (await ui).mountHub(root, ctx, first);
-  },
-  (err: unknown) => {
+  })
+  .catch((err: unknown) => {
     fail(root, err);
     // Inside Azure DevOps, tell the host too (it shows its own error frame).
-    if (window.self !== window.top) void import('./ado/sdk-context').then((m) => m.reportLoadFailure(err));
-  },
-);
+    if (window.self !== window.top)
+      void import('./ado/sdk-context').then((m) => m.reportLoadFailure(err)).catch(() => undefined);
+  });

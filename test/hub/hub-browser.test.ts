@@ -308,6 +308,41 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     }
   });
 
+  it('says when Azure DevOps throttles, and offers Retry when a load fails (azure-devops-ui MessageCard)', async () => {
+    const slow = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      hubDir: path.join(hubDir, 'hub'),
+      throttle: { everyNth: 4, retryAfterSeconds: 2 },
+    });
+    const failing = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      hubDir: path.join(hubDir, 'hub'),
+      failListings: { status: 403, times: 1 },
+    });
+    try {
+      const a = await open(browser, slow.url);
+      await a.page.waitForSelector('[data-testid=throttled]', { timeout: 20_000 });
+      assert.match((await a.page.textContent('[data-testid=throttled]')) ?? '', /slow down; reading continues in \d+ s/);
+      await a.page.waitForSelector('[data-testid=matrix]', { timeout: 60_000 });
+      await a.page.close();
+
+      const b = await open(browser, failing.url);
+      await b.page.waitForSelector('[data-testid=load-error]');
+      assert.match((await b.page.textContent('[data-testid=load-error]')) ?? '', /HTTP 403/);
+      await b.page.screenshot({ path: path.join(SHOTS, 'load-error.png') });
+      await b.page.click('button:has-text("Retry")');
+      await b.page.waitForSelector('[data-testid=matrix]');
+      assert.equal(await b.page.locator('[data-testid=load-error]').count(), 0);
+      assert.ok(b.watch.errors.every((e) => /status of 403/.test(e)), b.watch.errors.join('\n'));
+      await b.page.close();
+    } finally {
+      await slow.stop();
+      await failing.stop();
+    }
+  });
+
   it('says where it belongs when opened outside Azure DevOps without preview mode', async () => {
     preview.resetCount();
     const { page, watch } = await open(browser, `${preview.origin}/hub.html`);

@@ -105,7 +105,7 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
   const hostState = async (page: Page): Promise<HostState> =>
     JSON.parse(await page.evaluate<string>('JSON.stringify(window.__host)')) as HostState;
 
-  it("initialises through the SDK, reads with the host's token, caches user-scoped, and loads warm from that cache", async () => {
+  it("initialises through the SDK, reads with the host's token, caches in the project-shared collection, and loads warm from that cache", async () => {
     preview.resetCount();
     const { page, frame, errors } = await openInHost('hub');
     await page.frameLocator('iframe').locator('[data-testid=matrix]').waitFor();

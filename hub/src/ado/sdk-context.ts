@@ -46,7 +46,8 @@ class ExtensionDataStore implements DocumentStore {
   async get(id: string): Promise<CacheDoc | undefined> {
     const m = await this.manager;
     // A missing document is an error in the service, and simply "no index yet" here.
-    return ((await m.getDocument(this.collection, id, SCOPE).catch(() => undefined)) as CacheDoc | undefined) ?? undefined;
+    const doc = (await m.getDocument(this.collection, id, SCOPE).catch(() => undefined)) as CacheDoc | undefined;
+    return doc ?? undefined;
   }
   async put(docs: CacheDoc[]): Promise<void> {
     const m = await this.manager;
@@ -90,6 +91,9 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
   // The hub's tab and run live in the host page's URL (shareable, survives reload).
   if (kind === 'hub') {
     const navigation = SDK.getService<IHostNavigationService>(SERVICES.navigation);
+    // Read only when the UI mounts (after its chunk loads): a host without the service must not
+    // leave an unhandled rejection meanwhile; get() and set() still see the failure.
+    navigation.catch(() => undefined);
     ctx.state = {
       get: async () =>
         (await navigation)

@@ -3,6 +3,7 @@ import * as React from 'react';
 import { Header, TitleSize } from 'azure-devops-ui/Header';
 import { Page } from 'azure-devops-ui/Page';
 import { Spinner, SpinnerSize } from 'azure-devops-ui/Spinner';
+import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
 import { HubContext } from '../ado/hub-context';
 import { hubLinks } from '../ado/links';
@@ -145,10 +146,15 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
       </TabBar>
       <main className="page-content page-content-top mcd-content">
         {error ? (
-          <div className="mcd-error" role="alert">
-            Could not load promotion records: {error}
-          </div>
+          <MessageCard
+            className="mcd-message"
+            severity={MessageCardSeverity.Error}
+            buttonProps={[{ text: 'Retry', onClick: refresh, ariaLabel: 'Retry loading promotion records' }]}
+          >
+            <span data-testid="load-error">Could not load promotion records: {error}</span>
+          </MessageCard>
         ) : null}
+        <Throttled ctx={props.ctx} busy={!data || !!loading} />
         {!data || !matrix ? (
           error ? null : (
             <Spinner size={SpinnerSize.large} label="Loading promotion records…" />
@@ -162,10 +168,16 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
               </div>
             ) : null}
             {data.partial.length ? (
-              <div className="mcd-warning" data-testid="partial">
-                {data.partial.length} runs or records could not be read; they are left out. First: run{' '}
-                {data.partial[0].runId}: {data.partial[0].reason}
-              </div>
+              <MessageCard
+                className="mcd-message"
+                severity={MessageCardSeverity.Warning}
+                buttonProps={[{ text: 'Retry', onClick: refresh, ariaLabel: 'Read the left-out runs again' }]}
+              >
+                <span data-testid="partial">
+                  {data.partial.length} runs or records could not be read; they are left out. First: run{' '}
+                  {data.partial[0].runId}: {data.partial[0].reason}
+                </span>
+              </MessageCard>
             ) : null}
             {tab === 'matrix' && pipelines.length > 1 ? (
               <label className="mcd-filter">
@@ -201,9 +213,7 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 }}
               />
             ) : null}
-            {tab === 'matrix' ? (
-              <EnvironmentDiff matrix={matrix} />
-            ) : null}
+            {tab === 'matrix' ? <EnvironmentDiff matrix={matrix} /> : null}
             {tab === 'history' ? (
               <HistoryView records={data.records} filter={filter} onFilter={setFilter} onOpenRun={openRun} />
             ) : null}
@@ -236,5 +246,24 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
         )}
       </main>
     </Page>
+  );
+}
+
+/** While Azure DevOps throttles this user (429 with Retry-After), every request waits: say so, and for how long. */
+function Throttled(props: { ctx: HubContext; busy: boolean }): JSX.Element | null {
+  const [until, setUntil] = React.useState(0);
+  React.useEffect(() => {
+    if (!props.busy) return undefined;
+    const tick = setInterval(() => setUntil(props.ctx.api.rest.throttledUntil()), 500);
+    return () => clearInterval(tick);
+  }, [props.ctx, props.busy]);
+  if (!until || !props.busy) return null;
+  return (
+    <MessageCard className="mcd-message" severity={MessageCardSeverity.Info}>
+      <span data-testid="throttled">
+        Azure DevOps asked the hub to slow down; reading continues in{' '}
+        {Math.max(1, Math.ceil((until - Date.now()) / 1000))} s.
+      </span>
+    </MessageCard>
   );
 }

@@ -1,6 +1,8 @@
 /** One record in the Run view, in the shapes the tasks write: canary steps, smoke checks, DB lifecycle, secrets. */
 import * as React from 'react';
+import { Card } from 'azure-devops-ui/Card';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
+import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
 import { envOf } from '../data/matrix';
 import { LedgerRecord } from '../data/model';
 import {
@@ -24,65 +26,70 @@ export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
   const r = props.record;
   const facts = scalarFacts(r);
   return (
-    <section className="mcd-record" data-testid="record" aria-label={`${r.task} in ${envOf(r)}`}>
-      <header className="mcd-record-head">
-        <StatusIcon status={r.status} />
-        <h3 className="mcd-record-task">{r.task}</h3>
-        <span className="mcd-secondary">
-          {envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}
-        </span>
-      </header>
-      {r.flag ? (
-        <MessageCard className="mcd-flag" severity={MessageCardSeverity.Warning} role="alert">
-          Not counted in the matrix: {r.flag}
-        </MessageCard>
-      ) : null}
-      <div className="mcd-record-summary">{r.summary}</div>
-      {r.artifact ? (
-        <div className="mcd-artifact">
-          <span className="mcd-artifact-repo">
-            {r.artifact.registry ? `${r.artifact.registry}/` : ''}
-            {r.artifact.repository}
+    <Card className="mcd-record-card">
+      <section className="mcd-record" data-testid="record" aria-label={`${r.task} in ${envOf(r)}`}>
+        <header className="mcd-record-head">
+          <StatusIcon status={r.status} />
+          <h3 className="mcd-record-task">{r.task}</h3>
+          <Pill size={PillSize.compact} variant={PillVariant.outlined} className="mcd-pill">
+            {r.status}
+          </Pill>
+          <span className="mcd-secondary">
+            {envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}
           </span>
-          {r.artifact.tags?.length ? (
-            <span className="mcd-tags">
-              {r.artifact.tags.map((t) => (
-                <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />
-              ))}
+        </header>
+        {r.flag ? (
+          <MessageCard className="mcd-flag" severity={MessageCardSeverity.Warning} role="alert">
+            Not counted in the matrix: {r.flag}
+          </MessageCard>
+        ) : null}
+        <div className="mcd-record-summary">{r.summary}</div>
+        {r.artifact ? (
+          <div className="mcd-artifact">
+            <span className="mcd-artifact-repo">
+              {r.artifact.registry ? `${r.artifact.registry}/` : ''}
+              {r.artifact.repository}
             </span>
-          ) : null}
-          {r.artifact.digest ? <Truncated text={r.artifact.digest} label="digest" mono /> : null}
-        </div>
-      ) : null}
-      {r.target ? (
-        <div className="mcd-secondary mcd-target">
-          target: <Truncated text={r.target} label="target" />
-        </div>
-      ) : null}
-      {r.error ? (
-        <div className="mcd-error" data-testid="record-error">
-          {r.error}
-        </div>
-      ) : null}
-      {r.task === 'CanaryShift' ? <Canary record={r} /> : null}
-      {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
-      {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
-      {r.task === 'KeyVaultToOci' ? <Secrets record={r} /> : null}
-      {r.task === 'AcrPromote' ? <Verification record={r} /> : null}
-      {r.task === 'AcrPromote' ? <Referrers record={r} /> : null}
-      {facts.length ? (
-        <dl className="mcd-facts">
-          {facts.map(([k, v]) => (
-            <React.Fragment key={k}>
-              <dt>{k}</dt>
-              <dd>
-                <Truncated text={v} label={k} copy={v.length > 40} />
-              </dd>
-            </React.Fragment>
-          ))}
-        </dl>
-      ) : null}
-    </section>
+            {r.artifact.tags?.length ? (
+              <span className="mcd-tags">
+                {r.artifact.tags.map((t) => (
+                  <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />
+                ))}
+              </span>
+            ) : null}
+            {r.artifact.digest ? <Truncated text={r.artifact.digest} label="digest" mono /> : null}
+          </div>
+        ) : null}
+        {r.target ? (
+          <div className="mcd-secondary mcd-target">
+            target: <Truncated text={r.target} label="target" />
+          </div>
+        ) : null}
+        {r.error ? (
+          <div className="mcd-error" data-testid="record-error">
+            {r.error}
+          </div>
+        ) : null}
+        {r.task === 'CanaryShift' ? <Canary record={r} /> : null}
+        {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
+        {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
+        {r.task === 'KeyVaultToOci' ? <Secrets record={r} /> : null}
+        {r.task === 'AcrPromote' ? <Verification record={r} /> : null}
+        {r.task === 'AcrPromote' ? <Referrers record={r} /> : null}
+        {facts.length ? (
+          <dl className="mcd-facts">
+            {facts.map(([k, v]) => (
+              <React.Fragment key={k}>
+                <dt>{k}</dt>
+                <dd>
+                  <Truncated text={v} label={k} copy={v.length > 40} />
+                </dd>
+              </React.Fragment>
+            ))}
+          </dl>
+        ) : null}
+      </section>
+    </Card>
   );
 }
 
@@ -267,9 +274,7 @@ function Secrets(props: { record: LedgerRecord }): JSX.Element | null {
                 status={s.outcome === 'failed' ? 'failed' : s.outcome === 'skipped' ? 'skipped' : 'succeeded'}
               />{' '}
               {s.outcome}
-              {s.version !== undefined ? (
-                <span data-testid="secret-version"> · OCI version {s.version}</span>
-              ) : null}
+              {s.version !== undefined ? <span data-testid="secret-version"> · OCI version {s.version}</span> : null}
             </td>
             <td className={s.outcome === 'failed' ? 'mcd-error' : 'mcd-secondary'}>
               {s.message ?? ''}
