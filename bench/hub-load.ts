@@ -4,6 +4,8 @@
  * in headless Chromium. Measures time from navigation to the first committed matrix (performance
  * mark set by the hub) and API requests made, cold (empty cache) and warm (cache written by the
  * cold load). Goals: cold ≤ 1.0 s and ≤ 20 requests, warm ≤ 0.5 s and ≤ 10 requests.
+ * HUB_BENCH_BASELINE=<another checkout> also builds that checkout's hub and measures both side by side,
+ * alternating warm loads, so a loaded machine slows both alike (the ratio is the figure to trust).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -64,18 +66,31 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-bench-'));
   await buildHub(dir);
   const data = sampleData({ runs: RUNS });
-  const preview = await startHubPreview({
-    records: data.records,
-    timelines: data.timelines,
-    latencyMs: LATENCY_MS,
-    hubDir: path.join(dir, 'hub'),
-    unrelatedRuns: UNRELATED,
-  });
+  const start = (hubDir: string): Promise<HubPreview> =>
+    startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      latencyMs: LATENCY_MS,
+      hubDir,
+      unrelatedRuns: UNRELATED,
+    });
+  const preview = await start(path.join(dir, 'hub'));
+  const baselineRoot = process.env.HUB_BENCH_BASELINE;
+  let baseline: HubPreview | undefined;
+  if (baselineRoot) {
+    await buildHub(path.join(dir, 'baseline'), path.resolve(baselineRoot));
+    baseline = await start(path.join(dir, 'baseline', 'hub'));
+  }
   const browser = await launchChromium();
   try {
     const cold = await measure(browser, preview);
+    const baseCold = baseline ? await measure(browser, baseline) : undefined;
     const warm: Sample[] = [];
-    for (let i = 0; i < WARM_REPEATS; i++) warm.push(await measure(browser, preview));
+    const baseWarm: Sample[] = [];
+    for (let i = 0; i < WARM_REPEATS; i++) {
+      warm.push(await measure(browser, preview));
+      if (baseline) baseWarm.push(await measure(browser, baseline));
+    }
     const warmMs = median(warm.map((w) => w.ms));
     const warmRequests = Math.max(...warm.map((w) => w.requests));
     const ok =
@@ -101,6 +116,20 @@ async function main(): Promise<void> {
         requests: warmRequests,
       },
       coldOverWarm: Number((cold.ms / warmMs).toFixed(1)),
+      ...(baseCold
+        ? {
+            baseline: {
+              checkout: baselineRoot,
+              coldFirstMatrixMs: baseCold.ms,
+              coldRequestsBeforeFirstRender: baseCold.requests,
+              warmFirstMatrixMsMedian: median(baseWarm.map((w) => w.ms)),
+              warmFirstMatrixMs: baseWarm.map((w) => w.ms),
+              warmRequests: Math.max(...baseWarm.map((w) => w.requests)),
+            },
+            warmOverBaseline: Number((warmMs / median(baseWarm.map((w) => w.ms))).toFixed(2)),
+            coldOverBaseline: Number((cold.ms / baseCold.ms).toFixed(2)),
+          }
+        : {}),
       goal: GOAL,
       met: ok,
     };
@@ -110,6 +139,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await preview.stop();
+    await baseline?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

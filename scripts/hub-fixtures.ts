@@ -7,7 +7,8 @@ import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
 import { COMPARTMENT, KEY, VAULT } from '../devkit/stand-ins/kv-world';
 import { SUCCESS_QUERY, StandIns, startStandIns } from '../devkit/stand-ins/demo-stand-ins';
 import { OciLayout } from '../devkit/registry/oci-layout';
-import { skopeoSeed, tempDir } from '../devkit/registry/world';
+import { RegistryProbe, skopeoSeed, tempDir } from '../devkit/registry/world';
+import { CosignKeys, cosignKeys, writeCosignAttestations, writeCosignSignature } from '../devkit/registry/cosign';
 import { RECORDS_DIR } from '../devkit/ado-host/generated-records';
 
 /**
@@ -46,7 +47,7 @@ const CANARY_SMOKE =
   '- name: canary health\n  path: /healthz\n  expect: { status: 200, json: { "$.status": { equals: ok } } }\n';
 const LONG_TAG = '1.4.3-rc.1.build.20261124.with-a-very-long-prerelease-identifier';
 
-function runs(s: StandIns): Run[] {
+function runs(s: StandIns, keys: CosignKeys): Run[] {
   const kv = (secrets: string): Step => ({
     task: 'KeyVaultToOci',
     stage: 'staging',
@@ -79,6 +80,10 @@ function runs(s: StandIns): Run[] {
       targetRegistry: s.prod.host,
       targetRegistryConnection: 'acr-prod',
       targetTags: tags,
+      // The supply-chain gate: the record carries what was verified and the signer (the hub's verified mark).
+      verifySignature: 'cosignKey',
+      cosignPublicKey: keys.publicPem,
+      requireSbom: 'true',
     },
   });
   const canary = (action: string, version: string, query: string): Step => ({
@@ -137,7 +142,11 @@ function runs(s: StandIns): Run[] {
         promote('staging', '1.4.3', `1.4.3, ${LONG_TAG}`),
         smoke('staging', healthy),
         promote('prod', '1.4.3', '1.4.3'),
-        { ...canary('run', '1.4.3', FAILING_QUERY), before: () => s.prometheus.script(FAILING_QUERY, [0.998, 0.93]) },
+        // The metrics' dry run reads the first value; the analysis at 10% then reads 0.998 and 0.93.
+        {
+          ...canary('run', '1.4.3', FAILING_QUERY),
+          before: () => s.prometheus.script(FAILING_QUERY, [0.998, 0.998, 0.93]),
+        },
       ],
     },
     {
@@ -191,10 +200,34 @@ function renamer(s: StandIns): (text: string) => string {
       .replace(/http:\/\/shop\.contoso\.example/g, 'https://shop.contoso.example');
 }
 
-async function seedVersions(s: StandIns): Promise<void> {
+/** 1.4.3 next to the demo's 1.4.2; both signed with cosign, with a signed SPDX SBOM attestation. */
+async function seedVersions(s: StandIns, keys: CosignKeys): Promise<void> {
   const layout = new OciLayout(tempDir('hub-fixtures'));
   layout.tag('1.4.3', layout.image({ layerSizes: [420_000, 150_000, 50_000] }));
   await skopeoSeed(layout.dir, '1.4.3', s.nonprod, 'shop/web:1.4.3');
+  const probe = new RegistryProbe(s.nonprod);
+  const sbom = {
+    predicateType: 'https://spdx.dev/Document',
+    predicate: {
+      spdxVersion: 'SPDX-2.3',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      name: 'shop-web',
+      packages: [
+        { name: 'openssl', versionInfo: '3.0.13' },
+        { name: 'zlib', versionInfo: '1.3' },
+      ],
+    },
+  };
+  for (const version of ['1.4.2', '1.4.3']) {
+    const digest = await probe.manifestDigest('shop/web', version);
+    if (!digest) throw new Error(`shop/web:${version} is not in the non-prod registry`);
+    const tag = digest.replace(':', '-');
+    const reference = `shopnonprod.azurecr.io/shop/web`;
+    writeCosignSignature(layout, `${tag}.sig`, digest, reference, keys);
+    writeCosignAttestations(layout, `${tag}.att`, digest, reference, keys, [sbom]);
+    for (const suffix of ['sig', 'att'])
+      await skopeoSeed(layout.dir, `${tag}.${suffix}`, s.nonprod, `shop/web:${tag}.${suffix}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -202,11 +235,12 @@ async function main(): Promise<void> {
   const s = await startStandIns((l) => console.log(l));
   const rename = renamer(s);
   const digests: Record<string, string> = {};
+  const keys = cosignKeys();
   try {
-    await seedVersions(s);
+    await seedVersions(s, keys);
     fs.rmSync(RECORDS_DIR, { recursive: true, force: true });
     fs.mkdirSync(RECORDS_DIR, { recursive: true });
-    for (const run of runs(s)) {
+    for (const run of runs(s, keys)) {
       let n = 0;
       for (const step of run.steps) {
         await step.before?.();

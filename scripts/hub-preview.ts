@@ -26,6 +26,7 @@ export interface HubPreviewOptions {
   /** Untagged CI runs queued after every release run. */
   unrelatedRuns?: number;
   throttle?: { everyNth: number; retryAfterSeconds: number };
+  failListings?: { status: number; times: number };
   /** Azure DevOps mode tests: Build/Environments calls must carry `Authorization: Bearer <token>`. */
   requireToken?: string;
 }
@@ -68,6 +69,7 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
     timelines: options.timelines,
     inProgress: options.inProgress,
     throttle: options.throttle,
+    failListings: options.failListings,
     extraBuilds: options.extraBuilds,
     unrelatedRuns: options.unrelatedRuns,
   });

@@ -35,6 +35,10 @@ export interface FakeAdoOptions {
   inProgress?: number[];
   /** Answer every Nth API request with 429 + Retry-After. */
   throttle?: { everyNth: number; retryAfterSeconds: number };
+  /** Answer the first `times` builds listings with `status` (a permission or outage the user can retry after). */
+  failListings?: { status: number; times: number };
+  /** Pipelines the signed-in user may not read: left out of every list, as the service does. */
+  hiddenDefinitions?: number[];
 }
 
 export interface FakeResponse {
@@ -155,6 +159,8 @@ export class FakeAdo {
     }
   }
 
+  private failedListings = 0;
+
   /** Build id → the environments it has deployment records for. */
   private readonly deployers: Map<number, string[]>;
 
@@ -175,23 +181,29 @@ export class FakeAdo {
       });
     const m = (re: RegExp): RegExpExecArray | null => re.exec(path);
     let g: RegExpExecArray | null;
-    if (
-      (g = m(
-        /^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents$/i,
-      ))
-    )
-      return this.docs(method, decodeURIComponent(g[1]), body);
-    if (
-      (g = m(
-        /^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/User\/Me\/Collections\/([^/]+)\/Documents\/([^/]+)$/i,
-      )) &&
-      method === 'DELETE'
-    ) {
-      const deleted = this.documents.get(decodeURIComponent(g[1]))?.delete(decodeURIComponent(g[2]));
-      return deleted ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
+    // Extension data: project-shared (Default/Current) and user (User/Me) scopes, kept apart.
+    const DATA =
+      /^_apis\/ExtensionManagement\/InstalledExtensions\/[^/]+\/[^/]+\/Data\/Scopes\/(User\/Me|Default\/Current)\/Collections\/([^/]+)\/Documents/i;
+    if ((g = m(new RegExp(`${DATA.source}$`, 'i'))))
+      return this.docs(method, `${g[1]}/${decodeURIComponent(g[2])}`, body);
+    if ((g = m(new RegExp(`${DATA.source}\\/([^/]+)$`, 'i')))) {
+      const docs = this.documents.get(`${g[1]}/${decodeURIComponent(g[2])}`);
+      const id = decodeURIComponent(g[3]);
+      if (method === 'GET')
+        return docs?.has(id) ? json(200, docs.get(id)) : json(404, { message: `document ${id} not found` });
+      if (method !== 'DELETE') return json(405, { message: 'method not allowed' });
+      return docs?.delete(id) ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
     }
     if (method !== 'GET') return json(405, { message: 'method not allowed' });
-    if (m(/^[^/]+\/_apis\/build\/builds$/)) return this.listBuilds(query);
+    if (m(/^[^/]+\/_apis\/build\/builds$/)) {
+      const f = this.options.failListings;
+      if (f && this.failedListings < f.times) {
+        this.failedListings++;
+        return json(f.status, { message: 'TF400813: The user is not authorized to access this resource.' });
+      }
+      return this.listBuilds(query);
+    }
+    if (m(/^[^/]+\/_apis\/build\/definitions$/)) return this.listDefinitions();
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)$/))) return this.build(Number(g[1]), (b) => json(200, b));
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)\/timeline$/)))
       return this.build(Number(g[1]), (b) => json(200, this.timeline(b)));
@@ -245,7 +257,8 @@ export class FakeAdo {
       .filter((b) => !min || key(b) >= new Date(min).toISOString())
       .filter((b) => tags.every((t) => b.tags.includes(t)))
       .filter((b) => !definitions.length || definitions.includes(b.definition.id))
-      .filter((b) => !reasons.length || reasons.includes(b.reason));
+      .filter((b) => !reasons.length || reasons.includes(b.reason))
+      .filter((b) => !this.options.hiddenDefinitions?.includes(b.definition.id));
     list = list.sort((a, b) => key(b).localeCompare(key(a)) || b.id - a.id);
     const top = Math.min(Number(q.get('$top') ?? 1000) || 1000, 5000);
     const offset = Number(Buffer.from(q.get('continuationToken') ?? '', 'base64').toString() || 0);
@@ -255,6 +268,13 @@ export class FakeAdo {
         ? { 'x-ms-continuationtoken': Buffer.from(String(offset + top)).toString('base64') }
         : {};
     return json(200, { count: page.length, value: page }, headers);
+  }
+
+  /** Definitions - List (api-version 7.1): the pipelines the user can read (id and name suffice here). */
+  private listDefinitions(): FakeResponse {
+    const byId = new Map(this.builds.map((b) => [b.definition.id, b.definition]));
+    const value = [...byId.values()].filter((d) => !this.options.hiddenDefinitions?.includes(d.id));
+    return json(200, { count: value.length, value });
   }
 
   private attachments(b: FakeBuild, project: string, type: string): FakeResponse {

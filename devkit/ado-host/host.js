@@ -94,6 +94,11 @@ const services = {
           if (!state.documents[key]) return Promise.reject(new Error(`Collection ${collection} does not exist`));
           return Object.values(state.documents[key]);
         },
+        getDocument(collection, id, options) {
+          const doc = (state.documents[scoped(collection, options)] || {})[id];
+          if (!doc) return Promise.reject(new Error(`Document ${id} does not exist`));
+          return doc;
+        },
         setDocument(collection, doc, options) {
           const key = scoped(collection, options);
           state.documents[key] = state.documents[key] || {};

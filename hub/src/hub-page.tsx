@@ -1,11 +1,12 @@
-/** Entry point of hub.html: choose the data source (Azure DevOps or local preview), then render. */
+/**
+ * Entry point of hub.html (the boot script): choose the data source (Azure DevOps or local preview),
+ * start the first load at once, and fetch the UI's code while it runs.
+ */
 import 'azure-devops-ui/Core/override.css';
 import './ui/hub.css';
-import * as React from 'react';
-import * as ReactDOM from 'react-dom';
 import { HubContext, NOT_IN_ADO, previewConfigPath } from './ado/hub-context';
 import { createPreviewContext } from './ado/preview-context';
-import { HubApp } from './ui/hub-app';
+import { startLoad } from './data/preload';
 
 async function context(): Promise<HubContext> {
   const framed = window.self !== window.top;
@@ -24,11 +25,17 @@ function fail(root: HTMLElement, err: unknown): void {
 }
 
 const root = document.getElementById('root')!;
-context().then(
-  (ctx) => ReactDOM.render(<HubApp ctx={ctx} />, root),
-  (err: unknown) => {
+const ui = import('./ui/mount-hub');
+// Either step may fail (no context, the UI's chunk not loading): both end in the same message.
+ui.catch(() => undefined);
+context()
+  .then(async (ctx) => {
+    const first = startLoad(ctx);
+    (await ui).mountHub(root, ctx, first);
+  })
+  .catch((err: unknown) => {
     fail(root, err);
     // Inside Azure DevOps, tell the host too (it shows its own error frame).
-    if (window.self !== window.top) void import('./ado/sdk-context').then((m) => m.reportLoadFailure(err));
-  },
-);
+    if (window.self !== window.top)
+      void import('./ado/sdk-context').then((m) => m.reportLoadFailure(err)).catch(() => undefined);
+  });

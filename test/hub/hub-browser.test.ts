@@ -27,7 +27,9 @@ async function open(browser: Browser, url: string): Promise<{ page: Page; watch:
   });
   page.on('pageerror', (e) => watch.errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/.test(m.location().url)) watch.errors.push(`console: ${m.text()}`);
+    // A first load finds no cache index yet: the service answers 404 for a missing document.
+    if (m.type() === 'error' && !/favicon|\/Documents\/index\?/.test(m.location().url))
+      watch.errors.push(`console: ${m.text()}`);
   });
   // A string: the test project has no DOM types, and this runs in the page.
   await page.addInitScript(
@@ -100,9 +102,28 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     const prod = page.locator('tbody tr:nth-child(1) td:nth-child(3)');
     assert.equal(await prod.locator('[data-testid=cell-version]').textContent(), '1.4.2');
     const prodText = (await prod.textContent()) ?? '';
-    assert.equal((prodText.match(/sha256:[0-9a-f]{12}/g) ?? []).length, 1, prodText);
+    const signer = (await prod.locator('[data-testid=cell-verified]').textContent()) ?? '';
+    assert.equal((prodText.replace(signer, '').match(/sha256:[0-9a-f]{12}/g) ?? []).length, 1, prodText);
     assert.match(prodText, /newer: canary 1\.4\.3 aborted/);
     assert.match(prodText, /smoke passed/);
+    // The gate verified the digest the canary runs: the mark and its signer, from the promotion's record.
+    assert.match((await prod.locator('[data-testid=cell-verified]').textContent()) ?? '', /verified: key sha256:/);
+    // Who approved it (the Approvals API answer for its prod stage), with a link to that stage's approval.
+    assert.match((await prod.locator('[data-testid=cell-approver]').textContent()) ?? '', /approved by [A-Z]\w+ \w+/);
+    assert.match(
+      (await prod.locator('[data-testid=approval-link]').getAttribute('href')) ?? '',
+      /\/_build\/results\?buildId=\d+&view=logs&s=[0-9a-f-]{36}$/,
+    );
+    // Staging runs the waiting run's 1.4.2 now; before it, 1.4.3 (run 1042): the rollback hint names it.
+    const staging = page.locator('tbody tr:nth-child(1) td:nth-child(2)');
+    assert.match(
+      (await staging.locator('[data-testid=cell-rollback]').textContent()) ?? '',
+      /rollback: 1\.4\.3 \(run \d+\.\d\)/,
+    );
+    // The environments compared: shop/web is the same digest in both; the secrets and database only in staging.
+    const diff = (await page.textContent('[data-testid=env-diff]')) ?? '';
+    assert.match(diff, /shop\/web1\.4\.2 run \d+\.\d1\.4\.2 run \d+\.\dsame/);
+    assert.match(diff, /KeyVaultToOci.*nothing.*differs/);
     assert.doesNotMatch(
       (await page.textContent('[data-testid=matrix]')) ?? '',
       /20261125\.77|Mallory/,
@@ -123,11 +144,11 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     preview.resetCount();
     await page.reload();
     await page.waitForSelector('[data-testid=matrix]');
-    // Cache, completed-since, in-progress, environments + 2 deployment lists; the running run is
-    // re-read (attachment list, records, timeline, approvals).
+    // Cache index, readable pipelines, completed-since, in-progress, environments + 2 deployment lists; the running
+    // run is re-read (attachment list, records, timeline, approvals); then the cache chunks, for history.
     assert.ok(!preview.requestLog().some((l) => /builds\/(?!1043)\d+\//.test(l)), preview.requestLog().join('\n'));
     assert.ok(
-      preview.requestCount() <= 6 + 1 + waitingRecords + 2,
+      preview.requestCount() <= 7 + 1 + waitingRecords + 2 + 1,
       `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`,
     );
     assert.deepEqual(watch, { dialogs: [], errors: [] });
@@ -164,6 +185,13 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     await page.click('[role=tab]:has-text("Run")');
     await page.waitForSelector('[data-testid=stage-strip]');
     assert.match((await page.textContent('[data-testid=approver]')) ?? '', /waiting for \[shop\]\\Release Managers/);
+    // Deep links: every stage, and the approval, open in Azure Pipelines.
+    const stageLinks = await page.$$eval('[data-testid=stage-link]', (els) => els.map((e) => e.getAttribute('href')));
+    assert.ok(
+      stageLinks.length >= 2 && stageLinks.every((h) => /\/_build\/results\?buildId=\d+&view=logs&s=[0-9a-f-]{36}$/.test(h ?? '')),
+      stageLinks.join('\n'),
+    );
+    assert.equal(await page.locator('[data-testid=stage-strip] [data-testid=approval-link]').count(), 1);
     await page.screenshot({ path: path.join(SHOTS, 'run-waiting.png'), fullPage: true });
 
     await page.selectOption('[data-testid=run-picker]', String(runOf('abort')));
@@ -172,6 +200,9 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.equal(await failed.count(), 1);
     // Two measurements: 0.998 passed, 0.93 failed `result >= 0.99`.
     assert.match((await failed.textContent()) ?? '', /analysis at 10% failed.*✓ 0\.998.*✗ 0\.93/);
+    // Every metric of the step: the query failed, the smoke checks beside it passed.
+    assert.equal(await failed.locator('[data-testid=canary-metric][data-metric=query][data-passed=false]').count(), 1);
+    assert.equal(await failed.locator('[data-testid=canary-metric][data-metric=smoke][data-passed=true]').count(), 1);
     assert.equal(
       await page.locator('[data-testid=canary-step][data-kind=analysis] .mcd-step-fill').count(),
       0,
@@ -197,6 +228,11 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       secrets.join('\n'),
     );
     assert.doesNotMatch((await page.textContent('[data-testid=secret-sync]')) ?? '', /\?/);
+    assert.ok((await page.locator('[data-testid=secret-version]').count()) >= 2, 'OCI versions shown');
+    assert.match(
+      (await page.locator('[data-testid=verification-signer]').first().textContent()) ?? '',
+      /signed by key sha256:[0-9a-f]{64}/,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'run.png'), fullPage: true });
     await page
       .locator('[data-testid=record]', { has: page.locator('[data-testid=secret-sync]') })
@@ -269,6 +305,41 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page.close();
     } finally {
       await throttled.stop();
+    }
+  });
+
+  it('says when Azure DevOps throttles, and offers Retry when a load fails (azure-devops-ui MessageCard)', async () => {
+    const slow = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      hubDir: path.join(hubDir, 'hub'),
+      throttle: { everyNth: 4, retryAfterSeconds: 2 },
+    });
+    const failing = await startHubPreview({
+      records: data.records,
+      timelines: data.timelines,
+      hubDir: path.join(hubDir, 'hub'),
+      failListings: { status: 403, times: 1 },
+    });
+    try {
+      const a = await open(browser, slow.url);
+      await a.page.waitForSelector('[data-testid=throttled]', { timeout: 20_000 });
+      assert.match((await a.page.textContent('[data-testid=throttled]')) ?? '', /slow down; reading continues in \d+ s/);
+      await a.page.waitForSelector('[data-testid=matrix]', { timeout: 60_000 });
+      await a.page.close();
+
+      const b = await open(browser, failing.url);
+      await b.page.waitForSelector('[data-testid=load-error]');
+      assert.match((await b.page.textContent('[data-testid=load-error]')) ?? '', /HTTP 403/);
+      await b.page.screenshot({ path: path.join(SHOTS, 'load-error.png') });
+      await b.page.click('button:has-text("Retry")');
+      await b.page.waitForSelector('[data-testid=matrix]');
+      assert.equal(await b.page.locator('[data-testid=load-error]').count(), 0);
+      assert.ok(b.watch.errors.every((e) => /status of 403/.test(e)), b.watch.errors.join('\n'));
+      await b.page.close();
+    } finally {
+      await slow.stop();
+      await failing.stop();
     }
   });
 

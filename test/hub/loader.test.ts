@@ -1,8 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { loadHubData } from '../../hub/src/data/ledger-loader';
 import { buildMatrix } from '../../hub/src/data/matrix';
-import { LedgerRecord, RunEntry } from '../../hub/src/data/model';
-import { CacheDoc, MemoryDocumentStore, planWrites, readSnapshot } from '../../hub/src/data/run-cache';
+import { HubData, LedgerRecord, RunEntry } from '../../hub/src/data/model';
+import {
+  CACHE_VERSION,
+  CacheDoc,
+  MemoryDocumentStore,
+  planIndex,
+  planWrites,
+  readSnapshot,
+} from '../../hub/src/data/run-cache';
 import { FakeAdo } from '../../devkit/ado-host/fake-ado';
 import { fakeAdoApi } from '../../devkit/ado-host/fake-fetch';
 import { WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
@@ -39,7 +46,11 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(first.data.partial, []);
     assert.equal(cold.rec.count(/\/attachments\/multicloud-devsecops\.ledger\?/), 40);
     assert.equal(cold.rec.count(/\/attachments\/multicloud-devsecops\.ledger\/[^?]+\?/), records.length);
-    assert.deepEqual([...store.docs.keys()].sort(), ['chunk-000000', 'chunk-000001', 'index']);
+    assert.deepEqual([...store.docs.keys()].sort(), [
+      'chunk-0000001003-0000001017-15',
+      'chunk-0000001018-0000001042-25',
+      'index',
+    ]);
 
     const warm = fakeAdoApi(ado);
     const second = await loadHubData({ api: warm.api, store });
@@ -48,8 +59,8 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(second.data.stageOrder, first.data.stageOrder);
     assert.equal(warm.rec.count(/attachments/), 0, warm.rec.log.join('\n'));
     assert.equal(warm.rec.count(/timeline/), 0, 'stage order comes from the cache');
-    // completed-since + in-progress + environments + one deployment record list per environment
-    assert.equal(warm.api.rest.requests, 2 + 1 + 2, warm.rec.log.join('\n'));
+    // readable pipelines + completed-since + in-progress + environments + one deployment record list per environment
+    assert.equal(warm.api.rest.requests, 1 + 2 + 1 + 2, warm.rec.log.join('\n'));
     assert.ok(
       warm.rec.log.filter((l) => /build\/builds\?/.test(l)).every((l) => /tagFilters=multicloud-devsecops/.test(l)),
       'only tagged runs are listed',
@@ -58,6 +69,93 @@ describe('hub data: loading with the run cache', () => {
       warm.rec.log.find((l) => /statusFilter=completed/.test(l))!,
       /queryOrder=finishTimeDescending&minTime=/,
     );
+  });
+
+  it('warm: renders the matrix from the small index before reading the chunks, the same matrix as from everything', async () => {
+    const { records, timelines } = sampleData({ runs: 60 });
+    const ado = new FakeAdo({ records, timelines, unrelatedRuns: 100 });
+    const store = new MemoryDocumentStore();
+    await (
+      await loadHubData({ api: fakeAdoApi(ado).api, store })
+    ).persisted;
+    const index = store.docs.get('index')!;
+    const chunkBytes = [...store.docs.values()]
+      .filter((d) => d.id !== 'index')
+      .reduce((n, d) => n + JSON.stringify(d).length, 0);
+    assert.ok(JSON.stringify(index).length * 10 < chunkBytes, 'the index is a small part of the cache');
+    store.reads = 0;
+    let firstReads = -1;
+    let first: HubData | undefined;
+    const warm = fakeAdoApi(ado);
+    const result = await loadHubData(
+      { api: warm.api, store },
+      {
+        onPartial: (data) => {
+          first ??= data;
+          if (firstReads < 0) firstReads = store.reads;
+        },
+      },
+    );
+    assert.equal(firstReads, 1, 'only the index was read before the first matrix');
+    assert.equal(store.reads, 2, 'then the chunks, once');
+    const cells = (data: HubData) => {
+      const m = buildMatrix(data.records, data.stageOrder);
+      return {
+        environments: m.environments,
+        cells: m.rows.map((row) =>
+          Object.entries(row.cells).map(([env, c]) => [row.key, env, c.current?.id, c.latest?.id, c.verdict?.id]),
+        ),
+        verified: [...m.verifiedByDigest.entries()],
+      };
+    };
+    assert.deepEqual(cells(first!), cells(result.data));
+    assert.ok(first!.records.length < result.data.records.length / 10);
+    assert.equal(result.data.records.length, records.length);
+  });
+
+  it('the project-shared cache shows a user only runs of pipelines they can read', async () => {
+    const { records, timelines } = sampleData({ runs: 6 });
+    const other = laterRun(records, '1041', 1050, HOUR).map((r) => ({
+      ...r,
+      run: { ...r.run, pipeline: 'payroll-cd', definitionId: '99' },
+    }));
+    const store = new MemoryDocumentStore();
+    // Someone who can read both pipelines fills the cache.
+    const everything = new FakeAdo({ records: [...records, ...other], timelines });
+    await (
+      await loadHubData({ api: fakeAdoApi(everything).api, store })
+    ).persisted;
+    assert.ok(readSnapshot(await store.getAll()).runs.has(1050));
+    // A user without read permission on payroll-cd opens the hub next: warm, and without that run.
+    const restricted = new FakeAdo({ records: [...records, ...other], timelines, hiddenDefinitions: [99] });
+    const { api, rec } = fakeAdoApi(restricted);
+    const { data } = await loadHubData({ api, store });
+    assert.equal(rec.count(/attachments/), 0, 'served from the shared cache');
+    assert.ok(rec.count(/build\/definitions\?/) === 1);
+    assert.ok(!data.runs.some((e) => e.run.id === 1050));
+    assert.ok(!data.records.some((r) => r.run.pipeline === 'payroll-cd'));
+    assert.equal(data.records.length, records.length);
+  });
+
+  it('two users loading cold at the same time leave every run cached (chunk ids name their content)', async () => {
+    const { records, timelines } = sampleData({ runs: 30 });
+    const ado = new FakeAdo({ records, timelines });
+    const store = new MemoryDocumentStore();
+    const [a, b] = await Promise.all([
+      loadHubData({ api: fakeAdoApi(ado).api, store }, { firstBatch: 3, batch: 7 }),
+      loadHubData({ api: fakeAdoApi(ado).api, store }, { firstBatch: 5, batch: 11 }),
+    ]);
+    await Promise.all([a.persisted, b.persisted]);
+    const snap = readSnapshot(await store.getAll());
+    assert.deepEqual(
+      [...snap.runs.keys()].sort(),
+      a.data.runs.map((e) => e.run.id).sort(),
+    );
+    assert.equal(snap.runs.size, 30);
+    const warm = fakeAdoApi(ado);
+    const { data } = await loadHubData({ api: warm.api, store });
+    assert.equal(warm.rec.count(/attachments/), 0);
+    assert.equal(data.records.length, records.length);
   });
 
   it('after a warm start reads only runs that completed since, and re-reads runs in progress', async () => {
@@ -171,10 +269,18 @@ describe('hub data: loading with the run cache', () => {
       1,
       'one timeline read gives the pending gates and the stage order',
     );
-    assert.equal(
-      rec.count(/builds\/(?!1043)\d+\/timeline/),
-      0,
-      `completed runs are not asked for their timelines:\n${rec.log.join('\n')}`,
+    // Completed runs' timelines are read only for the approvals of the versions the matrix shows.
+    const shownRuns = new Set(
+      buildMatrix(data.records).rows.flatMap((row) =>
+        Object.values(row.cells).flatMap((c) => (c.current ? [c.current.run.buildId] : [])),
+      ),
+    );
+    const completedTimelines = rec.log
+      .filter((l) => /builds\/(?!1043)\d+\/timeline/.test(l))
+      .map((l) => /builds\/(\d+)\//.exec(l)![1]);
+    assert.ok(
+      completedTimelines.every((id) => shownRuns.has(id)) && new Set(completedTimelines).size === completedTimelines.length,
+      `completed runs are asked for their timelines only for the approvals of what the matrix shows:\n${rec.log.join('\n')}`,
     );
     assert.deepEqual(data.stageOrder, ['build', 'dev', 'staging', 'prod']);
     const pending = pendingByEnvironment(data.runs, data.records, ['shop-dev', 'shop-staging', 'shop-prod']);
@@ -297,58 +403,46 @@ describe('hub data: which runs, and whose', () => {
 describe('hub data: cache documents', () => {
   const entry = (id: number): RunEntry => ({ run: { id, buildNumber: String(id), status: 'completed' }, records: [] });
   const runs = (from: number, n: number): RunEntry[] => Array.from({ length: n }, (_, i) => entry(from + i));
-  const ids = (docs: CacheDoc[]): [string, number | string][] =>
-    docs.map((d) => [d.id, d.runs?.length ?? d.watermark ?? '']);
-  const cases: [string, CacheDoc[], RunEntry[], string | undefined, [string, number | string][]][] = [
+  const chunk = (from: number, n: number): CacheDoc => ({
+    id: `chunk-${String(from).padStart(10, '0')}-${String(from + n - 1).padStart(10, '0')}-${n}`,
+    version: CACHE_VERSION,
+    runs: runs(from, n),
+  });
+  const ids = (plan: { writes: CacheDoc[]; deletes: string[] }): [string[], string[]] => [
+    plan.writes.map((d) => d.id),
+    plan.deletes,
+  ];
+  const cases: [string, CacheDoc[], RunEntry[], [string[], string[]]][] = [
     [
-      'packs a cold load into chunks plus the index',
+      'packs a cold load into chunks named by their content',
       [],
       runs(1, 60),
-      'w1',
-      [
-        ['chunk-000000', 25],
-        ['chunk-000001', 25],
-        ['chunk-000002', 10],
-        ['index', 'w1'],
-      ],
+      [[chunk(1, 25).id, chunk(26, 25).id, chunk(51, 10).id], []],
     ],
     [
-      'fills the last chunk before starting a new one',
-      [
-        { id: 'chunk-000000', version: 1, runs: runs(1, 25) },
-        { id: 'chunk-000001', version: 1, runs: runs(26, 10) },
-        { id: 'index', version: 1, watermark: 'w1' },
-      ],
-      runs(100, 20),
-      'w2',
-      [
-        ['chunk-000001', 25],
-        ['chunk-000002', 5],
-        ['index', 'w2'],
-      ],
+      'fills the newest chunk (under its new name, the old one deleted) before starting a new one',
+      [chunk(1, 25), chunk(26, 10)],
+      runs(36, 20),
+      [[chunk(26, 25).id, chunk(51, 5).id], [chunk(26, 10).id]],
     ],
-    [
-      'writes nothing when nothing changed',
-      [
-        { id: 'chunk-000000', version: 1, runs: runs(1, 3) },
-        { id: 'index', version: 1, watermark: 'w1' },
-      ],
-      runs(1, 3),
-      'w1',
-      [],
-    ],
+    ['writes nothing when nothing changed', [chunk(1, 3)], runs(1, 3), [[], []]],
     [
       'ignores documents of another cache version',
-      [{ id: 'chunk-000000', version: 0, runs: runs(1, 3) }],
+      [{ ...chunk(1, 3), version: 1 }],
       runs(1, 1),
-      'w1',
-      [
-        ['chunk-000000', 1],
-        ['index', 'w1'],
-      ],
+      [[chunk(1, 1).id], []],
     ],
   ];
-  for (const [name, docs, added, watermark, expected] of cases) {
-    it(name, () => assert.deepEqual(ids(planWrites(readSnapshot(docs), added, watermark)), expected));
+  for (const [name, docs, added, expected] of cases) {
+    it(name, () => assert.deepEqual(ids(planWrites(readSnapshot(docs), added)), expected));
   }
+
+  it('writes the index only when its watermark, runs or head changed', () => {
+    const docs = [chunk(1, 3)];
+    const index = planIndex(readSnapshot(docs), 'w1', runs(3, 1))!;
+    assert.deepEqual(index.runIds, [1, 2, 3]);
+    assert.equal(planIndex(readSnapshot([...docs, index]), 'w1', runs(3, 1)), undefined);
+    assert.equal(planIndex(readSnapshot([...docs, index]), 'w2', runs(3, 1))?.watermark, 'w2');
+    assert.ok(planIndex(readSnapshot([...docs, index]), 'w1', runs(2, 1)));
+  });
 });

@@ -1,6 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { DETAIL_SPECS, TASK_NAMES, specPaths, validateRecord } from '../../tasks/common/record';
-import { RENDERED, canarySteps, dbSteps, scalarFacts, secretSyncs, smokeResults } from '../../hub/src/data/run-details';
+import {
+  RENDERED,
+  canaryMetricsPlan,
+  canarySteps,
+  dbSteps,
+  promoteVerification,
+  scalarFacts,
+  secretSyncs,
+  smokeResults,
+} from '../../hub/src/data/run-details';
+import { buildMatrix } from '../../hub/src/data/matrix';
 import { generatedRecords } from '../../devkit/ado-host/generated-records';
 
 /** Every field path of a value, arrays as [] (details.steps[].analysis.passed). */
@@ -116,4 +126,45 @@ describe('record details as the hub reads them (generated records)', () => {
     assert.ok(secrets.length >= 2 && secrets.every((s) => s.source && s.target && s.action && s.outcome));
     assert.ok(secrets.some((s) => s.outcome === 'failed'));
   });
+
+  it('canary analysis steps show every metric with its measurements: the failed query beside the passing smoke checks', () => {
+    const abort = byFile(/abort-\d+-CanaryShift/);
+    const failed = canarySteps(abort).find((s) => s.kind === 'analysis' && s.state === 'failed')!;
+    const byName = new Map(failed.metrics.map((m) => [m.name, m]));
+    assert.equal(byName.get('query')?.passed, false, JSON.stringify(failed.metrics));
+    assert.equal(byName.get('query')?.provider, 'prometheus');
+    assert.equal(byName.get('query')?.condition, 'result >= 0.99');
+    assert.ok(byName.get('query')!.measurements.some((m) => m.value === '0.93' && m.outcome === 'fail'));
+    assert.equal(byName.get('smoke')?.passed, true);
+    assert.ok(byName.get('smoke')!.measurements.every((m) => m.outcome === 'pass' && /smoke 1 passed/.test(m.detail!)));
+    assert.match(canaryMetricsPlan(abort)[0], /^query \(prometheus\), result >= 0\.99, 2 measurement\(s\)/);
+    const weights = canarySteps(byFile(/success-\d+-CanaryShift/)).filter((s) => s.kind === 'weight');
+    assert.ok(weights.some((s) => /replica/.test(s.label)), JSON.stringify(weights));
+  });
+
+  it('KeyVaultToOci secrets carry the OCI version and the Key Vault version they came from', () => {
+    const secrets = secretSyncs(byFile(/partial-\d+-KeyVaultToOci/));
+    const updated = secrets.find((s) => s.outcome === 'updated')!;
+    assert.equal(updated.version, 2);
+    assert.match(updated.sourceVersion!, /^[0-9a-f]{32}$/);
+    assert.ok(secrets.filter((s) => s.outcome !== 'failed').every((s) => typeof s.version === 'number'));
+  });
+
+  it('AcrPromote records what the gate verified; the production cell shows the verified mark with the signer', () => {
+    const promote = byFile(/success-\d+-AcrPromote/);
+    const v = promoteVerification(promote)!;
+    assert.equal(v.passed, true);
+    assert.match(v.signer!, /^key sha256:[0-9a-f]{64}$/);
+    assert.match(v.policy, /signature cosignKey, SBOM required/);
+    assert.ok(v.documents.some((d) => /^SBOM SPDX \(2 packages\).*signed by key sha256:/.test(d)), v.documents.join('\n'));
+    // The prod cell is the canary's record (a canary decides what serves traffic): the mark comes by digest.
+    const records = generatedRecords()
+      .filter((g) => g.scenario === 'success')
+      .map((g) => g.record);
+    const m = buildMatrix(records);
+    const prod = m.rows.find((r) => r.key === 'a:shop/web')!.cells['shop-prod'].current!;
+    assert.equal(prod.task, 'CanaryShift');
+    assert.deepEqual(m.verifiedByDigest.get(prod.artifact!.digest!), { passed: true, signer: v.signer });
+  });
 });
+

@@ -19,7 +19,7 @@ export async function createPreviewContext(configPath: string, search: string): 
   if (new URL(config.collectionUrl).origin !== window.location.origin)
     throw new Error("Preview data must come from the page's own origin.");
   const rest = new RestClient({ fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) });
-  const dataUrl = `${config.collectionUrl}_apis/ExtensionManagement/InstalledExtensions/${config.publisher}/${config.extension}/Data/Scopes/User/Me/Collections/${DATA_COLLECTION_PREFIX}${encodeURIComponent(config.project)}/`;
+  const dataUrl = `${config.collectionUrl}_apis/ExtensionManagement/InstalledExtensions/${config.publisher}/${config.extension}/Data/Scopes/Default/Current/Collections/${DATA_COLLECTION_PREFIX}${encodeURIComponent(config.project)}/`;
   const params = new URLSearchParams(search);
   const buildId = Number(params.get('buildId')) || undefined;
   // The preview server plays the host's theme (light, dark, high contrast): the same variables the SDK announces.

@@ -26,7 +26,13 @@ const SERVICES = {
   navigation: 'ms.vss-features.host-navigation-service',
 };
 
-/** User-scoped documents: the cache never shows one user runs another user could read. */
+/**
+ * Project-shared documents (scope Default, a collection per project): one user's reads warm the
+ * hub for everyone. The loader shows a cached run only if its pipeline is among those the user
+ * can read (Definitions - List), so sharing never shows a run the user's own token could not read.
+ */
+const SCOPE = { scopeType: 'Default' };
+
 class ExtensionDataStore implements DocumentStore {
   constructor(
     private readonly collection: string,
@@ -35,15 +41,21 @@ class ExtensionDataStore implements DocumentStore {
   async getAll(): Promise<CacheDoc[]> {
     const m = await this.manager;
     // A missing collection is an error in the service, and simply "nothing cached" here.
-    return ((await m.getDocuments(this.collection, { scopeType: 'User' }).catch(() => [])) as CacheDoc[]) ?? [];
+    return ((await m.getDocuments(this.collection, SCOPE).catch(() => [])) as CacheDoc[]) ?? [];
+  }
+  async get(id: string): Promise<CacheDoc | undefined> {
+    const m = await this.manager;
+    // A missing document is an error in the service, and simply "no index yet" here.
+    const doc = (await m.getDocument(this.collection, id, SCOPE).catch(() => undefined)) as CacheDoc | undefined;
+    return doc ?? undefined;
   }
   async put(docs: CacheDoc[]): Promise<void> {
     const m = await this.manager;
-    await Promise.all(docs.map((d) => m.setDocument(this.collection, { ...d, __etag: -1 }, { scopeType: 'User' })));
+    await Promise.all(docs.map((d) => m.setDocument(this.collection, { ...d, __etag: -1 }, SCOPE)));
   }
   async delete(ids: string[]): Promise<void> {
     const m = await this.manager;
-    await Promise.all(ids.map((id) => m.deleteDocument(this.collection, id, { scopeType: 'User' })));
+    await Promise.all(ids.map((id) => m.deleteDocument(this.collection, id, SCOPE)));
   }
 }
 
@@ -79,6 +91,9 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
   // The hub's tab and run live in the host page's URL (shareable, survives reload).
   if (kind === 'hub') {
     const navigation = SDK.getService<IHostNavigationService>(SERVICES.navigation);
+    // Read only when the UI mounts (after its chunk loads): a host without the service must not
+    // leave an unhandled rejection meanwhile; get() and set() still see the failure.
+    navigation.catch(() => undefined);
     ctx.state = {
       get: async () =>
         (await navigation)

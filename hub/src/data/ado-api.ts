@@ -155,6 +155,23 @@ export async function getBuilds(api: ProjectApi, q: BuildQuery, limit: number): 
   return runs;
 }
 
+/**
+ * Definitions - List (api-version 7.1): the pipelines this user can read. The run cache is shared
+ * by the project, so a cached run shows only if its pipeline is among them.
+ */
+export async function getDefinitionIds(api: ProjectApi): Promise<Set<number>> {
+  const ids = new Set<number>();
+  let token: string | undefined;
+  do {
+    const res = await api.rest.getJson<{ value?: { id: number }[] }>(
+      url(api, 'build/definitions', { $top: 10000, continuationToken: token, 'api-version': '7.1' }),
+    );
+    for (const d of res.body?.value ?? []) ids.add(d.id);
+    token = res.header('x-ms-continuationtoken') || undefined;
+  } while (token);
+  return ids;
+}
+
 export async function getBuild(api: ProjectApi, buildId: number): Promise<RunRef> {
   return toRunRef(
     (await api.rest.getJson<AdoBuild>(url(api, `build/builds/${buildId}`, { 'api-version': '7.1' }))).body,

@@ -1,25 +1,28 @@
 /**
- * Loads everything the matrix and history need, spending as few requests as possible:
- * cached completed runs come from one document read; only runs completed since the cache's
- * watermark, and runs still in progress (e.g. waiting for a production approval), are read
- * from Build REST. The cache is written after the data is handed back, off the render path.
+ * Loads everything the matrix and history need, spending as few requests as possible: a warm load
+ * renders the first matrix from the cache's small index document, plus only the runs completed since
+ * its watermark and the runs still in progress (e.g. waiting for a production approval); then it
+ * reads the cached chunks for history. The cache is written after the data is handed back.
  */
+import { ProjectApi, getBuildTimeline, getBuilds, getDefinitionIds } from './ado-api';
+import { flagUndeployed } from './identity';
+import { EnvironmentRef, HubData, LEDGER_BUILD_TAG, RunEntry, RunRef } from './model';
 import {
-  ProjectApi,
-  getApprovals,
-  getBuildTimeline,
-  getBuilds,
-  getDeploymentRecords,
-  getEnvironments,
-  getLedgerAttachment,
-  getLedgerAttachments,
-} from './ado-api';
-import { flagUndeployed, withBuildIdentity } from './identity';
-import { EnvironmentRef, HubData, LEDGER_BUILD_TAG, LedgerRecord, PendingGate, RunEntry, RunRef } from './model';
-import { isRecord, parseLedgerRecord } from './parse-record';
-import { CacheDoc, DocumentStore, planPrune, planWrites, readSnapshot } from './run-cache';
+  CACHE_VERSION,
+  CacheDoc,
+  DocumentStore,
+  INDEX_ID,
+  planIndex,
+  planPrune,
+  planWrites,
+  readSnapshot,
+} from './run-cache';
 import { buildMatrix } from './matrix';
-import { stageOrderFromTimeline, timelineToStages } from './timeline-gates';
+import { readRunGates, runsNeedingGates } from './run-gates';
+import { firstRuns, headOf, loadEnvironments, readRunRecords, readRunning, slim, trusted } from './run-reads';
+import { stageOrderFromTimeline } from './timeline-gates';
+
+export { readRunRecords };
 
 export interface LoaderDeps {
   api: ProjectApi;
@@ -48,118 +51,23 @@ export interface LoadResult {
   persisted: Promise<void>;
 }
 
-/** Reads one run's ledger attachments; failures are per record, never the whole run. */
-export async function readRunRecords(
-  api: ProjectApi,
-  run: RunRef,
-): Promise<{ records: LedgerRecord[]; problems: string[] }> {
-  const refs = await getLedgerAttachments(api, run.id);
-  const problems: string[] = [];
-  const records: LedgerRecord[] = [];
-  await Promise.all(
-    refs.map(async (ref) => {
-      const parsed = parseLedgerRecord(await getLedgerAttachment(api, run.id, ref));
-      if (isRecord(parsed)) records.push(withBuildIdentity(parsed, run));
-      else problems.push(`${ref.name}: ${parsed.error}`);
-    }),
-  );
-  records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
-  return { records, problems };
-}
-
-/**
- * Best effort, for runs in progress: the stage order and the checks and approvals the run is
- * waiting on ("awaiting approval" in the matrix), from one timeline read.
- */
-async function readRunning(api: ProjectApi, runId: number): Promise<{ pending: PendingGate[]; stageOrder?: string[] }> {
-  try {
-    const timeline = await getBuildTimeline(api, runId);
-    const stageOrder = stageOrderFromTimeline(timeline);
-    const open = timeline.filter((r) => r.type.startsWith('Checkpoint.') && r.state !== 'completed');
-    if (open.length === 0) return { pending: [], stageOrder };
-    const ids = open.filter((r) => r.type === 'Checkpoint.Approval').map((r) => r.id);
-    const approvals = ids.length ? await getApprovals(api, ids).catch(() => []) : [];
-    const pending = timelineToStages(timeline, approvals).flatMap((s) =>
-      s.gates
-        .filter((g) => g.state !== 'completed')
-        .map((g) => ({
-          stage: s.identifier ?? s.name,
-          stageName: s.name,
-          gate: g.name,
-          kind: g.kind,
-          since: g.startTime,
-          waitingOn: g.approvers.filter((a) => a.status === 'pending').map((a) => a.name),
-        })),
-    );
-    return { pending, stageOrder };
-  } catch {
-    return { pending: [] };
-  }
-}
-
-/** Deployment records per environment: the last one for the header, all of them as proof of deployment. */
-const DEPLOYMENTS_READ = 5000;
-
-async function loadEnvironments(api: ProjectApi): Promise<EnvironmentRef[]> {
-  const envs = await getEnvironments(api);
-  return Promise.all(
-    envs.map(async (e): Promise<EnvironmentRef> => {
-      const rows = await getDeploymentRecords(api, e.id, DEPLOYMENTS_READ).catch(() => undefined);
-      const last = rows?.[0];
-      return {
-        id: e.id,
-        name: e.name,
-        lastDeployment: last?.owner
-          ? {
-              runId: last.owner.id,
-              stageName: last.stageName,
-              result: last.result,
-              finishTime: last.finishTime,
-              definitionName: last.definition?.name,
-            }
-          : undefined,
-        deployedRuns: rows
-          ? [...new Set(rows.map((r) => r.owner?.id).filter((id): id is number => id !== undefined))]
-          : undefined,
-      };
-    }),
-  );
-}
-
-/** The newest runs that deployed to each environment: read first, so the first matrix shows what is there now. */
-function firstRuns(environments: EnvironmentRef[], perEnvironment: number): Set<number> {
-  return new Set(environments.flatMap((e) => (e.deployedRuns ?? []).slice(0, perEnvironment)));
-}
-
-/**
- * What the cache keeps of a completed run: everything the matrix and history read, without the
- * bulky task details (the Run view reads a cached run's attachments again). Keeps the warm load's
- * one document read small.
- */
-function slim(e: RunEntry): RunEntry {
-  const keep = (d: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(d).filter(([k]) => k === 'outcome' || k === 'canaryWeight'));
-  return { ...e, slim: true, records: e.records.map((r) => ({ ...r, details: keep(r.details) })) };
-}
-
-/** A run whose records are not all flagged: its pipeline's stages may order the columns. */
-function trusted(e: RunEntry): boolean {
-  return e.records.some((r) => !r.flag);
-}
-
 export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): Promise<LoadResult> {
   const { api, store } = deps;
   // Only runs the tasks tagged are listed, so no number of unrelated runs can push promotions out.
   const maxRuns = options.maxRuns ?? 5000;
   const tagFilters = [LEDGER_BUILD_TAG];
-  // Environments are decoration (header, empty columns): read them alongside, not before.
+  // Environments are decoration (header, empty columns) and proof of deployment: read alongside.
   const environmentsRead = loadEnvironments(api).catch(() => [] as EnvironmentRef[]);
-  const docs = await store.getAll().catch(() => [] as CacheDoc[]);
-  const snapshot = readSnapshot(docs);
+  // The index alone (a few kilobytes) says what is cached and what the matrix showed.
+  const index = await store.get(INDEX_ID).catch(() => undefined);
+  const warm = index?.version === CACHE_VERSION && index.watermark ? index : undefined;
+  // The cache is shared by the project: show cached runs only of pipelines this user can read.
+  const visibleRead = warm ? getDefinitionIds(api).catch(() => undefined) : Promise.resolve(undefined);
 
   let listed: RunRef[];
-  if (snapshot.watermark) {
-    const since = new Date(Date.parse(snapshot.watermark) - (options.overlapMs ?? 5 * 60_000)).toISOString();
+  let docs: CacheDoc[] = [];
+  if (warm) {
+    const since = new Date(Date.parse(warm.watermark!) - (options.overlapMs ?? 5 * 60_000)).toISOString();
     const [completed, running] = await Promise.all([
       getBuilds(
         api,
@@ -170,37 +78,53 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     ]);
     listed = [...running, ...completed];
   } else {
-    listed = await getBuilds(
-      api,
-      { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 },
-      maxRuns,
-    );
+    // No index: a first load, or one that was interrupted (its chunks are kept: it resumes).
+    [listed, docs] = await Promise.all([
+      getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 }, maxRuns),
+      store.getAll().catch(() => [] as CacheDoc[]),
+    ]);
   }
+  const visible = await visibleRead;
+  const canRead = (e: RunEntry): boolean =>
+    !visible || e.run.definitionId === undefined || visible.has(e.run.definitionId);
+  let snapshot = readSnapshot(docs);
+  const cachedIds = new Set<number>([...(warm?.runIds ?? []), ...snapshot.runs.keys()]);
 
   const environments = await environmentsRead;
   // Newest first, in batches: the first batch renders quickly, every batch is cached as it
   // lands, so an interrupted cold load resumes where it stopped.
   const first = firstRuns(environments, 1);
   const toRead = listed
-    .filter((r) => r.status !== 'completed' || !snapshot.runs.has(r.id))
+    .filter((r) => r.status !== 'completed' || !cachedIds.has(r.id))
     .sort((a, b) => rank(b) - rank(a) || b.id - a.id);
   // Runs in progress first too: they know the stage order and what is waiting for approval.
   function rank(r: RunRef): number {
     return r.status !== 'completed' ? 2 : first.has(r.id) ? 1 : 0;
   }
-  const firstBatch = options.firstBatch ?? Math.max(1, toRead.filter((r) => rank(r) > 0).length);
+  // Warm: the few new runs are the first batch (the rest of the cache comes from the chunks).
+  const firstBatch = warm
+    ? toRead.length
+    : (options.firstBatch ?? Math.max(1, toRead.filter((r) => rank(r) > 0).length));
   const partial: HubData['partial'] = [];
   /** Runs that could not be read (network, permissions): not cached, and they hold the watermark. */
   const failed = new Set<number>();
-  const byId = new Map(snapshot.runs);
+  const byId = new Map<number, RunEntry>(
+    [...(warm?.head ?? []), ...snapshot.runs.values()].filter(canRead).map((e) => [e.run.id, e]),
+  );
   const docsById = new Map(docs.map((d) => [d.id, d]));
   let snap = snapshot;
   let persisting: Promise<void> = Promise.resolve();
-  const persist = (writes: CacheDoc[]): void => {
-    if (writes.length === 0) return;
-    for (const w of writes) docsById.set(w.id, w);
+  // Warm loads write only once the chunks are read (new runs fill the newest chunk).
+  let canWrite = !warm;
+  const persist = (plan: { writes: CacheDoc[]; deletes: string[] }): void => {
+    if (!canWrite || (plan.writes.length === 0 && plan.deletes.length === 0)) return;
+    for (const w of plan.writes) docsById.set(w.id, w);
+    for (const id of plan.deletes) docsById.delete(id);
     snap = readSnapshot([...docsById.values()]);
-    persisting = persisting.then(() => store.put(writes)).catch(() => undefined);
+    persisting = persisting
+      .then(() => store.put(plan.writes))
+      .then(() => (plan.deletes.length ? store.delete(plan.deletes) : undefined))
+      .catch(() => undefined);
   };
   const compose = (): HubData => {
     const runs = [...byId.values()].sort((a, b) => b.run.id - a.run.id);
@@ -215,7 +139,6 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
       partial: [...partial],
     };
   };
-
   // A pool of run readers pulls newest-first (no batch barriers: the request limiter stays
   // busy); at each checkpoint the runs read so far are cached and handed to the view.
   const checkpoints = new Set<number>();
@@ -229,7 +152,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     const newest = [...byId.values()].sort((a, b) => b.run.id - a.run.id).find(trusted);
     // A run in progress still being read brings its own stage order (its timeline is read anyway).
     const runningUnread = toRead.some((r) => r.status !== 'completed' && !byId.has(r.id));
-    if (newest && !newest.stageOrder && !stageOrderRead && !runningUnread) {
+    if (newest && !newest.stageOrder?.length && !stageOrderRead && !runningUnread) {
       stageOrderRead = true;
       newest.stageOrder = await (early.get(newest.run.id) ??
         getBuildTimeline(api, newest.run.id)
@@ -239,11 +162,17 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
         ? snap.chunks.find((c) => c.runs?.some((e) => e.run.id === newest.run.id))
         : undefined;
       if (cachedIn)
-        persist([{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) }]);
+        persist({
+          writes: [
+            { ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) },
+          ],
+          deletes: [],
+        });
     }
+    if (!canWrite) return;
     const batch = unsaved.sort((a, b) => b.run.id - a.run.id);
     unsaved = [];
-    persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim), undefined));
+    persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim)));
   };
   // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
   const early = new Map<number, Promise<string[]>>();
@@ -288,6 +217,23 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const readers = options.readers ?? 6;
   const head = Math.min(firstBatch, toRead.length);
   await Promise.all(Array.from({ length: Math.min(readers, Math.max(head, 1)) }, () => worker(head)));
+  if (warm) {
+    // The first matrix: the index's records plus the new runs. Then the chunks, for history.
+    await checkpoint();
+    options.onPartial?.(compose(), done, toRead.length);
+    docs = await store.getAll().catch(() => [] as CacheDoc[]);
+    for (const d of docs) docsById.set(d.id, d);
+    snapshot = snap = readSnapshot(docs);
+    // Chunk entries replace the index's (which hold only the records the matrix showed).
+    const fresh = new Set(toRead.map((r) => r.id));
+    for (const e of snapshot.runs.values()) {
+      if (!canRead(e) || fresh.has(e.run.id)) continue;
+      const had = byId.get(e.run.id);
+      byId.set(e.run.id, { ...e, gates: e.gates ?? had?.gates, stageOrder: e.stageOrder ?? had?.stageOrder });
+    }
+    // Only writers that read every chunk may pack new runs (the newest chunk is rewritten).
+    canWrite = docs.length > 0 || !warm.runIds?.length;
+  }
   await Promise.all(
     Array.from({ length: Math.min(readers, Math.max(toRead.length - head, 1)) }, () => worker(toRead.length)),
   );
@@ -296,11 +242,26 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // Advance the watermark only when every listed run was read (unparseable records are
   // immutable too, so they are cached with their problem rather than retried forever).
   const finishTimes = listed.filter((r) => r.status === 'completed' && r.finishTime).map((r) => r.finishTime!);
-  const watermark =
-    failed.size === 0 && finishTimes.length ? finishTimes.reduce((a, b) => (a > b ? a : b)) : snapshot.watermark;
-  persist(planWrites(snap, [], watermark));
+  const before = snapshot.watermark ?? warm?.watermark;
+  const newest = finishTimes.reduce((a, b) => (a > b ? a : b), before ?? '');
+  const watermark = failed.size === 0 && newest ? newest : before;
 
-  const data = compose();
+  let data = compose();
+  // Who approved each version the matrix shows: read once per run (2 requests), then cached in the index.
+  const shown = buildMatrix(data.records).rows.flatMap((row) =>
+    Object.values(row.cells).flatMap((c) => (c.current ? [c.current] : [])),
+  );
+  const need = runsNeedingGates(byId, shown);
+  if (need.length) {
+    await Promise.all(
+      need.map(async (id) => {
+        const gates = await readRunGates(api, id).catch(() => undefined);
+        const e = byId.get(id);
+        if (gates && e) byId.set(id, { ...e, gates });
+      }),
+    );
+    data = compose();
+  }
   const matrix = buildMatrix(data.records);
   const keep = new Set(
     matrix.rows.flatMap((row) =>
@@ -310,11 +271,11 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     ),
   );
   const prune = planPrune(snap, keep, options.maxCachedRuns);
-  if (prune.deletes.length) {
-    persist([prune.pinned!]);
-    for (const id of prune.deletes) docsById.delete(id);
-    snap = readSnapshot([...docsById.values()]);
-    persisting = persisting.then(() => store.delete(prune.deletes)).catch(() => undefined);
-  }
+  if (prune.deletes.length) persist({ writes: [prune.pinned!], deletes: prune.deletes });
+  // The index goes last: it only names runs whose chunks were written before it.
+  const indexDoc = canWrite
+    ? planIndex(snap, watermark, headOf(data.runs, data.records))
+    : undefined;
+  if (indexDoc) persist({ writes: [indexDoc], deletes: [] });
   return { data, persisted: persisting };
 }

@@ -5,6 +5,7 @@
  * did not succeed (a failed canary leaves the previous version in place, and says so).
  */
 import { LedgerRecord } from './model';
+import { verificationMark } from './promote-details';
 
 export interface MatrixCellView {
   /** What runs there now: the newest record that put a version in place. */
@@ -28,6 +29,8 @@ export interface MatrixView {
   rows: MatrixRow[];
   /** Digest → tags, from every record that named both (a canary by digest still reads "1.4.2"). */
   tagsByDigest: Map<string, string[]>;
+  /** Digest → the newest supply-chain gate verdict on it (AcrPromote's verification): the cell's mark. */
+  verifiedByDigest: Map<string, { passed: boolean; signer?: string }>;
 }
 
 const PLACING = new Set(['AcrPromote', 'CanaryShift']);
@@ -117,6 +120,14 @@ export function buildMatrix(
   const rows = new Map<string, MatrixRow>();
   const smoke: LedgerRecord[] = [];
   const tagsByDigest = new Map<string, string[]>();
+  const verifiedByDigest = new Map<string, { passed: boolean; signer?: string }>();
+  const gates = records
+    .filter((r) => r.task === 'AcrPromote' && r.artifact?.digest)
+    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  for (const r of gates) {
+    const mark = verificationMark(r);
+    if (mark) verifiedByDigest.set(r.artifact!.digest!, mark);
+  }
   // Where a canary runs, it decides what serves traffic: a promotion into that environment's
   // registry only makes the image available (its tags still name the canary's digest).
   const canaried = new Set(records.filter((r) => r.task === 'CanaryShift').map((r) => `${rowKey(r).key}|${envOf(r)}`));
@@ -167,7 +178,7 @@ export function buildMatrix(
   const sorted = [...rows.values()].sort((a, b) =>
     a.kind === b.kind ? a.label.localeCompare(b.label) : a.kind === 'artifact' ? -1 : 1,
   );
-  return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted, tagsByDigest };
+  return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted, tagsByDigest, verifiedByDigest };
 }
 
 /** Records of one cell, newest first: what the matrix opens on click. */

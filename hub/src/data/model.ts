@@ -57,6 +57,8 @@ export interface RunEntry {
   slim?: boolean;
   /** Only for runs in progress: what they are waiting on. */
   pending?: PendingGate[];
+  /** Completed runs a matrix cell shows: each stage's approval (read once, cached with the run). */
+  gates?: import('./run-gates').StageGate[];
 }
 
 export type GateKind = 'approval' | 'check' | 'checkpoint';

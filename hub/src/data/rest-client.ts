@@ -63,6 +63,11 @@ export class RestClient {
     this.now = options.now ?? Date.now;
   }
 
+  /** When a 429 paused every request: until this time (ms since epoch), for the UI's "throttled" message. */
+  throttledUntil(): number {
+    return this.pausedUntil > this.now() ? this.pausedUntil : 0;
+  }
+
   async getJson<T>(url: string): Promise<RestResponse<T>> {
     const res = await this.send('GET', url, undefined, 'application/json');
     return { body: (res.text ? JSON.parse(res.text) : undefined) as T, header: res.header };

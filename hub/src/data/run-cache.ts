@@ -1,16 +1,23 @@
 /**
- * Cache of completed runs' parsed records. A completed run's attachments never change, so
- * once read they are kept in extension data storage (user-scoped: a user only ever sees runs
- * their own token could read) and a warm load reads them back in one getDocuments call.
- * Runs are packed into chunk documents to keep writes few and documents small.
+ * Cache of completed runs' parsed records. A completed run's attachments never change, so once read
+ * they are kept in extension data storage, shared by everyone who opens the hub in the project
+ * (project-scoped collection: the second user does not start cold), and a warm load reads them back.
+ * Runs are packed into chunk documents to keep writes few. Every writer may be another user's hub
+ * at the same moment, so a chunk's id names its content (first run, last run, count): two writers
+ * never overwrite each other's runs, and readers take the union.
+ *
+ * The index document carries what the first matrix needs (the records its cells show, the stage
+ * order) besides the watermark and the cached run ids: a warm load renders from it alone, a few
+ * kilobytes, and reads the chunks afterwards.
  */
 import { RunEntry } from './model';
 import { RestClient } from './rest-client';
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 export const RUNS_PER_CHUNK = 25;
 /** Beyond this many cached runs the oldest chunks go (what runs where now is kept, pinned). */
 export const MAX_CACHED_RUNS = 1000;
+export const INDEX_ID = 'index';
 
 export interface CacheDoc {
   id: string;
@@ -18,6 +25,10 @@ export interface CacheDoc {
   runs?: RunEntry[];
   /** Only on the index document: finish time up to which every completed run is cached. */
   watermark?: string;
+  /** Index: the ids of the cached runs (a warm load knows them before reading the chunks). */
+  runIds?: number[];
+  /** Index: the runs with the records the matrix showed, slim; the first render of a warm load. */
+  head?: RunEntry[];
 }
 
 export interface CacheSnapshot {
@@ -25,11 +36,14 @@ export interface CacheSnapshot {
   runs: Map<number, RunEntry>;
   chunks: CacheDoc[];
   pinned?: CacheDoc;
+  index?: CacheDoc;
 }
 
 /** Where documents live: extension data storage in Azure DevOps, the preview server locally. */
 export interface DocumentStore {
   getAll(): Promise<CacheDoc[]>;
+  /** One document, or undefined when there is none. */
+  get(id: string): Promise<CacheDoc | undefined>;
   put(docs: CacheDoc[]): Promise<void>;
   delete(ids: string[]): Promise<void>;
 }
@@ -37,37 +51,79 @@ export interface DocumentStore {
 export function readSnapshot(docs: CacheDoc[]): CacheSnapshot {
   const current = docs.filter((d) => d.version === CACHE_VERSION);
   const runs = new Map<number, RunEntry>();
-  const chunks = current.filter((d) => d.id.startsWith('chunk-')).sort((a, b) => a.id.localeCompare(b.id));
+  const chunks = current.filter((d) => d.id.startsWith('chunk-')).sort((a, b) => firstRun(a) - firstRun(b));
   for (const e of current.find((d) => d.id === 'pinned')?.runs ?? []) runs.set(e.run.id, e);
   for (const c of chunks) for (const e of c.runs ?? []) runs.set(e.run.id, e);
-  return {
-    watermark: current.find((d) => d.id === 'index')?.watermark,
-    runs,
-    chunks,
-    pinned: current.find((d) => d.id === 'pinned'),
-  };
+  const index = current.find((d) => d.id === INDEX_ID);
+  return { watermark: index?.watermark, runs, chunks, pinned: current.find((d) => d.id === 'pinned'), index };
 }
 
-/** New runs fill the last chunk, then new chunks; returns only the documents that changed. */
-export function planWrites(snapshot: CacheSnapshot, added: RunEntry[], watermark: string | undefined): CacheDoc[] {
-  const writes: CacheDoc[] = [];
+function firstRun(c: CacheDoc): number {
+  return Math.min(...(c.runs ?? []).map((e) => e.run.id), Number.MAX_SAFE_INTEGER);
+}
+
+/** A chunk's id names its content, so concurrent writers of different runs never collide. */
+export function chunkId(runs: RunEntry[]): string {
+  const ids = runs.map((e) => e.run.id);
+  const pad = (n: number): string => String(n).padStart(10, '0');
+  return `chunk-${pad(Math.min(...ids))}-${pad(Math.max(...ids))}-${runs.length}`;
+}
+
+/**
+ * New runs fill the newest chunk (rewritten under its new id, the old one deleted), then new chunks.
+ * Returns only the documents that changed.
+ */
+export function planWrites(snapshot: CacheSnapshot, added: RunEntry[]): { writes: CacheDoc[]; deletes: string[] } {
   const fresh = added.filter((e) => !snapshot.runs.has(e.run.id));
+  if (!fresh.length) return { writes: [], deletes: [] };
   const last = snapshot.chunks[snapshot.chunks.length - 1];
-  let n = last ? Number(last.id.slice('chunk-'.length)) + 1 : 0;
-  let current: CacheDoc | undefined =
-    last && (last.runs?.length ?? 0) < RUNS_PER_CHUNK ? { ...last, runs: [...(last.runs ?? [])] } : undefined;
-  let dirty = false;
-  for (const e of fresh) {
-    if (!current || (current.runs?.length ?? 0) >= RUNS_PER_CHUNK) {
-      if (current && dirty) writes.push(current);
-      current = { id: `chunk-${String(n++).padStart(6, '0')}`, version: CACHE_VERSION, runs: [] };
-    }
-    current.runs!.push(e);
-    dirty = true;
+  const deletes: string[] = [];
+  let current: RunEntry[] = [];
+  if (last && (last.runs?.length ?? 0) < RUNS_PER_CHUNK) {
+    current = [...(last.runs ?? [])];
+    deletes.push(last.id);
   }
-  if (current && dirty) writes.push(current);
-  if (watermark !== snapshot.watermark && watermark) writes.push({ id: 'index', version: CACHE_VERSION, watermark });
-  return writes;
+  const groups: RunEntry[][] = [];
+  for (const e of fresh) {
+    if (current.length >= RUNS_PER_CHUNK) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(e);
+  }
+  groups.push(current);
+  return { writes: groups.map((runs) => ({ id: chunkId(runs), version: CACHE_VERSION, runs })), deletes };
+}
+
+/** The index document, when it differs from the stored one. */
+export function planIndex(
+  snapshot: CacheSnapshot,
+  watermark: string | undefined,
+  head: RunEntry[],
+): CacheDoc | undefined {
+  const doc: CacheDoc = {
+    id: INDEX_ID,
+    version: CACHE_VERSION,
+    watermark,
+    runIds: [...snapshot.runs.keys()].sort((a, b) => a - b),
+    head,
+  };
+  const old = snapshot.index;
+  const same =
+    old &&
+    old.watermark === doc.watermark &&
+    stable(old.runIds) === stable(doc.runIds) &&
+    stable(old.head) === stable(doc.head);
+  return same ? undefined : doc;
+}
+
+/** JSON with sorted keys: the same content compares equal whatever order its fields were set in. */
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
 }
 
 /**
@@ -101,8 +157,15 @@ export function planPrune(
 
 export class MemoryDocumentStore implements DocumentStore {
   readonly docs = new Map<string, CacheDoc>();
+  reads = 0;
   async getAll(): Promise<CacheDoc[]> {
+    this.reads++;
     return [...this.docs.values()].map((d) => JSON.parse(JSON.stringify(d)) as CacheDoc);
+  }
+  async get(id: string): Promise<CacheDoc | undefined> {
+    this.reads++;
+    const d = this.docs.get(id);
+    return d ? (JSON.parse(JSON.stringify(d)) as CacheDoc) : undefined;
   }
   async put(docs: CacheDoc[]): Promise<void> {
     for (const d of docs) this.docs.set(d.id, JSON.parse(JSON.stringify(d)) as CacheDoc);
@@ -113,7 +176,7 @@ export class MemoryDocumentStore implements DocumentStore {
 }
 
 /**
- * Extension data storage over REST (ExtensionManagement …/Data/Scopes/User/Me/Collections/…):
+ * Extension data storage over REST (ExtensionManagement …/Data/Scopes/Default/Current/Collections/…):
  * the preview server serves the same routes, so preview and bench count the same requests.
  */
 export class RestDocumentStore implements DocumentStore {
@@ -128,6 +191,19 @@ export class RestDocumentStore implements DocumentStore {
     );
     const body = res.body;
     return Array.isArray(body) ? body : (body?.value ?? []);
+  }
+
+  async get(id: string): Promise<CacheDoc | undefined> {
+    try {
+      return (
+        await this.rest.getJson<CacheDoc>(
+          `${this.collectionUrl}Documents/${encodeURIComponent(id)}?api-version=7.1-preview.1`,
+        )
+      ).body;
+    } catch {
+      // 404: no such document yet (a first load); anything else also means "no cache" here.
+      return undefined;
+    }
   }
 
   async put(docs: CacheDoc[]): Promise<void> {

@@ -4,12 +4,12 @@
  * the nested paths these readers show; top-level scalars show as facts. The contract test checks
  * that every field path of every generated record is one or the other.
  */
-import type { CanaryStep, DbStepRecord, SecretSyncResult, SmokeCheckResult } from '../../../tasks/common/record';
+import type { DbStepRecord, SecretSyncResult, SmokeCheckResult } from '../../../tasks/common/record';
 import { LedgerRecord, TaskName } from './model';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter(isObj) as unknown as T[]) : []);
+import { Obj, list, text } from './detail-values';
+
+export { text };
 
 /** Nested detail paths shown by the readers below (scalars at the top level are shown as facts). */
 export const RENDERED: Record<TaskName, string[]> = {
@@ -22,7 +22,51 @@ export const RENDERED: Record<TaskName, string[]> = {
     'referrers[].mediaType',
     'referrers[].subject',
     'referrers[].via',
+    'referrers[].tag',
     'referrers[].existed',
+    ...[
+      '',
+      '.passed',
+      '.subject',
+      '.policy',
+      '.policy.signature',
+      '.policy.requireSbom',
+      '.policy.maxSeverity',
+      '.policy.allowedCves',
+      '.signature',
+      '.signature.kind',
+      '.signature.signer',
+      '.signature.keyId',
+      '.signature.issuer',
+      '.signature.signature',
+      '.signature.via',
+      '.sboms',
+      '.sboms[].format',
+      '.sboms[].digest',
+      '.sboms[].via',
+      '.sboms[].signer',
+      '.sboms[].packages',
+      '.vulnerabilities',
+      '.vulnerabilities.reports',
+      '.vulnerabilities.reports[].format',
+      '.vulnerabilities.reports[].digest',
+      '.vulnerabilities.reports[].via',
+      '.vulnerabilities.reports[].signer',
+      '.vulnerabilities.reports[].scanner',
+      '.vulnerabilities.reports[].findings',
+      '.vulnerabilities.counts',
+      '.vulnerabilities.counts.critical',
+      '.vulnerabilities.counts.high',
+      '.vulnerabilities.counts.medium',
+      '.vulnerabilities.counts.low',
+      '.vulnerabilities.counts.unknown',
+      '.vulnerabilities.allowed',
+      '.rejected',
+      '.rejected[].digest',
+      '.rejected[].reason',
+      '.failedPolicy',
+      '.reason',
+    ].map((p) => `verification${p}`),
   ],
   CanaryShift: [
     'analysis',
@@ -49,11 +93,41 @@ export const RENDERED: Record<TaskName, string[]> = {
     'steps[].analysis.measurements[].at',
     'steps[].analysis.measurements[].value',
     'steps[].analysis.measurements[].passed',
+    'steps[].analysis.measurements[].outcome',
     'steps[].analysis.measurements[].error',
     'steps[].analysis.measurements[].smoke',
     'steps[].analysis.measurements[].smoke.passed',
     'steps[].analysis.measurements[].smoke.failed',
     'steps[].analysis.measurements[].smoke.failures',
+    'steps[].analysis.outcome',
+    'steps[].analysis.metrics',
+    'steps[].analysis.metrics[].name',
+    'steps[].analysis.metrics[].provider',
+    'steps[].analysis.metrics[].successCondition',
+    'steps[].analysis.metrics[].passed',
+    'steps[].analysis.metrics[].value',
+    'steps[].analysis.metrics[].failures',
+    'steps[].analysis.metrics[].inconclusive',
+    'steps[].analysis.metrics[].reason',
+    'steps[].analysis.metrics[].measurements',
+    'steps[].analysis.metrics[].measurements[].at',
+    'steps[].analysis.metrics[].measurements[].value',
+    'steps[].analysis.metrics[].measurements[].passed',
+    'steps[].analysis.metrics[].measurements[].outcome',
+    'steps[].analysis.metrics[].measurements[].error',
+    'steps[].analysis.metrics[].measurements[].smoke',
+    'steps[].analysis.metrics[].measurements[].smoke.passed',
+    'steps[].analysis.metrics[].measurements[].smoke.failed',
+    'steps[].analysis.metrics[].measurements[].smoke.failures',
+    'steps[].replicas',
+    'analysis.metrics',
+    'analysis.metrics[].name',
+    'analysis.metrics[].provider',
+    'analysis.metrics[].successCondition',
+    'analysis.metrics[].failureLimit',
+    'analysis.metrics[].intervalMs',
+    'analysis.metrics[].measurements',
+    'analysis.metrics[].noData',
   ],
   SmokeTest: [
     'thresholds',
@@ -82,6 +156,8 @@ export const RENDERED: Record<TaskName, string[]> = {
     'secrets[].version',
     'secrets[].sourceVersion',
     'secrets[].restored',
+    'secrets[].metaChanges',
+    'secrets[].timeOfDeletion',
     'secrets[].message',
   ],
   OracleDbProvision: [
@@ -98,134 +174,15 @@ export const RENDERED: Record<TaskName, string[]> = {
   ],
 };
 
-export function text(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return undefined;
-  }
-}
-
-export type StepState = 'ok' | 'failed' | 'neutral';
-
-export interface CanaryStepView {
-  kind: CanaryStep['kind'];
-  at?: string;
-  /** The weight bar, only for steps that set a weight (pause and analysis keep the previous one). */
-  weight?: number;
-  label: string;
-  state: StepState;
-  /** Analysis measurements, as "0.997 ✓" lines, with smoke-check failures. */
-  measurements: { at?: string; value: string; passed: boolean; detail?: string }[];
-  note?: string;
-}
-
-/**
- * The rollout as people read it: weight steps draw a bar, pause and analysis steps do not repeat
- * it, promote reads 100% on the new version, abort reads 0% canary. In an aborted run the step that
- * failed (an analysis that did not pass) is drawn failed.
- */
-export function canarySteps(r: LedgerRecord): CanaryStepView[] {
-  const aborted = r.details.outcome === 'aborted';
-  return list<CanaryStep>(r.details.steps).map((s): CanaryStepView => {
-    const measurements = list<Obj>(s.analysis?.measurements).map((m) => {
-      const smoke = isObj(m.smoke) ? m.smoke : undefined;
-      const smokeFailures =
-        smoke && Array.isArray(smoke.failures)
-          ? (smoke.failures as unknown[]).filter((f): f is string => typeof f === 'string')
-          : [];
-      const detail = [
-        typeof m.error === 'string' ? m.error : '',
-        smoke ? `smoke ${text(smoke.passed) ?? 0} passed, ${text(smoke.failed) ?? 0} failed` : '',
-        ...smokeFailures,
-      ]
-        .filter(Boolean)
-        .join('; ');
-      return {
-        at: text(m.at),
-        value: typeof m.value === 'number' ? String(m.value) : 'no value',
-        passed: m.passed === true,
-        detail: detail || undefined,
-      };
-    });
-    const pause = s.durationMs !== undefined ? ` ${Math.round(s.durationMs / 1000)} s` : '';
-    switch (s.kind) {
-      case 'weight':
-        return {
-          kind: s.kind,
-          at: s.at,
-          weight: s.weight,
-          label: `canary ${s.weight ?? '?'}%`,
-          state: 'ok',
-          measurements,
-          note: s.note,
-        };
-      case 'pause':
-        return { kind: s.kind, at: s.at, label: `pause${pause}`, state: 'neutral', measurements, note: s.note };
-      case 'analysis': {
-        const passed = s.analysis?.passed === true;
-        const reason = s.analysis?.reason ? `: ${s.analysis.reason}` : '';
-        return {
-          kind: s.kind,
-          at: s.at,
-          label: `analysis at ${s.weight ?? '?'}% ${passed ? 'passed' : `failed${reason}`}`,
-          state: passed ? 'ok' : 'failed',
-          measurements,
-          note: s.note,
-        };
-      }
-      case 'deploy':
-        return {
-          kind: s.kind,
-          at: s.at,
-          weight: s.weight,
-          label: `canary deployed${s.changed === false ? ' (unchanged)' : ''}`,
-          state: 'ok',
-          measurements,
-          note: s.note,
-        };
-      case 'promote':
-        return {
-          kind: s.kind,
-          at: s.at,
-          weight: 100,
-          label: 'promoted: new version takes 100%',
-          state: 'ok',
-          measurements,
-          note: s.note,
-        };
-      case 'abort':
-        return {
-          kind: s.kind,
-          at: s.at,
-          weight: 0,
-          label: 'aborted: 100% stable',
-          state: aborted ? 'failed' : 'neutral',
-          measurements,
-          note: s.note,
-        };
-      default:
-        return { kind: s.kind, at: s.at, label: text(s.kind) ?? '?', state: 'neutral', measurements, note: s.note };
-    }
-  });
-}
-
-/** The analysis configuration, one line. */
-export function canaryAnalysisPlan(r: LedgerRecord): string | undefined {
-  const a = isObj(r.details.analysis) ? r.details.analysis : undefined;
-  if (!a) return undefined;
-  const parts = [
-    a.successCondition,
-    a.measurements !== undefined ? `${text(a.measurements)} measurement(s)` : '',
-    a.intervalMs !== undefined ? `every ${Number(a.intervalMs) / 1000} s` : '',
-    a.failureLimit !== undefined ? `failure limit ${text(a.failureLimit)}` : '',
-    a.smokeChecks ? `${text(a.smokeChecks)} smoke check(s)` : '',
-  ];
-  return parts.filter(Boolean).join(', ');
-}
+export {
+  canarySteps,
+  canaryAnalysisPlan,
+  canaryMetricsPlan,
+  type CanaryStepView,
+  type MetricView,
+  type StepState,
+} from './canary-details';
+export { promoteVerification, verificationMark, type VerificationView } from './promote-details';
 
 export interface SmokeView {
   name: string;
@@ -297,6 +254,7 @@ export interface ReferrerView {
   copied: boolean;
   subject?: string;
   via?: string;
+  tag?: string;
 }
 
 export function promoteReferrers(r: LedgerRecord): ReferrerView[] {
@@ -306,6 +264,7 @@ export function promoteReferrers(r: LedgerRecord): ReferrerView[] {
     copied: x.existed !== true,
     subject: text(x.subject),
     via: text(x.via),
+    tag: text(x.tag),
   }));
 }
 

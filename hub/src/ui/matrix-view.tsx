@@ -2,7 +2,10 @@
 import * as React from 'react';
 import { ZeroData } from 'azure-devops-ui/ZeroData';
 import { MatrixCellView, MatrixView as Matrix } from '../data/matrix';
-import { EnvironmentRef, LedgerRecord } from '../data/model';
+import { EnvironmentRef, LedgerRecord, RunEntry } from '../data/model';
+import { rollbackHint } from '../data/env-diff';
+import { gateOf } from '../data/run-gates';
+import { CellApproval, CellRollback } from './cell-extras';
 import { PendingView } from '../data/pending';
 import { HubLinks } from '../ado/links';
 import { ago, tagOrDigest, when } from './format';
@@ -17,6 +20,9 @@ export interface MatrixProps {
   onOpenCell(rowKey: string, environment: string): void;
   onOpenRun(runId: number): void;
   links: HubLinks;
+  /** Runs (their approvals) and records (rollback hints) behind the cells. */
+  runs: RunEntry[];
+  records: LedgerRecord[];
 }
 
 export function MatrixView(props: MatrixProps): JSX.Element {
@@ -33,6 +39,7 @@ export function MatrixView(props: MatrixProps): JSX.Element {
     );
   }
   const envInfo = new Map(props.environments.map((e) => [e.name, e]));
+  const runsById = new Map(props.runs.map((e) => [e.run.id, e]));
   return (
     <div className="mcd-matrix-scroll">
       <table className="mcd-matrix" data-testid="matrix">
@@ -105,6 +112,9 @@ export function MatrixView(props: MatrixProps): JSX.Element {
                   <Cell
                     cell={row.cells[env]}
                     tagsByDigest={matrix.tagsByDigest}
+                    verified={matrix.verifiedByDigest}
+                    run={runsById.get(Number(row.cells[env]?.current?.run.buildId))}
+                    rollback={rollbackHint(props.records, matrix, row.key, env)}
                     links={props.links}
                     next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
                     rowKey={row.key}
@@ -151,6 +161,9 @@ function Cell(props: {
   now: number;
   label: string;
   tagsByDigest: Map<string, string[]>;
+  verified: Matrix['verifiedByDigest'];
+  run?: RunEntry;
+  rollback?: ReturnType<typeof rollbackHint>;
   links: HubLinks;
   onOpen(): void;
   onOpenRun(id: number): void;
@@ -183,6 +196,8 @@ function Cell(props: {
       ? (v.tag ?? tagOrDigest(undefined, v.digest))
       : shown.summary || shown.task;
   const verdict = cell.verdict;
+  const gate = cell.current && v.digest ? props.verified.get(v.digest) : undefined;
+  const approval = cell.current ? gateOf(props.run, cell.current) : undefined;
   return (
     <div
       className={`mcd-cell${cell.current ? '' : ' mcd-cell-none'}`}
@@ -237,6 +252,18 @@ function Cell(props: {
           </a>
         ) : null}
       </span>
+      {gate ? (
+        <div
+          className={`mcd-verified mcd-newer-${gate.passed ? 'ok' : 'bad'} mcd-trunc-text`}
+          data-testid="cell-verified"
+          title={gate.signer ? `Signed by ${gate.signer}` : undefined}
+        >
+          <StatusIcon status={gate.passed ? 'succeeded' : 'failed'} /> {gate.passed ? 'verified' : 'not verified'}
+          {gate.signer ? `: ${gate.signer}` : ''}
+        </div>
+      ) : null}
+      {approval && Number.isFinite(runId) ? <CellApproval gate={approval} runId={runId} links={props.links} /> : null}
+      {props.rollback ? <CellRollback hint={props.rollback} links={props.links} /> : null}
       {verdict ? (
         <div
           className={`mcd-verdict mcd-newer-${verdict.status === 'failed' ? 'bad' : 'ok'}`}

@@ -1,10 +1,14 @@
 /** One record in the Run view, in the shapes the tasks write: canary steps, smoke checks, DB lifecycle, secrets. */
 import * as React from 'react';
+import { Card } from 'azure-devops-ui/Card';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
+import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
 import { envOf } from '../data/matrix';
 import { LedgerRecord } from '../data/model';
 import {
+  MetricView,
   canaryAnalysisPlan,
+  canaryMetricsPlan,
   canarySteps,
   dbSteps,
   promoteReferrers,
@@ -16,79 +20,92 @@ import {
 import { dur, when } from './format';
 import { StatusIcon } from './status-icon';
 import { Truncated } from './truncated';
+import { Verification } from './record-gate';
 
 export function RecordCard(props: { record: LedgerRecord }): JSX.Element {
   const r = props.record;
   const facts = scalarFacts(r);
   return (
-    <section className="mcd-record" data-testid="record" aria-label={`${r.task} in ${envOf(r)}`}>
-      <header className="mcd-record-head">
-        <StatusIcon status={r.status} />
-        <h3 className="mcd-record-task">{r.task}</h3>
-        <span className="mcd-secondary">
-          {envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}
-        </span>
-      </header>
-      {r.flag ? (
-        <MessageCard className="mcd-flag" severity={MessageCardSeverity.Warning} role="alert">
-          Not counted in the matrix: {r.flag}
-        </MessageCard>
-      ) : null}
-      <div className="mcd-record-summary">{r.summary}</div>
-      {r.artifact ? (
-        <div className="mcd-artifact">
-          <span className="mcd-artifact-repo">
-            {r.artifact.registry ? `${r.artifact.registry}/` : ''}
-            {r.artifact.repository}
+    <Card className="mcd-record-card">
+      <section className="mcd-record" data-testid="record" aria-label={`${r.task} in ${envOf(r)}`}>
+        <header className="mcd-record-head">
+          <StatusIcon status={r.status} />
+          <h3 className="mcd-record-task">{r.task}</h3>
+          <Pill size={PillSize.compact} variant={PillVariant.outlined} className="mcd-pill">
+            {r.status}
+          </Pill>
+          <span className="mcd-secondary">
+            {envOf(r)} · {when(r.startedAt)} · {dur(r.durationMs)}
           </span>
-          {r.artifact.tags?.length ? (
-            <span className="mcd-tags">
-              {r.artifact.tags.map((t) => (
-                <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />
-              ))}
+        </header>
+        {r.flag ? (
+          <MessageCard className="mcd-flag" severity={MessageCardSeverity.Warning} role="alert">
+            Not counted in the matrix: {r.flag}
+          </MessageCard>
+        ) : null}
+        <div className="mcd-record-summary">{r.summary}</div>
+        {r.artifact ? (
+          <div className="mcd-artifact">
+            <span className="mcd-artifact-repo">
+              {r.artifact.registry ? `${r.artifact.registry}/` : ''}
+              {r.artifact.repository}
             </span>
-          ) : null}
-          {r.artifact.digest ? <Truncated text={r.artifact.digest} label="digest" mono /> : null}
-        </div>
-      ) : null}
-      {r.target ? (
-        <div className="mcd-secondary mcd-target">
-          target: <Truncated text={r.target} label="target" />
-        </div>
-      ) : null}
-      {r.error ? (
-        <div className="mcd-error" data-testid="record-error">
-          {r.error}
-        </div>
-      ) : null}
-      {r.task === 'CanaryShift' ? <Canary record={r} /> : null}
-      {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
-      {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
-      {r.task === 'KeyVaultToOci' ? <Secrets record={r} /> : null}
-      {r.task === 'AcrPromote' ? <Referrers record={r} /> : null}
-      {facts.length ? (
-        <dl className="mcd-facts">
-          {facts.map(([k, v]) => (
-            <React.Fragment key={k}>
-              <dt>{k}</dt>
-              <dd>
-                <Truncated text={v} label={k} copy={v.length > 40} />
-              </dd>
-            </React.Fragment>
-          ))}
-        </dl>
-      ) : null}
-    </section>
+            {r.artifact.tags?.length ? (
+              <span className="mcd-tags">
+                {r.artifact.tags.map((t) => (
+                  <Truncated key={t} text={t} mono copy={false} className="mcd-tag" />
+                ))}
+              </span>
+            ) : null}
+            {r.artifact.digest ? <Truncated text={r.artifact.digest} label="digest" mono /> : null}
+          </div>
+        ) : null}
+        {r.target ? (
+          <div className="mcd-secondary mcd-target">
+            target: <Truncated text={r.target} label="target" />
+          </div>
+        ) : null}
+        {r.error ? (
+          <div className="mcd-error" data-testid="record-error">
+            {r.error}
+          </div>
+        ) : null}
+        {r.task === 'CanaryShift' ? <Canary record={r} /> : null}
+        {r.task === 'SmokeTest' ? <Smoke record={r} /> : null}
+        {r.task === 'OracleDbProvision' ? <Lifecycle record={r} /> : null}
+        {r.task === 'KeyVaultToOci' ? <Secrets record={r} /> : null}
+        {r.task === 'AcrPromote' ? <Verification record={r} /> : null}
+        {r.task === 'AcrPromote' ? <Referrers record={r} /> : null}
+        {facts.length ? (
+          <dl className="mcd-facts">
+            {facts.map(([k, v]) => (
+              <React.Fragment key={k}>
+                <dt>{k}</dt>
+                <dd>
+                  <Truncated text={v} label={k} copy={v.length > 40} />
+                </dd>
+              </React.Fragment>
+            ))}
+          </dl>
+        ) : null}
+      </section>
+    </Card>
   );
 }
 
 function Canary(props: { record: LedgerRecord }): JSX.Element | null {
   const steps = canarySteps(props.record);
   const plan = canaryAnalysisPlan(props.record);
+  const metricsPlan = canaryMetricsPlan(props.record);
   if (!steps.length && !plan) return null;
   return (
     <div className="mcd-canary" data-testid="canary-steps">
       {plan ? <div className="mcd-secondary">analysis: {plan}</div> : null}
+      {metricsPlan.map((m) => (
+        <div key={m} className="mcd-secondary" data-testid="canary-metric-plan">
+          metric {m}
+        </div>
+      ))}
       <ol className="mcd-steps">
         {steps.map((s, i) => (
           <li
@@ -109,13 +126,10 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
             </span>
             <StatusIcon status={s.state === 'failed' ? 'failed' : s.state === 'ok' ? 'succeeded' : 'skipped'} />
             <span className="mcd-step-label">{s.label}</span>
-            {s.measurements.length || s.note ? (
+            {s.metrics.length || s.note ? (
               <ul className="mcd-measurements" data-testid="measurements">
-                {s.measurements.map((m, k) => (
-                  <li key={k} className={m.passed ? '' : 'mcd-error'}>
-                    {m.passed ? '✓' : '✗'} {m.value}
-                    {m.detail ? ` · ${m.detail}` : ''} <span className="mcd-secondary">{when(m.at)}</span>
-                  </li>
+                {s.metrics.map((m, k) => (
+                  <Metric key={k} metric={m} />
                 ))}
                 {s.note ? <li className="mcd-secondary">{s.note}</li> : null}
               </ul>
@@ -124,6 +138,33 @@ function Canary(props: { record: LedgerRecord }): JSX.Element | null {
         ))}
       </ol>
     </div>
+  );
+}
+
+/** One metric of an analysis step: its verdict and condition, then each measurement. */
+function Metric(props: { metric: MetricView }): JSX.Element {
+  const m = props.metric;
+  return (
+    <li data-testid="canary-metric" data-passed={String(m.passed)} data-metric={m.name}>
+      <span className={m.passed ? '' : 'mcd-error'}>
+        {m.passed ? '✓' : '✗'} <strong>{m.name}</strong>
+        {m.provider ? ` (${m.provider})` : ''}
+        {m.condition ? ` · ${m.condition}` : ''}
+        {m.value !== undefined ? ` · last ${m.value}` : ''}
+        {m.failures ? ` · ${m.failures} failed` : ''}
+        {m.inconclusive ? ` · ${m.inconclusive} without data` : ''}
+      </span>
+      {!m.passed && m.reason ? <div className="mcd-error">{m.reason}</div> : null}
+      <ul className="mcd-measurements">
+        {m.measurements.map((x, k) => (
+          <li key={k} className={x.passed ? '' : 'mcd-error'} data-testid="measurement" data-outcome={x.outcome}>
+            {x.passed ? '✓' : '✗'} {x.value}
+            {x.outcome !== 'pass' && x.outcome !== 'fail' ? ` (${x.outcome})` : ''}
+            {x.detail ? ` · ${x.detail}` : ''} <span className="mcd-secondary">{when(x.at)}</span>
+          </li>
+        ))}
+      </ul>
+    </li>
   );
 }
 
@@ -233,10 +274,12 @@ function Secrets(props: { record: LedgerRecord }): JSX.Element | null {
                 status={s.outcome === 'failed' ? 'failed' : s.outcome === 'skipped' ? 'skipped' : 'succeeded'}
               />{' '}
               {s.outcome}
-              {s.version !== undefined ? ` · v${s.version}` : ''}
+              {s.version !== undefined ? <span data-testid="secret-version"> · OCI version {s.version}</span> : null}
             </td>
             <td className={s.outcome === 'failed' ? 'mcd-error' : 'mcd-secondary'}>
               {s.message ?? ''}
+              {s.metaChanges?.length ? <div>metadata written: {s.metaChanges.join(', ')}</div> : null}
+              {s.timeOfDeletion ? <div>deletion scheduled for {when(s.timeOfDeletion)}</div> : null}
               {s.secretId ? <Truncated text={s.secretId} label="secret OCID" mono /> : null}
               {s.sourceVersion ? (
                 <span className="mcd-secondary">
@@ -263,6 +306,7 @@ function Referrers(props: { record: LedgerRecord }): JSX.Element | null {
           <span className="mcd-secondary">
             {x.copied ? 'copied' : 'already there'}
             {x.via ? ` · found via ${x.via}` : ''}
+            {x.tag ? ` (tag ${x.tag})` : ''}
             {x.subject ? ' · for ' : ''}
           </span>
           {x.subject ? <Truncated text={x.subject} label="subject digest" mono copy={false} /> : null}

@@ -7,6 +7,7 @@ import { RunView as RunData, loadRunView } from '../data/run-loader';
 import { dur, when } from './format';
 import { RecordCard } from './record-facts';
 import { StageStrip } from './stage-strip';
+import { hubLinks } from '../ado/links';
 import { StatusIcon } from './status-icon';
 
 export function RunDetails(props: {
@@ -49,7 +50,7 @@ export function RunDetails(props: {
           .filter(Boolean)
           .join(' · ')}
       </div>
-      <StageStrip stages={stages} />
+      <StageStrip stages={stages} links={hubLinks(props.api.collectionUrl, props.api.project)} runId={props.runId} />
       {problems.length ? <div className="mcd-error">Some records could not be read: {problems.join('; ')}</div> : null}
       {records.length === 0 ? (
         <p className="mcd-empty">This run has no promotion records.</p>

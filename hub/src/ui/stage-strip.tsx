@@ -1,10 +1,11 @@
 /** The run's stages left to right, each with its checks and approvals (who, when, how long). */
 import * as React from 'react';
 import { GateView, StageView } from '../data/model';
+import { HubLinks } from '../ado/links';
 import { dur, when } from './format';
 import { StatusIcon } from './status-icon';
 
-export function StageStrip(props: { stages: StageView[] }): JSX.Element {
+export function StageStrip(props: { stages: StageView[]; links: HubLinks; runId: number }): JSX.Element {
   if (props.stages.length === 0) return <p className="mcd-empty">This run's timeline has no stages.</p>;
   return (
     <ol className="mcd-strip" data-testid="stage-strip">
@@ -12,7 +13,16 @@ export function StageStrip(props: { stages: StageView[] }): JSX.Element {
         <li key={s.id} className="mcd-stage" data-testid="stage">
           <div className="mcd-stage-head">
             <StatusIcon status={s.result ?? s.state} />
-            <span className="mcd-stage-name">{s.name}</span>
+            <a
+              className="mcd-stage-name"
+              data-testid="stage-link"
+              href={props.links.stage(props.runId, s.id)}
+              target="_top"
+              rel="noopener noreferrer"
+              aria-label={`Stage ${s.name} in Azure Pipelines`}
+            >
+              {s.name}
+            </a>
             {s.attempt > 1 ? <span className="mcd-secondary"> attempt {s.attempt}</span> : null}
           </div>
           <div className="mcd-secondary">{[when(s.startTime), dur(s.durationMs)].filter(Boolean).join(' · ')}</div>
@@ -20,7 +30,7 @@ export function StageStrip(props: { stages: StageView[] }): JSX.Element {
           {s.gates.length ? (
             <ul className="mcd-gates">
               {s.gates.map((g) => (
-                <Gate key={g.id} gate={g} />
+                <Gate key={g.id} gate={g} href={props.links.stage(props.runId, s.id)} />
               ))}
             </ul>
           ) : null}
@@ -39,13 +49,23 @@ export function StageStrip(props: { stages: StageView[] }): JSX.Element {
   );
 }
 
-function Gate(props: { gate: GateView }): JSX.Element {
+/** A check or approval; its link opens the stage's checks in the run, where the approval is reviewed. */
+function Gate(props: { gate: GateView; href: string }): JSX.Element {
   const g = props.gate;
   return (
     <li className={`mcd-gate mcd-gate-${g.kind}`} data-testid="gate">
       <div>
         <StatusIcon status={g.result ?? g.state} />{' '}
-        <span className="mcd-gate-kind">{g.kind === 'approval' ? 'Approval' : 'Check'}</span> {g.name}
+        <span className="mcd-gate-kind">{g.kind === 'approval' ? 'Approval' : 'Check'}</span>{' '}
+        <a
+          href={props.href}
+          data-testid={g.kind === 'approval' ? 'approval-link' : 'check-link'}
+          target="_top"
+          rel="noopener noreferrer"
+          aria-label={`${g.kind === 'approval' ? 'Approval' : 'Check'} ${g.name} in Azure Pipelines`}
+        >
+          {g.name}
+        </a>
         <span className="mcd-secondary">
           {' '}
           {g.durationMs !== undefined

@@ -25,8 +25,18 @@ export interface AcrPromoteDetails {
     mediaType?: string;
     subject?: string;
     via?: string;
+    /** The cosign tag it was found under (sha256-<hex>.sig / .att). */
+    tag?: string;
     existed?: boolean;
   }[];
+  /** The source tag not applied (it names another digest than the one promoted), and why. */
+  sourceTagNotApplied?: string;
+  /** When the promoted digest differs from the source's (platform subset): the source digest and why. */
+  sourceDigest?: string;
+  digestChanged?: string;
+  /** The supply-chain gate: one line, and the facts (tasks/AcrPromote/verify/gate.ts VerificationFacts). */
+  verified?: string;
+  verification?: PromoteVerification;
   bytesMoved?: number;
   blobsCopied?: number;
   blobsMounted?: number;
@@ -36,20 +46,61 @@ export interface AcrPromoteDetails {
   durationMs?: number;
 }
 
+export interface AttestationCheck {
+  format: string;
+  digest: string;
+  via?: string;
+  signer?: string;
+}
+
+export interface PromoteVerification {
+  passed: boolean;
+  subject: string;
+  policy: { signature: string; requireSbom: boolean; maxSeverity?: string; allowedCves?: string[] };
+  signature?: { kind: string; signer: string; keyId?: string; issuer?: string; signature: string; via: string };
+  sboms: (AttestationCheck & { packages: number })[];
+  vulnerabilities?: {
+    reports: (AttestationCheck & { scanner: string; findings: number })[];
+    counts: { critical: number; high: number; medium: number; low: number; unknown: number };
+    allowed: string[];
+  };
+  rejected: { digest: string; reason: string }[];
+  failedPolicy?: string;
+  reason?: string;
+}
+
 export type CanaryStepKind = 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'switch';
 
 export interface CanaryMeasurement {
   at: string;
   value?: number;
   passed: boolean;
+  /** pass, fail, noData (counted as the metric's noData policy says) or error. */
+  outcome?: string;
   error?: string;
   smoke?: { passed: number; failed: number; failures: string[] };
 }
 
+/** One metric's results in one analysis step. */
+export interface CanaryMetricResult {
+  name: string;
+  provider: string;
+  successCondition: string;
+  passed: boolean;
+  value?: number;
+  failures: number;
+  inconclusive: number;
+  measurements: CanaryMeasurement[];
+  reason?: string;
+}
+
 export interface CanaryAnalysis {
   passed: boolean;
+  outcome?: string;
   failures: number;
+  /** The first metric's measurements (records written before `metrics`). */
   measurements: CanaryMeasurement[];
+  metrics?: CanaryMetricResult[];
   reason?: string;
 }
 
@@ -63,6 +114,8 @@ export interface CanaryStep {
   durationMs?: number;
   changed?: boolean;
   analysis?: CanaryAnalysis;
+  /** The canary's replicas after a weight change. */
+  replicas?: number;
   note?: string;
 }
 
@@ -82,7 +135,20 @@ export interface CanaryShiftDetails {
     intervalMs?: number;
     measurements?: number;
     smokeChecks?: number;
+    /** Every metric judged (the query input appears as the metric named `query`). */
+    metrics?: {
+      name: string;
+      provider: string;
+      successCondition?: string;
+      failureLimit?: number;
+      intervalMs?: number;
+      measurements?: number;
+      noData?: string;
+    }[];
   };
+  rolloutTimeoutSeconds?: number;
+  /** rolloutTimeoutSeconds was derived from the steps, not set. */
+  timeoutDerived?: boolean;
   steps?: CanaryStep[];
   image?: string;
   outcome?: 'promoted' | 'aborted' | 'paused';
@@ -139,6 +205,9 @@ export interface SecretSyncResult {
   version?: number;
   sourceVersion?: string;
   restored?: boolean;
+  /** Metadata fields written (tags, contentType, expiry). */
+  metaChanges?: string[];
+  timeOfDeletion?: string;
   message?: string;
 }
 
@@ -154,6 +223,9 @@ export interface KeyVaultToOciDetails {
   restored?: number;
   skipped?: number;
   failed?: number;
+  kept?: number;
+  disabled?: number;
+  deletionScheduled?: number;
   changes?: string;
   secrets?: SecretSyncResult[];
 }

@@ -19,8 +19,40 @@ const measurement: ObjectSpec = {
   at: 'string',
   value: 'number',
   passed: 'boolean',
+  outcome: 'string',
   error: 'string',
   smoke: { obj: { passed: 'number', failed: 'number', failures: 'string[]' } },
+};
+
+const attestation: ObjectSpec = { format: 'string', digest: 'string', via: 'string', signer: 'string' };
+
+const verification: ObjectSpec = {
+  passed: 'boolean',
+  subject: 'string',
+  policy: {
+    obj: { signature: 'string', requireSbom: 'boolean', maxSeverity: 'string', allowedCves: 'string[]' },
+  },
+  signature: {
+    obj: {
+      kind: 'string',
+      signer: 'string',
+      keyId: 'string',
+      issuer: 'string',
+      signature: 'string',
+      via: 'string',
+    },
+  },
+  sboms: { list: { ...attestation, packages: 'number' } },
+  vulnerabilities: {
+    obj: {
+      reports: { list: { ...attestation, scanner: 'string', findings: 'number' } },
+      counts: { obj: { critical: 'number', high: 'number', medium: 'number', low: 'number', unknown: 'number' } },
+      allowed: 'string[]',
+    },
+  },
+  rejected: { list: { digest: 'string', reason: 'string' } },
+  failedPolicy: 'string',
+  reason: 'string',
 };
 
 export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
@@ -45,9 +77,15 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
         mediaType: 'string',
         subject: 'string',
         via: 'string',
+        tag: 'string',
         existed: 'boolean',
       },
     },
+    sourceTagNotApplied: 'string',
+    sourceDigest: 'string',
+    digestChanged: 'string',
+    verified: 'string',
+    verification: { obj: verification },
     bytesMoved: 'number',
     blobsCopied: 'number',
     blobsMounted: 'number',
@@ -72,8 +110,21 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
         intervalMs: 'number',
         measurements: 'number',
         smokeChecks: 'number',
+        metrics: {
+          list: {
+            name: 'string',
+            provider: 'string',
+            successCondition: 'string',
+            failureLimit: 'number',
+            intervalMs: 'number',
+            measurements: 'number',
+            noData: 'string',
+          },
+        },
       },
     },
+    rolloutTimeoutSeconds: 'number',
+    timeoutDerived: 'boolean',
     steps: {
       list: {
         step: 'number',
@@ -83,9 +134,29 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
         requestedWeight: 'number',
         durationMs: 'number',
         changed: 'boolean',
+        replicas: 'number',
         note: 'string',
         analysis: {
-          obj: { passed: 'boolean', failures: 'number', reason: 'string', measurements: { list: measurement } },
+          obj: {
+            passed: 'boolean',
+            outcome: 'string',
+            failures: 'number',
+            reason: 'string',
+            measurements: { list: measurement },
+            metrics: {
+              list: {
+                name: 'string',
+                provider: 'string',
+                successCondition: 'string',
+                passed: 'boolean',
+                value: 'number',
+                failures: 'number',
+                inconclusive: 'number',
+                measurements: { list: measurement },
+                reason: 'string',
+              },
+            },
+          },
         },
       },
     },
@@ -138,6 +209,9 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
     restored: 'number',
     skipped: 'number',
     failed: 'number',
+    kept: 'number',
+    disabled: 'number',
+    deletionScheduled: 'number',
     changes: 'string',
     secrets: {
       list: {
@@ -149,6 +223,8 @@ export const DETAIL_SPECS: Record<TaskName, ObjectSpec> = {
         version: 'number',
         sourceVersion: 'string',
         restored: 'boolean',
+        metaChanges: 'string[]',
+        timeOfDeletion: 'string',
         message: 'string',
       },
     },
