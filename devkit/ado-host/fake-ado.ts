@@ -6,6 +6,7 @@
  * records (stages in record order, a production approval) so every run can be opened.
  */
 import type { LedgerRecord } from '../../tasks/common/ledger';
+import type { Gates } from './gates';
 
 export interface RecordedTimeline {
   timeline: { records: unknown[] };
@@ -35,6 +36,8 @@ export interface FakeAdoOptions {
   inProgress?: number[];
   /** Answer every Nth API request with 429 + Retry-After. */
   throttle?: { everyNth: number; retryAfterSeconds: number };
+  /** Approvals and checks kept across data refreshes (the demo records its approvals there). */
+  gates?: Gates;
 }
 
 export interface FakeResponse {
@@ -155,11 +158,16 @@ export class FakeAdo {
     }
   }
 
+  /** The id the Environments API gives this environment name. */
+  environmentId(name: string): number | undefined {
+    return this.envIds.get(name);
+  }
+
   /** Build id → the environments it has deployment records for. */
   private readonly deployers: Map<number, string[]>;
 
   /** Handles one API request; `path` is below the collection URL, e.g. `shop/_apis/build/builds`. */
-  handle(method: string, path: string, query: URLSearchParams, body: string): FakeResponse {
+  handle(method: string, path: string, query: URLSearchParams, body: string, token?: string): FakeResponse {
     const t = this.options.throttle;
     if (t && ++this.calls % t.everyNth === 0) {
       return json(
@@ -190,6 +198,8 @@ export class FakeAdo {
       const deleted = this.documents.get(decodeURIComponent(g[1]))?.delete(decodeURIComponent(g[2]));
       return deleted ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
     }
+    const gated = this.options.gates?.handle(method, path, query, body, token);
+    if (gated) return gated;
     if (method !== 'GET') return json(405, { message: 'method not allowed' });
     if (m(/^[^/]+\/_apis\/build\/builds$/)) return this.listBuilds(query);
     if ((g = m(/^[^/]+\/_apis\/build\/builds\/(\d+)$/))) return this.build(Number(g[1]), (b) => json(200, b));
