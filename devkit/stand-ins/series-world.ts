@@ -67,22 +67,26 @@ const fastDb = { provision: 600, update: 300, start: 300, stop: 300, backup: 300
 async function seedImages(nonprod: LocalRegistry, key: CosignKeyPair): Promise<void> {
   const layout = new OciLayout(tempDir('series'));
   // The layout is written completely before skopeo reads it (index.json is rewritten by every tag).
-  const seeds: (() => Promise<void>)[] = [];
+  const images: (() => Promise<void>)[] = [];
+  const referrers: (() => Promise<void>)[] = [];
   for (const [i, version] of ['1.4.1', '1.4.2', '1.4.3'].entries()) {
     const image = layout.image({ layerSizes: [300_000 + i * 1000, 90_000, 20_000] });
     layout.tag(version, image);
     const sbom = layout.referrer(image, 'application/spdx+json', `{"spdxVersion":"SPDX-2.3","name":"web-${version}"}`);
     const fallback = layout.referrersIndex(image, [sbom]);
     layout.tag(fallback.tag, fallback.descriptor);
-    seeds.push(() => skopeoSeed(layout.dir, version, nonprod, `shop/web:${version}`));
-    seeds.push(() => skopeoSeed(layout.dir, fallback.tag, nonprod, `shop/web:${fallback.tag}`, { all: true }));
+    images.push(() => skopeoSeed(layout.dir, version, nonprod, `shop/web:${version}`));
+    referrers.push(() => skopeoSeed(layout.dir, fallback.tag, nonprod, `shop/web:${fallback.tag}`, { all: true }));
     if (version !== '1.4.1') {
       const tag = signatureTag(image.digest);
       layout.tag(tag, cosignSignature(layout, image, key, `${nonprod.host}/shop/web`));
-      seeds.push(() => skopeoSeed(layout.dir, tag, nonprod, `shop/web:${tag}`));
+      referrers.push(() => skopeoSeed(layout.dir, tag, nonprod, `shop/web:${tag}`));
     }
   }
-  await Promise.all(seeds.map((seed) => seed()));
+  // Images at once (no blob in common); then referrers one by one: they share blobs (the empty config, the
+  // signature's config), and two pushes of one blob into one repository at once race in the registry.
+  await Promise.all(images.map((seed) => seed()));
+  for (const seed of referrers) await seed();
 }
 
 export async function startSeriesWorld(log: (line: string) => void): Promise<SeriesWorld> {
