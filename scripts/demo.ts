@@ -1,13 +1,8 @@
 import { vsixPath } from '../devkit/project';
-import { Gates } from '../devkit/ado-host/gates';
-import { startHostPage } from '../devkit/ado-host/host-page';
 import { StandInError } from '../devkit/stand-ins/demo-stand-ins';
-import { startSeriesWorld } from '../devkit/stand-ins/series-world';
 import { MissingToolError } from '../devkit/support/system-tool';
-import { ensureTestCa } from '../devkit/support/test-ca';
-import { HubPreview, startHubPreview } from './hub-preview';
-import { runSeries, SeriesResult } from './demo/run-series';
-import { APPROVAL_ENVIRONMENTS, APPROVER } from './demo/series';
+import { SeriesResult } from './demo/run-series';
+import { TOKEN, runDemoSession } from './demo/session';
 
 /**
  * `npm run demo`: three releases of shop/web (scripts/demo/series.ts) through the packaged .vsix's tasks,
@@ -15,8 +10,6 @@ import { APPROVAL_ENVIRONMENTS, APPROVER } from './demo/series';
  * DevOps host; then the Promotions hub inside that host (the real SDK). `--once` exits after the series
  * (non-zero if a stage ended otherwise than the table expects); otherwise Ctrl-C stops everything.
  */
-const TOKEN = 'demo-access-token-dana';
-
 function summary(r: SeriesResult, log: (l: string) => void): void {
   const byRelease = new Map<string, string[]>();
   for (const s of r.stages) byRelease.set(s.version, [...(byRelease.get(s.version) ?? []), `${s.stage} ${s.result}`]);
@@ -32,52 +25,26 @@ async function main(): Promise<void> {
   const once = process.argv.includes('--once');
   log(`Multicloud DevSecOps demo: releases 1.4.1, 1.4.2, 1.4.3 of shop/web, tasks from ${vsixPath()}`);
   const abort = new AbortController();
-  const stoppers: (() => Promise<unknown>)[] = [];
+  const live: { stop?: () => Promise<void> } = {};
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       abort.abort();
-      await Promise.allSettled(stoppers.reverse().map((s) => s()));
+      await live.stop?.();
     }
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.on(signal, () => {
-      log('stopping: every task, stand-in and server…');
+      log('stopping every task, stand-in and server…');
       void stop(0);
     });
-  ensureTestCa();
-
-  // The checks name environments by the ids the host's Environments API gives them (known once it serves).
-  const served: { hub?: HubPreview } = {};
-  const gates = new Gates(
-    APPROVAL_ENVIRONMENTS.map((environment) => ({
-      environment,
-      approvers: [APPROVER],
-      instructions: 'Check the staging canary before approving.',
-    })),
-    { [TOKEN]: APPROVER },
-    (name) => served.hub?.ado.environmentId(name),
-  );
-  const hub = await startHubPreview({ records: [], gates, requireToken: TOKEN });
-  served.hub = hub;
-  stoppers.push(() => hub.stop());
-  log(`Azure DevOps (fake) for organisation contoso, project shop: ${hub.origin}/contoso/`);
-  log('Starting local stand-ins:');
-  const world = await startSeriesWorld(log);
-  stoppers.push(() => world.stop());
-  const result = await runSeries(
-    world,
-    { gates, publish: (d) => hub.publish(d), collectionUrl: `${hub.origin}/contoso/`, approverToken: TOKEN },
-    log,
-    abort.signal,
-  );
-  summary(result, log);
-  if (once) return stop(result.surprises.length ? 1 : 0);
-  const host = await startHostPage();
-  stoppers.push(() => host.stop());
-  log(`Promotions hub in the (fake) Azure DevOps host: ${host.url({ frameOrigin: hub.origin, token: TOKEN })}`);
+  const session = await runDemoSession(log, abort.signal, (s) => (live.stop = s));
+  summary(session.result, log);
+  if (once) return stop(session.result.surprises.length ? 1 : 0);
+  const host = await session.serveHost();
+  log(`Promotions hub in the (fake) Azure DevOps host: ${host.url({ frameOrigin: session.hub.origin, token: TOKEN })}`);
   log(`Whole demo ${((Date.now() - t0) / 1000).toFixed(1)} s. Press Ctrl-C to stop the hub and every stand-in.`);
 }
 
