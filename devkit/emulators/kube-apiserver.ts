@@ -31,8 +31,9 @@
  *   kube.setStatus(apiVersion, kind, ns, name, status) — script CR status; kube.onChange(listener) — react to writes
  *   kube.addController(apiVersion, kind, (obj, event) => newStatus | undefined, { delayMs }) — an operator's reconcile
  *   kube.register({ group, versions, kind, plural, namespaced, status }) — more CRDs (or fewer versions, as an older cluster)
- *   kube.injectFault({ status: 403|409|429|500|503, count?, method?, path?, retryAfterSeconds? }) — the next matching
- *     requests fail (a 409 also moves the object's resourceVersion, like a concurrent writer)
+ *   kube.injectFault({ status: 403|409|429|500|503, count?, method?, path?, retryAfterSeconds?, skip? }) — the next
+ *     matching requests (after `skip` of them) fail (a 409 also moves the object's resourceVersion, like a concurrent
+ *     writer); kube.clearFaults() drops the ones left
  *   kube.requests — log of {method, path, query, contentType, body, status, manager}; kube.writes() = non-GET ones
  *   await kube.close()
  */
@@ -77,6 +78,11 @@ export class KubeApiServer {
   readonly requests: RequestLogEntry[] = [];
   readonly controller: DeploymentController;
   private readonly faults: (Fault & { left: number })[] = [];
+
+  /** Drops the faults not yet used up (a test's "the cluster is reachable again"). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
   private readonly watches = new Set<http.ServerResponse>();
   private readonly stoppers: (() => void)[] = [];
   url = '';
@@ -203,7 +209,7 @@ export class KubeApiServer {
   }
 
   injectFault(fault: Fault): void {
-    this.faults.push({ ...fault, left: fault.count ?? 1 });
+    this.faults.push({ ...fault, left: fault.count ?? 1, skip: fault.skip ?? 0 });
   }
 
   writes(): RequestLogEntry[] {
@@ -296,7 +302,8 @@ export class KubeApiServer {
         (f.method ? [f.method].flat().includes(method) : method !== 'GET') &&
         (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))),
     );
-    if (fault) {
+    if (fault && fault.skip! > 0) fault.skip!--;
+    else if (fault) {
       fault.left--;
       entry.status = failRequest(this.store, res, fault, url.pathname, method);
       return;

@@ -13,9 +13,11 @@ import { createKubeClient } from '../common/kube/client';
 import { KubeError, describeKubeError as describeWith } from '../common/kube/errors';
 import { CANARY_KUBE_FIXES, KINDS, KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
+import { AnalysisSelection } from './options-release';
 import { abortReserveMs, stepTimeoutMinutes } from './plan/budget';
 import { CANARY_IMAGE, imageText, runAnnotations } from './plan/canary-spec';
-import { CanaryRollout } from './rollout';
+import { CanaryRollout, RolloutDeps } from './rollout';
+import { BlueGreenRollout } from './blue-green';
 import { ROUTERS } from './routers';
 
 export interface ExecuteDeps {
@@ -144,7 +146,7 @@ export async function executeCanaryShift(
   ctx.signal.addEventListener('abort', onCancel, { once: true });
 
   const annotations = runAnnotations(ctx.run);
-  const rolloutRef: { current?: CanaryRollout } = {};
+  const rolloutRef: { current?: CanaryRollout | BlueGreenRollout } = {};
   const router = ROUTERS[o.router]({
     api,
     service: o.service,
@@ -156,7 +158,7 @@ export async function executeCanaryShift(
     waitCanaryAvailable: async () => void (await rolloutRef.current!.waitCanary()),
   });
   const providers = createProviders(ctx, o, deps);
-  const rollout = new CanaryRollout({
+  const rolloutDeps: RolloutDeps = {
     api,
     options: o,
     router,
@@ -167,7 +169,9 @@ export async function executeCanaryShift(
     pollMs: deps.pollMs,
     sleep: (ms) => sleep(ms, work.signal),
     analyse: analysisFor(ctx, o, providers, work.signal, log),
-  });
+  };
+  const bg = o.release.blueGreen;
+  const rollout = bg ? new BlueGreenRollout(rolloutDeps) : new CanaryRollout(rolloutDeps);
   rolloutRef.current = rollout;
 
   const server = api.server ? new URL(api.server).host : 'cluster';
@@ -202,6 +206,19 @@ export async function executeCanaryShift(
     rolloutTimeoutSeconds: o.rolloutTimeoutSeconds,
     timeoutDerived: o.timeoutDerived,
     steps: rollout.steps,
+    ...(bg
+      ? {
+          strategy: 'blueGreen',
+          activeService: o.service,
+          previewService: bg.previewService,
+          prePromotionAnalysis: selectionText(bg.prePromotion),
+          postPromotionAnalysis: selectionText(bg.postPromotion),
+          scaleDownDelaySeconds: bg.scaleDownDelayMs / 1000,
+          autoPromotionEnabled: bg.autoPromotion,
+        }
+      : { strategy: 'canary' }),
+    ...(o.release.canaryPatch ? { canaryPatch: true } : {}),
+    ...(o.release.canaryHeader ? { canaryHeader: o.release.canaryHeader.name } : {}),
   });
 
   // 'none': nothing changed (a failure before the first write, or promote with no canary to promote).
@@ -211,6 +228,8 @@ export async function executeCanaryShift(
     finished = true;
     details.outcome = outcome;
     details.canaryWeight = rollout.weight;
+    // Blue/green: which version the active Service selected when the task ended.
+    if (bg) details.activeOn = rollout.weight === 100 ? 'preview' : 'stable';
     const outputs = { canaryWeight: String(rollout.weight), outcome };
     for (const [k, v] of Object.entries(outputs)) ctx.host.setOutput(k, v);
     return outputs;
@@ -231,7 +250,7 @@ export async function executeCanaryShift(
       details.image = imageText(ref);
     }
     // Outputs report the weight in effect even when the action fails before changing it.
-    rollout.weight = await router.currentWeight();
+    rollout.weight = await rollout.currentWeight();
     if ((o.action === 'run' || o.action === 'deploy') && a.metrics.length) await dryRunMetrics(o, providers, log);
     if (o.action === 'run' && o.timeoutDerived) {
       log(
@@ -251,7 +270,8 @@ export async function executeCanaryShift(
         outcome = await guarded(() => rollout.run());
         break;
       case 'promote': {
-        const promoted = await rollout.promote();
+        // Blue/green's promote switches and runs the post-promotion analysis: a failure there switches back.
+        const promoted = bg ? await guarded(() => rollout.promote()) : await rollout.promote();
         if (promoted === 'nothing') {
           finish();
           ctx.record.summary = `${o.deployment}: nothing to promote`;
@@ -311,12 +331,19 @@ export async function executeCanaryShift(
       outcome = 'aborted';
       finish();
       ctx.record.summary = `${o.deployment}: canary aborted, traffic 100% stable`;
-      throw new TaskError(`${what.replace(/\.?$/, '.')} Aborted: traffic is 100% stable and the canary was removed.`);
+      throw new TaskError(
+        `${what.replace(/\.?$/, '.')} Aborted: ${bg ? `Service ${o.service} selects the old version and the preview was removed` : 'traffic is 100% stable and the canary was removed'}.`,
+      );
     }
   }
 }
 
-function summaryOf(o: CanaryShiftOptions, r: CanaryRollout, outcome: string): string {
+function selectionText(s: AnalysisSelection): string | undefined {
+  return s ? (s.metrics?.join(', ') ?? 'all') : undefined;
+}
+
+function summaryOf(o: CanaryShiftOptions, r: CanaryRollout | BlueGreenRollout, outcome: string): string {
+  if (o.release.blueGreen) return `${o.deployment}: blue/green ${o.action}, ${outcome}`;
   const weights = r.steps.filter((s) => s.kind === 'weight').map((s) => `${s.weight}%`);
   if (o.action === 'run')
     return `${o.deployment}: canary ${weights.length ? `${weights.join(' → ')}, ` : ''}${outcome}`;

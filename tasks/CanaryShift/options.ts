@@ -11,6 +11,8 @@ import { METRICS_FIX, MetricSpec, parseMetrics } from './analysis/metrics';
 import { abortReserveMs, minimumStepsMs, requiredTimeoutSeconds, stepTimeoutMinutes } from './plan/budget';
 import { parseKubeImage } from './plan/kube-image';
 import { Step, indefinitePauseIndex, parseSteps } from './steps';
+import { ReleaseOptions, readReleaseOptions } from './options-release';
+import { blueGreenNeedMs } from './plan/budget-blue-green';
 
 export type CanaryAction = 'deploy' | 'shift' | 'run' | 'promote' | 'abort';
 export type RouterKind = 'gatewayApi' | 'istio' | 'nginx' | 'pod';
@@ -54,6 +56,8 @@ export interface CanaryShiftOptions {
   /** True when rolloutTimeoutSeconds was derived from the steps (the input was left empty). */
   timeoutDerived: boolean;
   autoAbort: boolean;
+  /** Issue 15: strategy (canary or blue/green), canaryPatch, canaryHeader. */
+  release: ReleaseOptions;
 }
 
 /** RFC 1123 label / subdomain names, as Kubernetes validates them. */
@@ -99,8 +103,10 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
         'Use an image as Kubernetes takes it: nginx:1.27, registry/repository@sha256:<digest> (or :tag).',
       );
   }
+  // Blue/green has no steps: its phases come from the blue/green inputs (the steps default is ignored).
+  const blueGreen = inputs.pick('strategy') === 'blueGreen';
   let steps: Step[] = [];
-  if (action === 'run') {
+  if (action === 'run' && !blueGreen) {
     const parsed = parseSteps(inputs.raw('steps') ?? '');
     if (parsed.ok) steps = parsed.value;
     else
@@ -220,15 +226,28 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     const smokeMs = smokeText ? (measurements - 1) * (intervalMs ?? 30_000) : 0;
     return Math.max(smokeMs, ...used.map((m) => (m.measurements - 1) * m.intervalMs));
   };
-  const needMs = action === 'run' ? minimumStepsMs(steps, stepMs) : 0;
-  const derived = action === 'run' ? requiredTimeoutSeconds(needMs) : 600;
+  const release = readReleaseOptions(inputs, {
+    action,
+    service,
+    deployment,
+    router,
+    metricNames: metrics.map((m) => m.name),
+  });
+  if ((action === 'deploy' || action === 'run') && !image && !release.canaryPatch)
+    inputs.problem('image', 'is required (or canaryPatch) to deploy.', 'Set the new image, a canaryPatch, or both.');
+  const needMs = release.blueGreen
+    ? blueGreenNeedMs(action, release.blueGreen, (names) => stepMs({ kind: 'analysis', metrics: names }))
+    : action === 'run'
+      ? minimumStepsMs(steps, stepMs)
+      : 0;
+  const derived = action === 'run' || needMs > 0 ? requiredTimeoutSeconds(needMs) : 600;
   const timeoutDerived = !inputs.raw('rolloutTimeoutSeconds')?.trim();
   const rolloutTimeoutSeconds = timeoutDerived
     ? derived
     : inputs.number('rolloutTimeoutSeconds', { min: 10, max: 86_400, integer: true });
   // Steps that cannot finish in time would only ever end in a timeout abort: say so before starting.
   const budgetMs = rolloutTimeoutSeconds * 1000 - abortReserveMs(rolloutTimeoutSeconds * 1000);
-  if (action === 'run' && needMs >= budgetMs) {
+  if ((action === 'run' || release.blueGreen) && needMs >= budgetMs) {
     inputs.problem(
       'rolloutTimeoutSeconds',
       `(${rolloutTimeoutSeconds} s) leaves ${Math.round(budgetMs / 1000)} s for the steps, but their pauses and measurement intervals alone take ${Math.round(needMs / 1000)} s.`,
@@ -281,5 +300,6 @@ export function readCanaryShiftOptions(inputs: InputReader, host: TaskHost): Can
     rolloutTimeoutSeconds,
     timeoutDerived,
     autoAbort: inputs.boolean('autoAbort'),
+    release,
   };
 }

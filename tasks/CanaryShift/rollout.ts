@@ -5,7 +5,8 @@ import { converge } from '../common/kube/converge';
 import { KubeObject } from '../common/kube/types';
 import { KubeApi } from './kube/kinds';
 import { CanaryShiftOptions } from './options';
-import { canaryReplicasFor } from './plan/replicas';
+import { canaryReplicasFor, stableReplicaCount } from './plan/replicas';
+import { HpaFollower } from './kube/hpa';
 import {
   CANARY_IMAGE,
   COMPLETED_STEP,
@@ -16,7 +17,6 @@ import {
   canaryNameOf,
   canaryService,
   canaryUpdate,
-  chooseContainer,
   imageText,
   promotePatch,
 } from './plan/canary-spec';
@@ -25,7 +25,7 @@ import { TrafficRouter } from './routers';
 /** One line of the ledger record: what was done, when, at which weight. */
 export interface StepRecord {
   step?: number;
-  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'dry-run';
+  kind: 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'dry-run' | 'switch';
   at: string;
   weight?: number;
   requestedWeight?: number;
@@ -75,9 +75,14 @@ export class CanaryRollout {
   private readonly o: CanaryShiftOptions;
   readonly canary: string;
 
+  /** The canary's HPA, made from the stable's (none for the pod router, which sizes by ratio itself). */
+  private readonly hpa: HpaFollower;
+
   constructor(private readonly d: RolloutDeps) {
     this.o = d.options;
     this.canary = canaryNameOf(d.options.deployment);
+    const target = { name: this.canary, role: 'canary' as const };
+    this.hpa = new HpaFollower(d, d.options.deployment, target, d.options.maxCanaryReplicas);
   }
 
   private note(step: StepRecord): void {
@@ -111,6 +116,10 @@ export class CanaryRollout {
     ];
   }
 
+  currentWeight(): Promise<number> {
+    return this.d.router.currentWeight();
+  }
+
   waitCanary(): Promise<KubeObject> {
     return waitAvailable(this.d.api, this.canary, { signal: this.d.signal, log: this.d.log, pollMs: this.d.pollMs });
   }
@@ -118,7 +127,8 @@ export class CanaryRollout {
   /** Creates or updates the canary Deployment (and canary Service), then waits until it is available. */
   async deploy(): Promise<void> {
     const image = this.o.image;
-    if (!image) throw new TaskError('The image input is required to deploy a canary.');
+    if (!image && !this.o.release.canaryPatch)
+      throw new TaskError('The image input (or canaryPatch) is required to deploy a canary.');
     const started = Date.now();
     await this.d.router.verify();
     await this.stable();
@@ -131,10 +141,11 @@ export class CanaryRollout {
     const isolate = await this.isolateKeys(stable);
     let desired: KubeObject;
     try {
-      const replicas = this.sizeFor(stable, await this.d.router.currentWeight());
+      const replicas = await this.sizeFor(stable, await this.d.router.currentWeight());
       desired = canaryDeployment({
         stable,
         image,
+        patch: this.o.release.canaryPatch,
         replicas,
         isolate,
         annotations: this.d.annotations,
@@ -194,11 +205,12 @@ export class CanaryRollout {
     );
     this.d.log(
       result.changed
-        ? `Deployed ${this.canary} with ${imageText(image)} (${desired.spec.replicas} replica(s)).`
-        : `${this.canary} already runs ${imageText(image)}: nothing to change.`,
+        ? `Deployed ${this.canary} with ${image ? imageText(image) : 'the patched pod template'} (${desired.spec.replicas} replica(s)).`
+        : `${this.canary} already runs ${image ? imageText(image) : 'the patched pod template'}: nothing to change.`,
     );
     await this.waitCanary();
     this.weight = await this.d.router.currentWeight();
+    if (this.d.router.kind !== 'pod') await this.hpa.follow(this.weight);
     this.deployChanged = result.changed;
     this.note({
       kind: 'deploy',
@@ -233,10 +245,12 @@ export class CanaryRollout {
       // A growing share never shrinks the canary (it may have been deployed larger); a shrinking share sizes it down.
       const before = await this.canaryReplicas();
       const shrinking = weight < this.weight;
-      const target = this.sizeFor(await this.stable(), weight);
+      const target = await this.sizeFor(await this.stable(), weight);
       replicas = shrinking ? target : Math.max(target, before);
+      if (!shrinking) await this.hpa.follow(weight);
       if (replicas > before) await this.scaleCanary(replicas);
       this.weight = await this.d.router.setWeight(weight);
+      if (shrinking) await this.hpa.follow(weight);
       if (replicas < before) await this.scaleCanary(replicas);
     } else this.weight = await this.d.router.setWeight(weight);
     this.d.log(
@@ -246,13 +260,16 @@ export class CanaryRollout {
   }
 
   /** The canary's size for a weight: the stable's share (the pod router sizes by its own ratio instead). */
-  private sizeFor(stable: KubeObject, weight: number): number {
+  private async sizeFor(stable: KubeObject, weight: number): Promise<number> {
     if (this.d.router.kind === 'pod') return this.o.canaryReplicas;
-    const size = canaryReplicasFor(Number(stable.spec?.replicas ?? 1), weight, this.o.maxCanaryReplicas);
+    // With an HPA the stable's live size counts (the HPA sets it), and the canary stays within its HPA's bounds.
+    const bounds = await this.hpa.bounds(weight);
+    const size = canaryReplicasFor(stableReplicaCount(stable, !!bounds), weight, this.o.maxCanaryReplicas);
     const floor = this.o.maxCanaryReplicas
       ? Math.min(this.o.canaryReplicas, this.o.maxCanaryReplicas)
       : this.o.canaryReplicas;
-    return Math.max(size, floor);
+    const wanted = Math.max(size, floor);
+    return bounds ? Math.min(bounds.maxReplicas, Math.max(bounds.minReplicas, wanted)) : wanted;
   }
 
   private async canaryReplicas(): Promise<number> {
@@ -276,11 +293,24 @@ export class CanaryRollout {
 
   /** True when the stable Deployment already runs the requested image and there is no canary: a finished rollout. */
   async alreadyPromoted(): Promise<boolean> {
-    if (!this.o.image || (await this.d.api.get('Deployment', this.canary))) return false;
+    if ((!this.o.image && !this.o.release.canaryPatch) || (await this.d.api.get('Deployment', this.canary)))
+      return false;
     const stable = await this.stable();
-    const containers = stable.spec?.template?.spec?.containers ?? [];
-    const chosen = chooseContainer(containers, this.o.image, this.o.container);
-    return chosen.ok && containers[chosen.index].image === imageText(this.o.image);
+    try {
+      // What a canary would run (image and canaryPatch applied) is what the stable already runs.
+      const want = canaryDeployment({
+        stable,
+        image: this.o.image,
+        patch: this.o.release.canaryPatch,
+        replicas: 1,
+        isolate: [],
+        annotations: {},
+        container: this.o.container,
+      });
+      return JSON.stringify(want.spec.template.spec) === JSON.stringify(stable.spec?.template?.spec);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -290,7 +320,7 @@ export class CanaryRollout {
   async run(): Promise<'promoted' | 'paused'> {
     if (await this.alreadyPromoted()) {
       this.d.log(
-        `${this.o.deployment} already runs ${imageText(this.o.image!)} and no canary exists: the rollout is complete.`,
+        `${this.o.deployment} already runs ${this.o.image ? imageText(this.o.image) : 'the patched pod template'} and no canary exists: the rollout is complete.`,
       );
       this.note({ kind: 'promote', at: new Date().toISOString(), weight: 0, changed: false, note: 'already promoted' });
       return 'promoted';
@@ -429,6 +459,7 @@ export class CanaryRollout {
     await this.d.router.reset();
     this.weight = 0;
     this.d.log('Traffic is 100% stable.');
+    await this.hpa.remove();
     const canaryService = canaryNameOf(this.o.service as string);
     // Read first: a re-run (promote of an already promoted canary) then writes nothing at all.
     if (

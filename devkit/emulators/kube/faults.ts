@@ -12,6 +12,8 @@ export interface Fault {
   method?: string | string[];
   path?: RegExp | string;
   retryAfterSeconds?: number;
+  /** Lets this many matching requests through first: a crash at the (skip+1)-th write of a run. */
+  skip?: number;
 }
 
 function send(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): number {

@@ -57,6 +57,16 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
     shortNames: ['rs'],
   },
   {
+    group: 'autoscaling',
+    versions: ['v2'],
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+    builtin: true,
+    status: true,
+    shortNames: ['hpa'],
+  },
+  {
     group: 'networking.k8s.io',
     versions: ['v1'],
     kind: 'Ingress',
@@ -209,6 +219,20 @@ export function validate(t: ResourceType, obj: JsonObject, old?: JsonObject): st
     if (old && JSON.stringify((old.spec as JsonObject)?.selector) !== JSON.stringify(spec?.selector))
       problems.push('spec.selector: Invalid value: field is immutable');
   }
+  if (t.kind === 'HorizontalPodAutoscaler') {
+    // pkg/apis/autoscaling/validation/validation.go: ValidateHorizontalPodAutoscalerSpec.
+    const spec = (obj.spec ?? {}) as JsonObject;
+    const ref = spec.scaleTargetRef;
+    if (!isObject(ref) || !ref.kind || !ref.name) problems.push('spec.scaleTargetRef: Required value');
+    const min = spec.minReplicas ?? 1;
+    const max = spec.maxReplicas;
+    if (typeof min !== 'number' || min < 1)
+      problems.push(`spec.minReplicas: Invalid value: ${JSON.stringify(min)}: must be greater than or equal to 1`);
+    if (typeof max !== 'number' || max < 1)
+      problems.push(`spec.maxReplicas: Invalid value: ${JSON.stringify(max)}: must be greater than 0`);
+    else if (typeof min === 'number' && max < min)
+      problems.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``);
+  }
   if (t.kind === 'Secret' && isObject(obj.data)) {
     for (const [k, v] of Object.entries(obj.data))
       if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
@@ -242,4 +266,12 @@ export function applyDefaults(t: ResourceType, obj: JsonObject): void {
     obj.spec.clusterIP ??= `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
   }
   if (t.kind === 'Secret') obj.type ??= 'Opaque';
+  if (t.kind === 'HorizontalPodAutoscaler' && isObject(obj.spec)) {
+    // pkg/apis/autoscaling/v2/defaults.go: minReplicas 1, and CPU at 80% when no metric is given.
+    obj.spec.minReplicas ??= 1;
+    if (!Array.isArray(obj.spec.metrics) || !obj.spec.metrics.length)
+      obj.spec.metrics = [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+      ];
+  }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RunInfo } from '../../common/host';
 import { ImageRef, imageName, parseImageRef } from '../../common/image-ref';
 import { KubeObject } from '../../common/kube/types';
+import { CanaryPatch, applyPodPatch } from './pod-patch';
 
 /** Our label and annotation keys; the label marks every object this task creates. */
 export const PREFIX = 'multicloud-devsecops.io';
@@ -14,6 +15,11 @@ export const WEIGHT_ANNOTATION = `${PREFIX}/canary-weight`;
 export const COMPLETED_STEP = `${PREFIX}/completed-step`;
 
 export const canaryNameOf = (name: string): string => `${name}-canary`;
+
+/** What the task's second Deployment is: a canary sharing traffic, or a blue/green preview taking all of it at once. */
+export type Role = 'canary' | 'preview';
+export const previewNameOf = (name: string): string => `${name}-preview`;
+const nameFor = (name: string, role: Role): string => (role === 'canary' ? canaryNameOf(name) : previewNameOf(name));
 
 /** Which pipeline run last changed an object: predefined variables only, never people's names. */
 export function runAnnotations(run: RunInfo): Record<string, string> {
@@ -42,10 +48,14 @@ export function suffixed(value: string, suffix = 'canary'): string {
  * split traffic between two Services). Without isolation (the pod router) the canary pods keep them and
  * receive traffic through the stable Service in proportion to their number.
  */
-export function canaryLabels(labels: Record<string, string> | undefined, isolate: string[]): Record<string, string> {
+export function canaryLabels(
+  labels: Record<string, string> | undefined,
+  isolate: string[],
+  role: Role = 'canary',
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) out[k] = isolate.includes(k) ? suffixed(v) : v;
-  out[ROLE_LABEL] = 'canary';
+  for (const [k, v] of Object.entries(labels ?? {})) out[k] = isolate.includes(k) ? suffixed(v, role) : v;
+  out[ROLE_LABEL] = role;
   return out;
 }
 
@@ -93,12 +103,17 @@ export function hashOf(value: unknown): string {
 
 export interface CanaryPlanInput {
   stable: KubeObject;
-  image: ImageRef;
+  /** The new image (optional when a canaryPatch makes the change). */
+  image?: ImageRef;
+  /** canaryPatch: a strategic merge patch of the pod template, applied after the image. */
+  patch?: CanaryPatch;
   replicas: number;
   isolate: string[];
   annotations: Record<string, string>;
   /** The container input: which container's image changes. */
   container?: string;
+  /** canary (default) or preview (blue/green): the name suffix, the label suffix and the role label. */
+  role?: Role;
 }
 
 /**
@@ -108,16 +123,34 @@ export interface CanaryPlanInput {
  */
 export function canaryDeployment(input: CanaryPlanInput): KubeObject {
   const { stable, image } = input;
+  const role = input.role ?? 'canary';
   const spec = stable.spec;
-  const template = JSON.parse(JSON.stringify(spec.template));
+  let template = JSON.parse(JSON.stringify(spec.template));
   const containers = template.spec.containers as { name: string; image?: string }[];
-  const chosen = chooseContainer(containers, image, input.container);
-  if (!chosen.ok) throw new Error(chosen.error);
-  containers[chosen.index].image = imageText(image);
-  template.metadata = { ...(template.metadata ?? {}), labels: canaryLabels(template.metadata?.labels, input.isolate) };
+  let index = containers.length === 1 ? 0 : containers.findIndex((c) => c.name === input.container);
+  if (image) {
+    const chosen = chooseContainer(containers, image, input.container);
+    if (!chosen.ok) throw new Error(chosen.error);
+    containers[chosen.index].image = imageText(image);
+    index = chosen.index;
+  }
+  if (input.patch) {
+    template = applyPodPatch(template, input.patch);
+    const bare = (template.spec?.containers ?? []).find((c: { image?: string }) => !c.image);
+    if (bare)
+      throw new Error(
+        `canaryPatch adds container ${bare.name} without an image (or names a container the stable lacks)`,
+      );
+  }
+  // The version the canary runs, for records: the changed container's image.
+  const newImage = image ? imageText(image) : (template.spec.containers[Math.max(0, index)]?.image ?? '');
+  template.metadata = {
+    ...(template.metadata ?? {}),
+    labels: canaryLabels(template.metadata?.labels, input.isolate, role),
+  };
   const canarySpec = {
     replicas: input.replicas,
-    selector: { ...spec.selector, matchLabels: canaryLabels(spec.selector?.matchLabels, input.isolate) },
+    selector: { ...spec.selector, matchLabels: canaryLabels(spec.selector?.matchLabels, input.isolate, role) },
     template,
     ...(spec.minReadySeconds !== undefined ? { minReadySeconds: spec.minReadySeconds } : {}),
     ...(spec.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
@@ -128,14 +161,14 @@ export function canaryDeployment(input: CanaryPlanInput): KubeObject {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
-      name: canaryNameOf(stable.metadata.name),
+      name: nameFor(stable.metadata.name, role),
       namespace: stable.metadata.namespace,
-      labels: canaryLabels(stable.metadata.labels, input.isolate),
+      labels: canaryLabels(stable.metadata.labels, input.isolate, role),
       // replicas follow the weight (shift scales them), so they are not part of what the hash compares.
       annotations: {
         ...input.annotations,
         [STABLE_OF]: stable.metadata.name,
-        [CANARY_IMAGE]: imageText(image),
+        [CANARY_IMAGE]: newImage,
         [SPEC_HASH]: hashOf({ ...canarySpec, replicas: undefined }),
       },
     },
@@ -175,16 +208,22 @@ export function promotePatch(
 }
 
 /** The Service in front of the canary pods only: the stable Service's ports, its selector made canary-only. */
-export function canaryService(stable: KubeObject, isolate: string[], annotations: Record<string, string>): KubeObject {
+export function canaryService(
+  stable: KubeObject,
+  isolate: string[],
+  annotations: Record<string, string>,
+  role: Role = 'canary',
+  name = nameFor(stable.metadata.name, role),
+): KubeObject {
   const ports = ((stable.spec?.ports ?? []) as Record<string, unknown>[]).map(({ nodePort: _n, ...p }) => p);
-  const spec = { type: 'ClusterIP', selector: canaryLabels(stable.spec?.selector, isolate), ports };
+  const spec = { type: 'ClusterIP', selector: canaryLabels(stable.spec?.selector, isolate, role), ports };
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name: canaryNameOf(stable.metadata.name),
+      name,
       namespace: stable.metadata.namespace,
-      labels: { [ROLE_LABEL]: 'canary' },
+      labels: { [ROLE_LABEL]: role },
       annotations: { ...annotations, [STABLE_OF]: stable.metadata.name, [SPEC_HASH]: hashOf(spec) },
     },
     spec,

@@ -36,7 +36,7 @@ export interface AcrPromoteDetails {
   durationMs?: number;
 }
 
-export type CanaryStepKind = 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort';
+export type CanaryStepKind = 'deploy' | 'weight' | 'pause' | 'analysis' | 'promote' | 'abort' | 'switch';
 
 export interface CanaryMeasurement {
   at: string;
@@ -87,6 +87,22 @@ export interface CanaryShiftDetails {
   image?: string;
   outcome?: 'promoted' | 'aborted' | 'paused';
   canaryWeight?: number;
+  /** canary (traffic in steps) or blueGreen (a preview, then one switch of the active Service). */
+  strategy?: 'canary' | 'blueGreen';
+  /** Blue/green: the Service whose selector switches, and the one in front of the preview. */
+  activeService?: string;
+  previewService?: string;
+  /** The metrics of each analysis (`all`, or their names); absent: none. */
+  prePromotionAnalysis?: string;
+  postPromotionAnalysis?: string;
+  scaleDownDelaySeconds?: number;
+  autoPromotionEnabled?: boolean;
+  /** Which pods the active Service selected when the task ended: the stable Deployment's or the preview's. */
+  activeOn?: 'stable' | 'preview';
+  /** A canaryPatch changed the canary's pod template. */
+  canaryPatch?: boolean;
+  /** The header name testers send to reach the canary (the value is not recorded). */
+  canaryHeader?: string;
 }
 
 export interface SmokeCheckResult {
