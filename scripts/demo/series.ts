@@ -17,8 +17,7 @@ export interface Target {
 
 export const TARGETS = {
   staging: { environment: 'aks-staging', cluster: 'aks-staging', registry: 'acr', strategy: 'canary' },
-  // Production AKS switches to blueGreen once CanaryShift supports `strategy: blueGreen` (branch h/canary-bg).
-  aksProd: { environment: 'aks-production', cluster: 'aks-prod', registry: 'acr', strategy: 'canary' },
+  aksProd: { environment: 'aks-production', cluster: 'aks-prod', registry: 'acr', strategy: 'blueGreen' },
   okeProd: { environment: 'oke-production', cluster: 'oke-prod', registry: 'ocir', strategy: 'canary' },
 } satisfies Record<string, Target>;
 

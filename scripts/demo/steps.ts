@@ -99,7 +99,15 @@ export function taskFor(step: Step, world: SeriesWorld, ctx: RunContext): TaskSp
           image: `${world.registries[t.registry].host}/shop/web@${digest}`,
           trafficRouter: 'gatewayApi',
           route: 'web',
-          steps: '25, analysis, 100',
+          ...(t.strategy === 'blueGreen'
+            ? // Argo Rollouts' BlueGreen: the preview is analysed, the active Service switches, then analysed live.
+              {
+                strategy: 'blueGreen',
+                prePromotionAnalysis: 'all',
+                postPromotionAnalysis: 'all',
+                scaleDownDelaySeconds: '1',
+              }
+            : { steps: '25, analysis, 100' }),
           prometheusUrl: world.prometheus.url,
           query: successQuery(t.cluster),
           successCondition: 'result >= 0.99',

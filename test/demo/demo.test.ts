@@ -111,6 +111,8 @@ describe('npm run demo: three releases, read back through the hub', function () 
       assert.equal(current.run.buildId, '3103', env);
       assert.deepEqual(matrix.tagsByDigest.get(current.artifact!.digest!), ['1.4.3'], env);
       assert.equal(web.cells[env].latest, undefined, `${env}: nothing newer failed`);
+      // Production AKS releases blue/green (preview, switch); staging AKS and OKE by canary.
+      assert.equal(current.details.strategy, env === 'aks-production' ? 'blueGreen' : 'canary', env);
     }
   });
 
