@@ -1,8 +1,6 @@
 import { vsixPath } from '../devkit/project';
-import { StandInError } from '../devkit/stand-ins/demo-stand-ins';
 import { MissingToolError } from '../devkit/support/system-tool';
-import { SeriesResult } from './demo/run-series';
-import { TOKEN, runDemoSession } from './demo/session';
+import type { SeriesResult } from './demo/run-series';
 
 /**
  * `npm run demo`: three releases of shop/web (scripts/demo/series.ts) through the packaged .vsix's tasks,
@@ -40,6 +38,8 @@ async function main(): Promise<void> {
       log('stopping every task, stand-in and server…');
       void stop(0);
     });
+  // Loaded after the first line: the stand-ins' and servers' modules take a moment to load on a busy machine.
+  const { TOKEN, runDemoSession } = await import('./demo/session');
   const session = await runDemoSession(log, abort.signal, (s) => (live.stop = s));
   summary(session.result, log);
   if (once) return stop(session.result.surprises.length ? 1 : 0);
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A stand-in or tool that cannot start is said in one line; anything else is a bug and keeps its stack.
-  const expected = err instanceof StandInError || err instanceof MissingToolError;
-  console.error(expected ? `demo stopped: ${err.message}` : err);
+  // (StandInError by name: its module is loaded lazily, after the first line.)
+  const expected = err instanceof MissingToolError || (err instanceof Error && err.name === 'StandInError');
+  console.error(expected ? `demo stopped: ${(err as Error).message}` : err);
   process.exit(1);
 });
