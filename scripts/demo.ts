@@ -52,6 +52,6 @@ main().catch((err: unknown) => {
   // A stand-in or tool that cannot start is said in one line; anything else is a bug and keeps its stack.
   // (StandInError by name: its module is loaded lazily, after the first line.)
   const expected = err instanceof MissingToolError || (err instanceof Error && err.name === 'StandInError');
-  console.error(expected ? `demo stopped: ${(err as Error).message}` : err);
+  console.error(expected ? `demo stopped: ${err.message}` : err);
   process.exit(1);
 });
