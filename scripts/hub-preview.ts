@@ -11,6 +11,7 @@ import type { LedgerRecord } from '../tasks/common/ledger';
 import { ExtraBuild, FakeAdo, RecordedTimeline } from '../devkit/ado-host/fake-ado';
 import { STAGE_DIR } from '../devkit/project';
 import { THEMES } from '../devkit/ado-host/themes';
+import type { Gates } from '../devkit/ado-host/gates';
 
 export interface HubPreviewOptions {
   records: LedgerRecord[];
@@ -29,7 +30,12 @@ export interface HubPreviewOptions {
   failListings?: { status: number; times: number };
   /** Azure DevOps mode tests: Build/Environments calls must carry `Authorization: Bearer <token>`. */
   requireToken?: string;
+  /** Approvals and checks that live across publish() calls (the demo's approvals). */
+  gates?: Gates;
 }
+
+/** What publish() replaces while the server runs: the runs a pipeline has produced so far. */
+export type PreviewData = Pick<HubPreviewOptions, 'records' | 'timelines' | 'inProgress'>;
 
 export interface HubPreview {
   /** The hub page in preview mode. */
@@ -43,7 +49,9 @@ export interface HubPreview {
   requestLog(): string[];
   resetCount(): void;
   stop(): Promise<void>;
-  ado: FakeAdo;
+  readonly ado: FakeAdo;
+  /** Serves these runs from now on (as Azure DevOps would while a pipeline runs). */
+  publish(data: PreviewData): void;
 }
 
 const TYPES: Record<string, string> = {
@@ -64,15 +72,18 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
   if (!fs.existsSync(path.join(hubDir, 'hub.html'))) {
     throw new Error(`The hub is not built in ${hubDir}: run npm run build (or buildHub(dir)) first.`);
   }
-  const ado = new FakeAdo({
-    records: options.records,
-    timelines: options.timelines,
-    inProgress: options.inProgress,
-    throttle: options.throttle,
-    failListings: options.failListings,
-    extraBuilds: options.extraBuilds,
-    unrelatedRuns: options.unrelatedRuns,
-  });
+  const fakeAdo = (data: PreviewData): FakeAdo =>
+    new FakeAdo({
+      records: data.records,
+      timelines: data.timelines,
+      inProgress: data.inProgress,
+      throttle: options.throttle,
+      failListings: options.failListings,
+      extraBuilds: options.extraBuilds,
+      unrelatedRuns: options.unrelatedRuns,
+      gates: options.gates,
+    });
+  let ado = fakeAdo(options);
   let count = 0;
   let log: string[] = [];
   const latency = options.latencyMs ?? 0;
@@ -125,6 +136,7 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
           url.pathname.slice(COLLECTION.length + 2),
           url.searchParams,
           Buffer.concat(chunks).toString('utf8'),
+          /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
         );
         setTimeout(() => send(res, answer.status, answer.headers, answer.body), latency);
         return;
@@ -149,7 +161,12 @@ export async function startHubPreview(options: HubPreviewOptions): Promise<HubPr
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-    ado,
+    get ado() {
+      return ado;
+    },
+    publish: (data) => {
+      ado = fakeAdo(data);
+    },
   };
 }
 

@@ -6,6 +6,7 @@
  * records (stages in record order, a production approval) so every run can be opened.
  */
 import type { LedgerRecord } from '../../tasks/common/ledger';
+import type { Gates } from './gates';
 
 export interface RecordedTimeline {
   timeline: { records: unknown[] };
@@ -39,6 +40,8 @@ export interface FakeAdoOptions {
   failListings?: { status: number; times: number };
   /** Pipelines the signed-in user may not read: left out of every list, as the service does. */
   hiddenDefinitions?: number[];
+  /** Approvals and checks kept across data refreshes (the demo records its approvals there). */
+  gates?: Gates;
 }
 
 export interface FakeResponse {
@@ -160,12 +163,16 @@ export class FakeAdo {
   }
 
   private failedListings = 0;
+  /** The id the Environments API gives this environment name. */
+  environmentId(name: string): number | undefined {
+    return this.envIds.get(name);
+  }
 
   /** Build id → the environments it has deployment records for. */
   private readonly deployers: Map<number, string[]>;
 
   /** Handles one API request; `path` is below the collection URL, e.g. `shop/_apis/build/builds`. */
-  handle(method: string, path: string, query: URLSearchParams, body: string): FakeResponse {
+  handle(method: string, path: string, query: URLSearchParams, body: string, token?: string): FakeResponse {
     const t = this.options.throttle;
     if (t && ++this.calls % t.everyNth === 0) {
       return json(
@@ -194,6 +201,8 @@ export class FakeAdo {
       if (method !== 'DELETE') return json(405, { message: 'method not allowed' });
       return docs?.delete(id) ? { status: 204, headers: {}, body: '' } : json(404, { message: 'document not found' });
     }
+    const gated = this.options.gates?.handle(method, path, query, body, token);
+    if (gated) return gated;
     if (method !== 'GET') return json(405, { message: 'method not allowed' });
     if (m(/^[^/]+\/_apis\/build\/builds$/)) {
       const f = this.options.failListings;

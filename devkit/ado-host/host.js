@@ -7,6 +7,7 @@
  */
 // 'sdk-xdm' is aliased by the test's bundler to azure-devops-extension-sdk/esm/XDM.js (not exported by the package).
 import { channelManager } from 'sdk-xdm';
+import { THEMES } from './themes';
 
 const params = new URLSearchParams(location.search);
 const frameUrl = params.get('frame');
@@ -14,6 +15,9 @@ const kind = params.get('kind') || 'hub';
 const token = params.get('token');
 const collectionUrl = params.get('collection');
 const buildId = Number(params.get('buildId') || 0);
+// ?theme=light|dark|high-contrast plays that Azure DevOps theme (the handshake's themeData); default: test values.
+const theme = THEMES[params.get('theme') || ''];
+if (theme) document.body.style.background = theme['background-color'];
 
 const state = {
   handshake: undefined,
@@ -64,7 +68,7 @@ registry.register('DevOps.HostControl', {
               },
             }
           : {},
-      themeData: { 'test-theme-var': 'rgb(1, 2, 3)', 'text-primary-color': 'rgba(0, 0, 0, .9)' },
+      themeData: theme || { 'test-theme-var': 'rgb(1, 2, 3)', 'text-primary-color': 'rgba(0, 0, 0, .9)' },
     };
   },
   getAccessToken() {

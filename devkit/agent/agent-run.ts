@@ -58,6 +58,8 @@ export interface AgentRunOptions {
   certificates?: AgentCertificates;
   /** Trust the test CA through NODE_EXTRA_CA_CERTS (default); off to prove a task reads Agent.CAInfo. */
   trustTestCa?: boolean;
+  /** Stops the task (SIGTERM, as the agent does on cancel) when aborted, e.g. on the demo's Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 export interface AgentRunResult {
@@ -204,10 +206,13 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const killTimer = opts.kill ? setTimeout(() => child.kill(opts.kill!.signal), opts.kill.afterMs) : undefined;
   const hardStop = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const cancel = (): boolean => child.kill('SIGTERM');
+  opts.signal?.addEventListener('abort', cancel, { once: true });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (c, s) => resolve([c, s])),
   );
   clearTimeout(hardStop);
+  opts.signal?.removeEventListener('abort', cancel);
   if (killTimer) clearTimeout(killTimer);
 
   // The agent reads stdout and stderr line by line through the same command processor.

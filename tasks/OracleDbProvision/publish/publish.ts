@@ -127,7 +127,7 @@ export async function publishCredentials(
 
   const target = o.publish?.kubernetesSecret;
   if (target) {
-    const kc = await createKubeConfig(o.kubernetes!, ctx.secrets, ctx.network);
+    const kc = await createKubeConfig(o.kubernetes!, ctx);
     const kube = Kube.connect(kc, target.namespace, ctx.signal, ctx.deadline);
     type SecretObj = KubeObject & { data?: Record<string, string> };
     const before = await kube.read<SecretObj>('Secret', target.name);
