@@ -55,7 +55,9 @@ export interface KeyVaultEmulator {
   allowClients(ids: string[] | undefined): void;
   requests: { method: string; path: string; status: number }[];
   throttled: number;
-  versions(name: string): { version: string; value: string; contentType?: string; tags: Record<string, string>; enabled: boolean }[];
+  versions(
+    name: string,
+  ): { version: string; value: string; contentType?: string; tags: Record<string, string>; enabled: boolean }[];
   close(): Promise<void>;
 }
 

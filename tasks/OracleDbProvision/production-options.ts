@@ -85,7 +85,7 @@ export function checkOperatorLifecycle(inputs: InputReader, action: DbAction, ta
     if (inputs.raw('cloneType')?.trim().toUpperCase() === 'REFRESHABLE')
       inputs.problem(
         'cloneType',
-        "REFRESHABLE is not available through the operator: its spec.clone.cloneType takes FULL or METADATA.",
+        'REFRESHABLE is not available through the operator: its spec.clone.cloneType takes FULL or METADATA.',
         'Use FULL or METADATA, or target: ociApi for a refreshable clone.',
       );
     if (displayName && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(displayName))

@@ -76,7 +76,12 @@ export async function executeWith(
   let changed = false;
   note(details, current);
   // What differs before anything is done, field by field: in place, or blocking (needs a new database).
-  if (['ensure', 'clone', 'restore'].includes(o.action) && current && !isMissing(current) && !(o.target === 'operator' && o.action === 'restore'))
+  if (
+    ['ensure', 'clone', 'restore'].includes(o.action) &&
+    current &&
+    !isMissing(current) &&
+    !(o.target === 'operator' && o.action === 'restore')
+  )
     details.drift = driftReport(desired, current);
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS)

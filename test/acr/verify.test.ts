@@ -359,10 +359,11 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     );
   });
 
-  it('the embedded root is @sigstore/tuf\'s public-good trusted_root.json: Fulcio, Rekor and CT log keys', () => {
-    const seeds = JSON.parse(
-      fs.readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'),
-    ) as Record<string, { targets: Record<string, string> }>;
+  it("the embedded root is @sigstore/tuf's public-good trusted_root.json: Fulcio, Rekor and CT log keys", () => {
+    const seeds = JSON.parse(fs.readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8')) as Record<
+      string,
+      { targets: Record<string, string> }
+    >;
     const shipped = Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'], 'base64');
     const root = JSON.parse(publicGoodTrustedRoot()) as {
       certificateAuthorities: { uri: string }[];

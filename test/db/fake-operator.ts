@@ -29,10 +29,7 @@ export interface FakeOperator {
   stop: () => void;
 }
 
-export function startFakeOperator(
-  kube: KubeApiServer,
-  opts: FakeOperatorOptions = {},
-): FakeOperator {
+export function startFakeOperator(kube: KubeApiServer, opts: FakeOperatorOptions = {}): FakeOperator {
   const delay = opts.delayMs ?? 120;
   let createOutcome = opts.createOutcome;
   const actions: string[] = [];

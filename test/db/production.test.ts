@@ -470,7 +470,7 @@ describe('OracleDbProvision clone and adopt through the OCI API (emulator)', fun
     assert.match(gone.host.result?.message ?? '', /does not exist or is terminated/);
   });
 
-  it("refuses a refreshable clone through the operator (its spec.clone.cloneType is FULL or METADATA)", async () => {
+  it('refuses a refreshable clone through the operator (its spec.clone.cloneType is FULL or METADATA)', async () => {
     const r = await runDbTask(
       dbInputs({
         target: 'operator',

@@ -188,7 +188,8 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     // Deep links: every stage, and the approval, open in Azure Pipelines.
     const stageLinks = await page.$$eval('[data-testid=stage-link]', (els) => els.map((e) => e.getAttribute('href')));
     assert.ok(
-      stageLinks.length >= 2 && stageLinks.every((h) => /\/_build\/results\?buildId=\d+&view=logs&s=[0-9a-f-]{36}$/.test(h ?? '')),
+      stageLinks.length >= 2 &&
+        stageLinks.every((h) => /\/_build\/results\?buildId=\d+&view=logs&s=[0-9a-f-]{36}$/.test(h ?? '')),
       stageLinks.join('\n'),
     );
     assert.equal(await page.locator('[data-testid=stage-strip] [data-testid=approval-link]').count(), 1);
@@ -324,7 +325,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     try {
       const a = await open(browser, slow.url);
       await a.page.waitForSelector('[data-testid=throttled]', { timeout: 20_000 });
-      assert.match((await a.page.textContent('[data-testid=throttled]')) ?? '', /slow down; reading continues in \d+ s/);
+      assert.match(
+        (await a.page.textContent('[data-testid=throttled]')) ?? '',
+        /slow down; reading continues in \d+ s/,
+      );
       await a.page.waitForSelector('[data-testid=matrix]', { timeout: 60_000 });
       await a.page.close();
 
@@ -335,7 +339,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await b.page.click('button:has-text("Retry")');
       await b.page.waitForSelector('[data-testid=matrix]');
       assert.equal(await b.page.locator('[data-testid=load-error]').count(), 0);
-      assert.ok(b.watch.errors.every((e) => /status of 403/.test(e)), b.watch.errors.join('\n'));
+      assert.ok(
+        b.watch.errors.every((e) => /status of 403/.test(e)),
+        b.watch.errors.join('\n'),
+      );
       await b.page.close();
     } finally {
       await slow.stop();

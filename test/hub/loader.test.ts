@@ -147,10 +147,7 @@ describe('hub data: loading with the run cache', () => {
     ]);
     await Promise.all([a.persisted, b.persisted]);
     const snap = readSnapshot(await store.getAll());
-    assert.deepEqual(
-      [...snap.runs.keys()].sort(),
-      a.data.runs.map((e) => e.run.id).sort(),
-    );
+    assert.deepEqual([...snap.runs.keys()].sort(), a.data.runs.map((e) => e.run.id).sort());
     assert.equal(snap.runs.size, 30);
     const warm = fakeAdoApi(ado);
     const { data } = await loadHubData({ api: warm.api, store });
@@ -279,7 +276,8 @@ describe('hub data: loading with the run cache', () => {
       .filter((l) => /builds\/(?!1043)\d+\/timeline/.test(l))
       .map((l) => /builds\/(\d+)\//.exec(l)![1]);
     assert.ok(
-      completedTimelines.every((id) => shownRuns.has(id)) && new Set(completedTimelines).size === completedTimelines.length,
+      completedTimelines.every((id) => shownRuns.has(id)) &&
+        new Set(completedTimelines).size === completedTimelines.length,
       `completed runs are asked for their timelines only for the approvals of what the matrix shows:\n${rec.log.join('\n')}`,
     );
     assert.deepEqual(data.stageOrder, ['build', 'dev', 'staging', 'prod']);

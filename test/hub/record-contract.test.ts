@@ -139,7 +139,10 @@ describe('record details as the hub reads them (generated records)', () => {
     assert.ok(byName.get('smoke')!.measurements.every((m) => m.outcome === 'pass' && /smoke 1 passed/.test(m.detail!)));
     assert.match(canaryMetricsPlan(abort)[0], /^query \(prometheus\), result >= 0\.99, 2 measurement\(s\)/);
     const weights = canarySteps(byFile(/success-\d+-CanaryShift/)).filter((s) => s.kind === 'weight');
-    assert.ok(weights.some((s) => /replica/.test(s.label)), JSON.stringify(weights));
+    assert.ok(
+      weights.some((s) => /replica/.test(s.label)),
+      JSON.stringify(weights),
+    );
   });
 
   it('KeyVaultToOci secrets carry the OCI version and the Key Vault version they came from', () => {
@@ -156,7 +159,10 @@ describe('record details as the hub reads them (generated records)', () => {
     assert.equal(v.passed, true);
     assert.match(v.signer!, /^key sha256:[0-9a-f]{64}$/);
     assert.match(v.policy, /signature cosignKey, SBOM required/);
-    assert.ok(v.documents.some((d) => /^SBOM SPDX \(2 packages\).*signed by key sha256:/.test(d)), v.documents.join('\n'));
+    assert.ok(
+      v.documents.some((d) => /^SBOM SPDX \(2 packages\).*signed by key sha256:/.test(d)),
+      v.documents.join('\n'),
+    );
     // The prod cell is the canary's record (a canary decides what serves traffic): the mark comes by digest.
     const records = generatedRecords()
       .filter((g) => g.scenario === 'success')
@@ -167,4 +173,3 @@ describe('record details as the hub reads them (generated records)', () => {
     assert.deepEqual(m.verifiedByDigest.get(prod.artifact!.digest!), { passed: true, signer: v.signer });
   });
 });
-

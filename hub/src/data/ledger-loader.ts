@@ -163,9 +163,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
         : undefined;
       if (cachedIn)
         persist({
-          writes: [
-            { ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) },
-          ],
+          writes: [{ ...cachedIn, runs: cachedIn.runs!.map((e) => (e.run.id === newest.run.id ? slim(newest) : e)) }],
           deletes: [],
         });
     }
@@ -273,9 +271,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const prune = planPrune(snap, keep, options.maxCachedRuns);
   if (prune.deletes.length) persist({ writes: [prune.pinned!], deletes: prune.deletes });
   // The index goes last: it only names runs whose chunks were written before it.
-  const indexDoc = canWrite
-    ? planIndex(snap, watermark, headOf(data.runs, data.records))
-    : undefined;
+  const indexDoc = canWrite ? planIndex(snap, watermark, headOf(data.runs, data.records)) : undefined;
   if (indexDoc) persist({ writes: [indexDoc], deletes: [] });
   return { data, persisted: persisting };
 }

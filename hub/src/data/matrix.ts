@@ -178,7 +178,12 @@ export function buildMatrix(
   const sorted = [...rows.values()].sort((a, b) =>
     a.kind === b.kind ? a.label.localeCompare(b.label) : a.kind === 'artifact' ? -1 : 1,
   );
-  return { environments: orderEnvironments(records, stageOrder, extraEnvironments), rows: sorted, tagsByDigest, verifiedByDigest };
+  return {
+    environments: orderEnvironments(records, stageOrder, extraEnvironments),
+    rows: sorted,
+    tagsByDigest,
+    verifiedByDigest,
+  };
 }
 
 /** Records of one cell, newest first: what the matrix opens on click. */

@@ -238,7 +238,15 @@ class OperatorBackend implements DbBackend {
   async publishMaterial(current: DbState): Promise<PublishMaterial> {
     const ociConfig = await this.ensureOciConfig();
     const cr: CrBuilder = (action, fields, extra = {}) =>
-      adbCr({ name: this.name, namespace: this.o.namespace, action, desired: desiredFrom(this.o), fields, ociConfig, ...extra });
+      adbCr({
+        name: this.name,
+        namespace: this.o.namespace,
+        action,
+        desired: desiredFrom(this.o),
+        fields,
+        ociConfig,
+        ...extra,
+      });
     const { secret } = await operatorWallet(this.walletRequest(false, cr));
     const data = secret.data!;
     for (const v of Object.values(data)) this.ctx.secrets.register(v);

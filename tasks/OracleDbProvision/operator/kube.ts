@@ -7,11 +7,7 @@ import { RetryPolicy, DEFAULT_RETRY_POLICY } from '../../common/retry-policy';
 import { FIELD_MANAGER } from './cr';
 
 export type OperatorKind =
-  | 'AutonomousDatabase'
-  | 'AutonomousDatabaseBackup'
-  | 'AutonomousDatabaseRestore'
-  | 'Secret'
-  | 'ConfigMap';
+  'AutonomousDatabase' | 'AutonomousDatabaseBackup' | 'AutonomousDatabaseRestore' | 'Secret' | 'ConfigMap';
 
 const OPERATOR = 'the Oracle Database Operator (v1.2 or later)';
 const KINDS: Record<OperatorKind, ResourceType> = {
