@@ -12,6 +12,7 @@ export const ALLOWED_LICENCES: readonly string[] = [
   'UPL-1.0', // Oracle's OCI SDK packages: (UPL-1.0 OR Apache-2.0)
   'Unlicense', // tweetnacl, stream-buffers (public-domain dedication)
   'W3C-20150513', // intersection-observer (azure-devops-ui, in the hub)
+  '0BSD', // tslib (azure-devops-ui's Table, Card, MessageCard in the hub): no conditions at all
 ];
 
 export interface LicencedComponent {

@@ -22,6 +22,11 @@ export interface AgentProxyServer {
   passed: string[];
   /** Requests refused for missing or wrong credentials. */
   refused: number;
+  /**
+   * Bytes carried by the CONNECT tunnels to `host:port` so far (up: from the client, down: to it): shows
+   * that a transfer's bytes, not only its first request, went through the proxy.
+   */
+  tunnelled(hostPort: string): { up: number; down: number };
   /** The inspection CA's certificate file (for Agent.CAInfo), when inspecting. */
   caFile?: string;
   close(): Promise<void>;
@@ -97,6 +102,7 @@ function inspectionCa(names: string[]): { caFile: string; cert: string; key: str
 
 export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentProxyServer> {
   const passed: string[] = [];
+  const tunnels: { to: string; socket: net.Socket }[] = [];
   let refused = 0;
   const sockets = new Set<net.Socket>();
   const expected = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
@@ -149,6 +155,8 @@ export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentPro
     const to = target(host, Number(port));
     if (!to) return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     passed.push(req.url ?? '');
+    // bytesRead/bytesWritten stay readable after close: nothing to count while the tunnel runs.
+    tunnels.push({ to: req.url ?? '', socket: client });
     if (!ca) return spliceTunnel(client, head, to.host, to.port, sockets);
     // Inspection: a tunnel that starts a TLS handshake (first byte 0x16) ends here with the proxy's
     // certificate and a new TLS session goes to the service; plain HTTP in a tunnel passes as it is.
@@ -191,6 +199,13 @@ export async function startAgentProxy(opts: AgentProxyOptions): Promise<AgentPro
     get refused() {
       return refused;
     },
+    tunnelled: (hostPort) =>
+      tunnels
+        .filter((t) => t.to === hostPort)
+        .reduce((sum, t) => ({ up: sum.up + t.socket.bytesRead, down: sum.down + t.socket.bytesWritten }), {
+          up: 0,
+          down: 0,
+        }),
     caFile: ca?.caFile,
     close: () =>
       new Promise((resolve) => {

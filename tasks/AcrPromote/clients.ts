@@ -1,7 +1,9 @@
 import { RegistryCredentials } from '../common/connections/docker-registry';
 import { HttpClient } from '../common/http';
 import { configured } from '../common/network/agent-network';
-import { RegistryClient, DistributionClient } from '../common/registry/client';
+import type { Agent as HttpAgent } from 'node:http';
+import type * as NodeAgents from '../common/network/node-agents';
+import { AgentFor, RegistryClient, DistributionClient } from '../common/registry/client';
 import { nodeFetch } from '../common/registry/node-fetch';
 import { RegistryCredentialSource } from '../common/registry/credentials';
 import { TaskContext } from '../common/runner';
@@ -60,7 +62,7 @@ export function createClients(
   const http = configured(ctx.network)
     ? ctx.http
     : new HttpClient({ signal: ctx.signal, deadline: ctx.deadline, log, fetchImpl: nodeFetch });
-  const deps = { http, secrets: ctx.secrets, signal: ctx.signal, log };
+  const deps = { http, secrets: ctx.secrets, signal: ctx.signal, log, agentFor: blobAgents(ctx) };
   return {
     source: new DistributionClient(
       registryApiHost(options.source.registry),
@@ -73,5 +75,22 @@ export function createClients(
       deps,
       'push',
     ),
+  };
+}
+
+/**
+ * Blob bytes go on node:http (registry/raw-http.ts), not through the HttpClient: they need the agent's
+ * proxy and certificates too (AGENT_PROXYURL, Agent.CAInfo…), one Node agent per origin, kept for reuse.
+ */
+function blobAgents(ctx: TaskContext): AgentFor | undefined {
+  if (!configured(ctx.network)) return undefined;
+  // Loaded only with proxy or certificate settings: hpagent and node:https stay out of a plain run's start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy; import() would use the ESM loader
+  const { agentFor } = require('../common/network/node-agents') as typeof NodeAgents;
+  const byOrigin = new Map<string, HttpAgent | undefined>();
+  return (url) => {
+    const origin = new URL(url).origin;
+    if (!byOrigin.has(origin)) byOrigin.set(origin, agentFor(ctx.network, url));
+    return byOrigin.get(origin);
   };
 }

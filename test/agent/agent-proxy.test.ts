@@ -55,9 +55,15 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
   });
 
   const port = (url: string): string => new URL(url).port;
+  let acrRuns = 0;
   const tasks: Record<
     string,
-    { run: (o: Partial<AgentRunOptions>) => Promise<AgentRunResult>; ports: () => string[] }
+    {
+      run: (o: Partial<AgentRunOptions>) => Promise<AgentRunResult>;
+      ports: () => string[];
+      /** host:port → bytes that must have gone through the proxy's tunnels in one run, each way. */
+      bytes?: () => Record<string, { up?: number; down?: number }>;
+    }
   > = {
     SmokeTest: {
       run: (o) =>
@@ -103,6 +109,8 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
           inputs: {
             sourceImage: `${src.host}/team/app:v1`,
             targetRegistry: dst.host,
+            // A repository per run, so that each run copies blob bytes again (streamed apart from fetch).
+            targetRepository: `team/app-${++acrRuns}`,
             targetTags: 'v1',
             sourceRegistryConnection: 's',
             targetRegistryConnection: 'd',
@@ -111,6 +119,8 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
           ...o,
         }),
       ports: () => [src.host.split(':')[1], dst.host.split(':')[1]],
+      // The 40 kB layer is streamed apart from fetch (registry/raw-http.ts): down from the source, up to the target.
+      bytes: () => ({ [src.host]: { down: 40_000 }, [dst.host]: { up: 40_000 } }),
     },
     KeyVaultToOci: {
       run: (o) => {
@@ -157,6 +167,7 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
         for (const [name, t] of Object.entries(tasks)) {
           it(name, async () => {
             const from = proxy.passed.length;
+            const bytesBefore = Object.keys(t.bytes?.() ?? {}).map((hp) => proxy.tunnelled(hp));
             const r = await t.run({
               proxy: { url: proxy.url, username: USER, password: PASSWORD },
               ...(inspect ? { certificates: { caFile: proxy.caFile }, trustTestCa: false } : {}),
@@ -173,6 +184,14 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
                 seen.includes(p.includes(':') ? p : `:${p}`),
                 `${name}: nothing to port ${p} went through the proxy (${seen})`,
               );
+            for (const [i, [hp, least]] of Object.entries(t.bytes?.() ?? {}).entries()) {
+              const now = proxy.tunnelled(hp);
+              const moved = { up: now.up - bytesBefore[i].up, down: now.down - bytesBefore[i].down };
+              assert.ok(
+                moved.up >= (least.up ?? 0) && moved.down >= (least.down ?? 0),
+                `${name}: only ${JSON.stringify(moved)} bytes to ${hp} went through the proxy, expected ${JSON.stringify(least)}`,
+              );
+            }
             assert.equal(proxy.refused, 0, 'every request carried the proxy credentials');
             assert.ok(!visibleOutput(r).includes(PASSWORD), 'the proxy password is never shown');
           });

@@ -1,3 +1,4 @@
+import type { Agent as HttpAgent } from 'node:http';
 import { Readable } from 'node:stream';
 import { TaskError, isTaskError } from '../errors';
 import { HttpClient } from '../http';
@@ -6,6 +7,12 @@ import { AuthDeps, RegistryAuth } from './auth';
 import { repositoryScope } from './challenge';
 import { RegistryCredentialSource } from './credentials';
 import { rawRequest, toResponse } from './raw-http';
+
+/**
+ * The Node agent carrying the agent's proxy and certificate settings to a URL (network/node-agents.ts):
+ * blob bytes are streamed on node:http, apart from the HttpClient that carries them for everything else.
+ */
+export type AgentFor = (url: string) => HttpAgent | undefined;
 import { readLimited, registryError } from './responses';
 import { Descriptor, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, MediaType, digestOf, stripParams } from './media-types';
 
@@ -68,7 +75,7 @@ export class DistributionClient implements RegistryClient {
   constructor(
     readonly host: string,
     source: RegistryCredentialSource,
-    private readonly deps: AuthDeps & { http: HttpClient; signal?: AbortSignal },
+    private readonly deps: AuthDeps & { http: HttpClient; signal?: AbortSignal; agentFor?: AgentFor },
     private readonly access: 'pull' | 'push' = 'pull',
   ) {
     this.auth = new RegistryAuth(host, source, deps);
@@ -88,7 +95,7 @@ export class DistributionClient implements RegistryClient {
   private base(): Promise<string> {
     this.baseUrl ??= (async () => {
       if (!isLoopbackRegistry(this.host)) return `https://${this.host}`;
-      const probe = await probePlainHttp(this.host);
+      const probe = await probePlainHttp(this.host, this.deps.agentFor);
       // The probe's 401 already says how to authenticate: the first real request goes with a token
       // instead of being refused once (one round trip less before the first byte).
       if (probe.challenge) this.auth.onUnauthorized(probe.challenge, [], undefined);
@@ -223,7 +230,12 @@ export class DistributionClient implements RegistryClient {
         'accept-encoding': 'identity',
         ...(authorization ? { authorization } : {}),
       };
-      const res = await rawRequest(url, { method: 'GET', headers, signal: this.deps.signal });
+      const res = await rawRequest(url, {
+        method: 'GET',
+        headers,
+        signal: this.deps.signal,
+        agent: this.deps.agentFor?.(url),
+      });
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
@@ -286,6 +298,7 @@ export class DistributionClient implements RegistryClient {
     const authorization = await this.auth.header(this.push(repository));
     // Monolithic PUT with a streamed body of known length: one request, nothing held in memory.
     const res = await rawRequest(url.toString(), {
+      agent: this.deps.agentFor?.(url.toString()),
       method: 'PUT',
       headers: {
         'content-type': 'application/octet-stream',
@@ -310,6 +323,7 @@ export class DistributionClient implements RegistryClient {
     const repository = uploadRepository(location);
     const authorization = await this.auth.header(this.push(repository));
     const res = await rawRequest(location, {
+      agent: this.deps.agentFor?.(location),
       method: 'PATCH',
       headers: {
         'content-type': 'application/octet-stream',
@@ -462,9 +476,10 @@ function unreachable(err: unknown, method: string, url: string, signal?: AbortSi
 }
 
 /** Whether a loopback registry answers a plain-HTTP GET /v2/ as a plain-HTTP server (see base()), and its challenge. */
-async function probePlainHttp(host: string): Promise<{ plain: boolean; challenge?: string }> {
+async function probePlainHttp(host: string, agentFor?: AgentFor): Promise<{ plain: boolean; challenge?: string }> {
   try {
     const res = await rawRequest(`http://${host}/v2/`, {
+      agent: agentFor?.(`http://${host}/v2/`),
       method: 'GET',
       headers: {},
       signal: AbortSignal.timeout(5000),

@@ -12,6 +12,8 @@ export interface RawRequest {
   headers: Record<string, string>;
   body?: Readable;
   signal?: AbortSignal;
+  /** The agent's proxy and certificate settings for this URL (network/node-agents.ts); none: direct. */
+  agent?: http.Agent;
 }
 
 const plainAgent = new http.Agent({ keepAlive: true });
@@ -38,7 +40,7 @@ export function rawRequest(url: string, req: RawRequest): Promise<http.IncomingM
       {
         method: req.method,
         headers: req.headers,
-        agent: secure?.agent ?? plainAgent,
+        agent: req.agent ?? secure?.agent ?? plainAgent,
         signal: req.signal,
       },
       resolve,
