@@ -6,6 +6,8 @@ import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { JsonObject } from '../../devkit/emulators/kube/patch';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
 import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { canarySteps } from '../../hub/src/data/canary-details';
+import { isRecord, parseLedgerRecord } from '../../hub/src/data/parse-record';
 
 /** Blue/green as users install it: the bundle from the .vsix, spawned like the agent does. */
 describe('CanaryShift blue/green packaged task (black box)', function () {
@@ -70,6 +72,17 @@ describe('CanaryShift blue/green packaged task (black box)', function () {
       record.details.steps.map((s: { kind: string }) => s.kind),
       ['deploy', 'analysis', 'switch', 'analysis', 'pause', 'promote', 'switch', 'pause'],
     );
+    // The hub reads this very record (issue 15: the hub shows blue/green steps).
+    const parsed = parseLedgerRecord(fs.readFileSync(ledger.path, 'utf8'));
+    assert.ok(isRecord(parsed), JSON.stringify(parsed));
+    const labels = canarySteps(parsed).map((s) => `${s.state} ${s.label}`);
+    assert.equal(labels[0], 'ok preview deployed');
+    assert.match(labels[1], /^ok .*pre-promotion.* passed$/i);
+    assert.match(labels[2], /^ok active Service switched: web → web-preview$/);
+    assert.match(labels[3], /^ok .*post-promotion.* passed$/i);
+    assert.equal(labels[4], 'neutral old version kept (scaleDownDelaySeconds): 1 s');
+    assert.equal(labels[5], 'ok promoted: the active Service on the new version');
+    assert.ok(!labels.some((l) => /canary|%/.test(l)), labels.join(' | '));
   });
 
   it('a failing post-promotion analysis: Failed, active Service back on the old version', async () => {

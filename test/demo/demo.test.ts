@@ -198,11 +198,19 @@ describe('npm run demo: three releases, read back through the hub', function () 
       return { page, hub: page.frameLocator('iframe') };
     }
 
-    it('matrix: 1.4.3 in every environment; the OKE history shows 1.4.2 aborted', async () => {
+    it('matrix: 1.4.3 in every environment, the approver on each gated cell; the OKE history shows 1.4.2 aborted', async () => {
       const { page, hub } = await open(hostUrl.toString());
       await hub.locator('[data-testid=matrix]').waitFor();
       for (const env of PROD)
         await hub.getByRole('button', { name: `History of shop/web in ${env}: 1.4.3` }).waitFor({ timeout: 15_000 });
+      // The two production environments carry an Approval check (APPROVAL_ENVIRONMENTS): their cells name who approved.
+      const cellApprovers = hub.locator('[data-testid=cell-approver]');
+      await cellApprovers.nth(1).waitFor({ timeout: 15_000 });
+      const approvals = await cellApprovers.allTextContents();
+      assert.ok(
+        approvals.length >= 2 && approvals.every((a) => /approved by Dana Okafor/.test(a)),
+        approvals.join('\n'),
+      );
       await page.screenshot({ path: path.join(SHOTS, 'matrix.png') });
       await hub.getByRole('button', { name: 'History of shop/web in oke-production: 1.4.3' }).click();
       const rows = hub.locator('[data-testid=history-row]');
@@ -216,7 +224,7 @@ describe('npm run demo: three releases, read back through the hub', function () 
       await page.close();
     });
 
-    it('run 1.4.1: the production approvals show their approver (the matrix does not show approvers yet)', async () => {
+    it('run 1.4.1: the production approvals show their approver in the run view too', async () => {
       const url = new URL(hostUrl);
       url.searchParams.set('kind', 'run-tab');
       url.searchParams.set('frame', url.searchParams.get('frame')!.replace('hub.html', 'run-tab.html'));

@@ -76,7 +76,9 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
   // Header-safe shapes only: a bearer token travels in an HTTP header.
   const placements = {
     false: { kube: 'percentAt', prom: 'backslash', endpoint: 'kubeconfig' },
-    true: { kube: 'quotes', prom: 'dollar', endpoint: 'serviceAccount' },
+    // A bearer token holds no space: the API server reads the word after "Bearer " and nothing more
+    // (k8s.io/apiserver pkg/authentication/request/bearertoken/bearertoken.go), as the kube emulator does.
+    true: { kube: 'urlEmbedded', prom: 'dollar', endpoint: 'serviceAccount' },
   } as const;
 
   for (const debug of [false, true]) {

@@ -72,8 +72,8 @@ describe('lint: import boundaries', function () {
     const scripts = (
       JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
-    // The system packages are checked first (issue 19), then lint runs before anything is built.
-    assert.match(scripts.pretest, /^node scripts\/system-deps.js test && npm run lint && /);
+    // The system packages are checked first (issue 19), then lint runs beside the packaging (both must pass).
+    assert.match(scripts.pretest, /^node scripts\/system-deps.js test && node scripts\/side-by-side.js (package lint|lint package) && /);
     assert.match(scripts.lint, /^eslint .* \. && prettier --check \.$/);
   });
 });

@@ -88,7 +88,43 @@ function metrics(s: CanaryStep): MetricView[] {
   }));
 }
 
-function label(s: CanaryStep): { label: string; weight?: number } {
+/** The phase names CanaryShift's blue/green writes in a step's note (tasks/CanaryShift/blue-green.ts). */
+const PHASES: Record<string, string> = {
+  prePromotion: 'pre-promotion analysis',
+  postPromotion: 'post-promotion analysis',
+  scaleDownDelay: 'old version kept (scaleDownDelaySeconds)',
+  drain: 'preview kept while the endpoints move',
+};
+
+/** Blue/green (strategy blueGreen): a preview behind its own Service, then the active Service switched. */
+function blueGreenLabel(s: CanaryStep): { label: string; weight?: number } | undefined {
+  const note = s.note ? ` (${s.note})` : '';
+  switch (s.kind) {
+    case 'deploy':
+      return { label: `preview deployed${s.changed === false ? ' (unchanged)' : ''}` };
+    case 'switch':
+      return { label: `active Service switched${s.note ? `: ${s.note}` : ''}` };
+    case 'analysis': {
+      const passed = s.analysis?.passed === true;
+      const reason = s.analysis?.reason ? `: ${s.analysis.reason}` : '';
+      return { label: `${PHASES[s.note ?? ''] ?? s.note ?? 'analysis'} ${passed ? 'passed' : `failed${reason}`}` };
+    }
+    case 'pause':
+      return {
+        label: `${PHASES[s.note ?? ''] ?? `wait${note}`}${s.durationMs !== undefined ? `: ${Math.round(s.durationMs / 1000)} s` : ''}`,
+      };
+    case 'promote':
+      return { label: 'promoted: the active Service on the new version' };
+    case 'abort':
+      return { label: `aborted: the active Service on the old version${note}` };
+    default:
+      return undefined;
+  }
+}
+
+function label(s: CanaryStep, blueGreen: boolean): { label: string; weight?: number } {
+  const bg = blueGreen ? blueGreenLabel(s) : undefined;
+  if (bg) return bg;
   const replicas = s.replicas !== undefined ? ` (${s.replicas} replica${s.replicas === 1 ? '' : 's'})` : '';
   switch (s.kind) {
     case 'weight':
@@ -118,6 +154,7 @@ function label(s: CanaryStep): { label: string; weight?: number } {
  */
 export function canarySteps(r: LedgerRecord): CanaryStepView[] {
   const aborted = r.details.outcome === 'aborted';
+  const blueGreen = r.details.strategy === 'blueGreen';
   return list<CanaryStep>(r.details.steps).map((s): CanaryStepView => {
     const ms = metrics(s);
     const state: StepState =
@@ -131,13 +168,13 @@ export function canarySteps(r: LedgerRecord): CanaryStepView[] {
             ? aborted
               ? 'failed'
               : 'neutral'
-            : ['weight', 'deploy', 'promote'].includes(s.kind)
+            : ['weight', 'deploy', 'promote', 'switch'].includes(s.kind)
               ? 'ok'
               : 'neutral';
     return {
       kind: s.kind,
       at: s.at,
-      ...label(s),
+      ...label(s, blueGreen),
       state,
       measurements: ms[0]?.measurements ?? [],
       metrics: ms,

@@ -278,11 +278,11 @@ export const CANARY_ROWS: Row[] = [
   },
   {
     task: 'CanaryShift',
-    why: 'Kubernetes connection of type Azure subscription',
+    why: 'Kubernetes connection of type Azure subscription that names no cluster',
     inputs: {},
     endpoints: kube({ authorizationType: 'AzureSubscription' }),
     input: 'kubernetesServiceConnection',
-    error: /not supported/,
+    error: /Azure Subscription connection without a cluster: clusterId "" is not \/subscriptions\//,
   },
   {
     task: 'CanaryShift',
