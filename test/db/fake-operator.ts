@@ -5,7 +5,7 @@
  * status.allConnectionStrings), after short delays.
  */
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
-import { zip } from '../../devkit/emulators/oci-database/wallet';
+import { connectionProfiles, walletFiles, zip } from '../../devkit/emulators/oci-database/wallet';
 
 const V4 = 'database.oracle.com/v4';
 type Obj = Record<string, any>;
@@ -160,14 +160,10 @@ export function startFakeOperator(kube: KubeApiServer, opts: FakeOperatorOptions
       later(delay / 2, () => {
         const pw = kube.get('v1', 'Secret', namespace, wallet.password?.k8sSecret?.name ?? '');
         if (!pw) return;
-        const files = {
-          'tnsnames.ora':
-            'shopdb_high = (description=(address=(protocol=tcps)(port=1522)(host=adb.eu-frankfurt-1.oraclecloud.com)))\n',
-          'sqlnet.ora': 'SSL_SERVER_DN_MATCH=yes\n',
-          'cwallet.sso': '\u0000\u0001binary',
-        };
-        // validateWallet stores each extracted file and the downloaded zip under Wallet_<dbName>.zip.
+        // The same files, at the same sizes, as OCI's GenerateAutonomousDatabaseWallet (the emulator's).
         const dbName = String(obj.spec?.details?.dbName ?? 'db');
+        const files = walletFiles(dbName, connectionProfiles(dbName, 'OLTP', 'eu-frankfurt-1', true, 'g1'));
+        // validateWallet stores each extracted file and the downloaded zip under Wallet_<dbName>.zip.
         const data: Record<string, string> = Object.fromEntries(
           Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
         );

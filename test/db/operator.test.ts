@@ -125,7 +125,17 @@ describe('OracleDbProvision through the Oracle Database Operator (kube-apiserver
     });
     assert.equal(cr.spec.details.dbName, 'SHOPDB', 'the merge patch kept the settings ensure applied');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opwallet-'));
-    assert.deepEqual(extractZip(r.host.outputs.walletPath, dir).sort(), ['cwallet.sso', 'sqlnet.ora', 'tnsnames.ora']);
+    assert.deepEqual(extractZip(r.host.outputs.walletPath, dir).sort(), [
+      'README',
+      'cwallet.sso',
+      'ewallet.p12',
+      'ewallet.pem',
+      'keystore.jks',
+      'ojdbc.properties',
+      'sqlnet.ora',
+      'tnsnames.ora',
+      'truststore.jks',
+    ]);
     assert.match(fs.readFileSync(path.join(dir, 'tnsnames.ora'), 'utf8'), /shopdb_high/);
     assert.ok(!r.visible.includes('Wallet-pass-77'));
   });

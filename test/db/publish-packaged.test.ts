@@ -56,11 +56,15 @@ describe('OracleDbProvision packaged: publish to Key Vault and a Kubernetes Secr
         });
       const first = await run();
       assert.equal(first.result, 'Succeeded', `${first.resultMessage}\n${first.stderr}`);
-      const names = ['wallet', 'connection-strings', 'connection-string', 'admin-password-ref'].map(
-        (s) => `orders-${debug}-${s}`,
-      );
+      // One secret per wallet file (a whole wallet is above Key Vault's 25 KB per value), an index, the rest.
+      const walletFiles = ['README', 'cwallet.sso', 'ewallet.p12', 'ewallet.pem', 'keystore.jks', 'ojdbc.properties']
+        .concat(['sqlnet.ora', 'tnsnames.ora', 'truststore.jks'])
+        .map((f) => `wallet-${f.replace(/\./g, '-')}`);
+      const names = [...walletFiles, 'wallet-files', 'connection-strings', 'connection-string']
+        .concat('admin-password-ref')
+        .map((s) => `orders-${debug}-${s}`);
       const versions = () => names.map((n) => w.kv.versions(n).length);
-      assert.deepEqual(versions(), [1, 1, 1, 1]);
+      assert.deepEqual(versions(), names.map(() => 1));
       const puts = w.kv.requests.filter((q) => q.method === 'PUT').length;
       const secret = w.kube.get('v1', 'Secret', 'shop', `orders-db-${debug}`) as {
         data: Record<string, string>;
@@ -70,7 +74,7 @@ describe('OracleDbProvision packaged: publish to Key Vault and a Kubernetes Secr
 
       const second = await run();
       assert.equal(second.result, 'Succeeded', `${second.resultMessage}\n${second.stderr}`);
-      assert.deepEqual(versions(), [1, 1, 1, 1], 'no new Key Vault version');
+      assert.deepEqual(versions(), names.map(() => 1), 'no new Key Vault version');
       assert.equal(w.kv.requests.filter((q) => q.method === 'PUT').length, puts, 'no Key Vault write at all');
       assert.equal(
         (w.kube.get('v1', 'Secret', 'shop', `orders-db-${debug}`) as typeof secret).metadata.resourceVersion,
@@ -86,15 +90,18 @@ describe('OracleDbProvision packaged: publish to Key Vault and a Kubernetes Secr
         'the record names every secret with its current version',
       );
 
-      const wallet = w.kv.versions(names[0])[0].value;
+      const wallet = w.kv.versions(`orders-${debug}-wallet-cwallet-sso`)[0].value;
+      const p12 = w.kv.versions(`orders-${debug}-wallet-ewallet-p12`)[0].value;
+      assert.equal(secret.data['cwallet.sso'], wallet, 'the Kubernetes Secret has the same wallet, file by file');
       const secrets = {
         walletBase64: wallet,
+        p12Base64: p12,
         k8sWallet: secret.data['wallet.zip'],
         'percent:adminPassword': ADMIN,
         'vso:walletPassword': WALLET,
         spnSecret: PUBLISH_CLIENT_SECRET,
       };
-      assert.deepEqual(unregistered(first, { wallet, admin: ADMIN, walletPassword: WALLET }), []);
+      assert.deepEqual(unregistered(first, { wallet, p12, admin: ADMIN, walletPassword: WALLET }), []);
       const leaks = [...scanRun('OracleDbProvision', first, secrets), ...scanRun('OracleDbProvision', second, secrets)];
       assert.equal(leaks.length, 0, describeLeaks(leaks));
     });

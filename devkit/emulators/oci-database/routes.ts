@@ -319,9 +319,11 @@ export function actOnDb(store: DbStore, db: Adb, action: string, body: Json): Re
         throw bad('generateType must be SINGLE or ALL.');
       if (!['AVAILABLE', 'STOPPED'].includes(db.lifecycleState))
         throw incorrectState(db, 'GenerateAutonomousDatabaseWallet');
+      const wallet = walletZip(db.dbName, store.profiles(db));
+      store.walletsServed.push(wallet);
       return {
         status: 200,
-        body: walletZip(db.dbName, store.profiles(db)),
+        body: wallet,
         headers: { 'content-type': 'application/zip' },
       };
     }

@@ -91,6 +91,8 @@ export class DbStore {
   readonly workRequests = new Map<string, WorkRequest>();
   /** State changes in order, for tests: {id, state}. */
   readonly history: { id: string; state: string }[] = [];
+  /** Every wallet zip GenerateAutonomousDatabaseWallet served, so tests compare what was published with it. */
+  readonly walletsServed: Buffer[] = [];
   /** The next work request of this operation type fails with this error (tests script failures). */
   readonly failNext = new Map<string, { code: string; message: string; finalState: string }>();
   private readonly servicePrefix = crypto.randomBytes(4).toString('hex');

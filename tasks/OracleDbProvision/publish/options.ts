@@ -11,7 +11,7 @@ export interface PublishOptions {
     vaultName: string;
     /** https://{name}.{the connection's Key Vault DNS suffix} */
     vaultUrl: string;
-    /** Secret names are `<prefix>-wallet`, `<prefix>-connection-string`, … */
+    /** Secret names are `<prefix>-wallet-<file>` (one per wallet file), `<prefix>-connection-string`, … */
     prefix: string;
   };
   kubernetesSecret?: { namespace: string; name: string };
@@ -22,7 +22,10 @@ export const PUBLISH_ACTIONS: DbAction[] = ['ensure', 'clone', 'restore', 'walle
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** Key Vault secret names are 1-127 letters, digits and hyphens; the longest suffix we add is 19 characters. */
+/**
+ * Key Vault secret names are 1-127 letters, digits and hyphens; the longest suffix we add is 23 characters
+ * (`-wallet-ojdbc-properties`); a longer wallet file name is refused when publishing.
+ */
 const PREFIX = /^[a-zA-Z0-9-]{1,100}$/;
 
 /**

@@ -1,25 +1,17 @@
 import { createKubeConfig } from '../../common/connections/kube-config';
 import { createAzureCredential } from '../../common/connections/azure-rm';
-import { TaskError } from '../../common/errors';
 import { KubeObject } from '../../common/kube/types';
 import { TaskContext } from '../../common/runner';
 import { DbState, ConnectionProfile } from '../model';
 import { OracleDbProvisionOptions } from '../options';
 import { MANAGED_BY } from '../operator/cr';
 import { Kube } from '../operator/kube';
-import {
-  AdminPasswordRef,
-  KEY_VAULT_MAX_VALUE,
-  WALLET_CONTENT_TYPE,
-  WALLET_K8S_KEY,
-  WALLET_SUFFIX,
-  isZipBase64,
-  plainItems,
-  plainNeedsWrite,
-  walletNeedsWrite,
-  walletTags,
-} from './items';
+import { AdminPasswordRef, WALLET_K8S_KEY, isZipBase64, plainItems, plainNeedsWrite } from './items';
 import { SecretVault, createKeyVaultWriter } from './key-vault';
+import { PublishedSecret, publishWalletToKeyVault } from './key-vault-wallet';
+import { unzipWallet } from './unzip';
+
+export type { PublishedSecret } from './key-vault-wallet';
 
 /** What a back end hands over for publishing: the wallet (identified cheaply, fetched on demand) and the reference. */
 export interface PublishMaterial {
@@ -27,12 +19,6 @@ export interface PublishMaterial {
   walletIdentity: string;
   walletZip(): Promise<Buffer>;
   adminPasswordRef?: AdminPasswordRef;
-}
-
-export interface PublishedSecret {
-  name: string;
-  version?: string;
-  changed: boolean;
 }
 
 /** The record's `published` entry: names, versions and whether each changed; never a value. */
@@ -66,6 +52,12 @@ export async function publishCredentials(
   const adopt = (b64: string): void => {
     zipB64 ??= ctx.secrets.register(b64)!;
   };
+  // The wallet's files, each base64 value registered as a secret before it is used anywhere.
+  const walletFiles = async (): Promise<[string, string][]> =>
+    unzipWallet(Buffer.from(await wallet(), 'base64')).map(([file, data]) => [
+      file,
+      ctx.secrets.register(data.toString('base64'))!,
+    ]);
   const items = plainItems(db, chosen, material.adminPasswordRef);
   const record: PublishRecord = {
     adminPasswordRef: material.adminPasswordRef?.kind ?? 'none (adminPassword came from a pipeline variable)',
@@ -83,28 +75,14 @@ export async function publishCredentials(
       signal: ctx.signal,
       network: ctx.network,
     });
-    const secrets: PublishedSecret[] = [];
-    const walletName = `${kv.prefix}-${WALLET_SUFFIX}`;
-    const have = await vault.current(walletName);
-    if (have?.value && isZipBase64(have.value)) ctx.secrets.register(have.value);
-    if (walletNeedsWrite(have, db.id, material.walletIdentity)) {
-      const value = await wallet();
-      if (value.length > KEY_VAULT_MAX_VALUE)
-        throw new TaskError(
-          `The wallet of ${db.id} is ${value.length} characters in base64, above Key Vault's limit of ${KEY_VAULT_MAX_VALUE} for a secret value.`,
-          'Publish the wallet with publishToKubernetes instead, or take it from the walletPath output of the wallet action.',
-        );
-      const version = await vault.write(
-        walletName,
-        value,
-        WALLET_CONTENT_TYPE,
-        walletTags(db.id, material.walletIdentity),
-      );
-      secrets.push({ name: walletName, version, changed: true });
-    } else {
-      adopt(have!.value!);
-      secrets.push({ name: walletName, version: have?.version, changed: false });
-    }
+    const secrets: PublishedSecret[] = await publishWalletToKeyVault({
+      vault,
+      prefix: kv.prefix,
+      dbId: db.id,
+      identity: material.walletIdentity,
+      files: walletFiles,
+      register: (v) => void ctx.secrets.register(v),
+    });
     for (const item of items) {
       const name = `${kv.prefix}-${item.suffix}`;
       const current = await vault.current(name);
@@ -136,7 +114,12 @@ export async function publishCredentials(
     if (kept) ctx.secrets.register(kept);
     const reuse = kept && before?.metadata.annotations?.[annotation] === material.walletIdentity && isZipBase64(kept);
     if (reuse) adopt(kept);
-    const data: Record<string, string> = { [WALLET_K8S_KEY]: reuse ? kept : await wallet() };
+    const zip = reuse ? kept : await wallet();
+    // The zip (for clients that unpack it) and each wallet file as a key of its own, so mounting the Secret as a
+    // volume gives a TNS_ADMIN directory; a Secret holds up to 1 MiB, far above a wallet's 20-30 KB.
+    const data: Record<string, string> = { [WALLET_K8S_KEY]: zip };
+    for (const [file, b64] of unzipWallet(Buffer.from(zip, 'base64')))
+      data[file] = ctx.secrets.register(b64.toString('base64'))!;
     for (const item of items) data[item.k8sKey] = Buffer.from(item.value, 'utf8').toString('base64');
     const written = await kube.apply({
       apiVersion: 'v1',
