@@ -64,7 +64,10 @@ describe('OracleDbProvision packaged: publish to Key Vault and a Kubernetes Secr
         .concat('admin-password-ref')
         .map((s) => `orders-${debug}-${s}`);
       const versions = () => names.map((n) => w.kv.versions(n).length);
-      assert.deepEqual(versions(), names.map(() => 1));
+      assert.deepEqual(
+        versions(),
+        names.map(() => 1),
+      );
       const puts = w.kv.requests.filter((q) => q.method === 'PUT').length;
       const secret = w.kube.get('v1', 'Secret', 'shop', `orders-db-${debug}`) as {
         data: Record<string, string>;
@@ -74,7 +77,11 @@ describe('OracleDbProvision packaged: publish to Key Vault and a Kubernetes Secr
 
       const second = await run();
       assert.equal(second.result, 'Succeeded', `${second.resultMessage}\n${second.stderr}`);
-      assert.deepEqual(versions(), names.map(() => 1), 'no new Key Vault version');
+      assert.deepEqual(
+        versions(),
+        names.map(() => 1),
+        'no new Key Vault version',
+      );
       assert.equal(w.kv.requests.filter((q) => q.method === 'PUT').length, puts, 'no Key Vault write at all');
       assert.equal(
         (w.kube.get('v1', 'Secret', 'shop', `orders-db-${debug}`) as typeof secret).metadata.resourceVersion,

@@ -73,7 +73,10 @@ describe('lint: import boundaries', function () {
       JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     // The system packages are checked first (issue 19), then lint runs beside the packaging (both must pass).
-    assert.match(scripts.pretest, /^node scripts\/system-deps.js test && node scripts\/side-by-side.js (package lint|lint package) && /);
+    assert.match(
+      scripts.pretest,
+      /^node scripts\/system-deps.js test && node scripts\/side-by-side.js (package lint|lint package) && /,
+    );
     assert.match(scripts.lint, /^eslint .* \. && prettier --check \.$/);
   });
 });

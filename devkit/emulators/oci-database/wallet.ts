@@ -116,7 +116,11 @@ export function walletFiles(dbName: string, profiles: Profile[]): Record<string,
 /** A PEM bundle (private key and certificates) of about `size` characters: base64 of random bytes, 64 a line. */
 function pem(size: number): string {
   const block = (label: string, bytes: number): string => {
-    const lines = crypto.randomBytes(bytes).toString('base64').match(/.{1,64}/g) ?? [];
+    const lines =
+      crypto
+        .randomBytes(bytes)
+        .toString('base64')
+        .match(/.{1,64}/g) ?? [];
     return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
   };
   const key = Math.round(size * 0.3);
