@@ -17,7 +17,7 @@ import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
  */
 export const UNIT_TESTS = [
   'out/test/unit/*.test.js',
-  'out/test/acr/registry-unit.test.js',
+  'out/test/acr/{registry-unit,shared-blobs}.test.js',
   'out/test/canary/{plan,routers}.test.js',
   'out/test/db/{plan,tns-cr}.test.js',
   'out/test/hub/{matrix,timeline-gates,loader,rest-client}.test.js',

@@ -127,6 +127,7 @@ export async function promoteByImport(
     concurrency: 4,
     stats,
     log: (m: string) => deps.info(m),
+    inflight: new Map(),
   });
 }
 

@@ -132,6 +132,7 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     concurrency: req.concurrency ?? DEFAULT_CONCURRENCY,
     stats,
     log: (m: string) => deps.info(m),
+    inflight: new Map(),
   };
   if (subset) {
     // The new index's children first, then the index itself, by digest; tags are planned against it.

@@ -41,7 +41,16 @@ export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes'> {
   concurrency: number;
   stats: CopyStats;
   progressIntervalMs?: number;
+  /**
+   * Blob transfers under way in this promotion, by target repository and digest. Graphs copied at once
+   * share blobs (cosign's .sig and .att manifests have the same config blob), and two uploads of one blob
+   * into one repository at once make docker-registry answer the second manifest PUT with DIGEST_INVALID /
+   * MANIFEST_BLOB_UNKNOWN: the second copy waits for the first instead.
+   */
+  inflight?: Map<string, Promise<BlobOutcome>>;
 }
+
+type BlobOutcome = Awaited<ReturnType<typeof transferBlob>>;
 
 /**
  * Walks the manifest graph under `root` in the source, skipping every sub-tree whose manifest
@@ -128,10 +137,24 @@ export async function copyGraph(
 async function copyBlobs(src: Endpoint, dst: Endpoint, ordered: Descriptor[], opts: GraphCopyOptions): Promise<void> {
   const { stats } = opts;
   await mapLimit(ordered, opts.concurrency, async (blob) => {
-    const outcome = await transferBlob(src.client, src.repository, dst.client, dst.repository, blob, {
+    const key = `${dst.client.host}/${dst.repository}@${blob.digest}`;
+    const running = opts.inflight?.get(key);
+    if (running) {
+      await running;
+      stats.blobsPresent++;
+      return;
+    }
+    const transfer = transferBlob(src.client, src.repository, dst.client, dst.repository, blob, {
       ...opts,
       onBytes: (n) => (stats.bytesMoved += n),
     });
+    opts.inflight?.set(key, transfer);
+    let outcome: BlobOutcome;
+    try {
+      outcome = await transfer;
+    } finally {
+      opts.inflight?.delete(key);
+    }
     if (outcome === 'present') stats.blobsPresent++;
     else if (outcome === 'mounted') stats.blobsMounted++;
     else {
