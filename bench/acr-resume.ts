@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import { HttpClient } from '../tasks/common/http';
-import { DistributionClient } from '../tasks/common/registry/client';
 import { CHUNK_BYTES } from '../tasks/common/registry/chunked-upload';
 import { promoteByCopy } from '../tasks/AcrPromote/promote';
 import { startDroppingProxy } from '../devkit/net/dropping-proxy';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../devkit/registry/local-registry';
+import { basicClientPair } from '../devkit/registry/basic-clients';
+import { LocalRegistry, startLocalRegistry } from '../devkit/registry/local-registry';
 import { Descriptor, OciLayout } from '../devkit/registry/oci-layout';
 import { RegistryProbe, skopeoSeed, tempDir } from '../devkit/registry/world';
 import { writeResult } from './results';
@@ -21,21 +20,7 @@ const MB = Number(process.env.RESUME_MB ?? 1024);
 async function promoteThrough(src: LocalRegistry, dst: LocalRegistry, dropAfter: number, repository: string) {
   const proxy = await startDroppingProxy({ target: dst.url, dropAfterBytes: dropAfter, mode: 'buffered' });
   try {
-    const controller = new AbortController();
-    const deadline = Date.now() + 1_800_000;
-    const http = new HttpClient({ signal: controller.signal, deadline });
-    const deps = { http, signal: controller.signal, secrets: { register: (v: string | undefined) => v } };
-    const source = new DistributionClient(
-      src.host,
-      { kind: 'basic', label: 'src', username: READER.username, password: READER.password },
-      deps,
-    );
-    const target = new DistributionClient(
-      proxy.host,
-      { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password },
-      deps,
-      'push',
-    );
+    const { source, target, signal, deadline } = basicClientPair(src.host, proxy.host, 1_800_000);
     const lines: string[] = [];
     const started = process.hrtime.bigint();
     await promoteByCopy(
@@ -47,7 +32,7 @@ async function promoteThrough(src: LocalRegistry, dst: LocalRegistry, dropAfter:
         allowTagOverwrite: false,
         lockTarget: false,
       },
-      { signal: controller.signal, deadline, warn: (m) => lines.push(m), info: (m) => lines.push(m) },
+      { signal, deadline, warn: (m) => lines.push(m), info: (m) => lines.push(m) },
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { seconds, lines, uploadBytes: proxy.uploadBytes, dropped: proxy.dropped };

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
-import { HttpClient } from '../../tasks/common/http';
-import { DistributionClient } from '../../tasks/common/registry/client';
 import { CHUNK_BYTES } from '../../tasks/common/registry/chunked-upload';
 import { promoteByCopy } from '../../tasks/AcrPromote/promote';
-import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
+import { basicClientPair } from '../../devkit/registry/basic-clients';
+import { LocalRegistry, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { startDroppingProxy } from '../../devkit/net/dropping-proxy';
 import { RegistryProbe, skopeoSeed, tempDir } from '../../devkit/registry/world';
@@ -49,21 +48,7 @@ describe('AcrPromote resumable upload', function () {
     // Midway through the third 16 MiB chunk of the 64 MiB layer.
     const proxy = await startDroppingProxy({ target: dst.url, dropAfterBytes: 40 << 20, mode });
     try {
-      const controller = new AbortController();
-      const deadline = Date.now() + 150_000;
-      const http = new HttpClient({ signal: controller.signal, deadline });
-      const deps = { http, signal: controller.signal, secrets: { register: (v: string | undefined) => v } };
-      const source = new DistributionClient(
-        src.host,
-        { kind: 'basic', label: 'src', username: READER.username, password: READER.password },
-        deps,
-      );
-      const target = new DistributionClient(
-        proxy.host,
-        { kind: 'basic', label: 'dst', username: ADMIN.username, password: ADMIN.password },
-        deps,
-        'push',
-      );
+      const { source, target, signal, deadline } = basicClientPair(src.host, proxy.host, 150_000);
       const lines: string[] = [];
       await promoteByCopy(
         {
@@ -74,7 +59,7 @@ describe('AcrPromote resumable upload', function () {
           allowTagOverwrite: false,
           lockTarget: false,
         },
-        { signal: controller.signal, deadline, warn: (m) => lines.push(m), info: (m) => lines.push(m) },
+        { signal, deadline, warn: (m) => lines.push(m), info: (m) => lines.push(m) },
       );
       return { lines, resent: proxy.uploadBytes - total, dropped: proxy.dropped };
     } finally {

@@ -96,6 +96,12 @@ const PHASES: Record<string, string> = {
   drain: 'preview kept while the endpoints move',
 };
 
+/** An analysis step's outcome as read: "passed", or "failed: <reason>". */
+function verdict(s: CanaryStep): string {
+  if (s.analysis?.passed === true) return 'passed';
+  return `failed${s.analysis?.reason ? `: ${s.analysis.reason}` : ''}`;
+}
+
 /** Blue/green (strategy blueGreen): a preview behind its own Service, then the active Service switched. */
 function blueGreenLabel(s: CanaryStep): { label: string; weight?: number } | undefined {
   const note = s.note ? ` (${s.note})` : '';
@@ -104,11 +110,8 @@ function blueGreenLabel(s: CanaryStep): { label: string; weight?: number } | und
       return { label: `preview deployed${s.changed === false ? ' (unchanged)' : ''}` };
     case 'switch':
       return { label: `active Service switched${s.note ? `: ${s.note}` : ''}` };
-    case 'analysis': {
-      const passed = s.analysis?.passed === true;
-      const reason = s.analysis?.reason ? `: ${s.analysis.reason}` : '';
-      return { label: `${PHASES[s.note ?? ''] ?? s.note ?? 'analysis'} ${passed ? 'passed' : `failed${reason}`}` };
-    }
+    case 'analysis':
+      return { label: `${PHASES[s.note ?? ''] ?? s.note ?? 'analysis'} ${verdict(s)}` };
     case 'pause':
       return {
         label: `${PHASES[s.note ?? ''] ?? `wait${note}`}${s.durationMs !== undefined ? `: ${Math.round(s.durationMs / 1000)} s` : ''}`,
@@ -131,11 +134,8 @@ function label(s: CanaryStep, blueGreen: boolean): { label: string; weight?: num
       return { label: `canary ${s.weight ?? '?'}%${replicas}`, weight: s.weight };
     case 'pause':
       return { label: `pause${s.durationMs !== undefined ? ` ${Math.round(s.durationMs / 1000)} s` : ''}` };
-    case 'analysis': {
-      const passed = s.analysis?.passed === true;
-      const reason = s.analysis?.reason ? `: ${s.analysis.reason}` : '';
-      return { label: `analysis at ${s.weight ?? '?'}% ${passed ? 'passed' : `failed${reason}`}` };
-    }
+    case 'analysis':
+      return { label: `analysis at ${s.weight ?? '?'}% ${verdict(s)}` };
     case 'deploy':
       return { label: `canary deployed${s.changed === false ? ' (unchanged)' : ''}${replicas}`, weight: s.weight };
     case 'promote':
