@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -76,7 +77,10 @@ export function issueCert(opts: { names?: string[]; days?: number } = {}): Issue
     ca.cert,
     '-CAkey',
     ca.key,
-    '-CAcreateserial',
+    // A random serial per leaf: -CAcreateserial keeps a counter in ca.srl, which parallel test workers
+    // signing at once corrupt ("Unable to load number from ca.srl").
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
     '-out',
     certPath,
     '-days',
