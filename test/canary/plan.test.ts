@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { analyse } from '../../tasks/CanaryShift/analysis/analysis';
+import { analyse, shownValue } from '../../tasks/CanaryShift/analysis/analysis';
 import { singleValue } from '../../tasks/CanaryShift/analysis/prometheus';
 import { abortReserveMs, minimumStepsMs } from '../../tasks/CanaryShift/plan/budget';
 import { rolloutState } from '../../tasks/CanaryShift/kube/availability';
@@ -377,5 +377,20 @@ describe('CanaryShift pure plan', () => {
       const v = routeVerdict(r);
       assert.equal(v.kind === 'rejected' ? `rejected:${v.message}` : v.kind, want);
     }
+  });
+
+  describe('readings shown in logs and reasons', () => {
+    const rows: [number, string][] = [
+      [0.7000000000000001, '0.7'],
+      [0.99, '0.99'],
+      [1, '1'],
+      [0, '0'],
+      [123456789, '123457000'],
+      [0.000123456789, '0.000123457'],
+      [-2.5, '-2.5'],
+      [NaN, 'NaN'],
+      [Infinity, 'Infinity'],
+    ];
+    for (const [value, shown] of rows) it(`${value} → ${shown}`, () => assert.strictEqual(shownValue(value), shown));
   });
 });

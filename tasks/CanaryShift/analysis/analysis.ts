@@ -63,6 +63,12 @@ export interface AnalysisProbes extends Clock {
 const describeCondition = (c: Condition): string => `result ${c.op} ${c.threshold}`;
 
 /**
+ * A reading as people write thresholds: a rate Prometheus computes as 7/10 arrives as 0.7000000000000001,
+ * which reads like a different number in a log. Six significant digits; the record keeps the exact value.
+ */
+export const shownValue = (v: number): string => String(Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+
+/**
  * Takes `measurements` readings `intervalMs` apart (Argo Rollouts' count/interval). A reading fails when it
  * breaks the condition or the query fails; no data counts as the noData policy says (fail, pass, or
  * inconclusive: counted neither way). More than `failureLimit` failures fail at once: no point measuring a
@@ -95,7 +101,7 @@ export async function measureMetric(
       out.value = r.value;
       if (!holds(plan.condition, r.value)) {
         m.outcome = 'fail';
-        problems.push(`${r.value} does not satisfy ${describeCondition(plan.condition)}`);
+        problems.push(`${shownValue(r.value)} does not satisfy ${describeCondition(plan.condition)}`);
       }
     } else if (r.kind === 'noData') {
       m.outcome = 'noData';
@@ -118,7 +124,7 @@ export async function measureMetric(
       out.failures++;
     }
     out.measurements.push(m);
-    const shown = m.value !== undefined ? `value ${m.value}, ` : '';
+    const shown = m.value !== undefined ? `value ${shownValue(m.value)}, ` : '';
     clock.log(
       `${name} ${i + 1}/${plan.measurements}: ${shown}${m.passed ? (m.outcome === 'noData' ? m.error : 'passed') : `failed (${m.error})`}.`,
     );
