@@ -126,17 +126,22 @@ describe('CanaryShift packaged task (black box)', function () {
   });
 
   it('on cancellation (SIGTERM from the agent) returns traffic to stable before exiting', async () => {
+    const shifted = (): boolean =>
+      kube.requests.some(
+        (r) =>
+          r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'),
+      );
+    // Cancel once the canary has its 10% (during the 30 s pause), not after a fixed delay that a slow
+    // machine may not reach: the agent's cancel is a SIGTERM whenever the user clicks.
+    const cancel = new AbortController();
+    const watch = setInterval(() => shifted() && cancel.abort(), 25);
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
       inputs: inputs({ steps: '10, pause 30s, 100' }),
       endpoints: { k8s: kube.endpoint() },
-      kill: { afterMs: 6000, signal: 'SIGTERM' },
-    });
-    const shifted = kube.requests.some(
-      (r) =>
-        r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'),
-    );
-    assert.ok(shifted, 'the canary had 10% when the job was cancelled');
+      signal: cancel.signal,
+    }).finally(() => clearInterval(watch));
+    assert.ok(cancel.signal.aborted && shifted(), 'the canary had 10% when the job was cancelled');
     assert.equal(run.result, 'Canceled', `${run.stdout}\n${run.stderr}`);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });
     const route = kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', NS, 'web')!;
