@@ -2,6 +2,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../devkit/project';
+import { subsetIconFonts } from './subset-icons';
 
 /**
  * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
@@ -93,6 +94,7 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
+  await subsetIconFonts(outDir);
   return result.metafile;
 }
 
