@@ -32,6 +32,8 @@ export interface CoseSignRequest {
   critical?: Record<string, string>;
   /** The payload the envelope carries instead of the signed one (altered after signing). */
   servedPayload?: Buffer;
+  /** Changes the protected header before it is encoded and signed (malformed-but-signed envelopes). */
+  editProtected?: (header: Map<string | number, Cbor>) => void;
 }
 
 const epoch = (d: Date): Cbor => ({ tag: 1, value: Math.floor(d.getTime() / 1000) });
@@ -53,6 +55,7 @@ export function coseSign1(req: CoseSignRequest): Buffer {
     protectedHeader.set(k, v);
   }
   protectedHeader.set(2, crit);
+  req.editProtected?.(protectedHeader);
   const protectedBytes = cborEncode(protectedHeader);
   // RFC 9052 §4.4: Sig_structure for COSE_Sign1, external_aad empty.
   const toBeSigned = cborEncode(['Signature1', protectedBytes, Buffer.alloc(0), req.payload]);

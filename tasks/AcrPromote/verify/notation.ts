@@ -2,16 +2,16 @@ import { Attached } from './fetch-artifacts';
 import { COSE_MEDIA_TYPE, readCose } from './notation-cose';
 import { JWS_MEDIA_TYPE, readJws } from './notation-jws';
 import { NotaryEnvelope, checkNotaryEnvelope, notationTrust } from './notation-trust';
-import { SignatureCheck, SignerFact } from './signature';
+import { NOTATION_SIGNATURE, SignatureCheck, SignerFact } from './signature';
 
 /**
  * Notary Project signatures as ACR produces them natively (notaryproject/specs: signature-specification.md,
  * trust-store-trust-policy.md): an OCI referrer of artifactType application/vnd.cncf.notary.signature
  * whose one layer is the envelope, JWS (application/jose+json) or COSE (application/cose). Each format
  * has its reader; the policy (chain to the trust store, trusted identity, critical headers, expiry,
- * signed digest) is one, in notation-trust.ts.
+ * signed digest) is one, in notation-trust.ts. Loaded only for `verifySignature: notation`
+ * (lazy-notation.js, with the CBOR decoder).
  */
-export const NOTATION_SIGNATURE = 'application/vnd.cncf.notary.signature';
 
 const READERS: Record<string, (bytes: Buffer) => NotaryEnvelope | undefined> = {
   [JWS_MEDIA_TYPE]: readJws,
