@@ -6,7 +6,8 @@ import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
-import { cosignKeyPair, cosignSign } from './support/supply-chain';
+import { notationSignCose } from './support/notation-cose-sign';
+import { cosignKeyPair, cosignSign, notationPki } from './support/supply-chain';
 
 describe('AcrPromote packaged task, run like the agent', function () {
   this.timeout(60_000);
@@ -17,6 +18,8 @@ describe('AcrPromote packaged task, run like the agent', function () {
   let other: Descriptor;
   let chart: Descriptor;
   const key = cosignKeyPair();
+  let pkiDir: string;
+  let notaryRootPem: string;
 
   before(async () => {
     [src, dst] = await Promise.all([startLocalRegistry({ name: 'bsrc' }), startLocalRegistry({ name: 'bdst' })]);
@@ -37,10 +40,21 @@ describe('AcrPromote packaged task, run like the agent', function () {
     );
     layout.tag('chart', chart);
     await skopeoSeed(layout.dir, 'chart', src, 'helm/web:1.4.2');
+    // An image of its own repository signed by Notation in the COSE envelope, attached as a referrer (fallback tag).
+    pkiDir = tempDir('bpki');
+    const pki = notationPki(pkiDir, '/C=US/O=Contoso/CN=release');
+    notaryRootPem = pki.rootPem;
+    const notarised = layout.image({ layerSizes: [30_000] });
+    layout.tag('notarised', notarised);
+    await skopeoSeed(layout.dir, 'notarised', src, 'shop/notarised:2.0.0');
+    const refs = layout.referrersIndex(notarised, [notationSignCose(layout, notarised, pki)]);
+    layout.tag('refs', refs.descriptor);
+    await skopeoSeed(layout.dir, 'refs', src, `shop/notarised:${refs.tag}`, { all: true });
   });
 
   after(async () => {
     if (layout) fs.rmSync(layout.dir, { recursive: true, force: true });
+    if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
     await Promise.all([src?.stop(), dst?.stop()]);
   });
 
@@ -226,5 +240,33 @@ describe('AcrPromote packaged task, run like the agent', function () {
       /policy 'signature' failed: the signature in sha256:[a-f0-9]{64} does not verify with key/,
     );
     assert.deepEqual(new RegistryProbe(dst).tags('shop/refused'), []);
+  });
+
+  it('verifies a Notation COSE signature with the bundled CBOR reader (lazy-notation.js)', async () => {
+    const inputs = {
+      sourceImage: `${src.host}/shop/notarised:2.0.0`,
+      targetRegistry: dst.host,
+      targetRepository: 'shop/notary',
+      verifySignature: 'notation',
+      notationTrustStore: notaryRootPem,
+      notationTrustedIdentities: 'x509.subject: C=US, O=Contoso, CN=release',
+    };
+    const ok = await run(inputs);
+    assert.equal(ok.result, 'Succeeded', ok.resultMessage);
+    const ledger = ok.attachments.find((a) => a.type === 'multicloud-devsecops.ledger')!;
+    const record = JSON.parse(fs.readFileSync(ledger.path, 'utf8'));
+    assert.equal(record.details.verification.signature.kind, 'notation');
+    assert.equal(record.details.verification.signature.signer, 'C=US, O=Contoso, CN=release');
+    const refused = await run({
+      ...inputs,
+      targetRepository: 'shop/notary-who',
+      notationTrustedIdentities: 'x509.subject: C=US, O=Contoso, CN=someone-else',
+    });
+    assert.equal(refused.result, 'Failed');
+    assert.match(
+      refused.resultMessage ?? '',
+      /policy 'signature' failed: the signer 'C=US, O=Contoso, CN=release' is not a trusted identity/,
+    );
+    assert.deepEqual(new RegistryProbe(dst).tags('shop/notary-who'), []);
   });
 });

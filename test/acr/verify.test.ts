@@ -6,6 +6,7 @@ import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/r
 import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
 import { publicGoodTrustedRoot } from '../../tasks/AcrPromote/verify/public-good-root';
+import { notationSignCose } from './support/notation-cose-sign';
 import { runAcrPromote } from './support/run-in-process';
 import {
   CYCLONEDX,
@@ -136,6 +137,20 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
     await seed('notation', (i) => ({ referrers: [notationSign(layout, i, release)] }));
     await seed('notationold', (i) => ({ referrers: [notationSign(layout, i, expired)] }));
     await seed('notationtampered', (i) => ({ referrers: [notationSign(layout, i, release, { tamper: true })] }));
+    // The COSE envelope (notation sign --signature-format cose): a P-256 leaf and an RSA 3072 (PS384) leaf
+    // under the same root; an expiry in the future, in the past; an extended critical header.
+    const rsa = notationPki(path.join(pkiDir, 'rsa'), '/C=US/O=Contoso/CN=release-rsa', {
+      rsa: true,
+      root: release.root,
+    });
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+    await seed('cose', (i) => ({ referrers: [notationSignCose(layout, i, release, { expiry: hours(24) })] }));
+    await seed('cosersa', (i) => ({ referrers: [notationSignCose(layout, i, rsa, { alg: 'PS384' })] }));
+    await seed('cosetampered', (i) => ({ referrers: [notationSignCose(layout, i, release, { tamper: true })] }));
+    await seed('coseexpired', (i) => ({ referrers: [notationSignCose(layout, i, release, { expiry: hours(-1) })] }));
+    await seed('cosecrit', (i) => ({
+      referrers: [notationSignCose(layout, i, release, { critical: { 'io.contoso.mustUnderstand': 'yes' } })],
+    }));
     sigstore = sigstorePki(path.join(pkiDir, 'sigstore'));
     const bundle = (i: Descriptor, opts: { integratedAt?: Date; tamper?: boolean } = {}) =>
       attachBundle(layout, i, sigstoreBundle(sigstore, statement(i, COSIGN_SIGN, {}), IDENTITY, ISSUER, opts));
@@ -311,6 +326,70 @@ describe('AcrPromote supply-chain gate: verified on the source digest before any
       /does not lead to a certificate of the trust store/,
     );
   });
+
+  it('promotes an image with a Notation COSE signature (ES256, P-256 leaf); the record shows the signer', async () => {
+    const run = await runAcrPromote(notation('cose', 'cose', 'x509.subject: C=US, O=Contoso, CN=release'), endpoints);
+    assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
+    assert.equal(await dstProbe.manifestDigest('prod/cose', 'v1'), images.cose.digest);
+    const v = run.record!.details.verification as Record<string, any>;
+    assert.equal(v.passed, true);
+    assert.equal(v.signature.kind, 'notation');
+    assert.equal(v.signature.signer, 'C=US, O=Contoso, CN=release');
+    assert.match(v.signature.keyId, /^sha256:[a-f0-9]{64}$/);
+    assert.ok(run.host.lines.some((l) => /Verified: Notation signature .*CN=release/.test(l)));
+  });
+
+  it('promotes an image with a Notation COSE signature made with an RSA-PSS key (PS384, RSA 3072)', async () => {
+    const run = await runAcrPromote(
+      notation(
+        'cosersa',
+        'cose-rsa',
+        'x509.subject: C=US, O=Contoso, CN=release\nx509.subject: C=US, O=Contoso, CN=release-rsa',
+      ),
+      endpoints,
+    );
+    assert.equal(run.host.result?.result, 'Succeeded', run.host.result?.message);
+    const v = run.record!.details.verification as Record<string, any>;
+    assert.equal(v.signature.signer, 'C=US, O=Contoso, CN=release-rsa');
+    assert.equal(await dstProbe.manifestDigest('prod/cose-rsa', 'v1'), images.cosersa.digest);
+  });
+
+  it('refuses a COSE envelope whose payload was altered after signing', () =>
+    refused(
+      notation('cosetampered', 'cose-tampered', '*'),
+      'signature',
+      /\(COSE\) does not verify with its certificate \(envelope altered\)/,
+    ));
+
+  it('refuses a COSE signature that does not chain to the trust store', async () => {
+    const stranger = notationPki(path.join(pkiDir, 'stranger-cose'), '/C=US/O=Contoso/CN=release');
+    await refused(
+      { ...notation('cose', 'cose-stranger', '*'), notationTrustStore: stranger.rootPem },
+      'signature',
+      /\(COSE\) does not lead to a certificate of the trust store \('notationTrustStore'\)/,
+    );
+  });
+
+  it('refuses a COSE signer that is not a trusted identity', () =>
+    refused(
+      notation('cose', 'cose-who', 'x509.subject: C=US, O=Contoso, CN=someone-else'),
+      'signature',
+      /signer 'C=US, O=Contoso, CN=release' is not a trusted identity \('notationTrustedIdentities'\)/,
+    ));
+
+  it('refuses a COSE signature past its signed expiry', () =>
+    refused(
+      notation('coseexpired', 'cose-expired', '*'),
+      'signature',
+      /the signature in .*\(COSE\) expired at .*\(io\.cncf\.notary\.expiry\)/,
+    ));
+
+  it('refuses a COSE signature with a critical header it does not understand', () =>
+    refused(
+      notation('cosecrit', 'cose-crit', '*'),
+      'signature',
+      /marks the header 'io\.contoso\.mustUnderstand' critical, which this verifier does not understand/,
+    ));
 
   const keyless = (name: string, target: string, identity = IDENTITY): Record<string, string> => ({
     ...cosign(name, target),

@@ -3,10 +3,9 @@ import { Endpoint } from '../../common/registry/copy-graph';
 import { Descriptor } from '../../common/registry/media-types';
 import { DsseEnvelope } from './cosign-key';
 import { Attached, attachedTo } from './fetch-artifacts';
-import { NOTATION_SIGNATURE } from './notation';
 import { Severity, SignaturePolicy, VerifyPolicy } from './policy';
 import { Document, SeverityCounts, classify, evaluate } from './reports';
-import { SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
+import { NOTATION_SIGNATURE, SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
 import { signatureCheckFor } from '../signature-checks';
 
 const DSSE = 'application/vnd.dsse.envelope.v1+json';

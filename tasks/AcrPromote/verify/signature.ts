@@ -1,6 +1,9 @@
 import { DsseEnvelope } from './cosign-key';
 import { Attached } from './fetch-artifacts';
 
+/** A Notary Project signature referrer's artifact type (notaryproject/specs signature-specification.md). */
+export const NOTATION_SIGNATURE = 'application/vnd.cncf.notary.signature';
+
 /** Sigstore's bundle media type (protobuf-specs), as cosign --new-bundle-format attaches it. */
 export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 

@@ -180,11 +180,14 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** A root CA and a code-signing leaf (ECDSA P-256); `expired` dates the leaf in the past (openssl ca -startdate/-enddate). */
+/**
+ * A root CA and a code-signing leaf (ECDSA P-256, or RSA 3072 with `rsa`: Notation's PS384 key size);
+ * `expired` dates the leaf in the past (openssl ca -startdate/-enddate).
+ */
 export function notationPki(
   dir: string,
   subject: string,
-  opts: { expired?: boolean; root?: { key: string; cert: string } } = {},
+  opts: { expired?: boolean; rsa?: boolean; root?: { key: string; cert: string } } = {},
 ): NotationPki & { root: { key: string; cert: string } } {
   fs.mkdirSync(dir, { recursive: true });
   const root = opts.root ?? { key: path.join(dir, 'root.key'), cert: path.join(dir, 'root.pem') };
@@ -252,9 +255,7 @@ export function notationPki(
     [
       'req',
       '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
+      ...(opts.rsa ? ['rsa:3072'] : ['ec', '-pkeyopt', 'ec_paramgen_curve:P-256']),
       '-nodes',
       '-keyout',
       key,
@@ -335,7 +336,7 @@ export function notationSign(
   );
 }
 
-function attachWith(
+export function attachWith(
   layout: OciLayout,
   subject: Descriptor,
   artifactType: string,
