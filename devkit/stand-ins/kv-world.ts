@@ -44,9 +44,7 @@ export interface KvWorld {
 }
 
 /** `transitionMs` / `transitionRequests`: how long the OCI Vault's transitional states last (see startOciVault). */
-export async function startWorld(
-  opts: { transitionMs?: number; transitionRequests?: number } = {},
-): Promise<KvWorld> {
+export async function startWorld(opts: { transitionMs?: number; transitionRequests?: number } = {}): Promise<KvWorld> {
   const entra = await startEntra();
   const clientCert = issueCert({ names: ['kv-sync-client'], days: 3 });
   entra.register({

@@ -84,7 +84,10 @@ export function describeBadInputs(task: TaskName, rows: Row[]): void {
       const endpoints = Object.fromEntries(
         Object.entries(b.endpoints).map(([id, ep]) => [id, pointAtListener(ep, listener.port)]),
       );
-      const r = await run(listener, task, b.inputs, endpoints, { timeoutMs: 20_000, signal: listener.nextConnection() });
+      const r = await run(listener, task, b.inputs, endpoints, {
+        timeoutMs: 20_000,
+        signal: listener.nextConnection(),
+      });
       assert.ok(listener.connections > before, `${task} made no connection: ${r.stdout.slice(-600)}`);
     });
   });
