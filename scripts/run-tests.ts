@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../devkit/project';
@@ -25,6 +26,49 @@ export const UNIT_TESTS = [
   'out/test/smoke/{assertions,check-secrets,jsonpath,junit,parse-checks,status-range}.test.js',
 ];
 
+/**
+ * The files that take longest, longest first (serial wall and CPU per file, hooks included: the demo's
+ * before hook runs the whole demo). Mocha's parallel runner hands files to free workers in the order given,
+ * so these start first and the run ends on short files; in glob order, security/rerun.test.js (~30 s)
+ * started near the end and one worker ran it alone.
+ */
+export const SLOW_FIRST = [
+  'out/test/demo/demo.test.js',
+  'out/test/canary/blue-green-kill.test.js',
+  'out/test/security/rerun.test.js',
+  'out/test/hub/hub-theme.test.js',
+  'out/test/hub/hub-browser.test.js',
+  'out/test/canary/routers.test.js',
+  'out/test/reliability/canary-shift.test.js',
+  'out/test/agent/kube-connections.test.js',
+  'out/test/security/leak-oci.test.js',
+  'out/test/agent/hostile-services.test.js',
+  'out/test/reliability/oracle-db-provision.test.js',
+  'out/test/canary/canary-run.test.js',
+  'out/test/agent/agent-proxy.test.js',
+  'out/test/security/leak-http.test.js',
+  'out/test/canary/prometheus-real.test.js',
+  'out/test/hub/hub-in-host.test.js',
+];
+
+/** `files` (paths relative to ROOT) with SLOW_FIRST's in front, in its order; the rest keep theirs. */
+export function slowFirst(files: string[]): string[] {
+  const rank = (f: string): number => {
+    const i = SLOW_FIRST.indexOf(f);
+    return i < 0 ? SLOW_FIRST.length : i;
+  };
+  return files
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+    .map((x) => x.f);
+}
+
+/** Every out/test/**\/*.test.js, relative to ROOT, sorted (the order the glob gives). */
+export function suiteFiles(dir = path.join(ROOT, 'out', 'test')): string[] {
+  const found = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.test.js'));
+  return found.map((f) => path.relative(ROOT, path.join(dir, f)).split(path.sep).join('/')).sort();
+}
+
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
 /**
@@ -33,21 +77,26 @@ const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
  * keeps both cores busy. Every test already binds port 0 and writes under mkdtemp,
  * which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially (bisecting a flake).
  */
-export function mochaArgs(argv: string[], env: NodeJS.ProcessEnv, cores: number): string[] {
+export function mochaArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cores: number,
+  suite = ['--recursive', 'out/test/**/*.test.js'],
+): string[] {
   const unit = argv.includes('--unit');
   const named = argv.filter((a) => a !== '--unit');
   const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores));
   // Named files replace .mocharc.json's spec instead of adding to it, so its flags are repeated here.
   const base = ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending'];
   if (unit) return [...base, ...UNIT_TESTS, ...named];
-  const files = named.some((a) => /\.js$|\*/.test(a)) ? named : ['--recursive', 'out/test/**/*.test.js', ...named];
+  const files = named.some((a) => /\.js$|\*/.test(a)) ? named : [...suite, ...named];
   const parallel = jobs > 1 && !named.includes('--parallel') ? ['--parallel', '--jobs', String(jobs)] : [];
   return [...base, ...parallel, ...files];
 }
 
 if (require.main === module) {
   ensureTestCa(); // idempotent: lets `npm run test:unit` work in a fresh clone without `npm test`'s pretest.
-  const args = mochaArgs(process.argv.slice(2), process.env, os.availableParallelism());
+  const args = mochaArgs(process.argv.slice(2), process.env, os.availableParallelism(), slowFirst(suiteFiles()));
   const result = spawnSync(process.execPath, [mocha, ...args], {
     cwd: ROOT,
     stdio: 'inherit',

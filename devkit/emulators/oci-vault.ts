@@ -52,6 +52,8 @@ export interface OciSecret {
   versions: OciSecretVersion[];
   /** A transitional state (CREATING, UPDATING, CANCELLING_DELETION) ends at this time. */
   settlesAt?: number;
+  /** Or (transitionRequests) after this many more requests naming the secret have seen it. */
+  requestsLeft?: number;
 }
 export type OciOperation =
   | 'CreateSecret'
@@ -99,11 +101,17 @@ const ocid = (kind: string): string =>
   `ocid1.${kind}.oc1.eu-frankfurt-1.amaaaaaa${crypto.randomBytes(20).toString('hex')}`;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** `transitionMs`: how long CREATING, UPDATING and CANCELLING_DELETION last (0: until the next request). */
+/**
+ * `transitionMs`: how long CREATING, UPDATING and CANCELLING_DELETION last (0: until the next request).
+ * `transitionRequests`: instead, how many requests naming the secret (by id) still see the transitional state;
+ * the next one sees ACTIVE. Tests that assert on polls or on a 409 use it: counted requests hold on a slow
+ * machine, where a few hundred milliseconds may pass between two requests.
+ */
 export async function startOciVault(opts: {
   vaults: OciVaultDef[];
   pageSize?: number;
   transitionMs?: number;
+  transitionRequests?: number;
 }): Promise<OciVaultEmulator> {
   const secrets: OciSecret[] = [];
   const retryTokens = new Map<string, { bodyHash: string; secret: OciSecret }>();
@@ -217,7 +225,17 @@ export async function startOciVault(opts: {
   });
   const transition = (s: OciSecret, state: string): void => {
     s.lifecycleState = state;
-    s.settlesAt = Date.now() + (opts.transitionMs ?? 0);
+    if (opts.transitionRequests !== undefined) s.requestsLeft = opts.transitionRequests;
+    else s.settlesAt = Date.now() + (opts.transitionMs ?? 0);
+  };
+  /** Counts one request naming `s` against its transitional state (transitionRequests). */
+  const countRequest = (s: OciSecret | undefined): void => {
+    if (s?.requestsLeft === undefined) return;
+    if (s.requestsLeft > 0) s.requestsLeft--;
+    else {
+      s.lifecycleState = 'ACTIVE';
+      s.requestsLeft = undefined;
+    }
   };
   const addVersion = (s: OciSecret, content: string): void => {
     for (const v of s.versions)
@@ -291,6 +309,7 @@ export async function startOciVault(opts: {
       }
     }
     const secret = id ? secrets.find((s) => s.id === id && s.lifecycleState !== 'DELETED') : undefined;
+    countRequest(secret);
     const name =
       op === 'CreateSecret'
         ? json.secretName

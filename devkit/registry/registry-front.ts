@@ -17,6 +17,8 @@ export interface RegistryFront {
   /** Slow blob downloads to about this many bytes per second (0: full speed). */
   throttleBlobs(bytesPerSecond: number): void;
   readonly referrerRequests: number;
+  /** Blob downloads answered at the throttled rate so far: a test cancels a copy once one is mid-stream. */
+  readonly throttledDownloads: number;
   /** Serve the OCI referrers API (GET /v2/<repo>/referrers/<digest>) from the sha256-<hex> fallback index. */
   referrersApi(on: boolean): void;
   close(): Promise<void>;
@@ -108,6 +110,7 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
           upRes.statusCode === 200
         ) {
           const rate = throttle;
+          throttledDownloads++;
           upRes
             .pipe(
               new Transform({
@@ -144,6 +147,7 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
     res.end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
   };
   let referrerRequests = 0;
+  let throttledDownloads = 0;
   let realm = '';
   let service = '';
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,6 +160,9 @@ export async function startRegistryFront(upstream: string): Promise<RegistryFron
     referrersApi: (on) => (referrers = on),
     get referrerRequests() {
       return referrerRequests;
+    },
+    get throttledDownloads() {
+      return throttledDownloads;
     },
     close: () =>
       new Promise((resolve) => {

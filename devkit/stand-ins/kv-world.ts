@@ -43,7 +43,8 @@ export interface KvWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(opts: { transitionMs?: number } = {}): Promise<KvWorld> {
+/** `transitionMs` / `transitionRequests`: how long the OCI Vault's transitional states last (see startOciVault). */
+export async function startWorld(opts: { transitionMs?: number; transitionRequests?: number } = {}): Promise<KvWorld> {
   const entra = await startEntra();
   const clientCert = issueCert({ names: ['kv-sync-client'], days: 3 });
   entra.register({
@@ -57,6 +58,7 @@ export async function startWorld(opts: { transitionMs?: number } = {}): Promise<
     vaults: [{ id: VAULT, compartmentId: COMPARTMENT, keyIds: [KEY] }],
     pageSize: 2,
     transitionMs: opts.transitionMs,
+    transitionRequests: opts.transitionRequests,
   });
   const proxy = await startConnectProxy({ [kv.hostname]: kv.port });
   const azure = (scheme: string, auth: Record<string, string>): Endpoint => ({

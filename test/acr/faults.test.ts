@@ -7,6 +7,7 @@ import { Descriptor, OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryFront, startRegistryFront } from '../../devkit/registry/registry-front';
 import { runAcrPromote } from './support/run-in-process';
 import { RegistryProbe, skopeoSeed, tempDir } from '../../devkit/registry/world';
+import { abortWhen } from '../../devkit/agent/abort-when';
 
 /** Connections point at the fronts, so the task sees ACR's lock API and the injected faults. */
 function frontEndpoint(front: RegistryFront, creds: { username: string; password: string }): Endpoint {
@@ -144,8 +145,11 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
   });
 
   it('a packaged run killed mid-copy moves no tag; the next run converges', async () => {
-    // ~2 s per blob: the SIGTERM lands while every blob is mid-stream.
+    // ~2 s per blob; the SIGTERM is sent once a blob is mid-stream (not after a fixed 1.2 s, which a loaded
+    // machine can spend starting the task: a signal before its handler is installed kills it outright).
     srcFront.throttleBlobs(512 * 1024);
+    const started = srcFront.throttledDownloads;
+    const cancel = abortWhen(() => srcFront.throttledDownloads > started);
     const args = {
       taskDir: packagedTaskDir('AcrPromote'),
       inputs: inputs({ sourceImage: `${srcFront.host}/team/big:v1`, targetRepository: 'killed/big' }),
@@ -153,10 +157,12 @@ describe('AcrPromote against an ACR-like front: lock API, outages, corrupt conte
     };
     let killed;
     try {
-      killed = await runTaskLikeAgent({ ...args, kill: { afterMs: 1200, signal: 'SIGTERM' } });
+      killed = await runTaskLikeAgent({ ...args, signal: cancel.signal });
     } finally {
+      cancel.dispose();
       srcFront.throttleBlobs(0);
     }
+    assert.ok(cancel.signal.aborted, 'cancelled while a blob was mid-stream');
     assert.equal(killed.code, 0, 'a cancelled task still exits 0: the result is in task.complete');
     assert.equal(killed.result, 'Canceled', killed.resultMessage);
     const probe = new RegistryProbe(dst);

@@ -8,6 +8,7 @@ import { SecretMasker } from '../../devkit/agent/secret-masker';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { issueCert } from '../../devkit/support/test-ca';
 import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
+import { abortWhen } from '../../devkit/agent/abort-when';
 
 /**
  * Issue 20, rows 1, 2, 3 and 12, through the model of the agent (devkit/agent): each test fails
@@ -103,10 +104,14 @@ describe('agent model: packaged SmokeTest (issue 20 rows 1, 2, 3, 12)', function
   });
 
   it('row 3: a cancelled run reports Canceled, which the agent accepts', async () => {
+    // Cancelled once the hung request reached the service (not after a fixed delay a slow start can outlast).
+    const slow = svc.hits.get('/slow') ?? 0;
+    const cancel = abortWhen(() => (svc.hits.get('/slow') ?? 0) > slow);
     const r = await smoke({
       inputs: { baseUrl: svc.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' },
-      kill: { afterMs: 1500, signal: 'SIGTERM' },
-    });
+      signal: cancel.signal,
+    }).finally(() => cancel.dispose());
+    assert.ok(cancel.signal.aborted, 'the hung request reached the service');
     assert.deepEqual([r.result, r.stepResult, r.agentErrors], ['Canceled', 'Canceled', []], detail(r));
   });
 

@@ -55,8 +55,12 @@ describe('inputs in their published shapes are accepted', () => {
         endpoints,
         env: listener.proxyEnv(),
         timeoutMs: 20_000,
+        // Reaching the listener is the proof: cancelled there, the run ends with a result at once instead of
+        // retrying into dropped connections; a refusal at validation would end it before any connection.
+        signal: listener.nextConnection(),
       });
-      assert.ok(!/input '\w+'/.test(run.resultMessage ?? ''), `refused at validation: ${run.resultMessage}`);
+      assert.ok(run.resultMessage, `no result: ${run.stdout.slice(-500)}`);
+      assert.ok(!/input '\w+'/.test(run.resultMessage), `refused at validation: ${run.resultMessage}`);
       assert.ok(listener.connections > before, `no connection: ${run.stdout.slice(-500)}`);
     });
   }

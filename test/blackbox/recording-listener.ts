@@ -9,6 +9,7 @@ import * as net from 'node:net';
 export class RecordingListener {
   private readonly server = net.createServer((socket) => {
     this.connections += 1;
+    this.firstContact?.abort();
     socket.once('data', (d: Buffer) => this.firstBytes.push(d.subarray(0, 80).toString('latin1')));
     // Drop the connection: a task that got here fails fast instead of waiting for an answer.
     setTimeout(() => socket.destroy(), 50);
@@ -16,6 +17,17 @@ export class RecordingListener {
   connections = 0;
   readonly firstBytes: string[] = [];
   port = 0;
+  private firstContact?: AbortController;
+
+  /**
+   * A signal that aborts at the next connection: a control run that only has to show it reached the listener
+   * is cancelled there (runTaskLikeAgent's `signal`, SIGTERM as the agent sends) instead of retrying into the
+   * dropped connections until its timeout.
+   */
+  nextConnection(): AbortSignal {
+    this.firstContact = new AbortController();
+    return this.firstContact.signal;
+  }
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

@@ -5,6 +5,7 @@ import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
 import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { abortWhen } from '../../devkit/agent/abort-when';
 
 /** The task as users install it: the bundle from the .vsix, spawned like the agent does, against the emulators. */
 describe('CanaryShift packaged task (black box)', function () {
@@ -131,16 +132,15 @@ describe('CanaryShift packaged task (black box)', function () {
         (r) =>
           r.method === 'PATCH' && r.path.endsWith('/httproutes/web') && JSON.stringify(r.body).includes('"weight":10'),
       );
-    // Cancel once the canary has its 10% (during the 30 s pause), not after a fixed delay that a slow
-    // machine may not reach: the agent's cancel is a SIGTERM whenever the user clicks.
-    const cancel = new AbortController();
-    const watch = setInterval(() => shifted() && cancel.abort(), 25);
+    // Cancelled once the canary has its 10% (the 30 s pause follows), not after a fixed delay: a loaded machine
+    // could still be starting the task then, and a quiet one would wait for nothing.
+    const cancel = abortWhen(shifted);
     const run = await runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
       inputs: inputs({ steps: '10, pause 30s, 100' }),
       endpoints: { k8s: kube.endpoint() },
       signal: cancel.signal,
-    }).finally(() => clearInterval(watch));
+    }).finally(() => cancel.dispose());
     assert.ok(cancel.signal.aborted && shifted(), 'the canary had 10% when the job was cancelled');
     assert.equal(run.result, 'Canceled', `${run.stdout}\n${run.stderr}`);
     assert.deepEqual(run.outputs, { canaryWeight: '0', outcome: 'aborted' });

@@ -5,6 +5,7 @@ import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
 import { ociEndpoint } from '../../devkit/support/oci-test-key';
 import { ADMIN_PASSWORD, WALLET_PASSWORD, dbInputs } from './support';
+import { abortWhen } from '../../devkit/agent/abort-when';
 
 describe('OracleDbProvision packaged task (black box)', function () {
   this.timeout(30_000);
@@ -51,14 +52,24 @@ describe('OracleDbProvision packaged task (black box)', function () {
 
   it('stops waiting when the job is cancelled and records the cancellation', async () => {
     oci.store.delays.provision = 20_000;
+    // Cancelled once the create was sent and the task reads the database again (it is waiting for AVAILABLE),
+    // not after a fixed delay that a loaded machine can outlast before the create.
+    const before = oci.requests.length;
+    const waiting = (): boolean => {
+      const since = oci.requests.slice(before);
+      const create = since.findIndex((q) => q.method === 'POST' && q.path.endsWith('/autonomousDatabases'));
+      return create >= 0 && since.slice(create + 1).some((q) => q.method === 'GET');
+    };
+    const cancel = abortWhen(waiting);
     const r = await runTaskLikeAgent({
       taskDir: packagedTaskDir('OracleDbProvision'),
       inputs: dbInputs({ displayName: 'slow-db', dbName: 'SLOWDB' }),
       endpoints: { oci: ociEndpoint(oci.url) },
       env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '' },
-      kill: { afterMs: 2500, signal: 'SIGTERM' },
-    });
+      signal: cancel.signal,
+    }).finally(() => cancel.dispose());
     oci.store.delays.provision = 300;
+    assert.ok(cancel.signal.aborted, 'cancelled while waiting for the database');
     assert.equal(r.result, 'Canceled', r.resultMessage);
     assert.deepEqual([r.code, r.agentErrors], [0, []], 'the agent needs exit code 0 even when cancelled');
     const record = JSON.parse(fs.readFileSync(r.attachments[0].path, 'utf8'));

@@ -37,7 +37,8 @@ describe('KeyVaultToOci failure modes', function () {
 
   it('cancels the deletion, waits for it to settle and writes a new version when restorePendingDeletion is true', async () => {
     await world.close();
-    world = await startWorld({ transitionMs: 150 });
+    // CANCELLING_DELETION lasts for three requests naming the secret, however slow the machine: the task must poll.
+    world = await startWorld({ transitionRequests: 3 });
     world.kv.set('gone', 'new value');
     world.kv.set('same', 'kept');
     seedPending('gone', 'old value');
@@ -54,7 +55,10 @@ describe('KeyVaultToOci failure modes', function () {
     assert.equal(world.oci.secretByName(VAULT, 'same')!.versions.length, 1, 'restored, content equal: no new version');
     const secrets = run.record!.details.secrets as { source: string; restored?: boolean }[];
     assert.ok(secrets.every((s) => s.restored));
-    assert.ok(world.oci.requests.filter((r) => r.op === 'GetSecret').length > 2, 'polled while CANCELLING_DELETION');
+    const polls = (name: string): number =>
+      world.oci.requests.filter((r) => r.op === 'GetSecret' && r.secretName === name).length;
+    // Three GetSecret answered CANCELLING_DELETION, the fourth ACTIVE: the task polled until the state settled.
+    assert.deepEqual([polls('gone'), polls('same')], [4, 4], 'polled while CANCELLING_DELETION');
     assert.ok(world.oci.requests.some((r) => r.op === 'UpdateSecret' && r.status === 200));
   });
 
@@ -155,8 +159,9 @@ describe('KeyVaultToOci failure modes', function () {
 
   it('waits out a secret still UPDATING from the previous run (409 IncorrectState is retried)', async () => {
     await world.close();
-    // The second run must meet the secret still UPDATING, and its retries (a few hundred ms) must outlast the state.
-    world = await startWorld({ transitionMs: 300 });
+    // UPDATING lasts for three requests naming the secret (not a time, which a slow machine outlasts between
+    // two runs): the second run reads the bundle (1), then its UpdateSecret meets 409 twice before it settles.
+    world = await startWorld({ transitionRequests: 3 });
     world.kv.set('busy', 'v1');
     world.oci.seed({ vaultId: VAULT, compartmentId: COMPARTMENT, keyId: KEY, name: 'busy', content: 'v0' });
     assert.equal((await runInProcess(world)).code, 0);
@@ -164,7 +169,7 @@ describe('KeyVaultToOci failure modes', function () {
     const run = await runInProcess(world);
     assert.notEqual(run.host.result?.result, 'Failed', run.visible);
     const updates = world.oci.requests.filter((r) => r.op === 'UpdateSecret').map((r) => r.status);
-    assert.ok(updates.includes(409), `saw IncorrectState: ${updates.join(',')}`);
+    assert.deepEqual(updates, [200, 409, 409, 200], 'the second run retried IncorrectState until ACTIVE');
     assert.deepEqual(
       world.oci.secretByName(VAULT, 'busy')!.versions.map((v) => v.content),
       ['v0', 'v1', 'v2'].map(b64),

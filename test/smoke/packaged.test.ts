@@ -6,6 +6,7 @@ import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { issueCert } from '../../devkit/support/test-ca';
 import { startProxy } from '../../devkit/net/smoke-proxy';
 import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
+import { abortWhen } from '../../devkit/agent/abort-when';
 
 /** The packaged task, spawned the way the agent spawns it, against real local HTTP(S) services. */
 function run(opts: Omit<AgentRunOptions, 'taskDir'>): ReturnType<typeof runTaskLikeAgent> {
@@ -185,13 +186,18 @@ describe('SmokeTest packaged task (black box)', function () {
   });
 
   it('stops promptly and reports Cancelled when the agent cancels the job', async () => {
-    const t0 = Date.now();
+    // Cancelled once the hung request reached the service (not after a fixed delay a slow start can outlast).
+    const slow = tls.hits.get('/slow') ?? 0;
+    const cancel = abortWhen(() => (tls.hits.get('/slow') ?? 0) > slow);
+    let cancelledAt = 0;
+    cancel.signal.addEventListener('abort', () => (cancelledAt = Date.now()));
     const r = await run({
       inputs: { baseUrl: tls.url, checks: '- { name: hung, path: "/slow?ms=20000" }\n' },
-      kill: { afterMs: 1500, signal: 'SIGTERM' },
-    });
+      signal: cancel.signal,
+    }).finally(() => cancel.dispose());
+    assert.ok(cancel.signal.aborted, 'the hung request reached the service');
     assert.equal(r.result, 'Canceled', r.stdout);
-    assert.ok(Date.now() - t0 < 8000, 'did not wait for the hung request');
+    assert.ok(Date.now() - cancelledAt < 8000, 'stopped promptly: did not wait for the hung request (20 s)');
   });
 
   it('rejects bad checks before any request, naming the check and the field', async () => {

@@ -77,6 +77,6 @@ describe('lint: import boundaries', function () {
       scripts.pretest,
       /^node scripts\/system-deps.js test && node scripts\/side-by-side.js (package lint|lint package) && /,
     );
-    assert.match(scripts.lint, /^eslint .* \. && prettier --check \.$/);
+    assert.match(scripts.lint, /^eslint .* \. && prettier --check (--cache --cache-location \S+ )?\.$/);
   });
 });

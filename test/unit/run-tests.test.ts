@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mochaArgs } from '../../scripts/run-tests';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../../devkit/project';
+import { SLOW_FIRST, mochaArgs, slowFirst, suiteFiles } from '../../scripts/run-tests';
 
 describe('test runner arguments (scripts/run-tests.ts)', () => {
   const has = (args: string[], ...seq: string[]) => args.join(' ').includes(seq.join(' '));
@@ -26,5 +29,23 @@ describe('test runner arguments (scripts/run-tests.ts)', () => {
     const args = mochaArgs(['--unit'], {}, 2);
     assert.ok(!args.includes('--parallel'));
     assert.ok(args.includes('out/test/unit/*.test.js'));
+  });
+
+  it('starts the slowest files first, in SLOW_FIRST order, and keeps the order of the others', () => {
+    const files = ['out/test/a/x.test.js', SLOW_FIRST[2], 'out/test/b/y.test.js', SLOW_FIRST[0]];
+    assert.deepEqual(slowFirst(files), [SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js', 'out/test/b/y.test.js']);
+    const args = mochaArgs([], {}, 2, slowFirst(files));
+    assert.ok(has(args, '--jobs', '2', SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js'), args.join(' '));
+  });
+
+  it('SLOW_FIRST names existing test files, and the suite is every compiled .test.js under out/test', () => {
+    for (const f of SLOW_FIRST) {
+      const source = f.replace(/^out\//, '').replace(/\.js$/, '.ts');
+      assert.ok(fs.existsSync(path.join(ROOT, source)), `${f}: no ${source} (renamed? update SLOW_FIRST)`);
+    }
+    const suite = suiteFiles();
+    assert.ok(suite.includes('out/test/unit/run-tests.test.js'), suite.slice(0, 5).join(' '));
+    assert.ok(suite.every((f) => /^out\/test\/.+\.test\.js$/.test(f)));
+    assert.equal(new Set(slowFirst(suite)).size, suite.length);
   });
 });

@@ -24,7 +24,7 @@ async function run(
   task: TaskName,
   inputs: Record<string, string>,
   endpoints: Record<string, Endpoint>,
-  extra: { secretVariables?: Record<string, string>; timeoutMs?: number } = {},
+  extra: { secretVariables?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
 ) {
   const filled = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, fill(v, listener.port)]));
   return runTaskLikeAgent({
@@ -84,7 +84,10 @@ export function describeBadInputs(task: TaskName, rows: Row[]): void {
       const endpoints = Object.fromEntries(
         Object.entries(b.endpoints).map(([id, ep]) => [id, pointAtListener(ep, listener.port)]),
       );
-      const r = await run(listener, task, b.inputs, endpoints, { timeoutMs: 20_000 });
+      const r = await run(listener, task, b.inputs, endpoints, {
+        timeoutMs: 20_000,
+        signal: listener.nextConnection(),
+      });
       assert.ok(listener.connections > before, `${task} made no connection: ${r.stdout.slice(-600)}`);
     });
   });
