@@ -21,7 +21,7 @@ export async function readVaultVerifyKey(
     createAzureCredential(azure, ctx.host, ctx.network),
     keyVaultClientOptions({ network: ctx.network, task: 'AcrPromote' }),
   ]);
-  const client = new KeyClient(ref.vaultUrl, credential, options as never);
+  const client = new KeyClient(ref.vaultUrl, credential, options);
   const where = `Key Vault key ${keyUrl(ref)} (input 'cosignKeyVaultKey')`;
   const through = `Azure service connection '${azure.connectionId}' (input 'azureSubscription')`;
   let bundle;

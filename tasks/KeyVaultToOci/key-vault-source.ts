@@ -21,7 +21,7 @@ export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise
     import('@azure/keyvault-secrets'),
     keyVaultClientOptions({ network: opts.network, retry: opts.retry, task: 'KeyVaultToOci' }),
   ]);
-  const client = new SecretClient(opts.vaultUrl, opts.credential, options as never);
+  const client = new SecretClient(opts.vaultUrl, opts.credential, options);
   const vault = new URL(opts.vaultUrl).hostname;
   return {
     description: `Key Vault ${vault}`,
