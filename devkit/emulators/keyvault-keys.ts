@@ -71,7 +71,7 @@ export function keyStore(vaultUrl: string): KeyStore {
   return {
     setKey(name, key, opts = {}) {
       // Only the public half ever leaves the emulator, as from the service.
-      const jwk = crypto.createPublicKey(key).export({ format: 'jwk' });
+      const jwk = (key.type === 'public' ? key : crypto.createPublicKey(key)).export({ format: 'jwk' });
       const now = Math.floor(Date.now() / 1000);
       const entry = keys.get(name.toLowerCase()) ?? { display: name, versions: [] };
       const version = crypto.randomBytes(16).toString('hex');

@@ -30,8 +30,9 @@ export async function readVaultVerifyKey(
   } catch (err) {
     throw getKeyError(err, where, through);
   }
+  const kid = bundle.key?.kid ?? bundle.id ?? keyUrl(ref);
   const key = vaultVerifyKey({
-    id: bundle.key?.kid ?? bundle.id,
+    id: kid,
     kty: bundle.key?.kty ?? bundle.keyType,
     crv: bundle.key?.crv,
     keyOps: bundle.key?.keyOps ?? bundle.keyOperations,
@@ -45,7 +46,8 @@ export async function readVaultVerifyKey(
   });
   if (typeof key === 'string')
     throw new TaskError(
-      `${where} cannot verify cosign signatures: ${key}. Nothing was copied.`,
+      `Key Vault key ${untrusted(kid)} (input 'cosignKeyVaultKey') cannot verify cosign signatures: ${key}. ` +
+        'Nothing was copied.',
       'Use an enabled, unexpired EC (P-256) or RSA key whose permitted operations include verify, or pin a ' +
         'version that is, e.g. azurekms://<vault>.vault.azure.net/<key>/<version>.',
     );
