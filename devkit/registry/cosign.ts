@@ -45,17 +45,18 @@ export function simpleSigningPayload(digest: string, reference: string): Buffer 
 
 /**
  * The .sig manifest for `digest` (not tagged). For refusal tests: `tamper` alters the payload after signing,
- * `payloadDigest` signs a claim about another digest.
+ * `payloadDigest` signs a claim about another digest. `hash`: the digest cosign's KMS signers use for larger
+ * keys (Azure Key Vault P-384: SHA-384); cosign's own keys are P-256 with SHA-256.
  */
 export function cosignSignatureManifest(
   layout: OciLayout,
   digest: string,
   reference: string,
   keys: CosignKeys,
-  opts: { tamper?: boolean; payloadDigest?: string } = {},
+  opts: { tamper?: boolean; payloadDigest?: string; hash?: string } = {},
 ): Descriptor {
   const payload = simpleSigningPayload(opts.payloadDigest ?? digest, reference);
-  const signature = sign('sha256', payload, keys.privateKey).toString('base64');
+  const signature = sign(opts.hash ?? 'sha256', payload, keys.privateKey).toString('base64');
   const served = opts.tamper
     ? Buffer.from(
         payload.toString('utf8').replace('cosign container image signature', 'cosign container image signaturE'),

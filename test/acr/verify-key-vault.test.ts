@@ -29,6 +29,7 @@ describe('AcrPromote supply-chain gate: cosign key read from Azure Key Vault thr
   let endpoints: Record<string, Endpoint>;
   let key: CosignKey;
   let image: Descriptor;
+  let image384: Descriptor;
   let cosignVersion: string;
 
   before(async () => {
@@ -54,6 +55,17 @@ describe('AcrPromote supply-chain gate: cosign key read from Azure Key Vault thr
     layout.tag('sig', cosignSign(layout, image, key));
     await skopeoSeed(layout.dir, 'v1', src, 'sc/app:v1');
     await skopeoSeed(layout.dir, 'sig', src, `sc/app:${image.digest.replace(':', '-')}.sig`);
+    // A P-384 HSM key, signed as cosign's Azure KMS signer does with it: ES384 over SHA-384, DER-encoded.
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    kv.setKey('hsm-p384', p384.publicKey, { hsm: true });
+    image384 = layout.image({ layerSizes: [31_000] });
+    layout.tag('v384', image384);
+    layout.tag(
+      'sig384',
+      cosignSign(layout, image384, { privateKey: p384.privateKey, publicPem: '' }, { hash: 'sha384' }),
+    );
+    await skopeoSeed(layout.dir, 'v384', src, 'sc/hsm:v1');
+    await skopeoSeed(layout.dir, 'sig384', src, `sc/hsm:${image384.digest.replace(':', '-')}.sig`);
     endpoints = {
       src: registryEndpoint(src, READER),
       dst: registryEndpoint(dst, ADMIN),
@@ -135,6 +147,19 @@ describe('AcrPromote supply-chain gate: cosign key read from Azure Key Vault thr
     assert.equal(r.host.result?.result, 'Succeeded', r.host.result?.message);
     assert.equal((r.record!.details.verification as { signature: { keyVaultKey: string } }).signature.keyVaultKey, kid);
     assert.ok(kv.requests.some((q) => q.path === `/keys/cosign/${cosignVersion}` && q.status === 200));
+  });
+
+  it('verifies with an EC-HSM P-384 key using SHA-384, the digest cosign signs with for that curve', async () => {
+    const r = await run({
+      ...inputs('hsm', `azurekms://${VAULT}.vault.azure.net/hsm-p384`),
+      sourceImage: `${src.host}/sc/hsm:v1`,
+    });
+    assert.equal(r.host.result?.result, 'Succeeded', r.host.result?.message);
+    assert.equal(await dstProbe.manifestDigest('prod/hsm', 'v1'), image384.digest);
+    assert.match(
+      String((r.record!.details.verification as { signature: { keyVaultKey: string } }).signature.keyVaultKey),
+      /\/keys\/hsm-p384\/[0-9a-f]{32}$/,
+    );
   });
 
   it('refuses an image signed with another key than the one in the vault: policy signature, target unchanged', async () => {

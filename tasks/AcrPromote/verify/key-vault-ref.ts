@@ -70,7 +70,9 @@ export function parseKeyVaultKeyRef(text: string, extraSuffixes: string[] = []):
       );
     parts = segments.slice(1);
   } else {
-    return fail('write azurekms://<vault>.vault.azure.net/<key-name> or https://<vault>.vault.azure.net/keys/<key-name>');
+    return fail(
+      'write azurekms://<vault>.vault.azure.net/<key-name> or https://<vault>.vault.azure.net/keys/<key-name>',
+    );
   }
   host = host.toLowerCase();
   const suffixes = [...KEY_VAULT_SUFFIXES, ...extraSuffixes.map((s) => s.toLowerCase().replace(/^\.+/, ''))];
@@ -82,9 +84,12 @@ export function parseKeyVaultKeyRef(text: string, extraSuffixes: string[] = []):
     );
   const vault = host.slice(0, -suffix.length - 1);
   if (!VAULT_NAME.test(vault))
-    return fail(`'${vault.slice(0, 100)}' is not a vault name (3-24 letters, digits and hyphens, starting with a letter)`);
+    return fail(
+      `'${vault.slice(0, 100)}' is not a vault name (3-24 letters, digits and hyphens, starting with a letter)`,
+    );
   const [name, version] = parts;
-  if (!KEY_NAME.test(name)) return fail(`'${name.slice(0, 130)}' is not a key name (1-127 letters, digits and hyphens)`);
+  if (!KEY_NAME.test(name))
+    return fail(`'${name.slice(0, 130)}' is not a key name (1-127 letters, digits and hyphens)`);
   if (version !== undefined && !VERSION.test(version))
     return fail(`'${version.slice(0, 100)}' is not a key version (32 hex digits)`);
   return {

@@ -44,7 +44,7 @@ export function cosignSign(
   layout: OciLayout,
   subject: Descriptor,
   key: CosignKey,
-  opts: { tamper?: boolean; payloadDigest?: string } = {},
+  opts: { tamper?: boolean; payloadDigest?: string; hash?: string } = {},
 ): Descriptor {
   return cosignSignatureManifest(layout, subject.digest, REFERENCE, key, opts);
 }
