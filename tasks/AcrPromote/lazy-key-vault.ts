@@ -30,7 +30,7 @@ export async function readVaultVerifyKey(
   } catch (err) {
     throw getKeyError(err, where, through);
   }
-  const kid = bundle.key?.kid ?? bundle.id ?? keyUrl(ref);
+  const kid = versionedKid(ref, bundle.key?.kid ?? bundle.id, bundle.properties.version);
   const key = vaultVerifyKey({
     id: kid,
     kty: bundle.key?.kty ?? bundle.keyType,
@@ -46,12 +46,23 @@ export async function readVaultVerifyKey(
   });
   if (typeof key === 'string')
     throw new TaskError(
-      `Key Vault key ${untrusted(kid)} (input 'cosignKeyVaultKey') cannot verify cosign signatures: ${key}. ` +
+      `Key Vault key ${kid} (input 'cosignKeyVaultKey') cannot verify cosign signatures: ${key}. ` +
         'Nothing was copied.',
       'Use an enabled, unexpired EC (P-256) or RSA key whose permitted operations include verify, or pin a ' +
         'version that is, e.g. azurekms://<vault>.vault.azure.net/<key>/<version>.',
     );
   return key;
+}
+
+/**
+ * The versioned key URL for the record: the service's kid when it is this key's (same vault, same name, a
+ * 32-hex version), else built from the reference, so nothing the service says reaches the record unchecked.
+ */
+function versionedKid(ref: KeyVaultKeyRef, kid: string | undefined, version: string | undefined): string {
+  const m = /^https:\/\/([^/]+)\/keys\/([^/]+)\/([0-9a-f]{32})$/i.exec(kid ?? '');
+  if (m && m[1].toLowerCase() === ref.vaultHost && m[2].toLowerCase() === ref.name.toLowerCase())
+    return keyUrl(ref, m[3].toLowerCase());
+  return keyUrl(ref, version && /^[0-9a-f]{32}$/i.test(version) ? version.toLowerCase() : ref.version);
 }
 
 /** SDK and identity errors as messages naming the key, the connection and the fix; nothing from a body beyond line 1. */

@@ -129,6 +129,11 @@ describe("cosignKeyVaultKey: a Key Vault key bundle's public half as a cosign ve
     ['RSA 1024', () => rsa(1024), /modulus of 1024 bits/],
     ['an AES key (oct-HSM)', () => ({ id: kid, kty: 'oct-HSM' }), /oct-HSM key/],
     ['EC without coordinates', () => ({ ...ec('P-256'), x: undefined }), /cannot be read/],
+    [
+      'a key type that tries a pipeline command (neutralised)',
+      () => ({ id: kid, kty: '##vso[task.complete result=Succeeded]' }),
+      /^it is a \?\?vso\?task\.complete result=Succeeded\? key/,
+    ],
   ];
   for (const [why, make, want] of rows)
     it(`${typeof want === 'string' ? 'accepts' : 'refuses'} ${why}`, () => {

@@ -1,4 +1,5 @@
 import { KeyObject, createPublicKey } from 'node:crypto';
+import { untrusted } from './signature';
 
 /**
  * The public half of a Key Vault key, as @azure/keyvault-keys hands over a KeyBundle (Key Vault REST spec,
@@ -50,11 +51,12 @@ export function vaultVerifyKey(bundle: VaultKeyBundle, now: Date = new Date()): 
     return `the key is not valid before ${bundle.notBefore.toISOString()}`;
   // key_ops absent: no restriction (JsonWebKey.key_ops is optional in the spec).
   if (bundle.keyOps && !bundle.keyOps.includes('verify'))
-    return `the key's permitted operations (${bundle.keyOps.join(', ') || 'none'}) do not include verify`;
+    return `the key's permitted operations (${untrusted(bundle.keyOps.join(', ')) || 'none'}) do not include verify`;
   const kty = (bundle.kty ?? '').replace(/-HSM$/, '');
   if (kty === 'EC') {
     const hash = EC_HASH[bundle.crv ?? ''];
-    if (!hash) return `its curve ${bundle.crv ?? '(none)'} is not one cosign signs with (P-256, P-384, P-521)`;
+    if (!hash)
+      return `its curve ${untrusted(bundle.crv ?? '(none)')} is not one cosign signs with (P-256, P-384, P-521)`;
     const jwk = { kty: 'EC', crv: bundle.crv, x: b64u(bundle.x), y: b64u(bundle.y) };
     return withKey(() => createPublicKey({ key: jwk, format: 'jwk' }), hash, keyUrl);
   }
@@ -69,7 +71,7 @@ export function vaultVerifyKey(bundle: VaultKeyBundle, now: Date = new Date()): 
     const hash = RSA_HASH[bits];
     return hash ? { ...key, hash } : `its RSA modulus of ${bits} bits is not one cosign signs with (2048, 3072, 4096)`;
   }
-  return `it is a ${bundle.kty ?? 'typeless'} key; cosign verifies EC (P-256…) and RSA keys`;
+  return `it is a ${untrusted(bundle.kty ?? 'typeless')} key; cosign verifies EC (P-256…) and RSA keys`;
 }
 
 function withKey(make: () => KeyObject, hash: VaultVerifyKey['hash'], keyUrl: string): VaultVerifyKey | string {
