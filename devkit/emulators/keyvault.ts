@@ -16,12 +16,15 @@
  * service's limits: name 1-127 letters, digits and hyphens; value a string of at most 25 KB; at most 15 tags,
  * names ≤ 512 and values ≤ 256 characters (Azure Key Vault service limits; REST "Set Secret", 7.x).
  *   kv.versions(name)                   // every version written, oldest first (tests count new versions)
+ *
+ * Keys (GetKey, public halves only): kv.setKey(name, publicKey, opts) / kv.updateKey — see keyvault-keys.ts.
  */
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { EntraEmulator, validateBearer } from './entra';
 import { issueCert } from '../support/test-ca';
+import { KeyStore, keyStore } from './keyvault-keys';
 
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 const API_VERSIONS = /^(7\.[0-6]|2025-07-01)(-preview)?$/;
@@ -41,7 +44,7 @@ interface KvVersion {
   attributes: Required<Pick<KvSecretAttributes, 'enabled'>> & KvSecretAttributes & { created: number; updated: number };
 }
 
-export interface KeyVaultEmulator {
+export interface KeyVaultEmulator extends Pick<KeyStore, 'setKey' | 'updateKey'> {
   url: string;
   port: number;
   hostname: string;
@@ -78,7 +81,10 @@ export async function startKeyVault(opts: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const vaultUrl = `https://${hostname}`;
+  const keys = keyStore(vaultUrl);
   const emu: KeyVaultEmulator = {
+    setKey: (name, key, o) => keys.setKey(name, key, o),
+    updateKey: (name, o) => keys.updateKey(name, o),
     url: `https://127.0.0.1:${port}`,
     port,
     hostname,
@@ -201,6 +207,7 @@ export async function startKeyVault(opts: {
           ),
         );
       }
+      if (keys.route(req.method ?? '', u.pathname, send)) return;
       if (req.method === 'PUT') return setSecret(u.pathname, rawBody, send);
       if (req.method !== 'GET') return send(405, error('BadParameter', `${req.method} is not emulated.`));
 

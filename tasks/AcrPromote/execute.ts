@@ -49,6 +49,11 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
               root,
               o.verify,
               (m) => ctx.host.info(m),
+              {
+                // Read with the AzureRM connection's identity; options.ts required it with a vault key.
+                vaultKey: async (ref) =>
+                  (await import('./lazy-key-vault')).readVaultVerifyKey(ctx, o.azure!, ref),
+              },
             );
           } catch (err) {
             // A refused run's record says which policy failed and what was verified before it.

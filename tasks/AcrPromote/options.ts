@@ -136,7 +136,10 @@ export function readAcrPromoteOptions(inputs: InputReader, host: TaskHost): AcrP
     timeoutMinutes: inputs.number('timeoutMinutes', { min: 1, max: 1440, integer: true }),
     tagDigestMismatch: inputs.pick<'fail' | 'useDigest'>('tagDigestMismatch'),
     platforms: readPlatforms(inputs, mode),
-    verify: readVerifyPolicy(inputs),
+    verify: readVerifyPolicy(inputs, {
+      connectionId: inputs.connection('azureSubscription'),
+      dnsSuffix: azureKeyVaultSuffix(inputs, host),
+    }),
   };
 }
 
@@ -158,4 +161,10 @@ function readPlatforms(inputs: InputReader, mode: AcrPromoteOptions['mode']): st
       'Use mode: copy to promote a platform subset.',
     );
   return list.map((p) => p.toLowerCase());
+}
+
+/** The Key Vault DNS suffix the AzureRM connection carries (sovereign clouds, Azure Stack); undefined: none given. */
+function azureKeyVaultSuffix(inputs: InputReader, host: TaskHost): string | undefined {
+  const id = inputs.connection('azureSubscription');
+  return (id && host.endpoints.data(id, 'AzureKeyVaultDnsSuffix')?.trim()) || undefined;
 }

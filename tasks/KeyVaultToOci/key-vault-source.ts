@@ -1,5 +1,5 @@
-import { AgentNetwork, DIRECT } from '../common/network/agent-network';
-import { azurePipelineOptions } from '../common/network/client-options';
+import { AgentNetwork } from '../common/network/agent-network';
+import { KEY_VAULT_RETRY, KeyVaultRetry, keyVaultClientOptions } from '../common/connections/key-vault-client';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError, errorMessage } from '../common/errors';
 import { SecretSource, SourceSecret } from './sync-model';
@@ -10,39 +10,18 @@ export interface KeyVaultSourceOptions {
   credential: TokenCredential;
   signal: AbortSignal;
   /** Retries of 429/5xx/resets; Retry-After from Key Vault is honoured by the SDK's throttling policy. */
-  retry?: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
+  retry?: KeyVaultRetry;
 }
 
-export const KEY_VAULT_RETRY = { maxRetries: 8, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
+export { KEY_VAULT_RETRY };
 
 /** Azure Key Vault through @azure/keyvault-secrets (challenge-based auth, paging, retries by the SDK). */
 export async function createKeyVaultSource(opts: KeyVaultSourceOptions): Promise<SecretSource> {
-  const [{ SecretClient }, { retryPolicy }] = await Promise.all([
+  const [{ SecretClient }, options] = await Promise.all([
     import('@azure/keyvault-secrets'),
-    import('@azure/core-rest-pipeline'),
+    keyVaultClientOptions({ network: opts.network, retry: opts.retry, task: 'KeyVaultToOci' }),
   ]);
-  const retry = opts.retry ?? KEY_VAULT_RETRY;
-  // The SDK retries a 429 only when it carries Retry-After; gateways and throttling tiers send bare ones.
-  const bare429 = retryPolicy(
-    [
-      {
-        name: 'bare429',
-        retry: ({ response, retryCount }) =>
-          response?.status === 429 && !response.headers.get('retry-after')
-            ? { retryAfterInMs: Math.min(retry.maxRetryDelayInMs, retry.retryDelayInMs * 2 ** retryCount) }
-            : { skipStrategy: true },
-      },
-    ],
-    { maxRetries: retry.maxRetries },
-  );
-  const client = new SecretClient(opts.vaultUrl, opts.credential, {
-    retryOptions: retry,
-    additionalPolicies: [
-      { position: 'perRetry', policy: bare429 },
-      ...(azurePipelineOptions(opts.network ?? DIRECT).additionalPolicies ?? []),
-    ] as never,
-    userAgentOptions: { userAgentPrefix: 'multicloud-devsecops-KeyVaultToOci' },
-  });
+  const client = new SecretClient(opts.vaultUrl, opts.credential, options);
   const vault = new URL(opts.vaultUrl).hostname;
   return {
     description: `Key Vault ${vault}`,

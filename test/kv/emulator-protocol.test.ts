@@ -175,6 +175,71 @@ describe('KeyVaultToOci emulators check what the services check', function () {
       assert.equal(page.value.length, 3);
       assert.match(page.nextLink, /^https:\/\/kv-shop\.vault\.azure\.net\/secrets\?api-version=7\.5&\$skiptoken=3/);
     });
+    it('GetKey answers a KeyBundle as keys.json defines it: public JWK (base64url), attributes in Unix seconds', async () => {
+      const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const exp = Math.floor(Date.now() / 1000) + 86_400;
+      const { version, kid } = world.kv.setKey('cosign', pair.privateKey, { hsm: true, expiresOn: exp });
+      const auth = { authorization: `Bearer ${await token()}` };
+      for (const path of ['/keys/cosign?api-version=7.5', '/keys/cosign/?api-version=2025-07-01']) {
+        const reply = await kv(path, auth);
+        assert.equal(reply.status, 200, reply.body);
+        const b = JSON.parse(reply.body);
+        assert.equal(b.key.kid, `https://${world.kv.hostname}/keys/cosign/${version}`);
+        assert.equal(b.key.kid, kid);
+        assert.equal(b.key.kty, 'EC-HSM');
+        assert.equal(b.key.crv, 'P-256');
+        assert.deepEqual(b.key.key_ops, ['sign', 'verify']);
+        assert.equal(b.key.d, undefined, 'never the private half');
+        const jwk = pair.publicKey.export({ format: 'jwk' });
+        assert.deepEqual([b.key.x, b.key.y], [jwk.x, jwk.y]);
+        assert.equal(b.attributes.enabled, true);
+        assert.equal(b.attributes.exp, exp);
+        assert.equal(typeof b.attributes.created, 'number');
+      }
+      assert.equal((await kv(`/keys/cosign/${version}?api-version=7.5`, auth)).status, 200);
+    });
+    it('GetKey: 404 KeyNotFound for an unknown name or version; auth and api-version checked first', async () => {
+      const auth = { authorization: `Bearer ${await token()}` };
+      const missing = await kv('/keys/nope?api-version=7.5', auth);
+      assert.equal(missing.status, 404);
+      assert.equal(JSON.parse(missing.body).error.code, 'KeyNotFound');
+      world.kv.setKey('versioned', crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+      const wrongVersion = await kv(`/keys/versioned/${'0'.repeat(32)}?api-version=7.5`, auth);
+      assert.equal(JSON.parse(wrongVersion.body).error.code, 'KeyNotFound');
+      assert.equal((await kv('/keys/versioned?api-version=7.5')).status, 401);
+      assert.equal((await kv('/keys/versioned', auth)).status, 400);
+      // A disabled key is still readable (only crypto operations are refused): callers check attributes.enabled.
+      world.kv.updateKey('versioned', { enabled: false });
+      const disabled = await kv('/keys/versioned?api-version=7.5', auth);
+      assert.equal(disabled.status, 200);
+      assert.equal(JSON.parse(disabled.body).attributes.enabled, false);
+    });
+    it('@azure/keyvault-keys reads a key through the challenge, the proxy and the real vault host name', async () => {
+      const { KeyClient } = await import('@azure/keyvault-keys');
+      const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+      world.kv.setKey('rsa-key', pair.publicKey, { keyOps: ['verify'] });
+      const saved = process.env.HTTPS_PROXY;
+      process.env.HTTPS_PROXY = world.proxy.url;
+      try {
+        const credential = new ClientSecretCredential(world.entra.tenantId, CLIENT_ID, CLIENT_SECRET, {
+          authorityHost: world.entra.authorityHost,
+          disableInstanceDiscovery: true,
+        });
+        const key = await new KeyClient(world.kv.vaultUrl, credential).getKey('rsa-key');
+        assert.equal(key.keyType, 'RSA');
+        assert.deepEqual(key.keyOperations, ['verify']);
+        const jwk = pair.publicKey.export({ format: 'jwk' });
+        assert.equal(Buffer.from(key.key!.n!).toString('base64url'), jwk.n);
+        assert.equal(key.properties.enabled, true);
+        await assert.rejects(new KeyClient(world.kv.vaultUrl, credential).getKey('absent'), {
+          statusCode: 404,
+          code: 'KeyNotFound',
+        });
+      } finally {
+        if (saved === undefined) delete process.env.HTTPS_PROXY;
+        else process.env.HTTPS_PROXY = saved;
+      }
+    });
     it('throttles on demand with Retry-After', async () => {
       world.kv.throttle(1, 7);
       const reply = await kv('/secrets?api-version=7.5', { authorization: `Bearer ${await token()}` });

@@ -43,6 +43,7 @@ export function promoteVerification(r: LedgerRecord): VerificationView | undefin
           `${sig.kind} signature ${sig.signature}`,
           sig.via ? `via ${sig.via}` : '',
           sig.keyId ? `key ${sig.keyId}` : '',
+          sig.keyVaultKey ? `Key Vault ${sig.keyVaultKey}` : '',
           sig.issuer ? `issuer ${sig.issuer}` : '',
         ]
           .filter(Boolean)

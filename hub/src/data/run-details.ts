@@ -37,6 +37,7 @@ export const RENDERED: Record<TaskName, string[]> = {
       '.signature.kind',
       '.signature.signer',
       '.signature.keyId',
+      '.signature.keyVaultKey',
       '.signature.issuer',
       '.signature.signature',
       '.signature.via',

@@ -33,22 +33,34 @@ export interface DsseEnvelope {
 }
 
 /** True when one of the envelope's signatures verifies with the key. */
-export function dsseSignedBy(env: DsseEnvelope, key: KeyObject): boolean {
+export function dsseSignedBy(env: DsseEnvelope, key: KeyObject, hash = 'sha256'): boolean {
   const message = pae(env.payloadType, Buffer.from(env.payload, 'base64'));
   return env.signatures.some((s) => {
     try {
-      return verify('sha256', message, key, Buffer.from(s.sig, 'base64'));
+      return verify(hash, message, key, Buffer.from(s.sig, 'base64'));
     } catch {
       return false;
     }
   });
 }
 
-export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
-  const key = createPublicKey(publicKeyPem);
+/** A cosign verifying key: a PEM (cosign.pub, SHA-256), or a Key Vault key with the digest its size implies. */
+export interface CosignVerifyKey {
+  key: KeyObject;
+  hash: string;
+  /** The Key Vault key (versioned kid) it was read from. */
+  keyUrl?: string;
+}
+
+export function cosignKeyCheck(publicKey: string | CosignVerifyKey): SignatureCheck {
+  const { key, hash, keyUrl } =
+    typeof publicKey === 'string' ? { key: createPublicKey(publicKey), hash: 'sha256', keyUrl: undefined } : publicKey;
   const id = keyId(key);
+  // The record names the vault key too: a key id alone does not say where the key lives.
+  const signer = keyUrl ? `key ${id} (${keyUrl})` : `key ${id}`;
+  const fromVault = keyUrl ? { keyVaultKey: keyUrl } : {};
   return {
-    describe: `cosign signature by key ${id.slice(0, 19)}…`,
+    describe: `cosign signature by key ${id.slice(0, 19)}…${keyUrl ? ` (${keyUrl})` : ''}`,
     check(subject: string, attached: Attached[]): SignerFact | string {
       const candidates = attached.filter((a) => a.via === 'cosign-sig' || a.artifactType === COSIGN_REFERRER_TYPE);
       if (!candidates.length)
@@ -63,7 +75,7 @@ export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
           }
           let valid: boolean;
           try {
-            valid = verify('sha256', layer.bytes, key, Buffer.from(sig, 'base64'));
+            valid = verify(hash, layer.bytes, key, Buffer.from(sig, 'base64'));
           } catch {
             valid = false;
           }
@@ -88,8 +100,9 @@ export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
           }
           return {
             kind: 'cosignKey',
-            signer: `key ${id}`,
+            signer,
             keyId: id,
+            ...fromVault,
             signature: art.digest,
             via: art.via === 'referrer' ? 'referrer' : 'cosign-tag',
           };
@@ -98,8 +111,8 @@ export function cosignKeyCheck(publicKeyPem: string): SignatureCheck {
       return problems.join('; ') || `the cosign signature of ${subject} has no simple-signing payload`;
     },
     checkEnvelope(env: DsseEnvelope): SignerFact | string {
-      return dsseSignedBy(env, key)
-        ? { kind: 'cosignKey', signer: `key ${id}`, keyId: id, signature: 'dsse', via: 'envelope' }
+      return dsseSignedBy(env, key, hash)
+        ? { kind: 'cosignKey', signer, keyId: id, ...fromVault, signature: 'dsse', via: 'envelope' }
         : `its DSSE envelope is not signed by key ${id.slice(0, 19)}…`;
     },
   };

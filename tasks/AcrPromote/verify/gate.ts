@@ -6,7 +6,7 @@ import { Attached, attachedTo } from './fetch-artifacts';
 import { Severity, SignaturePolicy, VerifyPolicy } from './policy';
 import { Document, SeverityCounts, classify, evaluate } from './reports';
 import { NOTATION_SIGNATURE, SIGSTORE_BUNDLE, SignatureCheck, SignerFact, untrusted } from './signature';
-import { signatureCheckFor } from '../signature-checks';
+import { KeySources, signatureCheckFor } from '../signature-checks';
 
 const DSSE = 'application/vnd.dsse.envelope.v1+json';
 const SIGNATURE_TYPES = new Set([NOTATION_SIGNATURE, 'application/vnd.dev.cosign.artifact.sig.v1+json']);
@@ -70,6 +70,7 @@ export async function verifySource(
   root: Descriptor,
   policy: VerifyPolicy,
   log: (m: string) => void,
+  keys: KeySources = {},
 ): Promise<VerificationFacts> {
   const facts: VerificationFacts = {
     passed: false,
@@ -88,8 +89,11 @@ export async function verifySource(
     facts.reason = reason;
     throw new GateRefusal(facts, FIXES[failed]);
   };
-  const check: SignatureCheck | undefined = await signatureCheckFor(policy.signature);
-  const attached = await attachedTo(src, root.digest);
+  // The key (from Key Vault, say) and the attached artifacts are fetched at once.
+  const [check, attached]: [SignatureCheck | undefined, Attached[]] = await Promise.all([
+    signatureCheckFor(policy.signature, keys),
+    attachedTo(src, root.digest),
+  ]);
   if (check) {
     const r = await check.check(root.digest, attached);
     if (typeof r === 'string') refuse('signature', r);

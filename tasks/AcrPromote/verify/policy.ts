@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { InputReader } from '../../common/inputs';
+import { KeyVaultKeyRef, parseKeyVaultKeyRef } from './key-vault-ref';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export type SignaturePolicy =
   | { kind: 'none' }
-  | { kind: 'cosignKey'; publicKeyPem: string }
+  /** Exactly one of publicKeyPem (inline or file) and keyVaultKey (read at run time through the AzureRM connection). */
+  | { kind: 'cosignKey'; publicKeyPem?: string; keyVaultKey?: KeyVaultKeyRef }
   /** trustedRootJson undefined: the embedded Sigstore public-good root (verify/public-good-root.ts). */
   | { kind: 'cosignKeyless'; trustedRootJson?: string; identity: string; issuer: string }
   | { kind: 'notation'; trustStorePem: string[]; identities: string[] };
@@ -42,36 +44,18 @@ function textOrFile(inputs: InputReader, name: string, looksInline: (v: string) 
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
+/** What the AzureRM connection says about Key Vault: whether it is set, and its cloud's vault DNS suffix. */
+export interface VaultConnection {
+  connectionId?: string;
+  /** AzureKeyVaultDnsSuffix of the connection (e.g. vault.azure.cn); undefined: not given. */
+  dnsSuffix?: string;
+}
+
+export function readVerifyPolicy(inputs: InputReader, azure: VaultConnection = {}): VerifyPolicy {
   const kind = inputs.pick<SignaturePolicy['kind']>('verifySignature');
   let signature: SignaturePolicy = { kind: 'none' };
   if (kind === 'cosignKey') {
-    const pem = textOrFile(inputs, 'cosignPublicKey', (v) => v.startsWith('-----BEGIN'));
-    if (pem === undefined && !inputs.raw('cosignPublicKey'))
-      inputs.problem(
-        'cosignPublicKey',
-        'is required with verifySignature: cosignKey.',
-        'Give the PEM public key (cosign.pub) or its path.',
-      );
-    if (pem !== undefined) {
-      try {
-        const key = createPublicKey(pem);
-        if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-          inputs.problem(
-            'cosignPublicKey',
-            `is a ${key.asymmetricKeyType} key; cosign keys are ECDSA P-256.`,
-            'Use the cosign.pub written by cosign generate-key-pair.',
-          );
-        }
-        signature = { kind, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() };
-      } catch {
-        inputs.problem(
-          'cosignPublicKey',
-          'is not a PEM public key.',
-          'Paste the content of cosign.pub (-----BEGIN PUBLIC KEY-----…).',
-        );
-      }
-    }
+    signature = readCosignKey(inputs, azure);
   } else if (kind === 'cosignKeyless') {
     const root = textOrFile(inputs, 'sigstoreTrustedRoot', (v) => v.startsWith('{'));
     const identity = inputs.string('certificateIdentity');
@@ -138,4 +122,67 @@ export function readVerifyPolicy(inputs: InputReader): VerifyPolicy {
       ? { maxSeverity: inputs.pick<Severity>('maxSeverity'), allowed: allowed.map((a) => a.toUpperCase()) }
       : undefined,
   };
+}
+
+function readCosignKey(inputs: InputReader, azure: VaultConnection): SignaturePolicy {
+  const vaultText = inputs.raw('cosignKeyVaultKey')?.trim();
+  if (vaultText) {
+    if (inputs.raw('cosignPublicKey')?.trim())
+      inputs.problem(
+        'cosignKeyVaultKey',
+        "and 'cosignPublicKey' are both set; the key comes from one place.",
+        "Clear one of them: 'cosignKeyVaultKey' for a Key Vault key, 'cosignPublicKey' for a PEM key.",
+      );
+    if (!azure.connectionId)
+      inputs.problem(
+        'azureSubscription',
+        "is required with 'cosignKeyVaultKey': the key is read with the connection's identity.",
+        "Set an AzureRM service connection whose identity may read the key ('Key Vault Crypto User' role).",
+      );
+    const parsed = parseKeyVaultKeyRef(vaultText, azure.dnsSuffix ? [azure.dnsSuffix] : []);
+    if (!parsed.ok) {
+      inputs.problem(
+        'cosignKeyVaultKey',
+        `'${vaultText.slice(0, 200)}' is not a Key Vault key: ${parsed.error}.`,
+        'Write it as cosign does, azurekms://<vault>.vault.azure.net/<key-name>[/<version>], or give the key ' +
+          'identifier https://<vault>.vault.azure.net/keys/<key-name>[/<version>].',
+      );
+      return { kind: 'cosignKey' };
+    }
+    const suffix = azure.dnsSuffix?.toLowerCase().replace(/^\.+/, '');
+    if (suffix && azure.connectionId && parsed.value.suffix.startsWith('vault.') && parsed.value.suffix !== suffix)
+      inputs.problem(
+        'cosignKeyVaultKey',
+        `names a vault in the '${parsed.value.suffix}' cloud, but service connection '${azure.connectionId}' ` +
+          `(input 'azureSubscription') is for '${suffix}'.`,
+        "Use a connection of the vault's cloud, or a key in a vault of the connection's cloud.",
+      );
+    return { kind: 'cosignKey', keyVaultKey: parsed.value };
+  }
+  const pem = textOrFile(inputs, 'cosignPublicKey', (v) => v.startsWith('-----BEGIN'));
+  if (pem === undefined && !inputs.raw('cosignPublicKey'))
+    inputs.problem(
+      'cosignPublicKey',
+      "is required with verifySignature: cosignKey (or set 'cosignKeyVaultKey').",
+      'Give the PEM public key (cosign.pub) or its path, or the Key Vault key as azurekms://<vault>/<key>.',
+    );
+  if (pem === undefined) return { kind: 'cosignKey' };
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      inputs.problem(
+        'cosignPublicKey',
+        `is a ${key.asymmetricKeyType} key; cosign keys are ECDSA P-256.`,
+        'Use the cosign.pub written by cosign generate-key-pair.',
+      );
+    }
+    return { kind: 'cosignKey', publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() };
+  } catch {
+    inputs.problem(
+      'cosignPublicKey',
+      'is not a PEM public key.',
+      'Paste the content of cosign.pub (-----BEGIN PUBLIC KEY-----…).',
+    );
+    return { kind: 'cosignKey' };
+  }
 }

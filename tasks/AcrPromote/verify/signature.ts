@@ -13,6 +13,8 @@ export interface SignerFact {
   /** Key id, certificate subject, or SAN + issuer. */
   signer: string;
   keyId?: string;
+  /** The Key Vault key the public key was read from: its versioned key identifier (kid). */
+  keyVaultKey?: string;
   issuer?: string;
   /** Digest of the signature artifact ('dsse' for a signature inside an attestation envelope). */
   signature: string;

@@ -57,7 +57,16 @@ export interface PromoteVerification {
   passed: boolean;
   subject: string;
   policy: { signature: string; requireSbom: boolean; maxSeverity?: string; allowedCves?: string[] };
-  signature?: { kind: string; signer: string; keyId?: string; issuer?: string; signature: string; via: string };
+  signature?: {
+    kind: string;
+    signer: string;
+    keyId?: string;
+    /** The Key Vault key (versioned kid) the cosign public key was read from. */
+    keyVaultKey?: string;
+    issuer?: string;
+    signature: string;
+    via: string;
+  };
   sboms: (AttestationCheck & { packages: number })[];
   vulnerabilities?: {
     reports: (AttestationCheck & { scanner: string; findings: number })[];

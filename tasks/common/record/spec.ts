@@ -37,6 +37,7 @@ const verification: ObjectSpec = {
       kind: 'string',
       signer: 'string',
       keyId: 'string',
+      keyVaultKey: 'string',
       issuer: 'string',
       signature: 'string',
       via: 'string',

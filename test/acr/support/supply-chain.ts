@@ -2,6 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { KeyObject, X509Certificate, createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  CosignKeys,
+  cosignAttestationManifest,
+  cosignKeys,
+  cosignSignatureManifest,
+  dssePae,
+  inTotoStatement,
+} from '../../../devkit/registry/cosign';
 import { Descriptor, OCI_MANIFEST, OciLayout } from '../../../devkit/registry/oci-layout';
 
 /**
@@ -15,15 +23,12 @@ const EMPTY_CONFIG = {
   size: 2,
 };
 
-export interface CosignKey {
-  privateKey: KeyObject;
-  publicPem: string;
-}
+/** The image reference the signed payloads and statements name. */
+const REFERENCE = 'registry.example/app';
 
-export function cosignKeyPair(): CosignKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-}
+/** The devkit's cosign signer (devkit/registry/cosign.ts), under the names these tests use. */
+export type CosignKey = CosignKeys;
+export const cosignKeyPair = cosignKeys;
 
 function manifest(layout: OciLayout, m: Record<string, unknown>): Descriptor {
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, ...m }));
@@ -34,83 +39,28 @@ function manifest(layout: OciLayout, m: Record<string, unknown>): Descriptor {
   };
 }
 
-function cosignConfig(layout: OciLayout): Descriptor {
-  return {
-    mediaType: 'application/vnd.oci.image.config.v1+json',
-    ...layout.blob(Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}')),
-  };
-}
-
-export function simpleSigningPayload(digest: string, reference: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      critical: {
-        identity: { 'docker-reference': reference },
-        image: { 'docker-manifest-digest': digest },
-        type: 'cosign container image signature',
-      },
-      optional: null,
-    }),
-  );
-}
-
 /** A cosign .sig manifest; `tamper` alters the payload after signing, `payloadDigest` signs another digest. */
 export function cosignSign(
   layout: OciLayout,
   subject: Descriptor,
   key: CosignKey,
-  opts: { tamper?: boolean; payloadDigest?: string } = {},
+  opts: { tamper?: boolean; payloadDigest?: string; hash?: string } = {},
 ): Descriptor {
-  const payload = simpleSigningPayload(opts.payloadDigest ?? subject.digest, 'registry.example/app');
-  const signature = sign('sha256', payload, key.privateKey).toString('base64');
-  const served = opts.tamper
-    ? Buffer.from(
-        payload.toString('utf8').replace('cosign container image signature', 'cosign container image signaturE'),
-      )
-    : payload;
-  const layer = {
-    mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-    ...layout.blob(served),
-    annotations: { 'dev.cosignproject.cosign/signature': signature },
-  };
-  return manifest(layout, { config: cosignConfig(layout), layers: [layer] });
-}
-
-function pae(type: string, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `), body]);
-}
-
-export function dsseEnvelope(statement: unknown, key: CosignKey): Buffer {
-  const payloadType = 'application/vnd.in-toto+json';
-  const body = Buffer.from(JSON.stringify(statement));
-  const sig = sign('sha256', pae(payloadType, body), key.privateKey).toString('base64');
-  return Buffer.from(
-    JSON.stringify({ payloadType, payload: body.toString('base64'), signatures: [{ keyid: '', sig }] }),
-  );
+  return cosignSignatureManifest(layout, subject.digest, REFERENCE, key, opts);
 }
 
 export function statement(subject: Descriptor, predicateType: string, predicate: unknown): Record<string, unknown> {
-  return {
-    _type: 'https://in-toto.io/Statement/v0.1',
-    predicateType,
-    subject: [{ name: 'registry.example/app', digest: { sha256: subject.digest.split(':')[1] } }],
-    predicate,
-  };
+  return inTotoStatement(subject.digest, REFERENCE, predicateType, predicate);
 }
 
 /** A cosign .att manifest: one DSSE layer per attestation, as `cosign attest` appends them. */
 export function cosignAttest(
   layout: OciLayout,
-  subject: Descriptor,
+  _subject: Descriptor,
   key: CosignKey,
   statements: Record<string, unknown>[],
 ): Descriptor {
-  const layers = statements.map((s) => ({
-    mediaType: 'application/vnd.dsse.envelope.v1+json',
-    ...layout.blob(dsseEnvelope(s, key)),
-    annotations: { predicateType: String(s.predicateType) },
-  }));
-  return manifest(layout, { config: cosignConfig(layout), layers });
+  return cosignAttestationManifest(layout, statements, key);
 }
 
 /** An OCI 1.1 referrer carrying one document (oras attach --artifact-type …). */
@@ -492,7 +442,7 @@ export function sigstoreBundle(
   const leaf = fulcioLeaf(pki, identity, issuer);
   const payloadType = 'application/vnd.in-toto+json';
   const payload = Buffer.from(JSON.stringify(stmt));
-  const sig = sign('sha256', pae(payloadType, payload), leaf.key);
+  const sig = sign('sha256', dssePae(payloadType, payload), leaf.key);
   const leafPem = `-----BEGIN CERTIFICATE-----\n${leaf.der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
   const envelope = Buffer.from(
     JSON.stringify({

@@ -41,6 +41,47 @@ export const ACR_ROWS: Row[] = [
     error: /ECDSA P-256/,
   },
   { task: 'AcrPromote', why: 'cosign key missing', inputs: { verifySignature: 'cosignKey' }, input: 'cosignPublicKey' },
+  // cosign keys in Key Vault: references as people copy them from cosign's KMS docs and the portal.
+  {
+    task: 'AcrPromote',
+    why: 'cosign KMS URI with a bare vault name',
+    inputs: { verifySignature: 'cosignKey', azureSubscription: 'azure', cosignKeyVaultKey: 'azurekms://kv-sign/cosign' },
+    endpoints: { azure: azureRm() },
+    input: 'cosignKeyVaultKey',
+    error: /'kv-sign' is not a Key Vault host.*azurekms:\/\/<vault>\.vault\.azure\.net\/<key-name>/,
+  },
+  {
+    task: 'AcrPromote',
+    why: 'Key Vault secret identifier instead of a key',
+    inputs: {
+      verifySignature: 'cosignKey',
+      azureSubscription: 'azure',
+      cosignKeyVaultKey: 'https://kv-sign.vault.azure.net/secrets/cosign-pub',
+    },
+    endpoints: { azure: azureRm() },
+    input: 'cosignKeyVaultKey',
+    error: /names a secret, not a key/,
+  },
+  {
+    task: 'AcrPromote',
+    why: 'Key Vault key without the connection to read it',
+    inputs: { verifySignature: 'cosignKey', cosignKeyVaultKey: 'azurekms://kv-sign.vault.azure.net/cosign' },
+    input: 'azureSubscription',
+    error: /is required with 'cosignKeyVaultKey'/,
+  },
+  {
+    task: 'AcrPromote',
+    why: 'Key Vault key and PEM key both set',
+    inputs: {
+      verifySignature: 'cosignKey',
+      azureSubscription: 'azure',
+      cosignKeyVaultKey: 'azurekms://kv-sign.vault.azure.net/cosign',
+      cosignPublicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+    },
+    endpoints: { azure: azureRm() },
+    input: 'cosignKeyVaultKey',
+    error: /and 'cosignPublicKey' are both set/,
+  },
   {
     task: 'AcrPromote',
     why: 'notation trust store missing',
