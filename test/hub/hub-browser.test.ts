@@ -65,10 +65,22 @@ async function pick(page: Page, key: string, ...choices: string[]): Promise<void
   await page.keyboard.press('Escape');
 }
 
-/** The Run tab's run (azure-devops-ui Dropdown): its option is the run id. */
-async function pickRun(page: Page, runId: number): Promise<void> {
-  await page.click('[data-testid=run-picker] input');
-  await page.click(`[role=option][id="__bolt-${runId}"]`);
+/**
+ * The Run tab's run (azure-devops-ui Dropdown): its option's id is the run id. The list renders the
+ * options near the top only; the dropdown's filter box (run number) brings the others in.
+ */
+async function pickRun(page: Page, runId: number, buildNumber: string): Promise<void> {
+  const input = page.locator('[data-testid=run-picker] input');
+  // A click right after the previous choice closed the callout can land while it still holds the
+  // focus: it then toggles nothing; a second click opens it.
+  for (let i = 0; i < 3 && (await input.getAttribute('aria-expanded')) !== 'true'; i++) {
+    await input.click();
+    await page.waitForTimeout(i ? 500 : 100);
+  }
+  const option = page.locator(`[role=option][id="__bolt-${runId}"]`);
+  await page.locator('[role=option]').first().waitFor();
+  if ((await option.count()) === 0) await page.fill('.bolt-callout input[type=text]', buildNumber);
+  await option.click();
   await waitForAttr(page, '[data-testid=run-picker]', 'data-run', String(runId));
 }
 
@@ -99,6 +111,9 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   const data = sampleData({ runs: 12, waiting: true, forged: true });
   const waitingRecords = data.records.filter((r) => r.run.buildId === String(WAITING_RUN)).length;
   const runOf = (scenario: string): number => NEWEST_RUN - ['abort', 'partial', 'failure', 'success'].indexOf(scenario);
+  const numberOf = (runId: number): string =>
+    [...data.records, ...data.extraBuilds.flatMap((b) => b.records)].find((r) => r.run.buildId === String(runId))
+      ?.run.buildNumber ?? data.extraBuilds.find((b) => b.id === runId)!.buildNumber;
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -323,7 +338,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.equal(await page.locator('[data-testid=stage-strip] [data-testid=approval-link]').count(), 1);
     await page.screenshot({ path: path.join(SHOTS, 'run-waiting.png'), fullPage: true });
 
-    await pickRun(page, runOf('abort'));
+    await pickRun(page, runOf('abort'), numberOf(runOf('abort')));
     await page.waitForSelector('text=approved by');
     const failed = page.locator('[data-testid=canary-step][data-state=failed][data-kind=analysis]');
     assert.equal(await failed.count(), 1);
@@ -347,7 +362,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: failed })
       .screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
 
-    await pickRun(page, runOf('success'));
+    await pickRun(page, runOf('success'), numberOf(runOf('success')));
     await page.locator('[data-testid=canary-step][data-kind=promote]', { hasText: '100%' }).waitFor();
     assert.match((await page.textContent('[data-testid=db-lifecycle]')) ?? '', /PROVISIONING.*AVAILABLE/);
     const secrets = await page.$$eval('[data-testid=secret-row]', (els) => els.map((e) => e.textContent ?? ''));
@@ -370,7 +385,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') })
       .screenshot({ path: path.join(SHOTS, 'record-db.png') });
 
-    await pickRun(page, runOf('failure'));
+    await pickRun(page, runOf('failure'), numberOf(runOf('failure')));
     await page.locator('[data-testid=smoke-check][data-passed=false]').first().waitFor();
     const reasons = await page.$$eval(
       '[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]',
@@ -382,14 +397,14 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') })
       .screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
 
-    await pickRun(page, runOf('partial'));
+    await pickRun(page, runOf('partial'), numberOf(runOf('partial')));
     await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).waitFor();
     assert.match(
       (await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).textContent()) ?? '',
       /payments-webhook-secret.*quota/,
     );
 
-    await pickRun(page, FORGED_RUN);
+    await pickRun(page, FORGED_RUN, numberOf(FORGED_RUN));
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
     // The tab and the run are in the URL: a reload (or a shared link) opens the same view.
     assert.match(page.url(), new RegExp(`[?&]tab=run(&|$)`));
@@ -512,7 +527,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       assert.equal(await injected(page), 0);
       await page.click('[role=tab]:has-text("Run")');
       await page.waitForSelector('[data-testid=stage-strip]');
-      await pickRun(page, NEWEST_RUN);
+      await pickRun(page, NEWEST_RUN, numberOf(NEWEST_RUN));
       await page.locator('[data-testid=record]', { hasText: 'onerror=alert("xss-img")' }).waitFor();
       assert.equal(await injected(page), 0);
       await page.screenshot({ path: path.join(SHOTS, 'hostile-run.png'), fullPage: true });
