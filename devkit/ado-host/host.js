@@ -99,7 +99,7 @@ const services = {
         if (v) q.set(k, String(v));
         else q.delete(k);
       }
-      history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+      window.history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
     },
   },
   'ms.vss-features.extension-data-service': {
