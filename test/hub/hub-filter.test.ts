@@ -29,7 +29,10 @@ describe('hub filter: URL form, records and matrix narrowed', () => {
       assert.deepEqual(fromParams(q), c);
     }
     // A hand-edited link with a broken escape keeps the rest.
-    assert.deepEqual(fromParams({ env: 'shop-prod,%E0%A4%A', q: 'x' }), f({ environment: ['shop-prod'], keyword: 'x' }));
+    assert.deepEqual(
+      fromParams({ env: 'shop-prod,%E0%A4%A', q: 'x' }),
+      f({ environment: ['shop-prod'], keyword: 'x' }),
+    );
     assert.ok(isEmpty(fromParams({ tab: 'history', runId: '7' })));
     assert.ok(!isEmpty(f({ keyword: ' x ' })));
   });
@@ -44,8 +47,11 @@ describe('hub filter: URL form, records and matrix narrowed', () => {
       ['pipeline', f({ pipeline: ['shop-cd'] }), (r) => r.run.pipeline === 'shop-cd'],
       ['no such pipeline', f({ pipeline: ['other'] }), () => false],
       ['run number', f({ keyword: web.run.buildNumber! }), (r) => r.run.buildNumber === web.run.buildNumber],
-      ['digest', f({ keyword: web.artifact!.digest!.slice(0, 19).toUpperCase() }), (r) =>
-        JSON.stringify(r).includes(web.artifact!.digest!.slice(0, 19))],
+      [
+        'digest',
+        f({ keyword: web.artifact!.digest!.slice(0, 19).toUpperCase() }),
+        (r) => JSON.stringify(r).includes(web.artifact!.digest!.slice(0, 19)),
+      ],
     ];
     for (const [name, filter, expected] of table) {
       const got = filterRecords(records, filter);
@@ -53,7 +59,10 @@ describe('hub filter: URL form, records and matrix narrowed', () => {
       assert.ok(want.length > 0 || name === 'no such pipeline', `${name}: the generated records hold some`);
       if (name === 'digest') assert.ok(got.length >= 1 && got.every((r) => want.includes(r)), name);
       else assert.deepEqual(new Set(got.map((r) => r.id)), new Set(want.map((r) => r.id)), name);
-      assert.ok(got.every((r, i) => i === 0 || got[i - 1].finishedAt >= r.finishedAt), `${name}: newest first`);
+      assert.ok(
+        got.every((r, i) => i === 0 || got[i - 1].finishedAt >= r.finishedAt),
+        `${name}: newest first`,
+      );
     }
   });
 
@@ -83,6 +92,10 @@ describe('hub filter: URL form, records and matrix narrowed', () => {
       ['a:shop/web'],
     );
     assert.equal(filterMatrix(full, f({ keyword: 'nothing-like-this' })).rows.length, 0);
-    assert.equal(filterMatrix(full, f({ result: ['failed'] })).rows.length, full.rows.length, 'results do not narrow it');
+    assert.equal(
+      filterMatrix(full, f({ result: ['failed'] })).rows.length,
+      full.rows.length,
+      'results do not narrow it',
+    );
   });
 });

@@ -50,7 +50,11 @@ export function HubFilterBar(props: {
 }): JSX.Element {
   const filter = React.useMemo(() => new Filter(), []);
   const selections = React.useMemo(
-    () => Object.fromEntries(LIST_KEYS.map((k) => [k, new DropdownMultiSelection()])) as Record<ListKey, DropdownMultiSelection>,
+    () =>
+      Object.fromEntries(LIST_KEYS.map((k) => [k, new DropdownMultiSelection()])) as Record<
+        ListKey,
+        DropdownMultiSelection
+      >,
     [],
   );
   const latest = React.useRef(props);

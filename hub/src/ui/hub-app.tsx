@@ -8,14 +8,24 @@ import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
 import { HubContext } from '../ado/hub-context';
 import { hubLinks } from '../ado/links';
 import { LoadHandle, LoadState, startLoad } from '../data/preload';
-import { buildMatrix } from '../data/matrix';
+import { buildMatrix, orderEnvironments } from '../data/matrix';
 import { pendingByEnvironment } from '../data/pending';
 import { HistoryView } from './history-view';
 import { MatrixView } from './matrix-view';
 import { EnvironmentDiff } from './env-diff-view';
 import { RunDetails } from './run-view';
 import { HubFilterBar } from './filter-bar';
-import { HubFilter, ListKey, emptyFilter, filterChoices, filterMatrix, fromParams, isEmpty, matrixRecords, toParams } from './hub-filter';
+import {
+  HubFilter,
+  ListKey,
+  emptyFilter,
+  filterChoices,
+  filterMatrix,
+  fromParams,
+  isEmpty,
+  matrixRecords,
+  toParams,
+} from './hub-filter';
 import { RunPicker } from './run-picker';
 
 type TabId = 'matrix' | 'history' | 'run';
@@ -89,14 +99,20 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
   const fullMatrix = React.useMemo(() => {
     if (!data) return undefined;
     // Columns are the environments promotions went to (not every environment of the project).
-    const records = matrixRecords(data.records, { ...emptyFilter(), pipeline: pipelineKey.split('\n').filter(Boolean) });
+    const pipeline = pipelineKey.split('\n').filter(Boolean);
+    const records = matrixRecords(data.records, { ...emptyFilter(), pipeline });
     return buildMatrix(records, data.stageOrder);
   }, [data, pipelineKey]);
   const matrix = React.useMemo(() => fullMatrix && filterMatrix(fullMatrix, filter), [fullMatrix, filter]);
   const choices = React.useMemo(() => {
     const c = filterChoices(data?.records ?? []);
     // Environments in the matrix's (stage) order, then any that only failed or were flagged.
-    const order = data ? buildMatrix(data.records, data.stageOrder).environments : [];
+    const order = data
+      ? orderEnvironments(
+          data.records.filter((r) => !r.flag),
+          data.stageOrder,
+        )
+      : [];
     const rank = (id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
     c.environment.sort((a, b) => rank(a.id) - rank(b.id) || a.text.localeCompare(b.text));
     return c;
@@ -207,7 +223,8 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 onOpenRun={openRun}
                 onClearFilter={isEmpty(filter) ? undefined : () => setFilter(emptyFilter())}
                 onOpenCell={(artifact, environment) => {
-                  setFilter({ ...emptyFilter(), pipeline: filter.pipeline, artifact: [artifact], environment: [environment] });
+                  const { pipeline } = filter;
+                  setFilter({ ...emptyFilter(), pipeline, artifact: [artifact], environment: [environment] });
                   setTab('history');
                 }}
               />

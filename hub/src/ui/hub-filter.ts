@@ -138,9 +138,7 @@ export function filterChoices(records: LedgerRecord[]): Record<ListKey, { id: st
   return {
     pipeline: plain(pipelines),
     environment: plain(envs),
-    artifact: [...artifacts.entries()]
-      .map(([id, text]) => ({ id, text }))
-      .sort((a, b) => a.text.localeCompare(b.text)),
+    artifact: [...artifacts.entries()].map(([id, text]) => ({ id, text })).sort((a, b) => a.text.localeCompare(b.text)),
     result: [
       { id: 'succeeded', text: 'Succeeded' },
       { id: 'succeededWithIssues', text: 'Succeeded with issues' },

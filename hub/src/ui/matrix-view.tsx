@@ -66,7 +66,9 @@ function EnvHead(props: {
         )}
       </div>
       {info?.lastDeployment ? (
-        <div className="mcd-secondary mcd-trunc-text">last deployment {ago(info.lastDeployment.finishTime, props.now)}</div>
+        <div className="mcd-secondary mcd-trunc-text">
+          last deployment {ago(info.lastDeployment.finishTime, props.now)}
+        </div>
       ) : null}
       {props.pending.map((p, i) => (
         <button
@@ -143,47 +145,45 @@ export function MatrixView(props: MatrixProps): JSX.Element {
         </TableCell>
       ),
     },
-    ...matrix.environments.map(
-      (env): Col => ({
-        id: `env:${env}`,
-        name: env,
-        width: share,
-        headerClassName: 'mcd-env-head',
-        renderHeaderCell: (c, col) => (
-          <TableHeaderCell key={col.id} column={col} columnIndex={c} ariaLabel={env}>
-            <EnvHead
-              env={env}
-              info={envInfo.get(env)}
-              pending={props.pending.get(env) ?? []}
-              now={props.now}
-              links={props.links}
-              // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
-              onOpenRun={props.onOpenRun}
-            />
-          </TableHeaderCell>
-        ),
-        renderCell: (_, c, col, row) => (
-          <TableCell key={col.id} columnIndex={c} tableColumn={col} className="mcd-mcell">
-            <Cell
-              cell={row.cells[env]}
-              tagsByDigest={matrix.tagsByDigest}
-              verified={matrix.verifiedByDigest}
-              run={runsById.get(Number(row.cells[env]?.current?.run.buildId))}
-              rollback={rollbackHint(props.records, matrix, row.key, env)}
-              links={props.links}
-              next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
-              rowKey={row.key}
-              env={env}
-              now={props.now}
-              onOpen={() => props.onOpenCell(row.key, env)}
-              // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
-              onOpenRun={props.onOpenRun}
-              label={`${row.label} in ${env}`}
-            />
-          </TableCell>
-        ),
-      }),
-    ),
+    ...matrix.environments.map((env): Col => ({
+      id: `env:${env}`,
+      name: env,
+      width: share,
+      headerClassName: 'mcd-env-head',
+      renderHeaderCell: (c, col) => (
+        <TableHeaderCell key={col.id} column={col} columnIndex={c} ariaLabel={env}>
+          <EnvHead
+            env={env}
+            info={envInfo.get(env)}
+            pending={props.pending.get(env) ?? []}
+            now={props.now}
+            links={props.links}
+            // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+            onOpenRun={props.onOpenRun}
+          />
+        </TableHeaderCell>
+      ),
+      renderCell: (_, c, col, row) => (
+        <TableCell key={col.id} columnIndex={c} tableColumn={col} className="mcd-mcell">
+          <Cell
+            cell={row.cells[env]}
+            tagsByDigest={matrix.tagsByDigest}
+            verified={matrix.verifiedByDigest}
+            run={runsById.get(Number(row.cells[env]?.current?.run.buildId))}
+            rollback={rollbackHint(props.records, matrix, row.key, env)}
+            links={props.links}
+            next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
+            rowKey={row.key}
+            env={env}
+            now={props.now}
+            onOpen={() => props.onOpenCell(row.key, env)}
+            // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+            onOpenRun={props.onOpenRun}
+            label={`${row.label} in ${env}`}
+          />
+        </TableCell>
+      ),
+    })),
   ];
   return (
     <div className="mcd-matrix-wrap" data-testid="matrix">
