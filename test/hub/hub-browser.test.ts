@@ -277,6 +277,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page.click('button[aria-label="Clear filters"]');
       await waitForCount(page, '.mcd-row-label', everything.length);
       const buildNumber = api[0].run.buildNumber!;
+      await page.fill('[aria-label="Search records"]', 'no-such-tag-anywhere');
+      await page.waitForSelector('text=No artifacts match these filters');
+      await page.click('button:has-text("Clear filters")');
+      await waitForCount(page, '.mcd-row-label', everything.length);
       await page.fill('[aria-label="Search records"]', buildNumber);
       await page.locator('.mcd-row-label', { hasText: 'shop/web' }).waitFor({ state: 'detached' });
       assert.ok((await rowLabels(page)).includes('shop/api'));
