@@ -2,7 +2,8 @@
  * A stand-in for the Azure DevOps web page that frames the hub: it speaks the SDK's own XDM
  * protocol (the same module the host uses) on a different origin, answers the handshake,
  * hands out an access token, and provides the services the hub asks for (project page data,
- * location, extension data storage kept in memory, build page data). Plain JS on purpose:
+ * location, extension data storage kept in memory, build page data, navigation (query parameters)).
+ * Plain JS on purpose:
  * it runs in the test browser only and is bundled by the test.
  */
 // 'sdk-xdm' is aliased by the test's bundler to azure-devops-extension-sdk/esm/XDM.js (not exported by the package).
@@ -88,6 +89,19 @@ const services = {
   'ms.vss-tfs-web.tfs-page-data-service': { getProject: () => ({ id: 'shop', name: 'shop' }) },
   'ms.vss-features.location-service': { getResourceAreaLocation: () => collectionUrl },
   'ms.vss-build-web.build-page-data-service': { getBuildPageData: () => undefined },
+  // IHostNavigationService (azure-devops-extension-api Common/CommonServices.d.ts): the host page's own
+  // query string; setQueryParams adds, updates, or removes (an empty value) parameters.
+  'ms.vss-features.host-navigation-service': {
+    getQueryParams: () => Object.fromEntries(new URLSearchParams(location.search).entries()),
+    setQueryParams(parameters) {
+      const q = new URLSearchParams(location.search);
+      for (const [k, v] of Object.entries(parameters || {})) {
+        if (v) q.set(k, String(v));
+        else q.delete(k);
+      }
+      window.history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+    },
+  },
   'ms.vss-features.extension-data-service': {
     getExtensionDataManager(extensionId, accessToken) {
       state.managerFor = { extensionId, tokenMatches: accessToken === token };

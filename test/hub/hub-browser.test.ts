@@ -8,7 +8,15 @@ import { buildHub } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
-import { FORGED_RUN, NEWEST_RUN, WAITING_RUN, hostileRecord, sampleData } from '../../devkit/ado-host/sample-data';
+import {
+  FORGED_RUN,
+  NEWEST_RUN,
+  WAITING_RUN,
+  hostileRecord,
+  replay,
+  sampleData,
+  templates,
+} from '../../devkit/ado-host/sample-data';
 
 const SHOTS = path.join(ROOT, 'test-results', 'hub');
 
@@ -49,6 +57,44 @@ async function waitForCount(page: Page, selector: string, n: number): Promise<vo
   }
 }
 
+/** A choice in one of the FilterBar's dropdowns (azure-devops-ui DropdownFilterBarItem, multi-select). */
+async function pick(page: Page, key: string, ...choices: string[]): Promise<void> {
+  await page.click(`.mcd-filter-${key} button`);
+  for (const choice of choices)
+    await page.locator('[role=option]', { hasText: new RegExp(`^${choice.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }).click();
+  await page.keyboard.press('Escape');
+}
+
+/**
+ * The Run tab's run (azure-devops-ui Dropdown): its option's id is the run id. The list renders the
+ * options near the top only; the dropdown's filter box (run number) brings the others in.
+ */
+async function pickRun(page: Page, runId: number, buildNumber: string): Promise<void> {
+  const input = page.locator('[data-testid=run-picker] input');
+  // A click right after the previous choice closed the callout can land while it still holds the
+  // focus: it then toggles nothing; a second click opens it.
+  for (let i = 0; i < 3 && (await input.getAttribute('aria-expanded')) !== 'true'; i++) {
+    await input.click();
+    await page.waitForTimeout(i ? 500 : 100);
+  }
+  const option = page.locator(`[role=option][id="__bolt-${runId}"]`);
+  await page.locator('[role=option]').first().waitFor();
+  if ((await option.count()) === 0) await page.fill('.bolt-callout input[type=text]', buildNumber);
+  await option.click();
+  await waitForAttr(page, '[data-testid=run-picker]', 'data-run', String(runId));
+}
+
+async function waitForAttr(page: Page, selector: string, name: string, value: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await page.getAttribute(selector, name)) !== value) {
+    if (Date.now() > deadline) throw new Error(`${selector}[${name}]: expected ${value}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** A matrix cell by artifact row and environment column. */
+const cellOf = (row: string, env: string): string => `.mcd-cell[data-row="${row}"][data-env="${env}"]`;
+
 async function injected(page: Page): Promise<number> {
   return page.evaluate<number>(
     "document.querySelectorAll('img, iframe, object, embed, svg[onload], [onerror], [onload], script:not([src])').length",
@@ -65,6 +111,9 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   const data = sampleData({ runs: 12, waiting: true, forged: true });
   const waitingRecords = data.records.filter((r) => r.run.buildId === String(WAITING_RUN)).length;
   const runOf = (scenario: string): number => NEWEST_RUN - ['abort', 'partial', 'failure', 'success'].indexOf(scenario);
+  const numberOf = (runId: number): string =>
+    [...data.records, ...data.extraBuilds.flatMap((b) => b.records)].find((r) => r.run.buildId === String(runId))
+      ?.run.buildNumber ?? data.extraBuilds.find((b) => b.id === runId)!.buildNumber;
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -99,7 +148,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       rows.slice(1).every((r) => /^(KeyVaultToOci|OracleDbProvision) · /.test(r)),
       'smoke tests are no rows of their own',
     );
-    const prod = page.locator('tbody tr:nth-child(1) td:nth-child(3)');
+    const prod = page.locator(cellOf('a:shop/web', 'shop-prod'));
     assert.equal(await prod.locator('[data-testid=cell-version]').textContent(), '1.4.2');
     const prodText = (await prod.textContent()) ?? '';
     const signer = (await prod.locator('[data-testid=cell-verified]').textContent()) ?? '';
@@ -115,7 +164,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       /\/_build\/results\?buildId=\d+&view=logs&s=[0-9a-f-]{36}$/,
     );
     // Staging runs the waiting run's 1.4.2 now; before it, 1.4.3 (run 1042): the rollback hint names it.
-    const staging = page.locator('tbody tr:nth-child(1) td:nth-child(2)');
+    const staging = page.locator(cellOf('a:shop/web', 'shop-staging'));
     assert.match(
       (await staging.locator('[data-testid=cell-rollback]').textContent()) ?? '',
       /rollback: 1\.4\.3 \(run \d+\.\d\)/,
@@ -158,16 +207,21 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   it("opens a cell's history and filters it; the forged record is listed, flagged", async () => {
     const { page, watch } = await open(browser, preview.url);
     await page.waitForSelector('[data-testid=matrix]');
-    await page.click('tbody tr:nth-child(1) td:nth-child(3) .mcd-cell-open');
+    await page.click(`${cellOf('a:shop/web', 'shop-prod')} .mcd-cell-open`);
     await page.waitForSelector('[data-testid=history]');
-    assert.equal(await page.inputValue('[data-testid=filter-artifact]'), 'a:shop/web');
-    assert.equal(await page.inputValue('[data-testid=filter-environment]'), 'shop-prod');
-    await page.selectOption('[data-testid=filter-artifact]', '');
-    await page.selectOption('[data-testid=filter-environment]', '');
-    await page.selectOption('[data-testid=filter-task]', 'SmokeTest');
+    // The cell's artifact and environment are the History filter, shown in its FilterBar and kept in the URL.
+    const all = [...data.records, ...data.extraBuilds.flatMap((b) => b.records)];
+    const cellRecords = filterHistory(all, { artifact: 'a:shop/web', environment: 'shop-prod' });
+    await waitForCount(page, '[data-testid=history-row]', cellRecords.length);
+    assert.match((await page.textContent('.mcd-filter-artifact')) ?? '', /shop\/web/);
+    assert.match((await page.textContent('.mcd-filter-environment')) ?? '', /shop-prod/);
+    assert.match(page.url(), /[?&]env=shop-prod(&|$)/);
+    await page.click('button[aria-label="Clear filters"]');
+    await waitForCount(page, '[data-testid=history-row]', all.length);
+    await pick(page, 'task', 'SmokeTest');
     const smoke = filterHistory(data.records, { task: 'SmokeTest' });
     await waitForCount(page, '[data-testid=history-row]', smoke.length);
-    await page.selectOption('[data-testid=filter-task]', '');
+    await page.click('button[aria-label="Clear filters"]');
     await page.fill('[aria-label="Search records"]', 'Mallory');
     await waitForCount(page, '[data-testid=history-row]', 1);
     assert.match(
@@ -175,6 +229,99 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       /claims run id 1042.*pull-request validation build/,
     );
     await page.screenshot({ path: path.join(SHOTS, 'history.png'), fullPage: true });
+    assert.deepEqual(watch, { dialogs: [], errors: [] });
+    await page.close();
+  });
+
+  it('narrows the matrix and History by pipeline, environment and keyword (FilterBar); a reload keeps the view (URL)', async () => {
+    // A second pipeline (api-cd) ships shop/api, newest of all, with the same secrets and database steps.
+    const apiRun = NEWEST_RUN + 20;
+    const api = replay(templates().success, apiRun, Date.parse('2026-11-22T09:00:00Z'), 'Ada Lovelace').map((r) => ({
+      ...r,
+      artifact: r.artifact ? { ...r.artifact, repository: 'shop/api' } : r.artifact,
+      run: { ...r.run, pipeline: 'api-cd', definitionId: '18' },
+    }));
+    const two = await startHubPreview({
+      records: [...data.records, ...api],
+      timelines: data.timelines,
+      hubDir: path.join(hubDir, 'hub'),
+    });
+    const rowLabels = async (page: Page): Promise<string[]> =>
+      page.$$eval('.mcd-row-label', (els) => els.map((e) => e.textContent ?? ''));
+    const envHeads = async (page: Page): Promise<string[]> =>
+      page.$$eval('.mcd-env-name', (els) => els.map((e) => e.textContent ?? ''));
+    try {
+      const { page, watch } = await open(browser, two.url);
+      await page.waitForSelector('[data-testid=matrix]');
+      await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
+      const everything = await rowLabels(page);
+      assert.ok(everything.includes('shop/web') && everything.includes('shop/api'), everything.join('\n'));
+      await pick(page, 'pipeline', 'api-cd');
+      await page.locator('.mcd-row-label', { hasText: 'shop/web' }).waitFor({ state: 'detached' });
+      assert.ok((await rowLabels(page)).includes('shop/api'));
+      await pick(page, 'environment', 'shop-prod');
+      await waitForCount(page, '.mcd-env-name', 1);
+      assert.deepEqual(await envHeads(page), ['shop-prod']);
+      // Only shop/api reached production in api-cd; the secrets and database rows have nothing there.
+      assert.deepEqual(await rowLabels(page), ['shop/api']);
+      assert.match(page.url(), /[?&]pipeline=api-cd(&|$)/);
+      assert.match(page.url(), /[?&]env=shop-prod(&|$)/);
+      await page.reload();
+      await page.waitForSelector('[data-testid=matrix]');
+      await waitForCount(page, '.mcd-env-name', 1);
+      assert.deepEqual(await rowLabels(page), ['shop/api']);
+      assert.match((await page.textContent('.mcd-filter-pipeline')) ?? '', /api-cd/);
+      assert.match((await page.textContent('.mcd-filter-environment')) ?? '', /shop-prod/);
+
+      // Keyword over tag, digest and run: the api-cd run's number keeps its rows, not shop/web's.
+      await page.click('button[aria-label="Clear filters"]');
+      await waitForCount(page, '.mcd-row-label', everything.length);
+      const buildNumber = api[0].run.buildNumber!;
+      await page.fill('[aria-label="Search records"]', 'no-such-tag-anywhere');
+      await page.waitForSelector('text=No artifacts match these filters');
+      await page.click('button:has-text("Clear filters")');
+      await waitForCount(page, '.mcd-row-label', everything.length);
+      await page.fill('[aria-label="Search records"]', buildNumber);
+      await page.locator('.mcd-row-label', { hasText: 'shop/web' }).waitFor({ state: 'detached' });
+      assert.ok((await rowLabels(page)).includes('shop/api'));
+      // The same filter narrows History (one filter for both tabs), and survives a reload there too.
+      await page.click('[role=tab]:has-text("History")');
+      await waitForCount(page, '[data-testid=history-row]', api.length);
+      assert.match(page.url(), /[?&]tab=history(&|$)/);
+      assert.match(page.url(), new RegExp(`[?&]q=${buildNumber.replace('.', '\\.')}(&|$)`));
+      await page.reload();
+      await page.waitForSelector('[data-testid=history]');
+      await waitForCount(page, '[data-testid=history-row]', api.length);
+      assert.equal(await page.inputValue('[aria-label="Search records"]'), buildNumber);
+      const none = 'no-such-tag-anywhere';
+      await page.fill('[aria-label="Search records"]', none);
+      await page.waitForSelector('text=No records match these filters');
+      await page.click('button:has-text("Clear filters")');
+      await page.waitForSelector('[data-testid=history]');
+      assert.deepEqual(watch, { dialogs: [], errors: [] });
+      await page.close();
+    } finally {
+      await two.stop();
+    }
+  });
+
+  it('sorts History by a column (ColumnSorting): ascending, then descending, marked for assistive technology', async () => {
+    const { page, watch } = await open(browser, `${preview.url}&tab=history`);
+    await page.waitForSelector('[data-testid=history]');
+    const tasks = async (): Promise<string[]> =>
+      page.$$eval('.mcd-history-table .mcd-task .mcd-trunc-text', (els) => els.map((e) => e.textContent ?? ''));
+    const header = page.locator('.mcd-history-table th[aria-label="Task"]');
+    const newestFirst = await tasks();
+    assert.equal(await page.getAttribute('.mcd-history-table th[aria-label="Finished"]', 'aria-sort'), 'descending');
+    await header.click();
+    await waitForAttr(page, '.mcd-history-table th[aria-label="Task"]', 'aria-sort', 'ascending');
+    const up = await tasks();
+    assert.deepEqual(up, [...newestFirst].sort((a, b) => a.localeCompare(b)));
+    assert.notDeepEqual(up, newestFirst, 'the order changed');
+    await header.click();
+    await waitForAttr(page, '.mcd-history-table th[aria-label="Task"]', 'aria-sort', 'descending');
+    assert.deepEqual(await tasks(), [...newestFirst].sort((a, b) => b.localeCompare(a)));
+    assert.equal(await page.getAttribute('.mcd-history-table th[aria-label="Finished"]', 'aria-sort'), null);
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
@@ -195,7 +342,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     assert.equal(await page.locator('[data-testid=stage-strip] [data-testid=approval-link]').count(), 1);
     await page.screenshot({ path: path.join(SHOTS, 'run-waiting.png'), fullPage: true });
 
-    await page.selectOption('[data-testid=run-picker]', String(runOf('abort')));
+    await pickRun(page, runOf('abort'), numberOf(runOf('abort')));
     await page.waitForSelector('text=approved by');
     const failed = page.locator('[data-testid=canary-step][data-state=failed][data-kind=analysis]');
     assert.equal(await failed.count(), 1);
@@ -219,7 +366,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: failed })
       .screenshot({ path: path.join(SHOTS, 'record-aborted-canary.png') });
 
-    await page.selectOption('[data-testid=run-picker]', String(runOf('success')));
+    await pickRun(page, runOf('success'), numberOf(runOf('success')));
     await page.locator('[data-testid=canary-step][data-kind=promote]', { hasText: '100%' }).waitFor();
     assert.match((await page.textContent('[data-testid=db-lifecycle]')) ?? '', /PROVISIONING.*AVAILABLE/);
     const secrets = await page.$$eval('[data-testid=secret-row]', (els) => els.map((e) => e.textContent ?? ''));
@@ -242,7 +389,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: page.locator('[data-testid=db-lifecycle]') })
       .screenshot({ path: path.join(SHOTS, 'record-db.png') });
 
-    await page.selectOption('[data-testid=run-picker]', String(runOf('failure')));
+    await pickRun(page, runOf('failure'), numberOf(runOf('failure')));
     await page.locator('[data-testid=smoke-check][data-passed=false]').first().waitFor();
     const reasons = await page.$$eval(
       '[data-testid=smoke-check][data-passed=false] [data-testid=smoke-failures]',
@@ -254,21 +401,21 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       .locator('[data-testid=record]', { has: page.locator('[data-testid=smoke-check][data-passed=false]') })
       .screenshot({ path: path.join(SHOTS, 'record-smoke-failed.png') });
 
-    await page.selectOption('[data-testid=run-picker]', String(runOf('partial')));
+    await pickRun(page, runOf('partial'), numberOf(runOf('partial')));
     await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).waitFor();
     assert.match(
       (await page.locator('[data-testid=secret-row]', { hasText: 'failed' }).textContent()) ?? '',
       /payments-webhook-secret.*quota/,
     );
 
-    await page.selectOption('[data-testid=run-picker]', String(FORGED_RUN));
+    await pickRun(page, FORGED_RUN, numberOf(FORGED_RUN));
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
     // The tab and the run are in the URL: a reload (or a shared link) opens the same view.
     assert.match(page.url(), new RegExp(`[?&]tab=run(&|$)`));
     assert.match(page.url(), new RegExp(`[?&]runId=${FORGED_RUN}(&|$)`));
     await page.reload();
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
-    assert.equal(await page.inputValue('[data-testid=run-picker]'), String(FORGED_RUN));
+    assert.equal(await page.getAttribute('[data-testid=run-picker]', 'data-run'), String(FORGED_RUN));
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();
   });
@@ -384,7 +531,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       assert.equal(await injected(page), 0);
       await page.click('[role=tab]:has-text("Run")');
       await page.waitForSelector('[data-testid=stage-strip]');
-      await page.selectOption('[data-testid=run-picker]', String(NEWEST_RUN));
+      await pickRun(page, NEWEST_RUN, numberOf(NEWEST_RUN));
       await page.locator('[data-testid=record]', { hasText: 'onerror=alert("xss-img")' }).waitFor();
       assert.equal(await injected(page), 0);
       await page.screenshot({ path: path.join(SHOTS, 'hostile-run.png'), fullPage: true });

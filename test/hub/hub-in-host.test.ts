@@ -11,6 +11,7 @@ import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
 import { NEWEST_RUN, sampleData } from '../../devkit/ado-host/sample-data';
+import { emptyFilter, filterRecords } from '../../hub/src/ui/hub-filter';
 
 const TOKEN = 'fake-ado-token-7';
 /** The SDK's theme <style> (empty, then filled): refused by the hub's CSP, expected. */
@@ -149,6 +150,42 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     assert.ok(!preview.requestLog().some((l) => /attachments/.test(l)), preview.requestLog().join('\n'));
     // Definitions (the shared cache shows only readable pipelines), builds since, in progress, environments + 2.
     assert.ok(preview.requestCount() <= 8, preview.requestLog().join('\n'));
+    await page.close();
+  });
+
+  it("keeps the tab and the filter in the host page's URL (navigation service): a reload reopens the same view", async () => {
+    const { page, errors } = await openInHost('hub');
+    const hub = page.frameLocator('iframe');
+    await hub.locator('[data-testid=matrix]').waitFor();
+    await hub.locator('[role=tab]:has-text("History")').click();
+    await hub.locator('[data-testid=history]').waitFor();
+    await hub.locator('.mcd-filter-environment button').click();
+    await hub.locator('[role=option]', { hasText: /^shop-prod$/ }).click();
+    await page.keyboard.press('Escape');
+    await hub.locator('[aria-label="Search records"]').fill('CanaryShift');
+    const expected = filterRecords(data.records, { ...emptyFilter(), environment: ['shop-prod'], keyword: 'CanaryShift' });
+    assert.ok(expected.length > 0 && expected.length < data.records.length);
+    const deadline = Date.now() + 10_000;
+    const query = (): URLSearchParams => new URL(page.url()).searchParams;
+    while (query().get('q') !== 'CanaryShift' || query().get('env') !== 'shop-prod' || query().get('tab') !== 'history') {
+      assert.ok(Date.now() < deadline, `the host URL holds no hub state: ${page.url()}`);
+      await page.waitForTimeout(50);
+    }
+    const rows = hub.locator('[data-testid=history-row]');
+    const until = async (n: number): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while ((await rows.count()) !== n) {
+        assert.ok(Date.now() < end, `${await rows.count()} rows, expected ${n}`);
+        await page.waitForTimeout(50);
+      }
+    };
+    await until(expected.length);
+    await page.reload();
+    await hub.locator('[data-testid=history]').waitFor();
+    await until(expected.length);
+    assert.equal(await hub.locator('[aria-label="Search records"]').inputValue(), 'CanaryShift');
+    assert.match((await hub.locator('.mcd-filter-environment').textContent()) ?? '', /shop-prod/);
+    assert.ok(errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
     await page.close();
   });
 

@@ -83,6 +83,13 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
     fs.rmSync(hubDir, { recursive: true, force: true });
   });
 
+  /** Sideways overflow of the document and of the azure-devops-ui Page, which scrolls itself. */
+  async function sideways(page: Page): Promise<number> {
+    return page.evaluate<number>(
+      "Math.max(...[...document.querySelectorAll('html, .bolt-page')].map((e) => e.scrollWidth - e.clientWidth))",
+    );
+  }
+
   async function open(url: string, width: number, bypassCSP = false): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP });
     const page = await context.newPage();
@@ -118,6 +125,11 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
       for (const view of ['Matrix', 'History', 'Run']) {
         await page.click(`[role=tab]:has-text("${view}")`);
         if (view === 'Run') await page.waitForSelector('[data-testid=record]');
+        // The FilterBar's dropdown open in History: its callout (a listbox of checkboxes) is checked too.
+        if (view === 'History') {
+          await page.click('.mcd-filter-environment button');
+          await page.waitForSelector('[role=option]');
+        }
         await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
         const violations = await page.evaluate<{ id: string; impact: string; nodes: { target: string[] }[] }[]>(
           "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))",
@@ -125,6 +137,7 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
         console.log(
           `      ${theme} ${view}: axe ${violations.map((v) => `${v.id}(${v.impact})`).join(', ') || 'no violations'}`,
         );
+        if (view === 'History') await page.keyboard.press('Escape');
         found.push(
           ...violations
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -136,7 +149,7 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
     });
   }
 
-  it('no horizontal page scroll at 1280 with six environments and long names; screenshots at 1280 and 1920, light and dark', async () => {
+  it('no horizontal page scroll at 1280 and 1920 with six environments and long names (Matrix, History, Run); sticky environment header; screenshots at 1280 and 1920, light and dark', async () => {
     const wide = await startHubPreview({ records: sixEnvironments(), timelines: {}, hubDir: path.join(hubDir, 'hub') });
     try {
       for (const width of [1280, 1920]) {
@@ -147,6 +160,7 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
             '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
           );
           assert.ok(scroll <= client, `${width} ${theme}: page scrolls sideways (${scroll} > ${client})`);
+          assert.equal(await sideways(page), 0, `${width} ${theme}: the matrix page scrolls sideways`);
           const table = await page.evaluate<number>(
             "document.querySelector('[data-testid=matrix]').getBoundingClientRect().width",
           );
@@ -154,12 +168,34 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
           const long = page.locator('.mcd-env-name .mcd-trunc-text', { hasText: LONG_ENV });
           assert.equal(await long.getAttribute('title'), LONG_ENV, 'the full name is in the tooltip');
           await page.screenshot({ path: path.join(SHOTS, `matrix-${width}-${theme}.png`), fullPage: true });
+          // The environment header stays on screen while the page (azure-devops-ui Page scrolls itself) moves.
+          await page.setViewportSize({ width, height: 420 });
+          const [headTop, rowTop, scrollerTop] = await page.evaluate<[number, number, number]>(
+            "(() => { const s = document.querySelector('.bolt-page'); s.scrollTop = 260; const th = document.querySelector('[data-testid=matrix] th.mcd-env-head'); const row = document.querySelector('[data-testid=matrix] tbody tr'); return [th.getBoundingClientRect().top, row.getBoundingClientRect().top, s.getBoundingClientRect().top]; })()",
+          );
+          assert.ok(rowTop < scrollerTop, `${width} ${theme}: the rows scrolled (${rowTop} vs ${scrollerTop})`);
+          assert.ok(Math.abs(headTop - scrollerTop) <= 1, `${width} ${theme}: sticky header at ${headTop}, not ${scrollerTop}`);
+          await page.evaluate("document.querySelector('.bolt-page').scrollTop = 0");
+          await page.setViewportSize({ width, height: 900 });
+          await page.click('[role=tab]:has-text("History")');
+          await page.waitForSelector('[data-testid=history]');
+          const [s1, c1] = await page.evaluate<[number, number]>(
+            '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+          );
+          assert.ok(s1 <= c1, `${width} ${theme} history: ${s1} > ${c1}`);
+          assert.equal(await sideways(page), 0, `${width} ${theme}: the history page scrolls sideways`);
+          const historyWidth = await page.evaluate<number>(
+            "document.querySelector('[data-testid=history]').getBoundingClientRect().width",
+          );
+          assert.ok(historyWidth <= c1, `${width} ${theme}: history is ${historyWidth} wide in ${c1}`);
+          await page.screenshot({ path: path.join(SHOTS, `history-${width}-${theme}.png`), fullPage: true });
           await page.click('[role=tab]:has-text("Run")');
           await page.waitForSelector('[data-testid=record]');
           const [s2, c2] = await page.evaluate<[number, number]>(
             '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
           );
           assert.ok(s2 <= c2, `${width} ${theme} run view: ${s2} > ${c2}`);
+          assert.equal(await sideways(page), 0, `${width} ${theme}: the run page scrolls sideways`);
           await page.screenshot({ path: path.join(SHOTS, `run-${width}-${theme}.png`), fullPage: true });
           await page.context().close();
         }

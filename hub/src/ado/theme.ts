@@ -13,6 +13,12 @@ export function applyThemeVariables(data: Record<string, unknown>): void {
   }
   const bg = typeof data['background-color'] === 'string' ? luminance(data['background-color']) : undefined;
   if (bg !== undefined) root.setAttribute('data-mcd-theme', bg < 0.2 ? 'dark' : 'light');
+  // High contrast themes dim no text: secondary text is as bright as primary. azure-devops-ui keys its
+  // high-contrast button states on body classes the host page sets, which a framed extension lacks.
+  const primary = data['text-primary-color'];
+  const secondary = data['text-secondary-color'];
+  if (typeof primary === 'string' && typeof secondary === 'string')
+    root.setAttribute('data-mcd-contrast', luminance(primary) === luminance(secondary) ? 'high' : 'normal');
 }
 
 /** Relative luminance of an rgb()/rgba()/#rrggbb colour (WCAG 2.x), or undefined. */

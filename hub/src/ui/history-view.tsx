@@ -1,152 +1,242 @@
-/** Ledger records across runs, newest first, filterable by artifact, environment, task, status, text. */
+/** Ledger records across runs, newest first (or sorted by a column), narrowed by the hub's filter. */
 import * as React from 'react';
-import { TextField } from 'azure-devops-ui/TextField';
-import { HistoryFilter, distinct, filterHistory } from '../data/history';
-import { envOf } from '../data/matrix';
-import { LedgerRecord, TASK_NAMES } from '../data/model';
+import { Button } from 'azure-devops-ui/Button';
+import { ColumnSorting, ITableColumn, SortOrder, Table, TableCell, sortItems } from 'azure-devops-ui/Table';
+import { ArrayItemProvider } from 'azure-devops-ui/Utilities/Provider';
+import { ZeroData, ZeroDataActionType } from 'azure-devops-ui/ZeroData';
+import { HubLinks } from '../ado/links';
+import { envOf, rowKey } from '../data/matrix';
+import { LedgerRecord } from '../data/model';
+import { HubFilter, filterRecords, isEmpty } from './hub-filter';
 import { dur, tagOrDigest, when } from './format';
 import { StatusIcon } from './status-icon';
 
 const PAGE = 200;
-const STATUSES = ['succeeded', 'succeededWithIssues', 'failed', 'cancelled'];
 
 export interface HistoryProps {
   records: LedgerRecord[];
-  filter: HistoryFilter;
-  onFilter(f: HistoryFilter): void;
+  filter: HubFilter;
+  links: HubLinks;
+  onClearFilter(): void;
   onOpenRun(runId: number): void;
 }
 
-function Select(props: {
-  label: string;
-  value?: string;
-  options: { value: string; label: string }[];
-  onChange(v?: string): void;
-  testId: string;
-}): JSX.Element {
+type Col = ITableColumn<LedgerRecord>;
+type Compare = ((a: LedgerRecord, b: LedgerRecord) => number) | null;
+
+const byText =
+  (f: (r: LedgerRecord) => string): Compare =>
+  (a, b) =>
+    f(a).localeCompare(f(b));
+const byNumber =
+  (f: (r: LedgerRecord) => number): Compare =>
+  (a, b) =>
+    f(a) - f(b);
+
+function cell(columnIndex: number, column: Col, children: React.ReactNode, className = ''): JSX.Element {
   return (
-    <label className="mcd-filter">
-      <span className="mcd-filter-label">{props.label}</span>
-      <select
-        className="mcd-select"
-        data-testid={props.testId}
-        value={props.value ?? ''}
-        onChange={(e) => props.onChange(e.target.value || undefined)}
-      >
-        <option value="">All</option>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <TableCell key={column.id} columnIndex={columnIndex} tableColumn={column} className={`mcd-hcell ${className}`}>
+      {children}
+    </TableCell>
   );
 }
 
+/** The columns, their cells, and how each sorts (null: not sortable). */
+function columnsFor(props: HistoryProps): { columns: Col[]; compare: Compare[] } {
+  // One object per column: sortItems writes the order into it.
+  const sortable = (): Col['sortProps'] => ({
+    ariaLabelAscending: 'Sorted ascending',
+    ariaLabelDescending: 'Sorted descending',
+  });
+  const run = (r: LedgerRecord): number => Number(r.run.buildId) || 0;
+  const columns: Col[] = [
+    {
+      id: 'finished',
+      name: 'Finished',
+      width: -11,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) => cell(c, col, <span data-testid="history-row">{when(r.finishedAt)}</span>),
+    },
+    {
+      id: 'task',
+      name: 'Task',
+      width: -13,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) =>
+        cell(
+          c,
+          col,
+          <span className="mcd-task">
+            <StatusIcon status={r.status} />
+            <span className="mcd-trunc-text" title={r.task}>
+              {r.task}
+            </span>
+          </span>,
+        ),
+    },
+    {
+      id: 'artifact',
+      name: 'Artifact',
+      width: -19,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) =>
+        cell(
+          c,
+          col,
+          <>
+            <div className="mcd-trunc-text" title={r.artifact?.repository ?? r.target ?? ''}>
+              {r.artifact?.repository ?? r.target ?? ''}
+            </div>
+            {r.artifact ? (
+              <div className="mcd-secondary mcd-mono mcd-trunc-text" title={r.artifact.digest}>
+                {tagOrDigest(r.artifact.tags, r.artifact.digest)}
+              </div>
+            ) : null}
+          </>,
+        ),
+    },
+    {
+      id: 'environment',
+      name: 'Environment',
+      width: -12,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) =>
+        cell(
+          c,
+          col,
+          <span className="mcd-trunc-text" title={envOf(r)}>
+            {envOf(r)}
+          </span>,
+        ),
+    },
+    {
+      id: 'summary',
+      name: 'Summary',
+      width: -28,
+      renderCell: (_, c, col, r) =>
+        cell(
+          c,
+          col,
+          <>
+            <div className="mcd-wrap">{r.summary}</div>
+            {r.error ? <div className="mcd-error">{r.error}</div> : null}
+            {r.flag ? (
+              <div className="mcd-error" data-testid="history-flag">
+                Not counted: {r.flag}
+              </div>
+            ) : null}
+          </>,
+        ),
+    },
+    {
+      id: 'duration',
+      name: 'Duration',
+      width: -7,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) => cell(c, col, dur(r.durationMs), 'mcd-nowrap'),
+    },
+    {
+      id: 'run',
+      name: 'Run',
+      width: -10,
+      sortProps: sortable(),
+      renderCell: (_, c, col, r) => {
+        const id = run(r);
+        const name = r.run.buildNumber ?? r.run.buildId;
+        return cell(
+          c,
+          col,
+          <span className="mcd-cell-run">
+            <button
+              type="button"
+              className="mcd-link mcd-trunc-text"
+              aria-label={`Open run ${name} in the Run tab`}
+              onClick={() => props.onOpenRun(id)}
+            >
+              {name}
+            </button>
+            {id ? (
+              <a
+                className="mcd-deep"
+                href={props.links.run(id)}
+                target="_top"
+                rel="noopener noreferrer"
+                aria-label={`Open run ${name} in Azure Pipelines`}
+              >
+                ↗
+              </a>
+            ) : null}
+          </span>,
+        );
+      },
+    },
+  ];
+  const compare: Compare[] = [
+    byText((r) => r.finishedAt),
+    byText((r) => r.task),
+    byText((r) => rowKey(r).label),
+    byText(envOf),
+    null,
+    byNumber((r) => r.durationMs ?? -1),
+    byNumber(run),
+  ];
+  return { columns, compare };
+}
+
 export function HistoryView(props: HistoryProps): JSX.Element {
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
-  const { filter, onFilter } = props;
   const [limit, setLimit] = React.useState(PAGE);
-  const options = React.useMemo(() => distinct(props.records), [props.records]);
-  const rows = React.useMemo(() => filterHistory(props.records, filter), [props.records, filter]);
-  React.useEffect(() => setLimit(PAGE), [filter]);
+  // Newest first until a column header is clicked.
+  const [sort, setSort] = React.useState<{ column: number; order: SortOrder }>({
+    column: 0,
+    order: SortOrder.descending,
+  });
+  const filtered = React.useMemo(() => filterRecords(props.records, props.filter), [props.records, props.filter]);
+  React.useEffect(() => setLimit(PAGE), [props.filter]);
+  const sorting = React.useMemo(
+    () => new ColumnSorting<LedgerRecord>((column, order) => setSort({ column, order })),
+    [],
+  );
+  const { columns, compare } = columnsFor(props);
+  // sortItems marks the sorted column (aria-sort, icon) and sorts in place: a copy, so `filtered` keeps its order.
+  const rows = sortItems(sort.column, sort.order, compare, columns, [...filtered]);
+  const provider = React.useMemo(() => new ArrayItemProvider(rows.slice(0, limit)), [rows, limit]);
   return (
     <div className="mcd-history">
-      <div className="mcd-filters" role="search">
-        <Select
-          label="Artifact"
-          testId="filter-artifact"
-          value={filter.artifact}
-          options={options.artifacts.map((a) => ({ value: a.key, label: a.label }))}
-          onChange={(artifact) => onFilter({ ...filter, artifact })}
-        />
-        <Select
-          label="Environment"
-          testId="filter-environment"
-          value={filter.environment}
-          options={options.environments.map((e) => ({ value: e, label: e }))}
-          onChange={(environment) => onFilter({ ...filter, environment })}
-        />
-        <Select
-          label="Task"
-          testId="filter-task"
-          value={filter.task}
-          options={TASK_NAMES.map((t) => ({ value: t, label: t }))}
-          onChange={(task) => onFilter({ ...filter, task: task as HistoryFilter['task'] })}
-        />
-        <Select
-          label="Status"
-          testId="filter-status"
-          value={filter.status}
-          options={STATUSES.map((s) => ({ value: s, label: s }))}
-          onChange={(status) => onFilter({ ...filter, status: status as HistoryFilter['status'] })}
-        />
-        <label className="mcd-filter mcd-filter-text">
-          <span className="mcd-filter-label">Search</span>
-          <TextField
-            value={filter.text ?? ''}
-            onChange={(_, text) => onFilter({ ...filter, text })}
-            placeholder="summary, digest, tag, run…"
-            ariaLabel="Search records"
-            inputId="filter-text"
-          />
-        </label>
-        <span className="mcd-secondary mcd-count" data-testid="history-count">
-          {rows.length} of {props.records.length} records
-        </span>
+      <div className="mcd-secondary mcd-count" data-testid="history-count" role="status">
+        {filtered.length} of {props.records.length} records
       </div>
-      <table className="mcd-table" data-testid="history">
-        <thead>
-          <tr>
-            <th scope="col">Finished</th>
-            <th scope="col">Task</th>
-            <th scope="col">Artifact</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Summary</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Run</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.slice(0, limit).map((r) => (
-            <tr key={r.id} data-testid="history-row">
-              <td className="mcd-nowrap">{when(r.finishedAt)}</td>
-              <td className="mcd-nowrap">
-                <StatusIcon status={r.status} /> {r.task}
-              </td>
-              <td>
-                <div>{r.artifact?.repository ?? r.target ?? ''}</div>
-                {r.artifact ? (
-                  <div className="mcd-secondary mcd-mono mcd-trunc-text" title={r.artifact.digest}>
-                    {tagOrDigest(r.artifact.tags, r.artifact.digest)}
-                  </div>
-                ) : null}
-              </td>
-              <td>{envOf(r)}</td>
-              <td>
-                <div>{r.summary}</div>
-                {r.error ? <div className="mcd-error">{r.error}</div> : null}
-                {r.flag ? (
-                  <div className="mcd-error" data-testid="history-flag">
-                    Not counted: {r.flag}
-                  </div>
-                ) : null}
-              </td>
-              <td className="mcd-nowrap">{dur(r.durationMs)}</td>
-              <td className="mcd-nowrap">
-                <button type="button" className="mcd-link" onClick={() => props.onOpenRun(Number(r.run.buildId))}>
-                  {r.run.buildNumber ?? r.run.buildId}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {filtered.length === 0 ? (
+        <ZeroData
+          className="mcd-zero"
+          imageAltText=""
+          iconProps={{ iconName: 'Filter' }}
+          primaryText={isEmpty(props.filter) ? 'No promotion records yet' : 'No records match these filters'}
+          secondaryText={isEmpty(props.filter) ? 'Records appear here once a pipeline runs a promotion task.' : ''}
+          actionText={isEmpty(props.filter) ? undefined : 'Clear filters'}
+          actionType={ZeroDataActionType.ctaButton}
+          onActionClick={() => props.onClearFilter()}
+        />
+      ) : (
+        <div data-testid="history">
+          <Table<LedgerRecord>
+            ariaLabel="Promotion records"
+            className="mcd-history-table sticky-table"
+            containerClassName="mcd-table-container"
+            columns={columns}
+            behaviors={[sorting]}
+            itemProvider={provider}
+            virtualize={false}
+            showScroll
+            selectRowOnClick={false}
+          />
+        </div>
+      )}
       {rows.length > limit ? (
-        <button type="button" className="mcd-more" onClick={() => setLimit(limit + PAGE)}>
-          Show {Math.min(PAGE, rows.length - limit)} more
-        </button>
+        <Button
+          className="mcd-more"
+          text={`Show ${Math.min(PAGE, rows.length - limit)} more`}
+          onClick={() => setLimit(limit + PAGE)}
+        />
       ) : null}
     </div>
   );

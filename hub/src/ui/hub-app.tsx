@@ -7,16 +7,30 @@ import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
 import { HubContext } from '../ado/hub-context';
 import { hubLinks } from '../ado/links';
-import { HistoryFilter } from '../data/history';
 import { LoadHandle, LoadState, startLoad } from '../data/preload';
-import { buildMatrix } from '../data/matrix';
+import { buildMatrix, orderEnvironments } from '../data/matrix';
 import { pendingByEnvironment } from '../data/pending';
 import { HistoryView } from './history-view';
 import { MatrixView } from './matrix-view';
 import { EnvironmentDiff } from './env-diff-view';
 import { RunDetails } from './run-view';
+import { HubFilterBar } from './filter-bar';
+import {
+  HubFilter,
+  ListKey,
+  emptyFilter,
+  filterChoices,
+  filterMatrix,
+  fromParams,
+  isEmpty,
+  matrixRecords,
+  toParams,
+} from './hub-filter';
+import { RunPicker } from './run-picker';
 
 type TabId = 'matrix' | 'history' | 'run';
+const MATRIX_LISTS: ListKey[] = ['pipeline', 'environment', 'artifact'];
+const HISTORY_LISTS: ListKey[] = ['pipeline', 'environment', 'artifact', 'result', 'task'];
 
 function useHubData(ctx: HubContext, generation: number, first?: LoadHandle): LoadState {
   const [state, setState] = React.useState<LoadState>({});
@@ -55,7 +69,7 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
   }, [running, refresh]);
   const links = React.useMemo(() => hubLinks(props.ctx.api.collectionUrl, props.ctx.api.project), [props.ctx]);
   const [tab, setTabState] = React.useState<TabId>('matrix');
-  const [filter, setFilter] = React.useState<HistoryFilter>({});
+  const [filter, setFilterState] = React.useState<HubFilter>(emptyFilter);
   const [runId, setRunIdState] = React.useState<number>();
   // Hub state in the URL: read once, written on every change (deep links to a tab and a run).
   React.useEffect(() => {
@@ -64,6 +78,7 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
       .then((q) => {
         if (q.tab === 'matrix' || q.tab === 'history' || q.tab === 'run') setTabState(q.tab);
         if (Number(q.runId) > 0) setRunIdState(Number(q.runId));
+        setFilterState(fromParams(q));
       })
       .catch(() => undefined);
   }, [props.ctx]);
@@ -71,29 +86,37 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
     setTabState(t);
     props.ctx.state?.set({ tab: t });
   };
+  const setFilter = (f: HubFilter): void => {
+    setFilterState(f);
+    props.ctx.state?.set(toParams(f));
+  };
   const setRunId = (id: number): void => {
     setRunIdState(id);
     props.ctx.state?.set({ runId: String(id) });
   };
-  const [pipeline, setPipeline] = React.useState<string>();
-  const pipelines = React.useMemo(
-    () =>
-      [
-        ...new Set(
-          (data?.records ?? [])
-            .filter((r) => !r.flag)
-            .map((r) => r.run.pipeline)
-            .filter((p): p is string => !!p),
-        ),
-      ].sort(),
-    [data],
-  );
-  const matrix = React.useMemo(() => {
+  // The pipeline narrows the records a matrix is built from; environment, artifact and keyword narrow the built one.
+  const pipelineKey = filter.pipeline.join('\n');
+  const fullMatrix = React.useMemo(() => {
     if (!data) return undefined;
-    const records = pipeline ? data.records.filter((r) => r.run.pipeline === pipeline) : data.records;
     // Columns are the environments promotions went to (not every environment of the project).
+    const pipeline = pipelineKey.split('\n').filter(Boolean);
+    const records = matrixRecords(data.records, { ...emptyFilter(), pipeline });
     return buildMatrix(records, data.stageOrder);
-  }, [data, pipeline]);
+  }, [data, pipelineKey]);
+  const matrix = React.useMemo(() => fullMatrix && filterMatrix(fullMatrix, filter), [fullMatrix, filter]);
+  const choices = React.useMemo(() => {
+    const c = filterChoices(data?.records ?? []);
+    // Environments in the matrix's (stage) order, then any that only failed or were flagged.
+    const order = data
+      ? orderEnvironments(
+          data.records.filter((r) => !r.flag),
+          data.stageOrder,
+        )
+      : [];
+    const rank = (id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
+    c.environment.sort((a, b) => rank(a.id) - rank(b.id) || a.text.localeCompare(b.text));
+    return c;
+  }, [data]);
   const now = React.useMemo(() => Math.max(clock, Date.now()), [data, clock]);
   const pending = React.useMemo(
     () => (data && matrix ? pendingByEnvironment(data.runs, data.records, matrix.environments) : new Map()),
@@ -179,23 +202,14 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 </span>
               </MessageCard>
             ) : null}
-            {tab === 'matrix' && pipelines.length > 1 ? (
-              <label className="mcd-filter">
-                <span className="mcd-filter-label">Pipeline</span>
-                <select
-                  className="mcd-select"
-                  data-testid="pipeline-picker"
-                  value={pipeline ?? ''}
-                  onChange={(e) => setPipeline(e.target.value || undefined)}
-                >
-                  <option value="">All pipelines</option>
-                  {pipelines.map((p) => (
-                    <option key={p} value={p}>
-                      {p}
-                    </option>
-                  ))}
-                </select>
-              </label>
+            {tab !== 'run' ? (
+              <HubFilterBar
+                value={filter}
+                onChange={setFilter}
+                choices={choices}
+                lists={tab === 'matrix' ? MATRIX_LISTS : HISTORY_LISTS}
+                keywordPlaceholder="Filter by tag, digest, run, summary…"
+              />
             ) : null}
             {tab === 'matrix' ? (
               <MatrixView
@@ -207,34 +221,27 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 pending={pending}
                 now={now}
                 onOpenRun={openRun}
+                onClearFilter={isEmpty(filter) ? undefined : () => setFilter(emptyFilter())}
                 onOpenCell={(artifact, environment) => {
-                  setFilter({ artifact, environment });
+                  const { pipeline } = filter;
+                  setFilter({ ...emptyFilter(), pipeline, artifact: [artifact], environment: [environment] });
                   setTab('history');
                 }}
               />
             ) : null}
-            {tab === 'matrix' ? <EnvironmentDiff matrix={matrix} /> : null}
+            {tab === 'matrix' && fullMatrix ? <EnvironmentDiff matrix={fullMatrix} /> : null}
             {tab === 'history' ? (
-              <HistoryView records={data.records} filter={filter} onFilter={setFilter} onOpenRun={openRun} />
+              <HistoryView
+                records={data.records}
+                filter={filter}
+                links={links}
+                onClearFilter={() => setFilter(emptyFilter())}
+                onOpenRun={openRun}
+              />
             ) : null}
             {tab === 'run' ? (
               <>
-                <label className="mcd-filter">
-                  <span className="mcd-filter-label">Run</span>
-                  <select
-                    className="mcd-select"
-                    data-testid="run-picker"
-                    value={selectedRun ?? ''}
-                    onChange={(e) => setRunId(Number(e.target.value))}
-                  >
-                    {runs.map((e) => (
-                      <option
-                        key={e.run.id}
-                        value={e.run.id}
-                      >{`${e.run.definitionName ?? ''} ${e.run.buildNumber} (${e.records.length} records)`}</option>
-                    ))}
-                  </select>
-                </label>
+                <RunPicker runs={runs} selected={selectedRun} onSelect={setRunId} />
                 {selectedRun !== undefined ? (
                   <RunDetails api={props.ctx.api} runId={selectedRun} known={known} />
                 ) : (

@@ -1,15 +1,19 @@
-/** Artifact rows × environment columns: what runs where now, and whether a newer attempt failed. */
+/**
+ * Artifact rows × environment columns (azure-devops-ui Table): what runs where now, and whether a newer
+ * attempt failed. Columns share the width (no sideways page scroll with six long names); the header
+ * with the environments stays on screen while the rows scroll (sticky-table).
+ */
 import * as React from 'react';
-import { ZeroData } from 'azure-devops-ui/ZeroData';
-import { MatrixCellView, MatrixView as Matrix } from '../data/matrix';
+import { ITableColumn, Table, TableCell, TableHeaderCell } from 'azure-devops-ui/Table';
+import { ArrayItemProvider } from 'azure-devops-ui/Utilities/Provider';
+import { ZeroData, ZeroDataActionType } from 'azure-devops-ui/ZeroData';
+import { MatrixRow, MatrixView as Matrix } from '../data/matrix';
 import { EnvironmentRef, LedgerRecord, RunEntry } from '../data/model';
 import { rollbackHint } from '../data/env-diff';
-import { gateOf } from '../data/run-gates';
-import { CellApproval, CellRollback } from './cell-extras';
 import { PendingView } from '../data/pending';
 import { HubLinks } from '../ado/links';
-import { ago, tagOrDigest, when } from './format';
-import { StatusIcon } from './status-icon';
+import { ago } from './format';
+import { Cell } from './matrix-cell';
 
 export interface MatrixProps {
   matrix: Matrix;
@@ -23,14 +27,102 @@ export interface MatrixProps {
   /** Runs (their approvals) and records (rollback hints) behind the cells. */
   runs: RunEntry[];
   records: LedgerRecord[];
+  /** Set when a filter hides every row: the empty state offers to clear it. */
+  onClearFilter?: () => void;
+}
+
+type Col = ITableColumn<MatrixRow>;
+
+/** Share of the width for the artifact column; the environments split the rest evenly. */
+const ARTIFACT_SHARE = 16;
+
+function EnvHead(props: {
+  env: string;
+  info?: EnvironmentRef;
+  pending: PendingView[];
+  now: number;
+  links: HubLinks;
+  onOpenRun(runId: number): void;
+}): JSX.Element {
+  const { env, info } = props;
+  return (
+    <div className="mcd-env-headbox">
+      <div className="mcd-env-name">
+        {info ? (
+          <a
+            className="mcd-env-link mcd-trunc-text"
+            href={props.links.environment(info.id)}
+            target="_top"
+            rel="noopener noreferrer"
+            title={env}
+            aria-label={`${env} in Azure Pipelines Environments`}
+          >
+            {env}
+          </a>
+        ) : (
+          <span className="mcd-trunc-text" title={env}>
+            {env}
+          </span>
+        )}
+      </div>
+      {info?.lastDeployment ? (
+        <div className="mcd-secondary mcd-trunc-text">
+          last deployment {ago(info.lastDeployment.finishTime, props.now)}
+        </div>
+      ) : null}
+      {props.pending.map((p, i) => (
+        <button
+          type="button"
+          key={i}
+          className="mcd-link mcd-pending"
+          data-testid="pending-gate"
+          onClick={() => props.onOpenRun(p.runId)}
+          title={`${p.stageName}: ${p.gate}`}
+        >
+          {p.kind === 'approval' ? 'Awaiting approval' : `Waiting on ${p.gate}`} since{' '}
+          {ago(p.since, props.now).replace(' ago', '')}: run {p.buildNumber}
+          {p.waitingOn.length ? ` · ${p.waitingOn.join(', ')}` : ''}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function RowHead(props: { row: MatrixRow }): JSX.Element {
+  const { row } = props;
+  const kind = row.key.startsWith('p:KeyVaultToOci')
+    ? 'secrets'
+    : row.key.startsWith('p:OracleDbProvision')
+      ? 'database'
+      : 'platform';
+  return (
+    <div className={row.kind === 'platform' ? 'mcd-row-head mcd-platform-row' : 'mcd-row-head'}>
+      <div className="mcd-row-label mcd-trunc-text" title={row.label}>
+        {row.label}
+      </div>
+      {row.kind === 'platform' ? <div className="mcd-secondary">{kind}</div> : null}
+    </div>
+  );
 }
 
 export function MatrixView(props: MatrixProps): JSX.Element {
   const { matrix } = props;
+  const provider = React.useMemo(() => new ArrayItemProvider(matrix.rows), [matrix.rows]);
   if (matrix.rows.length === 0) {
-    return (
+    return props.onClearFilter ? (
       <ZeroData
-        className="mcd-empty"
+        className="mcd-zero"
+        imageAltText=""
+        iconProps={{ iconName: 'Filter' }}
+        primaryText="No artifacts match these filters"
+        secondaryText="Another pipeline, environment or keyword may show them."
+        actionText="Clear filters"
+        actionType={ZeroDataActionType.ctaButton}
+        onActionClick={() => props.onClearFilter?.()}
+      />
+    ) : (
+      <ZeroData
+        className="mcd-zero"
         imageAltText=""
         iconProps={{ iconName: 'Deploy' }}
         primaryText="No promotion records yet"
@@ -40,266 +132,72 @@ export function MatrixView(props: MatrixProps): JSX.Element {
   }
   const envInfo = new Map(props.environments.map((e) => [e.name, e]));
   const runsById = new Map(props.runs.map((e) => [e.run.id, e]));
+  const share = -(100 - ARTIFACT_SHARE) / Math.max(1, matrix.environments.length);
+  const columns: Col[] = [
+    {
+      id: 'artifact',
+      name: 'Artifact',
+      width: -ARTIFACT_SHARE,
+      headerClassName: 'mcd-matrix-corner',
+      renderCell: (_, c, col, row) => (
+        <TableCell key={col.id} columnIndex={c} tableColumn={col} role="rowheader" className="mcd-mcell">
+          <RowHead row={row} />
+        </TableCell>
+      ),
+    },
+    ...matrix.environments.map((env): Col => ({
+      id: `env:${env}`,
+      name: env,
+      width: share,
+      headerClassName: 'mcd-env-head',
+      renderHeaderCell: (c, col) => (
+        <TableHeaderCell key={col.id} column={col} columnIndex={c} ariaLabel={env}>
+          <EnvHead
+            env={env}
+            info={envInfo.get(env)}
+            pending={props.pending.get(env) ?? []}
+            now={props.now}
+            links={props.links}
+            // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+            onOpenRun={props.onOpenRun}
+          />
+        </TableHeaderCell>
+      ),
+      renderCell: (_, c, col, row) => (
+        <TableCell key={col.id} columnIndex={c} tableColumn={col} className="mcd-mcell">
+          <Cell
+            cell={row.cells[env]}
+            tagsByDigest={matrix.tagsByDigest}
+            verified={matrix.verifiedByDigest}
+            run={runsById.get(Number(row.cells[env]?.current?.run.buildId))}
+            rollback={rollbackHint(props.records, matrix, row.key, env)}
+            links={props.links}
+            next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
+            rowKey={row.key}
+            env={env}
+            now={props.now}
+            onOpen={() => props.onOpenCell(row.key, env)}
+            // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
+            onOpenRun={props.onOpenRun}
+            label={`${row.label} in ${env}`}
+          />
+        </TableCell>
+      ),
+    })),
+  ];
   return (
-    <div className="mcd-matrix-scroll">
-      <table className="mcd-matrix" data-testid="matrix">
-        <thead>
-          <tr>
-            <th scope="col" className="mcd-matrix-corner">
-              Artifact
-            </th>
-            {matrix.environments.map((env) => {
-              const info = envInfo.get(env)?.lastDeployment;
-              return (
-                <th scope="col" key={env} className="mcd-env-head">
-                  <div className="mcd-env-name">
-                    {envInfo.get(env) ? (
-                      <a
-                        className="mcd-env-link mcd-trunc-text"
-                        href={props.links.environment(envInfo.get(env)!.id)}
-                        target="_top"
-                        rel="noopener noreferrer"
-                        title={env}
-                        aria-label={`${env} in Azure Pipelines Environments`}
-                      >
-                        {env}
-                      </a>
-                    ) : (
-                      <span className="mcd-trunc-text" title={env}>
-                        {env}
-                      </span>
-                    )}
-                  </div>
-                  {info ? <div className="mcd-secondary">last deployment {ago(info.finishTime, props.now)}</div> : null}
-                  {(props.pending.get(env) ?? []).map((p, i) => (
-                    <button
-                      type="button"
-                      key={i}
-                      className="mcd-link mcd-pending"
-                      data-testid="pending-gate"
-                      onClick={() => props.onOpenRun(p.runId)}
-                      title={`${p.stageName}: ${p.gate}`}
-                    >
-                      {p.kind === 'approval' ? 'Awaiting approval' : `Waiting on ${p.gate}`} since{' '}
-                      {ago(p.since, props.now).replace(' ago', '')}: run {p.buildNumber}
-                      {p.waitingOn.length ? ` · ${p.waitingOn.join(', ')}` : ''}
-                    </button>
-                  ))}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
-        <tbody>
-          {matrix.rows.map((row) => (
-            <tr key={row.key} className={row.kind === 'platform' ? 'mcd-platform-row' : undefined}>
-              <th scope="row" className="mcd-row-head">
-                <div className="mcd-row-label mcd-trunc-text" title={row.label}>
-                  {row.label}
-                </div>
-                {row.kind === 'platform' ? (
-                  <div className="mcd-secondary">
-                    {row.key.startsWith('p:KeyVaultToOci')
-                      ? 'secrets'
-                      : row.key.startsWith('p:OracleDbProvision')
-                        ? 'database'
-                        : 'platform'}
-                  </div>
-                ) : null}
-              </th>
-              {matrix.environments.map((env) => (
-                <td key={env}>
-                  <Cell
-                    cell={row.cells[env]}
-                    tagsByDigest={matrix.tagsByDigest}
-                    verified={matrix.verifiedByDigest}
-                    run={runsById.get(Number(row.cells[env]?.current?.run.buildId))}
-                    rollback={rollbackHint(props.records, matrix, row.key, env)}
-                    links={props.links}
-                    next={(props.pending.get(env) ?? []).find((p) => p.artifacts[row.key])}
-                    rowKey={row.key}
-                    now={props.now}
-                    onOpen={() => props.onOpenCell(row.key, env)}
-                    // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
-                    onOpenRun={props.onOpenRun}
-                    label={`${row.label} in ${env}`}
-                  />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** The version label: the record's own tag, else the tag another record gave the same digest. */
-function versionOf(r: LedgerRecord, tagsByDigest: Map<string, string[]>): { tag?: string; digest?: string } {
-  const a = r.artifact;
-  if (!a) return {};
-  const tags = a.tags?.length ? a.tags : a.digest ? tagsByDigest.get(a.digest) : undefined;
-  const tag = tags?.find((t) => t !== 'latest' && t !== 'production') ?? tags?.[0];
-  return { tag, digest: a.digest };
-}
-
-/** What a newer attempt that did not take means for this cell, in one line. */
-function attemptText(r: LedgerRecord, version: string): string {
-  if (r.task === 'CanaryShift') {
-    const outcome = r.details.outcome;
-    if (outcome === 'aborted') return `canary ${version} aborted`;
-    if (outcome === 'paused' && r.status !== 'failed')
-      return `canary ${version} at ${typeof r.details.canaryWeight === 'number' ? r.details.canaryWeight : 0}%, not promoted`;
-  }
-  return `${r.task} ${version} ${r.status}`;
-}
-
-function Cell(props: {
-  cell?: MatrixCellView;
-  next?: PendingView;
-  rowKey: string;
-  now: number;
-  label: string;
-  tagsByDigest: Map<string, string[]>;
-  verified: Matrix['verifiedByDigest'];
-  run?: RunEntry;
-  rollback?: ReturnType<typeof rollbackHint>;
-  links: HubLinks;
-  onOpen(): void;
-  onOpenRun(id: number): void;
-}): JSX.Element {
-  const { cell, next } = props;
-  const waiting = next ? (
-    <button
-      type="button"
-      className="mcd-link mcd-next"
-      data-testid="pending-cell"
-      onClick={() => props.onOpenRun(next.runId)}
-    >
-      next: <span className="mcd-mono">{next.artifacts[props.rowKey]}</span>{' '}
-      {next.kind === 'approval' ? 'awaiting approval' : `waiting on ${next.gate}`}
-    </button>
-  ) : null;
-  if (!cell || (!cell.current && !cell.latest)) {
-    return (
-      <div className="mcd-cell mcd-cell-empty" aria-label={`${props.label}: nothing`}>
-        —{waiting}
-      </div>
-    );
-  }
-  const shown = cell.current ?? cell.latest!;
-  const runId = Number(shown.run.buildId);
-  const v = versionOf(shown, props.tagsByDigest);
-  const head = !cell.current
-    ? 'not deployed'
-    : shown.artifact
-      ? (v.tag ?? tagOrDigest(undefined, v.digest))
-      : shown.summary || shown.task;
-  const verdict = cell.verdict;
-  const gate = cell.current && v.digest ? props.verified.get(v.digest) : undefined;
-  const approval = cell.current ? gateOf(props.run, cell.current) : undefined;
-  return (
-    <div
-      className={`mcd-cell${cell.current ? '' : ' mcd-cell-none'}`}
-      data-testid="matrix-cell"
-      data-row={props.rowKey}
-    >
-      <button
-        type="button"
-        className="mcd-cell-open"
-        // eslint-disable-next-line @typescript-eslint/unbound-method -- props callbacks are plain arrow functions from the parent, never methods that need their this
-        onClick={props.onOpen}
-        aria-label={`History of ${props.label}: ${head}`}
-        title={`History of ${props.label} (${cell.count} records)`}
-      >
-        <span className="mcd-cell-version">
-          <StatusIcon status={cell.current ? shown.status : 'skipped'} />
-          <span
-            className={shown.artifact ? 'mcd-mono mcd-trunc-text' : 'mcd-cell-summary mcd-trunc-text'}
-            data-testid="cell-version"
-            title={head}
-          >
-            {head}
-          </span>
-        </span>
-        {cell.current && v.digest && v.tag ? (
-          <span className="mcd-secondary mcd-mono mcd-trunc-text" title={v.digest}>
-            {tagOrDigest(undefined, v.digest)}
-          </span>
-        ) : null}
-        <span className="mcd-secondary mcd-trunc-text" title={when(shown.finishedAt)}>
-          {ago(shown.finishedAt, props.now)} · {shown.task}
-        </span>
-      </button>
-      <span className="mcd-cell-run">
-        <button
-          type="button"
-          className="mcd-link mcd-secondary mcd-trunc-text"
-          onClick={() => Number.isFinite(runId) && props.onOpenRun(runId)}
-        >
-          run {shown.run.buildNumber ?? shown.run.buildId}
-          {shown.run.requestedFor ? ` · ${shown.run.requestedFor}` : ''}
-        </button>
-        {Number.isFinite(runId) ? (
-          <a
-            className="mcd-deep"
-            href={props.links.run(runId)}
-            target="_top"
-            rel="noopener noreferrer"
-            aria-label={`Open run ${shown.run.buildNumber ?? runId} in Azure Pipelines`}
-          >
-            ↗
-          </a>
-        ) : null}
-      </span>
-      {gate ? (
-        <div
-          className={`mcd-verified mcd-newer-${gate.passed ? 'ok' : 'bad'} mcd-trunc-text`}
-          data-testid="cell-verified"
-          title={gate.signer ? `Signed by ${gate.signer}` : undefined}
-        >
-          <StatusIcon status={gate.passed ? 'succeeded' : 'failed'} /> {gate.passed ? 'verified' : 'not verified'}
-          {gate.signer ? `: ${gate.signer}` : ''}
-        </div>
-      ) : null}
-      {approval && Number.isFinite(runId) ? <CellApproval gate={approval} runId={runId} links={props.links} /> : null}
-      {props.rollback ? <CellRollback hint={props.rollback} links={props.links} /> : null}
-      {verdict ? (
-        <div
-          className={`mcd-verdict mcd-newer-${verdict.status === 'failed' ? 'bad' : 'ok'}`}
-          data-testid="cell-verdict"
-          title={verdict.error ?? verdict.summary}
-        >
-          <StatusIcon status={verdict.status} /> smoke {verdict.status === 'failed' ? 'failed' : 'passed'}:{' '}
-          {verdict.summary}
-        </div>
-      ) : null}
-      {cell.current && cell.latest ? (
-        <Newer
-          record={cell.latest}
-          version={
-            versionOf(cell.latest, props.tagsByDigest).tag ?? tagOrDigest(undefined, cell.latest.artifact?.digest)
-          }
-        />
-      ) : null}
-      {!cell.current && cell.latest ? (
-        <div className="mcd-newer mcd-newer-bad" data-testid="cell-attempt">
-          {attemptText(cell.latest, versionOf(cell.latest, props.tagsByDigest).tag ?? '')}
-        </div>
-      ) : null}
-      {waiting}
-    </div>
-  );
-}
-
-/** A newer record than what is in place: an attempt that failed, was aborted, or stopped short. */
-function Newer(props: { record: LedgerRecord; version: string }): JSX.Element {
-  const r = props.record;
-  const ok = r.status === 'succeeded' || r.status === 'succeededWithIssues';
-  return (
-    <div className={`mcd-newer mcd-newer-${ok ? 'ok' : 'bad'}`} title={r.error ?? r.summary} data-testid="cell-newer">
-      <StatusIcon status={r.task === 'CanaryShift' && r.details.outcome === 'aborted' ? 'aborted' : r.status} /> newer:{' '}
-      {attemptText(r, props.version)}
+    <div className="mcd-matrix-wrap" data-testid="matrix">
+      <Table<MatrixRow>
+        ariaLabel="Which version runs in which environment"
+        className="mcd-matrix sticky-table"
+        containerClassName="mcd-table-container"
+        columns={columns}
+        itemProvider={provider}
+        virtualize={false}
+        showScroll
+        selectRowOnClick={false}
+        spacerWidth={0}
+      />
     </div>
   );
 }
