@@ -1,7 +1,6 @@
 import { TaskError } from '../common/errors';
 import { RegistryClient } from '../common/registry/client';
 import { CopyStats, Endpoint, copyGraph, emptyStats } from '../common/registry/copy-graph';
-import { lazyDigestWorker } from '../common/registry/digest-worker';
 import { Descriptor } from '../common/registry/media-types';
 import { ReferrerCopied, copyReferrers } from '../common/registry/referrers';
 import { TagPlan, describeConflicts, planTags } from './tag-plan';
@@ -134,27 +133,7 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     stats,
     log: (m: string) => deps.info(m),
     inflight: new Map(),
-    // Large blobs are hashed on a second thread, started only when one is met.
-    digests: lazyDigestWorker(),
   };
-  try {
-    return await copyAndFinish(req, deps, root, subset, tags, stats, src, dst, graphOpts);
-  } finally {
-    await graphOpts.digests.close();
-  }
-}
-
-async function copyAndFinish(
-  req: PromoteRequest,
-  deps: PromoteDeps,
-  root: Descriptor,
-  subset: Awaited<ReturnType<typeof selectPlatforms>> | undefined,
-  tags: TagPlan,
-  stats: CopyStats,
-  src: Endpoint,
-  dst: Endpoint,
-  graphOpts: Parameters<typeof copyGraph>[3],
-): Promise<PromoteResult> {
   if (subset) {
     // The new index's children first, then the index itself, by digest; tags are planned against it.
     for (const child of subset.kept) await copyGraph(src, dst, child, graphOpts);

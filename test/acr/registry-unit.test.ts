@@ -8,7 +8,6 @@ import { parseChallenge } from '../../tasks/common/registry/challenge';
 import { MediaType, parseManifest, referrersTag } from '../../tasks/common/registry/media-types';
 import { planTags } from '../../tasks/AcrPromote/tag-plan';
 import { PieceReader } from '../../tasks/common/registry/chunked-upload';
-import { lazyDigestWorker } from '../../tasks/common/registry/digest-worker';
 import { uploadOffset } from '../../tasks/common/registry/client';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -176,46 +175,43 @@ describe('registry: manifest parsing', () => {
   it('fallback tag', () => assert.equal(referrersTag(D1), `sha256-${'1'.repeat(64)}`));
 });
 
-for (const where of ['on this thread', 'on the worker thread'] as const)
-  describe(`registry: digest verification on the fly, ${where}`, () => {
-    const digests = where === 'on the worker thread' ? lazyDigestWorker() : undefined;
-    after(() => digests?.close());
-    const data = Buffer.from('hello blob');
-    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    const drain = async (d: { digest: string; size: number }, chunks: Buffer[]): Promise<number> => {
-      let n = 0;
-      await pipeline(
-        Readable.from(chunks),
-        verifyingStream({ mediaType: 'x', ...d }, (k) => (n += k), digests),
-        // eslint-disable-next-line require-yield -- a sink: it consumes the stream and yields nothing
-        async function* (src) {
-          for await (const _ of src) void _;
-        },
-      );
-      return n;
-    };
-    it('passes matching content through, counting bytes', async () =>
-      assert.equal(await drain({ digest, size: data.length }, [data.subarray(0, 4), data.subarray(4)]), data.length));
-    it('fails on a different digest', async () =>
-      assert.rejects(drain({ digest: D1, size: data.length }, [data]), DigestMismatchError));
-    it('fails on extra bytes before hashing them', async () =>
-      assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
-    it('fails on a short body', async () =>
-      assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
-    it('24 MiB in 64 KiB reads (the worker falls behind and the stream waits), sha512 too', async () => {
-      const big = Buffer.alloc(24 << 20);
-      for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i * 2654435761 >>> 0, i);
-      const reads: Buffer[] = [];
-      for (let i = 0; i < big.length; i += 64 << 10) reads.push(big.subarray(i, i + (64 << 10)));
-      for (const algorithm of ['sha256', 'sha512']) {
-        const d = `${algorithm}:${createHash(algorithm).update(big).digest('hex')}`;
-        assert.equal(await drain({ digest: d, size: big.length }, reads), big.length);
-        const corrupt = [...reads];
-        corrupt[100] = Buffer.alloc(64 << 10, 1);
-        await assert.rejects(drain({ digest: d, size: big.length }, corrupt), DigestMismatchError);
-      }
-    });
+describe('registry: digest verification on the fly', () => {
+  const data = Buffer.from('hello blob');
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const drain = async (d: { digest: string; size: number }, chunks: Buffer[]): Promise<number> => {
+    let n = 0;
+    await pipeline(
+      Readable.from(chunks),
+      verifyingStream({ mediaType: 'x', ...d }, (k) => (n += k)),
+      // eslint-disable-next-line require-yield -- a sink: it consumes the stream and yields nothing
+      async function* (src) {
+        for await (const _ of src) void _;
+      },
+    );
+    return n;
+  };
+  it('passes matching content through, counting bytes', async () =>
+    assert.equal(await drain({ digest, size: data.length }, [data.subarray(0, 4), data.subarray(4)]), data.length));
+  it('fails on a different digest', async () =>
+    assert.rejects(drain({ digest: D1, size: data.length }, [data]), DigestMismatchError));
+  it('fails on extra bytes before hashing them', async () =>
+    assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
+  it('fails on a short body', async () =>
+    assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
+  it('24 MiB in 64 KiB reads, sha256 and sha512', async () => {
+    const big = Buffer.alloc(24 << 20);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const reads: Buffer[] = [];
+    for (let i = 0; i < big.length; i += 64 << 10) reads.push(big.subarray(i, i + (64 << 10)));
+    for (const algorithm of ['sha256', 'sha512']) {
+      const d = `${algorithm}:${createHash(algorithm).update(big).digest('hex')}`;
+      assert.equal(await drain({ digest: d, size: big.length }, reads), big.length);
+      const corrupt = [...reads];
+      corrupt[100] = Buffer.alloc(64 << 10, 1);
+      await assert.rejects(drain({ digest: d, size: big.length }, corrupt), DigestMismatchError);
+    }
   });
+});
 
 describe('registry: bounded parallelism', () => {
   it('never runs more than the limit at once and keeps order', async () => {
@@ -271,7 +267,7 @@ describe('registry: chunked upload pieces', () => {
     for (let start = 0; start < data.length; start += 128) {
       const length = Math.min(128, data.length - start);
       const pieces: Buffer[] = [];
-      for (let got = 0; got < length; ) {
+      for (let got = 0; got < length;) {
         const piece = await reader.next(length - got);
         assert.ok(piece, `a piece at ${start + got}`);
         pieces.push(piece);

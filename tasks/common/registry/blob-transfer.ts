@@ -6,7 +6,6 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../retry-policy';
 import { retrying } from '../retrying';
 import { CHUNKED_FROM_BYTES, CHUNK_BYTES, uploadInChunks } from './chunked-upload';
 import { RegistryClient } from './client';
-import { DigestWorker, RemoteHash } from './digest-worker';
 import { Descriptor } from './media-types';
 
 export type BlobOutcome = 'present' | 'mounted' | 'copied';
@@ -25,12 +24,7 @@ export interface BlobTransferDeps {
   /** Chunk size of resumable uploads, and the blob size from which they are used (tests make them small). */
   chunkBytes?: number;
   chunkedFromBytes?: number;
-  /** Hashes blobs from OFF_THREAD_FROM_BYTES on a worker thread (digest-worker.ts); absent: on this thread. */
-  digests?: DigestWorker;
 }
-
-/** From this size a blob's digest is computed on the worker thread: below it, starting the thread costs more. */
-export const OFF_THREAD_FROM_BYTES = 8 << 20;
 
 export class DigestMismatchError extends TaskError {}
 
@@ -39,24 +33,10 @@ export class DigestMismatchError extends TaskError {}
  * reaches the target, when the content is not what the digest promises: the upload is then
  * aborted and never committed. Nothing is buffered beyond the chunk in flight.
  */
-export function verifyingStream(
-  descriptor: Descriptor,
-  onBytes?: (n: number) => void,
-  remote?: DigestWorker,
-): Transform {
+export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) => void): Transform {
   const [algorithm, expectedHex] = descriptor.digest.split(':');
-  const name = algorithm === 'sha512' ? 'sha512' : 'sha256';
-  const local = remote ? undefined : createHash(name);
-  const offThread: RemoteHash | undefined = remote?.hash(name);
+  const hash = createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
   let size = 0;
-  let ended = false;
-  const check = (actual: string): DigestMismatchError | null =>
-    size !== descriptor.size || actual !== expectedHex
-      ? new DigestMismatchError(
-          `Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`,
-          'Nothing was tagged; check the source registry.',
-        )
-      : null;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
@@ -68,28 +48,22 @@ export function verifyingStream(
         );
         return;
       }
+      hash.update(chunk);
       onBytes?.(chunk.length);
-      if (local) {
-        local.update(chunk);
-        callback(null, chunk);
-        return;
-      }
-      // The worker is BACKLOG_BYTES behind: the stream waits for it (backpressure up to the source).
-      const behind = offThread!.update(chunk);
-      if (behind) behind.then(() => callback(null, chunk), callback);
-      else callback(null, chunk);
+      callback(null, chunk);
     },
     flush(callback) {
-      ended = true;
-      if (local) {
-        callback(check(local.digest('hex')));
+      const actual = hash.digest('hex');
+      if (size !== descriptor.size || actual !== expectedHex) {
+        callback(
+          new DigestMismatchError(
+            `Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`,
+            'Nothing was tagged; check the source registry.',
+          ),
+        );
         return;
       }
-      offThread!.digest().then((hex) => callback(check(hex)), callback);
-    },
-    destroy(err, callback) {
-      if (!ended) offThread?.drop();
-      callback(err);
+      callback();
     },
   });
 }
@@ -138,14 +112,10 @@ export async function transferBlob(
     let streams: NodeJS.ReadableStream[] = [];
     try {
       const body = await (opening ?? src.openBlob(srcRepo, descriptor));
-      const verifier = verifyingStream(
-        descriptor,
-        (n) => {
-          moved += n;
-          deps.onBytes?.(n);
-        },
-        descriptor.size >= OFF_THREAD_FROM_BYTES ? deps.digests : undefined,
-      );
+      const verifier = verifyingStream(descriptor, (n) => {
+        moved += n;
+        deps.onBytes?.(n);
+      });
       streams = [body, verifier];
       // The upload's rejection reports a verifier error; one that comes after the upload already failed
       // (another blob's failure, a closed target) must not surface as an uncaught exception.
