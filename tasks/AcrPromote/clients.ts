@@ -1,7 +1,6 @@
 import { RegistryCredentials } from '../common/connections/docker-registry';
 import { HttpClient } from '../common/http';
 import { configured } from '../common/network/agent-network';
-import type { Agent as HttpAgent } from 'node:http';
 import type * as NodeAgents from '../common/network/node-agents';
 import { AgentFor, RegistryClient, DistributionClient } from '../common/registry/client';
 import { nodeFetch } from '../common/registry/node-fetch';
@@ -80,17 +79,13 @@ export function createClients(
 
 /**
  * Blob bytes go on node:http (registry/raw-http.ts), not through the HttpClient: they need the agent's
- * proxy and certificates too (AGENT_PROXYURL, Agent.CAInfo…), one Node agent per origin, kept for reuse.
+ * proxy and certificates too (AGENT_PROXYURL, Agent.CAInfo…), one Node agent per origin, kept for reuse
+ * (network/node-agents.ts).
  */
 function blobAgents(ctx: TaskContext): AgentFor | undefined {
   if (!configured(ctx.network)) return undefined;
   // Loaded only with proxy or certificate settings: hpagent and node:https stay out of a plain run's start.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy; import() would use the ESM loader
   const { agentFor } = require('../common/network/node-agents') as typeof NodeAgents;
-  const byOrigin = new Map<string, HttpAgent | undefined>();
-  return (url) => {
-    const origin = new URL(url).origin;
-    if (!byOrigin.has(origin)) byOrigin.set(origin, agentFor(ctx.network, url));
-    return byOrigin.get(origin);
-  };
+  return (url) => agentFor(ctx.network, url);
 }

@@ -7,7 +7,7 @@ import { mapLimit } from '../../tasks/common/map-limit';
 import { parseChallenge } from '../../tasks/common/registry/challenge';
 import { MediaType, parseManifest, referrersTag } from '../../tasks/common/registry/media-types';
 import { planTags } from '../../tasks/AcrPromote/tag-plan';
-import { chunksOf } from '../../tasks/common/registry/chunked-upload';
+import { PieceReader } from '../../tasks/common/registry/chunked-upload';
 import { uploadOffset } from '../../tasks/common/registry/client';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -198,6 +198,19 @@ describe('registry: digest verification on the fly', () => {
     assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
   it('fails on a short body', async () =>
     assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
+  it('24 MiB in 64 KiB reads, sha256 and sha512', async () => {
+    const big = Buffer.alloc(24 << 20);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const reads: Buffer[] = [];
+    for (let i = 0; i < big.length; i += 64 << 10) reads.push(big.subarray(i, i + (64 << 10)));
+    for (const algorithm of ['sha256', 'sha512']) {
+      const d = `${algorithm}:${createHash(algorithm).update(big).digest('hex')}`;
+      assert.equal(await drain({ digest: d, size: big.length }, reads), big.length);
+      const corrupt = [...reads];
+      corrupt[100] = Buffer.alloc(64 << 10, 1);
+      await assert.rejects(drain({ digest: d, size: big.length }, corrupt), DigestMismatchError);
+    }
+  });
 });
 
 describe('registry: bounded parallelism', () => {
@@ -241,7 +254,7 @@ describe('registry: chunked upload pieces', () => {
   for (const [range, offset] of ranges)
     it(`Range ${String(range)} → ${String(offset)}`, () => assert.equal(uploadOffset(range), offset));
 
-  it('chunksOf cuts any read pattern into fixed-size chunks, the last one shorter', async () => {
+  it('PieceReader cuts any read pattern at chunk boundaries without copying, the last chunk shorter', async () => {
     const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
     const reads = [1, 7, 100, 3, 500, 389].map((n, i, a) =>
       data.subarray(
@@ -249,12 +262,30 @@ describe('registry: chunked upload pieces', () => {
         a.slice(0, i + 1).reduce((s, x) => s + x, 0),
       ),
     );
-    const out: Buffer[] = [];
-    for await (const c of chunksOf(Readable.from(reads), 128)) out.push(c);
+    const reader = new PieceReader(Readable.from(reads));
+    const chunks: Buffer[][] = [];
+    for (let start = 0; start < data.length; start += 128) {
+      const length = Math.min(128, data.length - start);
+      const pieces: Buffer[] = [];
+      for (let got = 0; got < length;) {
+        const piece = await reader.next(length - got);
+        assert.ok(piece, `a piece at ${start + got}`);
+        pieces.push(piece);
+        got += piece.length;
+      }
+      chunks.push(pieces);
+    }
+    assert.equal(await reader.next(1), undefined, 'the end is read');
     assert.deepEqual(
-      out.map((c) => c.length),
+      chunks.map((c) => c.reduce((n, p) => n + p.length, 0)),
       [128, 128, 128, 128, 128, 128, 128, 104],
     );
-    assert.ok(Buffer.concat(out).equals(data));
+    // The 500-byte read at offset 111 spans chunks 0-4: cut into views of the read, not copies.
+    assert.deepEqual(
+      chunks[1].map((p) => p.length),
+      [128],
+    );
+    assert.equal(chunks[1][0].buffer, reads[4].buffer);
+    assert.ok(Buffer.concat(chunks.flat()).equals(data));
   });
 });

@@ -1,4 +1,4 @@
-import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { AgentNetwork, configured, proxyFor, proxyUrlWithCredentials } from './agent-network';
 import { agentFor } from './node-agents';
 
@@ -19,15 +19,13 @@ export function azurePipelineOptions(net: AgentNetwork): {
   additionalPolicies?: { position: 'perCall'; policy: PipelinePolicy }[];
 } {
   if (!configured(net)) return {};
-  const agents = new Map<string, unknown>();
   const policy: PipelinePolicy = {
     name: 'agentNetwork',
     sendRequest: (request, next) => {
       if (!request.agent) {
-        const origin = new URL(request.url).origin;
-        if (!agents.has(origin)) agents.set(origin, agentFor(net, origin));
-        const agent = agents.get(origin);
-        if (agent) request.agent = agent as PipelineRequest['agent'];
+        // One agent per origin (node-agents.ts), decided on the origin alone as before.
+        const agent = agentFor(net, new URL(request.url).origin);
+        if (agent) request.agent = agent;
       }
       return next(request);
     },

@@ -3,11 +3,28 @@ import * as https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { AgentNetwork, configured, proxyFor, proxyUrlWithCredentials, tlsOptions } from './agent-network';
 
-/** Node agents from the agent's settings, for node:http users and the OCI SDK (which then sends with node-fetch). */
-/** A Node agent for requests to `target` (node:http/https, node-fetch, the OCI SDK); undefined = Node's default. */
+/**
+ * Node agents made from one AgentNetwork, by origin. An agent owns the keep-alive sockets (and TLS
+ * sessions) to its origin: a new one per request would open a new connection, and a new TLS handshake,
+ * every time. Keyed weakly by the network settings, so a task's agents live as long as its settings do.
+ */
+const agentsByNetwork = new WeakMap<AgentNetwork, Map<string, http.Agent | undefined>>();
+
+/**
+ * The Node agent for requests to `target` (node:http/https, node-fetch, the OCI SDK, the Azure SDK
+ * pipeline); undefined = Node's default. One agent per origin, shared by every caller with these settings;
+ * the proxy is chosen (bypass list) on the first URL seen for that origin.
+ */
 export function agentFor(net: AgentNetwork, target: string | URL): http.Agent | undefined {
   if (!configured(net)) return undefined;
   const url = new URL(typeof target === 'string' ? target : target.href);
+  let agents = agentsByNetwork.get(net);
+  if (!agents) agentsByNetwork.set(net, (agents = new Map()));
+  if (!agents.has(url.origin)) agents.set(url.origin, newAgent(net, url));
+  return agents.get(url.origin);
+}
+
+function newAgent(net: AgentNetwork, url: URL): http.Agent | undefined {
   const proxy = proxyFor(net, url);
   const tlsOpts = tlsOptions(net);
   if (proxy) {

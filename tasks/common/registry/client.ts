@@ -42,8 +42,8 @@ export interface RegistryClient {
   startUpload(repository: string, mountFrom?: { repository: string; digest: string }): Promise<UploadStart>;
   completeUpload(location: string, descriptor: Descriptor, body: Readable): Promise<void>;
   cancelUpload(location: string): Promise<void>;
-  /** Chunked upload: one PATCH of `bytes` at `start`; returns the Location for the next request. */
-  patchUpload(location: string, start: number, bytes: Buffer): Promise<string>;
+  /** Chunked upload: one PATCH of `length` bytes streamed from `body` at `start`; returns the next Location. */
+  patchUpload(location: string, start: number, body: Readable, length: number): Promise<string>;
   /** Upload status (GET on the Location): bytes the registry holds and where to go on; undefined when the session is gone. */
   uploadStatus(location: string): Promise<{ offset: number; location: string } | undefined>;
   /** Closes a chunked upload (PUT ?digest= with no body). */
@@ -319,7 +319,7 @@ export class DistributionClient implements RegistryClient {
     res.resume();
   }
 
-  async patchUpload(location: string, start: number, bytes: Buffer): Promise<string> {
+  async patchUpload(location: string, start: number, body: Readable, length: number): Promise<string> {
     const repository = uploadRepository(location);
     const authorization = await this.auth.header(this.push(repository));
     const res = await rawRequest(location, {
@@ -327,11 +327,11 @@ export class DistributionClient implements RegistryClient {
       method: 'PATCH',
       headers: {
         'content-type': 'application/octet-stream',
-        'content-length': String(bytes.length),
-        'content-range': `${start}-${start + bytes.length - 1}`,
+        'content-length': String(length),
+        'content-range': `${start}-${start + length - 1}`,
         ...(authorization ? { authorization } : {}),
       },
-      body: Readable.from([bytes]),
+      body,
       signal: this.deps.signal,
     });
     const next = res.headers.location;
