@@ -308,6 +308,8 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   it('sorts History by a column (ColumnSorting): ascending, then descending, marked for assistive technology', async () => {
     const { page, watch } = await open(browser, `${preview.url}&tab=history`);
     await page.waitForSelector('[data-testid=history]');
+    // Older runs still arrive after the first rows: compare orders once every run is in.
+    await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
     const tasks = async (): Promise<string[]> =>
       page.$$eval('.mcd-history-table .mcd-task .mcd-trunc-text', (els) => els.map((e) => e.textContent ?? ''));
     const header = page.locator('.mcd-history-table th[aria-label="Task"]');
