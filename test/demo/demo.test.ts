@@ -213,7 +213,8 @@ describe('npm run demo: three releases, read back through the hub', function () 
       );
       await page.screenshot({ path: path.join(SHOTS, 'matrix.png') });
       await hub.getByRole('button', { name: 'History of shop/web in oke-production: 1.4.3' }).click();
-      const rows = hub.locator('[data-testid=history-row]');
+      // The marker sits in each row's first cell (azure-devops-ui Table); the row is the table row holding it.
+      const rows = hub.locator('.mcd-history-table [role=row]', { has: hub.locator('[data-testid=history-row]') });
       await rows.first().waitFor();
       const texts = await rows.allTextContents();
       assert.ok(
