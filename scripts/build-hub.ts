@@ -37,7 +37,7 @@ export function contentSecurityPolicy(extraConnect: string[] = []): string {
   ].join('; ');
 }
 
-function page(name: string, title: string, csp: string): string {
+function page(name: string, title: string, csp: string, preload: string[]): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -47,6 +47,9 @@ function page(name: string, title: string, csp: string): string {
     '  <meta name="referrer" content="no-referrer">',
     `  <title>${title}</title>`,
     `  <link rel="stylesheet" href="${name}.css">`,
+    // Every chunk the page can need, fetched and compiled at once instead of import by import
+    // (boot script → its shared chunks → the UI chunk → its chunks: a waterfall of round trips).
+    ...preload.map((href) => `  <link rel="modulepreload" href="${href}">`),
     '</head>',
     '<body>',
     '  <div id="root"></div>',
@@ -81,7 +84,8 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    minify: true,
+    // MCDSO_HUB_NO_MINIFY=1: readable names in CPU profiles (bench/hub-profile.ts HUB_PROFILE_CPU=1).
+    minify: process.env.MCDSO_HUB_NO_MINIFY !== '1',
     legalComments: 'none',
     sourcemap: false,
     tsconfig: path.join(root, 'hub', 'tsconfig.json'),
@@ -92,8 +96,28 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
     logLevel: 'warning',
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
-  for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
+  for (const p of HUB_PAGES) {
+    const preload = moduleClosure(result.metafile, outDir, p.name);
+    fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp, preload));
+  }
   return result.metafile;
+}
+
+/** The chunks an entry imports, statically or dynamically, transitively (paths relative to outDir). */
+export function moduleClosure(meta: esbuild.Metafile, outDir: string, entryName: string): string[] {
+  const rel = (p: string): string => path.relative(outDir, path.resolve(p)).split(path.sep).join('/');
+  const byRel = new Map(Object.entries(meta.outputs).map(([p, o]) => [rel(p), o]));
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    for (const i of byRel.get(file)?.imports ?? []) {
+      const dep = rel(i.path);
+      if (i.external || !dep.endsWith('.js') || seen.has(dep)) continue;
+      seen.add(dep);
+      visit(dep);
+    }
+  };
+  visit(`${entryName}.js`);
+  return [...seen].sort();
 }
 
 if (require.main === module) {

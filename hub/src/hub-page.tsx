@@ -6,7 +6,26 @@ import 'azure-devops-ui/Core/override.css';
 import './ui/hub.css';
 import { HubContext, NOT_IN_ADO, previewConfigPath } from './ado/hub-context';
 import { createPreviewContext } from './ado/preview-context';
-import { startLoad } from './data/preload';
+import { LoadHandle, startLoad } from './data/preload';
+
+/**
+ * The UI mounts when the first data (or an error) is there: one render of the matrix instead of an
+ * empty page first, whose render would hold the main thread while answers wait to be handled. After
+ * this long it mounts anyway, to show its progress.
+ */
+const MOUNT_WAIT_MS = 1000;
+
+function firstAnswer(load: LoadHandle, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const unsubscribe = load.subscribe(() => {
+      clearTimeout(timer);
+      resolve();
+      // A microtask: subscribe() calls at once when data is already there, before it returns.
+      queueMicrotask(() => unsubscribe());
+    });
+  });
+}
 
 async function context(): Promise<HubContext> {
   const framed = window.self !== window.top;
@@ -24,14 +43,26 @@ function fail(root: HTMLElement, err: unknown): void {
   root.className = 'mcd-error';
 }
 
+// Milestones of a load (bench/hub-profile.ts prints them): boot, context, UI code, mount.
+performance.mark('mcd-boot');
 const root = document.getElementById('root')!;
-const ui = import('./ui/mount-hub');
-// Either step may fail (no context, the UI's chunk not loading): both end in the same message.
-ui.catch(() => undefined);
 context()
   .then(async (ctx) => {
+    performance.mark('mcd-context');
     const first = startLoad(ctx);
-    (await ui).mountHub(root, ctx, first);
+    // The UI's code (preloaded and compiled from the page's modulepreload links) is evaluated only now,
+    // with the first requests already sent: its long task overlaps their round trip, not delays it.
+    const ui = import('./ui/mount-hub');
+    ui.then(() => performance.mark('mcd-ui-loaded'), () => undefined);
+    root.textContent = 'Loading promotions…';
+    root.className = 'mcd-empty';
+    root.setAttribute('role', 'status');
+    const [mount] = await Promise.all([ui, firstAnswer(first, MOUNT_WAIT_MS)]);
+    root.textContent = '';
+    root.className = '';
+    root.removeAttribute('role');
+    mount.mountHub(root, ctx, first);
+    performance.mark('mcd-mounted');
   })
   .catch((err: unknown) => {
     fail(root, err);
