@@ -47,11 +47,19 @@ async function measure(browser: Browser, preview: HubPreview): Promise<Sample> {
     polling: 100,
   });
   const completeMs = await page.evaluate<number>("performance.getEntriesByName('mcd-matrix-complete')[0].startTime");
-  // Cache writes happen after the render; wait for them so the next load is warm.
-  let last = -1;
-  while (preview.requestCount() !== last) {
-    last = preview.requestCount();
-    await page.waitForTimeout(300);
+  // Cache writes happen after the render; wait for them so the next load is warm. A hub that marks the
+  // moment its writes are done is waited for exactly; an older one (a baseline) until requests stop.
+  if (await page.evaluate<boolean>("performance.getEntriesByName('mcd-boot').length > 0")) {
+    await page.waitForFunction(() => performance.getEntriesByName('mcd-cache-written').length > 0, undefined, {
+      timeout: 300_000,
+      polling: 100,
+    });
+  } else {
+    let last = -1;
+    while (preview.requestCount() !== last) {
+      last = preview.requestCount();
+      await page.waitForTimeout(300);
+    }
   }
   await context.close();
   return { ms: Math.round(ms), completeMs: Math.round(completeMs), requests, totalRequests: preview.requestCount() };

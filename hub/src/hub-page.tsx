@@ -13,7 +13,7 @@ import { LoadHandle, startLoad } from './data/preload';
  * empty page first, whose render would hold the main thread while answers wait to be handled. After
  * this long it mounts anyway, to show its progress.
  */
-const MOUNT_WAIT_MS = 1000;
+const MOUNT_WAIT_MS = 1500;
 
 function firstAnswer(load: LoadHandle, ms: number): Promise<void> {
   return new Promise((resolve) => {

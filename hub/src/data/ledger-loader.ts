@@ -41,6 +41,12 @@ async function cachedEnvironments(index: CacheDoc, list: Promise<AdoEnvironment[
   return (await list).map((e) => ({ id: e.id, name: e.name, lastDeployment: cached.get(e.id)?.lastDeployment }));
 }
 
+function stageOrderOf(api: ProjectApi, runId: number): Promise<string[]> {
+  return getBuildTimeline(api, runId)
+    .then(stageOrderFromTimeline)
+    .catch(() => []);
+}
+
 /** What the index keeps of an environment: the header, not the proof (re-read every load). */
 function headerOnly(e: EnvironmentRef): EnvironmentRef {
   return { id: e.id, name: e.name, lastDeployment: e.lastDeployment };
@@ -102,6 +108,10 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
 
   let listed: RunRef[];
   let docs: CacheDoc[] = [];
+  /** Reads started before the run readers (a cold load's head start), by run id. */
+  const prefetched = new Map<number, ReturnType<typeof readRunRecords>>();
+  // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
+  const early = new Map<number, Promise<string[]>>();
   if (warm) {
     const since = new Date(Date.parse(warm.watermark!) - (options.overlapMs ?? 5 * 60_000)).toISOString();
     const [recent, running] = await Promise.all([recentRead, runningRead]);
@@ -120,6 +130,17 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     // No index: a first load, or one that was interrupted (its chunks are kept: it resumes). Every
     // completed run: the newest page is already here, the rest follows from its continuation token.
     const recent = await recentRead;
+    // A head start while the rest is listed and the deployment records say which runs are current:
+    // the newest completed run (usually the one that deployed last) is read now, with its stage order.
+    // (Not when an interrupted load left an index: its chunks may hold that run already.)
+    const newestRun = index ? undefined : recent.runs[0];
+    if (newestRun) {
+      const read = readRunRecords(api, newestRun);
+      read.catch(() => undefined);
+      prefetched.set(newestRun.id, read);
+      // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
+      if ((await runningRead).length === 0) early.set(newestRun.id, stageOrderOf(api, newestRun.id));
+    }
     const older = recent.continuationToken
       ? getBuilds(
           api,
@@ -232,27 +253,21 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     unsaved = [];
     persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim)));
   };
-  // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
-  const early = new Map<number, Promise<string[]>>();
   const candidate = toRead.find((r) => r.status === 'completed' && rank(r) > 0);
   // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
   if (
     candidate &&
     !toRead.some((r) => r.status !== 'completed') &&
-    ![...byId.values()].some((e) => e.stageOrder?.length)
+    ![...byId.values()].some((e) => e.stageOrder?.length) &&
+    !early.has(candidate.id)
   ) {
-    early.set(
-      candidate.id,
-      getBuildTimeline(api, candidate.id)
-        .then(stageOrderFromTimeline)
-        .catch(() => []),
-    );
+    early.set(candidate.id, stageOrderOf(api, candidate.id));
   }
   const worker = async (until: number): Promise<void> => {
     while (next < until) {
       const run = toRead[next++];
       try {
-        const { records, problems } = await readRunRecords(api, run);
+        const { records, problems } = await (prefetched.get(run.id) ?? readRunRecords(api, run));
         for (const p of problems) partial.push({ runId: run.id, reason: p });
         const entry: RunEntry = {
           run,
