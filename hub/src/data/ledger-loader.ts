@@ -130,17 +130,6 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     // No index: a first load, or one that was interrupted (its chunks are kept: it resumes). Every
     // completed run: the newest page is already here, the rest follows from its continuation token.
     const recent = await recentRead;
-    // A head start while the rest is listed and the deployment records say which runs are current:
-    // the newest completed run (usually the one that deployed last) is read now, with its stage order.
-    // (Not when an interrupted load left an index: its chunks may hold that run already.)
-    const newestRun = index ? undefined : recent.runs[0];
-    if (newestRun) {
-      const read = readRunRecords(api, newestRun);
-      read.catch(() => undefined);
-      prefetched.set(newestRun.id, read);
-      // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
-      if ((await runningRead).length === 0) early.set(newestRun.id, stageOrderOf(api, newestRun.id));
-    }
     const older = recent.continuationToken
       ? getBuilds(
           api,
@@ -154,9 +143,22 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
           maxRuns - recent.runs.length,
         )
       : Promise.resolve([]);
+    older.catch(() => undefined);
+    const cachedDocs = store.getAll().catch(() => [] as CacheDoc[]);
+    // A head start while the rest is listed and the deployment records say which runs are current:
+    // the newest completed run (usually the one that deployed last) is read now, with its stage order.
+    // (Not when an interrupted load left an index: its chunks may hold that run already.)
+    const newestRun = index ? undefined : recent.runs[0];
+    if (newestRun) {
+      const read = readRunRecords(api, newestRun);
+      read.catch(() => undefined);
+      prefetched.set(newestRun.id, read);
+      // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
+      if ((await runningRead).length === 0) early.set(newestRun.id, stageOrderOf(api, newestRun.id));
+    }
     let running: RunRef[];
     let rest: RunRef[];
-    [running, rest, docs] = await Promise.all([runningRead, older, store.getAll().catch(() => [] as CacheDoc[])]);
+    [running, rest, docs] = await Promise.all([runningRead, older, cachedDocs]);
     listed = [...running, ...recent.runs, ...rest];
   }
   const visible = await visibleRead;
