@@ -9,11 +9,12 @@ import { createPreviewContext } from './ado/preview-context';
 import { LoadHandle, startLoad } from './data/preload';
 
 /**
- * The UI mounts when the first data (or an error) is there: one render of the matrix instead of an
- * empty page first, whose render would hold the main thread while answers wait to be handled. After
- * this long it mounts anyway, to show its progress.
+ * Once its code is evaluated, the UI waits this long for the first data (or an error): a warm load's
+ * data is usually there by then, and one render of the matrix replaces an empty page's render that
+ * would hold the main thread while answers wait to be handled. A cold load's data is further away:
+ * the page (header, tabs, progress) mounts meanwhile and the matrix alone renders when it comes.
  */
-const MOUNT_WAIT_MS = 1500;
+const MOUNT_GRACE_MS = 200;
 
 function firstAnswer(load: LoadHandle, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -57,7 +58,8 @@ context()
     root.textContent = 'Loading promotions…';
     root.className = 'mcd-empty';
     root.setAttribute('role', 'status');
-    const [mount] = await Promise.all([ui, firstAnswer(first, MOUNT_WAIT_MS)]);
+    const mount = await ui;
+    await firstAnswer(first, MOUNT_GRACE_MS);
     root.textContent = '';
     root.className = '';
     root.removeAttribute('role');
