@@ -48,7 +48,8 @@ async function main(): Promise<void> {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       // HUB_PROFILE_CPU=1: where the main thread's time goes in the last load (JS functions by self time).
-      const cdp = process.env.HUB_PROFILE_CPU === '1' && i === labels.length - 1 ? await context.newCDPSession(page) : undefined;
+      const profiled = process.env.HUB_PROFILE_CPU === '1' && i === labels.length - 1;
+      const cdp = profiled ? await context.newCDPSession(page) : undefined;
       if (cdp) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
           if (e.name.includes('/_apis/')) api++;
           const kib = Math.round(e.transferSize / 1024);
           const name = e.name.replace(location.origin, '').replace(/^.*\\/_apis\\//, '_apis/').slice(0, 100);
-          rows.push([e.startTime, 'req ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd) + ' ' + kib + ' KiB ' + name]);
+          const span = Math.round(e.startTime) + '-' + Math.round(e.responseEnd);
+          rows.push([e.startTime, 'req ' + span + ' ' + kib + ' KiB ' + name]);
         }
         rows.sort((a, b) => a[0] - b[0]);
         return rows.map(([t, l]) => String(Math.round(t)).padStart(5) + '  ' + l).join('\\n') +

@@ -179,7 +179,7 @@ describe('hub data: loading with the run cache', () => {
     assert.ok(readSnapshot(await store.getAll()).runs.has(1043));
   });
 
-  it('a warm start with more runs completed since than the newest page holds lists the rest since the watermark', async () => {
+  it('warm, more runs completed since than the newest page holds: lists the rest since the watermark', async () => {
     const { records, timelines } = sampleData({ runs: 10 });
     const store = new MemoryDocumentStore();
     const ado1 = new FakeAdo({ records, timelines });
@@ -198,7 +198,9 @@ describe('hub data: loading with the run cache', () => {
       rec.log.join('\n'),
     );
     const read = new Set(
-      rec.log.filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l)).map((l) => /builds\/(\d+)\//.exec(l)![1]),
+      rec.log
+        .filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l))
+        .map((l) => /builds\/(\d+)\//.exec(l)![1]),
     );
     assert.equal(read.size, 30, 'every new run read, no cached one again');
     assert.equal(result.data.records.length, records.length + later.length);
