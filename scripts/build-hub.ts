@@ -38,7 +38,7 @@ export function contentSecurityPolicy(extraConnect: string[] = []): string {
   ].join('; ');
 }
 
-function page(name: string, title: string, csp: string): string {
+function page(name: string, title: string, csp: string, preload: string[]): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -48,11 +48,16 @@ function page(name: string, title: string, csp: string): string {
     '  <meta name="referrer" content="no-referrer">',
     `  <title>${title}</title>`,
     `  <link rel="stylesheet" href="${name}.css">`,
+    // A module (deferred: it runs once the document is parsed): the small boot script starts the data
+    // load while the UI's chunk is fetched and compiled. Asked for first, before the preloads.
+    `  <script type="module" src="${name}.js"></script>`,
+    // Every chunk the page can need, fetched and compiled at once instead of import by import
+    // (boot script → its shared chunks → the UI chunk → its chunks: a waterfall of round trips);
+    // the boot script's own imports first.
+    ...preload.map((href) => `  <link rel="modulepreload" href="${href}">`),
     '</head>',
     '<body>',
     '  <div id="root"></div>',
-    // A module: the small boot script starts the data load while the UI's chunk is fetched and compiled.
-    `  <script type="module" src="${name}.js"></script>`,
     '</body>',
     '</html>',
     '',
@@ -82,7 +87,8 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    minify: true,
+    // MCDSO_HUB_NO_MINIFY=1: readable names in CPU profiles (bench/hub-profile.ts HUB_PROFILE_CPU=1).
+    minify: process.env.MCDSO_HUB_NO_MINIFY !== '1',
     legalComments: 'none',
     sourcemap: false,
     tsconfig: path.join(root, 'hub', 'tsconfig.json'),
@@ -93,9 +99,39 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
     logLevel: 'warning',
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
-  for (const p of HUB_PAGES) fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp));
+  for (const p of HUB_PAGES) {
+    const preload = moduleClosure(result.metafile, outDir, p.name);
+    fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp, preload));
+  }
   await subsetIconFonts(outDir);
   return result.metafile;
+}
+
+/**
+ * The chunks an entry imports, transitively (paths relative to outDir): first what its static imports
+ * reach (needed before the boot script runs), then what its dynamic imports add.
+ */
+export function moduleClosure(meta: esbuild.Metafile, outDir: string, entryName: string): string[] {
+  const rel = (p: string): string => path.relative(outDir, path.resolve(p)).split(path.sep).join('/');
+  const byRel = new Map(Object.entries(meta.outputs).map(([p, o]) => [rel(p), o]));
+  const seen = new Set<string>([`${entryName}.js`]);
+  const closure = (from: string[], dynamic: boolean): string[] => {
+    const found: string[] = [];
+    const queue = [...from];
+    while (queue.length) {
+      for (const i of byRel.get(queue.shift()!)?.imports ?? []) {
+        const dep = rel(i.path);
+        if (i.external || !dep.endsWith('.js') || seen.has(dep)) continue;
+        if (!dynamic && i.kind === 'dynamic-import') continue;
+        seen.add(dep);
+        found.push(dep);
+        queue.push(dep);
+      }
+    }
+    return found;
+  };
+  const boot = closure([`${entryName}.js`], false);
+  return [...boot, ...closure([`${entryName}.js`, ...boot], true)];
 }
 
 if (require.main === module) {

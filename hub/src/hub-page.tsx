@@ -6,7 +6,27 @@ import 'azure-devops-ui/Core/override.css';
 import './ui/hub.css';
 import { HubContext, NOT_IN_ADO, previewConfigPath } from './ado/hub-context';
 import { createPreviewContext } from './ado/preview-context';
-import { startLoad } from './data/preload';
+import { LoadHandle, startLoad } from './data/preload';
+
+/**
+ * Once its code is evaluated, the UI waits this long for the first data (or an error): a warm load's
+ * data is usually there by then, and one render of the matrix replaces an empty page's render that
+ * would hold the main thread while answers wait to be handled. A cold load's data is further away:
+ * the page (header, tabs, progress) mounts meanwhile and the matrix alone renders when it comes.
+ */
+const MOUNT_GRACE_MS = 200;
+
+function firstAnswer(load: LoadHandle, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const unsubscribe = load.subscribe(() => {
+      clearTimeout(timer);
+      resolve();
+      // A microtask: subscribe() calls at once when data is already there, before it returns.
+      queueMicrotask(() => unsubscribe());
+    });
+  });
+}
 
 async function context(): Promise<HubContext> {
   const framed = window.self !== window.top;
@@ -24,14 +44,27 @@ function fail(root: HTMLElement, err: unknown): void {
   root.className = 'mcd-error';
 }
 
+// Milestones of a load (bench/hub-profile.ts prints them): boot, context, UI code, mount.
+performance.mark('mcd-boot');
 const root = document.getElementById('root')!;
-const ui = import('./ui/mount-hub');
-// Either step may fail (no context, the UI's chunk not loading): both end in the same message.
-ui.catch(() => undefined);
 context()
   .then(async (ctx) => {
+    performance.mark('mcd-context');
     const first = startLoad(ctx);
-    (await ui).mountHub(root, ctx, first);
+    // The UI's code (preloaded and compiled from the page's modulepreload links) is evaluated only now,
+    // with the first requests already sent: its long task overlaps their round trip, not delays it.
+    const ui = import('./ui/mount-hub');
+    ui.then(() => performance.mark('mcd-ui-loaded'), () => undefined);
+    root.textContent = 'Loading promotions…';
+    root.className = 'mcd-empty';
+    root.setAttribute('role', 'status');
+    const mount = await ui;
+    await firstAnswer(first, MOUNT_GRACE_MS);
+    root.textContent = '';
+    root.className = '';
+    root.removeAttribute('role');
+    mount.mountHub(root, ctx, first);
+    performance.mark('mcd-mounted');
   })
   .catch((err: unknown) => {
     fail(root, err);

@@ -135,8 +135,14 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
       'rgb(1, 2, 3)',
     );
     assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
-    await page.waitForTimeout(300);
+    // A reload is warm only once the shared cache holds this load, index last: the hub marks that moment
+    // (a fixed wait here once saw the reload start before the index was written, and load cold).
+    await frame().waitForFunction(() => performance.getEntriesByName('mcd-cache-written').length > 0, undefined, {
+      timeout: 60_000,
+      polling: 100,
+    });
     const writes = (await hostState(page)).writes;
+    assert.ok(writes.some((w) => w.id === 'index'), JSON.stringify(writes));
     assert.ok(writes.length > 0);
     assert.ok(
       writes.every((w) => w.key === 'Default/ledger-runs-v1-shop' && w.etag === -1),

@@ -59,15 +59,16 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(second.data.stageOrder, first.data.stageOrder);
     assert.equal(warm.rec.count(/attachments/), 0, warm.rec.log.join('\n'));
     assert.equal(warm.rec.count(/timeline/), 0, 'stage order comes from the cache');
-    // readable pipelines + completed-since + in-progress + environments + one deployment record list per environment
+    // readable pipelines + newest completed + in-progress + environments + one deployment record list per environment
     assert.equal(warm.api.rest.requests, 1 + 2 + 1 + 2, warm.rec.log.join('\n'));
     assert.ok(
       warm.rec.log.filter((l) => /build\/builds\?/.test(l)).every((l) => /tagFilters=multicloud-devsecops/.test(l)),
       'only tagged runs are listed',
     );
-    assert.match(
-      warm.rec.log.find((l) => /statusFilter=completed/.test(l))!,
-      /queryOrder=finishTimeDescending&minTime=/,
+    // The newest completed page, asked before the index is read, covers "completed since the watermark".
+    assert.deepEqual(
+      warm.rec.log.filter((l) => /statusFilter=completed/.test(l)).map((l) => /queryOrder=\w+/.exec(l)?.[0]),
+      ['queryOrder=finishTimeDescending'],
     );
   });
 
@@ -176,6 +177,33 @@ describe('hub data: loading with the run cache', () => {
     assert.deepEqual(lists, ['1042', '1043']);
     assert.equal(result.data.records.length, records.length + later.length);
     assert.ok(readSnapshot(await store.getAll()).runs.has(1043));
+  });
+
+  it('warm, more runs completed since than the newest page holds: lists the rest since the watermark', async () => {
+    const { records, timelines } = sampleData({ runs: 10 });
+    const store = new MemoryDocumentStore();
+    const ado1 = new FakeAdo({ records, timelines });
+    await (
+      await loadHubData({ api: fakeAdoApi(ado1).api, store })
+    ).persisted;
+    const later = Array.from({ length: 30 }, (_, i) =>
+      laterRun(records, '1041', 1043 + i, 30 * HOUR + i * 60_000).map((r) => ({ ...r, id: `${r.id}-${i}` })),
+    ).flat();
+    const ado2 = new FakeAdo({ records: [...records, ...later], timelines });
+    const { api, rec } = fakeAdoApi(ado2);
+    const result = await loadHubData({ api, store });
+    await result.persisted;
+    assert.ok(
+      rec.log.some((l) => /statusFilter=completed&queryOrder=finishTimeDescending&minTime=/.test(l)),
+      rec.log.join('\n'),
+    );
+    const read = new Set(
+      rec.log
+        .filter((l) => /\/attachments\/multicloud-devsecops\.ledger\?/.test(l))
+        .map((l) => /builds\/(\d+)\//.exec(l)![1]),
+    );
+    assert.equal(read.size, 30, 'every new run read, no cached one again');
+    assert.equal(result.data.records.length, records.length + later.length);
   });
 
   it('leaves a run it could not read out of the cache and the watermark, and reports it', async () => {
@@ -338,7 +366,7 @@ describe('hub data: which runs, and whose', () => {
     const { data } = await loadHubData({ api, store: new MemoryDocumentStore() });
     assert.equal(data.records.length, records.length);
     assert.equal(data.runs.length, 20);
-    assert.equal(rec.count(/build\/builds\?/), 1, 'one page of tagged runs');
+    assert.equal(rec.count(/build\/builds\?/), 2, 'the newest completed tagged runs (all 20), those in progress');
     assert.equal(rec.count(/builds\/\d+\/attachments\/multicloud-devsecops\.ledger\?/), 20, 'no unrelated run is read');
     assert.deepEqual(buildMatrix(data.records).environments, ['shop-staging', 'shop-prod']);
   });

@@ -67,9 +67,13 @@ export async function createSdkContext(kind: 'hub' | 'run-tab'): Promise<HubCont
     SDK.getService<ILocationService>(SERVICES.location),
     SDK.getService<IExtensionDataService>(SERVICES.extensionData),
   ]);
-  const project = await projectService.getProject();
+  // Independent host calls, asked at once (each is a round trip to the host frame).
+  const [project, buildArea] = await Promise.all([
+    projectService.getProject(),
+    location.getResourceAreaLocation(BUILD_AREA_ID),
+  ]);
   if (!project) throw new Error('Open the Promotions hub from inside a project.');
-  let collectionUrl = await location.getResourceAreaLocation(BUILD_AREA_ID);
+  let collectionUrl = buildArea;
   if (!collectionUrl.endsWith('/')) collectionUrl += '/';
   // Suppress the sign-in redirect an expired token would otherwise get: we want a 401 to report.
   const rest = new RestClient({

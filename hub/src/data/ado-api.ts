@@ -139,10 +139,10 @@ export async function getBuildsPage(
   };
 }
 
-/** Follows continuation tokens until `limit` runs or the end. */
+/** Follows continuation tokens (from q's, if given) until `limit` runs or the end. */
 export async function getBuilds(api: ProjectApi, q: BuildQuery, limit: number): Promise<RunRef[]> {
   const runs: RunRef[] = [];
-  let token: string | undefined;
+  let token = q.continuationToken;
   do {
     const page = await getBuildsPage(api, {
       ...q,

@@ -4,7 +4,15 @@
  * its watermark and the runs still in progress (e.g. waiting for a production approval); then it
  * reads the cached chunks for history. The cache is written after the data is handed back.
  */
-import { ProjectApi, getBuildTimeline, getBuilds, getDefinitionIds } from './ado-api';
+import {
+  AdoEnvironment,
+  ProjectApi,
+  getBuildTimeline,
+  getBuilds,
+  getBuildsPage,
+  getDefinitionIds,
+  getEnvironments,
+} from './ado-api';
 import { flagUndeployed } from './identity';
 import { EnvironmentRef, HubData, LEDGER_BUILD_TAG, RunEntry, RunRef } from './model';
 import {
@@ -19,10 +27,30 @@ import {
 } from './run-cache';
 import { buildMatrix } from './matrix';
 import { readRunGates, runsNeedingGates } from './run-gates';
-import { firstRuns, headOf, loadEnvironments, readRunRecords, readRunning, slim, trusted } from './run-reads';
+import { firstRuns, headOf, readRunRecords, readRunning, slim, trusted, withDeployments } from './run-reads';
 import { stageOrderFromTimeline } from './timeline-gates';
 
 export { readRunRecords };
+
+/** Completed runs listed with the first requests: on a warm load, usually more than completed since. */
+const RECENT_RUNS = 25;
+
+/** The index's environments (header) in the order the project lists them now, or the bare list. */
+async function cachedEnvironments(index: CacheDoc, list: Promise<AdoEnvironment[]>): Promise<EnvironmentRef[]> {
+  const cached = new Map((index.environments ?? []).map((e) => [e.id, e]));
+  return (await list).map((e) => ({ id: e.id, name: e.name, lastDeployment: cached.get(e.id)?.lastDeployment }));
+}
+
+function stageOrderOf(api: ProjectApi, runId: number): Promise<string[]> {
+  return getBuildTimeline(api, runId)
+    .then(stageOrderFromTimeline)
+    .catch(() => []);
+}
+
+/** What the index keeps of an environment: the header, not the proof (re-read every load). */
+function headerOnly(e: EnvironmentRef): EnvironmentRef {
+  return { id: e.id, name: e.name, lastDeployment: e.lastDeployment };
+}
 
 export interface LoaderDeps {
   api: ProjectApi;
@@ -56,33 +84,82 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // Only runs the tasks tagged are listed, so no number of unrelated runs can push promotions out.
   const maxRuns = options.maxRuns ?? 5000;
   const tagFilters = [LEDGER_BUILD_TAG];
-  // Environments are decoration (header, empty columns) and proof of deployment: read alongside.
-  const environmentsRead = loadEnvironments(api).catch(() => [] as EnvironmentRef[]);
+  // Everything that does not depend on the index is asked for at once (one round trip, before the UI's
+  // code is even evaluated): the environments, the readable pipelines, the runs in progress and the newest
+  // completed runs (which cover "completed since the watermark" on a warm load, the usual case).
+  const environmentList = getEnvironments(api).catch(() => [] as AdoEnvironment[]);
+  // Deployment records are decoration (header) and proof of deployment: a second round, read alongside.
+  const environmentsRead = environmentList.then((envs) => withDeployments(api, envs)).catch(() => []);
+  // The shared cache (warm index, or the chunks a cold load resumes from) shows only readable pipelines.
+  const visibleRead = getDefinitionIds(api).catch(() => undefined);
+  const runningRead = getBuilds(api, { statusFilter: 'inProgress', tagFilters }, maxRuns);
+  const recentRead = getBuildsPage(api, {
+    statusFilter: 'completed',
+    queryOrder: 'finishTimeDescending',
+    tagFilters,
+    top: RECENT_RUNS,
+  });
+  // A failed listing fails the load where it is awaited; meanwhile it is no unhandled rejection.
+  runningRead.catch(() => undefined);
+  recentRead.catch(() => undefined);
   // The index alone (a few kilobytes) says what is cached and what the matrix showed.
   const index = await store.get(INDEX_ID).catch(() => undefined);
   const warm = index?.version === CACHE_VERSION && index.watermark ? index : undefined;
-  // The cache is shared by the project: show cached runs only of pipelines this user can read.
-  const visibleRead = warm ? getDefinitionIds(api).catch(() => undefined) : Promise.resolve(undefined);
 
   let listed: RunRef[];
   let docs: CacheDoc[] = [];
+  /** Reads started before the run readers (a cold load's head start), by run id. */
+  const prefetched = new Map<number, ReturnType<typeof readRunRecords>>();
+  // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
+  const early = new Map<number, Promise<string[]>>();
   if (warm) {
     const since = new Date(Date.parse(warm.watermark!) - (options.overlapMs ?? 5 * 60_000)).toISOString();
-    const [completed, running] = await Promise.all([
-      getBuilds(
-        api,
-        { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since, tagFilters },
-        maxRuns,
-      ),
-      getBuilds(api, { statusFilter: 'inProgress', tagFilters }, maxRuns),
-    ]);
+    const [recent, running] = await Promise.all([recentRead, runningRead]);
+    // The newest page reaches back past `since` (or holds every run): nothing else completed since.
+    const covered =
+      !recent.continuationToken || recent.runs.some((r) => r.finishTime !== undefined && r.finishTime < since);
+    const completed = covered
+      ? recent.runs.filter((r) => r.finishTime === undefined || r.finishTime >= since)
+      : await getBuilds(
+          api,
+          { statusFilter: 'completed', queryOrder: 'finishTimeDescending', minTime: since, tagFilters },
+          maxRuns,
+        );
     listed = [...running, ...completed];
   } else {
-    // No index: a first load, or one that was interrupted (its chunks are kept: it resumes).
-    [listed, docs] = await Promise.all([
-      getBuilds(api, { statusFilter: 'all', queryOrder: 'queueTimeDescending', tagFilters, top: 1000 }, maxRuns),
-      store.getAll().catch(() => [] as CacheDoc[]),
-    ]);
+    // No index: a first load, or one that was interrupted (its chunks are kept: it resumes). Every
+    // completed run: the newest page is already here, the rest follows from its continuation token.
+    const recent = await recentRead;
+    const older = recent.continuationToken
+      ? getBuilds(
+          api,
+          {
+            statusFilter: 'completed',
+            queryOrder: 'finishTimeDescending',
+            tagFilters,
+            top: 1000,
+            continuationToken: recent.continuationToken,
+          },
+          maxRuns - recent.runs.length,
+        )
+      : Promise.resolve([]);
+    older.catch(() => undefined);
+    const cachedDocs = store.getAll().catch(() => [] as CacheDoc[]);
+    // A head start while the rest is listed and the deployment records say which runs are current:
+    // the newest completed run (usually the one that deployed last) is read now, with its stage order.
+    // (Not when an interrupted load left an index: its chunks may hold that run already.)
+    const newestRun = index ? undefined : recent.runs[0];
+    if (newestRun) {
+      const read = readRunRecords(api, newestRun);
+      read.catch(() => undefined);
+      prefetched.set(newestRun.id, read);
+      // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
+      if ((await runningRead).length === 0) early.set(newestRun.id, stageOrderOf(api, newestRun.id));
+    }
+    let running: RunRef[];
+    let rest: RunRef[];
+    [running, rest, docs] = await Promise.all([runningRead, older, cachedDocs]);
+    listed = [...running, ...recent.runs, ...rest];
   }
   const visible = await visibleRead;
   const canRead = (e: RunEntry): boolean =>
@@ -90,12 +167,18 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   let snapshot = readSnapshot(docs);
   const cachedIds = new Set<number>([...(warm?.runIds ?? []), ...snapshot.runs.keys()]);
 
-  const environments = await environmentsRead;
+  const fresh = (r: RunRef): boolean => r.status !== 'completed' || !cachedIds.has(r.id);
+  // A warm load with nothing new to read renders from the index alone: its records were verified
+  // against the deployment records when it was written, and they are checked again when those come
+  // (a round trip later), like the environments the header shows, which the index keeps meanwhile.
+  const fromIndex = !!warm && !listed.some(fresh);
+  let environments: EnvironmentRef[] = fromIndex ? await cachedEnvironments(warm, environmentList) : [];
+  if (!fromIndex) environments = await environmentsRead;
   // Newest first, in batches: the first batch renders quickly, every batch is cached as it
   // lands, so an interrupted cold load resumes where it stopped.
   const first = firstRuns(environments, 1);
   const toRead = listed
-    .filter((r) => r.status !== 'completed' || !cachedIds.has(r.id))
+    .filter(fresh)
     .sort((a, b) => rank(b) - rank(a) || b.id - a.id);
   // Runs in progress first too: they know the stage order and what is waiting for approval.
   function rank(r: RunRef): number {
@@ -172,27 +255,21 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     unsaved = [];
     persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim)));
   };
-  // The stage order of the run that deployed last is read at once, not behind hundreds of reads.
-  const early = new Map<number, Promise<string[]>>();
   const candidate = toRead.find((r) => r.status === 'completed' && rank(r) > 0);
   // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
   if (
     candidate &&
     !toRead.some((r) => r.status !== 'completed') &&
-    ![...byId.values()].some((e) => e.stageOrder?.length)
+    ![...byId.values()].some((e) => e.stageOrder?.length) &&
+    !early.has(candidate.id)
   ) {
-    early.set(
-      candidate.id,
-      getBuildTimeline(api, candidate.id)
-        .then(stageOrderFromTimeline)
-        .catch(() => []),
-    );
+    early.set(candidate.id, stageOrderOf(api, candidate.id));
   }
   const worker = async (until: number): Promise<void> => {
     while (next < until) {
       const run = toRead[next++];
       try {
-        const { records, problems } = await readRunRecords(api, run);
+        const { records, problems } = await (prefetched.get(run.id) ?? readRunRecords(api, run));
         for (const p of problems) partial.push({ runId: run.id, reason: p });
         const entry: RunEntry = {
           run,
@@ -216,9 +293,11 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const head = Math.min(firstBatch, toRead.length);
   await Promise.all(Array.from({ length: Math.min(readers, Math.max(head, 1)) }, () => worker(head)));
   if (warm) {
-    // The first matrix: the index's records plus the new runs. Then the chunks, for history.
+    // The first matrix: the index's records plus the new runs. Then the proof of deployment and the
+    // chunks, for history.
     await checkpoint();
     options.onPartial?.(compose(), done, toRead.length);
+    if (fromIndex) environments = await environmentsRead;
     docs = await store.getAll().catch(() => [] as CacheDoc[]);
     for (const d of docs) docsById.set(d.id, d);
     snapshot = snap = readSnapshot(docs);
@@ -271,7 +350,9 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const prune = planPrune(snap, keep, options.maxCachedRuns);
   if (prune.deletes.length) persist({ writes: [prune.pinned!], deletes: prune.deletes });
   // The index goes last: it only names runs whose chunks were written before it.
-  const indexDoc = canWrite ? planIndex(snap, watermark, headOf(data.runs, data.records)) : undefined;
+  const indexDoc = canWrite
+    ? planIndex(snap, watermark, headOf(data.runs, data.records), environments.map(headerOnly))
+    : undefined;
   if (indexDoc) persist({ writes: [indexDoc], deletes: [] });
   return { data, persisted: persisting };
 }

@@ -10,7 +10,7 @@
  * order) besides the watermark and the cached run ids: a warm load renders from it alone, a few
  * kilobytes, and reads the chunks afterwards.
  */
-import { RunEntry } from './model';
+import { EnvironmentRef, RunEntry } from './model';
 import { RestClient } from './rest-client';
 
 export const CACHE_VERSION = 2;
@@ -29,6 +29,8 @@ export interface CacheDoc {
   runIds?: number[];
   /** Index: the runs with the records the matrix showed, slim; the first render of a warm load. */
   head?: RunEntry[];
+  /** Index: the environments' header (last deployment), shown until the deployment records are read. */
+  environments?: EnvironmentRef[];
 }
 
 export interface CacheSnapshot {
@@ -100,6 +102,7 @@ export function planIndex(
   snapshot: CacheSnapshot,
   watermark: string | undefined,
   head: RunEntry[],
+  environments?: EnvironmentRef[],
 ): CacheDoc | undefined {
   const doc: CacheDoc = {
     id: INDEX_ID,
@@ -107,13 +110,15 @@ export function planIndex(
     watermark,
     runIds: [...snapshot.runs.keys()].sort((a, b) => a - b),
     head,
+    ...(environments ? { environments } : {}),
   };
   const old = snapshot.index;
   const same =
     old &&
     old.watermark === doc.watermark &&
     stable(old.runIds) === stable(doc.runIds) &&
-    stable(old.head) === stable(doc.head);
+    stable(old.head) === stable(doc.head) &&
+    stable(old.environments) === stable(doc.environments);
   return same ? undefined : doc;
 }
 

@@ -3,11 +3,11 @@
  * (ledger-loader.ts decides when; these say how).
  */
 import {
+  AdoEnvironment,
   ProjectApi,
   getApprovals,
   getBuildTimeline,
   getDeploymentRecords,
-  getEnvironments,
   getLedgerAttachment,
   getLedgerAttachments,
 } from './ado-api';
@@ -73,8 +73,8 @@ export async function readRunning(
 /** Deployment records per environment: the last one for the header, all of them as proof of deployment. */
 const DEPLOYMENTS_READ = 5000;
 
-export async function loadEnvironments(api: ProjectApi): Promise<EnvironmentRef[]> {
-  const envs = await getEnvironments(api);
+/** The environments with their deployment records (one list per environment, read at once). */
+export function withDeployments(api: ProjectApi, envs: AdoEnvironment[]): Promise<EnvironmentRef[]> {
   return Promise.all(
     envs.map(async (e): Promise<EnvironmentRef> => {
       const rows = await getDeploymentRecords(api, e.id, DEPLOYMENTS_READ).catch(() => undefined);

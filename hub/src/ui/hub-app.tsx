@@ -33,7 +33,7 @@ const MATRIX_LISTS: ListKey[] = ['pipeline', 'environment', 'artifact'];
 const HISTORY_LISTS: ListKey[] = ['pipeline', 'environment', 'artifact', 'result', 'task'];
 
 function useHubData(ctx: HubContext, generation: number, first?: LoadHandle): LoadState {
-  const [state, setState] = React.useState<LoadState>({});
+  const [state, setState] = React.useState<LoadState>(() => (generation === 0 && first ? first.current() : {}));
   React.useEffect(() => {
     // The boot script's load serves the first render; Refresh and auto refresh load again.
     const handle = generation === 0 && first ? first : startLoad(ctx);
