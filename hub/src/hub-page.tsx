@@ -54,7 +54,10 @@ context()
     // The UI's code (preloaded and compiled from the page's modulepreload links) is evaluated only now,
     // with the first requests already sent: its long task overlaps their round trip, not delays it.
     const ui = import('./ui/mount-hub');
-    ui.then(() => performance.mark('mcd-ui-loaded'), () => undefined);
+    ui.then(
+      () => performance.mark('mcd-ui-loaded'),
+      () => undefined,
+    );
     root.textContent = 'Loading promotions…';
     root.className = 'mcd-empty';
     root.setAttribute('role', 'status');

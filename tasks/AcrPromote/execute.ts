@@ -51,8 +51,7 @@ export async function executeAcrPromote(ctx: TaskContext, o: AcrPromoteOptions):
               (m) => ctx.host.info(m),
               {
                 // Read with the AzureRM connection's identity; options.ts required it with a vault key.
-                vaultKey: async (ref) =>
-                  (await import('./lazy-key-vault')).readVaultVerifyKey(ctx, o.azure!, ref),
+                vaultKey: async (ref) => (await import('./lazy-key-vault')).readVaultVerifyKey(ctx, o.azure!, ref),
               },
             );
           } catch (err) {

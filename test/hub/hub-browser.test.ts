@@ -61,7 +61,9 @@ async function waitForCount(page: Page, selector: string, n: number): Promise<vo
 async function pick(page: Page, key: string, ...choices: string[]): Promise<void> {
   await page.click(`.mcd-filter-${key} button`);
   for (const choice of choices)
-    await page.locator('[role=option]', { hasText: new RegExp(`^${choice.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }).click();
+    await page
+      .locator('[role=option]', { hasText: new RegExp(`^${choice.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) })
+      .click();
   await page.keyboard.press('Escape');
 }
 
@@ -112,8 +114,8 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   const waitingRecords = data.records.filter((r) => r.run.buildId === String(WAITING_RUN)).length;
   const runOf = (scenario: string): number => NEWEST_RUN - ['abort', 'partial', 'failure', 'success'].indexOf(scenario);
   const numberOf = (runId: number): string =>
-    [...data.records, ...data.extraBuilds.flatMap((b) => b.records)].find((r) => r.run.buildId === String(runId))
-      ?.run.buildNumber ?? data.extraBuilds.find((b) => b.id === runId)!.buildNumber;
+    [...data.records, ...data.extraBuilds.flatMap((b) => b.records)].find((r) => r.run.buildId === String(runId))?.run
+      .buildNumber ?? data.extraBuilds.find((b) => b.id === runId)!.buildNumber;
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -318,11 +320,17 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     await header.click();
     await waitForAttr(page, '.mcd-history-table th[aria-label="Task"]', 'aria-sort', 'ascending');
     const up = await tasks();
-    assert.deepEqual(up, [...newestFirst].sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(
+      up,
+      [...newestFirst].sort((a, b) => a.localeCompare(b)),
+    );
     assert.notDeepEqual(up, newestFirst, 'the order changed');
     await header.click();
     await waitForAttr(page, '.mcd-history-table th[aria-label="Task"]', 'aria-sort', 'descending');
-    assert.deepEqual(await tasks(), [...newestFirst].sort((a, b) => b.localeCompare(a)));
+    assert.deepEqual(
+      await tasks(),
+      [...newestFirst].sort((a, b) => b.localeCompare(a)),
+    );
     assert.equal(await page.getAttribute('.mcd-history-table th[aria-label="Finished"]', 'aria-sort'), null);
     assert.deepEqual(watch, { dialogs: [], errors: [] });
     await page.close();

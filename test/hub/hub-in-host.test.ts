@@ -142,7 +142,10 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
       polling: 100,
     });
     const writes = (await hostState(page)).writes;
-    assert.ok(writes.some((w) => w.id === 'index'), JSON.stringify(writes));
+    assert.ok(
+      writes.some((w) => w.id === 'index'),
+      JSON.stringify(writes),
+    );
     assert.ok(writes.length > 0);
     assert.ok(
       writes.every((w) => w.key === 'Default/ledger-runs-v1-shop' && w.etag === -1),
@@ -169,11 +172,19 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     await hub.locator('[role=option]', { hasText: /^shop-prod$/ }).click();
     await page.keyboard.press('Escape');
     await hub.locator('[aria-label="Search records"]').fill('CanaryShift');
-    const expected = filterRecords(data.records, { ...emptyFilter(), environment: ['shop-prod'], keyword: 'CanaryShift' });
+    const expected = filterRecords(data.records, {
+      ...emptyFilter(),
+      environment: ['shop-prod'],
+      keyword: 'CanaryShift',
+    });
     assert.ok(expected.length > 0 && expected.length < data.records.length);
     const deadline = Date.now() + 10_000;
     const query = (): URLSearchParams => new URL(page.url()).searchParams;
-    while (query().get('q') !== 'CanaryShift' || query().get('env') !== 'shop-prod' || query().get('tab') !== 'history') {
+    while (
+      query().get('q') !== 'CanaryShift' ||
+      query().get('env') !== 'shop-prod' ||
+      query().get('tab') !== 'history'
+    ) {
       assert.ok(Date.now() < deadline, `the host URL holds no hub state: ${page.url()}`);
       await page.waitForTimeout(50);
     }
@@ -191,7 +202,10 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     await until(expected.length);
     assert.equal(await hub.locator('[aria-label="Search records"]').inputValue(), 'CanaryShift');
     assert.match((await hub.locator('.mcd-filter-environment').textContent()) ?? '', /shop-prod/);
-    assert.ok(errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
+    assert.ok(
+      errors.every((e) => THEME_STYLE_REFUSED.test(e)),
+      errors.join('\n'),
+    );
     await page.close();
   });
 

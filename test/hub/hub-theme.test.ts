@@ -174,7 +174,10 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
             "(() => { const s = document.querySelector('.bolt-page'); s.scrollTop = 260; const th = document.querySelector('[data-testid=matrix] th.mcd-env-head'); const row = document.querySelector('[data-testid=matrix] tbody tr'); return [th.getBoundingClientRect().top, row.getBoundingClientRect().top, s.getBoundingClientRect().top]; })()",
           );
           assert.ok(rowTop < scrollerTop, `${width} ${theme}: the rows scrolled (${rowTop} vs ${scrollerTop})`);
-          assert.ok(Math.abs(headTop - scrollerTop) <= 1, `${width} ${theme}: sticky header at ${headTop}, not ${scrollerTop}`);
+          assert.ok(
+            Math.abs(headTop - scrollerTop) <= 1,
+            `${width} ${theme}: sticky header at ${headTop}, not ${scrollerTop}`,
+          );
           await page.evaluate("document.querySelector('.bolt-page').scrollTop = 0");
           await page.setViewportSize({ width, height: 900 });
           await page.click('[role=tab]:has-text("History")');

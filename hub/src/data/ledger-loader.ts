@@ -177,9 +177,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // Newest first, in batches: the first batch renders quickly, every batch is cached as it
   // lands, so an interrupted cold load resumes where it stopped.
   const first = firstRuns(environments, 1);
-  const toRead = listed
-    .filter(fresh)
-    .sort((a, b) => rank(b) - rank(a) || b.id - a.id);
+  const toRead = listed.filter(fresh).sort((a, b) => rank(b) - rank(a) || b.id - a.id);
   // Runs in progress first too: they know the stage order and what is waiting for approval.
   function rank(r: RunRef): number {
     return r.status !== 'completed' ? 2 : first.has(r.id) ? 1 : 0;

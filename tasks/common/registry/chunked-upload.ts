@@ -186,6 +186,8 @@ export async function uploadInChunks(
   }
   // The verifier checks length and digest in its flush: the stream's end must be read before the commit.
   if (await reader.next(1))
-    throw new TaskError(`Blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor declares.`);
+    throw new TaskError(
+      `Blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor declares.`,
+    );
   await dst.closeUpload(loc, descriptor);
 }

@@ -45,7 +45,11 @@ export const ACR_ROWS: Row[] = [
   {
     task: 'AcrPromote',
     why: 'cosign KMS URI with a bare vault name',
-    inputs: { verifySignature: 'cosignKey', azureSubscription: 'azure', cosignKeyVaultKey: 'azurekms://kv-sign/cosign' },
+    inputs: {
+      verifySignature: 'cosignKey',
+      azureSubscription: 'azure',
+      cosignKeyVaultKey: 'azurekms://kv-sign/cosign',
+    },
     endpoints: { azure: azureRm() },
     input: 'cosignKeyVaultKey',
     error: /'kv-sign' is not a Key Vault host.*azurekms:\/\/<vault>\.vault\.azure\.net\/<key-name>/,
