@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { issueCert } from '../support/test-ca';
-import { validateBearer } from './entra';
+import { armError, armFrontDoor } from './arm';
 
 /**
  * Azure Resource Manager emulator for Microsoft.ContainerService managedClusters credentials (HTTPS, test
@@ -18,7 +18,6 @@ import { validateBearer } from './entra';
  * ResourceNotFound), the principal's access (403 AuthorizationFailed).
  */
 export const AKS_API_VERSIONS = ['2023-08-01', '2024-02-01', '2024-05-01', '2024-09-01', '2025-01-01'];
-const ARM_AUDIENCES = ['https://management.core.windows.net/', 'https://management.azure.com/'];
 
 export interface ArmAksCluster {
   subscriptionId: string;
@@ -38,7 +37,6 @@ export interface ArmAksEmulator {
   close(): Promise<void>;
 }
 
-const armError = (code: string, message: string) => ({ error: { code, message } });
 const PATH =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/(listClusterUserCredential|listClusterAdminCredential)$/i;
 
@@ -60,37 +58,8 @@ export async function startArmAks(clusters: ArmAksCluster[]): Promise<ArmAksEmul
         });
         res.end(JSON.stringify(body));
       };
-      const auth =
-        ARM_AUDIENCES.map((a) => validateBearer(req.headers.authorization, a)).find((r) => r.ok) ??
-        validateBearer(req.headers.authorization, ARM_AUDIENCES[0]);
-      if (!auth.ok)
-        return send(
-          401,
-          armError(
-            req.headers.authorization ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
-            `Authentication failed: ${auth.reason}.`,
-          ),
-          {
-            'www-authenticate':
-              'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
-          },
-        );
-      if (!apiVersion)
-        return send(
-          400,
-          armError(
-            'MissingApiVersionParameter',
-            'The api-version query parameter (?api-version=) is required for all requests.',
-          ),
-        );
-      if (!AKS_API_VERSIONS.includes(apiVersion))
-        return send(
-          400,
-          armError(
-            'InvalidApiVersionParameter',
-            `The api-version '${apiVersion}' is invalid. The supported versions are '${AKS_API_VERSIONS.join(',')}'.`,
-          ),
-        );
+      const door = armFrontDoor(req.headers.authorization, apiVersion, AKS_API_VERSIONS);
+      if ('refused' in door) return send(...door.refused);
       const m = PATH.exec(url.pathname);
       if (!m || req.method !== 'POST')
         return send(404, armError('InvalidResourceType', `No route for ${req.method} ${url.pathname}.`));
@@ -110,7 +79,7 @@ export async function startArmAks(clusters: ArmAksCluster[]): Promise<ArmAksEmul
             `The Resource 'Microsoft.ContainerService/managedClusters/${m[3]}' under resource group '${m[2]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
           ),
         );
-      const appid = String(auth.claims.appid);
+      const appid = String(door.claims.appid);
       if (cluster.allowedClientIds && !cluster.allowedClientIds.includes(appid))
         return send(
           403,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { issueCert } from '../support/test-ca';
-import { validateBearer } from './entra';
+import { TokenClaims, validateBearer } from './entra';
 
 /**
  * Azure Resource Manager emulator for Microsoft.ContainerRegistry (HTTPS, test CA): registry
@@ -55,7 +55,59 @@ interface Operation {
   endTime?: string;
 }
 
-const armError = (code: string, message: string) => ({ error: { code, message } });
+export const armError = (code: string, message: string) => ({ error: { code, message } });
+
+/** A refusal: status, ARM error body and headers. */
+export type ArmRefusal = [number, ReturnType<typeof armError>, Record<string, string>?];
+
+/**
+ * What ARM's front door checks before any resource provider sees a request: a bearer token for the ARM
+ * audience (either spelling), then an api-version the provider supports. The token's claims when it passes.
+ */
+export function armFrontDoor(
+  authorization: string | undefined,
+  apiVersion: string | null,
+  versions: string[],
+): { refused: ArmRefusal } | { claims: TokenClaims } {
+  const auth =
+    ARM_AUDIENCES.map((a) => validateBearer(authorization, a)).find((r) => r.ok) ??
+    validateBearer(authorization, ARM_AUDIENCES[0]);
+  if (!auth.ok)
+    return {
+      refused: [
+        401,
+        armError(
+          authorization ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
+          `Authentication failed: ${auth.reason}.`,
+        ),
+        {
+          'www-authenticate':
+            'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
+        },
+      ],
+    };
+  if (!apiVersion)
+    return {
+      refused: [
+        400,
+        armError(
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        ),
+      ],
+    };
+  if (!versions.includes(apiVersion))
+    return {
+      refused: [
+        400,
+        armError(
+          'InvalidApiVersionParameter',
+          `The api-version '${apiVersion}' is invalid. The supported versions are '${versions.join(',')}'.`,
+        ),
+      ],
+    };
+  return { claims: auth.claims };
+}
 
 export async function startArm(opts: ArmEmulatorOptions): Promise<ArmEmulator> {
   const cert = issueCert({ names: ['localhost', '127.0.0.1'] });
@@ -92,39 +144,8 @@ export async function startArm(opts: ArmEmulatorOptions): Promise<ArmEmulator> {
         });
         res.end(body === undefined ? '' : JSON.stringify(body));
       };
-      const auth =
-        ARM_AUDIENCES.map((a) => validateBearer(req.headers.authorization, a)).find((r) => r.ok) ??
-        validateBearer(req.headers.authorization, ARM_AUDIENCES[0]);
-      if (!auth.ok) {
-        return send(
-          401,
-          armError(
-            req.headers.authorization ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
-            `Authentication failed: ${auth.reason}.`,
-          ),
-          {
-            'www-authenticate':
-              'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
-          },
-        );
-      }
-      if (!apiVersion)
-        return send(
-          400,
-          armError(
-            'MissingApiVersionParameter',
-            'The api-version query parameter (?api-version=) is required for all requests.',
-          ),
-        );
-      if (!ARM_API_VERSIONS.includes(apiVersion)) {
-        return send(
-          400,
-          armError(
-            'InvalidApiVersionParameter',
-            `The api-version '${apiVersion}' is invalid. The supported versions are '${ARM_API_VERSIONS.join(',')}'.`,
-          ),
-        );
-      }
+      const door = armFrontDoor(req.headers.authorization, apiVersion, ARM_API_VERSIONS);
+      if ('refused' in door) return send(...door.refused);
       const p = url.pathname;
       let m = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries$/i.exec(p);
       if (m && req.method === 'GET')

@@ -7,14 +7,9 @@
  *   suspended(kube, 'Kustomization', 'apps', ns?)   // spec.suspend of the owner now
  *   await runCanaryAs(kube, inputs, { 'Build.BuildId': '4712' })   // kube-fixture's runCanary as another run
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import { definition } from '../../tasks/CanaryShift/definition';
-import { runTask } from '../../tasks/common/runner';
-import { RecordingHost } from '../agent/recording-host';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { JsonObject } from '../emulators/kube/patch';
-import { InProcessRun, NS, VARIABLES } from './kube-fixture';
+import { InProcessRun, NS, runCanary } from './kube-fixture';
 
 export const FLUX_NS = 'flux-system';
 type OwnerKind = 'Kustomization' | 'HelmRelease';
@@ -81,28 +76,10 @@ export function suspended(kube: KubeApiServer, kind: OwnerKind, name: string, na
 }
 
 /** kube-fixture's runCanary, with other pipeline variables (another run: another Build.BuildId). */
-export async function runCanaryAs(
+export function runCanaryAs(
   kube: KubeApiServer,
   inputs: Record<string, string>,
   variables: Record<string, string> = {},
 ): Promise<InProcessRun> {
-  const tempDir = fs.mkdtempSync(`${os.tmpdir()}/canary-guards-`);
-  const host = new RecordingHost(
-    {
-      kubernetesServiceConnection: 'k8s',
-      namespace: NS,
-      deployment: 'web',
-      service: 'web',
-      route: 'web',
-      interval: '1s',
-      measurements: '1',
-      ...inputs,
-    },
-    { ...VARIABLES, 'Agent.TempDirectory': tempDir, ...variables },
-    { k8s: kube.endpoint() },
-  );
-  const code = await runTask(definition, host);
-  const attachment = host.attachments.find((a) => a.type === 'multicloud-devsecops.ledger');
-  const record = attachment ? (JSON.parse(fs.readFileSync(attachment.path, 'utf8')) as JsonObject) : undefined;
-  return { host, code, record };
+  return runCanary(kube, inputs, { variables });
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { runTask } from '../../tasks/common/runner';
 import { definition } from '../../tasks/CanaryShift/definition';
 import { executeCanaryShift } from '../../tasks/CanaryShift/execute';
+import { Endpoint } from '../agent/agent-run';
 import { RecordingHost } from '../agent/recording-host';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { JsonObject } from '../emulators/kube/patch';
@@ -10,6 +11,18 @@ import { JsonObject } from '../emulators/kube/patch';
 export const NS = 'shop';
 export const STABLE_IMAGE = 'shop.azurecr.io/web@sha256:' + 'a'.repeat(64);
 export const CANARY_IMAGE = 'shop.azurecr.io/web@sha256:' + 'b'.repeat(64);
+
+/** The inputs of a CanaryShift run on the seeded app through the Gateway API route, as the packaged tests give them. */
+export const CANARY_RUN = {
+  kubernetesServiceConnection: 'k8s',
+  namespace: NS,
+  action: 'run',
+  deployment: 'web',
+  service: 'web',
+  trafficRouter: 'gatewayApi',
+  route: 'web',
+  image: CANARY_IMAGE,
+} as const;
 
 /** A typical app: Deployment web (3 replicas, app=web), Service web, and one route of each kind in front of it. */
 export function seedApp(kube: KubeApiServer): void {
@@ -126,7 +139,15 @@ export const FAST_POLL_MS = 20;
 export async function runCanary(
   kube: KubeApiServer,
   inputs: Record<string, string>,
-  opts: { token?: string; secretVariables?: Record<string, string>; pollMs?: number } = {},
+  opts: {
+    token?: string;
+    secretVariables?: Record<string, string>;
+    pollMs?: number;
+    /** Other pipeline variables (another run: another Build.BuildId). */
+    variables?: Record<string, string>;
+    /** More service connections beside `k8s` (AzureRM, OCI). */
+    endpoints?: Record<string, Endpoint>;
+  } = {},
 ): Promise<InProcessRun> {
   const tempDir = fs.mkdtempSync(`${os.tmpdir()}/canary-test-`);
   const host = new RecordingHost(
@@ -140,8 +161,8 @@ export async function runCanary(
       measurements: '1',
       ...inputs,
     },
-    { ...VARIABLES, 'Agent.TempDirectory': tempDir },
-    { k8s: kube.endpoint({ token: opts.token }) },
+    { ...VARIABLES, 'Agent.TempDirectory': tempDir, ...opts.variables },
+    { k8s: kube.endpoint({ token: opts.token }), ...opts.endpoints },
     opts.secretVariables,
   );
   const pollMs = opts.pollMs ?? FAST_POLL_MS;

@@ -8,19 +8,13 @@
  *   await runCanaryWithMetrics(kube, world, inputs)             // like kube-fixture's runCanary
  *   await world.close()
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import { definition } from '../../tasks/CanaryShift/definition';
-import { runTask } from '../../tasks/common/runner';
 import type { Endpoint } from '../agent/agent-run';
-import { RecordingHost } from '../agent/recording-host';
 import { EntraEmulator, startEntra } from '../emulators/entra';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { LogAnalyticsEmulator, startLogAnalytics } from '../emulators/log-analytics';
 import { OciMonitoringEmulator, startOciMonitoring } from '../emulators/oci-monitoring';
-import { JsonObject } from '../emulators/kube/patch';
 import { ociEndpoint } from '../support/oci-test-key';
-import { InProcessRun, NS, VARIABLES } from './kube-fixture';
+import { InProcessRun, runCanary } from './kube-fixture';
 
 export const WORKSPACE_ID = '4b5f5a8e-1c1d-4f0e-9d43-6a3c2f7e0b11';
 export const MON_COMPARTMENT = 'ocid1.compartment.oc1..aaaaaaaacanarymetrics';
@@ -89,28 +83,10 @@ export async function startMetricsWorld(): Promise<MetricsWorld> {
 }
 
 /** runCanary (kube-fixture) with the AzureRM connection `azure` and the OCI connection `oci` as well. */
-export async function runCanaryWithMetrics(
+export function runCanaryWithMetrics(
   kube: KubeApiServer,
   world: MetricsWorld,
   inputs: Record<string, string>,
 ): Promise<InProcessRun> {
-  const tempDir = fs.mkdtempSync(`${os.tmpdir()}/canary-metrics-`);
-  const host = new RecordingHost(
-    {
-      kubernetesServiceConnection: 'k8s',
-      namespace: NS,
-      deployment: 'web',
-      service: 'web',
-      route: 'web',
-      interval: '1s',
-      measurements: '1',
-      ...inputs,
-    },
-    { ...VARIABLES, 'Agent.TempDirectory': tempDir },
-    { k8s: kube.endpoint(), ...world.endpoints },
-  );
-  const code = await runTask(definition, host);
-  const attachment = host.attachments.find((a) => a.type === 'multicloud-devsecops.ledger');
-  const record = attachment ? (JSON.parse(fs.readFileSync(attachment.path, 'utf8')) as JsonObject) : undefined;
-  return { host, code, record };
+  return runCanary(kube, inputs, { endpoints: world.endpoints });
 }

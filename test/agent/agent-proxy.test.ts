@@ -9,7 +9,7 @@ import { AgentProxyServer, startAgentProxy } from '../../devkit/net/agent-proxy'
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { OciLayout } from '../../devkit/registry/oci-layout';
 import { registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
-import { CANARY_IMAGE, NS, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_RUN, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { KvWorld, startWorld } from '../../devkit/stand-ins/kv-world';
 import { TestService, startService } from '../../devkit/stand-ins/smoke-service';
 import { issueCert } from '../../devkit/support/test-ca';
@@ -80,14 +80,7 @@ describe('agent model: all five tasks behind the agent proxy and a TLS-inspectin
         return runTaskLikeAgent({
           taskDir: packagedTaskDir('CanaryShift'),
           inputs: {
-            kubernetesServiceConnection: 'k8s',
-            namespace: NS,
-            action: 'run',
-            deployment: 'web',
-            service: 'web',
-            trafficRouter: 'gatewayApi',
-            route: 'web',
-            image: CANARY_IMAGE,
+            ...CANARY_RUN,
             steps: '50, analysis, 100',
             prometheusUrl: prom.url,
             query: 'canary_success_ratio',

@@ -5,7 +5,7 @@ import { ArmAksEmulator, startArmAks } from '../../devkit/emulators/arm-aks';
 import { AKS_SERVER_APP_ID, EntraEmulator, startEntra } from '../../devkit/emulators/entra';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { kubeloginUser, okeUser } from '../../devkit/emulators/kube/authn';
-import { CANARY_IMAGE, NS, seedApp, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_IMAGE, CANARY_RUN, NS, seedApp, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { OCI_TEST_KEY, ociEndpoint } from '../../devkit/support/oci-test-key';
 import { startFakeOperator } from '../db/fake-operator';
 import { dbInputs } from '../db/support';
@@ -24,14 +24,7 @@ const imageOf = (kube: KubeApiServer): string =>
 
 /** A canary run with no analysis: enough to read, patch and create through the cluster's authenticator. */
 const CANARY = {
-  kubernetesServiceConnection: 'k8s',
-  namespace: NS,
-  action: 'run',
-  deployment: 'web',
-  service: 'web',
-  trafficRouter: 'gatewayApi',
-  route: 'web',
-  image: CANARY_IMAGE,
+  ...CANARY_RUN,
   steps: '50, 100',
   rolloutTimeoutSeconds: '60',
 };

@@ -4,7 +4,7 @@ import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
-import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_IMAGE, CANARY_RUN, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { abortWhen } from '../../devkit/agent/abort-when';
 
 /** The task as users install it: the bundle from the .vsix, spawned like the agent does, against the emulators. */
@@ -22,14 +22,7 @@ describe('CanaryShift packaged task (black box)', function () {
   });
 
   const inputs = (extra: Record<string, string>): Record<string, string> => ({
-    kubernetesServiceConnection: 'k8s',
-    namespace: NS,
-    action: 'run',
-    deployment: 'web',
-    service: 'web',
-    trafficRouter: 'gatewayApi',
-    route: 'web',
-    image: CANARY_IMAGE,
+    ...CANARY_RUN,
     steps: '20, pause 200ms, analysis, 100',
     prometheusUrl: prom.url,
     prometheusToken: 'prom-s3cret-token',

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
-import { CANARY_IMAGE, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_IMAGE, CANARY_RUN, NS, STABLE_IMAGE, startKube } from '../../devkit/stand-ins/kube-fixture';
 import {
   CLIENT_SECRET,
   ERRORS_MQL,
@@ -33,14 +33,7 @@ describe('CanaryShift packaged task with logAnalytics and ociMonitoring metrics'
     runTaskLikeAgent({
       taskDir: packagedTaskDir('CanaryShift'),
       inputs: {
-        kubernetesServiceConnection: 'k8s',
-        namespace: NS,
-        action: 'run',
-        deployment: 'web',
-        service: 'web',
-        trafficRouter: 'gatewayApi',
-        route: 'web',
-        image: CANARY_IMAGE,
+        ...CANARY_RUN,
         steps: '20, analysis, 100',
         azureSubscription: 'azure',
         ociConnection: 'oci',

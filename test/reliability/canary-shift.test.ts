@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AgentRunResult, runTaskLikeAgent } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
-import { CANARY_IMAGE, NS, shape, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_RUN, NS, shape, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
 import { FaultRates } from '../../devkit/net/fault-proxy';
@@ -26,14 +26,7 @@ async function scenario(rates: FaultRates, seed?: number): Promise<Scenario> {
   const run = await runTaskLikeAgent({
     taskDir: packagedTaskDir('CanaryShift'),
     inputs: {
-      kubernetesServiceConnection: 'k8s',
-      namespace: NS,
-      action: 'run',
-      deployment: 'web',
-      service: 'web',
-      trafficRouter: 'gatewayApi',
-      route: 'web',
-      image: CANARY_IMAGE,
+      ...CANARY_RUN,
       steps: '20, pause 100ms, analysis, 100',
       prometheusUrl: metrics.url,
       prometheusToken: 'prom-token-7',

@@ -5,7 +5,7 @@ import { runTaskLikeAgent } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { PrometheusEmulator } from '../../devkit/emulators/prometheus';
-import { CANARY_IMAGE, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_RUN, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
 import { EchoService, startEcho } from './echo';
 import {
   SHAPES,
@@ -97,14 +97,7 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
         const run = await runTaskLikeAgent({
           taskDir: packagedTaskDir('CanaryShift'),
           inputs: {
-            kubernetesServiceConnection: 'k8s',
-            namespace: NS,
-            action: 'run',
-            deployment: 'web',
-            service: 'web',
-            trafficRouter: 'gatewayApi',
-            route: 'web',
-            image: CANARY_IMAGE,
+            ...CANARY_RUN,
             steps: '20, analysis, 100',
             prometheusUrl: prom.url,
             prometheusToken: SHAPES[place.prom],
@@ -160,14 +153,7 @@ describe('security: CanaryShift leak scan (packaged; Kubernetes token, prometheu
           const run = await runTaskLikeAgent({
             taskDir: packagedTaskDir('CanaryShift'),
             inputs: {
-              kubernetesServiceConnection: 'k8s',
-              namespace: NS,
-              action: 'run',
-              deployment: 'web',
-              service: 'web',
-              trafficRouter: 'gatewayApi',
-              route: 'web',
-              image: CANARY_IMAGE,
+              ...CANARY_RUN,
               steps: '20, 100',
               rolloutTimeoutSeconds: '60',
             },

@@ -7,7 +7,7 @@ import { OciDatabaseEmulator } from '../../devkit/emulators/oci-database';
 import { ociEndpoint } from '../../devkit/support/oci-test-key';
 import { startWorld } from '../../devkit/stand-ins/kv-world';
 import { dbInputs } from '../db/support';
-import { CANARY_IMAGE, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_RUN, NS, seedApp } from '../../devkit/stand-ins/kube-fixture';
 import { LocalRegistry, READER, ADMIN, startLocalRegistry } from '../../devkit/registry/local-registry';
 import { OciLayout } from '../../devkit/registry/oci-layout';
 import { RegistryProbe, registryEndpoint, skopeoSeed, tempDir } from '../../devkit/registry/world';
@@ -137,14 +137,7 @@ const scenarios: Record<string, () => Promise<World>> = {
         runTaskLikeAgent({
           taskDir: packagedTaskDir('CanaryShift'),
           inputs: {
-            kubernetesServiceConnection: 'k8s',
-            namespace: NS,
-            action: 'run',
-            deployment: 'web',
-            service: 'web',
-            trafficRouter: 'gatewayApi',
-            route: 'web',
-            image: CANARY_IMAGE,
+            ...CANARY_RUN,
             steps: '20, pause 200ms, 50, pause 200ms, 100',
             rolloutTimeoutSeconds: '60',
           },
