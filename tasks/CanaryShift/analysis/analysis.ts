@@ -1,3 +1,4 @@
+import { CanaryMeasurement, CanaryMetricResult } from '../../common/record/details';
 import { Condition, holds } from '../condition';
 import { NoDataPolicy } from './metrics';
 import { Reading } from './providers/provider';
@@ -6,28 +7,14 @@ import { untrustedText } from './untrusted';
 
 export type MeasurementOutcome = 'pass' | 'fail' | 'noData' | 'error';
 
-/** One measurement: the value and verdict; `outcome` says why (noData counted as the metric's policy says). */
-export interface Measurement {
-  at: string;
-  value?: number;
-  passed: boolean;
+/** One measurement as the record carries it (record/details.ts), its outcome narrowed to what we write. */
+export interface Measurement extends CanaryMeasurement {
   outcome?: MeasurementOutcome;
-  error?: string;
-  smoke?: { passed: number; failed: number; failures: string[] };
 }
 
 /** One metric's measurements in one analysis step (the record's `analysis.metrics[]`, rendered by the hub). */
-export interface MetricResult {
-  name: string;
-  provider: string;
-  successCondition: string;
-  passed: boolean;
-  /** The last value read, for a one-line summary. */
-  value?: number;
-  failures: number;
-  inconclusive: number;
+export interface MetricResult extends CanaryMetricResult {
   measurements: Measurement[];
-  reason?: string;
 }
 
 export interface AnalysisResult {

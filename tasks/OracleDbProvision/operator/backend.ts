@@ -109,18 +109,7 @@ class OperatorBackend implements DbBackend {
   }
 
   async run(step: Exclude<Step, { kind: 'waitSettled' }>, current: DbState | undefined): Promise<StepResult> {
-    const ociConfig = await this.ensureOciConfig();
-    const cr: CrBuilder = (action, fields, extra = {}) =>
-      adbCr({
-        name: this.name,
-        namespace: this.o.namespace,
-        action,
-        desired: desiredFrom(this.o),
-        fields,
-        ociConfig,
-        id: this.o.autonomousDatabaseId,
-        ...extra,
-      });
+    const cr = this.crBuilder(await this.ensureOciConfig(), this.o.autonomousDatabaseId);
     switch (step.kind) {
       case 'create': {
         const adminPassword = await this.adminPasswordRef();
@@ -164,6 +153,21 @@ class OperatorBackend implements DbBackend {
       case 'wallet':
         return this.wallet(current!, cr);
     }
+  }
+
+  /** Builds this database's custom resource for an action (`id`: the database it binds to, when given). */
+  private crBuilder(ociConfig: AdbCrInput['ociConfig'], id?: string): CrBuilder {
+    return (action, fields, extra = {}) =>
+      adbCr({
+        name: this.name,
+        namespace: this.o.namespace,
+        action,
+        desired: desiredFrom(this.o),
+        fields,
+        ociConfig,
+        id,
+        ...extra,
+      });
   }
 
   /**
@@ -236,17 +240,7 @@ class OperatorBackend implements DbBackend {
    * Vault secret the resource names.
    */
   async publishMaterial(current: DbState): Promise<PublishMaterial> {
-    const ociConfig = await this.ensureOciConfig();
-    const cr: CrBuilder = (action, fields, extra = {}) =>
-      adbCr({
-        name: this.name,
-        namespace: this.o.namespace,
-        action,
-        desired: desiredFrom(this.o),
-        fields,
-        ociConfig,
-        ...extra,
-      });
+    const cr = this.crBuilder(await this.ensureOciConfig());
     const { secret } = await operatorWallet(this.walletRequest(false, cr));
     const data = secret.data!;
     for (const v of Object.values(data)) this.ctx.secrets.register(v);
