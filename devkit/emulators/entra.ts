@@ -23,6 +23,7 @@
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
+import type { Endpoint } from '../agent/agent-run';
 import { issueCert } from '../support/test-ca';
 import {
   ADO_ISSUER,
@@ -75,6 +76,29 @@ export interface EntraEmulator {
   /** Fail the next n token requests with 503 (transient outage). */
   failNext(n: number): void;
   close(): Promise<void>;
+}
+
+/**
+ * An AzureRM service connection (scheme ServicePrincipal, spnKey) as the agent passes it to a task, signing in at
+ * this Entra emulator. `data` adds to the authority (subscriptionId, AzureKeyVaultDnsSuffix…).
+ */
+export function spnConnection(
+  entra: EntraEmulator,
+  clientId: string,
+  secret: string,
+  opts: { url?: string; data?: Record<string, string> } = {},
+): Endpoint {
+  return {
+    url: opts.url ?? 'https://management.azure.com/',
+    scheme: 'ServicePrincipal',
+    auth: {
+      tenantid: entra.tenantId,
+      serviceprincipalid: clientId,
+      serviceprincipalkey: secret,
+      authenticationType: 'spnKey',
+    },
+    data: { environmentAuthorityUrl: entra.authorityHost, ...opts.data },
+  };
 }
 
 /** The AKS AAD server application: Entra knows it in every tenant (kubelogin's default --server-id). */

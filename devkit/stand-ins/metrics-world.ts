@@ -9,7 +9,7 @@
  *   await world.close()
  */
 import type { Endpoint } from '../agent/agent-run';
-import { EntraEmulator, startEntra } from '../emulators/entra';
+import { EntraEmulator, spnConnection, startEntra } from '../emulators/entra';
 import { KubeApiServer } from '../emulators/kube-apiserver';
 import { LogAnalyticsEmulator, startLogAnalytics } from '../emulators/log-analytics';
 import { OciMonitoringEmulator, startOciMonitoring } from '../emulators/oci-monitoring';
@@ -48,17 +48,7 @@ export async function startMetricsWorld(): Promise<MetricsWorld> {
     la,
     mon,
     endpoints: {
-      azure: {
-        url: 'https://management.azure.com/',
-        scheme: 'ServicePrincipal',
-        auth: {
-          tenantid: entra.tenantId,
-          serviceprincipalid: CLIENT_ID,
-          authenticationType: 'spnKey',
-          serviceprincipalkey: CLIENT_SECRET,
-        },
-        data: { environmentAuthorityUrl: entra.authorityHost },
-      },
+      azure: spnConnection(entra, CLIENT_ID, CLIENT_SECRET),
       oci: ociEndpoint(mon.url),
     },
     canaryMetrics({ successRatio, errors5xx, total = 200 }) {

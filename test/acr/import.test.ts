@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ArmEmulator, ArmRegistry, startArm } from '../../devkit/emulators/arm';
-import { EntraEmulator, startEntra, validateBearer } from '../../devkit/emulators/entra';
+import { EntraEmulator, spnConnection, startEntra, validateBearer } from '../../devkit/emulators/entra';
 import { Endpoint, runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
@@ -88,17 +88,10 @@ describe('AcrPromote with Azure: ARM import (LRO) and ACR tokens from Entra', fu
     await skopeoSeed(layout.dir, fallback.tag, src, `team/app:${fallback.tag}`, { all: true });
     endpoints = {
       src: registryEndpoint(src, READER),
-      azure: {
+      azure: spnConnection(entra, CLIENT_ID, CLIENT_SECRET, {
         url: `${arm.url}/`,
-        scheme: 'ServicePrincipal',
-        auth: {
-          tenantid: entra.tenantId,
-          serviceprincipalid: CLIENT_ID,
-          serviceprincipalkey: CLIENT_SECRET,
-          authenticationType: 'spnKey',
-        },
-        data: { subscriptionId: SUBSCRIPTION, environmentAuthorityUrl: entra.authorityHost },
-      },
+        data: { subscriptionId: SUBSCRIPTION },
+      }),
     };
   });
 

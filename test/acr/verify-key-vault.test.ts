@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { Endpoint, runTaskLikeAgent } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
-import { EntraEmulator, startEntra } from '../../devkit/emulators/entra';
+import { EntraEmulator, spnConnection, startEntra } from '../../devkit/emulators/entra';
 import { KeyVaultEmulator, startKeyVault } from '../../devkit/emulators/keyvault';
 import { ConnectProxy, startConnectProxy } from '../../devkit/net/connect-proxy';
 import { ADMIN, LocalRegistry, READER, startLocalRegistry } from '../../devkit/registry/local-registry';
@@ -69,17 +69,7 @@ describe('AcrPromote supply-chain gate: cosign key read from Azure Key Vault thr
     endpoints = {
       src: registryEndpoint(src, READER),
       dst: registryEndpoint(dst, ADMIN),
-      azure: {
-        url: 'https://management.azure.com/',
-        scheme: 'ServicePrincipal',
-        auth: {
-          tenantid: entra.tenantId,
-          serviceprincipalid: CLIENT_ID,
-          serviceprincipalkey: CLIENT_SECRET,
-          authenticationType: 'spnKey',
-        },
-        data: { environmentAuthorityUrl: entra.authorityHost, AzureKeyVaultDnsSuffix: 'vault.azure.net' },
-      },
+      azure: spnConnection(entra, CLIENT_ID, CLIENT_SECRET, { data: { AzureKeyVaultDnsSuffix: 'vault.azure.net' } }),
     };
   });
 

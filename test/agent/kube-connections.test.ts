@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { AgentRunResult, Endpoint, runTaskLikeAgent, visibleOutput } from '../../devkit/agent/agent-run';
 import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { ArmAksEmulator, startArmAks } from '../../devkit/emulators/arm-aks';
-import { AKS_SERVER_APP_ID, EntraEmulator, startEntra } from '../../devkit/emulators/entra';
+import { AKS_SERVER_APP_ID, EntraEmulator, spnConnection, startEntra } from '../../devkit/emulators/entra';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { kubeloginUser, okeUser } from '../../devkit/emulators/kube/authn';
 import { CANARY_IMAGE, CANARY_RUN, NS, seedApp, startKube } from '../../devkit/stand-ins/kube-fixture';
@@ -93,17 +93,8 @@ describe('agent model: AKS through an Azure Subscription connection, OKE through
       clusterAdmin: 'false',
     },
   });
-  const armConnection = (): Endpoint => ({
-    url: `${arm.url}/`,
-    scheme: 'ServicePrincipal',
-    auth: {
-      tenantid: entra.tenantId,
-      serviceprincipalid: CLIENT_ID,
-      serviceprincipalkey: CLIENT_SECRET,
-      authenticationType: 'spnKey',
-    },
-    data: { subscriptionId: SUBSCRIPTION, environmentAuthorityUrl: entra.authorityHost },
-  });
+  const armConnection = (): Endpoint =>
+    spnConnection(entra, CLIENT_ID, CLIENT_SECRET, { url: `${arm.url}/`, data: { subscriptionId: SUBSCRIPTION } });
   const runAks = (cluster: string, data: Record<string, string> = {}): Promise<AgentRunResult> => {
     const k8s = aksConnection(cluster);
     return runTaskLikeAgent({
