@@ -2,7 +2,13 @@ import { TaskError } from '../common/errors';
 import { FetchedManifest, RegistryClient } from '../common/registry/client';
 import { CopyStats, Endpoint, copyGraph, emptyStats } from '../common/registry/copy-graph';
 import { Descriptor } from '../common/registry/media-types';
-import { ReferrerCopied, SubjectScan, copyReferrers, foundReferrers, scanReferrers } from '../common/registry/referrers';
+import {
+  ReferrerCopied,
+  SubjectScan,
+  copyReferrers,
+  foundReferrers,
+  scanReferrers,
+} from '../common/registry/referrers';
 import { TagPlan, describeConflicts, planTags } from './tag-plan';
 import { selectPlatforms } from './platforms';
 

@@ -33,7 +33,11 @@ describe('copyGraph with root hints', () => {
       layers: layers.map((l) => ({ ...l.d, mediaType: 'application/vnd.oci.image.layer.v1.tar' })),
     }),
   );
-  const root: Descriptor = { mediaType: OCI, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+  const root: Descriptor = {
+    mediaType: OCI,
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    size: bytes.length,
+  };
   const contents = new Map([config, ...layers].map((b) => [b.d.digest, b.bytes]));
 
   function world(manifestInTarget: boolean) {
@@ -93,12 +97,15 @@ describe('copyGraph with root hints', () => {
     const w = world(false);
     const copying = copy(w, { manifest: { descriptor: root, bytes } });
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(w.calls.slice().sort(), [
-      `HEAD blob ${config.d.digest}`,
-      `HEAD blob ${layers[0].d.digest}`,
-      `HEAD blob ${layers[1].d.digest}`,
-      `HEAD manifest ${root.digest}`,
-    ].sort());
+    assert.deepEqual(
+      w.calls.slice().sort(),
+      [
+        `HEAD blob ${config.d.digest}`,
+        `HEAD blob ${layers[0].d.digest}`,
+        `HEAD blob ${layers[1].d.digest}`,
+        `HEAD manifest ${root.digest}`,
+      ].sort(),
+    );
     w.answerManifestHead();
     const { stats } = await copying;
     assert.ok(!w.calls.some((c) => c.startsWith('source GET')), 'the known manifest is not read again');

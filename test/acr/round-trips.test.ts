@@ -79,7 +79,11 @@ describe('AcrPromote round trips against docker-registry (packaged task)', funct
   it('first copy, no referrer: source manifest read once by tag, one manifest PUT under the tag, no TLS loaded', async () => {
     const modules = path.join(tempDir('rmods'), 'modules.txt');
     const preload = path.join(__dirname, 'support', 'loaded-modules.js');
-    const { run, src: s, dst: d } = await promote('app', {
+    const {
+      run,
+      src: s,
+      dst: d,
+    } = await promote('app', {
       NODE_OPTIONS: `-r ${preload}`,
       MCDSO_LOADED_MODULES: modules,
     });

@@ -106,11 +106,7 @@ export async function copyReferrers(
     // cosign's tags are independent of OCI referrers: both at once.
     await Promise.all([walkReferrers(of, depth, scan.referrers), copyCosignTags(src, dst, of, scan, opts, result)]);
   };
-  const walkReferrers = async (
-    of: Descriptor,
-    depth: number,
-    found: SubjectScan['referrers'],
-  ): Promise<void> => {
+  const walkReferrers = async (of: Descriptor, depth: number, found: SubjectScan['referrers']): Promise<void> => {
     const forFallback: Descriptor[] = [];
     for (const ref of found.list) {
       if (visited.has(ref.digest)) continue;
