@@ -57,21 +57,28 @@ export interface PromoteResult {
 const DEFAULT_CONCURRENCY = 6;
 
 /** The tag is resolved once; everything after uses the digest, so a tag moved meanwhile changes nothing. */
-export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
-  return (await readSource(req)).descriptor;
+export function resolveSource(req: PromoteRequest): Promise<Descriptor> {
+  return lookUpSource(req, (c, repository, reference) => c.resolve(repository, reference));
 }
 
 /**
- * The source manifest, read (GET) once by the given reference: its digest, and the bytes the copy then
- * needs, in one round trip where HEAD then GET by digest take two.
+ * Copy mode: the source manifest, read (GET) once by the given reference: its digest, and the bytes the
+ * copy then needs, in one round trip where HEAD then GET by digest take two.
  */
-export async function readSource(req: PromoteRequest): Promise<FetchedManifest> {
+export function readSource(req: PromoteRequest): Promise<FetchedManifest> {
+  return lookUpSource(req, (c, repository, reference) => c.fetchManifest(repository, reference));
+}
+
+async function lookUpSource<T>(
+  req: PromoteRequest,
+  read: (client: RegistryClient, repository: string, reference: string) => Promise<T | undefined>,
+): Promise<T> {
   const { client, repository, tag, digest } = req.source;
   const reference = digest ?? tag;
   if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
   // With both, the tag is read too (in parallel): `repo:1.4.2@sha256:…` must not tag 1.4.2 onto another image.
   const [found, tagged] = await Promise.all([
-    client.fetchManifest(repository, reference),
+    read(client, repository, reference),
     digest && tag ? client.resolve(repository, tag) : undefined,
   ]);
   if (!found) {
