@@ -76,7 +76,7 @@ describe('AcrPromote round trips against docker-registry (packaged task)', funct
     return { run, src: lines(srcProxy), dst: lines(dstProxy) };
   };
 
-  it('first copy, no referrer: source manifest read once by tag, one manifest PUT under the tag, no TLS loaded', async () => {
+  it('first copy, no referrer: one source manifest GET, one manifest PUT under the tag, no TLS loaded', async () => {
     const modules = path.join(tempDir('rmods'), 'modules.txt');
     const preload = path.join(__dirname, 'support', 'loaded-modules.js');
     const {
@@ -131,7 +131,7 @@ describe('AcrPromote round trips against docker-registry (packaged task)', funct
     assert.equal(await new RegistryProbe(dst).manifestDigest('prod/signed', 'v1'), signed.digest);
   });
 
-  it('docker-registry 2.8 ignores a single-POST upload (digest and body on the POST): why uploads go POST, then PUT', async () => {
+  it('docker-registry 2.8 drops a single-POST upload (digest and body on the POST): hence POST, then PUT', async () => {
     // OCI distribution-spec lets a registry answer POST /v2/<name>/blobs/uploads/?digest=<d> with 202 and keep
     // nothing; distribution does (registry/handlers/blobupload.go StartBlobUpload reads only mount/from), so a
     // client sending the body there would send every blob twice.

@@ -52,7 +52,7 @@ export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes' | 'pr
 
 type BlobOutcome = Awaited<ReturnType<typeof transferBlob>>;
 
-/** What the caller already knows about the root of a copy (promote.ts): each saves a round trip before the first byte. */
+/** What the caller knows about the root of a copy (promote.ts): each saves a round trip before the first byte. */
 export interface RootHints {
   /** The root manifest, just read from the source (by tag): not read a second time. */
   manifest?: FetchedManifest;
@@ -103,8 +103,13 @@ export async function planGraph(
       // Already read: its blobs' HEADs go out with the manifest's own instead of after it (a first copy's
       // last round trip before the first byte; on a re-promotion they are not sent, see RootHints.inTarget).
       inTarget.catch(() => undefined);
-      parsed = parseManifest(known.bytes, known.descriptor.mediaType, where);
-      for (const blob of parsed.blobs) {
+      // A manifest we cannot parse is refused below, and only if the target lacks it (as when it was fetched).
+      try {
+        parsed = parseManifest(known.bytes, known.descriptor.mediaType, where);
+      } catch {
+        parsed = undefined;
+      }
+      for (const blob of parsed?.blobs ?? []) {
         if (checks.has(blob.digest)) continue;
         const check = dst.client.hasBlob(dst.repository, blob.digest);
         check.catch(() => undefined);
