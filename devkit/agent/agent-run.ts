@@ -65,6 +65,8 @@ export interface AgentRunOptions {
 export interface AgentRunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** From spawn to the process's exit: the task's own time, without this model's reading of its output. */
+  processMs?: number;
   stdout: string;
   stderr: string;
   commands: ProcessedCommand[];
@@ -195,6 +197,7 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   masker.add(accessToken);
   Object.assign(env, opts.env ?? {});
 
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [path.join(opts.taskDir, target)], {
     cwd: sourcesDir,
     env,
@@ -208,6 +211,8 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   const hardStop = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   const cancel = (): boolean => child.kill('SIGTERM');
   opts.signal?.addEventListener('abort', cancel, { once: true });
+  let processMs = 0;
+  child.once('exit', () => (processMs = performance.now() - spawnedAt));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (c, s) => resolve([c, s])),
   );
@@ -241,6 +246,7 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   return {
     code,
     signal,
+    processMs,
     stdout,
     stderr,
     commands,

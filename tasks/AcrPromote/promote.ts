@@ -1,8 +1,14 @@
 import { TaskError } from '../common/errors';
-import { RegistryClient } from '../common/registry/client';
+import { FetchedManifest, RegistryClient } from '../common/registry/client';
 import { CopyStats, Endpoint, copyGraph, emptyStats } from '../common/registry/copy-graph';
 import { Descriptor } from '../common/registry/media-types';
-import { ReferrerCopied, copyReferrers } from '../common/registry/referrers';
+import {
+  ReferrerCopied,
+  SubjectScan,
+  copyReferrers,
+  foundReferrers,
+  scanReferrers,
+} from '../common/registry/referrers';
 import { TagPlan, describeConflicts, planTags } from './tag-plan';
 import { selectPlatforms } from './platforms';
 
@@ -51,13 +57,28 @@ export interface PromoteResult {
 const DEFAULT_CONCURRENCY = 6;
 
 /** The tag is resolved once; everything after uses the digest, so a tag moved meanwhile changes nothing. */
-export async function resolveSource(req: PromoteRequest): Promise<Descriptor> {
+export function resolveSource(req: PromoteRequest): Promise<Descriptor> {
+  return lookUpSource(req, (c, repository, reference) => c.resolve(repository, reference));
+}
+
+/**
+ * Copy mode: the source manifest, read (GET) once by the given reference: its digest, and the bytes the
+ * copy then needs, in one round trip where HEAD then GET by digest take two.
+ */
+export function readSource(req: PromoteRequest): Promise<FetchedManifest> {
+  return lookUpSource(req, (c, repository, reference) => c.fetchManifest(repository, reference));
+}
+
+async function lookUpSource<T>(
+  req: PromoteRequest,
+  read: (client: RegistryClient, repository: string, reference: string) => Promise<T | undefined>,
+): Promise<T> {
   const { client, repository, tag, digest } = req.source;
   const reference = digest ?? tag;
   if (!reference) throw new TaskError('The source image has neither a tag nor a digest.');
   // With both, the tag is read too (in parallel): `repo:1.4.2@sha256:…` must not tag 1.4.2 onto another image.
   const [found, tagged] = await Promise.all([
-    client.resolve(repository, reference),
+    read(client, repository, reference),
     digest && tag ? client.resolve(repository, tag) : undefined,
   ]);
   if (!found) {
@@ -111,7 +132,8 @@ export function checkTargetTags(
  */
 export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
   // Source and target are read at once: both connections are checked before anything moves.
-  const [root, current] = await Promise.all([resolveSource(req), readTargetTags(req)]);
+  const [source, current] = await Promise.all([readSource(req), readTargetTags(req)]);
+  const root = source.descriptor;
   deps.info(
     `Source ${req.source.client.host}/${req.source.repository}${req.source.tag && !req.source.digest ? `:${req.source.tag}` : ''} is ${root.digest} (${root.mediaType}).`,
   );
@@ -151,12 +173,28 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     });
     return { ...result, digestChanged: { from: root.digest, to: subset.descriptor.digest, why } };
   }
-  const pushed = await copyGraph(src, dst, root, graphOpts);
+  // The source's referrers and cosign tags are read while the blobs move, not after them.
+  const scanning = req.includeReferrers ? scanReferrers(src, root, source.bytes) : undefined;
+  scanning?.catch(() => undefined);
+  let taggedWithRoot: string | undefined;
+  const pushed = await copyGraph(src, dst, root, graphOpts, {
+    manifest: source,
+    // A target tag already pointing at the root means the target holds the whole image.
+    inTarget: tags.unchanged.length > 0,
+    // With no referrer to land between the image and its tags, the root goes in under its first tag: that
+    // PUT is then the promotion's last step anyway (the tags-last rule holds), and one round trip is saved.
+    pushAs: async () => {
+      if (!tags.move.length || (scanning && foundReferrers(await scanning))) return undefined;
+      return (taggedWithRoot = tags.move[0]);
+    },
+  });
   if (!pushed.length)
     deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
-  // The root's bytes, when the copy just read them, serve the tags: no second GET of the same manifest.
-  const rootBytes = pushed.find((m) => m.descriptor.digest === root.digest)?.bytes;
-  return finishPromotion(req, deps, root, tags, stats, graphOpts, undefined, rootBytes);
+  // The root's bytes, as read from the source, serve the tags: no second GET of the same manifest.
+  return finishPromotion(req, deps, root, tags, stats, graphOpts, undefined, source.bytes, {
+    scans: await scanning,
+    taggedWithRoot,
+  });
 }
 
 /** Shared by both modes once the image itself is in the target: referrers, tags, lock. */
@@ -171,6 +209,8 @@ export async function finishPromotion(
   made?: { bytes: Buffer; referrersOf: Descriptor[] },
   /** The root manifest's bytes when already read (copied in this run). */
   rootBytes?: Buffer,
+  /** From promoteByCopy: the source's referrers as read during the copy, and a tag already set by the root's PUT. */
+  early: { scans?: SubjectScan[]; taggedWithRoot?: string } = {},
 ): Promise<PromoteResult> {
   const src: Endpoint = { client: req.source.client, repository: req.source.repository };
   const dst: Endpoint = { client: req.target.client, repository: req.target.repository };
@@ -181,7 +221,7 @@ export async function finishPromotion(
     // A made index has no referrers of its own: those of the platforms it keeps come along.
     const results = made
       ? await Promise.all(made.referrersOf.map((d) => copyReferrers(src, dst, d, graphOpts)))
-      : [await copyReferrers(src, dst, root, graphOpts)];
+      : [await copyReferrers(src, dst, root, graphOpts, early.scans)];
     const r = {
       copied: results.flatMap((x) => x.copied),
       skippedCosignTags: results.flatMap((x) => x.skippedCosignTags),
@@ -205,7 +245,8 @@ export async function finishPromotion(
       ? { bytes: known, descriptor: root }
       : await src.client.getManifest(src.repository, root.digest);
     for (const tag of tags.move) {
-      await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
+      if (tag !== early.taggedWithRoot)
+        await dst.client.putManifest(dst.repository, tag, manifest.bytes, manifest.descriptor.mediaType);
       const from = tags.overwrite.find((o) => o.tag === tag);
       deps.info(
         `Tagged ${dst.client.host}/${dst.repository}:${tag} → ${root.digest}${from ? ` (was ${from.from})` : ''}`,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskError, TimeoutError, errorMessage, isTaskError } from './errors';
@@ -94,6 +95,10 @@ export async function runTask<O>(
 
   const { ms, input } = def.timeout(options);
   const controller = new AbortController();
+  // Every request of the run listens to this signal: a promotion has a dozen or more in flight (six blob
+  // transfers, each a GET and an upload, plus HEADs), past Node's leak warning at 10, which then writes a
+  // MaxListenersExceededWarning to stderr (≈10 ms of util.inspect and a synchronous write, and noise in the log).
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new TimeoutError(task, ms, input)), ms);
   const onSignal = (): void => controller.abort(new CancelledError(`${task} was cancelled.`));
   process.once('SIGINT', onSignal);

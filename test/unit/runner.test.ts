@@ -172,4 +172,27 @@ describe('runTask', () => {
     assert.equal(h.exitCode, 0);
     assert.equal(record(h).status, 'succeededWithIssues');
   });
+  it("lets more than ten requests listen to the run's signal without a MaxListenersExceededWarning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const h = host({ target: 'shop' });
+      await runTask(
+        definition(async (ctx) => {
+          // A promotion's six blob transfers, each a GET and an upload, and their HEADs: one signal for all.
+          const listeners = Array.from({ length: 24 }, () => () => undefined);
+          for (const l of listeners) ctx.signal.addEventListener('abort', l);
+          for (const l of listeners) ctx.signal.removeEventListener('abort', l);
+          return { message: 'done' };
+        }),
+        h,
+      );
+      await new Promise((r) => setImmediate(r));
+      assert.equal(h.result?.result, 'Succeeded');
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

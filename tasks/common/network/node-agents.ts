@@ -1,6 +1,6 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import type * as http from 'node:http';
+import type * as Https from 'node:https';
+import type * as Hpagent from 'hpagent';
 import { AgentNetwork, configured, proxyFor, proxyUrlWithCredentials, tlsOptions } from './agent-network';
 
 /**
@@ -24,16 +24,27 @@ export function agentFor(net: AgentNetwork, target: string | URL): http.Agent | 
   return agents.get(url.origin);
 }
 
+/**
+ * node:https (with node:tls) and hpagent are required only here, once the agent's settings ask for them: a
+ * static import would make every task load TLS at start, ≈10 ms on a loaded agent even for plain-HTTP
+ * registries (measured in bench/acr-copy; esbuild must keep a CommonJS import's side effects, so it cannot
+ * drop an unused one).
+ */
 function newAgent(net: AgentNetwork, url: URL): http.Agent | undefined {
   const proxy = proxyFor(net, url);
   const tlsOpts = tlsOptions(net);
   if (proxy) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
+    const { HttpProxyAgent, HttpsProxyAgent } = require('hpagent') as typeof Hpagent;
     // An https:// proxy is itself verified with the same roots.
     const proxyRequestOptions = { ca: net.ca, rejectUnauthorized: !net.skipCertValidation };
     const options = { keepAlive: true, proxy: proxyUrlWithCredentials(proxy), ...tlsOpts, proxyRequestOptions };
     return url.protocol === 'https:' ? new HttpsProxyAgent(options) : new HttpProxyAgent(options);
   }
-  return url.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...tlsOpts }) : undefined;
+  if (url.protocol !== 'https:') return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
+  const https = require('node:https') as typeof Https;
+  return new https.Agent({ keepAlive: true, ...tlsOpts });
 }
 
 /** OCI SDK ClientConfiguration.httpOptions for a client of `endpoint`. */

@@ -24,6 +24,8 @@ export interface BlobTransferDeps {
   /** Chunk size of resumable uploads, and the blob size from which they are used (tests make them small). */
   chunkBytes?: number;
   chunkedFromBytes?: number;
+  /** The target's answer to this blob's HEAD when it was asked earlier (copy-graph.ts planGraph): not asked again. */
+  present?: Promise<boolean>;
 }
 
 export class DigestMismatchError extends TaskError {}
@@ -88,7 +90,7 @@ export async function transferBlob(
   descriptor: Descriptor,
   deps: BlobTransferDeps,
 ): Promise<BlobOutcome> {
-  if (await dst.hasBlob(dstRepo, descriptor.digest)) return 'present';
+  if (await (deps.present ?? dst.hasBlob(dstRepo, descriptor.digest))) return 'present';
   const sameRegistry = src.host === dst.host;
   // Only a failed transfer is restarted; a failure to open the upload session was already retried by the client.
   let transferring = false;

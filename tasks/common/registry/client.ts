@@ -30,6 +30,8 @@ export interface RegistryClient {
   /** HEAD a manifest by tag or digest; undefined when absent. */
   resolve(repository: string, reference: string): Promise<Descriptor | undefined>;
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+  /** GET a manifest by tag or digest; undefined when absent (one round trip where HEAD + GET take two). */
+  fetchManifest(repository: string, reference: string): Promise<FetchedManifest | undefined>;
   /** Returns the OCI-Subject header: set when the registry indexed the manifest's subject itself. */
   putManifest(
     repository: string,
@@ -152,17 +154,25 @@ export class DistributionClient implements RegistryClient {
   }
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const found = await this.fetchManifest(repository, reference);
+    if (found) return found;
+    throw new TaskError(
+      `${this.host}/${repository}${reference.includes(':') ? '@' : ':'}${reference} does not exist.`,
+      'Check the image reference and that the connection may read that repository.',
+    );
+  }
+
+  async fetchManifest(repository: string, reference: string): Promise<FetchedManifest | undefined> {
     const where = `${this.host}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const res = await this.send(`/v2/${repository}/manifests/${reference}`, {
       method: 'GET',
       scopes: this.pull(repository),
       headers: { accept: MANIFEST_ACCEPT },
     });
-    if (res.status === 404)
-      throw new TaskError(
-        `${where} does not exist.`,
-        'Check the image reference and that the connection may read that repository.',
-      );
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
     if (!res.ok) throw await registryError(res, `Reading ${where}`, this.auth, repository, 'pull');
     const bytes = await readLimited(res, MAX_MANIFEST_BYTES, where);
     const expected = reference.includes(':') ? reference : res.headers.get('docker-content-digest');

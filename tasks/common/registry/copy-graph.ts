@@ -1,7 +1,7 @@
 import { TaskError } from '../errors';
 import { mapLimit } from '../map-limit';
 import { BlobTransferDeps, transferBlob } from './blob-transfer';
-import { RegistryClient } from './client';
+import { FetchedManifest, RegistryClient } from './client';
 import { Descriptor, ParsedManifest, parseManifest } from './media-types';
 
 export interface Endpoint {
@@ -37,7 +37,7 @@ export interface PendingManifest {
   parsed: ParsedManifest;
 }
 
-export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes'> {
+export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes' | 'present'> {
   concurrency: number;
   stats: CopyStats;
   progressIntervalMs?: number;
@@ -52,6 +52,23 @@ export interface GraphCopyOptions extends Omit<BlobTransferDeps, 'onBytes'> {
 
 type BlobOutcome = Awaited<ReturnType<typeof transferBlob>>;
 
+/** What the caller knows about the root of a copy (promote.ts): each saves a round trip before the first byte. */
+export interface RootHints {
+  /** The root manifest, just read from the source (by tag): not read a second time. */
+  manifest?: FetchedManifest;
+  /** A target tag already points at the root, so the target holds the whole graph: nothing is asked or copied. */
+  inTarget?: boolean;
+  /**
+   * Asked just before the root manifest is pushed: a tag to push it under instead of its digest, when nothing
+   * else has to land in the target between the root and its tags (no referrer to copy), so that PUT is the last
+   * step that makes the image visible. Undefined: by digest, as every other manifest.
+   */
+  pushAs?: () => Promise<string | undefined>;
+}
+
+/** Target HEADs of blobs started early (planGraph), by digest; transferBlob takes the answer instead of asking. */
+type BlobChecks = Map<string, Promise<boolean>>;
+
 /**
  * Walks the manifest graph under `root` in the source, skipping every sub-tree whose manifest
  * the target already has by digest (a registry accepts a manifest only once everything it
@@ -63,11 +80,13 @@ export async function planGraph(
   dst: Endpoint,
   root: Descriptor,
   stats: CopyStats,
+  hints: RootHints = {},
+  checks: BlobChecks = new Map(),
 ): Promise<{ manifests: PendingManifest[]; blobs: Descriptor[] }> {
   const manifests: PendingManifest[] = [];
   const blobs = new Map<string, Descriptor>();
   const seen = new Set<string>();
-  const visit = async (descriptor: Descriptor, depth: number): Promise<void> => {
+  const visit = async (descriptor: Descriptor, depth: number, known?: FetchedManifest): Promise<void> => {
     if (seen.has(descriptor.digest)) return;
     seen.add(descriptor.digest);
     if (depth > 4)
@@ -75,18 +94,34 @@ export async function planGraph(
         `${src.client.host}/${src.repository}@${root.digest} nests indexes more than 4 deep; refusing to follow it.`,
       );
     // Both at once: the source manifest is needed unless the target has it, and a wasted GET costs less than a round trip.
-    const reading = src.client.getManifest(src.repository, descriptor.digest);
+    const reading = known ? Promise.resolve(known) : src.client.getManifest(src.repository, descriptor.digest);
     reading.catch(() => undefined);
-    if (await dst.client.resolve(dst.repository, descriptor.digest)) {
+    const where = `${src.client.host}/${src.repository}@${descriptor.digest}`;
+    const inTarget = dst.client.resolve(dst.repository, descriptor.digest);
+    let parsed: ParsedManifest | undefined;
+    if (known) {
+      // Already read: its blobs' HEADs go out with the manifest's own instead of after it (a first copy's
+      // last round trip before the first byte; on a re-promotion they are not sent, see RootHints.inTarget).
+      inTarget.catch(() => undefined);
+      // A manifest we cannot parse is refused below, and only if the target lacks it (as when it was fetched).
+      try {
+        parsed = parseManifest(known.bytes, known.descriptor.mediaType, where);
+      } catch {
+        parsed = undefined;
+      }
+      for (const blob of parsed?.blobs ?? []) {
+        if (checks.has(blob.digest)) continue;
+        const check = dst.client.hasBlob(dst.repository, blob.digest);
+        check.catch(() => undefined);
+        checks.set(blob.digest, check);
+      }
+    }
+    if (await inTarget) {
       stats.manifestsPresent++;
       return;
     }
     const fetched = await reading;
-    const parsed = parseManifest(
-      fetched.bytes,
-      fetched.descriptor.mediaType,
-      `${src.client.host}/${src.repository}@${descriptor.digest}`,
-    );
+    parsed ??= parseManifest(fetched.bytes, fetched.descriptor.mediaType, where);
     // Children first, in parallel: an index of ten platforms is ten independent sub-trees.
     await Promise.all(parsed.manifests.map((child) => visit(child, depth + 1)));
     for (const child of parsed.manifests) {
@@ -97,7 +132,12 @@ export async function planGraph(
     for (const blob of parsed.blobs) blobs.set(blob.digest, blob);
     manifests.push({ descriptor: fetched.descriptor, bytes: fetched.bytes, parsed });
   };
-  await visit(root, 0);
+  if (hints.inTarget) {
+    stats.manifestsPresent++;
+    return { manifests, blobs: [] };
+  }
+  const known = hints.manifest?.descriptor.digest === root.digest ? hints.manifest : undefined;
+  await visit(root, 0, known);
   return { manifests, blobs: [...blobs.values()] };
 }
 
@@ -107,9 +147,11 @@ export async function copyGraph(
   dst: Endpoint,
   root: Descriptor,
   opts: GraphCopyOptions,
+  hints: RootHints = {},
 ): Promise<PendingManifest[]> {
   const { stats } = opts;
-  const plan = await planGraph(src, dst, root, stats);
+  const checks: BlobChecks = new Map();
+  const plan = await planGraph(src, dst, root, stats, hints, checks);
   // Largest first: the long transfers start early and small ones fill the gaps.
   const ordered = [...plan.blobs].sort((a, b) => b.size - a.size);
   const total = ordered.reduce((n, b) => n + b.size, 0);
@@ -123,18 +165,26 @@ export async function copyGraph(
   }, opts.progressIntervalMs ?? 15_000);
   progress.unref();
   try {
-    await copyBlobs(src, dst, ordered, opts);
+    await copyBlobs(src, dst, ordered, opts, checks);
   } finally {
     clearInterval(progress);
   }
   for (const m of plan.manifests) {
-    await dst.client.putManifest(dst.repository, m.descriptor.digest, m.bytes, m.descriptor.mediaType);
+    const isRoot = m.descriptor.digest === root.digest;
+    const reference = (isRoot ? await hints.pushAs?.() : undefined) ?? m.descriptor.digest;
+    await dst.client.putManifest(dst.repository, reference, m.bytes, m.descriptor.mediaType);
     stats.manifestsPushed++;
   }
   return plan.manifests;
 }
 
-async function copyBlobs(src: Endpoint, dst: Endpoint, ordered: Descriptor[], opts: GraphCopyOptions): Promise<void> {
+async function copyBlobs(
+  src: Endpoint,
+  dst: Endpoint,
+  ordered: Descriptor[],
+  opts: GraphCopyOptions,
+  checks: BlobChecks,
+): Promise<void> {
   const { stats } = opts;
   await mapLimit(ordered, opts.concurrency, async (blob) => {
     const key = `${dst.client.host}/${dst.repository}@${blob.digest}`;
@@ -146,6 +196,7 @@ async function copyBlobs(src: Endpoint, dst: Endpoint, ordered: Descriptor[], op
     }
     const transfer = transferBlob(src.client, src.repository, dst.client, dst.repository, blob, {
       ...opts,
+      present: checks.get(blob.digest),
       onBytes: (n) => (stats.bytesMoved += n),
     });
     opts.inflight?.set(key, transfer);

@@ -42,26 +42,71 @@ export interface ReferrerCopyResult {
   skippedCosignTags: { tag: string; target: string; source: string }[];
 }
 
+/** What the source holds about one subject: its referrers (API or fallback index) and its cosign tags. */
+export interface SubjectScan {
+  subject: Descriptor;
+  referrers: { list: Descriptor[]; via: 'api' | 'fallback-tag' };
+  cosign: { tag: string; suffix: string; found: Descriptor }[];
+}
+
+/** Reads, in the source only, what hangs off one subject: everything at once, one round trip on most registries. */
+async function scanSubject(src: Endpoint, of: Descriptor): Promise<SubjectScan> {
+  const base = referrersTag(of.digest);
+  const [referrers, cosign] = await Promise.all([
+    discoverReferrers(src, of.digest),
+    Promise.all(
+      COSIGN_SUFFIXES.map(async (suffix) => {
+        const tag = `${base}.${suffix}`;
+        const found = await src.client.resolve(src.repository, tag);
+        return found ? [{ tag, suffix, found }] : [];
+      }),
+    ),
+  ]);
+  return { subject: of, referrers, cosign: cosign.flat() };
+}
+
+/**
+ * The referrers and cosign tags of `subject` and, for a multi-arch index, of each platform (signatures and
+ * attestations may hang off either). Source reads only: promote.ts runs it while the blobs are copied, so
+ * the copy's tail is shorter, and learns whether the root may be pushed under its tag at once.
+ */
+export async function scanReferrers(src: Endpoint, subject: Descriptor, subjectBytes?: Buffer): Promise<SubjectScan[]> {
+  const platforms = isIndexType(subject.mediaType)
+    ? subjectBytes
+      ? parseManifest(subjectBytes, subject.mediaType, `${src.client.host}/${src.repository}@${subject.digest}`)
+          .manifests
+      : (await fetchParsed(src, subject.digest)).parsed.manifests
+    : [];
+  return Promise.all([subject, ...platforms].map((d) => scanSubject(src, d)));
+}
+
+/** Whether a scan found anything to copy. */
+export function foundReferrers(scans: SubjectScan[]): boolean {
+  return scans.some((s) => s.referrers.list.length > 0 || s.cosign.length > 0);
+}
+
 /**
  * Copies every referrer of `subject` (and theirs, to MAX_DEPTH): each as a graph by digest.
  * When the target does not index subjects itself (no OCI-Subject header, no referrers API),
  * its sha256-<hex> fallback index is merged with what we pushed, so tools find them there.
+ * `scans` (scanReferrers, read earlier) stand in for the first level's reads.
  */
 export async function copyReferrers(
   src: Endpoint,
   dst: Endpoint,
   subject: Descriptor,
   opts: GraphCopyOptions,
+  scans?: SubjectScan[],
 ): Promise<ReferrerCopyResult> {
   const result: ReferrerCopyResult = { copied: [], cosignTags: [], skippedCosignTags: [] };
   const visited = new Set<string>([subject.digest]);
-  const walk = async (of: Descriptor, depth: number): Promise<void> => {
+  const walk = async (of: Descriptor, depth: number, scanned?: SubjectScan): Promise<void> => {
     if (depth > MAX_DEPTH) return;
-    // cosign's tags are independent of OCI referrers: look for both at once.
-    await Promise.all([walkReferrers(of, depth), collectCosignTags(src, dst, of, opts, result)]);
+    const scan = scanned ?? (await scanSubject(src, of));
+    // cosign's tags are independent of OCI referrers: both at once.
+    await Promise.all([walkReferrers(of, depth, scan.referrers), copyCosignTags(src, dst, of, scan, opts, result)]);
   };
-  const walkReferrers = async (of: Descriptor, depth: number): Promise<void> => {
-    const found = await discoverReferrers(src, of.digest);
+  const walkReferrers = async (of: Descriptor, depth: number, found: SubjectScan['referrers']): Promise<void> => {
     const forFallback: Descriptor[] = [];
     for (const ref of found.list) {
       if (visited.has(ref.digest)) continue;
@@ -94,9 +139,8 @@ export async function copyReferrers(
       if (!targetIndexes) await mergeFallbackIndex(dst, of.digest, forFallback);
     }
   };
-  // Signatures and attestations may also hang off each platform of a multi-arch image.
-  const platforms = isIndexType(subject.mediaType) ? (await fetchParsed(src, subject.digest)).parsed.manifests : [];
-  await Promise.all([walk(subject, 1), ...platforms.map((p) => walk(p, 1))]);
+  const first = scans ?? (await scanReferrers(src, subject));
+  await Promise.all(first.map((scan) => walk(scan.subject, 1, scan)));
   return result;
 }
 
@@ -133,19 +177,16 @@ async function mergeFallbackIndex(dst: Endpoint, subjectDigest: string, add: Des
   await dst.client.putManifest(dst.repository, tag, bytes, MediaType.ociIndex);
 }
 
-async function collectCosignTags(
+async function copyCosignTags(
   src: Endpoint,
   dst: Endpoint,
   of: Descriptor,
+  scan: SubjectScan,
   opts: GraphCopyOptions,
   result: ReferrerCopyResult,
 ): Promise<void> {
-  const base = referrersTag(of.digest);
   await Promise.all(
-    COSIGN_SUFFIXES.map(async (suffix) => {
-      const tag = `${base}.${suffix}`;
-      const found = await src.client.resolve(src.repository, tag);
-      if (!found) return;
+    scan.cosign.map(async ({ tag, suffix, found }) => {
       const current = await dst.client.resolve(dst.repository, tag);
       if (current && current.digest !== found.digest) {
         result.skippedCosignTags.push({ tag, target: current.digest, source: found.digest });
