@@ -72,10 +72,12 @@ export function suiteFiles(dir = path.join(ROOT, 'out', 'test')): string[] {
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
 /**
- * The whole suite runs its files in parallel worker processes (mocha --parallel): about half of
- * its time is spent waiting on child processes, registries, Prometheus and Chromium, so one file per core
- * keeps both cores busy. Every test already binds port 0 and writes under mkdtemp,
- * which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially (bisecting a flake).
+ * The whole suite runs its files in parallel worker processes (mocha --parallel): a good part of its
+ * time is spent waiting on child processes, registries, Prometheus, Chromium and real clocks (a real
+ * Prometheus scraping every second, Retry-After answers), so one worker more than there are cores keeps
+ * the cores busy while a worker waits (2 cores: 3 jobs, 4:13 against 4:50 for 2). Every test already binds
+ * port 0 and writes under mkdtemp, which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially
+ * (bisecting a flake); MCDSO_TEST_JOBS=2 is the former default.
  */
 export function mochaArgs(
   argv: string[],
@@ -85,7 +87,7 @@ export function mochaArgs(
 ): string[] {
   const unit = argv.includes('--unit');
   const named = argv.filter((a) => a !== '--unit');
-  const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores));
+  const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores + 1));
   // Named files replace .mocharc.json's spec instead of adding to it, so its flags are repeated here.
   const base = ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending'];
   if (unit) return [...base, ...UNIT_TESTS, ...named];
