@@ -27,27 +27,32 @@ export const UNIT_TESTS = [
 ];
 
 /**
- * The files that take longest, longest first (serial wall and CPU per file, hooks included: the demo's
- * before hook runs the whole demo). Mocha's parallel runner hands files to free workers in the order given,
+ * The files that take longest, longest first (serial wall per file, hooks included: the demo's before hook
+ * runs the whole demo; files that mostly wait on real clocks, such as the Retry-After and Prometheus ones,
+ * hold a worker as long as busy ones and are listed by their wall time). Mocha's parallel runner hands files to free workers in the order given,
  * so these start first and the run ends on short files; in glob order, security/rerun.test.js (~30 s)
  * started near the end and one worker ran it alone.
  */
 export const SLOW_FIRST = [
   'out/test/demo/demo.test.js',
-  'out/test/canary/blue-green-kill.test.js',
   'out/test/security/rerun.test.js',
   'out/test/hub/hub-theme.test.js',
   'out/test/hub/hub-browser.test.js',
-  'out/test/canary/routers.test.js',
+  'out/test/reliability/keyvault-to-oci.test.js',
   'out/test/reliability/canary-shift.test.js',
-  'out/test/agent/kube-connections.test.js',
-  'out/test/security/leak-oci.test.js',
-  'out/test/agent/hostile-services.test.js',
+  'out/test/kv/packaged.test.js',
   'out/test/reliability/oracle-db-provision.test.js',
-  'out/test/canary/canary-run.test.js',
-  'out/test/agent/agent-proxy.test.js',
-  'out/test/security/leak-http.test.js',
+  'out/test/smoke/packaged.test.js',
+  'out/test/kv/leak-scan.test.js',
   'out/test/canary/prometheus-real.test.js',
+  'out/test/agent/agent-proxy.test.js',
+  'out/test/reliability/kv-lost-answers.test.js',
+  'out/test/canary/blue-green-kill.test.js',
+  'out/test/agent/kube-connections.test.js',
+  'out/test/agent/hostile-services.test.js',
+  'out/test/security/leak-oci.test.js',
+  'out/test/canary/canary-run.test.js',
+  'out/test/security/leak-http.test.js',
   'out/test/hub/hub-in-host.test.js',
 ];
 

@@ -39,7 +39,16 @@ export class TaskKubeConfig extends KubeConfig {
     const made = context.getAgent();
     if (!made || made.constructor !== https.Agent) return;
     const o = made.options;
-    const key = JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername]);
+    // client-node decodes caData into a new Buffer per call: compared as text, not as JSON arrays of bytes.
+    const text = (v: unknown): string =>
+      Buffer.isBuffer(v)
+        ? v.toString('latin1')
+        : Array.isArray(v)
+          ? v.map(text).join('\u0001')
+          : typeof v === 'object' && v !== null
+            ? JSON.stringify(v)
+            : String(v);
+    const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map(text).join('\u0000');
     let agent = this.agents.get(key);
     if (!agent) {
       agent = new https.Agent({ ...o, keepAlive: true });
