@@ -1,7 +1,8 @@
 import * as esbuild from 'esbuild';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../devkit/project';
+import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
 
 /**
@@ -140,4 +141,54 @@ if (require.main === module) {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}
+
+/**
+ * What buildHub's output depends on: the hub's sources and tsconfig, this script and the font subsetter
+ * (their compiled text), the locked dependency versions and the two environment variables it reads.
+ */
+function hubInputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (file: string): void => {
+    hash
+      .update(`${path.relative(ROOT, file)}\0`)
+      .update(fs.readFileSync(file))
+      .update('\0');
+  };
+  for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
+  for (const f of [__filename, path.join(__dirname, 'subset-icons.js'), path.join(ROOT, 'package-lock.json')]) add(f);
+  hash.update(`${process.env.MCDSO_HUB_CONNECT_SRC ?? ''}\0${process.env.MCDSO_HUB_NO_MINIFY ?? ''}`);
+  return hash.digest('hex').slice(0, 20);
+}
+
+/**
+ * buildHub for tests: the same output in stageDir/hub, built once per content of its inputs
+ * (hubInputsHash) under build/hub-cache and copied from there. Four test files each built the hub
+ * (esbuild and the icon-font subsetter, ~2.5 s of CPU each); an edit to the hub changes the hash, so a
+ * test never sees a stale hub. Parallel workers may build the same hash at once: each builds into its
+ * own directory and renames it into place; whichever rename lands first is used.
+ */
+export async function cachedHubBuild(stageDir: string): Promise<void> {
+  const cache = path.join(BUILD_ROOT, 'build', 'hub-cache');
+  const built = path.join(cache, hubInputsHash());
+  if (!fs.existsSync(built)) {
+    const tmp = `${built}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await buildHub(tmp);
+    try {
+      fs.renameSync(tmp, built);
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true }); // another worker's build landed first
+    }
+  }
+  const outDir = path.join(stageDir, 'hub');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.cpSync(path.join(built, 'hub'), outDir, { recursive: true });
 }

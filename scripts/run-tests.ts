@@ -27,27 +27,32 @@ export const UNIT_TESTS = [
 ];
 
 /**
- * The files that take longest, longest first (serial wall and CPU per file, hooks included: the demo's
- * before hook runs the whole demo). Mocha's parallel runner hands files to free workers in the order given,
+ * The files that take longest, longest first (serial wall per file, hooks included: the demo's before hook
+ * runs the whole demo; files that mostly wait on real clocks, such as the Retry-After and Prometheus ones,
+ * hold a worker as long as busy ones and are listed by their wall time). Mocha's parallel runner hands files to free workers in the order given,
  * so these start first and the run ends on short files; in glob order, security/rerun.test.js (~30 s)
  * started near the end and one worker ran it alone.
  */
 export const SLOW_FIRST = [
   'out/test/demo/demo.test.js',
-  'out/test/canary/blue-green-kill.test.js',
   'out/test/security/rerun.test.js',
   'out/test/hub/hub-theme.test.js',
   'out/test/hub/hub-browser.test.js',
-  'out/test/canary/routers.test.js',
+  'out/test/reliability/keyvault-to-oci.test.js',
   'out/test/reliability/canary-shift.test.js',
-  'out/test/agent/kube-connections.test.js',
-  'out/test/security/leak-oci.test.js',
-  'out/test/agent/hostile-services.test.js',
+  'out/test/kv/packaged.test.js',
   'out/test/reliability/oracle-db-provision.test.js',
-  'out/test/canary/canary-run.test.js',
-  'out/test/agent/agent-proxy.test.js',
-  'out/test/security/leak-http.test.js',
+  'out/test/smoke/packaged.test.js',
+  'out/test/kv/leak-scan.test.js',
   'out/test/canary/prometheus-real.test.js',
+  'out/test/agent/agent-proxy.test.js',
+  'out/test/reliability/kv-lost-answers.test.js',
+  'out/test/canary/blue-green-kill.test.js',
+  'out/test/agent/kube-connections.test.js',
+  'out/test/agent/hostile-services.test.js',
+  'out/test/security/leak-oci.test.js',
+  'out/test/canary/canary-run.test.js',
+  'out/test/security/leak-http.test.js',
   'out/test/hub/hub-in-host.test.js',
 ];
 
@@ -72,10 +77,12 @@ export function suiteFiles(dir = path.join(ROOT, 'out', 'test')): string[] {
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
 /**
- * The whole suite runs its files in parallel worker processes (mocha --parallel): about half of
- * its time is spent waiting on child processes, registries, Prometheus and Chromium, so one file per core
- * keeps both cores busy. Every test already binds port 0 and writes under mkdtemp,
- * which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially (bisecting a flake).
+ * The whole suite runs its files in parallel worker processes (mocha --parallel): a good part of its
+ * time is spent waiting on child processes, registries, Prometheus, Chromium and real clocks (a real
+ * Prometheus scraping every second, Retry-After answers), so one worker more than there are cores keeps
+ * the cores busy while a worker waits (2 cores: 3 jobs, 4:13 against 4:50 for 2). Every test already binds
+ * port 0 and writes under mkdtemp, which is what makes files independent. MCDSO_TEST_JOBS=1 runs serially
+ * (bisecting a flake); MCDSO_TEST_JOBS=2 is the former default.
  */
 export function mochaArgs(
   argv: string[],
@@ -85,7 +92,7 @@ export function mochaArgs(
 ): string[] {
   const unit = argv.includes('--unit');
   const named = argv.filter((a) => a !== '--unit');
-  const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores));
+  const jobs = Number(env.MCDSO_TEST_JOBS ?? Math.max(2, cores + 1));
   // Named files replace .mocharc.json's spec instead of adding to it, so its flags are repeated here.
   const base = ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending'];
   if (unit) return [...base, ...UNIT_TESTS, ...named];

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Runs npm scripts at the same time and fails if any fails: `npm test`'s pretest lints while it
- * packages (each is single-threaded, and the machine has two cores). The first script's output is
- * shown live; the others' is held and shown when they end, so the log never interleaves.
+ * Runs npm scripts at the same time and fails if any fails: `npm test` lints while it packages and
+ * then runs mocha (test:suite). Lint is one single-threaded process of ~100 s of CPU; packaging takes
+ * about half of that, so lint run beside packaging alone left one of two cores idle for the rest,
+ * while beside the suite it fills the time the suite's workers wait on servers and real clocks. The
+ * first script's output is shown live; the others' is held and shown when they end, so the log never
+ * interleaves. Arguments after `--` go to the first script (`npm test -- out/test/unit/*.test.js`).
  *
- *   node scripts/side-by-side.js <script> [<script> ...]
+ *   node scripts/side-by-side.js <script> [<script> ...] [-- <arguments of the first script>]
  *
  * Plain JavaScript, like system-deps.js: it runs before anything is compiled.
  */
@@ -13,9 +16,10 @@ const { spawn } = require('node:child_process');
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function run(script, live) {
+function run(script, live, args) {
   return new Promise((resolve) => {
-    const child = spawn(npm, ['run', '--silent', script], { stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const argv = ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])];
+    const child = spawn(npm, argv, { stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
     const held = [];
     if (!live) {
       child.stdout.on('data', (c) => held.push(c));
@@ -26,12 +30,15 @@ function run(script, live) {
   });
 }
 
-async function main(scripts) {
+async function main(argv) {
+  const dash = argv.indexOf('--');
+  const scripts = dash < 0 ? argv : argv.slice(0, dash);
+  const args = dash < 0 ? [] : argv.slice(dash + 1);
   if (!scripts.length) {
-    process.stderr.write('usage: node scripts/side-by-side.js <npm script> [<npm script> ...]\n');
+    process.stderr.write('usage: node scripts/side-by-side.js <npm script> [<npm script> ...] [-- <arguments>]\n');
     return 2;
   }
-  const results = await Promise.all(scripts.map((s, i) => run(s, i === 0)));
+  const results = await Promise.all(scripts.map((s, i) => run(s, i === 0, i === 0 ? args : [])));
   let failed = 0;
   for (const r of results) {
     if (r.held.length) process.stdout.write(Buffer.concat(r.held));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -51,6 +51,30 @@ export function ensureTestCa(): void {
 
 const issued = new Map<string, IssuedCert>();
 
+/**
+ * The leaf's RSA key for a set of names, kept under build/test-ca/keys beside the CA and reused by every
+ * later test process: an RSA 2048 key costs ~0.2 s of CPU to generate, the certificate ~10 ms to sign.
+ * The certificate is still signed afresh per process with the `days` asked, so expiry tests see their own
+ * dates; distinct names (client identities such as kv-sync-client and someone-else) keep distinct keys.
+ * Parallel workers may make the same key at once: each writes its own temporary file and renames it into
+ * place, and uses the key it read or made, so a certificate always matches the key returned with it.
+ */
+function leafKey(names: string[]): string {
+  const dir = path.join(TEST_CA_DIR, 'keys');
+  const file = path.join(dir, `${createHash('sha256').update(names.join(',')).digest('hex').slice(0, 16)}.pem`);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    fs.writeFileSync(tmp, pem, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    return pem;
+  }
+}
+
 /** A server certificate signed by the test CA; `days` may be small to test expiry warnings. */
 export function issueCert(opts: { names?: string[]; days?: number } = {}): IssuedCert {
   const names = opts.names ?? ['localhost', '127.0.0.1', '::1'];
@@ -67,7 +91,8 @@ export function issueCert(opts: { names?: string[]; days?: number } = {}): Issue
   const extPath = path.join(dir, 'ext.cnf');
   const san = names.map((n) => (/^[\d.]+$/.test(n) || n.includes(':') ? `IP:${n}` : `DNS:${n}`)).join(',');
   fs.writeFileSync(extPath, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${names[0]}`]);
+  fs.writeFileSync(keyPath, leafKey(names), { mode: 0o600 });
+  openssl(['req', '-new', '-key', keyPath, '-out', csrPath, '-subj', `/CN=${names[0]}`]);
   openssl([
     'x509',
     '-req',
@@ -93,6 +118,8 @@ export function issueCert(opts: { names?: string[]; days?: number } = {}): Issue
     key: fs.readFileSync(keyPath, 'utf8'),
     ca: fs.readFileSync(ca.cert, 'utf8'),
   };
+  // The PEMs are returned as text: the working files would otherwise pile up (hundreds of leaf-* per week).
+  fs.rmSync(dir, { recursive: true, force: true });
   issued.set(id, result);
   return result;
 }

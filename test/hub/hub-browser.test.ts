@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { filterHistory } from '../../hub/src/data/history';
-import { buildHub } from '../../scripts/build-hub';
+import { cachedHubBuild } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
@@ -120,7 +120,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-'));
-    await buildHub(hubDir);
+    await cachedHubBuild(hubDir);
     preview = await startHubPreview({
       records: data.records,
       timelines: data.timelines,

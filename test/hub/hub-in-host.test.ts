@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { buildHub } from '../../scripts/build-hub';
+import { cachedHubBuild } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
@@ -43,7 +43,7 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-host-'));
-    await buildHub(dir);
+    await cachedHubBuild(dir);
     await esbuild.build({
       entryPoints: [path.join(ROOT, 'devkit', 'ado-host', 'host.js')],
       outfile: path.join(dir, 'host', 'host.js'),

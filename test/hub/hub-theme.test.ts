@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildHub } from '../../scripts/build-hub';
+import { cachedHubBuild } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
@@ -67,7 +67,7 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-theme-'));
-    await buildHub(hubDir);
+    await cachedHubBuild(hubDir);
     preview = await startHubPreview({
       records: data.records,
       timelines: data.timelines,

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildHub } from '../../scripts/build-hub';
+import { cachedHubBuild } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
 import { ICON_FONT } from '../../scripts/subset-icons';
 import { launchChromium } from '../../devkit/browser';
@@ -47,7 +47,7 @@ describe('Promotions hub: subset icon fonts draw every icon the hub shows (Chrom
 
   before(async () => {
     hubDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-icons-'));
-    await buildHub(hubDir);
+    await cachedHubBuild(hubDir);
     const data = sampleData({ runs: 8, waiting: true, forged: true });
     preview = await startHubPreview({ ...data, hubDir: path.join(hubDir, 'hub') });
     browser = await launchChromium();

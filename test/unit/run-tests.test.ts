@@ -7,13 +7,14 @@ import { SLOW_FIRST, mochaArgs, slowFirst, suiteFiles } from '../../scripts/run-
 describe('test runner arguments (scripts/run-tests.ts)', () => {
   const has = (args: string[], ...seq: string[]) => args.join(' ').includes(seq.join(' '));
 
-  it('runs the whole suite in parallel, one job per core and at least two, with the forbid flags', () => {
+  it('runs the whole suite in parallel, one job more than cores, with the forbid flags', () => {
     const args = mochaArgs([], {}, 2);
-    assert.ok(has(args, '--parallel', '--jobs', '2'), args.join(' '));
+    assert.ok(has(args, '--parallel', '--jobs', '3'), args.join(' '));
     assert.ok(has(args, '--recursive', 'out/test/**/*.test.js'));
     assert.ok(args.includes('--forbid-only') && args.includes('--forbid-pending'));
     assert.ok(has(mochaArgs([], {}, 1), '--jobs', '2'), 'one core still overlaps the waits');
-    assert.ok(has(mochaArgs([], {}, 8), '--jobs', '8'));
+    assert.ok(has(mochaArgs([], {}, 8), '--jobs', '9'));
+    assert.ok(has(mochaArgs([], { MCDSO_TEST_JOBS: '2' }, 2), '--jobs', '2'));
   });
 
   it('MCDSO_TEST_JOBS=1 runs serially; named files replace the default spec; extra flags pass through', () => {
@@ -35,7 +36,7 @@ describe('test runner arguments (scripts/run-tests.ts)', () => {
     const files = ['out/test/a/x.test.js', SLOW_FIRST[2], 'out/test/b/y.test.js', SLOW_FIRST[0]];
     assert.deepEqual(slowFirst(files), [SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js', 'out/test/b/y.test.js']);
     const args = mochaArgs([], {}, 2, slowFirst(files));
-    assert.ok(has(args, '--jobs', '2', SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js'), args.join(' '));
+    assert.ok(has(args, '--jobs', '3', SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js'), args.join(' '));
   });
 
   it('SLOW_FIRST names existing test files, and the suite is every compiled .test.js under out/test', () => {

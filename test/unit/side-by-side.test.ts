@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../../devkit/project';
 
-/** scripts/side-by-side.js: `npm test`'s pretest packages and lints at once, and must fail if either fails. */
-describe('side-by-side npm scripts (pretest)', function () {
+/** scripts/side-by-side.js: `npm test` lints while it packages and runs the suite, and must fail if either fails. */
+describe('side-by-side npm scripts (npm test)', function () {
   this.timeout(30_000);
   const script = path.join(ROOT, 'scripts', 'side-by-side.js');
   let dir: string;
@@ -16,6 +16,7 @@ describe('side-by-side npm scripts (pretest)', function () {
       slow: 'node -e "setTimeout(()=>console.log(\'slow done\'),300)"',
       ok: 'node -e "console.log(\'ok done\')"',
       bad: 'node -e "console.error(\'bad says why\');process.exit(3)"',
+      args: 'node -e "console.log(\'args:\', JSON.stringify(process.argv.slice(1)))"',
     };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'sbs', version: '1.0.0', scripts }));
   });
@@ -39,6 +40,14 @@ describe('side-by-side npm scripts (pretest)', function () {
       assert.match(`${r.stdout}${r.stderr}`, /bad says why/);
       assert.doesNotMatch(r.stderr, /npm run ok failed/);
     }
+  });
+
+  it('passes the arguments after -- to the first script only (npm test -- <files>)', () => {
+    const r = run('args', 'args', '--', 'out/test/unit/a.test.js', '--grep', 'x y');
+    assert.equal(r.status, 0, r.stderr);
+    const seen = r.stdout.split('\n').filter((l) => l.startsWith('args:'));
+    assert.deepEqual(seen, ['args: ["out/test/unit/a.test.js","--grep","x y"]', 'args: []']);
+    assert.equal(run('args', '--').stdout.trim(), 'args: []');
   });
 
   it('refuses to run nothing', () => {

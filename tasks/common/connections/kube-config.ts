@@ -1,3 +1,4 @@
+import * as https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TokenCredential } from '@azure/core-auth';
 import { TaskError } from '../errors';
@@ -21,6 +22,40 @@ import { KubernetesConnection } from './kubernetes';
  */
 export class TaskKubeConfig extends KubeConfig {
   authHint?: string;
+  /** One keep-alive agent per set of TLS options (see applySecurityAuthentication). */
+  private readonly agents = new Map<string, https.Agent>();
+
+  /**
+   * client-node 1.x makes a new https.Agent for every API call (config.js applySecurityAuthentication →
+   * createAgent), so every call is a new TCP connection, TLS handshake and OpenSSL context, as kubectl never
+   * does. The agent it made is swapped for a kept-alive one with the same TLS options (CA, client cert,
+   * servername, rejectUnauthorized), so a run's calls share connections. Proxy agents (a cluster's
+   * proxy-url, the agent's proxy) are left as client-node made them.
+   */
+  override async applySecurityAuthentication(
+    context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
+  ): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const made = context.getAgent();
+    if (!made || made.constructor !== https.Agent) return;
+    const o = made.options;
+    // client-node decodes caData into a new Buffer per call: compared as text, not as JSON arrays of bytes.
+    const text = (v: unknown): string =>
+      Buffer.isBuffer(v)
+        ? v.toString('latin1')
+        : Array.isArray(v)
+          ? v.map(text).join('\u0001')
+          : typeof v === 'object' && v !== null
+            ? JSON.stringify(v)
+            : String(v);
+    const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map(text).join('\u0000');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new https.Agent({ ...o, keepAlive: true });
+      this.agents.set(key, agent);
+    }
+    context.setAgent(agent);
+  }
 }
 
 /** What building a KubeConfig may need besides the connection: ARM and Entra calls for AKS. */
