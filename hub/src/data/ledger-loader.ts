@@ -69,8 +69,12 @@ export interface LoadOptions {
   readers?: number;
   /** Cache bound (runs); default MAX_CACHED_RUNS. */
   maxCachedRuns?: number;
-  /** Called after each batch but the last, with everything read so far. */
-  onPartial?: (data: HubData, done: number, total: number) => void;
+  /**
+   * Called after each batch but the last, with everything read so far. A promise it returns holds the
+   * next reads until it settles: the view that is not mounted yet renders the first matrix before the
+   * rest of the load sends requests (the first render's cost and request count do not depend on timing).
+   */
+  onPartial?: (data: HubData, done: number, total: number) => void | Promise<void>;
 }
 
 export interface LoadResult {
@@ -282,7 +286,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
       }
       if (checkpoints.has(++done)) {
         await checkpoint();
-        options.onPartial?.(compose(), done, toRead.length);
+        await options.onPartial?.(compose(), done, toRead.length);
       }
     }
   };
@@ -294,7 +298,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     // The first matrix: the index's records plus the new runs. Then the proof of deployment and the
     // chunks, for history.
     await checkpoint();
-    options.onPartial?.(compose(), done, toRead.length);
+    await options.onPartial?.(compose(), done, toRead.length);
     if (fromIndex) environments = await environmentsRead;
     docs = await store.getAll().catch(() => [] as CacheDoc[]);
     for (const d of docs) docsById.set(d.id, d);

@@ -136,11 +136,13 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
   // The benchmark reads this mark: time from navigation to the first committed matrix (a layout
   // effect runs right after the commit; a passive one could wait behind the next long task).
   React.useLayoutEffect(() => {
+    // This load's data is on screen: the load may go on sending requests (data/preload.ts).
+    if (data || error) props.first?.rendered();
     if (!data || tab !== 'matrix') return;
     if (performance.getEntriesByName('mcd-matrix-rendered').length === 0) performance.mark('mcd-matrix-rendered');
     if (!loading && performance.getEntriesByName('mcd-matrix-complete').length === 0)
       performance.mark('mcd-matrix-complete');
-  }, [data, tab, loading]);
+  }, [data, error, tab, loading, props.first]);
 
   // What is not the first matrix (filter controls, environment comparison) renders a frame after it.
   const settled = useAfterFirstPaint(!!matrix);

@@ -39,7 +39,7 @@ export function HubHeader(props: { onRefresh(): void }): JSX.Element {
               iconProps={{ iconName: 'Refresh' }}
               ariaLabel="Refresh promotion records"
               ariaRoleDescription="button"
-              onClick={props.onRefresh}
+              onClick={() => props.onRefresh()}
             />
             {/* Where HeaderCommandBar puts its (empty) overflow button: the same spacing. */}
             <div className="overflow-button-empty-div" />
