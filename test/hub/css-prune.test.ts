@@ -84,6 +84,8 @@ const STYLES = `Promise.all(document.getAnimations().map((a) => {
 })).then(() => {
   const out = [];
   for (const el of document.querySelectorAll('body, body *')) {
+    // Screen-reader announcements come and go with timing (azure-devops-ui's live regions): not drawn.
+    if (el.closest('.visually-hidden')) continue;
     const s = getComputedStyle(el);
     const props = [];
     for (let i = 0; i < s.length; i++) props.push(s[i] + ':' + s.getPropertyValue(s[i]));

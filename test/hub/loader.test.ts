@@ -121,8 +121,9 @@ describe('hub data: loading with the run cache', () => {
     let release: () => void = () => undefined;
     const view = new Promise<void>((resolve) => (release = resolve));
     let atFirst = -1;
+    const store = new MemoryDocumentStore();
     const loading = loadHubData(
-      { api: cold.api, store: new MemoryDocumentStore() },
+      { api: cold.api, store },
       {
         onPartial: () => {
           if (atFirst >= 0) return undefined;
@@ -136,10 +137,13 @@ describe('hub data: loading with the run cache', () => {
     assert.ok(atFirst > 0, 'a first partial load was handed over');
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(cold.api.rest.requests, atFirst, cold.rec.log.slice(atFirst).join('\n'));
+    assert.equal(store.docs.size, 0, 'the first batch is cached once the view has it, not before (a request too)');
     release();
     const result = await loading;
     assert.ok(cold.api.rest.requests > atFirst + 40, 'the rest of the runs are read once it settles');
     assert.equal(result.data.records.length, records.length);
+    await result.persisted;
+    assert.ok(store.docs.has('index'));
   });
 
   it('the project-shared cache shows a user only runs of pipelines they can read', async () => {
