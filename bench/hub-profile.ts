@@ -30,6 +30,68 @@ function printProfile(profile: { nodes: CpuNode[]; samples?: number[]; timeDelta
   console.log(top.map(([k, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${k}`).join('\n'));
 }
 
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { data?: { frame?: string; name?: string } };
+}
+
+/** Trace event names → the breakdown's buckets (main thread, top-level slices only). */
+const BUCKETS: [RegExp, string][] = [
+  [/^(v8\.compile|v8\.compileModule|CompileScript|CompileCode|v8\.parseOnBackground)/, 'JS parse/compile'],
+  [/^(EvaluateScript|v8\.evaluateModule|FunctionCall|TimerFire|EventDispatch|RunMicrotasks|FireAnimationFrame|v8\.run)/,
+    'JS run'],
+  [/^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|InvalidateLayout|ScheduleStyleRecalculation)/,
+    'style'],
+  [/^(Layout|UpdateLayerTree|PrePaint)/, 'layout'],
+  [/^(Paint|CompositeLayers|Commit|RasterTask)/, 'paint'],
+  [/^(ParseHTML)/, 'HTML parse'],
+  [/^(MinorGC|MajorGC|V8\.GC)/, 'GC'],
+];
+
+/**
+ * Main-thread time of the renderer between navigation start and the first-matrix mark, by kind
+ * (HUB_PROFILE_TRACE=1, last load): nested slices are attributed to the innermost bucketed kind.
+ */
+function printTrace(events: TraceEvent[]): void {
+  const mark = events.find((e) => e.name === 'mcd-matrix-rendered');
+  const nav = events
+    .filter((e) => e.name === 'navigationStart' && e.pid === mark?.pid && e.ts < mark.ts)
+    .sort((a, b) => b.ts - a.ts)[0];
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.data === undefined && e.ph === 'M' &&
+    (e.args as { name?: string } | undefined)?.name === 'CrRendererMain' && e.pid === mark?.pid);
+  if (!mark || !nav || !main) {
+    console.log('trace: marks or main thread not found');
+    return;
+  }
+  const slices = events
+    .filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.ts >= nav.ts && e.ts < mark.ts)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const kind = (name: string): string | undefined => BUCKETS.find(([re]) => re.test(name))?.[1];
+  // Self time of each slice (its duration less its children's), to its innermost bucketed ancestor-or-self.
+  const totals = new Map<string, number>();
+  const stack: { end: number; bucket: string }[] = [];
+  for (const s of slices) {
+    while (stack.length && stack[stack.length - 1].end <= s.ts) stack.pop();
+    const end = Math.min(s.ts + (s.dur ?? 0), mark.ts);
+    const parent = stack[stack.length - 1];
+    const bucket = kind(s.name) ?? parent?.bucket ?? `other: ${s.name}`;
+    totals.set(bucket, (totals.get(bucket) ?? 0) + (end - s.ts));
+    if (parent) totals.set(parent.bucket, (totals.get(parent.bucket) ?? 0) - (end - s.ts));
+    stack.push({ end, bucket });
+  }
+  const busy = [...totals.values()].reduce((a, b) => a + b, 0);
+  console.log(`main thread to the first matrix (${Math.round((mark.ts - nav.ts) / 1000)} ms): busy ` +
+    `${Math.round(busy / 1000)} ms, idle ${Math.round((mark.ts - nav.ts - busy) / 1000)} ms`);
+  for (const [k, us] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 16))
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-prof-'));
   await buildHub(dir);
@@ -43,12 +105,18 @@ async function main(): Promise<void> {
   });
   const browser = await launchChromium();
   try {
-    const labels = ['cold', 'warm', 'warm', 'warm'];
+    const labels = (process.env.HUB_PROFILE_LOADS ?? 'cold,warm,warm,warm').split(',');
     for (const [i, label] of labels.entries()) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       // HUB_PROFILE_CPU=1: where the main thread's time goes in the last load (JS functions by self time).
       const profiled = process.env.HUB_PROFILE_CPU === '1' && i === labels.length - 1;
+      const traced = process.env.HUB_PROFILE_TRACE === '1' && i === labels.length - 1;
+      if (traced)
+        await browser.startTracing(page, {
+          categories: ['devtools.timeline', 'blink.user_timing', 'v8', 'disabled-by-default-devtools.timeline',
+            '__metadata', 'loading', 'v8.execute', 'disabled-by-default-v8.compile', 'blink', 'blink.resource'],
+        });
       const cdp = profiled ? await context.newCDPSession(page) : undefined;
       if (cdp) {
         await cdp.send('Profiler.enable');
@@ -91,6 +159,8 @@ async function main(): Promise<void> {
       })()`);
       console.log(`--- ${label}\n${report}`);
       if (cpu) printProfile(cpu);
+      if (traced) printTrace((JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] })
+        .traceEvents);
       await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, {
         timeout: 300_000,
         polling: 200,

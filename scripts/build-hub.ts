@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
+import { classVocabulary, pruneCss } from './prune-css';
 
 /**
  * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
@@ -69,7 +70,12 @@ function page(name: string, title: string, csp: string, preload: string[]): stri
  * Returns esbuild's metafile: scripts/sbom.ts lists the npm packages the hub bundles from it.
  * `root`: another checkout's hub (bench/hub-load.ts builds a baseline to measure side by side).
  */
-export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.Metafile> {
+export interface BuildHubOptions {
+  /** Keep azure-devops-ui's whole stylesheet (test/hub/css-prune.test.ts compares the two). Default true. */
+  pruneCss?: boolean;
+}
+
+export async function buildHub(stageDir: string, root = ROOT, options: BuildHubOptions = {}): Promise<esbuild.Metafile> {
   const outDir = path.join(stageDir, 'hub');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
@@ -102,7 +108,14 @@ export async function buildHub(stageDir: string, root = ROOT): Promise<esbuild.M
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) {
     const preload = moduleClosure(result.metafile, outDir, p.name);
-    fs.writeFileSync(path.join(outDir, `${p.name}.html`), page(p.name, p.title, csp, preload));
+    const html = page(p.name, p.title, csp, preload);
+    fs.writeFileSync(path.join(outDir, `${p.name}.html`), html);
+    // Only the rules the page's own scripts can match (scripts/prune-css.ts): less to parse and match.
+    if (options.pruneCss !== false && process.env.MCDSO_HUB_NO_PRUNE !== '1') {
+      const cssFile = path.join(outDir, `${p.name}.css`);
+      const scripts = [`${p.name}.js`, ...preload].map((f) => fs.readFileSync(path.join(outDir, f), 'utf8'));
+      fs.writeFileSync(cssFile, pruneCss(fs.readFileSync(cssFile, 'utf8'), classVocabulary([html, ...scripts])));
+    }
   }
   await subsetIconFonts(outDir);
   return result.metafile;

@@ -50,7 +50,7 @@ const root = document.getElementById('root')!;
 context()
   .then(async (ctx) => {
     performance.mark('mcd-context');
-    const first = startLoad(ctx);
+    const first = startLoad(ctx, true);
     // The UI's code (preloaded and compiled from the page's modulepreload links) is evaluated only now,
     // with the first requests already sent: its long task overlaps their round trip, not delays it.
     const ui = import('./ui/mount-hub');

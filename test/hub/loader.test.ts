@@ -114,6 +114,38 @@ describe('hub data: loading with the run cache', () => {
     assert.equal(result.data.records.length, records.length);
   });
 
+  it('cold: a promise from onPartial holds every later request until it settles (the first render comes first)', async () => {
+    const { records, timelines } = sampleData({ runs: 40 });
+    const ado = new FakeAdo({ records, timelines, unrelatedRuns: 50 });
+    const cold = fakeAdoApi(ado);
+    let release: () => void = () => undefined;
+    const view = new Promise<void>((resolve) => (release = resolve));
+    let atFirst = -1;
+    const store = new MemoryDocumentStore();
+    const loading = loadHubData(
+      { api: cold.api, store },
+      {
+        onPartial: () => {
+          if (atFirst >= 0) return undefined;
+          atFirst = cold.api.rest.requests;
+          return view;
+        },
+      },
+    );
+    // However long the view takes (its code still being evaluated), no request goes out meanwhile.
+    for (let i = 0; i < 50 && atFirst < 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(atFirst > 0, 'a first partial load was handed over');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(cold.api.rest.requests, atFirst, cold.rec.log.slice(atFirst).join('\n'));
+    assert.equal(store.docs.size, 0, 'the first batch is cached once the view has it, not before (a request too)');
+    release();
+    const result = await loading;
+    assert.ok(cold.api.rest.requests > atFirst + 40, 'the rest of the runs are read once it settles');
+    assert.equal(result.data.records.length, records.length);
+    await result.persisted;
+    assert.ok(store.docs.has('index'));
+  });
+
   it('the project-shared cache shows a user only runs of pipelines they can read', async () => {
     const { records, timelines } = sampleData({ runs: 6 });
     const other = laterRun(records, '1041', 1050, HOUR).map((r) => ({
@@ -254,8 +286,9 @@ describe('hub data: loading with the run cache', () => {
       {
         firstBatch: 10,
         batch: 20,
-        onPartial: (d, done, total) =>
-          partials.push({ runs: d.runs.map((e) => e.run.id), done, total, stageOrder: d.stageOrder }),
+        onPartial: (d, done, total) => {
+          partials.push({ runs: d.runs.map((e) => e.run.id), done, total, stageOrder: d.stageOrder });
+        },
       },
     );
     await result.persisted;

@@ -69,8 +69,12 @@ export interface LoadOptions {
   readers?: number;
   /** Cache bound (runs); default MAX_CACHED_RUNS. */
   maxCachedRuns?: number;
-  /** Called after each batch but the last, with everything read so far. */
-  onPartial?: (data: HubData, done: number, total: number) => void;
+  /**
+   * Called after each batch but the last, with everything read so far. A promise it returns holds the
+   * next reads until it settles: the view that is not mounted yet renders the first matrix before the
+   * rest of the load sends requests (the first render's cost and request count do not depend on timing).
+   */
+  onPartial?: (data: HubData, done: number, total: number) => void | Promise<void>;
 }
 
 export interface LoadResult {
@@ -195,6 +199,8 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   const docsById = new Map(docs.map((d) => [d.id, d]));
   let snap = snapshot;
   let persisting: Promise<void> = Promise.resolve();
+  /** Cache writes queued at a checkpoint wait for the view to have rendered what it was handed (below). */
+  let viewGate: Promise<void> = Promise.resolve();
   // Warm loads write only once the chunks are read (new runs fill the newest chunk).
   let canWrite = !warm;
   const persist = (plan: { writes: CacheDoc[]; deletes: string[] }): void => {
@@ -203,6 +209,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     for (const id of plan.deletes) docsById.delete(id);
     snap = readSnapshot([...docsById.values()]);
     persisting = persisting
+      .then(() => viewGate)
       .then(() => store.put(plan.writes))
       .then(() => (plan.deletes.length ? store.delete(plan.deletes) : undefined))
       .catch(() => undefined);
@@ -253,6 +260,20 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     unsaved = [];
     persist(planWrites(snap, batch.filter((e) => e.run.status === 'completed').map(slim)));
   };
+  /**
+   * A checkpoint handed to the view: its cache writes, like every later request, go out only once the
+   * view has rendered it (when onPartial's promise settles): the first render's request count is fixed.
+   */
+  const handOver = async (): Promise<void> => {
+    let open: () => void = () => undefined;
+    viewGate = new Promise<void>((resolve) => (open = resolve));
+    try {
+      await checkpoint();
+      await options.onPartial?.(compose(), done, toRead.length);
+    } finally {
+      open();
+    }
+  };
   const candidate = toRead.find((r) => r.status === 'completed' && rank(r) > 0);
   // (A run in progress, read first, brings its stage order with the timeline read for its gates.)
   if (
@@ -281,8 +302,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
         partial.push({ runId: run.id, reason: err instanceof Error ? err.message : String(err) });
       }
       if (checkpoints.has(++done)) {
-        await checkpoint();
-        options.onPartial?.(compose(), done, toRead.length);
+        await handOver();
       }
     }
   };
@@ -293,8 +313,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   if (warm) {
     // The first matrix: the index's records plus the new runs. Then the proof of deployment and the
     // chunks, for history.
-    await checkpoint();
-    options.onPartial?.(compose(), done, toRead.length);
+    await handOver();
     if (fromIndex) environments = await environmentsRead;
     docs = await store.getAll().catch(() => [] as CacheDoc[]);
     for (const d of docs) docsById.set(d.id, d);

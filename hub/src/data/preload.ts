@@ -18,11 +18,43 @@ export interface LoadHandle {
   subscribe(listener: (state: LoadState) => void): () => void;
   /** What happened so far: the UI's first render shows it at once (no empty render, then the data). */
   current(): LoadState;
+  /**
+   * The view has committed a render of the data (or error): a load that handed it partial data goes on
+   * reading. Until then (the UI's code still loading) it holds its next requests, so the first matrix
+   * always renders before them, whichever came first.
+   */
+  rendered(): void;
 }
 
-export function startLoad(ctx: HubContext): LoadHandle {
+/**
+ * Longest the load holds its next reads for a view that has not rendered its data yet (its code still
+ * being evaluated): never stalled by a view that does not come.
+ */
+const VIEW_WAIT_MS = 3000;
+
+/**
+ * `holdForView`: the boot script's load, started before the view exists, holds its next requests after
+ * the first partial data until the view has rendered it (`rendered()`). A mounted view's loads (Refresh)
+ * render every partial synchronously in their listener: nothing to wait for.
+ */
+export function startLoad(ctx: HubContext, holdForView = false): LoadHandle {
   let state: LoadState = {};
   const listeners = new Set<(s: LoadState) => void>();
+  let rendered = !holdForView;
+  let viewRendered: () => void = () => undefined;
+  const shown = new Promise<void>((resolve) => {
+    viewRendered = () => {
+      rendered = true;
+      resolve();
+    };
+  });
+  let waiting: Promise<void> | undefined;
+  /** The first partial data waits for the view (bounded); later ones go on at once. */
+  const untilShown = (): Promise<void> | undefined => {
+    if (rendered) return undefined;
+    waiting ??= Promise.race([shown, new Promise<void>((resolve) => setTimeout(resolve, VIEW_WAIT_MS))]);
+    return waiting;
+  };
   const set = (next: LoadState): void => {
     if (next.data && !state.data) performance.mark('mcd-data-first');
     state = next;
@@ -30,7 +62,13 @@ export function startLoad(ctx: HubContext): LoadHandle {
   };
   loadHubData(
     { api: ctx.api, store: ctx.store },
-    { onPartial: (data, done, total) => set({ data, loading: [done, total] }) },
+    {
+      onPartial: (data, done, total) => {
+        set({ data, loading: [done, total] });
+        // The rest of the load's requests come after the view has rendered this (the first matrix).
+        return untilShown();
+      },
+    },
   ).then(
     (result) => {
       set({ data: result.data });
@@ -41,6 +79,7 @@ export function startLoad(ctx: HubContext): LoadHandle {
   );
   return {
     current: () => state,
+    rendered: () => viewRendered(),
     subscribe(listener) {
       listeners.add(listener);
       if (state.data || state.error) listener(state);

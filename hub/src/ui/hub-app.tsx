@@ -1,6 +1,7 @@
 /** The Promotions hub: Matrix, History and Run views over one load of the ledger. */
 import * as React from 'react';
-import { Header, TitleSize } from 'azure-devops-ui/Header';
+// First, where azure-devops-ui's Header was: its command bar's stylesheet precedes Button's in the bundle.
+import { HubHeader } from './hub-header';
 import { Page } from 'azure-devops-ui/Page';
 import { Spinner, SpinnerSize } from 'azure-devops-ui/Spinner';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
@@ -27,6 +28,7 @@ import {
   toParams,
 } from './hub-filter';
 import { RunPicker } from './run-picker';
+import { useAfterFirstPaint } from './after-paint';
 
 type TabId = 'matrix' | 'history' | 'run';
 const MATRIX_LISTS: ListKey[] = ['pipeline', 'environment', 'artifact'];
@@ -134,11 +136,16 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
   // The benchmark reads this mark: time from navigation to the first committed matrix (a layout
   // effect runs right after the commit; a passive one could wait behind the next long task).
   React.useLayoutEffect(() => {
+    // This load's data is on screen: the load may go on sending requests (data/preload.ts).
+    if (data || error) props.first?.rendered();
     if (!data || tab !== 'matrix') return;
     if (performance.getEntriesByName('mcd-matrix-rendered').length === 0) performance.mark('mcd-matrix-rendered');
     if (!loading && performance.getEntriesByName('mcd-matrix-complete').length === 0)
       performance.mark('mcd-matrix-complete');
-  }, [data, tab, loading]);
+  }, [data, error, tab, loading, props.first]);
+
+  // What is not the first matrix (filter controls, environment comparison) renders a frame after it.
+  const settled = useAfterFirstPaint(!!matrix);
 
   const openRun = (id: number): void => {
     setRunId(id);
@@ -147,21 +154,7 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
 
   return (
     <Page className="mcd-page flex-grow">
-      <Header
-        title="Promotions"
-        titleSize={TitleSize.Large}
-        description="Which version is where, who approved it, and what each promotion did."
-        commandBarItems={[
-          {
-            id: 'refresh',
-            text: 'Refresh',
-            important: true,
-            iconProps: { iconName: 'Refresh' },
-            onActivate: refresh,
-            ariaLabel: 'Refresh promotion records',
-          },
-        ]}
-      />
+      <HubHeader onRefresh={refresh} />
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as TabId)} tabSize={TabSize.Tall}>
         <Tab id="matrix" name="Matrix" />
         <Tab id="history" name="History" />
@@ -202,7 +195,11 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 </span>
               </MessageCard>
             ) : null}
-            {tab !== 'run' ? (
+            {tab !== 'run' && !settled ? (
+              // The filter bar's place is kept while it waits a frame: the matrix below does not move.
+              <div className="vss-FilterBar mcd-filterbar mcd-filterbar-slot" aria-hidden="true" />
+            ) : null}
+            {tab !== 'run' && settled ? (
               <HubFilterBar
                 value={filter}
                 onChange={setFilter}
@@ -229,7 +226,7 @@ export function HubApp(props: { ctx: HubContext; first?: LoadHandle }): JSX.Elem
                 }}
               />
             ) : null}
-            {tab === 'matrix' && fullMatrix ? <EnvironmentDiff matrix={fullMatrix} /> : null}
+            {tab === 'matrix' && fullMatrix && settled ? <EnvironmentDiff matrix={fullMatrix} /> : null}
             {tab === 'history' ? (
               <HistoryView
                 records={data.records}

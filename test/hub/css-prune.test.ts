@@ -1,0 +1,247 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildHub } from '../../scripts/build-hub';
+import {
+  classUsed,
+  classVocabulary,
+  parseCss,
+  pruneCss,
+  requiredClasses,
+  selectorsOf,
+  splitSelectors,
+} from '../../scripts/prune-css';
+import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
+import { ROOT } from '../../devkit/project';
+import { launchChromium } from '../../devkit/browser';
+import { NEWEST_RUN, sampleData } from '../../devkit/ado-host/sample-data';
+
+describe('hub build: stylesheet pruned to the classes the bundle can use', () => {
+  it('parses minified CSS: rules, grouping at-rules, statements, strings and escapes with braces', () => {
+    const css =
+      '@charset "utf-8";.a{content:"}{"}@media (x){.b,.c:not(.d){color:red}}@font-face{src:url(f.woff)}.e\\:f{x:1}';
+    assert.deepEqual(parseCss(css), [
+      { prelude: '@charset "utf-8"' },
+      { prelude: '.a', body: 'content:"}{"' },
+      { prelude: '@media (x)', body: '.b,.c:not(.d){color:red}' },
+      { prelude: '@font-face', body: 'src:url(f.woff)' },
+      { prelude: '.e\\:f', body: 'x:1' },
+    ]);
+    assert.deepEqual(splitSelectors('.a,.b:is(.c,.d),[x="1,2"]'), ['.a', '.b:is(.c,.d)', '[x="1,2"]']);
+    assert.deepEqual(selectorsOf(css), ['.a', '.b', '.c:not(.d)', '.e\\:f']);
+  });
+
+  it('requires the classes outside functional pseudo-classes and attribute selectors', () => {
+    const table: [string, string[]][] = [
+      ['.bolt-button.primary:hover>.x', ['bolt-button', 'primary', 'x']],
+      ['.a:not(.never)', ['a']],
+      ['div:is(.p,.q) .r', ['r']],
+      ['[class*="x.y"] .z', ['z']],
+      ['.e\\:f', ['e:f']],
+      ['body', []],
+    ];
+    for (const [selector, classes] of table) assert.deepEqual(requiredClasses(selector), classes, selector);
+  });
+
+  it('counts a class as used whole, or assembled from a literal piece and another word of the scripts', () => {
+    const v = classVocabulary([
+      'x.className = "bolt-button primary"; const d = "depth-" + n; const i = "ms-Icon--" + name; n = 8;',
+      'const c = `mcd-filter-${k}`; k = "pipeline"; name = "Refresh"; s = base + "-focused"; base = "bolt-pill";',
+    ]);
+    const table: [string, boolean][] = [
+      ['bolt-button', true],
+      ['primary', true],
+      ['depth-8', true],
+      ['depth-16', false],
+      ['ms-Icon--Refresh', true],
+      ['ms-Icon--Airplane', false],
+      ['mcd-filter-pipeline', true],
+      ['bolt-pill-focused', true],
+      ['bolt-never-rendered', false],
+    ];
+    for (const [name, used] of table) assert.equal(classUsed(name, v), used, name);
+    assert.equal(
+      pruneCss('.bolt-button{a:1}.unused,.primary{b:2}@media (x){.unused{c:3}}.primary:not(.unused){d:4}.gone{e:5}', v),
+      '.bolt-button{a:1}.primary{b:2}.primary:not(.unused){d:4}',
+    );
+  });
+});
+
+/**
+ * Every element's computed style (all properties, custom ones too), in document order, once transitions
+ * have ended: two builds must draw the same.
+ */
+const STYLES = `Promise.all(document.getAnimations().map((a) => {
+  // Endless ones (spinners, the running-status icon) held at their start; transitions run to their end.
+  if (!a.effect || a.effect.getComputedTiming().endTime === Infinity) {
+    a.pause();
+    a.currentTime = 0;
+    return undefined;
+  }
+  return a.finished.catch(() => undefined);
+})).then(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body, body *')) {
+    // Screen-reader announcements come and go with timing (azure-devops-ui's live regions): not drawn.
+    if (el.closest('.visually-hidden')) continue;
+    const s = getComputedStyle(el);
+    const props = [];
+    for (let i = 0; i < s.length; i++) props.push(s[i] + ':' + s.getPropertyValue(s[i]));
+    props.sort();
+    out.push({ el: el.tagName + '.' + String(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className), style: props.join(';') });
+  }
+  return out;
+})`;
+
+type Styles = { el: string; style: string }[];
+
+/** Elements whose computed styles differ, each with a few of the properties that do (empty: drawn the same). */
+function differences(want: Styles, got: Styles): string[] {
+  const at = want.findIndex((w, i) => got[i]?.el !== w.el);
+  assert.ok(
+    at < 0 && got.length === want.length,
+    `not the same elements at ${at}: ${JSON.stringify([want.slice(at - 2, at + 3).map((e) => e.el), got.slice(at - 2, at + 3).map((e) => e.el)])}`,
+  );
+  return want.flatMap((w, i) => {
+    if (w.style === got[i].style) return [];
+    const g = new Set(got[i].style.split(';'));
+    const h = new Set(w.style.split(';'));
+    const lost = w.style.split(';').filter((p) => !g.has(p));
+    const gained = got[i].style.split(';').filter((p) => !h.has(p));
+    return [`${w.el}: ${lost.slice(0, 3).join('; ')} → ${gained.slice(0, 3).join('; ')}`];
+  });
+}
+
+describe('Promotions hub: the pruned stylesheet draws what the whole one draws (Chromium)', function () {
+  this.timeout(300_000);
+  let browser: Browser;
+  let dir: string;
+  let whole: HubPreview;
+  let pruned: HubPreview;
+  let wholeCss: string;
+  const data = sampleData({ runs: 12, waiting: true, forged: true });
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcdso-hub-css-'));
+    await buildHub(path.join(dir, 'whole'), ROOT, { pruneCss: false });
+    await buildHub(path.join(dir, 'pruned'));
+    wholeCss = fs.readFileSync(path.join(dir, 'whole', 'hub', 'hub.css'), 'utf8');
+    const start = (hubDir: string): Promise<HubPreview> =>
+      startHubPreview({
+        records: data.records,
+        timelines: data.timelines,
+        inProgress: data.inProgress,
+        extraBuilds: data.extraBuilds,
+        hubDir,
+      });
+    whole = await start(path.join(dir, 'whole', 'hub'));
+    pruned = await start(path.join(dir, 'pruned', 'hub'));
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await whole?.stop();
+    await pruned?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships far less CSS than the whole azure-devops-ui stylesheet', () => {
+    for (const name of ['hub', 'run-tab']) {
+      const before = fs.statSync(path.join(dir, 'whole', 'hub', `${name}.css`)).size;
+      const after = fs.statSync(path.join(dir, 'pruned', 'hub', `${name}.css`)).size;
+      console.log(`      ${name}.css: ${Math.round(before / 1024)} KiB → ${Math.round(after / 1024)} KiB`);
+      assert.ok(after < before * 0.65, `${name}.css ${after} of ${before} bytes`);
+    }
+  });
+
+  /** The views and open menus a person reaches, each a state whose styles are compared. */
+  async function walk(page: Page, visit: (state: string) => Promise<void>): Promise<void> {
+    await page.waitForSelector('[data-testid=matrix]');
+    await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
+    await page.waitForSelector('[data-testid=env-diff]');
+    await visit('matrix');
+    await page.click('.mcd-filter-pipeline button');
+    await page.waitForSelector('[role=option]');
+    await visit('matrix, pipeline filter open');
+    await page.keyboard.press('Escape');
+    await page.click('[role=tab]:has-text("History")');
+    await page.waitForSelector('[data-testid=history]');
+    await visit('history');
+    await page.click('[role=tab]:has-text("Run")');
+    await page.waitForSelector('[data-testid=record]');
+    await visit('run');
+  }
+
+  async function open(url: string, forcedColors: boolean): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    if (forcedColors) await page.emulateMedia({ forcedColors: 'active' });
+    await page.goto(url);
+    return page;
+  }
+
+  for (const [theme, forced] of [
+    ['light', false],
+    ['dark', false],
+    ['high-contrast', false],
+    ['light', true],
+  ] as const) {
+    const label = `${theme}${forced ? ', forced colors' : ''}`;
+    it(`${label}: every element's computed style is the same in Matrix (filter open), History and Run`, async () => {
+      const a = await open(`${whole.url}&theme=${theme}`, forced);
+      const b = await open(`${pruned.url}&theme=${theme}`, forced);
+      const states: Record<string, Styles> = {};
+      await walk(a, async (state) => {
+        await a.evaluate('document.fonts.ready');
+        states[state] = await a.evaluate(STYLES);
+      });
+      let compared = 0;
+      await walk(b, async (state) => {
+        await b.evaluate('document.fonts.ready');
+        const got = await b.evaluate<Styles>(STYLES);
+        const want = states[state];
+        assert.deepEqual(differences(want, got), [], `${label} ${state}: styles differ`);
+        compared += want.length;
+      });
+      assert.ok(compared > 400, `${compared} elements compared`);
+      console.log(`      ${label}: ${compared} elements drawn the same`);
+      await a.context().close();
+      await b.context().close();
+    });
+  }
+
+  it('every selector of the whole stylesheet that matches an element of the rendered hub is kept', async () => {
+    const prunedSelectors = new Set(selectorsOf(fs.readFileSync(path.join(dir, 'pruned', 'hub', 'hub.css'), 'utf8')));
+    // State pseudo-classes and pseudo-elements dropped (in the page): does the element structure match?
+    const page = await open(`${whole.url}&theme=light`, false);
+    const matched = new Set<string>();
+    const sels = selectorsOf(wholeCss);
+    await walk(page, async () => {
+      const hits = await page.evaluate<boolean[]>(
+        `(${JSON.stringify(sels)}).map((s) => { s = s.replace(/::?(before|after|placeholder|selection|-webkit-[\\w-]+|-moz-[\\w-]+|-ms-[\\w-]+)/g, '').replace(/:(hover|focus|focus-visible|focus-within|active|visited|checked|disabled|enabled)/g, ''); try { return !!document.querySelector(s || '*'); } catch { return false; } })`,
+      );
+      hits.forEach((hit, i) => hit && matched.add(sels[i]));
+    });
+    await page.context().close();
+    assert.ok(matched.size > 200, `${matched.size} selectors match the rendered hub`);
+    const lost = [...matched].filter((s) => !prunedSelectors.has(s));
+    assert.deepEqual(lost, [], 'selectors that match the hub but were pruned');
+  });
+
+  it('the run tab (pipeline run page) draws the same with its pruned stylesheet', async () => {
+    const a = await open(whole.runTabUrl(NEWEST_RUN), false);
+    const b = await open(pruned.runTabUrl(NEWEST_RUN), false);
+    for (const p of [a, b]) {
+      await p.waitForSelector('[data-testid=record]');
+      await p.evaluate('document.fonts.ready');
+    }
+    const want = await a.evaluate<Styles>(STYLES);
+    const got = await b.evaluate<Styles>(STYLES);
+    assert.ok(want.length > 50, `${want.length} elements`);
+    assert.deepEqual(differences(want, got), []);
+    await a.context().close();
+    await b.context().close();
+  });
+});
