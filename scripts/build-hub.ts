@@ -165,8 +165,8 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * What buildHub's output depends on: the hub's sources and tsconfig, this script and the font subsetter
- * (their compiled text), the locked dependency versions and the two environment variables it reads.
+ * What buildHub's output depends on: the hub's sources and tsconfig, this script, the font subsetter and the
+ * CSS pruner (their compiled text), the locked dependency versions and the environment variables it reads.
  */
 function hubInputsHash(): string {
   const hash = createHash('sha256');
@@ -177,8 +177,10 @@ function hubInputsHash(): string {
       .update('\0');
   };
   for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
-  for (const f of [__filename, path.join(__dirname, 'subset-icons.js'), path.join(ROOT, 'package-lock.json')]) add(f);
-  hash.update(`${process.env.MCDSO_HUB_CONNECT_SRC ?? ''}\0${process.env.MCDSO_HUB_NO_MINIFY ?? ''}`);
+  const scripts = ['subset-icons.js', 'prune-css.js'].map((f) => path.join(__dirname, f));
+  for (const f of [__filename, ...scripts, path.join(ROOT, 'package-lock.json')]) add(f);
+  for (const name of ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'])
+    hash.update(`${process.env[name] ?? ''}\0`);
   return hash.digest('hex').slice(0, 20);
 }
 
