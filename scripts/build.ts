@@ -72,7 +72,8 @@ const lazyExecutor: esbuild.Plugin = {
       path.basename(args.importer) === 'definition.ts' ? { ...lazy, path: './execute.js' } : undefined,
     );
     // tasks/<Name>/lazy-*.ts: SDK-heavy code only some runs need (AcrPromote: the Azure SDKs, for
-    // import mode and ACR tokens only), bundled apart and loaded with `await import('./lazy-…')`.
+    // import mode and ACR tokens only; OracleDbProvision: one bundle per backend), bundled apart and
+    // loaded with `await import('./lazy-…')`.
     build.onResolve({ filter: /^\.\/lazy-[\w-]+$/ }, (args) => ({ ...lazy, path: `${args.path}.js` }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)});`,

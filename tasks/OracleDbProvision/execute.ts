@@ -1,18 +1,30 @@
 import { format } from 'node:util';
 import { TaskContext, TaskOutcome } from '../common/runner';
 import { BackendDeps, BackendFactory } from './backend';
-import { createOciBackend } from './oci/backend';
-import { createOperatorBackend } from './operator/backend';
 import { OracleDbProvisionOptions } from './options';
-import { executeWith } from './run-plan';
+import { PublishCredentials, executeWith } from './run-plan';
+
+/** A backend and the publishing it runs with, each loaded only when used. */
+interface BackendKind {
+  readonly load: () => Promise<BackendFactory>;
+  readonly publish: () => Promise<PublishCredentials>;
+}
 
 /**
  * The executor bundle (loaded only once the inputs are valid): picks how to reach the database
- * and runs the shared look → plan → act loop.
+ * and runs the shared look → plan → act loop. Each backend's SDKs are a bundle of their own
+ * (lazy-*.ts, scripts/build.ts): an OCI API run never loads @kubernetes/client-node, an operator
+ * run never loads the OCI SDKs, and execute.js holds neither.
  */
-export const BACKENDS: Record<OracleDbProvisionOptions['target'], BackendFactory> = {
-  ociApi: createOciBackend,
-  operator: createOperatorBackend,
+export const BACKENDS: Record<OracleDbProvisionOptions['target'], BackendKind> = {
+  ociApi: {
+    load: async () => (await import('./lazy-oci')).createOciBackend,
+    publish: async () => (await import('./lazy-publish')).publishCredentials,
+  },
+  operator: {
+    load: async () => (await import('./lazy-operator')).createOperatorBackend,
+    publish: async () => (await import('./lazy-operator')).publishCredentials,
+  },
 };
 
 export async function executeOracleDbProvision(
@@ -25,7 +37,9 @@ export async function executeOracleDbProvision(
   const warn = console.warn;
   console.warn = (...args: unknown[]): void => ctx.host.debug(ctx.secrets.redact(format(...args)));
   try {
-    return await executeWith(ctx, o, await BACKENDS[o.target](ctx, o, deps));
+    const kind = BACKENDS[o.target];
+    const backend = await (await kind.load())(ctx, o, deps);
+    return await executeWith(ctx, o, backend, kind.publish);
   } finally {
     console.warn = warn;
   }

@@ -6,7 +6,10 @@ import { OracleDbProvisionOptions } from './options';
 import { describeStep, isMissing, planAction } from './plan';
 import { driftReport } from './drift';
 import { chooseConnectionString, consumerGroupOf } from './tns';
-import { publishCredentials } from './publish/publish';
+import type { publishCredentials } from './publish/publish';
+
+/** Publishing, loaded with the backend that needs it (execute.ts): Kubernetes and Azure SDKs only when asked. */
+export type PublishCredentials = typeof publishCredentials;
 
 /** OCI generates a wallet only for a database that is AVAILABLE or STOPPED. */
 function requirePublishable(db: DbState): void {
@@ -55,6 +58,7 @@ export async function executeWith(
   ctx: TaskContext,
   o: OracleDbProvisionOptions,
   backend: DbBackend,
+  loadPublish: () => Promise<PublishCredentials>,
 ): Promise<TaskOutcome> {
   const desired = desiredFrom(o);
   const started = Date.now();
@@ -161,7 +165,7 @@ export async function executeWith(
     if (o.publish) {
       requirePublishable(current!);
       const material = await backend.publishMaterial(current!);
-      details.published = await publishCredentials(ctx, o, current!, profile, material);
+      details.published = await (await loadPublish())(ctx, o, current!, profile, material);
     }
   }
   if (walletPath) outputs.walletPath = walletPath;

@@ -1,0 +1,2 @@
+/** The OCI API backend (oci-database, oci-workrequests, oci-secrets, oci-common), bundled apart (execute.ts). */
+export { createOciBackend } from './oci/backend';
