@@ -44,10 +44,11 @@ interface TraceEvent {
 /** Trace event names → the breakdown's buckets (main thread, top-level slices only). */
 const BUCKETS: [RegExp, string][] = [
   [/^(v8\.compile|v8\.compileModule|CompileScript|CompileCode|v8\.parseOnBackground)/, 'JS parse/compile'],
-  [/^(EvaluateScript|v8\.evaluateModule|FunctionCall|TimerFire|EventDispatch|RunMicrotasks|FireAnimationFrame|v8\.run)/,
-    'JS run'],
-  [/^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|InvalidateLayout|ScheduleStyleRecalculation)/,
-    'style'],
+  [
+    /^(EvaluateScript|v8\.evaluateModule|FunctionCall|TimerFire|EventDispatch|RunMicrotasks|FireAnimationFrame|v8\.run)/,
+    'JS run',
+  ],
+  [/^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|InvalidateLayout|ScheduleStyleRecalculation)/, 'style'],
   [/^(Layout|UpdateLayerTree|PrePaint)/, 'layout'],
   [/^(Paint|CompositeLayers|Commit|RasterTask)/, 'paint'],
   [/^(ParseHTML)/, 'HTML parse'],
@@ -63,8 +64,14 @@ function printTrace(events: TraceEvent[]): void {
   const nav = events
     .filter((e) => e.name === 'navigationStart' && e.pid === mark?.pid && e.ts < mark.ts)
     .sort((a, b) => b.ts - a.ts)[0];
-  const main = events.find((e) => e.name === 'thread_name' && e.args?.data === undefined && e.ph === 'M' &&
-    (e.args as { name?: string } | undefined)?.name === 'CrRendererMain' && e.pid === mark?.pid);
+  const main = events.find(
+    (e) =>
+      e.name === 'thread_name' &&
+      e.args?.data === undefined &&
+      e.ph === 'M' &&
+      (e.args as { name?: string } | undefined)?.name === 'CrRendererMain' &&
+      e.pid === mark?.pid,
+  );
   if (!mark || !nav || !main) {
     console.log('trace: marks or main thread not found');
     return;
@@ -86,8 +93,10 @@ function printTrace(events: TraceEvent[]): void {
     stack.push({ end, bucket });
   }
   const busy = [...totals.values()].reduce((a, b) => a + b, 0);
-  console.log(`main thread to the first matrix (${Math.round((mark.ts - nav.ts) / 1000)} ms): busy ` +
-    `${Math.round(busy / 1000)} ms, idle ${Math.round((mark.ts - nav.ts - busy) / 1000)} ms`);
+  console.log(
+    `main thread to the first matrix (${Math.round((mark.ts - nav.ts) / 1000)} ms): busy ` +
+      `${Math.round(busy / 1000)} ms, idle ${Math.round((mark.ts - nav.ts - busy) / 1000)} ms`,
+  );
   for (const [k, us] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 16))
     console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
 }
@@ -114,8 +123,18 @@ async function main(): Promise<void> {
       const traced = process.env.HUB_PROFILE_TRACE === '1' && i === labels.length - 1;
       if (traced)
         await browser.startTracing(page, {
-          categories: ['devtools.timeline', 'blink.user_timing', 'v8', 'disabled-by-default-devtools.timeline',
-            '__metadata', 'loading', 'v8.execute', 'disabled-by-default-v8.compile', 'blink', 'blink.resource'],
+          categories: [
+            'devtools.timeline',
+            'blink.user_timing',
+            'v8',
+            'disabled-by-default-devtools.timeline',
+            '__metadata',
+            'loading',
+            'v8.execute',
+            'disabled-by-default-v8.compile',
+            'blink',
+            'blink.resource',
+          ],
         });
       const cdp = profiled ? await context.newCDPSession(page) : undefined;
       if (cdp) {
@@ -159,8 +178,8 @@ async function main(): Promise<void> {
       })()`);
       console.log(`--- ${label}\n${report}`);
       if (cpu) printProfile(cpu);
-      if (traced) printTrace((JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] })
-        .traceEvents);
+      if (traced)
+        printTrace((JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents);
       await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, {
         timeout: 300_000,
         polling: 200,

@@ -75,7 +75,11 @@ export interface BuildHubOptions {
   pruneCss?: boolean;
 }
 
-export async function buildHub(stageDir: string, root = ROOT, options: BuildHubOptions = {}): Promise<esbuild.Metafile> {
+export async function buildHub(
+  stageDir: string,
+  root = ROOT,
+  options: BuildHubOptions = {},
+): Promise<esbuild.Metafile> {
   const outDir = path.join(stageDir, 'hub');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });

@@ -25,7 +25,10 @@ describe('OracleDbProvision packaged: each backend loads only its own bundle', f
   const bundlesLoaded = (file: string): string[] => {
     const dir = packagedTaskDir('OracleDbProvision');
     const lines = fs.readFileSync(file, 'utf8').split('\n');
-    assert.ok(lines.some((l) => l === `File ${path.join(dir, 'index.js')}`), 'the preload saw the run');
+    assert.ok(
+      lines.some((l) => l === `File ${path.join(dir, 'index.js')}`),
+      'the preload saw the run',
+    );
     return BUNDLES.filter((b) => lines.includes(`File ${path.join(dir, b)}`));
   };
   const traced = () => {
