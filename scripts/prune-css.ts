@@ -65,22 +65,31 @@ export function parseCss(css: string): CssNode[] {
   return nodes.filter((n) => n.prelude || n.body !== undefined);
 }
 
-/** Splits at top-level commas (not inside parentheses, brackets or strings). */
-export function splitSelectors(list: string): string[] {
-  const out: string[] = [];
+/**
+ * Calls `visit` for each character outside strings, escapes, parentheses and brackets, in order; `visit` may
+ * return the index to continue after (it consumed more than one character).
+ */
+function forEachTopLevel(text: string, visit: (c: string, i: number) => number | void): void {
   let depth = 0;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
-    if (c === '"' || c === "'") i = skipString(list, i) - 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") i = skipString(text, i) - 1;
     else if (c === '\\') i++;
     else if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(list.slice(start, i).trim());
-      start = i + 1;
-    }
+    else if (depth === 0) i = visit(c, i) ?? i;
   }
+}
+
+/** Splits at top-level commas (not inside parentheses, brackets or strings). */
+export function splitSelectors(list: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  forEachTopLevel(list, (c, i) => {
+    if (c !== ',') return;
+    out.push(list.slice(start, i).trim());
+    start = i + 1;
+  });
   out.push(list.slice(start).trim());
   return out.filter(Boolean);
 }
@@ -88,21 +97,13 @@ export function splitSelectors(list: string): string[] {
 /** Classes a selector requires: those outside functional pseudo-classes, attribute selectors and strings. */
 export function requiredClasses(selector: string): string[] {
   const classes: string[] = [];
-  let depth = 0;
-  for (let i = 0; i < selector.length; i++) {
-    const c = selector[i];
-    if (c === '"' || c === "'") i = skipString(selector, i) - 1;
-    else if (c === '\\') i++;
-    else if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === '.' && depth === 0) {
-      const m = /^(?:\\.|[\w-])+/.exec(selector.slice(i + 1));
-      if (m) {
-        classes.push(m[0].replace(/\\(.)/g, '$1'));
-        i += m[0].length;
-      }
-    }
-  }
+  forEachTopLevel(selector, (c, i) => {
+    if (c !== '.') return;
+    const m = /^(?:\\.|[\w-])+/.exec(selector.slice(i + 1));
+    if (!m) return;
+    classes.push(m[0].replace(/\\(.)/g, '$1'));
+    return i + m[0].length;
+  });
   return classes;
 }
 

@@ -3,7 +3,7 @@ import { packagedTaskDir } from '../../devkit/agent/vsix';
 import { EntraEmulator, startEntra } from '../../devkit/emulators/entra';
 import { KubeApiServer } from '../../devkit/emulators/kube-apiserver';
 import { HostileService, startHostileService } from '../../devkit/stand-ins/hostile-service';
-import { CANARY_IMAGE, CANARY_RUN, NS, startKube } from '../../devkit/stand-ins/kube-fixture';
+import { CANARY_RUN, startKube } from '../../devkit/stand-ins/kube-fixture';
 import { KvWorld, startWorld } from '../../devkit/stand-ins/kv-world';
 import { issueCert } from '../../devkit/support/test-ca';
 import { ociEndpoint } from '../../devkit/support/oci-test-key';
@@ -89,15 +89,9 @@ describe('agent model: hostile services cannot issue pipeline commands (all five
       runTaskLikeAgent({
         taskDir: packagedTaskDir('CanaryShift'),
         inputs: {
+          ...CANARY_RUN,
           kubernetesServiceConnection: 'aks',
           azureSubscriptionEndpoint: 'arm',
-          namespace: NS,
-          action: 'run',
-          deployment: 'web',
-          service: 'web',
-          trafficRouter: 'gatewayApi',
-          route: 'web',
-          image: CANARY_IMAGE,
           steps: '50, 100',
           rolloutTimeoutSeconds: '60',
         },
