@@ -49,6 +49,24 @@ async function waitForRegistry(url: string, child: ChildProcess, log: () => stri
   throw new Error(`docker-registry did not start: ${log()}`);
 }
 
+/**
+ * A test run that dies without its after() hooks must not leave registries behind. One process 'exit'
+ * listener for all of them: a bench holds a dozen registries at once, and a listener each passed Node's
+ * limit of 10 (MaxListenersExceededWarning on stderr).
+ */
+const live = new Set<ChildProcess>();
+function reapOnExit(child: ChildProcess): void {
+  if (live.size === 0) process.once('exit', reapAll);
+  live.add(child);
+  child.once('exit', () => {
+    live.delete(child);
+    if (live.size === 0) process.removeListener('exit', reapAll);
+  });
+}
+function reapAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 export async function startLocalRegistry(opts: {
   name: string;
   verifyAadToken?: (t: string) => Promise<string | undefined>;
@@ -97,12 +115,7 @@ export async function startLocalRegistry(opts: {
     const child = spawn(requireTool('docker-registry'), ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // A test run that dies without its after() hooks must not leave registries behind.
-    const reap = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    child.once('exit', () => process.removeListener('exit', reap));
+    reapOnExit(child);
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitForRegistry(url, child, () => stderr);
