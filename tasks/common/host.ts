@@ -1,3 +1,4 @@
+import type { RecordRun } from './record/schema';
 /**
  * Everything the runtime needs from the agent, behind one interface: the real one wraps
  * task-lib (agent-host.ts); tests pass a recording host and read what the task did.
@@ -39,22 +40,11 @@ export interface TaskHost {
   exit(code: number): void;
 }
 
-/** The run a record belongs to, from the agent's predefined variables. */
-export interface RunInfo {
-  collectionUri?: string;
-  project?: string;
-  pipeline?: string;
-  definitionId?: string;
-  buildId?: string;
-  buildNumber?: string;
-  stage?: string;
-  stageAttempt?: string;
-  job?: string;
-  environment?: string;
-  requestedFor?: string;
-  sourceBranch?: string;
-  sourceVersion?: string;
-}
+/**
+ * The run a record belongs to, from the agent's predefined variables: the record schema's own shape, so what the
+ * runner reads is exactly what a record carries.
+ */
+export type RunInfo = RecordRun;
 
 const RUN_VARIABLES: Record<keyof RunInfo, string> = {
   collectionUri: 'System.CollectionUri',
