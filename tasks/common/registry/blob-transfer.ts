@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { TaskError } from '../errors';
 import { networkErrorCode } from '../http';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../retry-policy';
 import { retrying } from '../retrying';
 import { CHUNKED_FROM_BYTES, CHUNK_BYTES, uploadInChunks } from './chunked-upload';
-import { RegistryClient, UploadStart } from './client';
+import { RegistryClient } from './client';
 import { Descriptor } from './media-types';
 
 export type BlobOutcome = 'present' | 'mounted' | 'copied';
@@ -80,19 +80,6 @@ export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) =>
   });
 }
 
-const PENDING: unique symbol = Symbol('pending');
-
-/** Undoes a transfer started before the target's HEAD answered, once it says "present" (or fails). */
-async function dropSpeculation(
-  dst: RegistryClient,
-  opening: Promise<Readable> | undefined,
-  starting: Promise<UploadStart>,
-): Promise<void> {
-  void opening?.then((b) => b.destroy()).catch(() => undefined);
-  const start = await starting.catch(() => undefined);
-  if (start && !start.mounted) await dst.cancelUpload(start.location);
-}
-
 /** HTTP statuses that only say "not now" or "try again", for which a whole blob transfer is restarted. */
 function transientStatus(err: unknown): number | undefined {
   const status = (err as { status?: unknown }).status;
@@ -100,11 +87,10 @@ function transientStatus(err: unknown): number | undefined {
 }
 
 /**
- * Puts one blob into the target: HEAD (present → nothing moves; while it is unanswered, the source GET
- * and the upload POST already go out, a round trip less on a first copy), cross-repository mount inside
- * one registry, else a streamed monolithic upload (small blobs) or a chunked one whose chunks resume from
- * the registry's offset (large blobs, chunked-upload.ts). A failed transfer that cannot be resumed is
- * restarted whole (new upload session, new source GET) under the shared retry policy.
+ * Puts one blob into the target: HEAD first (present → nothing moves), cross-repository mount
+ * inside one registry, else a streamed monolithic upload (small blobs) or a chunked one whose chunks
+ * resume from the registry's offset (large blobs, chunked-upload.ts). A failed transfer that cannot be
+ * resumed is restarted whole (new upload session) under the shared retry policy.
  */
 export async function transferBlob(
   src: RegistryClient,
@@ -114,46 +100,20 @@ export async function transferBlob(
   descriptor: Descriptor,
   deps: BlobTransferDeps,
 ): Promise<BlobOutcome> {
+  if (await (deps.present ?? dst.hasBlob(dstRepo, descriptor.digest))) return 'present';
   const sameRegistry = src.host === dst.host;
-  const mount = sameRegistry && srcRepo !== dstRepo;
-  const check = deps.present ?? dst.hasBlob(dstRepo, descriptor.digest);
-  // Settled already: decided at once. Still pending (the usual first copy): the transfer's source GET and
-  // upload POST go out now, beside the HEAD, and wait for its answer before a byte moves (see attempt).
-  const early = await Promise.race([check, Promise.resolve(PENDING)]);
-  if (early === true || (early === PENDING && mount && (await check))) return 'present';
-  let unanswered = early === PENDING && !mount ? check : undefined;
   // Only a failed transfer is restarted; a failure to open the upload session was already retried by the client.
   let transferring = false;
   const attempt = async (): Promise<BlobOutcome> => {
     transferring = false;
+    const mount = sameRegistry && srcRepo !== dstRepo;
     // Between two registries the source GET goes out with the upload POST (one round trip less per blob;
     // the response waits, paused, until the upload starts); a mount needs no bytes, so it goes alone.
     const opening = mount ? undefined : src.openBlob(srcRepo, descriptor);
     opening?.catch(() => undefined);
-    const starting = dst.startUpload(dstRepo, mount ? { repository: srcRepo, digest: descriptor.digest } : undefined);
-    starting.catch(() => undefined);
-    const gate = unanswered;
-    unanswered = undefined;
-    // The HEAD's "present" drops both requests unread: the source answer's socket is closed before more
-    // than its buffers' worth moved, and the empty session is deleted (DELETE on its Location: distribution's
-    // CancelBlobUpload, registry/handlers/blobupload.go). A source or target that fails them does not fail a
-    // blob the target already has (as when they were never sent).
-    if (gate) {
-      let present: boolean;
-      try {
-        present = await gate;
-      } catch (err) {
-        await dropSpeculation(dst, opening, starting);
-        throw err;
-      }
-      if (present) {
-        await dropSpeculation(dst, opening, starting);
-        return 'present';
-      }
-    }
     let start: Awaited<ReturnType<RegistryClient['startUpload']>>;
     try {
-      start = await starting;
+      start = await dst.startUpload(dstRepo, mount ? { repository: srcRepo, digest: descriptor.digest } : undefined);
     } catch (err) {
       void opening?.then((b) => b.destroy()).catch(() => undefined);
       throw err;
