@@ -173,26 +173,31 @@ export async function promoteByCopy(req: PromoteRequest, deps: PromoteDeps): Pro
     });
     return { ...result, digestChanged: { from: root.digest, to: subset.descriptor.digest, why } };
   }
-  // The source's referrers and cosign tags are read while the blobs move, not after them.
-  const scanning = req.includeReferrers ? scanReferrers(src, root, source.bytes) : undefined;
-  scanning?.catch(() => undefined);
+  let scanning: Promise<SubjectScan[]> | undefined;
+  const scan = (): Promise<SubjectScan[]> | undefined =>
+    (scanning ??= req.includeReferrers ? scanReferrers(src, root, source.bytes) : undefined);
   let taggedWithRoot: string | undefined;
-  const pushed = await copyGraph(src, dst, root, graphOpts, {
+  const copying = copyGraph(src, dst, root, graphOpts, {
     manifest: source,
     // A target tag already pointing at the root means the target holds the whole image.
     inTarget: tags.unchanged.length > 0,
     // With no referrer to land between the image and its tags, the root goes in under its first tag: that
     // PUT is then the promotion's last step anyway (the tags-last rule holds), and one round trip is saved.
     pushAs: async () => {
-      if (!tags.move.length || (scanning && foundReferrers(await scanning))) return undefined;
+      const scanned = scan();
+      if (!tags.move.length || (scanned && foundReferrers(await scanned))) return undefined;
       return (taggedWithRoot = tags.move[0]);
     },
   });
+  // The source's referrers and cosign tags are read while the blobs move, not after them; asked just after
+  // the copy's target HEADs, so that those (on the way to the first byte) are written to their sockets first.
+  scan()?.catch(() => undefined);
+  const pushed = await copying;
   if (!pushed.length)
     deps.info(`${dst.client.host}/${dst.repository}@${root.digest} is already in the target: nothing to copy.`);
   // The root's bytes, as read from the source, serve the tags: no second GET of the same manifest.
   return finishPromotion(req, deps, root, tags, stats, graphOpts, undefined, source.bytes, {
-    scans: await scanning,
+    scans: await scan(),
     taggedWithRoot,
   });
 }

@@ -198,6 +198,23 @@ describe('registry: digest verification on the fly', () => {
     assert.rejects(drain({ digest, size: 3 }, [data]), /longer than the 3 bytes/));
   it('fails on a short body', async () =>
     assert.rejects(drain({ digest, size: data.length + 1 }, [data]), DigestMismatchError));
+  it('withholds the chunk that completes a corrupt blob: the upload never gets its last bytes', async () => {
+    const wrong = Buffer.from(data);
+    wrong[0] ^= 1;
+    const passed: Buffer[] = [];
+    const verifier = verifyingStream({ mediaType: 'x', digest, size: data.length });
+    verifier.on('data', (c: Buffer) => passed.push(c));
+    const done = new Promise((resolve, reject) => verifier.on('error', reject).on('end', resolve));
+    verifier.write(wrong.subarray(0, 4));
+    verifier.end(wrong.subarray(4));
+    await assert.rejects(done, DigestMismatchError);
+    assert.equal(Buffer.concat(passed).length, 4, 'only the chunk before the last one passed');
+  });
+  it('an empty blob: passes with the empty digest, fails with another', async () => {
+    const empty = `sha256:${createHash('sha256').update(Buffer.alloc(0)).digest('hex')}`;
+    assert.equal(await drain({ digest: empty, size: 0 }, []), 0);
+    await assert.rejects(drain({ digest: D1, size: 0 }, []), DigestMismatchError);
+  });
   it('24 MiB in 64 KiB reads, sha256 and sha512', async () => {
     const big = Buffer.alloc(24 << 20);
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);

@@ -31,14 +31,24 @@ export interface BlobTransferDeps {
 export class DigestMismatchError extends TaskError {}
 
 /**
- * Hashes a blob while it streams from source to target and fails the stream, before its end
- * reaches the target, when the content is not what the digest promises: the upload is then
- * aborted and never committed. Nothing is buffered beyond the chunk in flight.
+ * Hashes a blob while it streams from source to target and withholds its last bytes until length and
+ * digest match: a corrupt blob's upload never receives the Content-Length it announced, so the registry
+ * cannot complete it whatever it checks itself (distribution's PutBlobUploadComplete returns before Commit
+ * when copyFullPayload read less than Content-Length from a closed client: registry/handlers/blobupload.go,
+ * helpers.go), and the stream's error aborts the request. Nothing is buffered beyond the chunk in flight.
  */
 export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) => void): Transform {
   const [algorithm, expectedHex] = descriptor.digest.split(':');
   const hash = createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
   let size = 0;
+  const corrupt = (actual: string): DigestMismatchError =>
+    new DigestMismatchError(
+      `Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`,
+      'Nothing was tagged; check the source registry.',
+    );
+  // An empty blob has no chunk to withhold: its digest is checked now, and its end passes only if it matched.
+  const emptyDigest = descriptor.size === 0 ? hash.digest('hex') : undefined;
+  let verified = emptyDigest === expectedHex;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
@@ -51,21 +61,21 @@ export function verifyingStream(descriptor: Descriptor, onBytes?: (n: number) =>
         return;
       }
       hash.update(chunk);
+      if (size === descriptor.size) {
+        // The chunk that completes the blob passes only once the whole blob is proven.
+        const actual = hash.digest('hex');
+        if (actual !== expectedHex) {
+          callback(corrupt(actual));
+          return;
+        }
+        verified = true;
+      }
       onBytes?.(chunk.length);
       callback(null, chunk);
     },
     flush(callback) {
-      const actual = hash.digest('hex');
-      if (size !== descriptor.size || actual !== expectedHex) {
-        callback(
-          new DigestMismatchError(
-            `Blob ${descriptor.digest} from the source has ${size} bytes with digest ${algorithm}:${actual}: the source served corrupt content.`,
-            'Nothing was tagged; check the source registry.',
-          ),
-        );
-        return;
-      }
-      callback();
+      // Unverified here: a short body (its digest never reached), or an empty blob with the wrong digest.
+      callback(verified ? undefined : corrupt(emptyDigest ?? hash.digest('hex')));
     },
   });
 }
