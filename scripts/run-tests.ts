@@ -38,6 +38,7 @@ export const SLOW_FIRST = [
   'out/test/security/rerun.test.js',
   'out/test/hub/hub-theme.test.js',
   'out/test/hub/hub-browser.test.js',
+  'out/test/hub/css-prune.test.js',
   'out/test/reliability/keyvault-to-oci.test.js',
   'out/test/reliability/canary-shift.test.js',
   'out/test/kv/packaged.test.js',
@@ -53,6 +54,7 @@ export const SLOW_FIRST = [
   'out/test/security/leak-oci.test.js',
   'out/test/canary/canary-run.test.js',
   'out/test/security/leak-http.test.js',
+  'out/test/acr/verify.test.js',
   'out/test/hub/hub-in-host.test.js',
 ];
 
