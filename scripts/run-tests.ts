@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../devkit/project';
 import { caPaths, ensureTestCa } from '../devkit/support/test-ca';
+import { readFileTimes } from './file-times';
 
 /**
  * Runs mocha with NODE_EXTRA_CA_CERTS set to the test CA: Node reads it only at start-up, so it
@@ -27,6 +28,7 @@ export const UNIT_TESTS = [
 ];
 
 /**
+ * The order until the files' own times are known (longestFirst, scripts/file-times.ts: a clean clone's first run).
  * The files that take longest, longest first (serial wall per file, hooks included: the demo's before hook
  * runs the whole demo; files that mostly wait on real clocks, such as the Retry-After and Prometheus ones,
  * hold a worker as long as busy ones and are listed by their wall time). Mocha's parallel runner hands files to free workers in the order given,
@@ -38,6 +40,7 @@ export const SLOW_FIRST = [
   'out/test/security/rerun.test.js',
   'out/test/hub/hub-theme.test.js',
   'out/test/hub/hub-browser.test.js',
+  'out/test/hub/css-prune.test.js',
   'out/test/reliability/keyvault-to-oci.test.js',
   'out/test/reliability/canary-shift.test.js',
   'out/test/kv/packaged.test.js',
@@ -53,6 +56,7 @@ export const SLOW_FIRST = [
   'out/test/security/leak-oci.test.js',
   'out/test/canary/canary-run.test.js',
   'out/test/security/leak-http.test.js',
+  'out/test/acr/verify.test.js',
   'out/test/hub/hub-in-host.test.js',
 ];
 
@@ -66,6 +70,18 @@ export function slowFirst(files: string[]): string[] {
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
     .map((x) => x.f);
+}
+
+/**
+ * `files` longest first by their times in the runs so far (scripts/file-times.ts), once at least `cover` of
+ * them were timed: files not timed yet (new ones) go first, in slowFirst order, since one of them may be long.
+ * With fewer timed (a clean clone, or only a few files run so far), slowFirst's order.
+ */
+export function longestFirst(files: string[], times: Map<string, number>, cover = 0.9): string[] {
+  const timed = files.filter((f) => times.has(f));
+  if (timed.length < files.length * cover) return slowFirst(files);
+  const untimed = slowFirst(files.filter((f) => !times.has(f)));
+  return [...untimed, ...timed.sort((a, b) => times.get(b)! - times.get(a)! || a.localeCompare(b))];
 }
 
 /** Every out/test/**\/*.test.js, relative to ROOT, sorted (the order the glob gives). */
@@ -97,13 +113,18 @@ export function mochaArgs(
   const base = ['--no-config', '--timeout', '30000', '--forbid-only', '--forbid-pending'];
   if (unit) return [...base, ...UNIT_TESTS, ...named];
   const files = named.some((a) => /\.js$|\*/.test(a)) ? named : [...suite, ...named];
-  const parallel = jobs > 1 && !named.includes('--parallel') ? ['--parallel', '--jobs', String(jobs)] : [];
+  // Each file's wall time is recorded (scripts/file-times.ts) for the next run's order.
+  const parallel =
+    jobs > 1 && !named.includes('--parallel')
+      ? ['--require', 'out/scripts/file-times.js', '--parallel', '--jobs', String(jobs)]
+      : [];
   return [...base, ...parallel, ...files];
 }
 
 if (require.main === module) {
   ensureTestCa(); // idempotent: lets `npm run test:unit` work in a fresh clone without `npm test`'s pretest.
-  const args = mochaArgs(process.argv.slice(2), process.env, os.availableParallelism(), slowFirst(suiteFiles()));
+  const order = longestFirst(suiteFiles(), readFileTimes());
+  const args = mochaArgs(process.argv.slice(2), process.env, os.availableParallelism(), order);
   const result = spawnSync(process.execPath, [mocha, ...args], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -2,9 +2,11 @@
 'use strict';
 /**
  * Runs npm scripts at the same time and fails if any fails: `npm test` lints while it packages and
- * then runs mocha (test:suite). Lint is one single-threaded process of ~100 s of CPU; packaging takes
- * about half of that, so lint run beside packaging alone left one of two cores idle for the rest,
- * while beside the suite it fills the time the suite's workers wait on servers and real clocks. The
+ * then runs mocha (test:suite). Lint (with the hub's type check, which nothing in the suite needs first)
+ * is one single-threaded process of ~100 s of CPU from cold; packaging takes about half of that (a
+ * quarter once tsc's incremental state is in out/), so lint run beside packaging alone left one of two
+ * cores idle for the rest, while beside the suite it fills the time the suite's workers wait on servers
+ * and real clocks. The
  * first script's output is shown live; the others' is held and shown when they end, so the log never
  * interleaves. Arguments after `--` go to the first script (`npm test -- out/test/unit/*.test.js`).
  *

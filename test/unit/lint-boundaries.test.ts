@@ -68,15 +68,24 @@ describe('lint: import boundaries', function () {
     });
   }
 
-  it('is run by npm test (npm run lint beside packaging and the suite, which runs eslint over the tree)', () => {
+  it('is run by npm test (npm run lint beside packaging and the suite: hub type check, eslint over the tree)', () => {
     const scripts = (
       JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     // The system packages are checked first (issue 19), then lint runs beside the packaging and the suite
-    // (side-by-side.js fails if either fails); the suite's script packages before mocha starts.
+    // (side-by-side.js fails if either fails); the suite's script packages before mocha starts: the steps of
+    // `npm run package` but the hub's type check, which emits nothing the suite needs and runs in lint.
     assert.equal(scripts.pretest, 'node scripts/system-deps.js test');
     assert.equal(scripts.test, 'node scripts/side-by-side.js test:suite lint --');
-    assert.match(scripts['test:suite'], /^npm run package && .*node out\/scripts\/run-tests\.js$/);
-    assert.match(scripts.lint, /^eslint .* \. && prettier --check (--cache --cache-location \S+ )?\.$/);
+    assert.equal(scripts.package, 'npm run build && node out/scripts/package.js');
+    assert.equal(scripts.build, 'npm run compile && node out/scripts/build.js');
+    assert.match(scripts.compile, /^tsc -p tsconfig\.json && tsc -p hub\/tsconfig\.json( |$)/);
+    const packaging = 'tsc -p tsconfig.json && node out/scripts/build.js && node out/scripts/package.js && ';
+    assert.ok(scripts['test:suite'].startsWith(packaging), scripts['test:suite']);
+    assert.match(scripts['test:suite'], /node out\/scripts\/run-tests\.js$/);
+    assert.match(
+      scripts.lint,
+      /^tsc -p hub\/tsconfig\.json .*&& eslint .* \. && prettier --check (--cache --cache-location \S+ )?\.$/,
+    );
   });
 });

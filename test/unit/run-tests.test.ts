@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../devkit/project';
-import { SLOW_FIRST, mochaArgs, slowFirst, suiteFiles } from '../../scripts/run-tests';
+import { SLOW_FIRST, longestFirst, mochaArgs, slowFirst, suiteFiles } from '../../scripts/run-tests';
+import { parseFileTimes } from '../../scripts/file-times';
 
 describe('test runner arguments (scripts/run-tests.ts)', () => {
   const has = (args: string[], ...seq: string[]) => args.join(' ').includes(seq.join(' '));
@@ -37,6 +38,30 @@ describe('test runner arguments (scripts/run-tests.ts)', () => {
     assert.deepEqual(slowFirst(files), [SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js', 'out/test/b/y.test.js']);
     const args = mochaArgs([], {}, 2, slowFirst(files));
     assert.ok(has(args, '--jobs', '3', SLOW_FIRST[0], SLOW_FIRST[2], 'out/test/a/x.test.js'), args.join(' '));
+  });
+
+  it('records the time of each file in parallel runs; once nine in ten were timed, starts the longest first', () => {
+    assert.ok(has(mochaArgs([], {}, 2), '--require', 'out/scripts/file-times.js', '--parallel'));
+    assert.ok(!mochaArgs([], { MCDSO_TEST_JOBS: '1' }, 2).includes('--require'), 'a serial run has one root for all');
+    const times = parseFileTimes('900 out/test/a.test.js\nnoise\n5000 out/test/b.test.js\n100 out/test/a.test.js\n');
+    assert.deepEqual(
+      [...times],
+      [
+        ['out/test/a.test.js', 100],
+        ['out/test/b.test.js', 5000],
+      ],
+    );
+    const files = ['out/test/a.test.js', 'out/test/b.test.js', SLOW_FIRST[1], 'out/test/new.test.js'];
+    times.set(SLOW_FIRST[1], 3000);
+    // 3 of 4 timed: below nine in ten, so the hand-made order.
+    assert.deepEqual(longestFirst(files, times), slowFirst(files));
+    // Enough timed: the untimed (new) file first, then by time, longest first.
+    assert.deepEqual(longestFirst(files, times, 0.75), [
+      'out/test/new.test.js',
+      'out/test/b.test.js',
+      SLOW_FIRST[1],
+      'out/test/a.test.js',
+    ]);
   });
 
   it('SLOW_FIRST names existing test files, and the suite is every compiled .test.js under out/test', () => {
