@@ -6,9 +6,9 @@
  * is one single-threaded process of ~100 s of CPU from cold; packaging takes about half of that (a
  * quarter once tsc's incremental state is in out/), so lint run beside packaging alone left one of two
  * cores idle for the rest, while beside the suite it fills the time the suite's workers wait on servers
- * and real clocks. The
- * first script's output is shown live; the others' is held and shown when they end, so the log never
- * interleaves. Arguments after `--` go to the first script (`npm test -- out/test/unit/*.test.js`).
+ * and real clocks. The first script's output is shown live; the others' is held and shown when they end,
+ * so the log never interleaves. Arguments after `--` go to the first script
+ * (`npm test -- out/test/unit/*.test.js`).
  *
  *   node scripts/side-by-side.js <script> [<script> ...] [-- <arguments of the first script>]
  *
