@@ -6,9 +6,10 @@
  * cold load). Goals: cold ≤ 1.0 s and ≤ 20 requests, warm ≤ 0.5 s and ≤ 10 requests.
  * Cold and warm figures are medians (HUB_BENCH_COLD_REPEATS cold loads, HUB_BENCH_WARM_REPEATS warm, default 5),
  * the request counts the maximum.
- * HUB_BENCH_BASELINE=<another checkout> also builds that checkout's hub and measures both side by side,
- * alternating warm loads, so a loaded machine slows both alike (the ratio, and the median of the paired
- * differences of warm loads measured one after the other, are the figures to trust).
+ * HUB_BENCH_BASELINE=<another checkout> also builds that checkout's hub (with its own compiled build script, when
+ * it has one) and measures both side by side, alternating warm loads, so a loaded machine slows both alike (the
+ * ratio, and the median of the paired differences of warm loads measured one after the other, are the figures to
+ * trust).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -96,6 +97,16 @@ async function measure(browser: Browser, preview: HubPreview, firstOnly = false)
   return { ms: Math.round(ms), completeMs: Math.round(completeMs), requests, totalRequests: preview.requestCount() };
 }
 
+/**
+ * The baseline's hub, built by the baseline's own build script when that checkout has it compiled (its
+ * out/scripts/build-hub.js): a change to how the hub is built is then measured too, not applied to both.
+ */
+async function buildBaseline(stageDir: string, root: string): Promise<void> {
+  const own = path.join(root, 'out', 'scripts', 'build-hub.js');
+  const build = fs.existsSync(own) ? ((await import(own)) as { buildHub: typeof buildHub }).buildHub : buildHub;
+  await build(stageDir, root);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
   const baselineRoot = process.env.HUB_BENCH_BASELINE;
   let baseline: HubPreview | undefined;
   if (baselineRoot) {
-    await buildHub(path.join(dir, 'baseline'), path.resolve(baselineRoot));
+    await buildBaseline(path.join(dir, 'baseline'), path.resolve(baselineRoot));
     baseline = await start(path.join(dir, 'baseline', 'hub'));
   }
   const browser = await launchChromium();
