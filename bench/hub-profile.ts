@@ -178,8 +178,13 @@ async function main(): Promise<void> {
       })()`);
       console.log(`--- ${label}\n${report}`);
       if (cpu) printProfile(cpu);
-      if (traced)
-        printTrace((JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents);
+      // HUB_PROFILE_SAVE=<file.cpuprofile>: the whole profile, for DevTools or an inclusive-time read.
+      if (cpu && process.env.HUB_PROFILE_SAVE) fs.writeFileSync(process.env.HUB_PROFILE_SAVE, JSON.stringify(cpu));
+      if (traced) {
+        const trace = (await browser.stopTracing()).toString();
+        if (process.env.HUB_PROFILE_SAVE) fs.writeFileSync(`${process.env.HUB_PROFILE_SAVE}.trace.json`, trace);
+        printTrace((JSON.parse(trace) as { traceEvents: TraceEvent[] }).traceEvents);
+      }
       await page.waitForFunction(() => performance.getEntriesByName('mcd-matrix-complete').length > 0, undefined, {
         timeout: 300_000,
         polling: 200,

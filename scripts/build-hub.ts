@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
 import { classVocabulary, pruneCss } from './prune-css';
+import { lazyIntlPlugin } from './lazy-intl';
 
 /**
  * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
@@ -108,6 +109,8 @@ export async function buildHub(
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'warning',
+    // azure-devops-ui's locale date formatters made on first use, not while the UI's code is evaluated.
+    plugins: [lazyIntlPlugin],
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) {
@@ -169,8 +172,9 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * What buildHub's output depends on: the hub's sources and tsconfig, this script, the font subsetter and the
- * CSS pruner (their compiled text), the locked dependency versions and the environment variables it reads.
+ * What buildHub's output depends on: the hub's sources and tsconfig, this script, the font subsetter, the
+ * CSS pruner and the Intl rewrite (their compiled text), the locked dependency versions and the environment
+ * variables it reads.
  */
 function hubInputsHash(): string {
   const hash = createHash('sha256');
@@ -181,7 +185,7 @@ function hubInputsHash(): string {
       .update('\0');
   };
   for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
-  const scripts = ['subset-icons.js', 'prune-css.js'].map((f) => path.join(__dirname, f));
+  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js'].map((f) => path.join(__dirname, f));
   for (const f of [__filename, ...scripts, path.join(ROOT, 'package-lock.json')]) add(f);
   for (const name of ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'])
     hash.update(`${process.env[name] ?? ''}\0`);

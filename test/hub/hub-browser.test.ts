@@ -442,6 +442,30 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     await page.close();
   });
 
+  it('makes no locale date formatter before the first matrix (azure-devops-ui builds its own on first use)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Before any of the page's scripts: every Intl.DateTimeFormat made, with the time it was made.
+    await page.addInitScript(
+      '(() => { const made = (window.__dateFormatsMade = []); ' +
+        'Intl.DateTimeFormat = new Proxy(Intl.DateTimeFormat, { ' +
+        'construct(t, a, n) { made.push(performance.now()); return Reflect.construct(t, a, n); }, ' +
+        'apply(t, self, a) { made.push(performance.now()); return Reflect.apply(t, self, a); } }); })()',
+    );
+    await page.goto(preview.url);
+    await page.waitForSelector('[data-testid=matrix]');
+    const seen = await page.evaluate<{ matrix: number; made: number[] }>(
+      "({ matrix: performance.getEntriesByName('mcd-matrix-rendered')[0].startTime, made: window.__dateFormatsMade })",
+    );
+    assert.ok(seen.matrix > 0);
+    // The first one of a page loads the locale's data: tens of milliseconds while the UI's code is evaluated.
+    assert.deepEqual(
+      seen.made.filter((t) => t <= seen.matrix),
+      [],
+      JSON.stringify(seen),
+    );
+    await page.close();
+  });
+
   it('gets through 429 answers with Retry-After in the browser', async () => {
     const throttled = await startHubPreview({
       records: data.records,

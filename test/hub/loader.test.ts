@@ -87,18 +87,24 @@ describe('hub data: loading with the run cache', () => {
     store.reads = 0;
     let firstReads = -1;
     let first: HubData | undefined;
+    let before: string[] = [];
     const warm = fakeAdoApi(ado);
     const result = await loadHubData(
       { api: warm.api, store },
       {
         onPartial: (data) => {
           first ??= data;
-          if (firstReads < 0) firstReads = store.reads;
+          if (firstReads < 0) [firstReads, before] = [store.reads, [...warm.rec.log]];
         },
       },
     );
     assert.equal(firstReads, 1, 'only the index was read before the first matrix');
     assert.equal(store.reads, 2, 'then the chunks, once');
+    // The proof of deployment (hundreds of kilobytes per environment) is asked for after the first matrix.
+    const proof = /environmentdeploymentrecords/;
+    assert.deepEqual(before.filter((l) => proof.test(l)), [], before.join('\n'));
+    assert.equal(before.length, 4, `environments, pipelines, runs in progress, newest completed:\n${before.join('\n')}`);
+    assert.equal(warm.rec.count(proof), 2, 'then one list per environment');
     const cells = (data: HubData) => {
       const m = buildMatrix(data.records, data.stageOrder);
       return {

@@ -92,8 +92,12 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // code is even evaluated): the environments, the readable pipelines, the runs in progress and the newest
   // completed runs (which cover "completed since the watermark" on a warm load, the usual case).
   const environmentList = getEnvironments(api).catch(() => [] as AdoEnvironment[]);
-  // Deployment records are decoration (header) and proof of deployment: a second round, read alongside.
-  const environmentsRead = environmentList.then((envs) => withDeployments(api, envs)).catch(() => []);
+  // Deployment records (hundreds of kilobytes per environment) are the header's decoration and the proof of
+  // deployment: a second round. A cold load, or a warm one with new runs, needs the proof for its first
+  // matrix and asks as soon as it knows; a warm load with nothing new renders from the index and asks after.
+  let deploymentsRead: Promise<EnvironmentRef[]> | undefined;
+  const environmentsRead = (): Promise<EnvironmentRef[]> =>
+    (deploymentsRead ??= environmentList.then((envs) => withDeployments(api, envs)).catch(() => []));
   // The shared cache (warm index, or the chunks a cold load resumes from) shows only readable pipelines.
   const visibleRead = getDefinitionIds(api).catch(() => undefined);
   const runningRead = getBuilds(api, { statusFilter: 'inProgress', tagFilters }, maxRuns);
@@ -109,6 +113,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // The index alone (a few kilobytes) says what is cached and what the matrix showed.
   const index = await store.get(INDEX_ID).catch(() => undefined);
   const warm = index?.version === CACHE_VERSION && index.watermark ? index : undefined;
+  if (!warm) void environmentsRead();
 
   let listed: RunRef[];
   let docs: CacheDoc[] = [];
@@ -177,7 +182,7 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
   // (a round trip later), like the environments the header shows, which the index keeps meanwhile.
   const fromIndex = !!warm && !listed.some(fresh);
   let environments: EnvironmentRef[] = fromIndex ? await cachedEnvironments(warm, environmentList) : [];
-  if (!fromIndex) environments = await environmentsRead;
+  if (!fromIndex) environments = await environmentsRead();
   // Newest first, in batches: the first batch renders quickly, every batch is cached as it
   // lands, so an interrupted cold load resumes where it stopped.
   const first = firstRuns(environments, 1);
@@ -314,8 +319,9 @@ export async function loadHubData(deps: LoaderDeps, options: LoadOptions = {}): 
     // The first matrix: the index's records plus the new runs. Then the proof of deployment and the
     // chunks, for history.
     await handOver();
-    if (fromIndex) environments = await environmentsRead;
+    const proof = fromIndex ? environmentsRead() : undefined;
     docs = await store.getAll().catch(() => [] as CacheDoc[]);
+    if (proof) environments = await proof;
     for (const d of docs) docsById.set(d.id, d);
     snapshot = snap = readSnapshot(docs);
     // Chunk entries replace the index's (which hold only the records the matrix showed).
