@@ -102,8 +102,16 @@ describe('hub data: loading with the run cache', () => {
     assert.equal(store.reads, 2, 'then the chunks, once');
     // The proof of deployment (hundreds of kilobytes per environment) is asked for after the first matrix.
     const proof = /environmentdeploymentrecords/;
-    assert.deepEqual(before.filter((l) => proof.test(l)), [], before.join('\n'));
-    assert.equal(before.length, 4, `environments, pipelines, runs in progress, newest completed:\n${before.join('\n')}`);
+    assert.deepEqual(
+      before.filter((l) => proof.test(l)),
+      [],
+      before.join('\n'),
+    );
+    assert.equal(
+      before.length,
+      4,
+      `environments, pipelines, runs in progress, newest completed:\n${before.join('\n')}`,
+    );
     assert.equal(warm.rec.count(proof), 2, 'then one list per environment');
     const cells = (data: HubData) => {
       const m = buildMatrix(data.records, data.stageOrder);
