@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { ProcessedCommand, newStepState, processLine, prop } from './command-processor';
@@ -8,6 +7,7 @@ import { HostType, rootFilePathInput } from './file-path';
 import { SecretMasker, isMaskedAuthParameter } from './secret-masker';
 import { taskJsonProblems } from './task-json-rules';
 import { variableKey } from '../../tasks/common/variable-key';
+import { processTempDir } from '../support/process-temp';
 
 /** A service connection as the agent hands it to a task. */
 export interface Endpoint {
@@ -100,34 +100,6 @@ export interface AgentRunResult {
 const SUMMARY_TYPE = 'distributedtask.core.summary';
 
 /**
- * Every run's agent folder (its Agent.TempDirectory: records, summaries, the task's own files) lives
- * under one folder per test process, removed when the process exits: callers read a run's attachments
- * after it ends, so a run cannot remove its own. Mocha's parallel workers may be killed rather than
- * exit, so a process also removes the folders of processes that are gone (20,000 folders, 11 GB, had
- * piled up in /tmp before).
- */
-let processDir: string | undefined;
-function processTempDir(): string {
-  if (processDir) return processDir;
-  for (const name of fs.readdirSync(os.tmpdir())) {
-    const pid = /^mcdso-agent-(\d+)-/.exec(name)?.[1];
-    if (pid && !alive(Number(pid))) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcdso-agent-${process.pid}-`));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return (processDir = dir);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
  * Runs a task the way the agent does (a model read from microsoft/azure-pipelines-agent): the
  * Node handler starts `node <target>` in System.DefaultWorkingDirectory with INPUT_*, ENDPOINT_*
  * (src/Agent.Worker/Handlers/Handler.cs AddEndpointsToEnvironment, SYSTEMVSSCONNECTION included),
@@ -142,7 +114,7 @@ export async function runTaskLikeAgent(opts: AgentRunOptions): Promise<AgentRunR
   const problems = taskJsonProblems(manifest);
   if (problems.length) throw new Error(`${opts.taskDir}/task.json breaks tasks.schema.json:\n${problems.join('\n')}`);
   const target = manifest.execution.Node20_1.target as string;
-  const tempDir = fs.mkdtempSync(path.join(processTempDir(), 'run-'));
+  const tempDir = processTempDir('agent-run-');
   const hostType = opts.hostType ?? 'build';
   const sourcesDir = path.join(tempDir, hostType === 'build' ? 's' : 'a');
   fs.mkdirSync(sourcesDir, { recursive: true });

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { processTempDir } from '../support/process-temp';
 import { runTask } from '../../tasks/common/runner';
 import { definition } from '../../tasks/CanaryShift/definition';
 import { executeCanaryShift } from '../../tasks/CanaryShift/execute';
@@ -149,7 +149,7 @@ export async function runCanary(
     endpoints?: Record<string, Endpoint>;
   } = {},
 ): Promise<InProcessRun> {
-  const tempDir = fs.mkdtempSync(`${os.tmpdir()}/canary-test-`);
+  const tempDir = processTempDir('canary-test-');
   const host = new RecordingHost(
     {
       kubernetesServiceConnection: 'k8s',

@@ -19,11 +19,11 @@ describe('run-like-the-agent: agent folders do not pile up in the temp directory
   this.timeout(60_000);
 
   it("a process removes its runs' folders when it exits, and those of processes that are gone", async () => {
-    const stale = path.join(os.tmpdir(), `mcdso-agent-${await deadPid()}-stale`);
+    const stale = path.join(os.tmpdir(), `mcdso-proc-${await deadPid()}-stale`);
     fs.mkdirSync(path.join(stale, 'run-x', 's'), { recursive: true });
     fs.writeFileSync(path.join(stale, 'run-x', 'record.json'), '{}');
     // A live process's folder (this one's pid) must be left alone by another process.
-    const mine = fs.mkdtempSync(path.join(os.tmpdir(), `mcdso-agent-${process.pid}-`));
+    const mine = fs.mkdtempSync(path.join(os.tmpdir(), `mcdso-proc-${process.pid}-`));
     try {
       const agentRun = path.join(__dirname, '..', '..', 'devkit', 'agent', 'agent-run.js');
       // Two runs of the packaged task (inputs missing: it fails fast and contacts nothing), in a process of its own.
@@ -42,7 +42,7 @@ describe('run-like-the-agent: agent folders do not pile up in the temp directory
       const child = await run(process.execPath, ['-e', script]);
       const dirs = JSON.parse(child.stdout) as string[];
       assert.equal(new Set(dirs.map((d) => path.dirname(d))).size, 1, 'both runs under one folder of the process');
-      assert.match(path.basename(path.dirname(dirs[0])), /^mcdso-agent-\d+-/);
+      assert.match(path.basename(path.dirname(dirs[0])), /^mcdso-proc-\d+-/);
       for (const d of [...dirs, path.dirname(dirs[0])]) assert.equal(fs.existsSync(d), false, `${d} left behind`);
       assert.equal(fs.existsSync(stale), false, 'the folder of a process that is gone was not removed');
       assert.equal(fs.existsSync(mine), true, "a live process's folder was removed");
