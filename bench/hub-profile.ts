@@ -38,7 +38,8 @@ interface TraceEvent {
   dur?: number;
   tid: number;
   pid: number;
-  args?: { data?: { frame?: string; name?: string } };
+  /** `name` on thread_name metadata events (CrRendererMain: a renderer's main thread). */
+  args?: { name?: string };
 }
 
 /** Trace event names → the breakdown's buckets (main thread, top-level slices only). */
@@ -65,12 +66,7 @@ function printTrace(events: TraceEvent[]): void {
     .filter((e) => e.name === 'navigationStart' && e.pid === mark?.pid && e.ts < mark.ts)
     .sort((a, b) => b.ts - a.ts)[0];
   const main = events.find(
-    (e) =>
-      e.name === 'thread_name' &&
-      e.args?.data === undefined &&
-      e.ph === 'M' &&
-      (e.args as { name?: string } | undefined)?.name === 'CrRendererMain' &&
-      e.pid === mark?.pid,
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === mark?.pid,
   );
   if (!mark || !nav || !main) {
     console.log('trace: marks or main thread not found');

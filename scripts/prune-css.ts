@@ -37,9 +37,10 @@ export function parseCss(css: string): CssNode[] {
     const c = css[i];
     if (c === '"' || c === "'") i = skipString(css, i);
     else if (c === '\\') i += 2;
-    else if (c === '/' && css[i + 1] === '*')
-      i = css.indexOf('*/', i + 2) < 0 ? css.length : css.indexOf('*/', i + 2) + 2;
-    else if (c === ';' && css.slice(start, i).trim().startsWith('@')) {
+    else if (c === '/' && css[i + 1] === '*') {
+      const end = css.indexOf('*/', i + 2);
+      i = end < 0 ? css.length : end + 2;
+    } else if (c === ';' && css.slice(start, i).trim().startsWith('@')) {
       nodes.push({ prelude: css.slice(start, i).trim() });
       start = ++i;
     } else if (c === '{') {

@@ -28,12 +28,12 @@ export const UNIT_TESTS = [
 ];
 
 /**
- * The order until the files' own times are known (longestFirst, scripts/file-times.ts: a clean clone's first run).
- * The files that take longest, longest first (serial wall per file, hooks included: the demo's before hook
- * runs the whole demo; files that mostly wait on real clocks, such as the Retry-After and Prometheus ones,
- * hold a worker as long as busy ones and are listed by their wall time). Mocha's parallel runner hands files to free workers in the order given,
- * so these start first and the run ends on short files; in glob order, security/rerun.test.js (~30 s)
- * started near the end and one worker ran it alone.
+ * The order until the files' own times are known (longestFirst, scripts/file-times.ts: a clean clone's first
+ * run). The files that take longest, longest first (serial wall per file, hooks included: the demo's before
+ * hook runs the whole demo; files that mostly wait on real clocks, such as the Retry-After and Prometheus
+ * ones, hold a worker as long as busy ones and are listed by their wall time). Mocha's parallel runner hands
+ * files to free workers in the order given, so these start first and the run ends on short files; in glob
+ * order, security/rerun.test.js (~30 s) started near the end and one worker ran it alone.
  */
 export const SLOW_FIRST = [
   'out/test/demo/demo.test.js',

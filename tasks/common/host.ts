@@ -1,4 +1,5 @@
 import type { RecordRun } from './record/schema';
+
 /**
  * Everything the runtime needs from the agent, behind one interface: the real one wraps
  * task-lib (agent-host.ts); tests pass a recording host and read what the task did.
