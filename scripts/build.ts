@@ -2,8 +2,44 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHub } from './build-hub';
-import { writeMetafiles } from './sbom';
+import { BUILD_STAMP, filesUnder, isCurrent, metafileInputs, readStamp, writeStamp } from './build-stamp';
+import { METAFILE_DIR, writeMetafiles } from './sbom';
 import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from '../devkit/project';
+
+const OUTPUTS = [STAGE_DIR, METAFILE_DIR];
+
+/**
+ * What a build depends on besides its bundles' inputs: what it copies (task.json, images, manifest,
+ * overview), the package versions, the compiled build scripts, the hub's sources (its fonts and CSS are
+ * read outside esbuild), and — as text — the environment variables the hub build reads and the task
+ * folders' listings (a new tasks/<Name>/lazy-*.ts is a new bundle).
+ */
+function fixedInputs(): { files: string[]; extra: string } {
+  const rel = (dir: string): string[] => filesUnder(path.join(ROOT, dir)).map((f) => `${dir}/${f}`);
+  const scripts = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => path.relative(ROOT, path.join(__dirname, f)).split(path.sep).join('/'));
+  const files = [
+    'package.json',
+    'package-lock.json',
+    'vss-extension.json',
+    'overview.md',
+    path.relative(ROOT, require.resolve('../devkit/project')).split(path.sep).join('/'),
+    ...scripts,
+    ...rel('images'),
+    ...rel('hub'),
+    ...TASK_NAMES.map((name) => `tasks/${name}/task.json`),
+  ];
+  const env = ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'].map((n) => process.env[n] ?? '');
+  const listings = TASK_NAMES.map((name) =>
+    fs
+      .readdirSync(path.join(ROOT, 'tasks', name))
+      .sort()
+      .join(','),
+  );
+  return { files, extra: JSON.stringify({ env, listings }) };
+}
 
 /**
  * Stages the extension in build/extension: one self-contained bundle per task next to its
@@ -11,8 +47,14 @@ import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from '../devkit/project';
  * is made from this folder only, so no sources or node_modules can leak into it.
  */
 async function main(): Promise<void> {
+  const fixed = fixedInputs();
+  if (process.env.MCDSO_FULL_BUILD !== '1' && isCurrent(readStamp(BUILD_STAMP), ROOT, OUTPUTS, fixed.extra)) {
+    console.log('build/extension is current: no input changed since it was built (MCDSO_FULL_BUILD=1 rebuilds)');
+    return;
+  }
   const version = packageVersion();
   const [major, minor, patch] = version.split('.').map(Number);
+  fs.rmSync(BUILD_STAMP, { force: true });
   fs.rmSync(STAGE_DIR, { recursive: true, force: true });
   fs.mkdirSync(STAGE_DIR, { recursive: true });
 
@@ -40,6 +82,8 @@ async function main(): Promise<void> {
   // Kept outside the staged folder (not shipped): what the bundles contain, for the SBOM and licence check.
   writeMetafiles(metafiles);
   fs.copyFileSync(path.join(ROOT, 'overview.md'), path.join(STAGE_DIR, 'overview.md'));
+  const inputs = [...fixed.files, ...metafileInputs(Object.values(metafiles), ROOT)];
+  writeStamp(BUILD_STAMP, ROOT, inputs, OUTPUTS, fixed.extra);
   console.log(`bundled ${TASK_NAMES.length} tasks (${sizes.sort().join(', ')})`);
 }
 

@@ -79,13 +79,14 @@ describe('lint: import boundaries', function () {
     assert.equal(scripts.test, 'node scripts/side-by-side.js test:suite lint --');
     assert.equal(scripts.package, 'npm run build && node out/scripts/package.js');
     assert.equal(scripts.build, 'npm run compile && node out/scripts/build.js');
-    assert.match(scripts.compile, /^tsc -p tsconfig\.json && tsc -p hub\/tsconfig\.json( |$)/);
-    const packaging = 'tsc -p tsconfig.json && node out/scripts/build.js && node out/scripts/package.js && ';
+    // `tsc -b`: a tree already built is checked by timestamps (~1.5 s of CPU) instead of re-read (~10 s).
+    assert.match(scripts.compile, /^tsc -b tsconfig\.json && tsc -b hub\/tsconfig\.json( |$)/);
+    const packaging = 'tsc -b tsconfig.json && node out/scripts/build.js && node out/scripts/package.js && ';
     assert.ok(scripts['test:suite'].startsWith(packaging), scripts['test:suite']);
     assert.match(scripts['test:suite'], /node out\/scripts\/run-tests\.js$/);
     assert.match(
       scripts.lint,
-      /^tsc -p hub\/tsconfig\.json .*&& eslint .* \. && prettier --check (--cache --cache-location \S+ )?\.$/,
+      /^tsc -b hub\/tsconfig\.json .*&& eslint .* \. && prettier --check (--cache --cache-location \S+ )?\.$/,
     );
   });
 });
