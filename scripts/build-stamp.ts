@@ -28,7 +28,8 @@ export const BUILD_STAMP = path.join(BUILD_ROOT, 'build', 'extension.stamp.json'
 /** Every file under `dir` (relative, '/'-separated, sorted); none if it does not exist. */
 export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
     .sort();
