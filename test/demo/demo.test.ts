@@ -192,8 +192,12 @@ describe('npm run demo: three releases, read back through the hub', function () 
     });
     after(async () => browser?.close());
 
+    // One page, each test loading its URL in it: a second page started another renderer and compiled the
+    // host's and the hub's code again.
+    let shared: Promise<Page> | undefined;
     async function open(url: string): Promise<{ page: Page; hub: FrameLocator }> {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1250 } });
+      shared ??= browser.newPage({ viewport: { width: 1400, height: 1250 } });
+      const page = await shared;
       await page.goto(url);
       return { page, hub: page.frameLocator('iframe') };
     }
@@ -222,7 +226,6 @@ describe('npm run demo: three releases, read back through the hub', function () 
         `an aborted 1.4.2 canary (run 2026.11.2) in:\n${texts.join('\n')}`,
       );
       await page.screenshot({ path: path.join(SHOTS, 'oke-history.png') });
-      await page.close();
     });
 
     it('run 1.4.1: the production approvals show their approver in the run view too', async () => {
@@ -236,7 +239,6 @@ describe('npm run demo: three releases, read back through the hub', function () 
       assert.equal(approvers.length, 2, approvers.join('\n'));
       for (const a of approvers) assert.match(a, /approved by Dana Okafor/);
       await page.screenshot({ path: path.join(SHOTS, 'run-1.4.1.png') });
-      await page.close();
     });
   });
 

@@ -25,26 +25,51 @@ interface Watch {
   errors: string[];
 }
 
-/** Every page records dialogs, script errors and CSP violations; each test asserts none happened. */
-async function open(browser: Browser, url: string): Promise<{ page: Page; watch: Watch }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const watch: Watch = { dialogs: [], errors: [] };
-  page.on('dialog', (d) => {
-    watch.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => watch.errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // A first load finds no cache index yet: the service answers 404 for a missing document.
-    if (m.type() === 'error' && !/favicon|\/Documents\/index\?/.test(m.location().url))
-      watch.errors.push(`console: ${m.text()}`);
-  });
-  // A string: the test project has no DOM types, and this runs in the page.
-  await page.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
-  );
-  await page.goto(url);
-  return { page, watch };
+/**
+ * Every page records dialogs, script errors and CSP violations; each test asserts none happened. Pages are
+ * kept between tests (blanked, then handed out again with a fresh record): a new page started a renderer and
+ * compiled the hub's code afresh for each of this file's tests. The hub keeps nothing in the browser (no
+ * storage, its files and answers are no-store), so a page reached by navigation starts as a new one does.
+ */
+class Pages {
+  private readonly idle: Page[] = [];
+  private readonly watches = new Map<Page, Watch>();
+
+  constructor(private readonly browser: Browser) {}
+
+  async open(url: string): Promise<{ page: Page; watch: Watch }> {
+    const page = this.idle.pop() ?? (await this.create());
+    const watch: Watch = { dialogs: [], errors: [] };
+    this.watches.set(page, watch);
+    await page.goto(url);
+    return { page, watch };
+  }
+
+  /** Leaves the page on about:blank (its hub stops reading, as a closed page's would), ready for the next test. */
+  async release(page: Page): Promise<void> {
+    await page.goto('about:blank');
+    this.idle.push(page);
+  }
+
+  private async create(): Promise<Page> {
+    const page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const watch = (): Watch => this.watches.get(page)!;
+    page.on('dialog', (d) => {
+      watch().dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => watch().errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // A first load finds no cache index yet: the service answers 404 for a missing document.
+      if (m.type() === 'error' && !/favicon|\/Documents\/index\?/.test(m.location().url))
+        watch().errors.push(`console: ${m.text()}`);
+    });
+    // A string: the test project has no DOM types, and this runs in the page.
+    await page.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+    );
+    return page;
+  }
 }
 
 /** Polls from Node: string predicates would need eval in the page, which the hub's CSP forbids. */
@@ -106,6 +131,7 @@ async function injected(page: Page): Promise<number> {
 describe('Promotions hub in headless Chromium (local preview)', function () {
   this.timeout(90_000);
   let browser: Browser;
+  let pages: Pages;
   let hubDir: string;
   let preview: HubPreview;
   // Newest first: an aborted canary (run 1042), partial results, failures, a success; a PR build
@@ -130,6 +156,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       hubDir: path.join(hubDir, 'hub'),
     });
     browser = await launchChromium();
+    pages = new Pages(browser);
   });
   after(async () => {
     await browser?.close();
@@ -138,7 +165,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
   });
 
   it('cold, past 600 newer unrelated runs: environments in stage order, tag not digest, the aborted canary as a newer attempt', async () => {
-    const { page, watch } = await open(browser, preview.url);
+    const { page, watch } = await pages.open(preview.url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
     const heads = await page.$$eval('.mcd-env-name', (els) => els.map((e) => e.textContent));
@@ -191,7 +218,10 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       'only tagged runs are listed',
     );
     await page.screenshot({ path: path.join(SHOTS, 'matrix.png'), fullPage: true });
-    await page.waitForTimeout(300); // let the cache write land
+    // A reload is warm once the shared cache holds this load: the hub marks that moment (hub/src/data/preload.ts).
+    await page.waitForFunction(() => performance.getEntriesByName('mcd-cache-written').length > 0, undefined, {
+      polling: 50,
+    });
     preview.resetCount();
     await page.reload();
     await page.waitForSelector('[data-testid=matrix]');
@@ -203,11 +233,11 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       `warm load made ${preview.requestCount()} requests:\n${preview.requestLog().join('\n')}`,
     );
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it("opens a cell's history and filters it; the forged record is listed, flagged", async () => {
-    const { page, watch } = await open(browser, preview.url);
+    const { page, watch } = await pages.open(preview.url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.click(`${cellOf('a:shop/web', 'shop-prod')} .mcd-cell-open`);
     await page.waitForSelector('[data-testid=history]');
@@ -232,7 +262,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     );
     await page.screenshot({ path: path.join(SHOTS, 'history.png'), fullPage: true });
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it('narrows the matrix and History by pipeline, environment and keyword (FilterBar); a reload keeps the view (URL)', async () => {
@@ -253,7 +283,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     const envHeads = async (page: Page): Promise<string[]> =>
       page.$$eval('.mcd-env-name', (els) => els.map((e) => e.textContent ?? ''));
     try {
-      const { page, watch } = await open(browser, two.url);
+      const { page, watch } = await pages.open(two.url);
       await page.waitForSelector('[data-testid=matrix]');
       await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
       const everything = await rowLabels(page);
@@ -301,14 +331,14 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page.click('button:has-text("Clear filters")');
       await page.waitForSelector('[data-testid=history]');
       assert.deepEqual(watch, { dialogs: [], errors: [] });
-      await page.close();
+      await pages.release(page);
     } finally {
       await two.stop();
     }
   });
 
   it('sorts History by a column (ColumnSorting): ascending, then descending, marked for assistive technology', async () => {
-    const { page, watch } = await open(browser, `${preview.url}&tab=history`);
+    const { page, watch } = await pages.open(`${preview.url}&tab=history`);
     await page.waitForSelector('[data-testid=history]');
     // Older runs still arrive after the first rows: compare orders once every run is in.
     await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
@@ -333,11 +363,11 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     );
     assert.equal(await page.getAttribute('.mcd-history-table th[aria-label="Finished"]', 'aria-sort'), null);
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it('shows what the records carry: canary measurements and the failed step, smoke failures, DB lifecycle, secrets', async () => {
-    const { page, watch } = await open(browser, preview.url);
+    const { page, watch } = await pages.open(preview.url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.click('[role=tab]:has-text("Run")');
     await page.waitForSelector('[data-testid=stage-strip]');
@@ -427,11 +457,11 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     await page.locator('.mcd-flag', { hasText: 'Not counted in the matrix' }).waitFor();
     assert.equal(await page.getAttribute('[data-testid=run-picker]', 'data-run'), String(FORGED_RUN));
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it('renders the build results tab for one run', async () => {
-    const { page, watch } = await open(browser, preview.runTabUrl(NEWEST_RUN));
+    const { page, watch } = await pages.open(preview.runTabUrl(NEWEST_RUN));
     await page.waitForSelector('[data-testid=stage-strip]');
     assert.equal(
       await page.locator('[data-testid=record]').count(),
@@ -439,7 +469,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
     );
     await page.screenshot({ path: path.join(SHOTS, 'run-tab.png'), fullPage: true });
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it('makes no locale date formatter before the first matrix (azure-devops-ui builds its own on first use)', async () => {
@@ -476,7 +506,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       throttle: { everyNth: 10, retryAfterSeconds: 0.2 },
     });
     try {
-      const { page, watch } = await open(browser, throttled.url);
+      const { page, watch } = await pages.open(throttled.url);
       await page.waitForSelector('[data-testid=matrix]');
       await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
       assert.equal(await page.locator('.mcd-row-label').count(), 3);
@@ -484,7 +514,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       // Chromium logs every 429 as a failed resource load; anything else is an error.
       assert.deepEqual(watch.dialogs, []);
       assert.ok(watch.errors.length > 0 && watch.errors.every((e) => /status of 429/.test(e)), watch.errors.join('\n'));
-      await page.close();
+      await pages.release(page);
     } finally {
       await throttled.stop();
     }
@@ -504,16 +534,16 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       failListings: { status: 403, times: 1 },
     });
     try {
-      const a = await open(browser, slow.url);
+      const a = await pages.open(slow.url);
       await a.page.waitForSelector('[data-testid=throttled]', { timeout: 20_000 });
       assert.match(
         (await a.page.textContent('[data-testid=throttled]')) ?? '',
         /slow down; reading continues in \d+ s/,
       );
       await a.page.waitForSelector('[data-testid=matrix]', { timeout: 60_000 });
-      await a.page.close();
+      await pages.release(a.page);
 
-      const b = await open(browser, failing.url);
+      const b = await pages.open(failing.url);
       await b.page.waitForSelector('[data-testid=load-error]');
       assert.match((await b.page.textContent('[data-testid=load-error]')) ?? '', /HTTP 403/);
       await b.page.screenshot({ path: path.join(SHOTS, 'load-error.png') });
@@ -524,7 +554,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
         b.watch.errors.every((e) => /status of 403/.test(e)),
         b.watch.errors.join('\n'),
       );
-      await b.page.close();
+      await pages.release(b.page);
     } finally {
       await slow.stop();
       await failing.stop();
@@ -533,12 +563,12 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
 
   it('says where it belongs when opened outside Azure DevOps without preview mode', async () => {
     preview.resetCount();
-    const { page, watch } = await open(browser, `${preview.origin}/hub.html`);
+    const { page, watch } = await pages.open(`${preview.origin}/hub.html`);
     await page.waitForSelector('#root.mcd-error');
     assert.match((await page.textContent('#root')) ?? '', /runs inside Azure DevOps \(Pipelines → Promotions\)/);
     assert.equal(preview.requestCount(), 0, 'no data is read without an explicit preview');
     assert.deepEqual(watch, { dialogs: [], errors: [] });
-    await page.close();
+    await pages.release(page);
   });
 
   it('keeps markup in every field of a record inert in all views', async () => {
@@ -550,7 +580,7 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       hubDir: path.join(hubDir, 'hub'),
     });
     try {
-      const { page, watch } = await open(browser, hostile.url);
+      const { page, watch } = await pages.open(hostile.url);
       await page.waitForSelector('[data-testid=matrix]');
       // Its run block claims another run: flagged, so it stays out of the matrix (history shows it).
       assert.ok(!((await page.textContent('[data-testid=matrix]')) ?? '').includes('xss'));
@@ -572,14 +602,14 @@ describe('Promotions hub in headless Chromium (local preview)', function () {
       await page
         .locator('[data-testid=record]', { hasText: 'xss-script' })
         .screenshot({ path: path.join(SHOTS, 'hostile-record.png') });
-      const tab = await open(browser, hostile.runTabUrl(NEWEST_RUN));
+      const tab = await pages.open(hostile.runTabUrl(NEWEST_RUN));
       await tab.page.waitForSelector('[data-testid=stage-strip]');
       assert.equal(await injected(tab.page), 0);
       await page.waitForTimeout(200);
       assert.deepEqual(watch, { dialogs: [], errors: [] });
       assert.deepEqual(tab.watch, { dialogs: [], errors: [] });
-      await tab.page.close();
-      await page.close();
+      await pages.release(tab.page);
+      await pages.release(page);
     } finally {
       await hostile.stop();
     }

@@ -85,12 +85,26 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * One page for the file's tests, each loading the host page afresh with its own error list (the page is left
+   * on about:blank between tests): a new page started a renderer and compiled the host's and the hub's code
+   * again for each test. The host keeps its state in the page (window.__host), and the hub nothing in the
+   * browser (no storage; no-store answers): a navigation starts both anew.
+   */
+  let shared: Promise<Page> | undefined;
+  let errors: string[] = [];
   async function openInHost(kind: 'hub' | 'run-tab'): Promise<{ page: Page; frame: () => Frame; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1250 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && !/favicon\.ico$/.test(m.location().url) && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
+    shared ??= browser.newPage({ viewport: { width: 1400, height: 1250 } }).then((page) => {
+      page.on(
+        'console',
+        (m) => m.type() === 'error' && !/favicon\.ico$/.test(m.location().url) && errors.push(m.text()),
+      );
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
+      return page;
+    });
+    const page = await shared;
+    errors = [];
     const q = new URLSearchParams({
       frame: `${preview.origin}/${kind}.html`,
       kind,
@@ -102,6 +116,8 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     const frame = (): Frame => page.frames().find((f) => f.url().startsWith(preview.origin))!;
     return { page, frame, errors };
   }
+
+  const release = (page: Page): Promise<unknown> => page.goto('about:blank');
 
   const hostState = async (page: Page): Promise<HostState> =>
     JSON.parse(await page.evaluate<string>('JSON.stringify(window.__host)')) as HostState;
@@ -159,7 +175,7 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     assert.ok(!preview.requestLog().some((l) => /attachments/.test(l)), preview.requestLog().join('\n'));
     // Definitions (the shared cache shows only readable pipelines), builds since, in progress, environments + 2.
     assert.ok(preview.requestCount() <= 8, preview.requestLog().join('\n'));
-    await page.close();
+    await release(page);
   });
 
   it("keeps the tab and the filter in the host page's URL (navigation service): a reload reopens the same view", async () => {
@@ -206,7 +222,7 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
       errors.every((e) => THEME_STYLE_REFUSED.test(e)),
       errors.join('\n'),
     );
-    await page.close();
+    await release(page);
   });
 
   it('shows the run the build results view hands over', async () => {
@@ -221,6 +237,6 @@ describe('Promotions hub inside a (fake) Azure DevOps host', function () {
     assert.equal((await hostState(page)).loadSucceeded, true);
     assert.ok(errors.length <= 2 && errors.every((e) => THEME_STYLE_REFUSED.test(e)), errors.join('\n'));
     await page.screenshot({ path: path.join(SHOTS, 'in-host-run-tab.png') });
-    await page.close();
+    await release(page);
   });
 });

@@ -9,6 +9,7 @@ import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
 import { NEWEST_RUN, replay, sampleData, templates } from '../../devkit/ado-host/sample-data';
 import type { LedgerRecord } from '../../tasks/common/ledger';
+import { textContrast } from './text-contrast';
 
 const SHOTS = path.join(ROOT, 'test-results', 'hub');
 const LONG_ENV = 'shop-production-westeurope-blue-slot-with-a-long-environment-name';
@@ -38,24 +39,10 @@ function sixEnvironments(): LedgerRecord[] {
   );
 }
 
-/** Every element with its own text: its colour over the background it is drawn on (WCAG 2.x ratio). */
-const CONTRAST = `(() => {
-  const parse = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c); if (!m) return [0, 0, 0, 0]; const p = m[1].split(',').map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const blend = (fg, bg) => [0, 1, 2].map((i) => fg[i] * fg[3] + bg[i] * (1 - fg[3]));
-  const bgOf = (el) => { const stack = []; for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0) { stack.push(c); if (c[3] >= 1) break; } } let bg = [255, 255, 255]; for (const c of stack.reverse()) bg = blend(c, bg); return bg; };
-  const out = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (!Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
-    const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
-    if (!r.width || !r.height || s.visibility === 'hidden' || s.display === 'none' || el.closest('[aria-hidden=true]')) continue;
-    let opacity = 1; for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
-    const bg = bgOf(el); const fg = parse(s.color); const color = blend([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
-    const a = lum(color), b = lum(bg);
-    out.push({ text: el.textContent.trim().slice(0, 40), ratio: Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100 });
-  }
-  return out;
-})()`;
+/** Resolves once every running animation or transition with an end has reached it. */
+const SETTLED = `Promise.all(document.getAnimations()
+  .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+  .map((a) => a.finished.catch(() => undefined))).then(() => 0)`;
 
 describe('Promotions hub: themes, layout and accessibility (Chromium, generated records)', function () {
   this.timeout(180_000);
@@ -90,9 +77,20 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
     );
   }
 
+  /**
+   * One page per kind (the page as served, and one whose context lifts the CSP for axe), navigated from state to
+   * state: a new context per test started a renderer and compiled the hub's and axe's code afresh each time,
+   * about a third of this file's CPU. Every test still loads its own URL at its own viewport.
+   */
+  const pages = new Map<boolean, Promise<Page>>();
   async function open(url: string, width: number, bypassCSP = false): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP });
-    const page = await context.newPage();
+    if (!pages.has(bypassCSP))
+      pages.set(
+        bypassCSP,
+        browser.newContext({ viewport: { width, height: 900 }, bypassCSP }).then((c) => c.newPage()),
+      );
+    const page = await pages.get(bypassCSP)!;
+    await page.setViewportSize({ width, height: 900 });
     await page.goto(url);
     await page.waitForSelector('[data-testid=matrix]');
     await page.waitForSelector('[data-testid=loading-more]', { state: 'detached' });
@@ -106,7 +104,8 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
       for (const view of ['Matrix', 'History', 'Run']) {
         await page.click(`[role=tab]:has-text("${view}")`);
         if (view === 'Run') await page.waitForSelector('[data-testid=record]');
-        const rows = await page.evaluate<{ text: string; ratio: number }[]>(CONTRAST);
+        await page.evaluate(SETTLED);
+        const rows = await textContrast(page);
         assert.ok(rows.length > 20, `${view}: ${rows.length} text elements`);
         worst.push(...rows.filter((r) => r.ratio < 4.5).map((r) => ({ view, ...r })));
         const min = Math.min(...rows.map((r) => r.ratio));
@@ -115,13 +114,14 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
       assert.deepEqual(worst, []);
       const body = await page.evaluate<string>('getComputedStyle(document.body).color');
       if (theme !== 'light') assert.notEqual(body, 'rgb(0, 0, 0)');
-      await page.context().close();
     });
 
     it(`${theme}: axe-core finds no serious or critical violation`, async () => {
       // axe is injected as a script: only this context lifts the CSP to allow it.
       const page = await open(`${preview.url}&theme=${theme}`, 1280, true);
       const found: string[] = [];
+      // Once per load: the tabs switch views in the same document.
+      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
       for (const view of ['Matrix', 'History', 'Run']) {
         await page.click(`[role=tab]:has-text("${view}")`);
         if (view === 'Run') await page.waitForSelector('[data-testid=record]');
@@ -130,7 +130,9 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
           await page.click('.mcd-filter-environment button');
           await page.waitForSelector('[role=option]');
         }
-        await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+        // Transitions (the open dropdown's button) run to their end first: axe reads the colours then drawn. The
+        // script tag's injection used to give them that time by chance; endless animations (spinners) never end.
+        await page.evaluate(SETTLED);
         const violations = await page.evaluate<{ id: string; impact: string; nodes: { target: string[] }[] }[]>(
           "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))",
         );
@@ -145,7 +147,6 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
         );
       }
       assert.deepEqual(found, []);
-      await page.context().close();
     });
   }
 
@@ -200,7 +201,6 @@ describe('Promotions hub: themes, layout and accessibility (Chromium, generated 
           assert.ok(s2 <= c2, `${width} ${theme} run view: ${s2} > ${c2}`);
           assert.equal(await sideways(page), 0, `${width} ${theme}: the run page scrolls sideways`);
           await page.screenshot({ path: path.join(SHOTS, `run-${width}-${theme}.png`), fullPage: true });
-          await page.context().close();
         }
       }
     } finally {
