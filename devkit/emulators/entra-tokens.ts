@@ -1,11 +1,13 @@
 /**
  * Tokens of the Entra emulator (devkit/emulators/entra.ts): signing, decoding and the shared verifier other
- * emulators use, `validateBearer(authorizationHeader, audience?)`. One signing key per test process.
+ * emulators use, `validateBearer(authorizationHeader, audience?)`. One signing key for every test process
+ * (devkit/support/cached-key.ts).
  */
 import * as crypto from 'node:crypto';
+import { cachedRsaKey } from '../support/cached-key';
 
-/** One key for the whole test process: every emulator instance can check every token. */
-export const SIGNING = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** One key for every emulator instance, so each can check every token. */
+export const SIGNING = cachedRsaKey('entra-signing');
 export const TOKEN_KID = 'emulator-token-key';
 export const OIDC_KID = 'emulator-ado-oidc-key';
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';

@@ -1,7 +1,7 @@
 import { endpointFromManifest } from '../agent/manifest-endpoint';
 /**
- * The OCI API signing key used by every OCI emulator and test: generated once per test process
- * (never committed), with its MD5 fingerprint and the OCIDs of its tenancy and user.
+ * The OCI API signing key used by every OCI emulator and test: generated once and kept beside the test CA
+ * (devkit/support/cached-key.ts, never committed), with its MD5 fingerprint and the OCIDs of its tenancy and user.
  *
  *   OCI_TEST_KEY.{privateKeyPem, publicKeyPem, fingerprint, tenancy, user, region, keyId}
  *   ociEndpoint(apiEndpoint)   → the extension's OCI service connection as the agent passes it
@@ -10,6 +10,7 @@ import { endpointFromManifest } from '../agent/manifest-endpoint';
  */
 import * as crypto from 'node:crypto';
 import { Endpoint } from '../agent/agent-run';
+import { cachedRsaKey } from './cached-key';
 
 export interface OciTestKey {
   privateKeyPem: string;
@@ -35,8 +36,8 @@ export function ociFingerprint(publicKey: crypto.KeyObject | string): string {
   return crypto.createHash('md5').update(der).digest('hex').match(/../g)!.join(':');
 }
 
-function makeKey(tenancy: string, user: string): OciTestKey {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+function makeKey(keyName: string, tenancy: string, user: string): OciTestKey {
+  const { privateKey, publicKey } = cachedRsaKey(keyName);
   const fingerprint = ociFingerprint(publicKey);
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -50,13 +51,14 @@ function makeKey(tenancy: string, user: string): OciTestKey {
 }
 
 export const OCI_TEST_KEY: OciTestKey = makeKey(
+  'oci-test-key',
   'ocid1.tenancy.oc1..aaaaaaaamcdsotesttenancy0001',
   'ocid1.user.oc1..aaaaaaaamcdsotestuser0001',
 );
 
 let other: OciTestKey | undefined;
 export function otherOciKey(): OciTestKey {
-  other ??= makeKey(OCI_TEST_KEY.tenancy, OCI_TEST_KEY.user);
+  other ??= makeKey('oci-other-key', OCI_TEST_KEY.tenancy, OCI_TEST_KEY.user);
   return other;
 }
 

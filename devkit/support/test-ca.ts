@@ -1,8 +1,9 @@
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TEST_CA_DIR } from '../project';
+import { cachedRsaPem } from './cached-key';
 import { requireTool } from './system-tool';
 
 /**
@@ -52,27 +53,12 @@ export function ensureTestCa(): void {
 const issued = new Map<string, IssuedCert>();
 
 /**
- * The leaf's RSA key for a set of names, kept under build/test-ca/keys beside the CA and reused by every
- * later test process: an RSA 2048 key costs ~0.2 s of CPU to generate, the certificate ~10 ms to sign.
- * The certificate is still signed afresh per process with the `days` asked, so expiry tests see their own
- * dates; distinct names (client identities such as kv-sync-client and someone-else) keep distinct keys.
- * Parallel workers may make the same key at once: each writes its own temporary file and renames it into
- * place, and uses the key it read or made, so a certificate always matches the key returned with it.
+ * The leaf's RSA key for a set of names (devkit/support/cached-key.ts): reused by every later test process,
+ * while the certificate is still signed afresh per process with the `days` asked, so expiry tests see their
+ * own dates; distinct names (client identities such as kv-sync-client and someone-else) keep distinct keys.
  */
 function leafKey(names: string[]): string {
-  const dir = path.join(TEST_CA_DIR, 'keys');
-  const file = path.join(dir, `${createHash('sha256').update(names.join(',')).digest('hex').slice(0, 16)}.pem`);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(tmp, pem, { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    return pem;
-  }
+  return cachedRsaPem(createHash('sha256').update(names.join(',')).digest('hex').slice(0, 16));
 }
 
 /** A server certificate signed by the test CA; `days` may be small to test expiry warnings. */

@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { Endpoint } from '../../devkit/agent/agent-run';
+import { cachedRsaPem } from '../../devkit/support/cached-key';
 
 /** Service connections shaped as the agent passes them, with fake but well-formed values. */
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -19,9 +19,7 @@ export function azureRm(secret = 'spn-secret-value-1'): Endpoint {
 
 let pem: string | undefined;
 export function testPrivateKey(): string {
-  pem ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  pem ??= cachedRsaPem('blackbox-fixture');
   return pem;
 }
 

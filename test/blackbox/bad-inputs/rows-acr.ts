@@ -1,15 +1,13 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { azureRm, dockerRegistry } from '../fixtures';
 import { BIG, Row } from './base';
+import { cachedRsaKey } from '../../../devkit/support/cached-key';
 
 /**
  * AcrPromote: image references and registries as people paste them from `docker pull` lines, ACR
  * and OCIR docs, and connections of the wrong kind. Image-reference wording belongs to the image
  * module, so those rows assert the input name only.
  */
-const RSA_PUBLIC = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  .publicKey.export({ type: 'spki', format: 'pem' })
-  .toString();
+const RSA_PUBLIC = cachedRsaKey('bad-inputs-acr').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 export const ACR_ROWS: Row[] = [
   // Docker normalisation, OCIR and the supply-chain gate (issue 16).
