@@ -131,22 +131,6 @@ const lazyExecutor: esbuild.Plugin = {
 };
 
 /**
- * Every `oci-common` in a bundle is the project's own (package.json's version). Each OCI service package
- * pins an exact older oci-common, so npm nests a copy under each of them and a bundle carried up to four
- * (KeyVaultToOci: ours plus oci-vault's, oci-secrets' and oci-workrequests'; 445 of its 1,622 KiB), each
- * parsed and initialised on every run. The copies differ only in what ours fixed (the agent's proxy
- * honoured by FetchHttpClient, request URIs parsed with WHATWG URL when signing), and our code already
- * builds the signer, the circuit breaker and the proxy's HTTP client from ours.
- */
-const oneOciCommon: esbuild.Plugin = {
-  name: 'one-oci-common',
-  setup(build) {
-    const ours = require.resolve('oci-common', { paths: [ROOT] });
-    build.onResolve({ filter: /^oci-common$/ }, () => ({ path: ours }));
-  },
-};
-
-/**
  * node-fetch 2 (oci-common's and @kubernetes/client-node's transport behind a proxy) takes `URL` from
  * `require('url').URL || require('whatwg-url').URL` (node-fetch/lib/index.js): on Node, always the
  * first. Bundled as it stands, whatwg-url and tr46 (≈300 KiB, tr46 builds its Unicode mapping table
@@ -175,7 +159,7 @@ async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildRe
       ...COMMON,
       entryPoints: [path.join(entry, 'index.ts')],
       outfile: path.join(outDir, 'index.js'),
-      plugins: [lazyExecutor, oneOciCommon, nodeUrlForNodeFetch],
+      plugins: [lazyExecutor, nodeUrlForNodeFetch],
     }),
   ];
   if (fs.existsSync(path.join(entry, 'execute.ts'))) {
@@ -184,7 +168,7 @@ async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildRe
         ...COMMON,
         entryPoints: [path.join(entry, 'execute.ts')],
         outfile: path.join(outDir, 'execute.js'),
-        plugins: [lazyExecutor, oneOciCommon, nodeUrlForNodeFetch],
+        plugins: [lazyExecutor, nodeUrlForNodeFetch],
       }),
     );
   }
@@ -194,7 +178,7 @@ async function bundleTask(name: string, outDir: string): Promise<esbuild.BuildRe
         ...COMMON,
         entryPoints: [path.join(entry, lazy)],
         outfile: path.join(outDir, lazy.replace(/\.ts$/, '.js')),
-        plugins: [oneOciCommon, nodeUrlForNodeFetch],
+        plugins: [nodeUrlForNodeFetch],
       }),
     );
   }

@@ -37,6 +37,14 @@ describe('task bundles: no module a run cannot use', function () {
     for (const [name, meta] of withOci) assert.deepEqual([...packageDirs(meta, 'oci-common')], [ours], name);
   });
 
+  it('the lockfile installs one oci-common (package.json overrides the exact older one each OCI service pins)', () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const copies = Object.keys(lock.packages).filter((p) => /(^|\/)node_modules\/oci-common$/.test(p));
+    assert.deepEqual(copies, ['node_modules/oci-common']);
+  });
+
   it("node-fetch takes Node's own URL: whatwg-url and tr46 are in no bundle", () => {
     const withNodeFetch = bundles().filter(([, meta]) => packageDirs(meta, 'node-fetch').size > 0);
     assert.ok(withNodeFetch.length >= 3, 'the OCI and Kubernetes SDKs bundle node-fetch');
