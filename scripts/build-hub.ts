@@ -6,6 +6,8 @@ import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
 import { classVocabulary, pruneCss } from './prune-css';
 import { lazyIntlPlugin } from './lazy-intl';
+import { noPolyfillsPlugin } from './no-polyfills';
+import { reactNamespacePlugin } from './react-namespace';
 
 /**
  * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
@@ -132,8 +134,9 @@ export async function buildHub(
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'warning',
-    // azure-devops-ui's locale date formatters made on first use, not while the UI's code is evaluated.
-    plugins: [lazyIntlPlugin],
+    // azure-devops-ui's locale date formatters made on first use, not while the UI's code is evaluated;
+    // its polyfills for browsers older than the targets above left out.
+    plugins: [lazyIntlPlugin, noPolyfillsPlugin, reactNamespacePlugin(root)],
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) {
@@ -228,7 +231,9 @@ function hubInputsHash(): string {
       .update('\0');
   };
   for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
-  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js'].map((f) => path.join(__dirname, f));
+  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js', 'no-polyfills.js', 'react-namespace.js'].map(
+    (f) => path.join(__dirname, f),
+  );
   for (const f of [__filename, ...scripts, path.join(ROOT, 'package-lock.json')]) add(f);
   for (const name of ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'])
     hash.update(`${process.env[name] ?? ''}\0`);

@@ -2,9 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { COMPILE_HINT, HUB_PAGES, cachedHubBuild } from '../../scripts/build-hub';
 import { HubPreview, startHubPreview } from '../../scripts/hub-preview';
+import { POLYFILLS, noPolyfillsPlugin } from '../../scripts/no-polyfills';
+import { reactExports, reactNamespacePlugin } from '../../scripts/react-namespace';
+import { ROOT } from '../../devkit/project';
 import { launchChromium } from '../../devkit/browser';
 import { sampleData } from '../../devkit/ado-host/sample-data';
 
@@ -75,6 +79,82 @@ describe('hub build: the scripts a page loads are compiled off the main thread',
     const js = (fs.readdirSync(hubDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
     assert.ok(js.length > 2);
     for (const f of js) assert.ok(fs.readFileSync(path.join(hubDir, f), 'utf8').startsWith(`${COMPILE_HINT}\n`), f);
+  });
+});
+
+describe('hub build: azure-devops-ui polyfills for browsers older than the targets left out', () => {
+  const bundle = async (contents: string, plugins: esbuild.Plugin[]): Promise<string[]> => {
+    const result = await esbuild.build({
+      stdin: { contents, resolveDir: path.join(ROOT, 'hub', 'src'), loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+      plugins,
+    });
+    return Object.keys(result.metafile.inputs);
+  };
+  /** The polyfill packages among a bundle's inputs. */
+  const polyfillPackages = (inputs: string[]): string[] => [
+    ...new Set(
+      inputs
+        .map((i) => /node_modules\/([^/]+)\//.exec(i)?.[1] ?? '')
+        .filter((name) => POLYFILLS.some((p) => p.split('/')[0] === name)),
+    ),
+  ];
+
+  it('CommonImports.js imports all four; bundled with the plugin, none of them is in the bundle', async () => {
+    const common = "import 'azure-devops-ui/CommonImports';";
+    assert.equal(polyfillPackages(await bundle(common, [])).length, 4);
+    assert.deepEqual(polyfillPackages(await bundle(common, [noPolyfillsPlugin])), []);
+  });
+
+  it('only CommonImports.js loses them: the same package imported by other code is bundled', async () => {
+    const inputs = await bundle("import 'intersection-observer';", [noPolyfillsPlugin]);
+    assert.deepEqual(polyfillPackages(inputs), ['intersection-observer']);
+  });
+});
+
+describe('hub build: React imported by ES modules is copied once, not once per module', () => {
+  const bundle = async (plugins: esbuild.Plugin[]): Promise<string> => {
+    const result = await esbuild.build({
+      stdin: {
+        contents: "export { Button } from 'azure-devops-ui/Button'; export { Table } from 'azure-devops-ui/Table';",
+        resolveDir: path.join(ROOT, 'hub', 'src'),
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      outdir: path.join(os.tmpdir(), 'mcdso-react-namespace'),
+      loader: { '.css': 'empty', '.woff': 'empty', '.woff2': 'empty', '.svg': 'empty', '.png': 'empty' },
+      format: 'esm',
+      logLevel: 'silent',
+      plugins,
+    });
+    return result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  };
+  const copies = (js: string): number => (js.match(/__toESM\(require_react\(\)/g) ?? []).length;
+
+  it('azure-devops-ui components: a namespace copy of React per module without it, one with it', async () => {
+    assert.ok(copies(await bundle([])) > 20);
+    const js = await bundle([reactNamespacePlugin(ROOT)]);
+    assert.equal(copies(js), 1);
+  });
+
+  it('the shared module re-exports every export of the bundled React by name', async () => {
+    const result = await esbuild.build({
+      stdin: { contents: "export * from 'react';", resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [reactNamespacePlugin(ROOT)],
+    });
+    const exported = Object.values(result.metafile.outputs)[0].exports.sort();
+    assert.ok(exported.includes('createElement') && exported.includes('useLayoutEffect'));
+    assert.deepEqual(exported, reactExports(ROOT).sort());
   });
 });
 
