@@ -6,6 +6,8 @@ import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
 import { classVocabulary, pruneCss } from './prune-css';
 import { lazyIntlPlugin } from './lazy-intl';
+import { noPolyfillsPlugin } from './no-polyfills';
+import { reactNamespacePlugin } from './react-namespace';
 
 /**
  * Bundles the hub's two pages (hub/src/hub-page.tsx, hub/src/run-tab-page.tsx) into
@@ -41,7 +43,24 @@ export function contentSecurityPolicy(extraConnect: string[] = []): string {
   ].join('; ');
 }
 
-function page(name: string, title: string, csp: string, preload: string[]): string {
+/**
+ * V8's explicit compile hint (Chrome/Edge 136+; a plain comment elsewhere): every function of a file that starts
+ * with it is compiled eagerly while the file streams in, on a background thread. Without it, each function the
+ * first load calls (React's reconciler, azure-devops-ui's Table, the loader) is parsed a second time and compiled
+ * on the main thread when first called, where the first matrix waits: a warm load's trace on the 2-core bench
+ * machine showed 124 ms of main-thread V8.CompileCode before the first matrix, 26 ms with the hint. The hub's
+ * scripts are its startup path: fetched for the first load, and most of what they hold runs in it.
+ * https://v8.dev/blog/explicit-compile-hints
+ */
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
+
+/** The chunks a page preloads: what its boot script imports, then what the UI adds (bigger, needed later). */
+export interface PagePreloads {
+  boot: string[];
+  ui: string[];
+}
+
+function page(name: string, title: string, csp: string, preload: PagePreloads): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -56,8 +75,12 @@ function page(name: string, title: string, csp: string, preload: string[]): stri
     `  <script type="module" src="${name}.js"></script>`,
     // Every chunk the page can need, fetched and compiled at once instead of import by import
     // (boot script → its shared chunks → the UI chunk → its chunks: a waterfall of round trips);
-    // the boot script's own imports first.
-    ...preload.map((href) => `  <link rel="modulepreload" href="${href}">`),
+    // the boot script's own imports first. The UI's chunks at low priority: compiled eagerly (COMPILE_HINT),
+    // the first to arrive take the few compile threads (two cores on the bench machine), and the boot
+    // script, which sends the first requests, must not wait behind ~150 ms of compiling React and
+    // azure-devops-ui (trace: boot 193 → 286 ms after navigation when they raced).
+    ...preload.boot.map((href) => `  <link rel="modulepreload" href="${href}">`),
+    ...preload.ui.map((href) => `  <link rel="modulepreload" href="${href}" fetchpriority="low">`),
     '</head>',
     '<body>',
     '  <div id="root"></div>',
@@ -102,6 +125,8 @@ export async function buildHub(
     // MCDSO_HUB_NO_MINIFY=1: readable names in CPU profiles (bench/hub-profile.ts HUB_PROFILE_CPU=1).
     minify: process.env.MCDSO_HUB_NO_MINIFY !== '1',
     legalComments: 'none',
+    // The very first line of every script (esbuild writes its banner above everything else).
+    banner: { js: COMPILE_HINT },
     sourcemap: false,
     tsconfig: path.join(root, 'hub', 'tsconfig.json'),
     loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
@@ -109,8 +134,9 @@ export async function buildHub(
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'warning',
-    // azure-devops-ui's locale date formatters made on first use, not while the UI's code is evaluated.
-    plugins: [lazyIntlPlugin],
+    // azure-devops-ui's locale date formatters made on first use, not while the UI's code is evaluated;
+    // its polyfills for browsers older than the targets above left out.
+    plugins: [lazyIntlPlugin, noPolyfillsPlugin, reactNamespacePlugin(root)],
   });
   // esbuild's CSS bundle of an entry holds the CSS of everything it reaches, dynamic imports included.
   for (const p of HUB_PAGES) {
@@ -120,7 +146,9 @@ export async function buildHub(
     // Only the rules the page's own scripts can match (scripts/prune-css.ts): less to parse and match.
     if (options.pruneCss !== false && process.env.MCDSO_HUB_NO_PRUNE !== '1') {
       const cssFile = path.join(outDir, `${p.name}.css`);
-      const scripts = [`${p.name}.js`, ...preload].map((f) => fs.readFileSync(path.join(outDir, f), 'utf8'));
+      const scripts = [`${p.name}.js`, ...preload.boot, ...preload.ui].map((f) =>
+        fs.readFileSync(path.join(outDir, f), 'utf8'),
+      );
       fs.writeFileSync(cssFile, pruneCss(fs.readFileSync(cssFile, 'utf8'), classVocabulary([html, ...scripts])));
     }
   }
@@ -129,10 +157,12 @@ export async function buildHub(
 }
 
 /**
- * The chunks an entry imports, transitively (paths relative to outDir): first what its static imports
- * reach (needed before the boot script runs), then what its dynamic imports add.
+ * The chunks an entry imports, transitively (paths relative to outDir). `boot`: what its static imports reach
+ * (needed before the boot script runs), then what it imports dynamically to make its context (the SDK's chunk,
+ * hub/src/ado: inside Azure DevOps, before the first request). `ui`: what the UI's dynamic import adds
+ * (hub/src/ui: React, azure-devops-ui), needed once the first requests are out.
  */
-export function moduleClosure(meta: esbuild.Metafile, outDir: string, entryName: string): string[] {
+export function moduleClosure(meta: esbuild.Metafile, outDir: string, entryName: string): PagePreloads {
   const rel = (p: string): string => path.relative(outDir, path.resolve(p)).split(path.sep).join('/');
   const byRel = new Map(Object.entries(meta.outputs).map(([p, o]) => [rel(p), o]));
   const seen = new Set<string>([`${entryName}.js`]);
@@ -151,8 +181,24 @@ export function moduleClosure(meta: esbuild.Metafile, outDir: string, entryName:
     }
     return found;
   };
-  const boot = closure([`${entryName}.js`], false);
-  return [...boot, ...closure([`${entryName}.js`, ...boot], true)];
+  const statics = closure([`${entryName}.js`], false);
+  const isUi = (chunk: string): boolean =>
+    (byRel.get(chunk)?.entryPoint ?? '').split(path.sep).join('/').includes('hub/src/ui/');
+  const dynamicOf = (files: string[]): string[] => [
+    ...new Set(
+      files.flatMap((f) =>
+        (byRel.get(f)?.imports ?? []).filter((i) => i.kind === 'dynamic-import').map((i) => rel(i.path)),
+      ),
+    ),
+  ];
+  const roots = dynamicOf([`${entryName}.js`, ...statics]).filter((d) => !seen.has(d));
+  const contextRoots = roots.filter((d) => !isUi(d));
+  for (const d of contextRoots) seen.add(d);
+  const context = [...contextRoots, ...closure(contextRoots, false)];
+  const uiRoots = roots.filter(isUi);
+  for (const d of uiRoots) seen.add(d);
+  const ui = [...uiRoots, ...closure([...uiRoots, `${entryName}.js`, ...statics, ...context], true)];
+  return { boot: [...statics, ...context], ui };
 }
 
 if (require.main === module) {
@@ -185,7 +231,9 @@ function hubInputsHash(): string {
       .update('\0');
   };
   for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
-  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js'].map((f) => path.join(__dirname, f));
+  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js', 'no-polyfills.js', 'react-namespace.js'].map(
+    (f) => path.join(__dirname, f),
+  );
   for (const f of [__filename, ...scripts, path.join(ROOT, 'package-lock.json')]) add(f);
   for (const name of ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'])
     hash.update(`${process.env[name] ?? ''}\0`);

@@ -52,6 +52,43 @@ describe('hub data: REST client back-off and concurrency', () => {
     assert.ok(jitter >= 500 && jitter <= 1000, `exponential with jitter: ${jitter}`);
   });
 
+  it('whenSent resolves once every request asked for is handed to fetch, tokens and slots awaited', async () => {
+    const handed: string[] = [];
+    const tokens: (() => void)[] = [];
+    const rest = new RestClient({
+      fetch: (url, init) => {
+        handed.push(url);
+        return scripted([{ status: 200 }])(url, init);
+      },
+      // Inside Azure DevOps every request first asks the host frame for a token.
+      authorization: () => new Promise<string>((resolve) => tokens.push(() => resolve('Bearer t'))),
+      concurrency: 2,
+    });
+    await rest.whenSent(); // nothing asked for: at once
+    const reads = ['a', 'b', 'c'].map((k) => rest.getJson(`https://x/${k}`));
+    let sent = false;
+    void rest.whenSent().then(() => (sent = true));
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+    await settle();
+    assert.deepEqual([handed.length, sent], [0, false], 'waiting for tokens');
+    tokens.shift()!();
+    tokens.shift()!();
+    await settle();
+    assert.deepEqual([handed.length, sent], [2, false], 'the third waits for a slot, then a token');
+    await settle();
+    tokens.shift()!();
+    await settle();
+    assert.deepEqual([handed.length, sent], [3, true]);
+    await Promise.all(reads);
+    // A request that fails before it is sent (no token) does not hold it forever.
+    const failing = new RestClient({
+      fetch: scripted([{ status: 200 }]),
+      authorization: () => Promise.reject(new Error('x')),
+    });
+    await assert.rejects(failing.getJson('https://x/a'));
+    await failing.whenSent();
+  });
+
   it('one 429 pauses every request, not only the throttled one', async () => {
     const log: { at: number; url: string }[] = [];
     const replies: Record<string, Reply[]> = {

@@ -47,6 +47,9 @@ export class RestClient {
   requests = 0;
   throttled = 0;
   private active = 0;
+  /** Requests asked for but not yet handed to fetch (waiting for a slot, a pause, or a token). */
+  private unsent = 0;
+  private sentWaiters: (() => void)[] = [];
   private readonly queue: (() => void)[] = [];
   private pausedUntil = 0;
   private readonly concurrency: number;
@@ -61,6 +64,23 @@ export class RestClient {
     this.maxWaitMs = options.maxWaitMs ?? 60_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Resolves once every request asked for so far has been handed to fetch (at once when none is waiting):
+   * main-thread work that must not hold the first requests back (the boot's collation warm-up) waits for it.
+   * Inside Azure DevOps each request first waits for a token from the host frame.
+   */
+  whenSent(): Promise<void> {
+    if (this.unsent === 0) return Promise.resolve();
+    return new Promise((resolve) => this.sentWaiters.push(resolve));
+  }
+
+  private markSent(): void {
+    if (--this.unsent > 0) return;
+    const waiters = this.sentWaiters;
+    this.sentWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** When a 429 paused every request: until this time (ms since epoch), for the UI's "throttled" message. */
@@ -88,6 +108,13 @@ export class RestClient {
     body?: string,
     accept = 'application/json',
   ): Promise<{ text: string; header: (n: string) => string | undefined }> {
+    this.unsent++;
+    let unsent = true;
+    /** This request is on the wire (or will never be: it failed before): counted once. */
+    const sent = (): void => {
+      if (unsent) this.markSent();
+      unsent = false;
+    };
     await this.acquire();
     try {
       for (let attempt = 1; ; attempt++) {
@@ -101,7 +128,9 @@ export class RestClient {
         let retryAfter: string | null = null;
         let detail = '';
         try {
-          const res = await this.options.fetch(url, { method, headers, body });
+          const answer = this.options.fetch(url, { method, headers, body });
+          sent();
+          const res = await answer;
           if (res.ok) {
             const text = await res.text();
             return { text, header: (n) => res.headers.get(n) ?? undefined };
@@ -125,6 +154,7 @@ export class RestClient {
         }
       }
     } finally {
+      sent();
       this.release();
     }
   }
