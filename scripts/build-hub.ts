@@ -1,11 +1,12 @@
 import * as esbuild from 'esbuild';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUILD_ROOT, ROOT } from '../devkit/project';
 import { subsetIconFonts } from './subset-icons';
 import { classVocabulary, pruneCss } from './prune-css';
 import { lazyIntlPlugin } from './lazy-intl';
+import { digestFiles, filesUnder } from './build-stamp';
 import { noPolyfillsPlugin } from './no-polyfills';
 import { reactNamespacePlugin } from './react-namespace';
 
@@ -209,35 +210,30 @@ if (require.main === module) {
   });
 }
 
-/** Every file under `dir`, relative to it, sorted. */
-function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-    .map((f) => f.split(path.sep).join('/'))
-    .sort();
-}
+/** The environment variables buildHub reads. */
+export const HUB_ENV = ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'];
 
 /**
- * What buildHub's output depends on: the hub's sources and tsconfig, this script, the font subsetter, the
- * CSS pruner and the Intl rewrite (their compiled text), the locked dependency versions and the environment
- * variables it reads.
+ * What buildHub's output depends on: the hub's sources and tsconfig, this script and its plugins and helpers
+ * (their compiled text), the locked dependency versions and the environment variables it reads.
  */
-function hubInputsHash(): string {
-  const hash = createHash('sha256');
-  const add = (file: string): void => {
-    hash
-      .update(`${path.relative(ROOT, file)}\0`)
-      .update(fs.readFileSync(file))
-      .update('\0');
-  };
-  for (const f of filesUnder(path.join(ROOT, 'hub'))) add(path.join(ROOT, 'hub', f));
-  const scripts = ['subset-icons.js', 'prune-css.js', 'lazy-intl.js', 'no-polyfills.js', 'react-namespace.js'].map(
-    (f) => path.join(__dirname, f),
-  );
-  for (const f of [__filename, ...scripts, path.join(ROOT, 'package-lock.json')]) add(f);
-  for (const name of ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'])
-    hash.update(`${process.env[name] ?? ''}\0`);
-  return hash.digest('hex').slice(0, 20);
+export function hubInputsHash(): string {
+  const scripts = [
+    'build-hub.js',
+    'build-stamp.js',
+    'subset-icons.js',
+    'prune-css.js',
+    'lazy-intl.js',
+    'no-polyfills.js',
+    'react-namespace.js',
+  ];
+  const files = [
+    ...filesUnder(path.join(ROOT, 'hub')).map((f) => `hub/${f}`),
+    ...scripts.map((f) => path.relative(ROOT, path.join(__dirname, f))),
+    'package-lock.json',
+  ];
+  const env = HUB_ENV.map((name) => process.env[name] ?? '').join('\0');
+  return digestFiles(ROOT, files, env).slice(0, 20);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildHub } from './build-hub';
+import { buildHub, hubInputsHash } from './build-hub';
 import { BUILD_STAMP, filesUnder, isCurrent, metafileInputs, readStamp, writeStamp } from './build-stamp';
 import { METAFILE_DIR, writeMetafiles } from './sbom';
 import { ROOT, STAGE_DIR, TASK_NAMES, packageVersion } from '../devkit/project';
@@ -10,8 +10,8 @@ const OUTPUTS = [STAGE_DIR, METAFILE_DIR];
 
 /**
  * What a build depends on besides its bundles' inputs: what it copies (task.json, images, manifest,
- * overview), the package versions, the compiled build scripts, the hub's sources (its fonts and CSS are
- * read outside esbuild), and — as text — the environment variables the hub build reads and the task
+ * overview), the package versions, the compiled build scripts, and — as text — the hub's own inputs hash
+ * (its sources, scripts and environment: hubInputsHash, which also keys the tests' hub cache) and the task
  * folders' listings (a new tasks/<Name>/lazy-*.ts is a new bundle).
  */
 function fixedInputs(): { files: string[]; extra: string } {
@@ -28,17 +28,15 @@ function fixedInputs(): { files: string[]; extra: string } {
     path.relative(ROOT, require.resolve('../devkit/project')).split(path.sep).join('/'),
     ...scripts,
     ...rel('images'),
-    ...rel('hub'),
     ...TASK_NAMES.map((name) => `tasks/${name}/task.json`),
   ];
-  const env = ['MCDSO_HUB_CONNECT_SRC', 'MCDSO_HUB_NO_MINIFY', 'MCDSO_HUB_NO_PRUNE'].map((n) => process.env[n] ?? '');
   const listings = TASK_NAMES.map((name) =>
     fs
       .readdirSync(path.join(ROOT, 'tasks', name))
       .sort()
       .join(','),
   );
-  return { files, extra: JSON.stringify({ env, listings }) };
+  return { files, extra: JSON.stringify({ hub: hubInputsHash(), listings }) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder as allFilesUnder } from './build-stamp';
 
 /**
  * azure-devops-ui draws every Icon with its Fluent icon fonts (Components/Icon/FluentIcons.css: each
@@ -40,8 +41,7 @@ export function usedIconCodePoints(css: string, js: string): Set<number> {
 }
 
 function filesUnder(dir: string, ext: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  return allFilesUnder(dir)
     .filter((f) => f.endsWith(ext))
     .map((f) => path.join(dir, f));
 }
